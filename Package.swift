@@ -1,0 +1,73 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// ActiveSeg: active learning for 3D medical image segmentation.
+///
+/// Layout (see ARCHITECTURE in the README): C bindings and domain libraries under `Shared/`,
+/// one executable per service under `Services/`, tests under `Tests/`.
+let package = Package(
+    name: "activeseg",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Proto", targets: ["Proto"]),
+        .library(name: "Bus", targets: ["Bus"]),
+        .library(name: "Store", targets: ["Store"]),
+        .library(name: "Artifacts", targets: ["Artifacts"]),
+        .library(name: "Volume", targets: ["Volume"]),
+        .library(name: "Neural", targets: ["Neural"]),
+        .library(name: "ActiveLearning", targets: ["ActiveLearning"]),
+        .library(name: "Statistics", targets: ["Statistics"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // C bindings
+        .systemLibrary(name: "CNATS", path: "Shared/CNATS", pkgConfig: "libnats",
+                       providers: [.apt(["libnats-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CBLAS", path: "Shared/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .target(
+            name: "CNIfTI", path: "Shared/CNIfTI",
+            cSettings: [.unsafeFlags(["-I/usr/include/nifti"]), .define("HAVE_ZLIB", to: "1")],
+            linkerSettings: [.linkedLibrary("nifti2"), .linkedLibrary("znz"), .linkedLibrary("z")]
+        ),
+
+        // Libraries
+        .target(name: "Proto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                path: "Shared/Proto"),
+        .target(name: "Bus", dependencies: [
+            "CNATS", "Proto",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Shared/Bus"),
+        .target(name: "Store", dependencies: [
+            "CLibPQ",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Shared/Store", resources: [.copy("Migrations")]),
+        .target(name: "Artifacts", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], path: "Shared/Artifacts"),
+        .target(name: "Volume", dependencies: ["CNIfTI"], path: "Shared/Volume"),
+        .target(name: "Neural", dependencies: ["CBLAS"], path: "Shared/Neural"),
+        .target(name: "ActiveLearning", path: "Shared/ActiveLearning"),
+        .target(name: "Statistics", path: "Shared/Statistics"),
+
+        // Tests
+        .testTarget(name: "ProtoTests", dependencies: ["Proto"], path: "Tests/ProtoTests",
+                    resources: [.copy("protos.sha256")]),
+        .testTarget(name: "BusTests", dependencies: ["Bus", "Proto"], path: "Tests/BusTests"),
+        .testTarget(name: "StoreTests", dependencies: ["Store"], path: "Tests/StoreTests"),
+        .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], path: "Tests/ArtifactsTests"),
+        .testTarget(name: "VolumeTests", dependencies: ["Volume"], path: "Tests/VolumeTests"),
+        .testTarget(name: "NeuralTests", dependencies: ["Neural"], path: "Tests/NeuralTests"),
+        .testTarget(name: "ActiveLearningTests", dependencies: ["ActiveLearning"], path: "Tests/ActiveLearningTests"),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], path: "Tests/StatisticsTests"),
+    ]
+)

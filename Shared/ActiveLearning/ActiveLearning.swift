@@ -1,0 +1,2 @@
+/// The `ActiveLearning` library of ActiveSeg.
+enum ActiveLearningNamespace {}

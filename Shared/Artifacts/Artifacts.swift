@@ -1,0 +1,2 @@
+/// The `Artifacts` library of ActiveSeg.
+enum ArtifactsNamespace {}

@@ -1,0 +1,2 @@
+/// The `Bus` library of ActiveSeg.
+enum BusNamespace {}

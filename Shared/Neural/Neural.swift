@@ -1,0 +1,2 @@
+/// The `Neural` library of ActiveSeg.
+enum NeuralNamespace {}

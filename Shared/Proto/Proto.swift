@@ -1,0 +1,2 @@
+/// The `Proto` library of ActiveSeg.
+enum ProtoNamespace {}

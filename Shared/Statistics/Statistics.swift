@@ -1,0 +1,2 @@
+/// The `Statistics` library of ActiveSeg.
+enum StatisticsNamespace {}

@@ -1,0 +1,2 @@
+/// The `Store` library of ActiveSeg.
+enum StoreNamespace {}

@@ -1,0 +1,2 @@
+/// The `Volume` library of ActiveSeg.
+enum VolumeNamespace {}
