@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Neural", targets: ["Neural"]),
         .library(name: "ActiveLearning", targets: ["ActiveLearning"]),
         .library(name: "Statistics", targets: ["Statistics"]),
+        .library(name: "SeededRandom", targets: ["SeededRandom"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
@@ -42,7 +43,7 @@ let package = Package(
         .target(name: "Proto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 path: "Shared/Proto"),
         .target(name: "Bus", dependencies: [
-            "CNATS", "Proto",
+            "CNATS",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -54,9 +55,10 @@ let package = Package(
         .target(name: "Artifacts", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
         ], path: "Shared/Artifacts"),
-        .target(name: "Volume", dependencies: ["CNIfTI"], path: "Shared/Volume"),
-        .target(name: "Neural", dependencies: ["CBLAS"], path: "Shared/Neural"),
-        .target(name: "ActiveLearning", path: "Shared/ActiveLearning"),
+        .target(name: "SeededRandom", path: "Shared/SeededRandom"),
+        .target(name: "Volume", dependencies: ["CNIfTI", "SeededRandom"], path: "Shared/Volume"),
+        .target(name: "Neural", dependencies: ["CBLAS", "SeededRandom"], path: "Shared/Neural"),
+        .target(name: "ActiveLearning", dependencies: ["SeededRandom"], path: "Shared/ActiveLearning"),
         .target(name: "Statistics", path: "Shared/Statistics"),
 
         // Tests
@@ -68,6 +70,7 @@ let package = Package(
         .testTarget(name: "VolumeTests", dependencies: ["Volume"], path: "Tests/VolumeTests"),
         .testTarget(name: "NeuralTests", dependencies: ["Neural"], path: "Tests/NeuralTests"),
         .testTarget(name: "ActiveLearningTests", dependencies: ["ActiveLearning"], path: "Tests/ActiveLearningTests"),
+        .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"], path: "Tests/SeededRandomTests"),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], path: "Tests/StatisticsTests"),
     ]
 )
