@@ -5,7 +5,7 @@
 /// was generated from (compared with the sources by a test, so a forgotten regeneration fails).
 public enum ProtoContracts: Sendable {
     /// SHA-256 over the sorted `.proto` paths and contents under `Protos/`.
-    public static let sourceSHA256 = "24ecfcedf01ca446ccba87f380fbe4f4fc19177c850e7dbe2769bba14a413121"
+    public static let sourceSHA256 = "25f519885349fb787f681012ebc0f1bdbef1f33a2e643ae1688b7258b42f9fde"
 
     /// Every rpc method of every service.
     public static let methods: [AnyRPCMethod] =

@@ -30,15 +30,19 @@ public nonisolated struct RoundStarted: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The event's subject scope.
   public var experimentID: String = String()
 
+  /// Index into the experiment's seeds.
   public var repetition: UInt32 = 0
 
+  /// 0 for the random initial set.
   public var round: UInt32 = 0
 
   /// The annotated cases the round trains on.
   public var annotatedCases: UInt32 = 0
 
+  /// When it happened; a replaying dashboard orders and spaces events by it.
   public var occurredAt: SwiftProtobuf.Google_Protobuf_Timestamp {
     get {_occurredAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
     set {_occurredAt = newValue}
@@ -61,14 +65,19 @@ public nonisolated struct PhaseChanged: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The event's subject scope.
   public var experimentID: String = String()
 
+  /// Index into the experiment's seeds.
   public var repetition: UInt32 = 0
 
+  /// The round whose phase changed.
   public var round: UInt32 = 0
 
+  /// The phase entered.
   public var phase: RoundPhase = .unspecified
 
+  /// When it was entered; the gaps between phases are where a round's time goes.
   public var occurredAt: SwiftProtobuf.Google_Protobuf_Timestamp {
     get {_occurredAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
     set {_occurredAt = newValue}
@@ -91,21 +100,25 @@ public nonisolated struct RoundFinished: @unchecked Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The event's subject scope.
   public var experimentID: String {
     get {_storage._experimentID}
     set {_uniqueStorage()._experimentID = newValue}
   }
 
+  /// Index into the experiment's seeds.
   public var repetition: UInt32 {
     get {_storage._repetition}
     set {_uniqueStorage()._repetition = newValue}
   }
 
+  /// The round that finished.
   public var round: UInt32 {
     get {_storage._round}
     set {_uniqueStorage()._round = newValue}
   }
 
+  /// Cases its model was trained on.
   public var annotatedCases: UInt32 {
     get {_storage._annotatedCases}
     set {_uniqueStorage()._annotatedCases = newValue}
@@ -133,6 +146,7 @@ public nonisolated struct RoundFinished: @unchecked Sendable {
     set {_uniqueStorage()._tostP = newValue}
   }
 
+  /// Whether both one-sided tests rejected, i.e. the round reached full-data performance.
   public var equivalent: Bool {
     get {_storage._equivalent}
     set {_uniqueStorage()._equivalent = newValue}
@@ -144,6 +158,7 @@ public nonisolated struct RoundFinished: @unchecked Sendable {
     set {_uniqueStorage()._pickedCaseIds = newValue}
   }
 
+  /// When the round finished.
   public var occurredAt: SwiftProtobuf.Google_Protobuf_Timestamp {
     get {_storage._occurredAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
     set {_uniqueStorage()._occurredAt = newValue}
@@ -166,13 +181,16 @@ public nonisolated struct ExperimentFinished: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The event's subject scope.
   public var experimentID: String = String()
 
+  /// FINISHED, CANCELLED or FAILED.
   public var state: ExperimentState = .unspecified
 
   /// Per repetition, in seed order: when each became equivalent.
   public var repetitions: [RepetitionOutcome] = []
 
+  /// When the experiment stopped.
   public var occurredAt: SwiftProtobuf.Google_Protobuf_Timestamp {
     get {_occurredAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
     set {_occurredAt = newValue}
@@ -195,6 +213,7 @@ public nonisolated struct RepetitionOutcome: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The repetition's seed, which identifies it across strategies.
   public var seed: UInt64 = 0
 
   /// Absent when no round was equivalent.

@@ -23,6 +23,7 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+/// Asks for one source to be imported into a dataset.
 public nonisolated struct IngestRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -38,6 +39,7 @@ public nonisolated struct IngestRequest: Sendable {
   /// Where the cases come from.
   public var source: IngestRequest.OneOf_Source? = nil
 
+  /// A BraTS release as distributed.
   public var brats: BratsFolder {
     get {
       if case .brats(let v)? = source {return v}
@@ -46,6 +48,7 @@ public nonisolated struct IngestRequest: Sendable {
     set {source = .brats(newValue)}
   }
 
+  /// A dataset already prepared for nnU-Net.
   public var nnunetRaw: NnunetRawFolder {
     get {
       if case .nnunetRaw(let v)? = source {return v}
@@ -54,6 +57,7 @@ public nonisolated struct IngestRequest: Sendable {
     set {source = .nnunetRaw(newValue)}
   }
 
+  /// Files in any layout, listed in a CSV.
   public var manifest: ManifestCsv {
     get {
       if case .manifest(let v)? = source {return v}
@@ -62,6 +66,7 @@ public nonisolated struct IngestRequest: Sendable {
     set {source = .manifest(newValue)}
   }
 
+  /// No files: a generated cohort.
   public var synthetic: SyntheticCohort {
     get {
       if case .synthetic(let v)? = source {return v}
@@ -84,9 +89,13 @@ public nonisolated struct IngestRequest: Sendable {
 
   /// Where the cases come from.
   public nonisolated enum OneOf_Source: Equatable, Sendable {
+    /// A BraTS release as distributed.
     case brats(BratsFolder)
+    /// A dataset already prepared for nnU-Net.
     case nnunetRaw(NnunetRawFolder)
+    /// Files in any layout, listed in a CSV.
     case manifest(ManifestCsv)
+    /// No files: a generated cohort.
     case synthetic(SyntheticCohort)
 
   }
@@ -102,6 +111,7 @@ public nonisolated struct BratsFolder: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The folder that holds the case folders, as the ingest worker sees it.
   public var path: String = String()
 
   /// Label values that form the contrast-enhancing tumor mask; releases differ (4 up to BraTS
@@ -119,11 +129,13 @@ public nonisolated struct NnunetRawFolder: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The DatasetXXX_Name folder, as the ingest worker sees it.
   public var path: String = String()
 
   /// Channel indices (the _0000 suffix) of T1c and T2, which dataset.json names freely.
   public var t1CChannel: UInt32 = 0
 
+  /// See t1c_channel.
   public var t2Channel: UInt32 = 0
 
   /// Label values that form the target mask.
@@ -141,6 +153,7 @@ public nonisolated struct ManifestCsv: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The CSV file, as the ingest worker sees it.
   public var path: String = String()
 
   /// Label values that form the target mask.
@@ -158,8 +171,10 @@ public nonisolated struct SyntheticCohort: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Cases to generate; tests use a handful, demos a few hundred.
   public var caseCount: UInt32 = 0
 
+  /// Fixes anatomy, lesions and noise of every case.
   public var seed: UInt64 = 0
 
   /// Grid size in voxels along x, y and z.
@@ -187,6 +202,7 @@ public nonisolated struct PreprocessingConfig: Sendable {
   /// Register T2 onto T1c; skip when the source is already co-registered.
   public var coregister: Bool = false
 
+  /// Remove non-brain tissue, which otherwise dominates intensity statistics.
   public var skullStrip: Bool = false
 
   /// N4 bias-field correction.
@@ -200,6 +216,7 @@ public nonisolated struct PreprocessingConfig: Sendable {
   public init() {}
 }
 
+/// The fate of every case of the source, once all are done.
 public nonisolated struct IngestResult: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -208,6 +225,7 @@ public nonisolated struct IngestResult: Sendable {
   /// Echoes the request's id.
   public var requestID: String = String()
 
+  /// The dataset the ingested cases joined.
   public var datasetID: String = String()
 
   /// One entry per case found in the source, in the source's order.
@@ -224,8 +242,10 @@ public nonisolated struct CaseOutcome: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Exactly one of them, so a case is never both.
   public var outcome: CaseOutcome.OneOf_Outcome? = nil
 
+  /// The case is ready for experiments.
   public var ingested: CaseIngested {
     get {
       if case .ingested(let v)? = outcome {return v}
@@ -234,6 +254,7 @@ public nonisolated struct CaseOutcome: Sendable {
     set {outcome = .ingested(newValue)}
   }
 
+  /// The case was rejected and why.
   public var failed: CaseFailed {
     get {
       if case .failed(let v)? = outcome {return v}
@@ -244,8 +265,11 @@ public nonisolated struct CaseOutcome: Sendable {
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
+  /// Exactly one of them, so a case is never both.
   public nonisolated enum OneOf_Outcome: Equatable, Sendable {
+    /// The case is ready for experiments.
     case ingested(CaseIngested)
+    /// The case was rejected and why.
     case failed(CaseFailed)
 
   }
@@ -259,6 +283,7 @@ public nonisolated struct CaseIngested: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The dataset the case joined; also the event's subject scope.
   public var datasetID: String = String()
 
   /// The case as workers load it.
@@ -281,6 +306,7 @@ public nonisolated struct CaseIngested: Sendable {
   /// statistics must not mistake for an unlabelled one (see case_ref.label).
   public var labelVoxels: UInt64 = 0
 
+  /// When preprocessing finished, for ordering events on replay.
   public var ingestedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
     get {_ingestedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
     set {_ingestedAt = newValue}
@@ -304,6 +330,7 @@ public nonisolated struct CaseFailed: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The dataset the case was meant for; also the event's subject scope.
   public var datasetID: String = String()
 
   /// The case's name in the source; failed cases get no case row id.
@@ -315,6 +342,7 @@ public nonisolated struct CaseFailed: Sendable {
   /// The offending file, when one is to blame.
   public var file: String = String()
 
+  /// When the case was rejected, for ordering events on replay.
   public var failedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
     get {_failedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
     set {_failedAt = newValue}

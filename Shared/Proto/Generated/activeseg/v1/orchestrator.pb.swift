@@ -71,15 +71,23 @@ public nonisolated enum AnnotationMode: SwiftProtobuf.Enum, Swift.CaseIterable {
 /// Where an experiment is in its life.
 public nonisolated enum ExperimentState: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
+
+  /// Never sent; present because proto3 needs a zero value.
   case unspecified // = 0
 
   /// Recorded, not started.
   case created // = 1
+
+  /// Rounds are advancing.
   case running // = 2
 
   /// A round picked its cases and waits for human labels.
   case awaitingLabels // = 3
+
+  /// The stop rule was met; the results are final.
   case finished // = 4
+
+  /// Stopped on request; finished rounds stay valid.
   case cancelled // = 5
 
   /// Stopped by an error; failure_reason says which.
@@ -132,6 +140,8 @@ public nonisolated enum ExperimentState: SwiftProtobuf.Enum, Swift.CaseIterable 
 /// The steps of one round, in order.
 public nonisolated enum RoundPhase: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
+
+  /// Never sent; present because proto3 needs a zero value.
   case unspecified // = 0
 
   /// Training the round's model (or ensemble).
@@ -145,10 +155,14 @@ public nonisolated enum RoundPhase: SwiftProtobuf.Enum, Swift.CaseIterable {
 
   /// Scoring the pool for uncertainty.
   case scoring // = 4
+
+  /// Picking the next cases from the scores.
   case selecting // = 5
 
   /// Waiting for (or revealing) the labels of the picked cases.
   case annotating // = 6
+
+  /// The round is complete; the next one starts or the experiment stops.
   case done // = 7
   case UNRECOGNIZED(Int)
 
@@ -210,16 +224,19 @@ public nonisolated struct ExperimentSpec: @unchecked Sendable {
     set {_uniqueStorage()._name = newValue}
   }
 
+  /// The ingested dataset that provides the pool and the test split.
   public var datasetID: String {
     get {_storage._datasetID}
     set {_uniqueStorage()._datasetID = newValue}
   }
 
+  /// The uncertainty sampling strategy under comparison.
   public var strategy: UncertaintyMethod {
     get {_storage._strategy}
     set {_uniqueStorage()._strategy = newValue}
   }
 
+  /// The redundancy restriction applied after scoring.
   public var restriction: Restriction {
     get {_storage._restriction}
     set {_uniqueStorage()._restriction = newValue}
@@ -243,6 +260,7 @@ public nonisolated struct ExperimentSpec: @unchecked Sendable {
     set {_uniqueStorage()._pick = newValue}
   }
 
+  /// When to stop adding rounds.
   public var stop: StopRule {
     get {_storage._stop ?? StopRule()}
     set {_uniqueStorage()._stop = newValue}
@@ -259,11 +277,13 @@ public nonisolated struct ExperimentSpec: @unchecked Sendable {
     set {_uniqueStorage()._seeds = newValue}
   }
 
+  /// Sizes every job of the experiment.
   public var profile: Profile {
     get {_storage._profile}
     set {_uniqueStorage()._profile = newValue}
   }
 
+  /// Training settings of every round's model.
   public var hyperParameters: HyperParameters {
     get {_storage._hyperParameters ?? HyperParameters()}
     set {_uniqueStorage()._hyperParameters = newValue}
@@ -291,6 +311,7 @@ public nonisolated struct ExperimentSpec: @unchecked Sendable {
     set {_uniqueStorage()._zScoreFeatures = newValue}
   }
 
+  /// Whether labels are revealed or awaited.
   public var annotation: AnnotationMode {
     get {_storage._annotation}
     set {_uniqueStorage()._annotation = newValue}
@@ -308,6 +329,7 @@ public nonisolated struct ExperimentSpec: @unchecked Sendable {
     set {_uniqueStorage()._validationFraction = newValue}
   }
 
+  /// The t statistic of the equivalence tests.
   public var test: TTest {
     get {_storage._test}
     set {_uniqueStorage()._test = newValue}
@@ -338,6 +360,7 @@ public nonisolated struct StopRule: Sendable {
   public init() {}
 }
 
+/// Records a new experiment.
 public nonisolated struct CreateExperimentRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -346,6 +369,7 @@ public nonisolated struct CreateExperimentRequest: Sendable {
   /// UUID chosen by the caller, so a retried create does not make a second experiment.
   public var experimentID: String = String()
 
+  /// What to run.
   public var spec: ExperimentSpec {
     get {_spec ?? ExperimentSpec()}
     set {_spec = newValue}
@@ -362,11 +386,13 @@ public nonisolated struct CreateExperimentRequest: Sendable {
   fileprivate var _spec: ExperimentSpec? = nil
 }
 
+/// Starts a created experiment.
 public nonisolated struct StartExperimentRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The experiment to start.
   public var experimentID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -374,11 +400,13 @@ public nonisolated struct StartExperimentRequest: Sendable {
   public init() {}
 }
 
+/// Asks where an experiment stands.
 public nonisolated struct ExperimentStatusRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The experiment asked about.
   public var experimentID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -386,11 +414,13 @@ public nonisolated struct ExperimentStatusRequest: Sendable {
   public init() {}
 }
 
+/// Stops an experiment early.
 public nonisolated struct CancelExperimentRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The experiment to stop.
   public var experimentID: String = String()
 
   /// Kept in the record for whoever wonders later.
@@ -401,6 +431,7 @@ public nonisolated struct CancelExperimentRequest: Sendable {
   public init() {}
 }
 
+/// Lists the experiments on record.
 public nonisolated struct ListExperimentsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -414,6 +445,7 @@ public nonisolated struct ListExperimentsRequest: Sendable {
   public init() {}
 }
 
+/// The experiments on record.
 public nonisolated struct ExperimentList: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -427,13 +459,16 @@ public nonisolated struct ExperimentList: Sendable {
   public init() {}
 }
 
+/// An experiment's settings and progress, as the client shows them.
 public nonisolated struct ExperimentStatus: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The experiment's UUID.
   public var experimentID: String = String()
 
+  /// Its settings, so the status is readable without another call.
   public var spec: ExperimentSpec {
     get {_spec ?? ExperimentSpec()}
     set {_spec = newValue}
@@ -443,15 +478,19 @@ public nonisolated struct ExperimentStatus: Sendable {
   /// Clears the value of `spec`. Subsequent reads from it will return its default value.
   public mutating func clearSpec() {self._spec = nil}
 
+  /// Where it is in its life.
   public var state: ExperimentState = .unspecified
 
   /// Index into spec.seeds of the repetition running now (or last).
   public var repetition: UInt32 = 0
 
+  /// The round running now (or last).
   public var round: UInt32 = 0
 
+  /// The step of that round.
   public var phase: RoundPhase = .unspecified
 
+  /// Cases annotated so far in this repetition.
   public var annotatedCases: UInt32 = 0
 
   /// Unannotated training cases left to pick from.
@@ -470,6 +509,7 @@ public nonisolated struct ExperimentStatus: Sendable {
   /// Set when state is FAILED.
   public var failureReason: String = String()
 
+  /// When it was created.
   public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
     get {_createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
     set {_createdAt = newValue}
@@ -479,6 +519,7 @@ public nonisolated struct ExperimentStatus: Sendable {
   /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
   public mutating func clearCreatedAt() {self._createdAt = nil}
 
+  /// When its state, round or phase last changed; a stale value hints at a stuck worker.
   public var updatedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
     get {_updatedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
     set {_updatedAt = newValue}
@@ -498,11 +539,13 @@ public nonisolated struct ExperimentStatus: Sendable {
   fileprivate var _updatedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
+/// Asks how much data each experiment's strategy needed.
 public nonisolated struct CompareExperimentsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The experiments to compare; they should share dataset and seeds to be comparable.
   public var experimentIds: [String] = []
 
   /// The random-query experiment whose data share the others are measured against.
@@ -513,6 +556,7 @@ public nonisolated struct CompareExperimentsRequest: Sendable {
   public init() {}
 }
 
+/// The comparison table of the paper's results section.
 public nonisolated struct ExperimentComparison: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -532,15 +576,19 @@ public nonisolated struct StrategyOutcome: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The experiment summarised.
   public var experimentID: String = String()
 
+  /// Its strategy, so the table reads without the specs.
   public var strategy: UncertaintyMethod = .unspecified
 
+  /// Its restriction, likewise.
   public var restriction: Restriction = .unspecified
 
   /// Repetitions that reached equivalence; the shares average over these only.
   public var equivalentRepetitions: UInt32 = 0
 
+  /// Repetitions run.
   public var repetitions: UInt32 = 0
 
   /// Mean share of the training data at the first equivalent round (random: 0.565 in the paper).
@@ -554,16 +602,19 @@ public nonisolated struct StrategyOutcome: Sendable {
   public init() {}
 }
 
+/// Labels delivered by a person for a round's picked cases.
 public nonisolated struct LabelImportRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The experiment waiting for the labels.
   public var experimentID: String = String()
 
   /// The round whose picks the labels answer; labels for cases it did not pick are rejected.
   public var round: UInt32 = 0
 
+  /// One or more labels; a round may be answered in several deliveries.
   public var labels: [ImportedLabel] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -577,6 +628,7 @@ public nonisolated struct ImportedLabel: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The case the label belongs to.
   public var caseID: String = String()
 
   /// A NIfTI mask on the case's original grid; it is preprocessed like the case's images.
@@ -587,13 +639,16 @@ public nonisolated struct ImportedLabel: Sendable {
   public init() {}
 }
 
+/// What became of each delivered label.
 public nonisolated struct LabelImportResult: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Labels stored; these cases are annotated now.
   public var acceptedCaseIds: [String] = []
 
+  /// Labels refused, each with the reason.
   public var rejected: [LabelRejection] = []
 
   /// Picked cases of the round still without a label; the round continues when this is empty.
@@ -604,11 +659,13 @@ public nonisolated struct LabelImportResult: Sendable {
   public init() {}
 }
 
+/// A refused label.
 public nonisolated struct LabelRejection: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The case whose label was refused.
   public var caseID: String = String()
 
   /// What the person must fix, e.g. a grid that does not match the case's images.

@@ -23,6 +23,7 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+/// One case to score with one model (or ensemble), self-contained so any worker can take it.
 public nonisolated struct ScoreJob: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -31,15 +32,19 @@ public nonisolated struct ScoreJob: Sendable {
   /// UUID of the job; also the de-duplication id.
   public var jobID: String = String()
 
+  /// Experiment, repetition and round the score is recorded under.
   public var experimentID: String = String()
 
+  /// See experiment_id.
   public var repetition: UInt32 = 0
 
+  /// See experiment_id.
   public var round: UInt32 = 0
 
   /// One model, or every member of a bootstrap ensemble.
   public var models: [ModelRef] = []
 
+  /// The case to run the models on.
   public var caseRef: CaseRef {
     get {_caseRef ?? CaseRef()}
     set {_caseRef = newValue}
@@ -49,6 +54,7 @@ public nonisolated struct ScoreJob: Sendable {
   /// Clears the value of `caseRef`. Subsequent reads from it will return its default value.
   public mutating func clearCaseRef() {self._caseRef = nil}
 
+  /// How uncertainty is measured; must match how the models were trained.
   public var method: UncertaintyMethod = .unspecified
 
   /// Stochastic forward passes T of the dropout methods; ignored by the others.
@@ -74,6 +80,7 @@ public nonisolated struct ScoreJob: Sendable {
   fileprivate var _caseRef: CaseRef? = nil
 }
 
+/// A case's score and what the selector and reports need from the same inference.
 public nonisolated struct ScoreResult: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -82,14 +89,19 @@ public nonisolated struct ScoreResult: Sendable {
   /// Echoes the job's identity.
   public var jobID: String = String()
 
+  /// See job_id.
   public var experimentID: String = String()
 
+  /// See job_id.
   public var repetition: UInt32 = 0
 
+  /// See job_id.
   public var round: UInt32 = 0
 
+  /// See job_id.
   public var caseID: String = String()
 
+  /// See job_id.
   public var method: UncertaintyMethod = .unspecified
 
   /// Higher means more informative to annotate; comparable only within one method and round.
@@ -99,6 +111,7 @@ public nonisolated struct ScoreResult: Sendable {
   /// similarity measure works on these.
   public var features: [Float] = []
 
+  /// A few numbers about the predicted map, to spot a broken model.
   public var probability: ProbabilitySummary {
     get {_probability ?? ProbabilitySummary()}
     set {_probability = newValue}
@@ -118,6 +131,7 @@ public nonisolated struct ScoreResult: Sendable {
   /// Clears the value of `dice`. Subsequent reads from it will return its default value.
   public mutating func clearDice() {self._dice = nil}
 
+  /// When inference finished.
   public var scoredAt: SwiftProtobuf.Google_Protobuf_Timestamp {
     get {_scoredAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
     set {_scoredAt = newValue}
@@ -148,6 +162,7 @@ public nonisolated struct ProbabilitySummary: Sendable {
   /// Voxels at or above 0.5, i.e. the predicted tumor volume.
   public var foregroundVoxels: UInt64 = 0
 
+  /// Voxels in the image, the denominator of the tumor fraction.
   public var totalVoxels: UInt64 = 0
 
   /// Largest voxel-wise variance across passes or members; 0 for single-pass methods.

@@ -23,6 +23,7 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+/// One round's selection problem, complete.
 public nonisolated struct SelectRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -43,6 +44,7 @@ public nonisolated struct SelectRequest: Sendable {
   /// How many cases to pick (k; 50 in the paper).
   public var pick: UInt32 = 0
 
+  /// How redundancy among the top-K is avoided.
   public var restriction: Restriction = .unspecified
 
   /// The strategy that scored the candidates; random query ignores scores and draws with the seed.
@@ -66,10 +68,13 @@ public nonisolated struct Candidate: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The case the selector may pick.
   public var caseID: String = String()
 
+  /// Its uncertainty (ScoreResult.score); higher is more informative.
   public var score: Double = 0
 
+  /// Its bottleneck features (ScoreResult.features).
   public var features: [Float] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -83,8 +88,10 @@ public nonisolated struct CaseFeatures: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The annotated case, for tracing a pick back to what it was compared with.
   public var caseID: String = String()
 
+  /// Its bottleneck features under the current round's model.
   public var features: [Float] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -92,11 +99,13 @@ public nonisolated struct CaseFeatures: Sendable {
   public init() {}
 }
 
+/// The selector's answer.
 public nonisolated struct SelectResult: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Echoes the request's id.
   public var requestID: String = String()
 
   /// The picked cases, in the order they were picked.

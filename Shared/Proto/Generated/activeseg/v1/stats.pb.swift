@@ -74,6 +74,7 @@ public nonisolated enum TTest: SwiftProtobuf.Enum, Swift.CaseIterable {
 
 }
 
+/// The per-case Dice values of one experiment repetition, to be summarised and tested.
 public nonisolated struct StatsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -102,6 +103,7 @@ public nonisolated struct StatsRequest: Sendable {
   /// Clears the value of `bounds`. Subsequent reads from it will return its default value.
   public mutating func clearBounds() {self._bounds = nil}
 
+  /// Which t statistic the one-sided tests use.
   public var test: TTest = .unspecified
 
   /// Significance level of each one-sided test (0.05 in the paper).
@@ -120,11 +122,13 @@ public nonisolated struct RoundDice: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Round index; 0 is the random initial set.
   public var round: UInt32 = 0
 
   /// Cases annotated when the round's model was trained.
   public var annotatedCases: UInt32 = 0
 
+  /// The round model's Dice per test case.
   public var dice: [CaseDice] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -138,8 +142,10 @@ public nonisolated struct CaseDice: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The test case.
   public var caseID: String = String()
 
+  /// Dice at threshold 0.5, in [0, 1].
   public var dice: Double = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -164,11 +170,13 @@ public nonisolated struct EquivalenceBounds: Sendable {
   public init() {}
 }
 
+/// Summaries and equivalence tests of every round.
 public nonisolated struct StatsResult: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Echoes the request's id.
   public var requestID: String = String()
 
   /// The bounds used, as given or as derived.
@@ -181,6 +189,7 @@ public nonisolated struct StatsResult: Sendable {
   /// Clears the value of `bounds`. Subsequent reads from it will return its default value.
   public mutating func clearBounds() {self._bounds = nil}
 
+  /// The reference's Dice distribution.
   public var fullData: DiceSummary {
     get {_fullData ?? DiceSummary()}
     set {_fullData = newValue}
@@ -215,16 +224,19 @@ public nonisolated struct StatsResult: Sendable {
   fileprivate var _firstEquivalentRound: UInt32? = nil
 }
 
+/// One round compared with the full-data model.
 public nonisolated struct RoundAnalysis: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Round index.
   public var round: UInt32 {
     get {_storage._round}
     set {_uniqueStorage()._round = newValue}
   }
 
+  /// Cases the round's model was trained on.
   public var annotatedCases: UInt32 {
     get {_storage._annotatedCases}
     set {_uniqueStorage()._annotatedCases = newValue}
@@ -236,6 +248,7 @@ public nonisolated struct RoundAnalysis: @unchecked Sendable {
     set {_uniqueStorage()._dataShare = newValue}
   }
 
+  /// The round model's Dice distribution.
   public var dice: DiceSummary {
     get {_storage._dice ?? DiceSummary()}
     set {_uniqueStorage()._dice = newValue}
@@ -245,6 +258,7 @@ public nonisolated struct RoundAnalysis: @unchecked Sendable {
   /// Clears the value of `dice`. Subsequent reads from it will return its default value.
   public mutating func clearDice() {_uniqueStorage()._dice = nil}
 
+  /// Its equivalence test.
   public var tost: Tost {
     get {_storage._tost ?? Tost()}
     set {_uniqueStorage()._tost = newValue}
@@ -270,13 +284,16 @@ public nonisolated struct Tost: Sendable {
   /// Test of H0: difference <= lower.
   public var tLower: Double = 0
 
+  /// One-sided p-value of that test.
   public var pLower: Double = 0
 
   /// Test of H0: difference >= upper.
   public var tUpper: Double = 0
 
+  /// One-sided p-value of that test.
   public var pUpper: Double = 0
 
+  /// Of the t distribution used; fractional for Welch.
   public var degreesOfFreedom: Double = 0
 
   /// max(p_lower, p_upper): the TOST p-value.
@@ -296,21 +313,28 @@ public nonisolated struct DiceSummary: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Test cases summarised.
   public var count: UInt32 = 0
 
+  /// Mean Dice, the quantity TOST compares.
   public var mean: Double = 0
 
   /// Sample standard deviation (n - 1).
   public var stdDev: Double = 0
 
+  /// Median and quartiles (linear interpolation), robust to the few failed cases Dice often has.
   public var median: Double = 0
 
+  /// First quartile.
   public var q1: Double = 0
 
+  /// Third quartile.
   public var q3: Double = 0
 
+  /// Worst case, to spot cases the model misses entirely.
   public var min: Double = 0
 
+  /// Best case.
   public var max: Double = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()

@@ -22,6 +22,7 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+/// One model to train: everything the trainer needs, so any worker can take it.
 public nonisolated struct TrainJob: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -33,6 +34,7 @@ public nonisolated struct TrainJob: @unchecked Sendable {
     set {_uniqueStorage()._jobID = newValue}
   }
 
+  /// The experiment the model belongs to, for the record and the progress events' scope.
   public var experimentID: String {
     get {_storage._experimentID}
     set {_uniqueStorage()._experimentID = newValue}
@@ -70,6 +72,7 @@ public nonisolated struct TrainJob: @unchecked Sendable {
     set {_uniqueStorage()._seed = newValue}
   }
 
+  /// The optimisation settings.
   public var hyperParameters: HyperParameters {
     get {_storage._hyperParameters ?? HyperParameters()}
     set {_uniqueStorage()._hyperParameters = newValue}
@@ -79,6 +82,7 @@ public nonisolated struct TrainJob: @unchecked Sendable {
   /// Clears the value of `hyperParameters`. Subsequent reads from it will return its default value.
   public mutating func clearHyperParameters() {_uniqueStorage()._hyperParameters = nil}
 
+  /// Sizes the network (levels, channels) and patches.
   public var profile: Profile {
     get {_storage._profile}
     set {_uniqueStorage()._profile = newValue}
@@ -95,6 +99,7 @@ public nonisolated struct TrainJob: @unchecked Sendable {
   /// Clears the value of `bootstrapMember`. Subsequent reads from it will return its default value.
   public mutating func clearBootstrapMember() {_uniqueStorage()._bootstrapMember = nil}
 
+  /// Dropout-train-test trains with dropout; every other strategy without.
   public var dropoutMode: DropoutMode {
     get {_storage._dropoutMode}
     set {_uniqueStorage()._dropoutMode = newValue}
@@ -119,6 +124,7 @@ public nonisolated struct HyperParameters: Sendable {
   /// L2 weight decay (2e-5 in the paper).
   public var weightDecay: Double = 0
 
+  /// SGD momentum; the paper does not state it, so profiles fix it.
   public var momentum: Double = 0
 
   /// Upper bound on epochs (500 in the paper).
@@ -154,14 +160,19 @@ public nonisolated struct TrainProgress: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The job reporting, to tell the members of an ensemble apart.
   public var jobID: String = String()
 
+  /// The event's subject scope.
   public var experimentID: String = String()
 
+  /// Repetition, round and member of the job, so a dashboard can place the curve.
   public var repetition: UInt32 = 0
 
+  /// See repetition.
   public var round: UInt32 = 0
 
+  /// See repetition.
   public var bootstrapMember: UInt32 {
     get {_bootstrapMember ?? 0}
     set {_bootstrapMember = newValue}
@@ -186,6 +197,7 @@ public nonisolated struct TrainProgress: Sendable {
   /// Epochs since best_validation_dice improved; early stopping fires at the patience.
   public var epochsWithoutImprovement: UInt32 = 0
 
+  /// When the epoch ended, to estimate the time left.
   public var reportedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
     get {_reportedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
     set {_reportedAt = newValue}
@@ -203,20 +215,25 @@ public nonisolated struct TrainProgress: Sendable {
   fileprivate var _reportedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
+/// The trained model, sent when the checkpoint is stored.
 public nonisolated struct TrainResult: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Echoes the job's identity so the result can be matched without the job.
+  /// Echoes the job's identity (with the next four fields) so the result can be matched without it.
   public var jobID: String = String()
 
+  /// See job_id.
   public var experimentID: String = String()
 
+  /// See job_id.
   public var repetition: UInt32 = 0
 
+  /// See job_id.
   public var round: UInt32 = 0
 
+  /// See job_id.
   public var bootstrapMember: UInt32 {
     get {_bootstrapMember ?? 0}
     set {_bootstrapMember = newValue}
@@ -236,6 +253,7 @@ public nonisolated struct TrainResult: Sendable {
   /// Clears the value of `model`. Subsequent reads from it will return its default value.
   public mutating func clearModel() {self._model = nil}
 
+  /// How training went.
   public var metrics: TrainMetrics {
     get {_metrics ?? TrainMetrics()}
     set {_metrics = newValue}
@@ -245,6 +263,7 @@ public nonisolated struct TrainResult: Sendable {
   /// Clears the value of `metrics`. Subsequent reads from it will return its default value.
   public mutating func clearMetrics() {self._metrics = nil}
 
+  /// When the checkpoint was stored.
   public var finishedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
     get {_finishedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
     set {_finishedAt = newValue}
@@ -276,8 +295,11 @@ public nonisolated struct TrainMetrics: Sendable {
   /// The epoch whose weights were kept.
   public var bestEpoch: UInt32 = 0
 
+  /// Validation Dice of the kept weights; far below the test Dice of earlier rounds hints at a bad
+  /// validation split or a failed run.
   public var bestValidationDice: Double = 0
 
+  /// Loss of the last epoch; a high value with a good Dice hints at an unbalanced loss.
   public var finalTrainingLoss: Double = 0
 
   /// Time spent training, to size later jobs.
