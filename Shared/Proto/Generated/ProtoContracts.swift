@@ -5,7 +5,7 @@
 /// was generated from (compared with the sources by a test, so a forgotten regeneration fails).
 public enum ProtoContracts: Sendable {
     /// SHA-256 over the sorted `.proto` paths and contents under `Protos/`.
-    public static let sourceSHA256 = "25f519885349fb787f681012ebc0f1bdbef1f33a2e643ae1688b7258b42f9fde"
+    public static let sourceSHA256 = "0528eeac9ce9db040d54bada2a0226feb97b60724bddbda6cfb8baff6a629457"
 
     /// Every rpc method of every service.
     public static let methods: [AnyRPCMethod] =

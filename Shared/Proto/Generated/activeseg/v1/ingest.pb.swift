@@ -132,10 +132,10 @@ public nonisolated struct NnunetRawFolder: Sendable {
   /// The DatasetXXX_Name folder, as the ingest worker sees it.
   public var path: String = String()
 
-  /// Channel indices (the _0000 suffix) of T1c and T2, which dataset.json names freely.
+  /// Channel index (the _0000 suffix) of T1c, which dataset.json may place anywhere.
   public var t1CChannel: UInt32 = 0
 
-  /// See t1c_channel.
+  /// Channel index of T2.
   public var t2Channel: UInt32 = 0
 
   /// Label values that form the target mask.

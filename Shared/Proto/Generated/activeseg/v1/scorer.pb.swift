@@ -32,13 +32,13 @@ public nonisolated struct ScoreJob: Sendable {
   /// UUID of the job; also the de-duplication id.
   public var jobID: String = String()
 
-  /// Experiment, repetition and round the score is recorded under.
+  /// The experiment the score is recorded under.
   public var experimentID: String = String()
 
-  /// See experiment_id.
+  /// The repetition the score belongs to.
   public var repetition: UInt32 = 0
 
-  /// See experiment_id.
+  /// The round whose model produced the score; scores of older rounds are stale.
   public var round: UInt32 = 0
 
   /// One model, or every member of a bootstrap ensemble.
@@ -86,22 +86,22 @@ public nonisolated struct ScoreResult: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Echoes the job's identity.
+  /// Echoes the job's id so the result can be matched without the job.
   public var jobID: String = String()
 
-  /// See job_id.
+  /// The experiment the score is recorded under.
   public var experimentID: String = String()
 
-  /// See job_id.
+  /// The repetition the score belongs to.
   public var repetition: UInt32 = 0
 
-  /// See job_id.
+  /// The round whose model produced the score; scores of older rounds are stale.
   public var round: UInt32 = 0
 
-  /// See job_id.
+  /// The case scored.
   public var caseID: String = String()
 
-  /// See job_id.
+  /// How the score was measured, since scores of different methods are not comparable.
   public var method: UncertaintyMethod = .unspecified
 
   /// Higher means more informative to annotate; comparable only within one method and round.

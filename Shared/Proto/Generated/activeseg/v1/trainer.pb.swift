@@ -166,13 +166,13 @@ public nonisolated struct TrainProgress: Sendable {
   /// The event's subject scope.
   public var experimentID: String = String()
 
-  /// Repetition, round and member of the job, so a dashboard can place the curve.
+  /// The repetition being trained, so a dashboard can place the curve.
   public var repetition: UInt32 = 0
 
-  /// See repetition.
+  /// The round the model belongs to.
   public var round: UInt32 = 0
 
-  /// See repetition.
+  /// The ensemble member, when the job trains one.
   public var bootstrapMember: UInt32 {
     get {_bootstrapMember ?? 0}
     set {_bootstrapMember = newValue}
@@ -221,19 +221,19 @@ public nonisolated struct TrainResult: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Echoes the job's identity (with the next four fields) so the result can be matched without it.
+  /// Echoes the job's id so the result can be matched without the job.
   public var jobID: String = String()
 
-  /// See job_id.
+  /// The experiment the model is recorded under.
   public var experimentID: String = String()
 
-  /// See job_id.
+  /// The repetition the model belongs to.
   public var repetition: UInt32 = 0
 
-  /// See job_id.
+  /// The round the model belongs to.
   public var round: UInt32 = 0
 
-  /// See job_id.
+  /// The ensemble member, when the job trains one.
   public var bootstrapMember: UInt32 {
     get {_bootstrapMember ?? 0}
     set {_bootstrapMember = newValue}
