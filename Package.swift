@@ -62,8 +62,11 @@ let package = Package(
         .target(name: "Statistics", path: "Shared/Statistics"),
 
         // Tests
-        .testTarget(name: "ProtoTests", dependencies: ["Proto"], path: "Tests/ProtoTests",
-                    resources: [.copy("protos.sha256")]),
+        .testTarget(name: "ProtoTests", dependencies: [
+            "Proto",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Tests/ProtoTests"),
         .testTarget(name: "BusTests", dependencies: ["Bus", "Proto"], path: "Tests/BusTests"),
         .testTarget(name: "StoreTests", dependencies: ["Store"], path: "Tests/StoreTests"),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], path: "Tests/ArtifactsTests"),

@@ -1,2 +1,0 @@
-/// The `Proto` library of ActiveSeg.
-enum ProtoNamespace {}
