@@ -17,6 +17,9 @@ private let systemWrite = Darwin.write
 /// partial one; the rename also makes `put` idempotent and repairs a corrupted copy. Reads verify
 /// the checksum, so corrupted bytes are reported, never returned.
 ///
+/// Temporary files are named `.tmp-<uuid>` in the root; one older than any running write was left by
+/// a process that died mid-write and may be deleted.
+///
 /// Configuration: `ACTIVESEG_ARTIFACT_ROOT` (required), the root folder; created when missing.
 public struct ArtifactStore: Sendable {
     /// The folder holding the store.

@@ -31,6 +31,7 @@ public final class PostgresClient: Sendable {
 
     /// Creates the pool; connections are opened on first use.
     public init(configuration: PostgresConfiguration, logger: Logger) {
+        precondition(configuration.poolSize > 0, "a connection pool needs at least one connection")
         self.configuration = configuration
         self.logger = logger
     }

@@ -10,7 +10,7 @@
 public struct PostgresConfiguration: Sendable {
     /// The libpq connection string (URI or `key=value` pairs).
     public var connectionString: String
-    /// The most connections open at once; further callers wait in line.
+    /// The most connections open at once (at least 1); further callers wait in line.
     public var poolSize: Int
     /// The schema set as `search_path` on every connection (created by the migrator when missing).
     public var schema: String?
@@ -23,7 +23,6 @@ public struct PostgresConfiguration: Sendable {
         connectionString: String, poolSize: Int = PostgresConfiguration.defaultPoolSize,
         schema: String? = nil, applicationName: String = "activeseg"
     ) {
-        precondition(poolSize > 0, "a connection pool needs at least one connection")
         self.connectionString = connectionString
         self.poolSize = poolSize
         self.schema = schema

@@ -55,6 +55,21 @@ import Testing
         }
     }
 
+    @Test func connectionLostMidLeaseIsDiscarded() async throws {
+        try await withIsolatedSchema(poolSize: 1) { client, _ in
+            let lost = try await client.withConnection { connection in
+                let pid = try await connection.query("SELECT pg_backend_pid() AS pid")[0].decode("pid", as: Int.self)
+                try await withAdminClient { admin in
+                    try await admin.query("SELECT pg_terminate_backend(\(Int32(pid)), \(Int64(30_000)))")
+                }
+                return await #expect(throws: StoreError.self) { try await connection.query("SELECT 1") }
+            }
+            #expect(lost?.code == .connection)
+            let rows = try await client.query("SELECT 3 AS three")
+            #expect(try rows[0].decode("three", as: Int.self) == 3)
+        }
+    }
+
     @Test func queriesAfterShutdownFail() async throws {
         try await withIsolatedSchema { client, _ in
             try await client.query("SELECT 1")
