@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "Store", dependencies: [
             "CLibPQ",
             .product(name: "Logging", package: "swift-log"),
-        ], path: "Shared/Store", resources: [.copy("Migrations")]),
+        ], path: "Shared/Store"),
         .target(name: "Artifacts", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
         ], path: "Shared/Artifacts"),
@@ -68,7 +68,8 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Tests/ProtoTests"),
         .testTarget(name: "BusTests", dependencies: ["Bus", "Proto"], path: "Tests/BusTests"),
-        .testTarget(name: "StoreTests", dependencies: ["Store"], path: "Tests/StoreTests"),
+        .testTarget(name: "StoreTests", dependencies: ["Store", .product(name: "Logging", package: "swift-log")],
+                    path: "Tests/StoreTests"),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], path: "Tests/ArtifactsTests"),
         .testTarget(name: "VolumeTests", dependencies: ["Volume"], path: "Tests/VolumeTests"),
         .testTarget(name: "NeuralTests", dependencies: ["Neural"], path: "Tests/NeuralTests"),

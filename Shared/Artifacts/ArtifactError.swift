@@ -1,0 +1,38 @@
+/// An artifact-store failure, naming the artifact and the file involved.
+public struct ArtifactError: Error, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Sendable { case configuration, notFound, corrupted, io }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The root is not configured.
+        public static let configuration = Code(.configuration)
+        /// No artifact with this id is stored.
+        public static let notFound = Code(.notFound)
+        /// The stored bytes no longer hash to the artifact's id (disk corruption, a partial copy,
+        /// a tampered file); the bytes are not returned.
+        public static let corrupted = Code(.corrupted)
+        /// The file system refused an operation.
+        public static let io = Code(.io)
+
+        public var description: String { base.rawValue }
+    }
+
+    public var code: Code
+    /// The artifact concerned, when known.
+    public var id: ArtifactID?
+    /// The file concerned.
+    public var path: String
+    public var detail: String
+
+    public init(code: Code, id: ArtifactID? = nil, path: String, detail: String) {
+        self.code = code
+        self.id = id
+        self.path = path
+        self.detail = detail
+    }
+
+    public var description: String {
+        "\(code): \(path): \(detail)" + (id.map { " (artifact \($0))" } ?? "")
+    }
+}

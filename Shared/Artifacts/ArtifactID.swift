@@ -1,0 +1,32 @@
+/// The name of an artifact: the lowercase hex SHA-256 of its bytes.
+///
+/// Content addressing makes writes idempotent (the same bytes always land under the same name) and
+/// lets every reader check that it got exactly what was written.
+public struct ArtifactID: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// 64 lowercase hex digits.
+    public let sha256: String
+
+    /// Accepts 64 hex digits (either case); `nil` for anything else, so a malformed reference from a
+    /// database row or message can never name a path outside the store.
+    public init?(sha256 hex: String) {
+        let lowered = hex.lowercased()
+        guard lowered.utf8.count == 64, lowered.utf8.allSatisfy({ Self.isHexDigit($0) }) else { return nil }
+        sha256 = lowered
+    }
+
+    init<Digest: Sequence>(digest: Digest) where Digest.Element == UInt8 {
+        sha256 = digest.map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    public var description: String { sha256 }
+
+    /// The fan-out folder: the first two hex digits, so no folder holds more than 1/256 of the store.
+    var folder: String { String(sha256.prefix(2)) }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+    }
+}

@@ -1,2 +1,0 @@
-/// The `Artifacts` library of ActiveSeg.
-enum ArtifactsNamespace {}

@@ -1,2 +1,0 @@
-/// The `Store` library of ActiveSeg.
-enum StoreNamespace {}
