@@ -64,7 +64,9 @@ let package = Package(
         // Tests
         .testTarget(name: "ProtoTests", dependencies: ["Proto"], path: "Tests/ProtoTests",
                     resources: [.copy("protos.sha256")]),
-        .testTarget(name: "BusTests", dependencies: ["Bus", "Proto"], path: "Tests/BusTests"),
+        .testTarget(name: "BusTests", dependencies: [
+            "Bus", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Tests/BusTests"),
         .testTarget(name: "StoreTests", dependencies: ["Store"], path: "Tests/StoreTests"),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], path: "Tests/ArtifactsTests"),
         .testTarget(name: "VolumeTests", dependencies: ["Volume"], path: "Tests/VolumeTests"),
