@@ -65,7 +65,9 @@ let package = Package(
         .testTarget(name: "ProtoTests", dependencies: ["Proto"], path: "Tests/ProtoTests",
                     resources: [.copy("protos.sha256")]),
         .testTarget(name: "BusTests", dependencies: [
-            "Bus", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            "Bus",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Tests/BusTests"),
         .testTarget(name: "StoreTests", dependencies: ["Store"], path: "Tests/StoreTests"),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], path: "Tests/ArtifactsTests"),
