@@ -67,7 +67,11 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Tests/ProtoTests"),
-        .testTarget(name: "BusTests", dependencies: ["Bus", "Proto"], path: "Tests/BusTests"),
+        .testTarget(name: "BusTests", dependencies: [
+            "Bus",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Tests/BusTests"),
         .testTarget(name: "StoreTests", dependencies: ["Store", .product(name: "Logging", package: "swift-log")],
                     path: "Tests/StoreTests"),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], path: "Tests/ArtifactsTests"),

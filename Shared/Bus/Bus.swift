@@ -1,2 +1,0 @@
-/// The `Bus` library of ActiveSeg.
-enum BusNamespace {}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// How to reach NATS, read from the environment.
+///
+/// Environment keys:
+/// - `ACTIVESEG_NATS_URL`: comma-separated server URLs (default `nats://127.0.0.1:4222`); the
+///   client picks among them and moves to the next one when a server goes away.
+/// - `ACTIVESEG_NATS_USER` and `ACTIVESEG_NATS_PASSWORD`: user/password credentials (default: none).
+/// - `ACTIVESEG_NATS_TOKEN`: token credentials, used when no user is set (default: none).
+/// - `ACTIVESEG_NATS_NAME`: the client name the server shows in its monitoring (default: the
+///   `clientName` argument, e.g. the service name).
+///
+/// The remaining settings are properties with defaults meant for services that must survive a
+/// server restart: reconnect forever, with exponential back-off from 100 ms up to 5 s.
+public struct BusConfiguration: Sendable {
+    public enum Credentials: Sendable, Equatable {
+        case none
+        case userPassword(user: String, password: String)
+        case token(String)
+    }
+
+    /// Server URLs, tried in order on first connect (default `["nats://127.0.0.1:4222"]`).
+    public var servers: [String]
+    /// Shown by the server for this connection (default `activeseg`).
+    public var clientName: String
+    public var credentials: Credentials
+    /// Time allowed to open the socket and finish the handshake with one server (default 2 s).
+    public var connectTimeout: Duration = .seconds(2)
+    /// Reconnect attempts per server after a connection loss; `nil` retries forever (the default).
+    public var maxReconnectAttempts: Int? = nil
+    /// First wait between reconnect rounds; doubled every round up to `maxReconnectWait`
+    /// (default 100 ms).
+    public var reconnectWait: Duration = .milliseconds(100)
+    /// Upper bound of the reconnect back-off (default 5 s).
+    public var maxReconnectWait: Duration = .seconds(5)
+    /// Random extra wait, up to this much, added to every back-off step so that many clients
+    /// do not reconnect in lock-step (default 100 ms).
+    public var reconnectJitter: Duration = .milliseconds(100)
+    /// Bytes of publishes buffered while reconnecting; beyond this a publish fails
+    /// (default 8 MiB).
+    public var reconnectBufferBytes: Int = 8 * 1024 * 1024
+    /// How long a graceful drain may take before the connection is closed anyway (default 10 s).
+    public var drainTimeout: Duration = .seconds(10)
+
+    public static var defaultServer: String { "nats://127.0.0.1:4222" }
+
+    public init(servers: [String] = [defaultServer], clientName: String = "activeseg",
+                credentials: Credentials = .none) {
+        self.servers = servers
+        self.clientName = clientName
+        self.credentials = credentials
+    }
+
+    /// Reads the `ACTIVESEG_NATS_*` keys; unset keys keep their defaults.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment,
+                clientName: String = "activeseg") {
+        self.init(servers: [Self.defaultServer],
+                  clientName: environment["ACTIVESEG_NATS_NAME"].flatMap(Self.nonEmpty) ?? clientName,
+                  credentials: .none)
+        if let urls = environment["ACTIVESEG_NATS_URL"] {
+            let parsed = urls.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if !parsed.isEmpty { servers = parsed }
+        }
+        if let user = environment["ACTIVESEG_NATS_USER"].flatMap(Self.nonEmpty) {
+            credentials = .userPassword(user: user, password: environment["ACTIVESEG_NATS_PASSWORD"] ?? "")
+        } else if let token = environment["ACTIVESEG_NATS_TOKEN"].flatMap(Self.nonEmpty) {
+            credentials = .token(token)
+        }
+    }
+
+    /// The back-off before reconnect round `attempt` (1-based), jitter excluded.
+    public func reconnectDelay(attempt: Int) -> Duration {
+        let doublings = min(max(attempt - 1, 0), 30)
+        let delay = reconnectWait * (1 << doublings)
+        return min(delay, maxReconnectWait)
+    }
+
+    private static func nonEmpty(_ value: String) -> String? { value.isEmpty ? nil : value }
+}
+
+extension Duration {
+    /// Whole milliseconds, the unit of every libnats timeout.
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000 + attoseconds / 1_000_000_000_000_000
+    }
+
+    /// Whole nanoseconds, the unit of JetStream durations.
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

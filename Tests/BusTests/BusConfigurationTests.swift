@@ -1,0 +1,34 @@
+import Bus
+import Testing
+
+@Suite("Bus configuration from the environment")
+struct BusConfigurationTests {
+    @Test func readsServersNameAndUserCredentials() {
+        let configuration = BusConfiguration(environment: [
+            "ACTIVESEG_NATS_URL": "nats://a:4222, nats://b:4222,",
+            "ACTIVESEG_NATS_USER": "scorer",
+            "ACTIVESEG_NATS_PASSWORD": "secret",
+            "ACTIVESEG_NATS_TOKEN": "ignored-when-a-user-is-set",
+            "ACTIVESEG_NATS_NAME": "scorer-7",
+        ], clientName: "scorer")
+        #expect(configuration.servers == ["nats://a:4222", "nats://b:4222"])
+        #expect(configuration.clientName == "scorer-7")
+        #expect(configuration.credentials == .userPassword(user: "scorer", password: "secret"))
+    }
+
+    @Test func fallsBackToDefaultsAndTokenCredentials() {
+        let configuration = BusConfiguration(environment: ["ACTIVESEG_NATS_TOKEN": "t0k3n"], clientName: "trainer")
+        #expect(configuration.servers == [BusConfiguration.defaultServer])
+        #expect(configuration.clientName == "trainer")
+        #expect(configuration.credentials == .token("t0k3n"))
+        #expect(BusConfiguration(environment: [:]).credentials == .none)
+    }
+
+    @Test func reconnectBackOffDoublesUpToItsBound() {
+        var configuration = BusConfiguration(environment: [:])
+        configuration.reconnectWait = .milliseconds(100)
+        configuration.maxReconnectWait = .seconds(1)
+        #expect((1...6).map { configuration.reconnectDelay(attempt: $0) } ==
+                [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1)])
+    }
+}

@@ -1,0 +1,77 @@
+import Bus
+import Foundation
+import Logging
+
+/// Connections to the local stack's nats-server, named from `ACTIVESEG_NATS_*`, and unique names
+/// so tests running in parallel never share a subject or stream.
+enum BusTestSupport {
+    static let logger: Logger = {
+        var logger = Logger(label: "activeseg.bus-tests")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    static func configuration(_ clientName: String) -> BusConfiguration {
+        BusConfiguration(environment: ProcessInfo.processInfo.environment, clientName: "bus-tests-\(clientName)")
+    }
+
+    static func connect(_ clientName: String) async throws -> BusConnection {
+        try await BusConnection.connect(configuration(clientName), logger: logger)
+    }
+
+    /// A name unique to one test, valid as a subject token and as a stream or consumer name.
+    static func unique(_ prefix: String) -> String {
+        "\(prefix)_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
+    }
+
+    /// Creates `configuration`'s stream, runs `body`, and deletes the stream even when `body` fails.
+    static func withStream<Value>(
+        _ configuration: StreamConfiguration, on jetStream: JetStream,
+        _ body: () async throws -> Value
+    ) async throws -> Value {
+        try await jetStream.ensureStream(configuration)
+        do {
+            let value = try await body()
+            try await jetStream.deleteStream(configuration.name)
+            return value
+        } catch {
+            try? await jetStream.deleteStream(configuration.name)
+            throw error
+        }
+    }
+}
+
+struct DeadlineExceeded: Error, CustomStringConvertible {
+    var what: String
+    var description: String { "gave up waiting for \(what)" }
+}
+
+/// Runs `body`, cancelling it and failing after `limit`: a guard against a hanging test, not a
+/// speed requirement.
+func within<Value: Sendable>(
+    _ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> Value
+) async throws -> Value {
+    try await withThrowingTaskGroup(of: Value?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            throw DeadlineExceeded(what: what)
+        }
+        return value
+    }
+}
+
+extension BusSubscription {
+    /// The next message, or a `DeadlineExceeded` error after `limit`.
+    func first(within limit: Duration = .seconds(10)) async throws -> BusMessage {
+        let subscription = self
+        return try await within(limit, "a message on \(subject)") {
+            for await message in subscription { return message }
+            throw DeadlineExceeded(what: "a message on \(subscription.subject) (subscription ended)")
+        }
+    }
+}

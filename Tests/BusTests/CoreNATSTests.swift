@@ -1,0 +1,138 @@
+import Bus
+import Foundation
+import Testing
+
+@Suite("Core NATS publish, subscribe and request/reply")
+struct CoreNATSTests {
+    @Test func publishedMessageArrivesWithItsHeaders() async throws {
+        let subscriber = try await BusTestSupport.connect("subscriber")
+        let publisher = try await BusTestSupport.connect("publisher")
+        let subject = BusTestSupport.unique("roundtrip")
+        let subscription = try await subscriber.subscribe(to: subject)
+        try await subscriber.flush()
+
+        var headers = BusHeaders()
+        headers["x-case-id"] = "case-0001"
+        headers.add("first", for: "x-repeated")
+        headers.add("second", for: "x-repeated")
+        try await publisher.publish(Data("volume ready".utf8), to: subject, headers: headers)
+        try await publisher.flush()
+
+        let received = try await subscription.first()
+        #expect(received.subject == subject)
+        #expect(received.payload == Data("volume ready".utf8))
+        #expect(received.headers["x-case-id"] == "case-0001")
+        #expect(received.headers.values(for: "x-repeated") == ["first", "second"])
+        #expect(received.replySubject == nil)
+    }
+
+    @Test func queueGroupMembersShareMessagesWithoutLossOrDuplicates() async throws {
+        let first = try await BusTestSupport.connect("queue-1")
+        let second = try await BusTestSupport.connect("queue-2")
+        let publisher = try await BusTestSupport.connect("queue-publisher")
+        let subject = BusTestSupport.unique("jobs")
+        let firstMember = try await first.subscribe(to: subject, queueGroup: "workers")
+        let secondMember = try await second.subscribe(to: subject, queueGroup: "workers")
+        try await first.flush()
+        try await second.flush()
+
+        let firstReceived = Task { await firstMember.reduce(into: [Int]()) { $0.append(Int(String(decoding: $1.payload, as: UTF8.self))!) } }
+        let secondReceived = Task { await secondMember.reduce(into: [Int]()) { $0.append(Int(String(decoding: $1.payload, as: UTF8.self))!) } }
+        for index in 0..<100 {
+            try await publisher.publish(Data(String(index).utf8), to: subject)
+        }
+        try await publisher.flush()
+        // Draining ends each member's sequence after every message the server already routed to it.
+        try await first.drain()
+        try await second.drain()
+
+        let firstShare = try await within(.seconds(10), "the first member's messages") { await firstReceived.value }
+        let secondShare = try await within(.seconds(10), "the second member's messages") { await secondReceived.value }
+        #expect(firstShare.count + secondShare.count == 100)
+        #expect(Set(firstShare + secondShare) == Set(0..<100))
+        #expect(!firstShare.isEmpty && !secondShare.isEmpty)
+    }
+
+    @Test func requestIsAnsweredByAResponder() async throws {
+        let responder = try await BusTestSupport.connect("responder")
+        let requester = try await BusTestSupport.connect("requester")
+        let subject = BusTestSupport.unique("activeseg.v1.selector.select")
+        let requests = try await responder.subscribe(to: subject)
+        try await responder.flush()
+        let answering = Task {
+            for await request in requests {
+                var headers = BusHeaders()
+                headers["x-answer-to"] = request.headers["x-question"]
+                try await responder.reply(to: request, with: Data(request.payload.reversed()), headers: headers)
+            }
+        }
+        defer { answering.cancel() }
+
+        let reply = try await requester.request(Data("abc".utf8), to: subject, headers: ["x-question": "q1"], timeout: .seconds(5))
+        #expect(reply.payload == Data("cba".utf8))
+        #expect(reply.headers["x-answer-to"] == "q1")
+    }
+
+    @Test func requestWithoutRespondersFailsWithNoResponders() async throws {
+        let requester = try await BusTestSupport.connect("lonely-requester")
+        let subject = BusTestSupport.unique("nobody.listens")
+        await #expect {
+            _ = try await requester.request(Data("ping".utf8), to: subject, timeout: .seconds(30))
+        } throws: { error in
+            let busError = error as? BusError
+            return busError?.code == .noResponders && busError?.subject == subject
+        }
+    }
+
+    @Test func requestToASilentResponderTimesOut() async throws {
+        let responder = try await BusTestSupport.connect("slow-responder")
+        let requester = try await BusTestSupport.connect("impatient-requester")
+        let subject = BusTestSupport.unique("slow.service")
+        let requests = try await responder.subscribe(to: subject)
+        try await responder.flush()
+        let answering = Task {
+            for await request in requests {
+                try await Task.sleep(for: .seconds(2))
+                try await responder.reply(to: request, with: Data("late".utf8))
+            }
+        }
+        defer { answering.cancel() }
+
+        await #expect {
+            _ = try await requester.request(Data("ping".utf8), to: subject, timeout: .milliseconds(200))
+        } throws: { error in
+            (error as? BusError)?.code == .timeout
+        }
+    }
+
+    @Test func replyingToAMessageWithoutReplySubjectIsRejected() async throws {
+        let connection = try await BusTestSupport.connect("replier")
+        let message = BusMessage(subject: "activeseg.v1.events.none", payload: Data())
+        await #expect {
+            try await connection.reply(to: message, with: Data())
+        } throws: { error in
+            (error as? BusError)?.code == .noReplySubject
+        }
+    }
+
+    @Test func connectingToAnAbsentServerFailsWithNotConnected() async throws {
+        var configuration = BusConfiguration(servers: ["nats://127.0.0.1:1"], clientName: "bus-tests-absent")
+        configuration.connectTimeout = .milliseconds(500)
+        await #expect {
+            _ = try await BusConnection.connect(configuration, logger: BusTestSupport.logger)
+        } throws: { error in
+            (error as? BusError)?.code == .notConnected
+        }
+    }
+
+    @Test func publishingOnAClosedConnectionFailsWithConnectionClosed() async throws {
+        let connection = try await BusTestSupport.connect("closing")
+        await connection.close()
+        #expect(connection.isClosed)
+        await #expect {
+            try await connection.publish(Data("late".utf8), to: BusTestSupport.unique("closed"))
+        } throws: { error in
+            (error as? BusError)?.code == .connectionClosed
+        }
+    }
+}
