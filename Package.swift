@@ -71,6 +71,7 @@ let package = Package(
         .testTarget(name: "NeuralTests", dependencies: ["Neural"], path: "Tests/NeuralTests"),
         .testTarget(name: "ActiveLearningTests", dependencies: ["ActiveLearning"], path: "Tests/ActiveLearningTests"),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"], path: "Tests/SeededRandomTests"),
-        .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], path: "Tests/StatisticsTests"),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], path: "Tests/StatisticsTests",
+                    resources: [.copy("Vectors")]),
     ]
 )
