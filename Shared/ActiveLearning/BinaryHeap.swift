@@ -3,12 +3,8 @@
 /// Used as a bounded selection (the top-q voxels, kept in a min-heap of size ⌈q·N⌉) and as the
 /// priority queue of lazy greedy selection.
 struct BinaryHeap<Element> {
-    private(set) var elements: [Element] = []
+    private(set) var elements: [Element]
     private let isHigherPriority: (Element, Element) -> Bool
-
-    init(isHigherPriority: @escaping (Element, Element) -> Bool) {
-        self.isHigherPriority = isHigherPriority
-    }
 
     init(_ elements: [Element], isHigherPriority: @escaping (Element, Element) -> Bool) {
         self.elements = elements
@@ -16,19 +12,7 @@ struct BinaryHeap<Element> {
         for i in stride(from: elements.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
     }
 
-    var count: Int { elements.count }
     var root: Element? { elements.first }
-
-    mutating func push(_ element: Element) {
-        elements.append(element)
-        var child = elements.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard isHigherPriority(elements[child], elements[parent]) else { break }
-            elements.swapAt(child, parent)
-            child = parent
-        }
-    }
 
     mutating func popRoot() -> Element? {
         guard !elements.isEmpty else { return nil }

@@ -77,13 +77,25 @@ public struct CaseSelector: Sendable, Equatable {
             throw ActiveLearningError(.mismatchedSizes, subject: "case \(candidates[0].caseID)",
                                       detail: "has no features; \(restriction.rawValue) selection needs them")
         }
-        for candidate in candidates where candidate.features.count != dimension {
-            throw ActiveLearningError(.mismatchedSizes, subject: "case \(candidate.caseID)",
-                                      detail: "has \(candidate.features.count) features, expected \(dimension)")
+        for candidate in candidates {
+            guard candidate.features.count == dimension else {
+                throw ActiveLearningError(.mismatchedSizes, subject: "case \(candidate.caseID)",
+                                          detail: "has \(candidate.features.count) features, expected \(dimension)")
+            }
+            guard candidate.features.allSatisfy(\.isFinite) else {
+                throw ActiveLearningError(.nonFiniteValue, subject: "case \(candidate.caseID)",
+                                          detail: "has NaN or infinite features")
+            }
         }
-        for (i, vector) in annotated.enumerated() where vector.count != dimension {
-            throw ActiveLearningError(.mismatchedSizes, subject: "annotated case \(i)",
-                                      detail: "has \(vector.count) features, expected \(dimension)")
+        for (i, vector) in annotated.enumerated() {
+            guard vector.count == dimension else {
+                throw ActiveLearningError(.mismatchedSizes, subject: "annotated case \(i)",
+                                          detail: "has \(vector.count) features, expected \(dimension)")
+            }
+            guard vector.allSatisfy(\.isFinite) else {
+                throw ActiveLearningError(.nonFiniteValue, subject: "annotated case \(i)",
+                                          detail: "has NaN or infinite features")
+            }
         }
         return dimension
     }

@@ -18,11 +18,6 @@ enum IncompleteBeta {
         return 1 - front(a: b, b: a, x: y, y: x) * continuedFraction(a: b, b: a, x: y) / b
     }
 
-    /// Its complement 1 − I_x(a, b), evaluated directly so that tiny upper tails keep their digits.
-    static func regularizedComplement(a: Double, b: Double, x: Double, complement y: Double) -> Double {
-        regularized(a: b, b: a, x: y, complement: x)
-    }
-
     /// x^a (1 − x)^b / B(a, b), in logarithms so that large a and b do not overflow.
     private static func front(a: Double, b: Double, x: Double, y: Double) -> Double {
         exp(a * log(x) + b * log(y) - logBeta(a, b))
