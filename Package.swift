@@ -77,8 +77,12 @@ let package = Package(
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], path: "Tests/ArtifactsTests"),
         .testTarget(name: "VolumeTests", dependencies: ["Volume"], path: "Tests/VolumeTests"),
         .testTarget(name: "NeuralTests", dependencies: ["Neural"], path: "Tests/NeuralTests"),
-        .testTarget(name: "ActiveLearningTests", dependencies: ["ActiveLearning"], path: "Tests/ActiveLearningTests"),
+        .testTarget(name: "ActiveLearningTests", dependencies: ["ActiveLearning", "SeededRandom"],
+                    path: "Tests/ActiveLearningTests"),
+        .executableTarget(name: "selection-benchmark", dependencies: ["ActiveLearning", "SeededRandom"],
+                          path: "Tests/Benchmarks/SelectionBenchmark"),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"], path: "Tests/SeededRandomTests"),
-        .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], path: "Tests/StatisticsTests"),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], path: "Tests/StatisticsTests",
+                    resources: [.copy("Vectors")]),
     ]
 )

@@ -1,2 +1,0 @@
-/// The `ActiveLearning` library of ActiveSeg.
-enum ActiveLearningNamespace {}

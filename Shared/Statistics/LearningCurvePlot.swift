@@ -1,0 +1,110 @@
+import Foundation
+
+/// The learning-curve figure as SVG: mean test Dice against the percentage of the training pool
+/// annotated, one polyline (`<path>`) per strategy with standard-error bars, and the full-data
+/// model's mean as a dashed horizontal line. Drawn only from a stored `LearningCurveAnalysis`.
+public enum LearningCurvePlot {
+    /// Colour-blind-safe series colours (Okabe and Ito), reused cyclically.
+    static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+
+    public static func svg(_ analysis: LearningCurveAnalysis, width: Double = 720, height: Double = 440) -> String {
+        let frame = Frame(analysis, width: width, height: height)
+        var out: [String] = [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" "
+                + "viewBox=\"0 0 \(n(width)) \(n(height))\" font-family=\"sans-serif\" font-size=\"12\">",
+            "<rect x=\"0\" y=\"0\" width=\"\(n(width))\" height=\"\(n(height))\" fill=\"white\"/>",
+        ]
+        out += frame.axes()
+        let fullY = frame.y(analysis.fullData.mean)
+        out.append("<line class=\"full-data\" x1=\"\(n(frame.left))\" y1=\"\(n(fullY))\" x2=\"\(n(frame.right))\" "
+            + "y2=\"\(n(fullY))\" stroke=\"#444444\" stroke-dasharray=\"6 4\"/>")
+        out.append("<text x=\"\(n(frame.right - 4))\" y=\"\(n(fullY - 6))\" text-anchor=\"end\">full data</text>")
+        for (index, strategy) in analysis.strategies.enumerated() {
+            let colour = palette[index % palette.count]
+            let name = escape(strategy.strategy)
+            out.append("<g class=\"strategy\" data-strategy=\"\(name)\" stroke=\"\(colour)\" fill=\"\(colour)\">")
+            let points = strategy.rounds.map { (frame.x($0.trainingShare), frame.y($0.dice.mean)) }
+            let d = points.enumerated().map { "\($0 == 0 ? "M" : "L")\(n($1.0)) \(n($1.1))" }.joined(separator: " ")
+            out.append("<path d=\"\(d)\" fill=\"none\" stroke-width=\"2\"/>")
+            for round in strategy.rounds where round.dice.standardError.isFinite {
+                let x = frame.x(round.trainingShare)
+                let low = frame.y(round.dice.mean - round.dice.standardError)
+                let high = frame.y(round.dice.mean + round.dice.standardError)
+                out.append("<line x1=\"\(n(x))\" y1=\"\(n(low))\" x2=\"\(n(x))\" y2=\"\(n(high))\"/>")
+                out.append("<line x1=\"\(n(x - 3))\" y1=\"\(n(low))\" x2=\"\(n(x + 3))\" y2=\"\(n(low))\"/>")
+                out.append("<line x1=\"\(n(x - 3))\" y1=\"\(n(high))\" x2=\"\(n(x + 3))\" y2=\"\(n(high))\"/>")
+            }
+            for (x, y) in points {
+                out.append("<circle cx=\"\(n(x))\" cy=\"\(n(y))\" r=\"3\"/>")
+            }
+            let legendY = frame.top + 16 + Double(index) * 18
+            out.append("<line x1=\"\(n(frame.left + 12))\" y1=\"\(n(legendY - 4))\" x2=\"\(n(frame.left + 32))\" "
+                + "y2=\"\(n(legendY - 4))\" stroke-width=\"2\"/>")
+            out.append("<text x=\"\(n(frame.left + 38))\" y=\"\(n(legendY))\" stroke=\"none\" fill=\"black\">\(name)</text>")
+            out.append("</g>")
+        }
+        out.append("</svg>")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The plotting area and the data-to-pixel mapping.
+    struct Frame {
+        let left = 64.0, top = 20.0
+        let right: Double, bottom: Double
+        let xMax: Double
+        let yMin: Double, yMax: Double
+
+        init(_ analysis: LearningCurveAnalysis, width: Double, height: Double) {
+            right = width - 20
+            bottom = height - 52
+            let rounds = analysis.strategies.flatMap(\.rounds)
+            let largestShare = rounds.map(\.trainingShare).max() ?? 1
+            xMax = max(10, (largestShare * 10).rounded(.up) * 10)
+            var values = [analysis.fullData.mean]
+            for round in rounds {
+                let se = round.dice.standardError.isFinite ? round.dice.standardError : 0
+                values += [round.dice.mean - se, round.dice.mean + se]
+            }
+            yMin = max(0, ((values.min() ?? 0) * 10).rounded(.down) / 10)
+            yMax = min(1, ((values.max() ?? 1) * 10).rounded(.up) / 10)
+        }
+
+        func x(_ share: Double) -> Double { left + 100 * share / xMax * (right - left) }
+
+        func y(_ dice: Double) -> Double {
+            let span = yMax > yMin ? yMax - yMin : 1
+            return bottom - (dice - yMin) / span * (bottom - top)
+        }
+
+        func axes() -> [String] {
+            var out = [
+                "<line x1=\"\(n(left))\" y1=\"\(n(bottom))\" x2=\"\(n(right))\" y2=\"\(n(bottom))\" stroke=\"black\"/>",
+                "<line x1=\"\(n(left))\" y1=\"\(n(top))\" x2=\"\(n(left))\" y2=\"\(n(bottom))\" stroke=\"black\"/>",
+                "<text x=\"\(n((left + right) / 2))\" y=\"\(n(bottom + 40))\" text-anchor=\"middle\">Training data annotated (%)</text>",
+                "<text transform=\"translate(16 \(n((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">Mean Dice</text>",
+            ]
+            for tick in stride(from: 0.0, through: xMax, by: xMax > 50 ? 20 : 10) {
+                let px = x(tick / 100)
+                out.append("<line x1=\"\(n(px))\" y1=\"\(n(bottom))\" x2=\"\(n(px))\" y2=\"\(n(bottom + 5))\" stroke=\"black\"/>")
+                out.append("<text x=\"\(n(px))\" y=\"\(n(bottom + 18))\" text-anchor=\"middle\">\(n(tick))</text>")
+            }
+            for tick in stride(from: yMin, through: yMax + 1e-9, by: 0.1) {
+                let py = y(tick)
+                out.append("<line x1=\"\(n(left - 5))\" y1=\"\(n(py))\" x2=\"\(n(left))\" y2=\"\(n(py))\" stroke=\"black\"/>")
+                out.append("<text x=\"\(n(left - 8))\" y=\"\(n(py + 4))\" text-anchor=\"end\">\(String(format: "%.1f", tick))</text>")
+            }
+            return out
+        }
+    }
+
+    /// Coordinates with two decimals, enough for a figure and stable for comparisons.
+    static func n(_ value: Double) -> String {
+        let text = String(format: "%.2f", value)
+        return text.hasSuffix(".00") ? String(text.dropLast(3)) : text
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

@@ -1,2 +1,0 @@
-/// The `Statistics` library of ActiveSeg.
-enum StatisticsNamespace {}

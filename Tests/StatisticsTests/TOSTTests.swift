@@ -1,0 +1,61 @@
+import Testing
+@testable import Statistics
+
+@Suite struct TOSTTests {
+    @Test("TOST matches statsmodels ttost_paired / ttost_ind", arguments: TOSTVector.all)
+    func tostMatchesStatsmodels(_ v: TOSTVector) throws {
+        let design = try #require(TOSTDesign(rawValue: v.design))
+        let result = try tost(v.first, v.second, low: v.low, high: v.high, design: design)
+        #expect(close(result.pValue, v.p, relative: 1e-9))
+        #expect(close(result.lower.statistic, v.lower[0], relative: 1e-10))
+        #expect(close(result.lower.pValue, v.lower[1], relative: 1e-9))
+        #expect(close(result.lower.degreesOfFreedom, v.lower[2], relative: 1e-12))
+        #expect(close(result.upper.statistic, v.upper[0], relative: 1e-10))
+        #expect(close(result.upper.pValue, v.upper[1], relative: 1e-9))
+        #expect(close(result.upper.degreesOfFreedom, v.upper[2], relative: 1e-12))
+    }
+
+    @Test func equivalenceNeedsBothOneSidedTestsToReject() throws {
+        let first = [0.80, 0.82, 0.79, 0.85, 0.81, 0.83, 0.78, 0.84]
+        let offsets = [0.001, 0.002, 0.0, 0.001, 0.0015, 0.0005, 0.001, 0.002]
+        let second = zip(first, offsets).map { $0 + $1 }
+        // The mean difference is −0.001: below a lower bound of −0.0005, well inside ±0.01.
+        let narrow = try tost(first, second, low: -0.0005, high: 0.01, design: .paired)
+        #expect(narrow.lower.pValue > 0.9 && narrow.upper.pValue < 1e-6)
+        #expect(!narrow.isEquivalent())
+        let wide = try tost(first, second, low: -0.01, high: 0.01, design: .paired)
+        #expect(wide.pValue < 1e-6 && wide.isEquivalent())
+    }
+
+    @Test func rejectsUnpairableAndTooSmallSamples() {
+        #expect(throws: StatisticsError.self) { try tost([1, 2, 3], [1, 2], low: -1, high: 1, design: .paired) }
+        #expect(throws: StatisticsError.self) { try tost([1], [1, 2], low: -1, high: 1, design: .pooled) }
+        #expect(throws: StatisticsError.self) { try tost([1, 2], [1, 2], low: 1, high: -1, design: .welch) }
+        #expect(throws: StatisticsError.self) { try tost([1, 2], [1, 2], low: 0, high: 1, design: .paired) }
+    }
+}
+
+@Suite struct EquivalenceBoundsTests {
+    @Test func selfEquivalenceMarginGivesPExactlyAlphaAgainstItself() throws {
+        let reference = [0.81, 0.77, 0.92, 0.68, 0.85, 0.88, 0.74, 0.90, 0.79, 0.83]
+        let bounds = try EquivalenceBounds(reference: reference)
+        let delta = bounds.selfEquivalenceMargin
+        let atMargin = try tost(reference, reference, low: -delta, high: delta, design: .pooled)
+        #expect(close(atMargin.pValue, 0.05, relative: 1e-10))
+        #expect(bounds.low == -2 * delta && bounds.high == 2 * delta)
+    }
+
+    @Test func marginIsTheClosedForm() throws {
+        // Δ = t(0.95, 2n − 2) · s · √(2/n); n = 4, s = SD of the values, t(0.95, 6) from scipy.
+        let reference = [0.7, 0.8, 0.9, 0.6]
+        let s = 0.12909944487358058
+        let t95df6 = 1.9431802805153042
+        let bounds = try EquivalenceBounds(reference: reference)
+        #expect(close(bounds.selfEquivalenceMargin, t95df6 * s * (2.0 / 4).squareRoot(), relative: 1e-12))
+    }
+
+    @Test func needsSpreadInTheReference() {
+        #expect(throws: StatisticsError.self) { try EquivalenceBounds(reference: [0.8, 0.8, 0.8]) }
+        #expect(throws: StatisticsError.self) { try EquivalenceBounds(reference: [0.8]) }
+    }
+}
