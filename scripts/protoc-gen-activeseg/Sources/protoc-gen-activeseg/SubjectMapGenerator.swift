@@ -20,6 +20,7 @@ struct SubjectMapGenerator: CodeGenerator {
         let namer = SwiftProtobufNamer()
         var enumNames: [String] = []
         for file in files where !file.services.isEmpty {
+            try rejectStreaming(file)
             var printer = CodePrinter(indent: "    ".unicodeScalars)
             printer.print(header(source: file.name))
             for service in file.services {
@@ -79,9 +80,21 @@ struct SubjectMapGenerator: CodeGenerator {
             "/// Every rpc method of every service.\n",
             "public static let methods: [AnyRPCMethod] =\n"
         )
-        p.printIndented(enumNames.map { "\($0).methods" }.joined(separator: "\n    + ") + "\n")
+        let lists = enumNames.isEmpty ? ["[]"] : enumNames.map { "\($0).methods" }
+        p.printIndented(lists.joined(separator: "\n    + ") + "\n")
         p.outdent()
         p.print("}\n")
+    }
+
+    /// A NATS request carries one message each way, so streaming methods have no subject to map to.
+    private func rejectStreaming(_ file: FileDescriptor) throws {
+        for service in file.services {
+            for method in service.methods where method.clientStreaming || method.serverStreaming {
+                throw GenerationError(
+                    "\(file.name): rpc \(service.name).\(method.name) streams, which NATS request-reply cannot carry"
+                )
+            }
+        }
     }
 
     /// The subject rule of the bus: `<proto package>.<service>.<method>`, lower-cased.
