@@ -30,10 +30,3 @@ enum BlockingCalls {
         queue.async(execute: body)
     }
 }
-
-/// A raw libnats handle that crosses threads. libnats objects are safe to use from any thread
-/// when the library documents them as such (connections, subscriptions, JetStream contexts); the
-/// Swift owner that wraps one states which.
-struct UnsafeHandle: @unchecked Sendable {
-    let pointer: OpaquePointer
-}

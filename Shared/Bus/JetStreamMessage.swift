@@ -9,11 +9,6 @@ import Synchronization
 /// `@unchecked Sendable`: subject, headers and payload are copied at fetch time; the `natsMsg`
 /// itself is not thread-safe, so every call on it is serialized by `lock`.
 public final class JetStreamMessage: @unchecked Sendable {
-    /// A fetched `natsMsg` in transit from the fetching thread to its owner.
-    struct Owned: @unchecked Sendable {
-        let pointer: OpaquePointer
-    }
-
     public let subject: String
     public let headers: BusHeaders
     public let payload: Data
@@ -25,7 +20,7 @@ public final class JetStreamMessage: @unchecked Sendable {
     private let consumer: PullConsumer
     private let lock = Mutex(())
 
-    init(taking message: Owned, consumer: PullConsumer) {
+    init(taking message: UnsafeHandle, consumer: PullConsumer) {
         handle = message.pointer
         self.consumer = consumer
         subject = String(cString: natsMsg_GetSubject(handle))
@@ -70,7 +65,7 @@ public final class JetStreamMessage: @unchecked Sendable {
     }
 
     private func settle(_ call: @escaping @Sendable (OpaquePointer, inout jsErrCode) -> natsStatus) async throws {
-        let message = Owned(pointer: handle)
+        let message = UnsafeHandle(pointer: handle)
         let subject = subject
         try await BlockingCalls.run { () throws(BusError) in
             try withExtendedLifetime(self) { () throws(BusError) in

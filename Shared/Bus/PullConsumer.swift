@@ -55,20 +55,20 @@ public final class PullConsumer: @unchecked Sendable {
     public func fetch(maxMessages: Int, timeout: Duration) async throws -> [JetStreamMessage] {
         let subscription = UnsafeHandle(pointer: handle)
         let subject = "\(stream).\(durableName)"
-        let fetched = try await BlockingCalls.run { () throws(BusError) -> [JetStreamMessage.Owned] in
-            try self.fetchLock.withLock { _ throws(BusError) -> [JetStreamMessage.Owned] in
+        let fetched = try await BlockingCalls.run { () throws(BusError) -> [UnsafeHandle] in
+            try self.fetchLock.withLock { _ throws(BusError) -> [UnsafeHandle] in
                 var list = natsMsgList()
                 var errorCode = jsErrCode(rawValue: 0)
                 let status = natsSubscription_Fetch(&list, subscription.pointer, Int32(maxMessages), timeout.milliseconds, &errorCode)
                 defer { natsMsgList_Destroy(&list) }
                 if status == NATS_TIMEOUT, list.Count == 0 { return [] }
                 try BusError.check(status, jetStreamCode: errorCode, subject: subject)
-                var messages: [JetStreamMessage.Owned] = []
+                var messages: [UnsafeHandle] = []
                 for index in 0..<Int(list.Count) {
                     guard let message = list.Msgs[index] else { continue }
                     // Taken out of the list, so natsMsgList_Destroy leaves it to its new owner.
                     list.Msgs[index] = nil
-                    messages.append(JetStreamMessage.Owned(pointer: message))
+                    messages.append(UnsafeHandle(pointer: message))
                 }
                 return messages
             }

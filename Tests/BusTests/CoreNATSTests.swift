@@ -26,6 +26,24 @@ struct CoreNATSTests {
         #expect(received.replySubject == nil)
     }
 
+    @Test func unsubscribingEndsTheSequenceAfterMessagesAlreadyReceived() async throws {
+        let connection = try await BusTestSupport.connect("unsubscriber")
+        let subject = BusTestSupport.unique("short.lived")
+        let subscription = try await connection.subscribe(to: subject)
+        try await connection.flush()
+        try await connection.publish(Data("only".utf8), to: subject)
+        try await connection.flush()
+        #expect(try await subscription.first().payload == Data("only".utf8))
+
+        subscription.unsubscribe()
+        try await connection.publish(Data("after unsubscribe".utf8), to: subject)
+        try await connection.flush()
+        let rest = try await within(.seconds(10), "the end of the subscription") {
+            await subscription.reduce(into: [BusMessage]()) { $0.append($1) }
+        }
+        #expect(rest.isEmpty)
+    }
+
     @Test func queueGroupMembersShareMessagesWithoutLossOrDuplicates() async throws {
         let first = try await BusTestSupport.connect("queue-1")
         let second = try await BusTestSupport.connect("queue-2")
