@@ -76,11 +76,11 @@ public struct Affine: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Voxel size along each index axis: the length of each column of the linear part.
-    public var spacing: (Double, Double, Double) {
+    public var spacing: SIMD3<Double> {
         func norm(_ column: Int) -> Double {
             (0..<3).map { self[$0, column] * self[$0, column] }.reduce(0, +).squareRoot()
         }
-        return (norm(0), norm(1), norm(2))
+        return SIMD3(norm(0), norm(1), norm(2))
     }
 
     /// True when every entry differs by at most `tolerance`.

@@ -156,9 +156,9 @@ public enum NIfTI {
         withUnsafeMutableBytes(of: &raw.pixdim) {
             let pixdim = $0.bindMemory(to: Double.self)
             for index in 0..<8 { pixdim[index] = 1 }
-            pixdim[1] = spacing.0
-            pixdim[2] = spacing.1
-            pixdim[3] = spacing.2
+            pixdim[1] = spacing.x
+            pixdim[2] = spacing.y
+            pixdim[3] = spacing.z
         }
         raw.datatype = datatype.rawValue
         raw.scl_slope = slope

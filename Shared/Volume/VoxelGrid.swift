@@ -47,7 +47,7 @@ public struct VoxelGrid<Voxel: Sendable>: Sendable {
     }
 
     /// Voxel size in millimetres along i, j, k.
-    public var spacing: (Double, Double, Double) { affine.spacing }
+    public var spacing: SIMD3<Double> { affine.spacing }
 
     @inline(__always) public subscript(i: Int, j: Int, k: Int) -> Voxel {
         get { voxels[shape.offset(i, j, k)] }
