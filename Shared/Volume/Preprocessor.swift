@@ -57,30 +57,32 @@ public struct Preprocessor: Sendable {
         self.configuration = configuration
     }
 
-    /// Runs every step on one case. `mask` replaces the nonzero-voxel brain mask when given.
+    /// Runs every step on one case. `mask` replaces the nonzero-voxel brain mask when given; `files`
+    /// names the files in errors.
     public func run(
-        caseID: String, t1c: Volume, t2: Volume, label: LabelVolume?, mask: LabelVolume? = nil
+        caseID: String, t1c: Volume, t2: Volume, label: LabelVolume?, mask: LabelVolume? = nil, files: CaseSource? = nil
     ) throws(VolumeError) -> PreprocessedCase {
         do {
-            return try process(t1c: t1c, t2: t2, label: label, mask: mask, caseID: caseID)
+            return try process(t1c: t1c, t2: t2, label: label, mask: mask, caseID: caseID, files: files)
         } catch {
             throw error.inCase(caseID)
         }
     }
 
     private func process(
-        t1c: Volume, t2: Volume, label: LabelVolume?, mask: LabelVolume?, caseID: String
+        t1c: Volume, t2: Volume, label: LabelVolume?, mask: LabelVolume?, caseID: String, files: CaseSource?
     ) throws(VolumeError) -> PreprocessedCase {
         let config = configuration
         if let label, !label.hasSameGrid(as: t1c) {
-            throw VolumeError(.gridMismatch, detail: "label grid \(label.shape) differs from T1c grid \(t1c.shape) or its affine")
+            throw VolumeError(.gridMismatch, file: files?.label?.path,
+                              detail: "label grid \(label.shape) differs from T1c grid \(t1c.shape) or its affine")
         }
         if let mask, !mask.hasSameGrid(as: t1c) {
             throw VolumeError(.gridMismatch, detail: "mask grid \(mask.shape) differs from T1c grid \(t1c.shape) or its affine")
         }
         let sameGrid = t2.hasSameGrid(as: t1c)
         if !sameGrid, config.t2Alignment == .requireSameGrid {
-            throw VolumeError(.gridMismatch, detail: "T2 grid \(t2.shape) differs from T1c grid \(t1c.shape) or its affine")
+            throw VolumeError(.gridMismatch, file: files?.t2.path, detail: "T2 grid \(t2.shape) differs from T1c grid \(t1c.shape) or its affine")
         }
         let orientedT1c = try t1c.reoriented(to: config.orientation)
         let resampledT1c = orientedT1c.resampledBSpline(spacing: config.spacing)
@@ -100,7 +102,7 @@ public struct Preprocessor: Sendable {
             let (volume, coverage) = try BSplineImage(t2).resampled(onto: grid.shape, affine: grid.affine)
             guard coverage >= config.minimumOverlap else {
                 let percent = (coverage * 1000).rounded() / 10
-                throw VolumeError(.noOverlap, detail: "T2 covers \(percent)% of the T1c grid, below the required \(config.minimumOverlap * 100)%")
+                throw VolumeError(.noOverlap, file: files?.t2.path, detail: "T2 covers \(percent)% of the T1c grid, below the required \(config.minimumOverlap * 100)%")
             }
             resampledT2 = volume
             if mask == nil {
