@@ -72,6 +72,8 @@ let package = Package(
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], path: "Tests/ArtifactsTests"),
         .testTarget(name: "VolumeTests", dependencies: ["Volume"], path: "Tests/VolumeTests",
                     resources: [.copy("Vectors")]),
+        .executableTarget(name: "preprocess-benchmark", dependencies: ["Volume"],
+                          path: "Tests/Benchmarks/PreprocessBenchmark"),
         .testTarget(name: "NeuralTests", dependencies: ["Neural"], path: "Tests/NeuralTests"),
         .testTarget(name: "ActiveLearningTests", dependencies: ["ActiveLearning"], path: "Tests/ActiveLearningTests"),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"], path: "Tests/SeededRandomTests"),
