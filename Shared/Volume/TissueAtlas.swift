@@ -16,9 +16,9 @@ public struct TissueAtlas: Sendable {
     /// Atlas points inside the lateral ventricles' atria, where the choroid plexus enhances.
     let choroidSites: [SIMD3<Double>]
 
-    /// The file names that `scripts/fetch-template` writes.
+    /// The tissue maps among the files `scripts/fetch-template` writes (it also fetches the T1
+    /// template, for viewing the anatomy; contrasts are made from the tissue fractions).
     public static let templateFiles = (
-        t1: "mni_icbm152_t1_tal_nlin_sym_09a_converted.nii.gz",
         greyMatter: "mni_icbm152_gm_tal_nlin_sym_09a_converted.nii.gz",
         whiteMatter: "mni_icbm152_wm_tal_nlin_sym_09a_converted.nii.gz")
 
