@@ -24,22 +24,22 @@ public struct BSplineImage: Sendable {
         else { return nil }
         let fx = x.rounded(.down), fy = y.rounded(.down), fz = z.rounded(.down)
         let wx = CubicBSpline.weights(x - fx), wy = CubicBSpline.weights(y - fy), wz = CubicBSpline.weights(z - fz)
-        let weightsX = [wx.0, wx.1, wx.2, wx.3], weightsY = [wy.0, wy.1, wy.2, wy.3], weightsZ = [wz.0, wz.1, wz.2, wz.3]
-        let ix = (0..<4).map { CubicBSpline.mirror(Int(fx) - 1 + $0, shape.x) }
-        let iy = (0..<4).map { CubicBSpline.mirror(Int(fy) - 1 + $0, shape.y) }
-        let iz = (0..<4).map { CubicBSpline.mirror(Int(fz) - 1 + $0, shape.z) }
-        var sum = 0.0
-        for c in 0..<4 {
-            var plane = 0.0
-            for b in 0..<4 {
-                let row = shape.x * (iy[b] + shape.y * iz[c])
-                var line = 0.0
-                for a in 0..<4 { line += weightsX[a] * Double(coefficients[row + ix[a]]) }
-                plane += weightsY[b] * line
+        let i0 = Int(fx) - 1, j0 = Int(fy) - 1, k0 = Int(fz) - 1
+        let ix = (CubicBSpline.mirror(i0, shape.x), CubicBSpline.mirror(i0 + 1, shape.x),
+                  CubicBSpline.mirror(i0 + 2, shape.x), CubicBSpline.mirror(i0 + 3, shape.x))
+        let shape = self.shape
+        return coefficients.withUnsafeBufferPointer { c in
+            func line(_ j: Int, _ k: Int) -> Double {
+                let row = shape.x * (CubicBSpline.mirror(j, shape.y) + shape.y * k)
+                return wx.0 * Double(c[row + ix.0]) + wx.1 * Double(c[row + ix.1])
+                    + wx.2 * Double(c[row + ix.2]) + wx.3 * Double(c[row + ix.3])
             }
-            sum += weightsZ[c] * plane
+            func plane(_ k: Int) -> Double {
+                let slab = CubicBSpline.mirror(k, shape.z)
+                return wy.0 * line(j0, slab) + wy.1 * line(j0 + 1, slab) + wy.2 * line(j0 + 2, slab) + wy.3 * line(j0 + 3, slab)
+            }
+            return Float(wz.0 * plane(k0) + wz.1 * plane(k0 + 1) + wz.2 * plane(k0 + 2) + wz.3 * plane(k0 + 3))
         }
-        return Float(sum)
     }
 
     /// The image sampled on another grid through world space; voxels outside the image are 0.
