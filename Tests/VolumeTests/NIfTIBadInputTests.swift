@@ -75,7 +75,6 @@ import Testing
         bytes[40] = 5
         bytes[48] = 1
         bytes[50] = 2
-        bytes[14] = 0
         try bytes.write(to: url)
         do {
             _ = try NIfTI.readImage(at: url)
