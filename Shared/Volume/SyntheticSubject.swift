@@ -39,8 +39,10 @@ struct SubjectSynthesizer: Sendable {
         if g.nextUnitDouble() < 0.3 { spacing[Int(g.nextUnitDouble() * 3)] *= g.uniform(1.25...1.6) }
         let codes = try! AxisCodes(Self.orientations[Int(g.nextUnitDouble() * Double(Self.orientations.count))])
 
-        // Subject world → atlas world: head size, pose, then a smooth deformation.
-        let size = g.uniform(0.93...1.07)
+        // Subject world → atlas world: head size, pose, then a smooth deformation. The MNI
+        // template's brain (1.7 l of parenchyma) is larger than an average adult's, so subjects are
+        // drawn at 84–98% of its linear size.
+        let size = g.uniform(0.84...0.98)
         let scales = SIMD3((0..<3).map { _ in size * g.uniform(0.95...1.05) })
         let angles = SIMD3((0..<3).map { _ in g.uniform(-7...7) * .pi / 180 })
         let shift = SIMD3((0..<3).map { _ in g.uniform(-4...4) })
@@ -174,13 +176,17 @@ struct SubjectSynthesizer: Sendable {
         let duraLevel = g.uniform(0.2...0.7)
         let patch = (g.direction() * 0.15, g.direction() * 0.12, g.uniform(0...(2 * .pi)))
         var map = [Float](repeating: 0, count: shape.count)
-        for k in 0..<shape.z {
-            for j in 0..<shape.y {
-                for i in 0..<shape.x where atlas.dura[shape.offset(i, j, k)] > 0 {
-                    let p = atlas.affine.apply((Double(i), Double(j), Double(k)))
-                    let q = SIMD3(p.0, p.1, p.2)
-                    let patchiness = 0.65 + 0.35 * sin((patch.0 * q).sum() + patch.2) * sin((patch.1 * q).sum())
-                    map[shape.offset(i, j, k)] = Float(duraLevel * patchiness)
+        map.withUnsafeMutableBufferPointer { buffer in
+            parallelRanges(shape.z) { slabs in
+                for k in slabs {
+                    for j in 0..<shape.y {
+                        for i in 0..<shape.x where atlas.dura[shape.offset(i, j, k)] > 0 {
+                            let p = atlas.affine.apply((Double(i), Double(j), Double(k)))
+                            let q = SIMD3(p.0, p.1, p.2)
+                            let patchiness = 0.65 + 0.35 * sin((patch.0 * q).sum() + patch.2) * sin((patch.1 * q).sum())
+                            buffer[shape.offset(i, j, k)] = Float(duraLevel * patchiness)
+                        }
+                    }
                 }
             }
         }
@@ -246,13 +252,19 @@ struct SubjectSynthesizer: Sendable {
             let layout = AxisLayout(shape, axis: axis)
             guard layout.count > 2 else { continue }
             let source = data
-            for outer in 0..<layout.outer {
-                for q in 0..<layout.inner {
-                    let base = outer * layout.count * layout.inner + q
-                    for i in 0..<layout.count {
-                        let previous = source[base + max(i - 1, 0) * layout.inner]
-                        let next = source[base + min(i + 1, layout.count - 1) * layout.inner]
-                        data[base + i * layout.inner] = w * previous + centre * source[base + i * layout.inner] + w * next
+            source.withUnsafeBufferPointer { input in
+                data.withUnsafeMutableBufferPointer { output in
+                    parallelRanges(layout.outer) { blocks in
+                        for outer in blocks {
+                            for q in 0..<layout.inner {
+                                let base = outer * layout.count * layout.inner + q
+                                for i in 0..<layout.count {
+                                    let previous = input[base + max(i - 1, 0) * layout.inner]
+                                    let next = input[base + min(i + 1, layout.count - 1) * layout.inner]
+                                    output[base + i * layout.inner] = w * previous + centre * input[base + i * layout.inner] + w * next
+                                }
+                            }
+                        }
                     }
                 }
             }

@@ -29,6 +29,7 @@ import Testing
         let summary = try SyntheticCohort.generate(cases: 12, seed: 7, outputDirectory: folder.url, anatomy: .phantom, spacingScale: 4)
         #expect(summary.cases.count == 12)
         #expect(summary.subtypeCounts.values.reduce(0, +) == 12)
+        #expect(Set(summary.cases.map(\.orientation)).count >= 3, "grids are written in varied orientations")
         for item in summary.cases {
             let t1c = try NIfTI.readImage(at: folder.file("\(item.id)/\(item.id)_t1ce.nii.gz"))
             let t2 = try NIfTI.readImage(at: folder.file("\(item.id)/\(item.id)_t2.nii.gz"))
@@ -66,6 +67,30 @@ import Testing
             let voxels = preprocessed.t1c.shape.count
             #expect(voxels > 8000 && voxels < 110_592)
             #expect(try preprocessed.t1c.axisCodes() == .lps)
+        }
+    }
+
+    static let templateFolder = URL(fileURLWithPath: ProcessInfo.processInfo.environment["ACTIVESEG_TEMPLATE_DIR"]
+        ?? NSHomeDirectory() + "/.cache/activeseg/mni-icbm152-2009a")
+    static let templateAvailable = FileManager.default.fileExists(
+        atPath: templateFolder.appendingPathComponent(TissueAtlas.templateFiles.whiteMatter).path)
+
+    @Test("the MNI template gives labelled subjects inside its brain (after scripts/fetch-template)",
+          .enabled(if: templateAvailable))
+    func templateAnatomy() throws {
+        let folder = try TemporaryFolder()
+        let summary = try SyntheticCohort.generate(cases: 4, seed: 11, outputDirectory: folder.url,
+                                                   anatomy: .template(folder: Self.templateFolder), spacingScale: 4)
+        #expect(summary.anatomy == "MNI ICBM152 2009a")
+        for item in summary.cases {
+            let t1c = try NIfTI.readImage(at: folder.file("\(item.id)/\(item.id)_t1ce.nii.gz"))
+            let label = try NIfTI.readLabels(at: folder.file("\(item.id)/\(item.id)_seg.nii.gz"), allowedValues: [0, 1, 2, 4])
+            #expect(label.voxels.contains(4) == item.subtype.enhances)
+            #expect(!zip(label.voxels, t1c.voxels).contains { $0.0 != 0 && $0.1 == 0 })
+            // A brain of roughly adult size (with its CSF rim): 0.9–2 litres of nonzero voxels.
+            let spacing = t1c.spacing
+            let litres = Double(t1c.voxels.filter { $0 != 0 }.count) * spacing.x * spacing.y * spacing.z / 1e6
+            #expect(litres > 0.9 && litres < 2.0)
         }
     }
 
