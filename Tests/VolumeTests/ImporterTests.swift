@@ -101,6 +101,24 @@ extension Result {
         #expect(error.code == .unexpectedLabel && error.caseID == id && error.file?.hasSuffix("\(id)_seg.nii.gz") == true)
     }
 
+    @Test func labelOnAnotherGridNamesTheLabelFile() async throws {
+        let root = try TemporaryFolder()
+        let id = "BraTS2021_00011"
+        let folder = root.url.appendingPathComponent(id)
+        let seg = folder.appendingPathComponent("\(id)_seg.nii.gz")
+        try writeCase(t1c: folder.appendingPathComponent("\(id)_t1ce.nii.gz"), t2: folder.appendingPathComponent("\(id)_t2.nii.gz"),
+                      label: seg)
+        var labels = try NIfTI.readLabels(at: seg, allowedValues: [0, 4])
+        labels = labels.cropped(lower: SIMD3(0, 0, 0), upper: SIMD3(labels.shape.x - 2, labels.shape.y, labels.shape.z))
+        try NIfTI.write(labels, to: seg)
+        let results = await collect(importer, try BraTSDataset.discover(root: root.url))
+        guard case .failure(let error) = results[id] else {
+            Issue.record("a label of another size was accepted")
+            return
+        }
+        #expect(error.code == .gridMismatch && error.caseID == id && error.file?.hasSuffix("\(id)/\(id)_seg.nii.gz") == true)
+    }
+
     @Test func symlinkedCaseFolderLeavingTheRootIsRejected() throws {
         let root = try TemporaryFolder()
         let outside = try TemporaryFolder()
