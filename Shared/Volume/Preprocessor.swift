@@ -1,0 +1,132 @@
+/// The steps from a case's raw T1c, T2 (and label) to the network's input, and their settings.
+///
+/// Order: label and supplied mask must share T1c's grid; T1c, label and mask are reoriented and
+/// resampled to the target spacing; T2 follows the same path when it shares T1c's grid, and is
+/// otherwise sampled onto the resampled T1c grid through both affines (rejected when too little of it
+/// overlaps); the mask is cropped to with a margin; each channel is z-scored inside the mask; the
+/// label becomes the binary target.
+public struct PreprocessingConfiguration: Hashable, Sendable {
+    /// Orientation of the output grid. "LPS" here is the paper's "RAI" in ITK's naming.
+    public var orientation: AxisCodes
+    /// Output voxel size in mm (the paper: 1 mm isotropic).
+    public var spacing: SIMD3<Double>
+    /// Voxels kept around the brain mask's bounding box.
+    public var cropMargin: Int
+    /// How label values map to the binary target.
+    public var labels: LabelConvention
+    /// How T2 must relate to T1c.
+    public var t2Alignment: T2Alignment
+    /// The smallest fraction of the T1c grid that T2 must cover.
+    public var minimumOverlap: Double
+
+    public enum T2Alignment: Hashable, Sendable {
+        /// Sample T2 onto T1c's grid through both affines (they are co-registered in world space).
+        case resampleThroughAffines
+        /// Reject a case whose T2 grid (dims or affine) differs from T1c's.
+        case requireSameGrid
+    }
+
+    public init(
+        orientation: AxisCodes = .lps, spacing: SIMD3<Double> = SIMD3(1, 1, 1), cropMargin: Int = 4,
+        labels: LabelConvention = .brats2021, t2Alignment: T2Alignment = .resampleThroughAffines,
+        minimumOverlap: Double = 0.5
+    ) {
+        self.orientation = orientation
+        self.spacing = spacing
+        self.cropMargin = cropMargin
+        self.labels = labels
+        self.t2Alignment = t2Alignment
+        self.minimumOverlap = minimumOverlap
+    }
+}
+
+/// A case ready for training or scoring: two channels and the masks on one grid.
+public struct PreprocessedCase: Sendable {
+    public var id: String
+    public var t1c: Volume
+    public var t2: Volume
+    /// The binary target (1 = enhancing tumor), when the case is labelled.
+    public var label: LabelVolume?
+    public var brainMask: LabelVolume
+}
+
+public struct Preprocessor: Sendable {
+    public var configuration: PreprocessingConfiguration
+
+    public init(_ configuration: PreprocessingConfiguration = PreprocessingConfiguration()) {
+        self.configuration = configuration
+    }
+
+    /// Runs every step on one case. `mask` replaces the nonzero-voxel brain mask when given; `files`
+    /// names the files in errors.
+    public func run(
+        caseID: String, t1c: Volume, t2: Volume, label: LabelVolume?, mask: LabelVolume? = nil, files: CaseSource? = nil
+    ) throws(VolumeError) -> PreprocessedCase {
+        do {
+            return try process(t1c: t1c, t2: t2, label: label, mask: mask, caseID: caseID, files: files)
+        } catch {
+            throw error.inCase(caseID)
+        }
+    }
+
+    private func process(
+        t1c: Volume, t2: Volume, label: LabelVolume?, mask: LabelVolume?, caseID: String, files: CaseSource?
+    ) throws(VolumeError) -> PreprocessedCase {
+        let config = configuration
+        if let label, !label.hasSameGrid(as: t1c) {
+            throw VolumeError(.gridMismatch, file: files?.label?.path,
+                              detail: "label grid \(label.shape) differs from T1c grid \(t1c.shape) or its affine")
+        }
+        if let mask, !mask.hasSameGrid(as: t1c) {
+            throw VolumeError(.gridMismatch, detail: "mask grid \(mask.shape) differs from T1c grid \(t1c.shape) or its affine")
+        }
+        let sameGrid = t2.hasSameGrid(as: t1c)
+        if !sameGrid, config.t2Alignment == .requireSameGrid {
+            throw VolumeError(.gridMismatch, file: files?.t2.path, detail: "T2 grid \(t2.shape) differs from T1c grid \(t1c.shape) or its affine")
+        }
+        let orientedT1c = try t1c.reoriented(to: config.orientation)
+        let resampledT1c = orientedT1c.resampledBSpline(spacing: config.spacing)
+        let grid = (shape: resampledT1c.shape, affine: resampledT1c.affine)
+        let resampledT2: Volume
+        var brain: LabelVolume
+        if let mask {
+            brain = try mask.reoriented(to: config.orientation).resampledNearest(spacing: config.spacing)
+        } else {
+            brain = BrainMask.nonzero([orientedT1c]).resampledNearest(spacing: config.spacing)
+        }
+        if sameGrid {
+            let orientedT2 = try t2.reoriented(to: config.orientation)
+            resampledT2 = orientedT2.resampledBSpline(spacing: config.spacing)
+            if mask == nil { merge(BrainMask.nonzero([orientedT2]).resampledNearest(spacing: config.spacing), into: &brain) }
+        } else {
+            let (volume, coverage) = try BSplineImage(t2).resampled(onto: grid.shape, affine: grid.affine)
+            guard coverage >= config.minimumOverlap else {
+                let percent = (coverage * 1000).rounded() / 10
+                throw VolumeError(.noOverlap, file: files?.t2.path, detail: "T2 covers \(percent)% of the T1c grid, below the required \(config.minimumOverlap * 100)%")
+            }
+            resampledT2 = volume
+            if mask == nil {
+                merge(try BrainMask.nonzero([t2]).resampledNearest(onto: grid.shape, affine: grid.affine, outside: 0), into: &brain)
+            }
+        }
+        let resampledLabel = try label.map { labels throws(VolumeError) in
+            try labels.reoriented(to: config.orientation).resampledNearest(spacing: config.spacing)
+        }
+        guard let box = BrainMask.boundingBox(brain) else {
+            throw VolumeError(.allZero, detail: "the brain mask is empty")
+        }
+        let margin = SIMD3(repeating: config.cropMargin)
+        let lower = box.lower &- margin, upper = box.upper &+ margin
+        let croppedMask = brain.cropped(lower: lower, upper: upper)
+        return PreprocessedCase(
+            id: caseID,
+            t1c: resampledT1c.cropped(lower: lower, upper: upper).zScored(inside: croppedMask),
+            t2: resampledT2.cropped(lower: lower, upper: upper).zScored(inside: croppedMask),
+            label: resampledLabel.map { config.labels.binary($0.cropped(lower: lower, upper: upper)) },
+            brainMask: croppedMask)
+    }
+
+    private func merge(_ other: LabelVolume, into mask: inout LabelVolume) {
+        for index in mask.voxels.indices where other.voxels[index] != 0 { mask.voxels[index] = 1 }
+    }
+}

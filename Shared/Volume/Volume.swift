@@ -1,2 +1,0 @@
-/// The `Volume` library of ActiveSeg.
-enum VolumeNamespace {}

@@ -1,0 +1,76 @@
+/// Why a case or a file could not be read, preprocessed or imported.
+///
+/// Ingest records the failure against the case and goes on with the next one, so the error names the
+/// case and the file a person has to look at, and its `code` lets a service decide without parsing
+/// text (a missing file is reported differently from a corrupt one).
+public struct VolumeError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The kind of failure.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+        public var description: String { name }
+
+        /// The file does not exist or cannot be opened.
+        public static let missingFile = Code("missingFile")
+        /// The bytes are not a NIfTI-1 or NIfTI-2 image.
+        public static let notNIfTI = Code("notNIfTI")
+        /// The gzip stream or the voxel data ends early or is damaged.
+        public static let corruptData = Code("corruptData")
+        /// A datatype other than uint8, int8, int16, uint16, int32, float32 or float64.
+        public static let unsupportedDatatype = Code("unsupportedDatatype")
+        /// Not 3D and not 4D with a single volume.
+        public static let unsupportedDimensions = Code("unsupportedDimensions")
+        /// The voxel count is above the configured memory cap.
+        public static let tooLarge = Code("tooLarge")
+        /// NaN or infinite voxel values.
+        public static let nonFiniteVoxels = Code("nonFiniteVoxels")
+        /// Every voxel is zero.
+        public static let allZero = Code("allZero")
+        /// Label values outside the declared label set, or not integers in 0...255.
+        public static let unexpectedLabel = Code("unexpectedLabel")
+        /// Two volumes of one case do not share their grid (dims or affine) where they must.
+        public static let gridMismatch = Code("gridMismatch")
+        /// Two modalities do not overlap in world space.
+        public static let noOverlap = Code("noOverlap")
+        /// An orientation code or affine that cannot be used (e.g. "RRS", a singular affine).
+        public static let invalidGeometry = Code("invalidGeometry")
+        /// A path leaves the dataset root (through `..` or a symbolic link).
+        public static let pathOutsideRoot = Code("pathOutsideRoot")
+        /// A dataset description (dataset.json, manifest CSV, folder) cannot be understood.
+        public static let invalidDataset = Code("invalidDataset")
+        /// Writing a file failed.
+        public static let writeFailed = Code("writeFailed")
+        /// The synthetic cohort's template is not where it was asked for.
+        public static let missingTemplate = Code("missingTemplate")
+    }
+
+    public var code: Code
+    /// The case this happened in, when known.
+    public var caseID: String?
+    /// The file (or folder) concerned, when there is one.
+    public var file: String?
+    /// What went wrong, for a person.
+    public var detail: String
+
+    public init(_ code: Code, caseID: String? = nil, file: String? = nil, detail: String) {
+        self.code = code
+        self.caseID = caseID
+        self.file = file
+        self.detail = detail
+    }
+
+    /// The same error attributed to a case, keeping a case id already set.
+    public func inCase(_ id: String) -> VolumeError {
+        var error = self
+        if error.caseID == nil { error.caseID = id }
+        return error
+    }
+
+    public var description: String {
+        var parts: [String] = []
+        if let caseID { parts.append("case \(caseID)") }
+        if let file { parts.append(file) }
+        parts.append("\(code): \(detail)")
+        return parts.joined(separator: ": ")
+    }
+}
