@@ -2,7 +2,7 @@
 ///
 /// Content addressing makes writes idempotent (the same bytes always land under the same name) and
 /// lets every reader check that it got exactly what was written.
-public struct ArtifactID: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct ArtifactID: Hashable, Sendable, CustomStringConvertible {
     /// 64 lowercase hex digits.
     public let sha256: String
 

@@ -3,10 +3,8 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
-private let systemWrite = Glibc.write
 #elseif canImport(Darwin)
 import Darwin
-private let systemWrite = Darwin.write
 #endif
 
 /// A content-addressed file store: every artifact is the file `<root>/<aa>/<sha256>`, named by the
@@ -26,7 +24,6 @@ public struct ArtifactStore: Sendable {
     public let root: URL
 
     private static let chunkSize = 1 << 20
-    private static let temporaryPrefix = ".tmp-"
 
     /// Opens (creating when missing) the store rooted at `root`.
     public init(root: URL) throws(ArtifactError) {
@@ -51,14 +48,9 @@ public struct ArtifactStore: Sendable {
     /// Stores `data`; returns its id. Storing the same bytes again leaves one file.
     @discardableResult
     public func put(_ data: Data) throws(ArtifactError) -> ArtifactID {
-        var file = try TemporaryFile(in: root)
-        do throws(ArtifactError) {
-            try file.write(data)
-            return try commit(&file)
-        } catch {
-            file.discard()
-            throw error
-        }
+        var file = try TemporaryArtifactFile(in: root)
+        try file.write(data)
+        return try commit(&file)
     }
 
     /// Stores the bytes of the file at `source`, read in chunks (volumes and checkpoints need not
@@ -72,48 +64,33 @@ public struct ArtifactStore: Sendable {
             throw ArtifactError(code: .io, path: source.path, detail: "cannot open: \(error)")
         }
         defer { try? input.close() }
-        var file = try TemporaryFile(in: root)
-        do throws(ArtifactError) {
-            while let chunk = try Self.read(input, path: source.path) {
-                try file.write(chunk)
-            }
-            return try commit(&file)
-        } catch {
-            file.discard()
-            throw error
+        var file = try TemporaryArtifactFile(in: root)
+        while let chunk = try Self.read(input, path: source.path) {
+            try file.write(chunk)
         }
+        return try commit(&file)
     }
 
     /// Stores the concatenated chunks of a stream (bytes produced or received piece by piece). A
     /// stream that fails leaves nothing behind.
     @discardableResult
     public func put<Chunks: AsyncSequence>(_ chunks: Chunks) async throws -> ArtifactID where Chunks.Element == Data {
-        var file = try TemporaryFile(in: root)
-        do {
-            for try await chunk in chunks {
-                try file.write(chunk)
-            }
-            return try commit(&file)
-        } catch {
-            file.discard()
-            throw error
+        var file = try TemporaryArtifactFile(in: root)
+        for try await chunk in chunks {
+            try file.write(chunk)
         }
+        return try commit(&file)
     }
 
-    private func commit(_ file: inout TemporaryFile) throws(ArtifactError) -> ArtifactID {
-        let id = try file.finish()
+    private func commit(_ file: inout TemporaryArtifactFile) throws(ArtifactError) -> ArtifactID {
+        let id = try file.flush()
         let folder = root.appendingPathComponent(id.folder, isDirectory: true)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
             throw ArtifactError(code: .io, id: id, path: folder.path, detail: "cannot create folder: \(error)")
         }
-        let destination = fileURL(for: id)
-        // rename(2) replaces an existing file atomically: a second put of the same bytes leaves one
-        // file, and one that was corrupted is replaced by good bytes.
-        guard rename(file.url.path, destination.path) == 0 else {
-            throw ArtifactError(code: .io, id: id, path: destination.path, detail: "rename failed: \(Self.errnoText())")
-        }
+        try file.move(to: fileURL(for: id), id: id)
         try Self.syncFolder(folder, id: id)
         return id
     }
@@ -194,70 +171,11 @@ public struct ArtifactStore: Sendable {
     private static func syncFolder(_ folder: URL, id: ArtifactID) throws(ArtifactError) {
         let descriptor = open(folder.path, O_RDONLY | O_DIRECTORY)
         guard descriptor >= 0 else {
-            throw ArtifactError(code: .io, id: id, path: folder.path, detail: "open failed: \(errnoText())")
+            throw ArtifactError(code: .io, id: id, path: folder.path, detail: "open failed: \(systemErrorText())")
         }
         defer { close(descriptor) }
         guard fsync(descriptor) == 0 else {
-            throw ArtifactError(code: .io, id: id, path: folder.path, detail: "fsync failed: \(errnoText())")
-        }
-    }
-
-    fileprivate static func errnoText() -> String { String(cString: strerror(errno)) }
-
-    /// A file being written under a temporary name in the root (the same file system as its final
-    /// place, so the rename is atomic), hashing its bytes as they pass.
-    private struct TemporaryFile {
-        let url: URL
-        private var descriptor: Int32
-        private var hasher = SHA256()
-
-        init(in root: URL) throws(ArtifactError) {
-            url = root.appendingPathComponent(ArtifactStore.temporaryPrefix + UUID().uuidString)
-            descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            guard descriptor >= 0 else {
-                throw ArtifactError(code: .io, path: url.path, detail: "cannot create: \(ArtifactStore.errnoText())")
-            }
-        }
-
-        mutating func write(_ data: Data) throws(ArtifactError) {
-            hasher.update(data: data)
-            let failure: String? = data.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return ArtifactStore.errnoText()
-                    }
-                    offset += written
-                }
-                return nil
-            }
-            if let failure {
-                throw ArtifactError(code: .io, path: url.path, detail: "write failed: \(failure)")
-            }
-        }
-
-        /// Flushes and closes the file; returns the id of what was written.
-        mutating func finish() throws(ArtifactError) -> ArtifactID {
-            defer { closeDescriptor() }
-            guard fsync(descriptor) == 0 else {
-                throw ArtifactError(code: .io, path: url.path, detail: "fsync failed: \(ArtifactStore.errnoText())")
-            }
-            return ArtifactID(digest: hasher.finalize())
-        }
-
-        /// Closes and removes the file after a failure.
-        mutating func discard() {
-            closeDescriptor()
-            unlink(url.path)
-        }
-
-        private mutating func closeDescriptor() {
-            if descriptor >= 0 {
-                close(descriptor)
-                descriptor = -1
-            }
+            throw ArtifactError(code: .io, id: id, path: folder.path, detail: "fsync failed: \(systemErrorText())")
         }
     }
 }

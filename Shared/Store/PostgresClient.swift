@@ -70,7 +70,7 @@ public final class PostgresClient: Sendable {
         _ body: (PostgresTransaction) async throws -> Result
     ) async throws -> Result {
         try await withConnection { connection in
-            _ = try await connection.query("BEGIN")
+            try await connection.query("BEGIN")
             let result: Result
             do {
                 result = try await body(PostgresTransaction(connection: connection))

@@ -1,0 +1,31 @@
+import Store
+import Testing
+
+@Suite struct ConfigurationTests {
+    @Test func environmentDefaults() throws {
+        let configuration = try PostgresConfiguration(environment: ["ACTIVESEG_POSTGRES_DSN": "postgresql:///activeseg"])
+        #expect(configuration.connectionString == "postgresql:///activeseg")
+        #expect(configuration.poolSize == PostgresConfiguration.defaultPoolSize)
+        #expect(configuration.schema == nil)
+    }
+
+    @Test func environmentOverrides() throws {
+        let configuration = try PostgresConfiguration(environment: [
+            "ACTIVESEG_POSTGRES_DSN": "host=db dbname=activeseg",
+            "ACTIVESEG_POSTGRES_POOL_SIZE": "9",
+            "ACTIVESEG_POSTGRES_SCHEMA": "staging",
+        ])
+        #expect(configuration.poolSize == 9)
+        #expect(configuration.schema == "staging")
+    }
+
+    @Test(arguments: [
+        ["ACTIVESEG_POSTGRES_POOL_SIZE": "4"],
+        ["ACTIVESEG_POSTGRES_DSN": "postgresql:///activeseg", "ACTIVESEG_POSTGRES_POOL_SIZE": "0"],
+        ["ACTIVESEG_POSTGRES_DSN": "postgresql:///activeseg", "ACTIVESEG_POSTGRES_POOL_SIZE": "many"],
+    ])
+    func invalidEnvironmentIsRefused(_ environment: [String: String]) {
+        let error = #expect(throws: StoreError.self) { try PostgresConfiguration(environment: environment) }
+        #expect(error?.code == .configuration)
+    }
+}
