@@ -72,14 +72,10 @@ let package = Package(
 
         // Services
         .executableTarget(name: "SelectorService", dependencies: [
-            "ServiceRuntime", "ActiveLearning", "Bus", "Proto",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            "ServiceRuntime", "ActiveLearning", "Bus", "Proto", .product(name: "Logging", package: "swift-log"),
         ], path: "Services/Selector"),
         .executableTarget(name: "StatsService", dependencies: [
-            "ServiceRuntime", "Statistics", "Bus", "Proto",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            "ServiceRuntime", "Statistics", "Bus", "Proto", .product(name: "Logging", package: "swift-log"),
         ], path: "Services/Stats"),
 
         // Tests
@@ -107,6 +103,7 @@ let package = Package(
                     resources: [.copy("Vectors")]),
         .testTarget(name: "ServiceTests", dependencies: [
             "ServiceRuntime", "SelectorService", "StatsService", "ActiveLearning", "Statistics", "Bus", "Proto",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Tests/ServiceTests"),

@@ -11,10 +11,6 @@ import Statistics
 struct AnalysisHandler: Sendable {
     func analyze(_ request: StatsRequest, logger: Logger) throws(RPCError) -> StatsResult {
         let design = try Self.validated(request)
-        let invalid = { (error: StatisticsError) in
-            RPCError(.invalidArgument, error.description,
-                     details: ["subject": error.subject, "reason": "\(error.code)", "request.id": request.requestID])
-        }
         // Sorted by case id, so a paired test pairs each round's values with these in the same order.
         let fullData = request.fullData.sorted { $0.caseID < $1.caseID }
         let reference = fullData.map(\.dice)
@@ -57,7 +53,8 @@ struct AnalysisHandler: Sendable {
                                                 "first-equivalent": "\(result.hasFirstEquivalentRound ? "\(result.firstEquivalentRound)" : "none")"])
             return result
         } catch let error as StatisticsError {
-            throw invalid(error)
+            throw RPCError(.invalidArgument, error.description,
+                           details: ["subject": error.subject, "reason": "\(error.code)", "request.id": request.requestID])
         } catch let error as RPCError {
             throw error
         } catch {

@@ -96,3 +96,11 @@ extension RPCServer {
             logger: logger))
     }
 }
+
+extension RPCServer: CustomStringConvertible {
+    /// Names the service and its subjects; the configuration's credentials stay out of log lines.
+    public var description: String {
+        let subjects = responders.map { configuration.subject(for: $0.method) }.joined(separator: ", ")
+        return "RPCServer(\(configuration.service), instance \(configuration.instance): \(subjects))"
+    }
+}

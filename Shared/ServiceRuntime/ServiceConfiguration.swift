@@ -99,3 +99,12 @@ public struct ServiceConfiguration: Sendable {
         }
     }
 }
+
+extension ServiceConfiguration: CustomStringConvertible {
+    /// Every setting except the NATS credentials and the PostgreSQL DSN, which may hold passwords.
+    public var description: String {
+        "ServiceConfiguration(service: \(service), instance: \(instance), nats: \(bus.servers.joined(separator: ",")), "
+            + "artifactRoot: \(artifactRoot), concurrency: \(concurrency), logLevel: \(logLevel), "
+            + "subjectPrefix: '\(subjectPrefix)')"
+    }
+}

@@ -73,7 +73,7 @@ struct SelectorServiceTests {
         let client = try await ServiceTestSupport.client(prefix: prefix)
         let request = Self.request(method: method, restriction: restriction, zScore: zScore)
 
-        let result = try await client.call(SelectorRPC.select, request, timeout: .seconds(10))
+        let result = try await client.call(SelectorRPC.select, request, timeout: ServiceTestSupport.timeout)
 
         let expected = try Self.libraryPicks(request)
         #expect(result.requestID == request.requestID)
@@ -97,7 +97,7 @@ struct SelectorServiceTests {
 
         for (request, field) in [(tooSmallPool, "top_k"), (noMethod, "method")] {
             await #expect {
-                _ = try await client.call(SelectorRPC.select, request, timeout: .seconds(10))
+                _ = try await client.call(SelectorRPC.select, request, timeout: ServiceTestSupport.timeout)
             } throws: { error in
                 guard let error = error as? RPCError else { return false }
                 return error.code == .invalidArgument && error.details["field"] == field
@@ -106,7 +106,7 @@ struct SelectorServiceTests {
         }
         // Rejected by the library: the message is the library's, naming the case.
         await #expect {
-            _ = try await client.call(SelectorRPC.select, ragged, timeout: .seconds(10))
+            _ = try await client.call(SelectorRPC.select, ragged, timeout: ServiceTestSupport.timeout)
         } throws: { error in
             guard let error = error as? RPCError else { return false }
             return error.code == .invalidArgument && error.details["subject"] == "case case-07"
@@ -122,7 +122,7 @@ struct SelectorServiceTests {
         var request = Self.request(method: .random, restriction: .none, zScore: false)
         request.candidates = Array(request.candidates.prefix(3))
 
-        let result = try await client.call(SelectorRPC.select, request, timeout: .seconds(10))
+        let result = try await client.call(SelectorRPC.select, request, timeout: ServiceTestSupport.timeout)
 
         #expect(Set(result.pickedCaseIds) == Set(request.candidates.map(\.caseID)))
         #expect(result.note.contains("only 3 candidates"))
@@ -146,7 +146,7 @@ struct SelectorServiceTests {
             try await connection.publish(request, to: subject, replyTo: inbox)
         }
         try await connection.flush()
-        let answered = try await within(.seconds(30), "40 replies") {
+        let answered = try await within(ServiceTestSupport.timeout, "40 replies") {
             var iterator = replies.makeAsyncIterator()
             var answered: [Data] = []
             while answered.count < 40, let reply = await iterator.next() { answered.append(reply.payload) }
@@ -154,7 +154,7 @@ struct SelectorServiceTests {
         }
         var pingedInstances: Set<String> = []
         for _ in 0..<40 {
-            pingedInstances.insert(try await client.call(SelectorRPC.ping, HealthPing(), timeout: .seconds(10)).instanceID)
+            pingedInstances.insert(try await client.call(SelectorRPC.ping, HealthPing(), timeout: ServiceTestSupport.timeout).instanceID)
         }
         // Both workers stop, sending whatever they still hold; then nothing may be left over.
         try await first.stop()

@@ -1,3 +1,4 @@
+import Logging
 import Proto
 import ServiceRuntime
 import Testing
@@ -47,5 +48,29 @@ struct ServiceConfigurationTests {
         } throws: { error in
             (error as? ServiceConfigurationError)?.key == key
         }
+    }
+}
+
+@Suite("Service logging")
+struct ServiceLoggingTests {
+    @Test func descriptionsKeepSecretsOutOfLogLines() throws {
+        let configuration = try ServiceConfiguration(service: "stats", environment: [
+            "ACTIVESEG_NATS_USER": "user", "ACTIVESEG_NATS_PASSWORD": "nats-secret",
+            "ACTIVESEG_POSTGRES_DSN": "postgresql://activeseg:pg-secret@db/activeseg",
+        ])
+        #expect(!configuration.description.contains("nats-secret"))
+        #expect(!configuration.description.contains("pg-secret"))
+        #expect(configuration.description.contains("stats"))
+    }
+
+    @Test func loggersCarryTheMetadataConventions() throws {
+        let configuration = try ServiceConfiguration(service: "scorer", environment: ["ACTIVESEG_INSTANCE": "w1"])
+        let logger = ServiceLogging.logger(configuration).with(experiment: "exp-1", round: 3, caseID: "case-9")
+        #expect(logger[metadataKey: "service"] == "scorer")
+        #expect(logger[metadataKey: "instance"] == "w1")
+        #expect(logger[metadataKey: "experiment"] == "exp-1")
+        #expect(logger[metadataKey: "round"] == "3")
+        #expect(logger[metadataKey: "case.id"] == "case-9")
+        #expect(logger.with(round: 4)[metadataKey: "experiment"] == "exp-1")
     }
 }

@@ -15,6 +15,10 @@ enum ServiceTestSupport {
         return logger
     }()
 
+    /// How long a test call may wait for its reply: a guard against a hang, generous because the
+    /// whole suite shares two cores in CI.
+    static let timeout: Duration = .seconds(60)
+
     /// A subject prefix no other test uses.
     static func uniquePrefix() -> String {
         "test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
@@ -53,7 +57,7 @@ struct RunningServer {
         let probe = try await ServiceTestSupport.client(prefix: server.configuration.subjectPrefix)
         defer { Task { await probe.connection.close() } }
         do {
-            try await within(.seconds(15), "the server to answer") {
+            try await within(ServiceTestSupport.timeout, "the server to answer") {
                 while (try? await probe.call(ping, HealthPing(), timeout: .seconds(1))) == nil {
                     try await Task.sleep(for: .milliseconds(20))
                 }
@@ -68,7 +72,7 @@ struct RunningServer {
     /// Triggers graceful shutdown and waits until the group has stopped.
     func stop() async throws {
         await group.triggerGracefulShutdown()
-        try await within(.seconds(20), "the service group to stop") { try await task.value }
+        try await within(ServiceTestSupport.timeout, "the service group to stop") { try await task.value }
     }
 }
 

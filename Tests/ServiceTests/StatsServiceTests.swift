@@ -52,7 +52,7 @@ struct StatsServiceTests {
         let client = try await ServiceTestSupport.client(prefix: prefix)
         let request = Self.request(test: test)
 
-        let result = try await client.call(StatsRPC.analyze, request, timeout: .seconds(10))
+        let result = try await client.call(StatsRPC.analyze, request, timeout: ServiceTestSupport.timeout)
 
         let bounds = try Statistics.EquivalenceBounds(reference: Self.fullData, alpha: 0.05)
         #expect(result.requestID == request.requestID)
@@ -88,7 +88,7 @@ struct StatsServiceTests {
         let stats = try await Self.startStats(prefix: prefix)
         let client = try await ServiceTestSupport.client(prefix: prefix)
 
-        let result = try await client.call(StatsRPC.analyze, Self.request(test: .paired), timeout: .seconds(10))
+        let result = try await client.call(StatsRPC.analyze, Self.request(test: .paired), timeout: ServiceTestSupport.timeout)
 
         let analysis = try LearningCurveAnalysis(
             trainingPoolSize: 400,
@@ -115,7 +115,7 @@ struct StatsServiceTests {
         var narrow = Self.request(test: .paired)
         narrow.bounds = Proto.EquivalenceBounds.with { $0.lower = -0.001; $0.upper = 0.001 }
 
-        let result = try await client.call(StatsRPC.analyze, narrow, timeout: .seconds(10))
+        let result = try await client.call(StatsRPC.analyze, narrow, timeout: ServiceTestSupport.timeout)
 
         #expect(result.bounds.lower == -0.001)
         #expect(!result.hasFirstEquivalentRound)
@@ -127,7 +127,7 @@ struct StatsServiceTests {
         missingCase.rounds[2].dice.removeFirst()
         for (request, detail) in [(noTest, ("field", "test")), (missingCase, ("case.id", "test-00"))] {
             await #expect {
-                _ = try await client.call(StatsRPC.analyze, request, timeout: .seconds(10))
+                _ = try await client.call(StatsRPC.analyze, request, timeout: ServiceTestSupport.timeout)
             } throws: { error in
                 guard let error = error as? RPCError else { return false }
                 return error.code == .invalidArgument && error.details[detail.0] == detail.1
