@@ -27,8 +27,7 @@ public struct RPCResponder: Sendable {
         _ method: RPCMethod<Request, Response>,
         handler: @escaping @Sendable (Request, Logger) async throws -> Response
     ) {
-        let erased = AnyRPCMethod(method)
-        self.method = erased
+        self.method = AnyRPCMethod(method)
         self.respond = { payload, logger in
             do {
                 let request: Request

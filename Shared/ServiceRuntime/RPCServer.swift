@@ -9,7 +9,9 @@ import ServiceLifecycle
 /// Each method handles up to `configuration.concurrency` requests at once; further requests wait in
 /// the subscription's buffer. On graceful shutdown the server unsubscribes, answers every request it
 /// has already received, and returns; the connection's own drain (see `serviceGroup`) then delivers
-/// those replies.
+/// those replies. A request the NATS server routed to this worker in the instant of the unsubscribe,
+/// not yet handed over by libnats, is dropped: its caller sees a timeout and may retry, and the other
+/// workers of the queue group answer the retry.
 public struct RPCServer: Service {
     public let configuration: ServiceConfiguration
     public let connection: BusConnection
