@@ -18,6 +18,9 @@ let package = Package(
         .library(name: "ActiveLearning", targets: ["ActiveLearning"]),
         .library(name: "Statistics", targets: ["Statistics"]),
         .library(name: "SeededRandom", targets: ["SeededRandom"]),
+        .library(name: "ServiceRuntime", targets: ["ServiceRuntime"]),
+        .executable(name: "activeseg-selector", targets: ["SelectorService"]),
+        .executable(name: "activeseg-stats", targets: ["StatsService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
@@ -63,6 +66,20 @@ let package = Package(
         .target(name: "Neural", dependencies: ["CBLAS", "SeededRandom"], path: "Shared/Neural"),
         .target(name: "ActiveLearning", dependencies: ["SeededRandom"], path: "Shared/ActiveLearning"),
         .target(name: "Statistics", path: "Shared/Statistics"),
+        .target(name: "ServiceRuntime", dependencies: [
+            "Bus", "Proto",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Shared/ServiceRuntime"),
+
+        // Services
+        .executableTarget(name: "SelectorService", dependencies: [
+            "ServiceRuntime", "ActiveLearning", "Bus", "Proto", .product(name: "Logging", package: "swift-log"),
+        ], path: "Services/Selector"),
+        .executableTarget(name: "StatsService", dependencies: [
+            "ServiceRuntime", "Statistics", "Bus", "Proto", .product(name: "Logging", package: "swift-log"),
+        ], path: "Services/Stats"),
 
         // Tests
         .testTarget(name: "ProtoTests", dependencies: [
@@ -90,5 +107,11 @@ let package = Package(
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"], path: "Tests/SeededRandomTests"),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], path: "Tests/StatisticsTests",
                     resources: [.copy("Vectors")]),
+        .testTarget(name: "ServiceTests", dependencies: [
+            "ServiceRuntime", "SelectorService", "StatsService", "ActiveLearning", "Statistics", "Bus", "Proto",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Tests/ServiceTests"),
     ]
 )

@@ -43,8 +43,8 @@ public func hausdorffDistance95(prediction: BinaryMask, reference: BinaryMask) t
 }
 
 /// The q-th percentile (0 ≤ q ≤ 100) with linear interpolation between order statistics
-/// (numpy's default `method="linear"`).
-func percentile(_ values: [Double], _ q: Double) -> Double {
+/// (numpy's default `method="linear"`); `values` must not be empty.
+public func percentile(_ values: [Double], _ q: Double) -> Double {
     let sorted = values.sorted()
     let position = Double(sorted.count - 1) * q / 100
     let lower = Int(position.rounded(.down))

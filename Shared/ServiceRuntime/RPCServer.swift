@@ -1,0 +1,108 @@
+import Bus
+import Logging
+import Proto
+import ServiceLifecycle
+
+/// Serves a service's rpc methods on a NATS connection: one queue-group subscription per method, so
+/// the workers of one service share its requests and any one of them answers each.
+///
+/// Each method handles up to `configuration.concurrency` requests at once; further requests wait in
+/// the subscription's buffer. On graceful shutdown the server unsubscribes, answers every request it
+/// has already received, and returns; the connection's own drain (see `serviceGroup`) then delivers
+/// those replies. A request the NATS server routed to this worker in the instant of the unsubscribe,
+/// not yet handed over by libnats, is dropped: its caller sees a timeout and may retry, and the other
+/// workers of the queue group answer the retry.
+public struct RPCServer: Service {
+    public let configuration: ServiceConfiguration
+    public let connection: BusConnection
+    /// The methods served, the health check included.
+    public let responders: [RPCResponder]
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - ping: the service block's `Ping` method, answered by `RPCResponder.health`.
+    ///   - responders: the service's other methods.
+    public init(configuration: ServiceConfiguration, connection: BusConnection,
+                ping: RPCMethod<HealthPing, HealthPong>, responders: [RPCResponder], logger: Logger) {
+        self.configuration = configuration
+        self.connection = connection
+        self.responders = [RPCResponder.health(ping, instance: configuration.instance)] + responders
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var subscriptions: [BusSubscription] = []
+        for responder in responders {
+            let subject = configuration.subject(for: responder.method)
+            subscriptions.append(try await connection.subscribe(to: subject, queueGroup: configuration.service))
+        }
+        // Requests published from other connections right after `run` starts must find the
+        // subscriptions registered on the server.
+        try await connection.flush()
+        logger.info("serving", metadata: ["rpc.subjects": "\(subscriptions.map(\.subject).joined(separator: ","))",
+                                          "rpc.queue-group": "\(configuration.service)"])
+        let served = subscriptions
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for (responder, subscription) in zip(responders, served) {
+                    group.addTask { await serve(responder, on: subscription) }
+                }
+            }
+        } onGracefulShutdown: {
+            for subscription in served { subscription.unsubscribe() }
+        }
+        logger.info("stopped serving")
+    }
+
+    /// Answers the requests of one subscription until it ends, at most `concurrency` at a time.
+    private func serve(_ responder: RPCResponder, on subscription: BusSubscription) async {
+        let limit = configuration.concurrency
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for await request in subscription {
+                if running == limit {
+                    await group.next()
+                    running -= 1
+                }
+                running += 1
+                group.addTask { await answer(request, with: responder) }
+            }
+        }
+    }
+
+    private func answer(_ request: BusMessage, with responder: RPCResponder) async {
+        var logger = self.logger
+        logger[metadataKey: "rpc.subject"] = "\(request.subject)"
+        guard request.replySubject != nil else {
+            logger.notice("request without a reply subject ignored")
+            return
+        }
+        let reply = await responder.reply(to: request.payload, logger: logger)
+        do {
+            try await connection.reply(to: request, with: reply.payload, headers: reply.headers)
+        } catch {
+            logger.warning("reply not sent", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+extension RPCServer {
+    /// The server and its connection as one `ServiceGroup`, the whole of a request/reply service:
+    /// SIGTERM or SIGINT stops the server (it finishes the requests it holds), then drains the
+    /// connection so the last replies reach the server before the process exits.
+    public func serviceGroup() -> ServiceGroup {
+        // Shut down in reverse order: the server stops before the connection drains under it.
+        ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: BusService(connection: connection, logger: logger)), .init(service: self)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+    }
+}
+
+extension RPCServer: CustomStringConvertible {
+    /// Names the service and its subjects; the configuration's credentials stay out of log lines.
+    public var description: String {
+        let subjects = responders.map { configuration.subject(for: $0.method) }.joined(separator: ", ")
+        return "RPCServer(\(configuration.service), instance \(configuration.instance): \(subjects))"
+    }
+}

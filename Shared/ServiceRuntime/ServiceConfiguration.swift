@@ -1,0 +1,110 @@
+import Bus
+import Foundation
+import Logging
+import Proto
+
+/// What every ActiveSeg service executable reads from its environment, so a container, a compose
+/// file and a developer's shell configure all services the same way.
+///
+/// Environment keys (an unset or empty key keeps its default):
+/// - `ACTIVESEG_NATS_URL`, `ACTIVESEG_NATS_USER`, `ACTIVESEG_NATS_PASSWORD`, `ACTIVESEG_NATS_TOKEN`,
+///   `ACTIVESEG_NATS_NAME`: how to reach NATS, as `BusConfiguration` documents them (default
+///   `nats://127.0.0.1:4222`, no credentials, client name `activeseg-<service>`).
+/// - `ACTIVESEG_POSTGRES_DSN`: the PostgreSQL connection string (default
+///   `postgresql://activeseg@127.0.0.1:5432/activeseg`); unused by the stateless services.
+/// - `ACTIVESEG_ARTIFACT_ROOT`: the folder of content-addressed artifacts (default
+///   `/var/lib/activeseg/artifacts`); unused by the stateless services.
+/// - `ACTIVESEG_CONCURRENCY`: how many requests of one method a worker handles at once (default:
+///   the number of active processor cores). A positive integer.
+/// - `ACTIVESEG_INSTANCE`: this worker's name among the workers of its service, reported by
+///   `Ping` and in every log line (default `<host name>-<process id>`).
+/// - `ACTIVESEG_LOG_LEVEL`: `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`
+///   (default `info`).
+/// - `ACTIVESEG_SUBJECT_PREFIX`: a subject token prepended to every rpc subject, so several
+///   deployments (or test runs) can share one NATS server without answering each other's requests
+///   (default: none, i.e. the subjects declared by the contracts).
+public struct ServiceConfiguration: Sendable {
+    /// The service's name, lower case (e.g. `selector`): the queue group its workers share.
+    public var service: String
+    public var instance: String
+    public var bus: BusConfiguration
+    public var postgresDSN: String
+    public var artifactRoot: String
+    /// Requests of one method handled at once by this worker; at least 1.
+    public var concurrency: Int
+    public var logLevel: Logger.Level
+    /// Prepended with a dot to every rpc subject; empty for the contracts' own subjects.
+    public var subjectPrefix: String
+
+    public static var defaultPostgresDSN: String { "postgresql://activeseg@127.0.0.1:5432/activeseg" }
+    public static var defaultArtifactRoot: String { "/var/lib/activeseg/artifacts" }
+
+    /// Defaults for `service`, as documented on the type.
+    public init(service: String) {
+        self.service = service
+        self.instance = Self.defaultInstance
+        self.bus = BusConfiguration(clientName: "activeseg-\(service)")
+        self.postgresDSN = Self.defaultPostgresDSN
+        self.artifactRoot = Self.defaultArtifactRoot
+        self.concurrency = ProcessInfo.processInfo.activeProcessorCount
+        self.logLevel = .info
+        self.subjectPrefix = ""
+    }
+
+    /// Reads the documented keys from `environment`; fails on a value that does not parse, naming
+    /// the key, rather than silently running with a default the operator did not ask for.
+    public init(service: String, environment: [String: String]) throws {
+        self.init(service: service)
+        let value = { (key: String) in environment[key].flatMap { $0.isEmpty ? nil : $0 } }
+        bus = BusConfiguration(environment: environment, clientName: "activeseg-\(service)")
+        postgresDSN = value("ACTIVESEG_POSTGRES_DSN") ?? postgresDSN
+        artifactRoot = value("ACTIVESEG_ARTIFACT_ROOT") ?? artifactRoot
+        instance = value("ACTIVESEG_INSTANCE") ?? instance
+        if let text = value("ACTIVESEG_CONCURRENCY") {
+            guard let parsed = Int(text), parsed >= 1 else {
+                throw ServiceConfigurationError(.invalidValue, key: "ACTIVESEG_CONCURRENCY",
+                                                detail: "expected a positive integer, got '\(text)'")
+            }
+            concurrency = parsed
+        }
+        if let text = value("ACTIVESEG_LOG_LEVEL") {
+            guard let level = Logger.Level(rawValue: text.lowercased()) else {
+                let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ServiceConfigurationError(.invalidValue, key: "ACTIVESEG_LOG_LEVEL",
+                                                detail: "expected one of \(names), got '\(text)'")
+            }
+            logLevel = level
+        }
+        if let prefix = value("ACTIVESEG_SUBJECT_PREFIX") {
+            guard Self.isSubjectTokens(prefix) else {
+                throw ServiceConfigurationError(.invalidValue, key: "ACTIVESEG_SUBJECT_PREFIX",
+                                                detail: "expected dot-separated subject tokens without wildcards, got '\(prefix)'")
+            }
+            subjectPrefix = prefix
+        }
+    }
+
+    /// The subject this deployment uses for `method`.
+    public func subject(for method: AnyRPCMethod) -> String {
+        RPCWire.subject(method.subject, prefix: subjectPrefix)
+    }
+
+    private static var defaultInstance: String {
+        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
+    private static func isSubjectTokens(_ text: String) -> Bool {
+        text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { token in
+            !token.isEmpty && !token.contains { $0 == "*" || $0 == ">" || $0.isWhitespace }
+        }
+    }
+}
+
+extension ServiceConfiguration: CustomStringConvertible {
+    /// Every setting except the NATS credentials and the PostgreSQL DSN, which may hold passwords.
+    public var description: String {
+        "ServiceConfiguration(service: \(service), instance: \(instance), nats: \(bus.servers.joined(separator: ",")), "
+            + "artifactRoot: \(artifactRoot), concurrency: \(concurrency), logLevel: \(logLevel), "
+            + "subjectPrefix: '\(subjectPrefix)')"
+    }
+}
