@@ -57,7 +57,10 @@ let package = Package(
         ], path: "Shared/Artifacts"),
         .target(name: "SeededRandom", path: "Shared/SeededRandom"),
         .target(name: "Volume", dependencies: ["CNIfTI", "SeededRandom"], path: "Shared/Volume"),
-        .target(name: "Neural", dependencies: ["CBLAS", "SeededRandom"], path: "Shared/Neural"),
+        .target(name: "Neural", dependencies: [
+            "CBLAS", "SeededRandom",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Shared/Neural"),
         .target(name: "ActiveLearning", dependencies: ["SeededRandom"], path: "Shared/ActiveLearning"),
         .target(name: "Statistics", path: "Shared/Statistics"),
 
@@ -68,7 +71,8 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"], path: "Tests/StoreTests"),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], path: "Tests/ArtifactsTests"),
         .testTarget(name: "VolumeTests", dependencies: ["Volume"], path: "Tests/VolumeTests"),
-        .testTarget(name: "NeuralTests", dependencies: ["Neural"], path: "Tests/NeuralTests",
+        .testTarget(name: "NeuralTests", dependencies: ["Neural", "SeededRandom", .product(name: "Logging", package: "swift-log")],
+                    path: "Tests/NeuralTests",
                     resources: [.copy("Vectors")]),
         .testTarget(name: "ActiveLearningTests", dependencies: ["ActiveLearning"], path: "Tests/ActiveLearningTests"),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"], path: "Tests/SeededRandomTests"),

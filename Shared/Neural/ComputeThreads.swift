@@ -1,6 +1,6 @@
 import CBLAS
 import Dispatch
-import Synchronization
+import Foundation
 
 /// How many threads the engine's kernels use.
 ///
@@ -9,16 +9,13 @@ import Synchronization
 /// pools competing for the same cores, and lets each worker's im2col tile stay in its own cache
 /// while the GEMM consumes it.
 public enum ComputeThreads {
-    private static let storage = Atomic<Int>(1)
+    /// The number of workers the kernels split into (at least 1); all cores unless a caller scopes
+    /// another count with `ComputeThreads.$count.withValue(n) { … }`. A task-local rather than a
+    /// global, so concurrent trainings (or tests) each keep their own count.
+    @TaskLocal public static var count: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    /// The number of workers the kernels split into (at least 1).
-    public static var count: Int { storage.load(ordering: .relaxed) }
-
-    /// Sets the worker count and pins OpenBLAS to one thread per call.
-    public static func set(_ threads: Int) {
-        storage.store(max(1, threads), ordering: .relaxed)
-        openblas_set_num_threads(1)
-    }
+    /// OpenBLAS runs single-threaded inside each worker; set once, before the first GEMM.
+    static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
 
     /// The OpenBLAS kernel family picked for this CPU (`OPENBLAS_CORETYPE` overrides it).
     public static var blasCore: String {
