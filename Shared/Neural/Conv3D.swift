@@ -42,12 +42,12 @@ public final class Conv3D: RecordingLayer {
 
     private var rowsPerVoxel: Int { inChannels * kernelSize * kernelSize * kernelSize }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: consuming Tensor) -> Tensor {
         precondition(x.rank == 5 && x.channels == inChannels,
                      "Conv3D expects [N, \(inChannels), D, H, W], got \(x.shape)")
         input = recordsForBackward ? x : nil
         let geometry = Im2ColGeometry(depth: x.shape[2], height: x.shape[3], width: x.shape[4])
-        var y = Tensor(zeros: [x.batch, outChannels] + x.spatial)
+        var y = Tensor(uninitializedShape: [x.batch, outChannels] + x.spatial)
         let inSize = inChannels * geometry.voxels
         let outSize = outChannels * geometry.voxels
         y.scalars.withUnsafeMutableBufferPointer { yp in
@@ -68,7 +68,7 @@ public final class Conv3D: RecordingLayer {
         return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: consuming Tensor) -> Tensor {
         guard let x = input else { preconditionFailure("Conv3D.backward without a recorded forward pass") }
         input = nil
         precondition(dy.shape == [x.batch, outChannels] + x.spatial)
@@ -76,7 +76,7 @@ public final class Conv3D: RecordingLayer {
         if let bias { accumulateBiasGradient(dy, into: bias) }
         accumulateWeightGradient(x: x, dy: dy, geometry: geometry)
         guard computesInputGradient else { return Tensor(zeros: x.shape) }
-        var dx = Tensor(zeros: x.shape)
+        var dx = Tensor(uninitializedShape: x.shape)
         let inSize = inChannels * geometry.voxels
         let outSize = outChannels * geometry.voxels
         let flipped = flippedWeights()

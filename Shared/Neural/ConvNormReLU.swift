@@ -13,11 +13,11 @@ public final class ConvNormReLU: Layer {
 
     public var parameters: [Parameter] { conv.parameters + norm.parameters }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        relu(norm(conv(x)))
+    public func callAsFunction(_ x: consuming Tensor) -> Tensor {
+        relu(norm(conv(consume x)))
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
-        conv.backward(norm.backward(relu.backward(dy)))
+    public func backward(_ dy: consuming Tensor) -> Tensor {
+        conv.backward(norm.backward(relu.backward(consume dy)))
     }
 }

@@ -19,7 +19,7 @@ public final class Dropout: RecordingLayer {
         generator = SeededGenerator(seed: seed)
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: consuming Tensor) -> Tensor {
         guard isActive, rate > 0 else {
             mask = nil
             return x
@@ -28,20 +28,18 @@ public final class Dropout: RecordingLayer {
         let threshold = UInt64(Double(rate) * Double(1 << 32))
         var m = [Float](repeating: 0, count: x.count)
         for i in 0..<m.count where (generator.next() >> 32) >= threshold { m[i] = keep }
-        var y = x
-        y.scalars.withUnsafeMutableBufferPointer { p in
+        x.scalars.withUnsafeMutableBufferPointer { p in
             for i in 0..<p.count { p[i] *= m[i] }
         }
         mask = recordsForBackward ? m : nil
-        return y
+        return x
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: consuming Tensor) -> Tensor {
         guard let mask else { return dy }
-        var dx = dy
-        dx.scalars.withUnsafeMutableBufferPointer { p in
+        dy.scalars.withUnsafeMutableBufferPointer { p in
             for i in 0..<p.count { p[i] *= mask[i] }
         }
-        return dx
+        return dy
     }
 }

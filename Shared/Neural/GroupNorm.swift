@@ -25,7 +25,7 @@ public final class GroupNorm: RecordingLayer {
 
     public var parameters: [Parameter] { [scale, shift] }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: consuming Tensor) -> Tensor {
         precondition(x.rank >= 2 && x.channels == channels, "GroupNorm expects \(channels) channels, got \(x.shape)")
         input = recordsForBackward ? x : nil
         let batch = x.batch
@@ -34,7 +34,7 @@ public final class GroupNorm: RecordingLayer {
         let groupSize = perGroup * voxels
         means = [Float](repeating: 0, count: batch * groups)
         inverseDeviations = [Float](repeating: 0, count: batch * groups)
-        var y = Tensor(zeros: x.shape)
+        var y = Tensor(uninitializedShape: x.shape)
         let epsilon = Double(self.epsilon)
         means.withUnsafeMutableBufferPointer { mp in
             inverseDeviations.withUnsafeMutableBufferPointer { rp in
@@ -72,7 +72,7 @@ public final class GroupNorm: RecordingLayer {
         return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: consuming Tensor) -> Tensor {
         guard let x = input else { preconditionFailure("GroupNorm.backward without a recorded forward pass") }
         input = nil
         precondition(dy.shape == x.shape)
@@ -81,7 +81,7 @@ public final class GroupNorm: RecordingLayer {
         let perGroup = channels / groups
         let groupSize = perGroup * voxels
         let groups = self.groups
-        var dx = Tensor(zeros: x.shape)
+        var dx = Tensor(uninitializedShape: x.shape)
         // Per (item, channel): Σ dy and Σ dy·x̂, which give the affine gradients and the group means
         // that the input gradient needs.
         var sumDy = [Double](repeating: 0, count: batch * channels)

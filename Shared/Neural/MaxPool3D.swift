@@ -9,12 +9,12 @@ public final class MaxPool3D: RecordingLayer {
 
     public init() {}
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: consuming Tensor) -> Tensor {
         let (d, h, w) = (x.shape[2], x.shape[3], x.shape[4])
         precondition(d % 2 == 0 && h % 2 == 0 && w % 2 == 0, "MaxPool3D needs even sizes, got \(x.shape)")
         inputShape = x.shape
         let (od, oh, ow) = (d / 2, h / 2, w / 2)
-        var y = Tensor(zeros: [x.batch, x.channels, od, oh, ow])
+        var y = Tensor(uninitializedShape: [x.batch, x.channels, od, oh, ow])
         var argmax = [UInt8](repeating: 0, count: y.count)
         let planes = x.batch * x.channels
         y.scalars.withUnsafeMutableBufferPointer { yp in
@@ -50,7 +50,7 @@ public final class MaxPool3D: RecordingLayer {
         return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: consuming Tensor) -> Tensor {
         let (d, h, w) = (inputShape[2], inputShape[3], inputShape[4])
         let (od, oh, ow) = (d / 2, h / 2, w / 2)
         precondition(argmax.count == dy.count, "MaxPool3D.backward without a recorded forward pass")

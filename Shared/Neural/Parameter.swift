@@ -26,9 +26,11 @@ public final class Parameter {
 /// gradient of the loss with respect to the layer's output to the gradient with respect to its
 /// input, adding parameter gradients on the way. The U-Net calls the layers' backward passes in
 /// reverse order; no tape is recorded. A layer therefore supports one forward/backward pair at a time.
+/// Arguments are consumed, so a layer that works element-wise can overwrite its argument in place
+/// instead of allocating and filling a second activation-sized buffer.
 public protocol Layer: AnyObject {
-    func callAsFunction(_ input: Tensor) -> Tensor
-    func backward(_ gradientOfOutput: Tensor) -> Tensor
+    func callAsFunction(_ input: consuming Tensor) -> Tensor
+    func backward(_ gradientOfOutput: consuming Tensor) -> Tensor
     /// The layer's trainable parameters, in a stable order.
     var parameters: [Parameter] { get }
 }

@@ -5,30 +5,41 @@ public final class ReLU: RecordingLayer {
 
     public init() {}
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        var y = x
-        y.scalars.withUnsafeMutableBufferPointer { p in
+    public func callAsFunction(_ x: consuming Tensor) -> Tensor {
+        x.applyReLU()
+        output = recordsForBackward ? x : nil
+        return x
+    }
+
+    public func backward(_ dy: consuming Tensor) -> Tensor {
+        guard let y = output else { preconditionFailure("ReLU.backward without a recorded forward pass") }
+        output = nil
+        dy.keepWherePositive(y)
+        return dy
+    }
+}
+
+extension Tensor {
+    /// `x ← max(x, 0)` in place.
+    mutating func applyReLU() {
+        scalars.withUnsafeMutableBufferPointer { p in
             let out = SharedPointer(p.baseAddress!)
             ComputeThreads.parallelRanges(p.count, minimumPerWorker: 1 << 16) { range in
                 for i in range { out.base[i] = max(out.base[i], 0) }
             }
         }
-        output = recordsForBackward ? y : nil
-        return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
-        guard let y = output else { preconditionFailure("ReLU.backward without a recorded forward pass") }
-        output = nil
-        var dx = dy
-        dx.scalars.withUnsafeMutableBufferPointer { d in
-            y.scalars.withUnsafeBufferPointer { yp in
-                let out = SharedPointer(d.baseAddress!), ys = UncheckedSendable(yp.baseAddress!)
-                ComputeThreads.parallelRanges(d.count, minimumPerWorker: 1 << 16) { range in
-                    for i in range where ys.value[i] <= 0 { out.base[i] = 0 }
+    /// Zeroes the elements where `reference` is not positive (ReLU's backward pass, given its output).
+    mutating func keepWherePositive(_ reference: Tensor) {
+        precondition(reference.count == count)
+        scalars.withUnsafeMutableBufferPointer { p in
+            reference.scalars.withUnsafeBufferPointer { r in
+                let out = SharedPointer(p.baseAddress!), ref = UncheckedSendable(r.baseAddress!)
+                ComputeThreads.parallelRanges(p.count, minimumPerWorker: 1 << 16) { range in
+                    for i in range { out.base[i] = ref.value[i] > 0 ? out.base[i] : 0 }
                 }
             }
         }
-        return dx
     }
 }

@@ -4,16 +4,15 @@ public final class Sigmoid: Layer {
 
     public init() {}
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: consuming Tensor) -> Tensor {
         let y = x.sigmoid()
         output = y
         return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: consuming Tensor) -> Tensor {
         guard let y = output else { preconditionFailure("Sigmoid.backward before forward") }
-        var dx = dy
-        for i in 0..<dx.count { dx.scalars[i] *= y.scalars[i] * (1 - y.scalars[i]) }
-        return dx
+        for i in 0..<dy.count { dy.scalars[i] *= y.scalars[i] * (1 - y.scalars[i]) }
+        return dy
     }
 }

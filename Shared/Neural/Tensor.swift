@@ -19,6 +19,15 @@ public struct Tensor: Sendable, Equatable {
         self.init(shape: shape, scalars: [Float](repeating: 0, count: shape.reduce(1, *)))
     }
 
+    /// A tensor whose scalars the caller must all overwrite before reading: kernels that write every
+    /// output element skip zero-filling (and first-touching) activation-sized buffers twice.
+    init(uninitializedShape shape: [Int]) {
+        let count = shape.reduce(1, *)
+        self.init(shape: shape, scalars: [Float](unsafeUninitializedCapacity: count) { _, initialized in
+            initialized = count
+        })
+    }
+
     public init(repeating value: Float, shape: [Int]) {
         self.init(shape: shape, scalars: [Float](repeating: value, count: shape.reduce(1, *)))
     }

@@ -9,7 +9,7 @@ public final class TrilinearUpsample: Layer {
 
     public init() {}
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: consuming Tensor) -> Tensor {
         inputShape = x.shape
         let (n, c, d, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3], x.shape[4])
         let alongX = Self.interpolate(x.scalars, outer: n * c * d * h, length: w, inner: 1)
@@ -18,7 +18,7 @@ public final class TrilinearUpsample: Layer {
         return Tensor(shape: [n, c, 2 * d, 2 * h, 2 * w], scalars: alongZ)
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: consuming Tensor) -> Tensor {
         let (n, c, d, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3], inputShape[4])
         let alongZ = Self.transposed(dy.scalars, outer: n * c, length: d, inner: 4 * h * w)
         let alongY = Self.transposed(alongZ, outer: n * c * d, length: h, inner: 2 * w)
@@ -38,7 +38,7 @@ public final class TrilinearUpsample: Layer {
 
     /// `[outer, length, inner]` → `[outer, 2·length, inner]`.
     static func interpolate(_ input: [Float], outer: Int, length: Int, inner: Int) -> [Float] {
-        var output = [Float](repeating: 0, count: outer * 2 * length * inner)
+        var output = [Float](unsafeUninitializedCapacity: outer * 2 * length * inner) { _, n in n = outer * 2 * length * inner }
         let taps = (0..<(2 * length)).map { Self.taps($0, length: length) }
         output.withUnsafeMutableBufferPointer { op in
             input.withUnsafeBufferPointer { ip in

@@ -129,40 +129,40 @@ public final class UNet3D {
         var skips: [Tensor] = []
         var h = input
         for level in 0..<config.levels {
-            if level > 0 { h = pools[level - 1](h) }
-            for unit in encoders[level] { h = unit(h) }
+            if level > 0 { h = pools[level - 1](consume h) }
+            for unit in encoders[level] { h = unit(consume h) }
             skips.append(h)
         }
         let features = h.globalAveragePool()
         for (k, units) in decoders.enumerated() {
             let level = config.levels - 2 - k
             h = Tensor.concatenateChannels(upsamplers[k](h), skips[level])
-            for unit in units { h = unit(h) }
-            if config.dropoutPlacement == .everyDecoderBlock, k < dropouts.count { h = dropouts[k](h) }
+            for unit in units { h = unit(consume h) }
+            if config.dropoutPlacement == .everyDecoderBlock, k < dropouts.count { h = dropouts[k](consume h) }
         }
-        if config.dropoutPlacement == .lastDecoderBlock, let dropout = dropouts.first { h = dropout(h) }
-        return (head(h), features)
+        if config.dropoutPlacement == .lastDecoderBlock, let dropout = dropouts.first { h = dropout(consume h) }
+        return (head(consume h), features)
     }
 
     /// Backpropagates the gradient of the loss with respect to the logits of the last forward pass,
     /// adding to every parameter's gradient.
     public func backward(_ gradientOfLogits: Tensor) {
         var g = head.backward(gradientOfLogits)
-        if config.dropoutPlacement == .lastDecoderBlock, let dropout = dropouts.first { g = dropout.backward(g) }
+        if config.dropoutPlacement == .lastDecoderBlock, let dropout = dropouts.first { g = dropout.backward(consume g) }
         var skipGradients: [Tensor?] = Array(repeating: nil, count: config.levels)
         // Decoders ran deepest first, so their backward passes run shallowest first.
         for k in stride(from: decoders.count - 1, through: 0, by: -1) {
             let level = config.levels - 2 - k
-            if config.dropoutPlacement == .everyDecoderBlock, k < dropouts.count { g = dropouts[k].backward(g) }
-            for unit in decoders[k].reversed() { g = unit.backward(g) }
+            if config.dropoutPlacement == .everyDecoderBlock, k < dropouts.count { g = dropouts[k].backward(consume g) }
+            for unit in decoders[k].reversed() { g = unit.backward(consume g) }
             let (upsampled, skip) = g.splitChannels(at: config.channels(atLevel: level + 1))
             skipGradients[level] = skip
             g = upsamplers[k].backward(upsampled)
         }
         for level in stride(from: config.levels - 1, through: 0, by: -1) {
             if let skip = skipGradients[level] { g += skip }
-            for unit in encoders[level].reversed() { g = unit.backward(g) }
-            if level > 0 { g = pools[level - 1].backward(g) }
+            for unit in encoders[level].reversed() { g = unit.backward(consume g) }
+            if level > 0 { g = pools[level - 1].backward(consume g) }
         }
     }
 }
