@@ -234,9 +234,7 @@ public final class Conv3D: RecordingLayer {
             for n in 0..<dy.batch {
                 for c in 0..<outChannels {
                     let base = d.baseAddress! + (n * outChannels + c) * voxels
-                    var sum: Float = 0
-                    for i in 0..<voxels { sum += base[i] }
-                    bias.gradient.scalars[c] += sum
+                    bias.gradient.scalars[c] += Float(Tensor.chunkedSum(base, count: voxels))
                 }
             }
         }

@@ -81,20 +81,19 @@ public final class GroupNorm: RecordingLayer {
         let perGroup = channels / groups
         let groupSize = perGroup * voxels
         let groups = self.groups
-        var dx = Tensor(uninitializedShape: x.shape)
         // Per (item, channel): Σ dy and Σ dy·x̂, which give the affine gradients and the group means
         // that the input gradient needs.
         var sumDy = [Double](repeating: 0, count: batch * channels)
         var sumDyXhat = [Double](repeating: 0, count: batch * channels)
         sumDy.withUnsafeMutableBufferPointer { sdp in
             sumDyXhat.withUnsafeMutableBufferPointer { sxp in
-                dx.scalars.withUnsafeMutableBufferPointer { dxp in
+                // The input gradient overwrites `dy` in place: each element is read before it is written.
+                dy.scalars.withUnsafeMutableBufferPointer { dyp in
                     x.scalars.withUnsafeBufferPointer { xp in
-                        dy.scalars.withUnsafeBufferPointer { dyp in
                             scale.value.scalars.withUnsafeBufferPointer { gp in
                                 let sd = SharedPointer(sdp.baseAddress!), sx = SharedPointer(sxp.baseAddress!)
-                                let out = SharedPointer(dxp.baseAddress!)
-                                let xs = UncheckedSendable(xp.baseAddress!), dys = UncheckedSendable(dyp.baseAddress!)
+                                let out = SharedPointer(dyp.baseAddress!)
+                                let xs = UncheckedSendable(xp.baseAddress!), dys = UncheckedSendable(UnsafePointer(dyp.baseAddress!))
                                 let gamma = UncheckedSendable(gp.baseAddress!)
                                 let means = UncheckedSendable(self.means), rstds = UncheckedSendable(self.inverseDeviations)
                                 ComputeThreads.parallelRanges(batch * groups) { range in
@@ -106,20 +105,8 @@ public final class GroupNorm: RecordingLayer {
                                             let channel = g * perGroup + c
                                             let src = xs.value + ng * groupSize + c * voxels
                                             let grad = dys.value + ng * groupSize + c * voxels
-                                            var s0: Float = 0, s1: Float = 0
-                                            var d0 = 0.0, d1 = 0.0
-                                            var i = 0
-                                            while i < voxels {
-                                                let chunk = min(4096, voxels - i)
-                                                s0 = 0; s1 = 0
-                                                for j in i..<(i + chunk) {
-                                                    s0 += grad[j]
-                                                    s1 += grad[j] * (src[j] - mean)
-                                                }
-                                                d0 += Double(s0); d1 += Double(s1)
-                                                i += chunk
-                                            }
-                                            d1 *= Double(rstd)
+                                            let d0 = Tensor.chunkedSum(grad, count: voxels)
+                                            let d1 = Tensor.chunkedDot(grad, src, count: voxels, mean: mean) * Double(rstd)
                                             sd.base[n * perGroup * groups + channel] = d0
                                             sx.base[n * perGroup * groups + channel] = d1
                                             groupDxhat += d0 * Double(gamma.value[channel])
@@ -142,7 +129,6 @@ public final class GroupNorm: RecordingLayer {
                                     }
                                 }
                             }
-                        }
                     }
                 }
             }
@@ -153,31 +139,12 @@ public final class GroupNorm: RecordingLayer {
                 scale.gradient.scalars[c] += Float(sumDyXhat[n * channels + c])
             }
         }
-        return dx
+        return dy
     }
 
-    /// Mean and biased variance in double precision (two passes over float chunks).
+    /// Mean and biased variance in double precision (two passes).
     static func moments(_ p: UnsafePointer<Float>, count: Int) -> (Double, Double) {
-        var total = 0.0
-        var i = 0
-        while i < count {
-            let chunk = min(4096, count - i)
-            var s: Float = 0
-            for j in i..<(i + chunk) { s += p[j] }
-            total += Double(s)
-            i += chunk
-        }
-        let mean = total / Double(count)
-        let m = Float(mean)
-        var squares = 0.0
-        i = 0
-        while i < count {
-            let chunk = min(4096, count - i)
-            var s: Float = 0
-            for j in i..<(i + chunk) { let d = p[j] - m; s += d * d }
-            squares += Double(s)
-            i += chunk
-        }
-        return (mean, squares / Double(count))
+        let mean = Tensor.chunkedSum(p, count: count) / Double(count)
+        return (mean, Tensor.chunkedSquaredDeviations(p, count: count, mean: Float(mean)) / Double(count))
     }
 }
