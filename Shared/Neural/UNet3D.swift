@@ -114,6 +114,24 @@ public final class UNet3D {
     /// Logits `[N, 1, D, H, W]` and the feature vectors `[N, C_deepest]` for `input` `[N, C, D, H, W]`
     /// (sizes divisible by `config.sizeDivisor`).
     public func forward(_ input: Tensor, phase: Phase) -> (logits: Tensor, features: Tensor) {
+        let prefix = forwardToFirstDropout(input, phase: phase)
+        let features = prefix.features
+        return (forwardFromFirstDropout(consume prefix), features)
+    }
+
+    /// The activations of a forward pass when it reaches its first dropout layer. Everything before it
+    /// is deterministic, so MC-dropout sampling computes it once and repeats only the rest.
+    struct DeterministicPrefix {
+        var activation: Tensor
+        var skips: [Tensor]
+        var features: Tensor
+        /// The first decoder block not yet applied.
+        var nextDecoder: Int
+    }
+
+    /// Sets the dropout switches and backward-pass recording for `phase`, then runs the encoder and
+    /// the decoder blocks up to the first dropout layer.
+    func forwardToFirstDropout(_ input: Tensor, phase: Phase) -> DeterministicPrefix {
         precondition(input.rank == 5 && input.channels == config.inputChannels,
                      "UNet3D expects [N, \(config.inputChannels), D, H, W], got \(input.shape)")
         precondition(input.spatial.allSatisfy { $0 % config.sizeDivisor == 0 },
@@ -134,14 +152,27 @@ public final class UNet3D {
             skips.append(h)
         }
         let features = h.globalAveragePool()
-        for (k, units) in decoders.enumerated() {
-            let level = config.levels - 2 - k
-            h = Tensor.concatenateChannels(upsamplers[k](h), skips[level])
-            for unit in units { h = unit(consume h) }
+        let stop = config.dropoutPlacement == .everyDecoderBlock && !dropouts.isEmpty ? min(1, decoders.count) : decoders.count
+        for k in 0..<stop { h = decoderBlock(k, consume h, skips: skips) }
+        return DeterministicPrefix(activation: h, skips: skips, features: features, nextDecoder: stop)
+    }
+
+    /// The rest of a forward pass: the remaining decoder blocks and dropout layers, then the head.
+    func forwardFromFirstDropout(_ prefix: DeterministicPrefix) -> Tensor {
+        var h = prefix.activation
+        for k in max(0, prefix.nextDecoder - 1)..<decoders.count {
+            if k >= prefix.nextDecoder { h = decoderBlock(k, consume h, skips: prefix.skips) }
             if config.dropoutPlacement == .everyDecoderBlock, k < dropouts.count { h = dropouts[k](consume h) }
         }
         if config.dropoutPlacement == .lastDecoderBlock, let dropout = dropouts.first { h = dropout(consume h) }
-        return (head(consume h), features)
+        return head(consume h)
+    }
+
+    /// Decoder block `k` (0 = deepest): upsample, concatenate `[upsampled, skip]`, conv units.
+    private func decoderBlock(_ k: Int, _ input: consuming Tensor, skips: [Tensor]) -> Tensor {
+        var h = Tensor.concatenateChannels(upsamplers[k](consume input), skips[config.levels - 2 - k])
+        for unit in decoders[k] { h = unit(consume h) }
+        return h
     }
 
     /// Backpropagates the gradient of the loss with respect to the logits of the last forward pass,

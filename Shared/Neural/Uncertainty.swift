@@ -12,15 +12,15 @@ public struct UncertaintyMaps: Sendable {
 extension Predictor {
     /// MC dropout (Gal and Ghahramani, 2016): `passes` forward passes with dropout on. The dropout
     /// masks are reseeded from `seed`, so the same seed gives the same maps. A network without
-    /// dropout gives zero variance.
+    /// dropout gives zero variance. The layers before the first dropout run once (see
+    /// `predict(_:image:passes:phase:)`); with sliding windows the passes' blended maps are held at
+    /// once, `passes` volume-sized float arrays.
     public func monteCarloDropout(_ network: UNet3D, image: Tensor, passes: Int = 10, seed: UInt64) -> UncertaintyMaps {
         precondition(passes >= 1)
         network.reseedDropout(seed)
+        let (maps, features) = predict(network, image: image, passes: passes, phase: .sampling)
         var accumulator = MomentAccumulator()
-        for _ in 0..<passes {
-            let (p, f) = predict(network, image: image, phase: .sampling)
-            accumulator.add(p, features: f)
-        }
+        for map in maps { accumulator.add(map, features: features) }
         return accumulator.maps()
     }
 

@@ -78,4 +78,34 @@ import Testing
         let same = predictor.ensemble([members[0], members[0]], image: image)
         #expect(same.variance.scalars.allSatisfy { $0 < 1e-12 })
     }
+
+    @Test("MC passes that share the deterministic prefix equal full passes", arguments: UNet3DConfig.DropoutPlacement.allCases)
+    func sharedPrefixEqualsFullRecomputation(_ placement: UNet3DConfig.DropoutPlacement) {
+        var config = UNet3DConfig(inputChannels: 2, levels: 3, baseChannels: 4, groupNormGroups: 2, dropoutRate: 0.3,
+                                  dropoutPlacement: placement, dropoutMode: .trainAndTest)
+        config.convolutionsPerLevel = 1
+        let network = UNet3D(config: config, seed: 2)
+        let image = randomTensor([2, 8, 8, 8], seed: 8)
+        let predictor = Predictor(strategy: .wholeVolume)
+        network.reseedDropout(11)
+        var full = MomentAccumulator()
+        for _ in 0..<4 {
+            let (p, f) = predictor.predict(network, image: image, phase: .sampling)
+            full.add(p, features: f)
+        }
+        let expected = full.maps()
+        let shared = predictor.monteCarloDropout(network, image: image, passes: 4, seed: 11)
+        #expect(shared.mean == expected.mean)
+        #expect(shared.variance == expected.variance)
+        #expect(shared.variance.scalars.contains { $0 > 1e-6 })
+    }
+
+    @Test func monteCarloDropoutWithSlidingWindows() {
+        let network = UNet3D(config: config, seed: 3)
+        let predictor = Predictor(strategy: .slidingWindow(SlidingWindow(size: [8, 8, 8], overlap: 0.5)))
+        let maps = predictor.monteCarloDropout(network, image: randomTensor([2, 12, 8, 10], seed: 9), passes: 3, seed: 4)
+        #expect(maps.mean.shape == [1, 1, 12, 8, 10] && maps.variance.shape == maps.mean.shape)
+        #expect(maps.variance.scalars.contains { $0 > 1e-6 })
+        #expect(maps.mean.scalars.allSatisfy { $0 > 0 && $0 < 1 })
+    }
 }
