@@ -24,9 +24,13 @@ extension Tensor {
     mutating func applyReLU() {
         scalars.withUnsafeMutableBufferPointer { p in
             let out = SharedPointer(p.baseAddress!)
-            ComputeThreads.parallelRanges(p.count, minimumPerWorker: 1 << 16) { range in
-                for i in range { out.base[i] = max(out.base[i], 0) }
+            ComputeThreads.parallelRanges(p.count / 16, minimumPerWorker: 1 << 12) { blocks in
+                for block in blocks {
+                    let v = UnsafeRawPointer(out.base + block * 16).loadUnaligned(as: SIMD16<Float>.self)
+                    UnsafeMutableRawPointer(out.base + block * 16).storeBytes(of: pointwiseMax(v, .zero), as: SIMD16<Float>.self)
+                }
             }
+            for i in (p.count / 16 * 16)..<p.count { out.base[i] = max(out.base[i], 0) }
         }
     }
 
@@ -36,9 +40,16 @@ extension Tensor {
         scalars.withUnsafeMutableBufferPointer { p in
             reference.scalars.withUnsafeBufferPointer { r in
                 let out = SharedPointer(p.baseAddress!), ref = UncheckedSendable(r.baseAddress!)
-                ComputeThreads.parallelRanges(p.count, minimumPerWorker: 1 << 16) { range in
-                    for i in range { out.base[i] = ref.value[i] > 0 ? out.base[i] : 0 }
+                ComputeThreads.parallelRanges(p.count / 16, minimumPerWorker: 1 << 12) { blocks in
+                    for block in blocks {
+                        let i = block * 16
+                        let r = UnsafeRawPointer(ref.value + i).loadUnaligned(as: SIMD16<Float>.self)
+                        var g = UnsafeRawPointer(out.base + i).loadUnaligned(as: SIMD16<Float>.self)
+                        g.replace(with: 0, where: r .<= 0)
+                        UnsafeMutableRawPointer(out.base + i).storeBytes(of: g, as: SIMD16<Float>.self)
+                    }
                 }
+                for i in (p.count / 16 * 16)..<p.count where ref.value[i] <= 0 { out.base[i] = 0 }
             }
         }
     }

@@ -97,6 +97,13 @@ func train() {
                  times.min()!, times.max()!, steps, median(cpu), peakResidentMB()))
 }
 
+/// Runs `body` once and prints its wall and CPU seconds.
+func report(_ label: String, _ body: () -> Void) {
+    let cpuBefore = cpuMilliseconds()
+    let wall = milliseconds(body)
+    print(String(format: "  %@: %.2f s (CPU %.2f s)", label, wall / 1000, (cpuMilliseconds() - cpuBefore) / 1000))
+}
+
 func infer() {
     let (config, _) = benchmarkConfig("A")
     let network = UNet3D(config: config, seed: 1)
@@ -105,18 +112,15 @@ func infer() {
     print("infer: config A network, \(ComputeThreads.count) threads, BLAS core \(ComputeThreads.blasCore)")
     let single = Predictor(strategy: .wholeVolume)
     _ = single.predict(network, image: patch)
-    print(String(format: "  one 64^3 forward: %.0f ms", milliseconds { _ = single.predict(network, image: patch) }))
+    report("one 64^3 forward") { _ = single.predict(network, image: patch) }
     if !arguments.contains("--skip-windows") {
         let windows = Predictor(strategy: .slidingWindow(SlidingWindow(size: [64, 64, 64], overlap: 0.75)))
-        print(String(format: "  128x128x160, 64^3 windows, 75%% overlap, Gaussian blending: %.1f s",
-                     milliseconds { _ = windows.predict(network, image: volume) } / 1000))
+        report("128x128x160, 64^3 windows, 75% overlap, Gaussian blending") { _ = windows.predict(network, image: volume) }
     }
     if !arguments.contains("--skip-whole") {
-        print(String(format: "  128x128x160 whole volume: %.1f s",
-                     milliseconds { _ = single.predict(network, image: volume) } / 1000))
+        report("128x128x160 whole volume") { _ = single.predict(network, image: volume) }
     }
-    print(String(format: "  20 MC-dropout passes on 64^3: %.1f s",
-                 milliseconds { _ = single.monteCarloDropout(network, image: patch, passes: 20, seed: 5) } / 1000))
+    report("20 MC-dropout passes on 64^3") { _ = single.monteCarloDropout(network, image: patch, passes: 20, seed: 5) }
     print(String(format: "  peak RSS %.0f MB", peakResidentMB()))
 }
 
