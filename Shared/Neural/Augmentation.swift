@@ -84,21 +84,26 @@ public struct Augmentation: Sendable, Codable, Equatable {
         let voxels = d * h * w
         var out = Tensor(zeros: t.shape)
         let planes = t.batch * t.channels
+        let (m00, m01, m02) = (m[0][0], m[0][1], m[0][2])
+        let (m10, m11, m12) = (m[1][0], m[1][1], m[1][2])
+        let (m20, m21, m22) = (m[2][0], m[2][1], m[2][2])
         for z in 0..<d {
             for y in 0..<h {
                 for x in 0..<w {
-                    let o = [Double(z) - c[0], Double(y) - c[1], Double(x) - c[2]]
-                    let s = (0..<3).map { i in m[i][0] * o[0] + m[i][1] * o[1] + m[i][2] * o[2] + c[i] }
+                    let (oz, oy, ox) = (Double(z) - c[0], Double(y) - c[1], Double(x) - c[2])
+                    let sz = m00 * oz + m01 * oy + m02 * ox + c[0]
+                    let sy = m10 * oz + m11 * oy + m12 * ox + c[1]
+                    let sx = m20 * oz + m21 * oy + m22 * ox + c[2]
                     let target = (z * h + y) * w + x
                     if nearest {
-                        let (iz, iy, ix) = (Int(s[0].rounded()), Int(s[1].rounded()), Int(s[2].rounded()))
+                        let (iz, iy, ix) = (Int(sz.rounded()), Int(sy.rounded()), Int(sx.rounded()))
                         guard iz >= 0, iz < d, iy >= 0, iy < h, ix >= 0, ix < w else { continue }
                         for p in 0..<planes { out.scalars[p * voxels + target] = t.scalars[p * voxels + (iz * h + iy) * w + ix] }
                         continue
                     }
-                    let (fz, fy, fx) = (floor(s[0]), floor(s[1]), floor(s[2]))
+                    let (fz, fy, fx) = (sz.rounded(.down), sy.rounded(.down), sx.rounded(.down))
                     let (iz, iy, ix) = (Int(fz), Int(fy), Int(fx))
-                    let (tz, ty, tx) = (Float(s[0] - fz), Float(s[1] - fy), Float(s[2] - fx))
+                    let (tz, ty, tx) = (Float(sz - fz), Float(sy - fy), Float(sx - fx))
                     for p in 0..<planes {
                         var value: Float = 0
                         for corner in 0..<8 {
