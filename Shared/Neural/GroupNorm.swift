@@ -90,45 +90,45 @@ public final class GroupNorm: RecordingLayer {
                 // The input gradient overwrites `dy` in place: each element is read before it is written.
                 dy.scalars.withUnsafeMutableBufferPointer { dyp in
                     x.scalars.withUnsafeBufferPointer { xp in
-                            scale.value.scalars.withUnsafeBufferPointer { gp in
-                                let sd = SharedPointer(sdp.baseAddress!), sx = SharedPointer(sxp.baseAddress!)
-                                let out = SharedPointer(dyp.baseAddress!)
-                                let xs = UncheckedSendable(xp.baseAddress!), dys = UncheckedSendable(UnsafePointer(dyp.baseAddress!))
-                                let gamma = UncheckedSendable(gp.baseAddress!)
-                                let means = UncheckedSendable(self.means), rstds = UncheckedSendable(self.inverseDeviations)
-                                ComputeThreads.parallelRanges(batch * groups) { range in
-                                    for ng in range {
-                                        let n = ng / groups, g = ng % groups
-                                        let mean = means.value[ng], rstd = rstds.value[ng]
-                                        var groupDxhat = 0.0, groupDxhatXhat = 0.0
-                                        for c in 0..<perGroup {
-                                            let channel = g * perGroup + c
-                                            let src = xs.value + ng * groupSize + c * voxels
-                                            let grad = dys.value + ng * groupSize + c * voxels
-                                            let d0 = Tensor.chunkedSum(grad, count: voxels)
-                                            let d1 = Tensor.chunkedDot(grad, src, count: voxels, mean: mean) * Double(rstd)
-                                            sd.base[n * perGroup * groups + channel] = d0
-                                            sx.base[n * perGroup * groups + channel] = d1
-                                            groupDxhat += d0 * Double(gamma.value[channel])
-                                            groupDxhatXhat += d1 * Double(gamma.value[channel])
-                                        }
-                                        let meanDxhat = Float(groupDxhat / Double(groupSize))
-                                        let meanDxhatXhat = Float(groupDxhatXhat / Double(groupSize))
-                                        for c in 0..<perGroup {
-                                            let channel = g * perGroup + c
-                                            let src = xs.value + ng * groupSize + c * voxels
-                                            let grad = dys.value + ng * groupSize + c * voxels
-                                            let dst = out.base + ng * groupSize + c * voxels
-                                            let a = gamma.value[channel] * rstd
-                                            let c1 = rstd * meanDxhat
-                                            let c2 = rstd * rstd * meanDxhatXhat
-                                            for i in 0..<voxels {
-                                                dst[i] = a * grad[i] - c1 - (src[i] - mean) * c2
-                                            }
+                        scale.value.scalars.withUnsafeBufferPointer { gp in
+                            let sd = SharedPointer(sdp.baseAddress!), sx = SharedPointer(sxp.baseAddress!)
+                            let out = SharedPointer(dyp.baseAddress!)
+                            let xs = UncheckedSendable(xp.baseAddress!), dys = UncheckedSendable(UnsafePointer(dyp.baseAddress!))
+                            let gamma = UncheckedSendable(gp.baseAddress!)
+                            let means = UncheckedSendable(self.means), rstds = UncheckedSendable(self.inverseDeviations)
+                            ComputeThreads.parallelRanges(batch * groups) { range in
+                                for ng in range {
+                                    let n = ng / groups, g = ng % groups
+                                    let mean = means.value[ng], rstd = rstds.value[ng]
+                                    var groupDxhat = 0.0, groupDxhatXhat = 0.0
+                                    for c in 0..<perGroup {
+                                        let channel = g * perGroup + c
+                                        let src = xs.value + ng * groupSize + c * voxels
+                                        let grad = dys.value + ng * groupSize + c * voxels
+                                        let d0 = Tensor.chunkedSum(grad, count: voxels)
+                                        let d1 = Tensor.chunkedDot(grad, src, count: voxels, mean: mean) * Double(rstd)
+                                        sd.base[n * perGroup * groups + channel] = d0
+                                        sx.base[n * perGroup * groups + channel] = d1
+                                        groupDxhat += d0 * Double(gamma.value[channel])
+                                        groupDxhatXhat += d1 * Double(gamma.value[channel])
+                                    }
+                                    let meanDxhat = Float(groupDxhat / Double(groupSize))
+                                    let meanDxhatXhat = Float(groupDxhatXhat / Double(groupSize))
+                                    for c in 0..<perGroup {
+                                        let channel = g * perGroup + c
+                                        let src = xs.value + ng * groupSize + c * voxels
+                                        let grad = dys.value + ng * groupSize + c * voxels
+                                        let dst = out.base + ng * groupSize + c * voxels
+                                        let a = gamma.value[channel] * rstd
+                                        let c1 = rstd * meanDxhat
+                                        let c2 = rstd * rstd * meanDxhatXhat
+                                        for i in 0..<voxels {
+                                            dst[i] = a * grad[i] - c1 - (src[i] - mean) * c2
                                         }
                                     }
                                 }
                             }
+                        }
                     }
                 }
             }

@@ -37,8 +37,4 @@ public final class SGD {
             parameter.zeroGradient()
         }
     }
-
-    public func zeroGradients() {
-        for parameter in parameters { parameter.zeroGradient() }
-    }
 }

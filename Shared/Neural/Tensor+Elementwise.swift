@@ -6,17 +6,6 @@ import Darwin
 
 /// Element-wise arithmetic used by the layers, the loss and the optimizer.
 extension Tensor {
-    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
-        precondition(lhs.shape == rhs.shape, "shape mismatch \(lhs.shape) vs \(rhs.shape)")
-        var result = lhs
-        result.scalars.withUnsafeMutableBufferPointer { r in
-            rhs.scalars.withUnsafeBufferPointer { b in
-                for i in 0..<r.count { r[i] += b[i] }
-            }
-        }
-        return result
-    }
-
     public static func += (lhs: inout Tensor, rhs: Tensor) {
         precondition(lhs.shape == rhs.shape, "shape mismatch \(lhs.shape) vs \(rhs.shape)")
         lhs.scalars.withUnsafeMutableBufferPointer { r in
@@ -24,10 +13,6 @@ extension Tensor {
                 for i in 0..<r.count { r[i] += b[i] }
             }
         }
-    }
-
-    public static func * (lhs: Tensor, rhs: Float) -> Tensor {
-        lhs.map { $0 * rhs }
     }
 
     /// Applies `transform` to every scalar.
@@ -41,11 +26,7 @@ extension Tensor {
 
     /// Sum in double precision, so that gradient checks and losses do not lose digits on large volumes.
     public func sum() -> Double {
-        scalars.withUnsafeBufferPointer { p in
-            var total = 0.0
-            for v in p { total += Double(v) }
-            return total
-        }
+        scalars.withUnsafeBufferPointer { Tensor.chunkedSum($0.baseAddress!, count: $0.count) }
     }
 
     /// Logistic sigmoid, written to stay finite for large |x|.

@@ -48,26 +48,4 @@ public struct Tensor: Sendable, Equatable {
     public func reshaped(_ newShape: [Int]) -> Tensor {
         Tensor(shape: newShape, scalars: scalars)
     }
-
-    public subscript(flat index: Int) -> Float {
-        get { scalars[index] }
-        set { scalars[index] = newValue }
-    }
-
-    /// One batch item of an NCDHW tensor, keeping a leading batch dimension of 1.
-    public func item(_ n: Int) -> Tensor {
-        let size = count / batch
-        return Tensor(shape: [1] + shape[1...], scalars: Array(scalars[(n * size)..<((n + 1) * size)]))
-    }
-
-    /// Stacks NCDHW tensors of batch 1 (or more) along the batch dimension.
-    public static func stack(_ items: [Tensor]) -> Tensor {
-        precondition(!items.isEmpty)
-        let rest = Array(items[0].shape[1...])
-        precondition(items.allSatisfy { Array($0.shape[1...]) == rest }, "stack needs equal shapes")
-        var scalars: [Float] = []
-        scalars.reserveCapacity(items.reduce(0) { $0 + $1.count })
-        for item in items { scalars += item.scalars }
-        return Tensor(shape: [items.reduce(0) { $0 + $1.batch }] + rest, scalars: scalars)
-    }
 }

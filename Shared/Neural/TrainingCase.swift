@@ -20,9 +20,4 @@ public struct TrainingCase: Sendable {
     /// `[D, H, W]`.
     public var size: [Int] { Array(image.shape[1...]) }
     public var channels: Int { image.shape[0] }
-
-    /// The image as a batch of one, `[1, C, D, H, W]`.
-    public var batchedImage: Tensor { image.reshaped([1] + image.shape) }
-    /// The label as a float tensor `[1, 1, D, H, W]`.
-    public var labelTensor: Tensor { Tensor(shape: [1, 1] + size, scalars: label.map { Float($0) }) }
 }
