@@ -76,7 +76,7 @@ let package = Package(
                     resources: [.copy("Vectors")]),
         .testTarget(name: "ActiveLearningTests", dependencies: ["ActiveLearning"], path: "Tests/ActiveLearningTests"),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"], path: "Tests/SeededRandomTests"),
-        .executableTarget(name: "neural-benchmark", dependencies: ["Neural"], path: "Tests/Benchmarks/NeuralBenchmark"),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], path: "Tests/StatisticsTests"),
+        .executableTarget(name: "neural-benchmark", dependencies: ["Neural"], path: "Tests/Benchmarks/NeuralBenchmark"),
     ]
 )

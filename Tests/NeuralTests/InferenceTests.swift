@@ -108,4 +108,15 @@ import Testing
         #expect(maps.variance.scalars.contains { $0 > 1e-6 })
         #expect(maps.mean.scalars.allSatisfy { $0 > 0 && $0 < 1 })
     }
+
+    @Test func automaticStrategyUsesWindowsOnlyForLargeVolumes() {
+        let network = UNet3D(config: config, seed: 4)
+        let image = randomTensor([2, 16, 8, 8], seed: 10)
+        let window = SlidingWindow(size: [8, 8, 8], overlap: 0.5)
+        let small = Predictor(strategy: .automatic(maximumVoxels: 4096, window: window)).predict(network, image: image)
+        let large = Predictor(strategy: .automatic(maximumVoxels: 512, window: window)).predict(network, image: image)
+        #expect(small.probabilities == Predictor(strategy: .wholeVolume).predict(network, image: image).probabilities)
+        #expect(large.probabilities == Predictor(strategy: .slidingWindow(window)).predict(network, image: image).probabilities)
+        #expect(small.probabilities != large.probabilities)
+    }
 }

@@ -1,7 +1,7 @@
 import SeededRandom
 @testable import Neural
 
-/// A thin alias so test helpers read as what they are.
+/// The shared seeded generator with the two draws the tests use.
 struct SeededGeneratorForTests {
     var generator: SeededGenerator
     init(seed: UInt64) { generator = SeededGenerator(seed: seed) }

@@ -24,13 +24,24 @@ import Testing
         #expect(features.scalars.allSatisfy { $0 >= 0 })
     }
 
-    @Test func networkGradientMatchesFiniteDifferences() {
+    @Test("network gradients match finite differences", arguments: [
+        (UNet3DConfig.DropoutMode.none, UNet3DConfig.DropoutPlacement.lastDecoderBlock),
+        (.trainAndTest, .lastDecoderBlock),
+        (.trainAndTest, .everyDecoderBlock),
+    ])
+    func networkGradientMatchesFiniteDifferences(mode: UNet3DConfig.DropoutMode, placement: UNet3DConfig.DropoutPlacement) {
         let config = UNet3DConfig(inputChannels: 2, levels: 2, baseChannels: 4, convolutionsPerLevel: 1,
-                                  groupNormGroups: 2, dropoutMode: .none, convolutionBias: true)
+                                  groupNormGroups: 2, dropoutRate: 0.3, dropoutPlacement: placement, dropoutMode: mode,
+                                  convolutionBias: true)
         let network = UNet3D(config: config, seed: 5)
         let (image, label) = Phantoms.sphere(size: 4, radius: 1.5, seed: 6)
         let loss = DiceBCELoss()
-        func objective() -> Double { loss(logits: network.forward(image, phase: .training).logits, target: label).loss }
+        // Reseeding before every pass gives every pass the same dropout masks.
+        func objective() -> Double {
+            network.reseedDropout(8)
+            return loss(logits: network.forward(image, phase: .training).logits, target: label).loss
+        }
+        network.reseedDropout(8)
         let (logits, _) = network.forward(image, phase: .training)
         network.backward(loss(logits: logits, target: label).gradient)
         var generator = SeededGeneratorForTests(seed: 7)
