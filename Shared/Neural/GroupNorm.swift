@@ -27,41 +27,55 @@ public final class GroupNorm: RecordingLayer {
 
     public func callAsFunction(_ x: consuming Tensor) -> Tensor {
         precondition(x.rank >= 2 && x.channels == channels, "GroupNorm expects \(channels) channels, got \(x.shape)")
-        input = recordsForBackward ? x : nil
-        let batch = x.batch
-        let voxels = x.count / (batch * channels)
+        means = [Float](repeating: 0, count: x.batch * groups)
+        inverseDeviations = [Float](repeating: 0, count: x.batch * groups)
+        guard recordsForBackward else {
+            // Inference keeps nothing, so the output can overwrite the input.
+            x.scalars.withUnsafeMutableBufferPointer { p in
+                normalize(source: p.baseAddress!, into: p.baseAddress!, batch: x.batch, count: p.count)
+            }
+            return x
+        }
+        input = x
+        var y = Tensor(uninitializedShape: x.shape)
+        y.scalars.withUnsafeMutableBufferPointer { yp in
+            x.scalars.withUnsafeBufferPointer { xp in
+                normalize(source: xp.baseAddress!, into: yp.baseAddress!, batch: x.batch, count: xp.count)
+            }
+        }
+        return y
+    }
+
+    /// Computes each group's statistics from `source` and writes the normalised, affine-transformed
+    /// values to `destination` (which may be `source`: each element is read before it is written).
+    private func normalize(source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, batch: Int, count: Int) {
+        let voxels = count / (batch * channels)
         let perGroup = channels / groups
         let groupSize = perGroup * voxels
-        means = [Float](repeating: 0, count: batch * groups)
-        inverseDeviations = [Float](repeating: 0, count: batch * groups)
-        var y = Tensor(uninitializedShape: x.shape)
+        let groups = self.groups
         let epsilon = Double(self.epsilon)
         means.withUnsafeMutableBufferPointer { mp in
             inverseDeviations.withUnsafeMutableBufferPointer { rp in
-                y.scalars.withUnsafeMutableBufferPointer { yp in
-                    x.scalars.withUnsafeBufferPointer { xp in
-                        scale.value.scalars.withUnsafeBufferPointer { gp in
-                            shift.value.scalars.withUnsafeBufferPointer { bp in
-                                let m = SharedPointer(mp.baseAddress!), r = SharedPointer(rp.baseAddress!)
-                                let out = SharedPointer(yp.baseAddress!)
-                                let xs = UncheckedSendable(xp.baseAddress!)
-                                let gamma = UncheckedSendable(gp.baseAddress!), beta = UncheckedSendable(bp.baseAddress!)
-                                ComputeThreads.parallelRanges(batch * groups) { range in
-                                    for ng in range {
-                                        let base = ng * groupSize
-                                        let (mean, variance) = Self.moments(xs.value + base, count: groupSize)
-                                        let rstd = 1 / (variance + epsilon).squareRoot()
-                                        m.base[ng] = Float(mean)
-                                        r.base[ng] = Float(rstd)
-                                        let g0 = (ng % groups) * perGroup
-                                        for c in 0..<perGroup {
-                                            let a = gamma.value[g0 + c] * Float(rstd)
-                                            let b = beta.value[g0 + c] - Float(mean) * a
-                                            let src = xs.value + base + c * voxels
-                                            let dst = out.base + base + c * voxels
-                                            for i in 0..<voxels { dst[i] = src[i] * a + b }
-                                        }
-                                    }
+                scale.value.scalars.withUnsafeBufferPointer { gp in
+                    shift.value.scalars.withUnsafeBufferPointer { bp in
+                        let m = SharedPointer(mp.baseAddress!), r = SharedPointer(rp.baseAddress!)
+                        let out = SharedPointer(destination)
+                        let xs = UncheckedSendable(source)
+                        let gamma = UncheckedSendable(gp.baseAddress!), beta = UncheckedSendable(bp.baseAddress!)
+                        ComputeThreads.parallelRanges(batch * groups) { range in
+                            for ng in range {
+                                let base = ng * groupSize
+                                let (mean, variance) = Self.moments(xs.value + base, count: groupSize)
+                                let rstd = 1 / (variance + epsilon).squareRoot()
+                                m.base[ng] = Float(mean)
+                                r.base[ng] = Float(rstd)
+                                let g0 = (ng % groups) * perGroup
+                                for c in 0..<perGroup {
+                                    let a = gamma.value[g0 + c] * Float(rstd)
+                                    let b = beta.value[g0 + c] - Float(mean) * a
+                                    let src = xs.value + base + c * voxels
+                                    let dst = out.base + base + c * voxels
+                                    for i in 0..<voxels { dst[i] = src[i] * a + b }
                                 }
                             }
                         }
@@ -69,7 +83,6 @@ public final class GroupNorm: RecordingLayer {
                 }
             }
         }
-        return y
     }
 
     public func backward(_ dy: consuming Tensor) -> Tensor {
