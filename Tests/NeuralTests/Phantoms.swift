@@ -26,14 +26,3 @@ enum Phantoms {
         return (image, label)
     }
 }
-
-func dice(probabilities: Tensor, label: Tensor) -> Double {
-    var intersection = 0.0, predicted = 0.0, truth = 0.0
-    for i in 0..<label.count {
-        let p = probabilities.scalars[i] >= 0.5 ? 1.0 : 0.0
-        intersection += p * Double(label.scalars[i])
-        predicted += p
-        truth += Double(label.scalars[i])
-    }
-    return predicted + truth == 0 ? 1 : 2 * intersection / (predicted + truth)
-}

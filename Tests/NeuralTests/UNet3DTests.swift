@@ -77,7 +77,7 @@ import Testing
             optimizer.step()
         }
         let probabilities = network.forward(image, phase: .evaluation).logits.sigmoid()
-        #expect(dice(probabilities: probabilities, label: label) >= 0.95)
+        #expect(Trainer.dice(probabilities: probabilities.scalars, label: label.scalars.map { UInt8($0) }) >= 0.95)
     }
 
     @Test func seededTrainingIsReproducible() {
