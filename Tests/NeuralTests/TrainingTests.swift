@@ -86,4 +86,11 @@ import Testing
                                     label: validation[0].label)
         #expect(abs(restored - best) < 1e-9)
     }
+
+    @Test func diceThresholdsAtOneHalf() {
+        #expect(Trainer.dice(probabilities: [0.9, 0.6, 0.4, 0.1], label: [1, 0, 1, 0]) == 0.5)
+        #expect(Trainer.dice(probabilities: [0.5, 0.49], label: [1, 0]) == 1)
+        #expect(Trainer.dice(probabilities: [0.2, 0.1], label: [0, 0]) == 1)
+        #expect(Trainer.dice(probabilities: [0.7, 0.1], label: [0, 1]) == 0)
+    }
 }
