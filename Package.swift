@@ -63,7 +63,10 @@ let package = Package(
             "CNIfTI", "SeededRandom",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Shared/Volume"),
-        .target(name: "Neural", dependencies: ["CBLAS", "SeededRandom"], path: "Shared/Neural"),
+        .target(name: "Neural", dependencies: [
+            "CBLAS", "SeededRandom",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Shared/Neural"),
         .target(name: "ActiveLearning", dependencies: ["SeededRandom"], path: "Shared/ActiveLearning"),
         .target(name: "Statistics", path: "Shared/Statistics"),
         .target(name: "ServiceRuntime", dependencies: [
@@ -99,7 +102,10 @@ let package = Package(
                     resources: [.copy("Vectors")]),
         .executableTarget(name: "preprocess-benchmark", dependencies: ["Volume"],
                           path: "Tests/Benchmarks/PreprocessBenchmark"),
-        .testTarget(name: "NeuralTests", dependencies: ["Neural"], path: "Tests/NeuralTests"),
+        .testTarget(name: "NeuralTests", dependencies: ["Neural", "SeededRandom", .product(name: "Logging", package: "swift-log")],
+                    path: "Tests/NeuralTests",
+                    resources: [.copy("Vectors")]),
+        .executableTarget(name: "neural-benchmark", dependencies: ["Neural"], path: "Tests/Benchmarks/NeuralBenchmark"),
         .testTarget(name: "ActiveLearningTests", dependencies: ["ActiveLearning", "SeededRandom"],
                     path: "Tests/ActiveLearningTests"),
         .executableTarget(name: "selection-benchmark", dependencies: ["ActiveLearning", "SeededRandom"],

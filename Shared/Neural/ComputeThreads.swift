@@ -1,0 +1,59 @@
+import CBLAS
+import Dispatch
+import Foundation
+
+/// How many threads the engine's kernels use.
+///
+/// The kernels split work themselves (voxel tiles for convolutions, channels for normalisation) and
+/// call OpenBLAS single-threaded from each worker. Keeping OpenBLAS at one thread avoids two thread
+/// pools competing for the same cores, and lets each worker's im2col tile stay in its own cache
+/// while the GEMM consumes it.
+public enum ComputeThreads {
+    /// The number of workers the kernels split into (at least 1); all cores unless a caller scopes
+    /// another count with `ComputeThreads.$count.withValue(n) { … }`. A task-local rather than a
+    /// global, so concurrent trainings (or tests) each keep their own count.
+    @TaskLocal public static var count: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    /// OpenBLAS runs single-threaded inside each worker; set once, before the first GEMM.
+    static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
+
+    /// The OpenBLAS kernel family picked for this CPU (`OPENBLAS_CORETYPE` overrides it).
+    public static var blasCore: String {
+        guard let name = openblas_get_corename() else { return "unknown" }
+        return String(cString: name)
+    }
+
+    /// Runs `body(worker)` once for every worker in `0..<workers`, concurrently when more than one.
+    static func run(workers: Int, _ body: (Int) -> Void) {
+        if workers <= 1 {
+            body(0)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let task = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { task.value($0) }
+        }
+    }
+
+    /// Splits `0..<count` into contiguous ranges, one per worker, and runs them concurrently.
+    static func parallelRanges(_ count: Int, minimumPerWorker: Int = 1, _ body: (Range<Int>) -> Void) {
+        let workers = max(1, min(Self.count, count / max(1, minimumPerWorker)))
+        run(workers: workers) { w in
+            let start = count * w / workers
+            let end = count * (w + 1) / workers
+            if start < end { body(start..<end) }
+        }
+    }
+}
+
+/// Carries a value that is only touched by disjoint workers into a concurrent closure.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// A raw pointer handed to concurrent workers that write disjoint parts of the same buffer.
+struct SharedPointer<Pointee>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Pointee>
+    init(_ base: UnsafeMutablePointer<Pointee>) { self.base = base }
+}

@@ -1,0 +1,23 @@
+import SeededRandom
+
+/// The U-Net's unit: 3×3×3 convolution, GroupNorm, ReLU.
+public final class ConvNormReLU: Layer {
+    public let conv: Conv3D
+    public let norm: GroupNorm
+    public let relu = ReLU()
+
+    public init(inChannels: Int, outChannels: Int, groups: Int, bias: Bool, generator: inout SeededGenerator) {
+        conv = Conv3D(inChannels: inChannels, outChannels: outChannels, kernelSize: 3, bias: bias, generator: &generator)
+        norm = GroupNorm(groups: groups, channels: outChannels)
+    }
+
+    public var parameters: [Parameter] { conv.parameters + norm.parameters }
+
+    public func callAsFunction(_ x: consuming Tensor) -> Tensor {
+        relu(norm(conv(consume x)))
+    }
+
+    public func backward(_ dy: consuming Tensor) -> Tensor {
+        conv.backward(norm.backward(relu.backward(consume dy)))
+    }
+}

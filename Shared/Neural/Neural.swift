@@ -1,2 +1,0 @@
-/// The `Neural` library of ActiveSeg.
-enum NeuralNamespace {}

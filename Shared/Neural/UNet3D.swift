@@ -1,0 +1,199 @@
+import SeededRandom
+
+/// A 3D U-Net (Çiçek et al., 2016) with GroupNorm, trilinear upsampling and one sigmoid output.
+///
+/// Encoder level `l` applies `convolutionsPerLevel` conv–GroupNorm–ReLU units with
+/// `baseChannels·2^l` channels, then 2×2×2 max pooling; each decoder level upsamples trilinearly by
+/// 2, concatenates `[upsampled, skip]` on the channel axis and applies the same units; a 1×1×1
+/// convolution with bias gives the logit. The deepest encoder output, averaged over x, y, z, is the
+/// case's feature vector for redundancy restriction.
+public final class UNet3D {
+    /// Which dropout behaviour a forward pass wants.
+    public enum Phase: Sendable {
+        case training
+        /// Deterministic prediction: dropout off.
+        case evaluation
+        /// MC-dropout sampling: dropout on unless the network has none.
+        case sampling
+    }
+
+    public let config: UNet3DConfig
+    let encoders: [[ConvNormReLU]]
+    let decoders: [[ConvNormReLU]]
+    let pools: [MaxPool3D]
+    let upsamplers: [TrilinearUpsample]
+    let dropouts: [Dropout]
+    public let head: Conv3D
+
+    /// Builds the network with He-initialised weights drawn from `seed` (the same seed gives
+    /// bit-identical weights); `seed` also seeds the dropout masks.
+    public init(config: UNet3DConfig, seed: UInt64) {
+        precondition(config.levels >= 1 && config.convolutionsPerLevel >= 1)
+        self.config = config
+        var generator = SeededGenerator(seed: seed)
+        var encoders: [[ConvNormReLU]] = []
+        for level in 0..<config.levels {
+            let channels = config.channels(atLevel: level)
+            var inChannels = level == 0 ? config.inputChannels : config.channels(atLevel: level - 1)
+            var units: [ConvNormReLU] = []
+            for _ in 0..<config.convolutionsPerLevel {
+                units.append(ConvNormReLU(inChannels: inChannels, outChannels: channels, groups: config.groupNormGroups,
+                                          bias: config.convolutionBias, generator: &generator))
+                inChannels = channels
+            }
+            encoders.append(units)
+        }
+        encoders[0][0].conv.computesInputGradient = false
+        var decoders: [[ConvNormReLU]] = []
+        for level in stride(from: config.levels - 2, through: 0, by: -1) {
+            let channels = config.channels(atLevel: level)
+            var inChannels = config.channels(atLevel: level + 1) + channels
+            var units: [ConvNormReLU] = []
+            for _ in 0..<config.convolutionsPerLevel {
+                units.append(ConvNormReLU(inChannels: inChannels, outChannels: channels, groups: config.groupNormGroups,
+                                          bias: config.convolutionBias, generator: &generator))
+                inChannels = channels
+            }
+            decoders.append(units)
+        }
+        head = Conv3D(inChannels: config.baseChannels, outChannels: 1, kernelSize: 1, bias: true, generator: &generator)
+        let dropoutCount: Int
+        switch (config.dropoutMode, config.dropoutPlacement) {
+        case (.none, _): dropoutCount = 0
+        case (_, .lastDecoderBlock): dropoutCount = 1
+        case (_, .everyDecoderBlock): dropoutCount = max(1, config.levels - 1)
+        }
+        dropouts = (0..<dropoutCount).map { Dropout(rate: config.dropoutRate, seed: seed &+ 0x5EED &+ UInt64($0)) }
+        self.encoders = encoders
+        self.decoders = decoders
+        pools = (0..<(config.levels - 1)).map { _ in MaxPool3D() }
+        upsamplers = (0..<(config.levels - 1)).map { _ in TrilinearUpsample() }
+    }
+
+    /// Parameters with names that mirror a PyTorch module tree (see the README): `encoders.{level}.
+    /// {unit}.conv.weight`, `….norm.weight|bias`, `decoders.{k}.{unit}…` with `k = 0` the deepest
+    /// decoder level, and `head.weight|bias`.
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        func unitParameters(_ prefix: String, _ unit: ConvNormReLU) -> [(String, Parameter)] {
+            var list = [("\(prefix).conv.weight", unit.conv.weight)]
+            if let bias = unit.conv.bias { list.append(("\(prefix).conv.bias", bias)) }
+            list.append(("\(prefix).norm.weight", unit.norm.scale))
+            list.append(("\(prefix).norm.bias", unit.norm.shift))
+            return list
+        }
+        var list: [(String, Parameter)] = []
+        for (l, units) in encoders.enumerated() {
+            for (i, unit) in units.enumerated() { list += unitParameters("encoders.\(l).\(i)", unit) }
+        }
+        for (k, units) in decoders.enumerated() {
+            for (i, unit) in units.enumerated() { list += unitParameters("decoders.\(k).\(i)", unit) }
+        }
+        list.append(("head.weight", head.weight))
+        if let bias = head.bias { list.append(("head.bias", bias)) }
+        return list.map { (name: $0.0, parameter: $0.1) }
+    }
+
+    public var parameters: [Parameter] { namedParameters.map(\.parameter) }
+
+    /// Layers that keep inputs for the backward pass; inference turns that off so a whole-volume
+    /// pass holds only the tensors still needed.
+    private var cachingLayers: [any RecordingLayer] {
+        var layers: [any RecordingLayer] = []
+        for unit in (encoders + decoders).joined() { layers += [unit.conv, unit.norm, unit.relu] }
+        layers += pools as [any RecordingLayer]
+        layers += dropouts as [any RecordingLayer]
+        layers.append(head)
+        return layers
+    }
+
+    /// Reseeds the dropout masks, so that MC passes and training runs are reproducible.
+    public func reseedDropout(_ seed: UInt64) {
+        for (i, dropout) in dropouts.enumerated() { dropout.generator = SeededGenerator(seed: seed, stream: UInt64(i)) }
+    }
+
+    /// Logits `[N, 1, D, H, W]` and the feature vectors `[N, C_deepest]` for `input` `[N, C, D, H, W]`
+    /// (sizes divisible by `config.sizeDivisor`).
+    public func forward(_ input: Tensor, phase: Phase) -> (logits: Tensor, features: Tensor) {
+        let prefix = forwardToFirstDropout(input, phase: phase)
+        let features = prefix.features
+        return (forwardFromFirstDropout(consume prefix), features)
+    }
+
+    /// The activations of a forward pass when it reaches its first dropout layer. Everything before it
+    /// is deterministic, so MC-dropout sampling computes it once and repeats only the rest.
+    struct DeterministicPrefix {
+        var activation: Tensor
+        var skips: [Tensor]
+        var features: Tensor
+        /// The first decoder block not yet applied.
+        var nextDecoder: Int
+    }
+
+    /// Sets the dropout switches and backward-pass recording for `phase`, then runs the encoder and
+    /// the decoder blocks up to the first dropout layer.
+    func forwardToFirstDropout(_ input: Tensor, phase: Phase) -> DeterministicPrefix {
+        precondition(input.rank == 5 && input.channels == config.inputChannels,
+                     "UNet3D expects [N, \(config.inputChannels), D, H, W], got \(input.shape)")
+        precondition(input.spatial.allSatisfy { $0 % config.sizeDivisor == 0 },
+                     "spatial size \(input.spatial) is not divisible by \(config.sizeDivisor)")
+        let dropoutOn: Bool
+        switch phase {
+        case .training: dropoutOn = config.dropoutMode == .trainAndTest
+        case .evaluation: dropoutOn = false
+        case .sampling: dropoutOn = config.dropoutMode != .none
+        }
+        for dropout in dropouts { dropout.isActive = dropoutOn }
+        for layer in cachingLayers { layer.recordsForBackward = phase == .training }
+        var skips: [Tensor] = []
+        var h = input
+        for level in 0..<config.levels {
+            if level > 0 { h = pools[level - 1](consume h) }
+            for unit in encoders[level] { h = unit(consume h) }
+            skips.append(h)
+        }
+        let features = h.globalAveragePool()
+        let stop = config.dropoutPlacement == .everyDecoderBlock && !dropouts.isEmpty ? min(1, decoders.count) : decoders.count
+        for k in 0..<stop { h = decoderBlock(k, consume h, skips: skips) }
+        return DeterministicPrefix(activation: h, skips: skips, features: features, nextDecoder: stop)
+    }
+
+    /// The rest of a forward pass: the remaining decoder blocks and dropout layers, then the head.
+    func forwardFromFirstDropout(_ prefix: DeterministicPrefix) -> Tensor {
+        var h = prefix.activation
+        for k in max(0, prefix.nextDecoder - 1)..<decoders.count {
+            if k >= prefix.nextDecoder { h = decoderBlock(k, consume h, skips: prefix.skips) }
+            if config.dropoutPlacement == .everyDecoderBlock, k < dropouts.count { h = dropouts[k](consume h) }
+        }
+        if config.dropoutPlacement == .lastDecoderBlock, let dropout = dropouts.first { h = dropout(consume h) }
+        return head(consume h)
+    }
+
+    /// Decoder block `k` (0 = deepest): upsample, concatenate `[upsampled, skip]`, conv units.
+    private func decoderBlock(_ k: Int, _ input: consuming Tensor, skips: [Tensor]) -> Tensor {
+        var h = Tensor.concatenateChannels(upsamplers[k](consume input), skips[config.levels - 2 - k])
+        for unit in decoders[k] { h = unit(consume h) }
+        return h
+    }
+
+    /// Backpropagates the gradient of the loss with respect to the logits of the last forward pass,
+    /// adding to every parameter's gradient.
+    public func backward(_ gradientOfLogits: Tensor) {
+        var g = head.backward(gradientOfLogits)
+        if config.dropoutPlacement == .lastDecoderBlock, let dropout = dropouts.first { g = dropout.backward(consume g) }
+        var skipGradients: [Tensor?] = Array(repeating: nil, count: config.levels)
+        // Decoders ran deepest first, so their backward passes run shallowest first.
+        for k in stride(from: decoders.count - 1, through: 0, by: -1) {
+            let level = config.levels - 2 - k
+            if config.dropoutPlacement == .everyDecoderBlock, k < dropouts.count { g = dropouts[k].backward(consume g) }
+            for unit in decoders[k].reversed() { g = unit.backward(consume g) }
+            let (upsampled, skip) = g.splitChannels(at: config.channels(atLevel: level + 1))
+            skipGradients[level] = skip
+            g = upsamplers[k].backward(upsampled)
+        }
+        for level in stride(from: config.levels - 1, through: 0, by: -1) {
+            if let skip = skipGradients[level] { g += skip }
+            for unit in encoders[level].reversed() { g = unit.backward(consume g) }
+            if level > 0 { g = pools[level - 1].backward(consume g) }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import Neural
+
+/// Training and inference figures for the Neural engine (release build).
+///
+///     swift run -c release neural-benchmark train [A|B] [--steps N] [--threads T]
+///     swift run -c release neural-benchmark infer [--threads T] [--skip-windows] [--skip-whole]
+///
+/// `OPENBLAS_CORETYPE=Haswell` selects OpenBLAS's Haswell kernels instead of the auto-detected ones.
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+
+func option(_ name: String, default value: Int) -> Int {
+    guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Int(arguments[i + 1]) else { return value }
+    return v
+}
+
+/// Peak resident set size (VmHWM) in MB.
+func peakResidentMB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
+    return kb / 1024
+}
+
+func milliseconds(_ body: () -> Void) -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+}
+
+/// Process CPU time (user + system, all threads) in ms: under a shared machine's load this moves
+/// far less than wall time, so it is printed next to it.
+func cpuMilliseconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e3
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e3
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+func randomVolume(_ shape: [Int], seed: UInt64) -> Tensor {
+    var state = seed
+    return Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Float(Int64(bitPattern: state >> 11) % 2000) / 1000 - 1
+    })
+}
+
+func sphereLabel(_ n: Int) -> Tensor {
+    let c = Double(n - 1) / 2, r = Double(n) / 4
+    var label = Tensor(zeros: [1, 1, n, n, n])
+    for z in 0..<n { for y in 0..<n { for x in 0..<n {
+        let d = (Double(z) - c) * (Double(z) - c) + (Double(y) - c) * (Double(y) - c) + (Double(x) - c) * (Double(x) - c)
+        if d <= r * r { label.scalars[(z * n + y) * n + x] = 1 }
+    } } }
+    return label
+}
+
+/// Config A: 2×64³, 4 levels 16…128; config B: 2×96³, 5 levels 16…256; dropout before the head.
+func benchmarkConfig(_ name: String) -> (UNet3DConfig, Int) {
+    let levels = name == "B" ? 5 : 4
+    let config = UNet3DConfig(inputChannels: 2, levels: levels, baseChannels: 16, convolutionsPerLevel: 2,
+                              groupNormGroups: 8, dropoutRate: 0.5, dropoutPlacement: .lastDecoderBlock,
+                              dropoutMode: .trainAndTest)
+    return (config, name == "B" ? 96 : 64)
+}
+
+func train() {
+    let name = arguments.dropFirst().first { $0 == "A" || $0 == "B" } ?? "A"
+    let steps = option("--steps", default: 10)
+    let (config, size) = benchmarkConfig(name)
+    let network = UNet3D(config: config, seed: 1)
+    let optimizer = SGD(parameters: network.parameters, learningRate: 1e-3)
+    let loss = DiceBCELoss()
+    let image = randomVolume([1, 2, size, size, size], seed: 2)
+    let label = sphereLabel(size)
+    func step() {
+        let (logits, _) = network.forward(image, phase: .training)
+        network.backward(loss(logits: logits, target: label).gradient)
+        optimizer.step()
+    }
+    for _ in 0..<2 { step() }
+    var cpu: [Double] = []
+    let times = (0..<steps).map { _ in
+        let before = cpuMilliseconds()
+        let wall = milliseconds(step)
+        cpu.append(cpuMilliseconds() - before)
+        return wall
+    }
+    print(String(format: "train %@: 2x%d^3, %d levels, %d threads, BLAS core %@: median %.0f ms/step (min %.0f, max %.0f, %d steps), CPU %.0f ms/step, peak RSS %.0f MB",
+                 name, size, config.levels, ComputeThreads.count, ComputeThreads.blasCore, median(times),
+                 times.min()!, times.max()!, steps, median(cpu), peakResidentMB()))
+}
+
+/// Runs `body` once and prints its wall and CPU seconds.
+func report(_ label: String, _ body: () -> Void) {
+    let cpuBefore = cpuMilliseconds()
+    let wall = milliseconds(body)
+    print(String(format: "  %@: %.2f s (CPU %.2f s)", label, wall / 1000, (cpuMilliseconds() - cpuBefore) / 1000))
+}
+
+func infer() {
+    let (config, _) = benchmarkConfig("A")
+    let network = UNet3D(config: config, seed: 1)
+    let volume = randomVolume([2, 128, 128, 160], seed: 3)
+    let patch = randomVolume([2, 64, 64, 64], seed: 4)
+    print("infer: config A network, \(ComputeThreads.count) threads, BLAS core \(ComputeThreads.blasCore)")
+    let single = Predictor(strategy: .wholeVolume)
+    _ = single.predict(network, image: patch)
+    report("one 64^3 forward") { _ = single.predict(network, image: patch) }
+    if !arguments.contains("--skip-windows") {
+        let windows = Predictor(strategy: .slidingWindow(SlidingWindow(size: [64, 64, 64], overlap: 0.75)))
+        report("128x128x160, 64^3 windows, 75% overlap, Gaussian blending") { _ = windows.predict(network, image: volume) }
+    }
+    if !arguments.contains("--skip-whole") {
+        report("128x128x160 whole volume") { _ = single.predict(network, image: volume) }
+    }
+    report("20 MC-dropout passes on 64^3") { _ = single.monteCarloDropout(network, image: patch, passes: 20, seed: 5) }
+    print(String(format: "  peak RSS %.0f MB", peakResidentMB()))
+}
+
+ComputeThreads.$count.withValue(option("--threads", default: 2)) {
+    switch arguments.first {
+    case "train": train()
+    case "infer": infer()
+    default:
+        print("usage: neural-benchmark train [A|B] [--steps N] [--threads T] | infer [--threads T] [--skip-windows] [--skip-whole]")
+        exit(2)
+    }
+}
