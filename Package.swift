@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         // C bindings
@@ -63,6 +64,13 @@ let package = Package(
         .target(name: "Neural", dependencies: ["CBLAS", "SeededRandom"], path: "Shared/Neural"),
         .target(name: "ActiveLearning", dependencies: ["SeededRandom"], path: "Shared/ActiveLearning"),
         .target(name: "Statistics", path: "Shared/Statistics"),
+        .target(name: "CommandLineTools", dependencies: [
+            "Volume", "Statistics",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Shared/CommandLineTools"),
+
+        // Executables
+        .executableTarget(name: "activeseg", dependencies: ["CommandLineTools"], path: "Services/CLI"),
 
         // Tests
         .testTarget(name: "ProtoTests", dependencies: [
@@ -90,5 +98,9 @@ let package = Package(
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"], path: "Tests/SeededRandomTests"),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], path: "Tests/StatisticsTests",
                     resources: [.copy("Vectors")]),
+        .testTarget(name: "CLITests", dependencies: [
+            "CommandLineTools", "Volume", "Statistics",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/CLITests"),
     ]
 )
