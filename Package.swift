@@ -65,7 +65,7 @@ let package = Package(
         .target(name: "ActiveLearning", dependencies: ["SeededRandom"], path: "Shared/ActiveLearning"),
         .target(name: "Statistics", path: "Shared/Statistics"),
         .target(name: "CommandLineTools", dependencies: [
-            "Volume", "Statistics",
+            "Volume", "Statistics", "Bus", "Store",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Shared/CommandLineTools"),
 
@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], path: "Tests/StatisticsTests",
                     resources: [.copy("Vectors")]),
         .testTarget(name: "CLITests", dependencies: [
-            "CommandLineTools", "Volume", "Statistics",
+            "CommandLineTools", "Volume", "Statistics", "Bus", "Store",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/CLITests"),
     ]

@@ -41,6 +41,6 @@ public enum CommandLineTool {
             return .success
         }
         context.errors.write(message + "\n")
-        return code == .validationFailure ? .usage : ExitStatus(rawValue: code.rawValue)
+        return ExitStatus(rawValue: code.rawValue)
     }
 }

@@ -1,5 +1,6 @@
-import ArgumentParser
+import Bus
 import Statistics
+import Store
 import Volume
 
 /// The process exit status of `activeseg`, chosen so that a script can tell apart a mistake in the
@@ -32,8 +33,18 @@ public struct ExitStatus: RawRepresentable, Hashable, Sendable, CustomStringConv
             self = error.code == .writeFailed ? .failure : .dataError
         case is StatisticsError:
             self = .dataError
+        case let error as BusError:
+            self = Self.unreachableBus.contains(error.code) ? .unavailable : .failure
+        case let error as StoreError:
+            self = error.code == .connection || error.code == .poolClosed ? .unavailable : .failure
         default:
             self = .failure
         }
     }
+
+    /// Bus failures that mean a server or service is not there to answer, rather than a request
+    /// that went wrong.
+    private static let unreachableBus: Set<BusError.Code> = [
+        .notConnected, .connectionClosed, .authenticationFailed, .noResponders, .timeout,
+    ]
 }

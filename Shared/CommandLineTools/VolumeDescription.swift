@@ -23,7 +23,9 @@ struct VolumeDescription: Codable, Sendable, Equatable {
     var orientation: String
     var qformCode: Int
     var sformCode: Int
-    var scaling: [Double]
+    /// scl_slope and scl_inter: stored value · slope + intercept is the voxel value (slope 0: unscaled).
+    var scaleSlope: Double
+    var scaleIntercept: Double
     var values: ValueRange
 
     init(file: String, info: NIfTIFileInfo, volume: Volume) throws(VolumeError) {
@@ -37,7 +39,8 @@ struct VolumeDescription: Codable, Sendable, Equatable {
         orientation = try volume.axisCodes().description
         qformCode = info.qformCode
         sformCode = info.sformCode
-        scaling = [info.slope, info.intercept]
+        scaleSlope = info.slope
+        scaleIntercept = info.intercept
         values = Self.range(of: volume.voxels)
     }
 
@@ -66,8 +69,8 @@ struct VolumeDescription: Codable, Sendable, Equatable {
             ("orientation", orientation),
             ("qform/sform", "\(qformCode)/\(sformCode)"),
         ]
-        if scaling[0] != 0, scaling != [1, 0] {
-            pairs.append(("scaling", "slope \(TextFormat.number(scaling[0])), intercept \(TextFormat.number(scaling[1]))"))
+        if scaleSlope != 0, scaleSlope != 1 || scaleIntercept != 0 {
+            pairs.append(("scaling", "slope \(TextFormat.number(scaleSlope)), intercept \(TextFormat.number(scaleIntercept))"))
         }
         pairs.append(("values", "min \(TextFormat.number(values.min)), max \(TextFormat.number(values.max)), mean \(TextFormat.number(values.mean))"))
         if values.nonFiniteVoxels > 0 { pairs.append(("non-finite", "\(values.nonFiniteVoxels) voxels")) }

@@ -22,6 +22,7 @@ import Testing
         let run = await activeseg(["stack", "status"], in: elsewhere.url,
                                   environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
                                                 "ACTIVESEG_STACK_DIR": state.url.path], executable: executable)
+        #expect(run.status == .unavailable)
         #expect(run.output.contains("nats: stopped"))
     }
 
@@ -40,6 +41,13 @@ import Testing
         for command in ["stack", "synth", "volume", "stats"] { #expect(run.output.contains(command)) }
         #expect(run.output.contains("64 usage error"))
         #expect(run.errors.isEmpty)
+    }
+
+    @Test func helpForASubcommandDescribesItsOptions() async throws {
+        let folder = try TemporaryFolder()
+        let run = await activeseg(["help", "volume", "convert"], in: folder.url)
+        #expect(run.status == .success)
+        for option in ["--orient", "--spacing", "--interp", "bspline", "nearest"] { #expect(run.output.contains(option)) }
     }
 
     @Test(arguments: [["frobnicate"], ["stack", "sideways"], ["synth", "--bogus"]])

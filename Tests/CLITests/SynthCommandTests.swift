@@ -42,6 +42,15 @@ import Volume
         }
     }
 
+    @Test func progressIsDrawnOnATerminal() async throws {
+        let folder = try TemporaryFolder()
+        let run = await activeseg(["synth", "--cases", "2", "--seed", "11", "--out", "cohort", "--anatomy", "phantom",
+                                   "--spacing-scale", "4"], in: folder.url, errorsIsTerminal: true)
+        #expect(run.status == .success)
+        #expect(run.errors.contains("\rsynth ["))
+        #expect(run.errors.hasSuffix("] 2/2\n"))
+    }
+
     @Test func aMissingTemplateSaysHowToGetOne() async throws {
         let folder = try TemporaryFolder()
         let run = await activeseg(["synth", "--cases", "1", "--seed", "1", "--out", "cohort", "--template-dir", "nowhere"],

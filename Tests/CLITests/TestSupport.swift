@@ -20,12 +20,13 @@ struct ToolRun {
 
 /// Runs `activeseg` in-process with `arguments`, relative paths resolved in `folder`.
 func activeseg(
-    _ arguments: [String], in folder: URL, environment: [String: String] = [:], executable: URL? = nil
+    _ arguments: [String], in folder: URL, environment: [String: String] = [:], executable: URL? = nil,
+    errorsIsTerminal: Bool = false
 ) async -> ToolRun {
     let output = CapturedOutput()
     let errors = CapturedOutput()
-    let context = CommandContext(output: output, errors: errors, environment: environment,
-                                 workingDirectory: folder, executable: executable)
+    let context = CommandContext(output: output, errors: errors, errorsIsTerminal: errorsIsTerminal,
+                                 environment: environment, workingDirectory: folder, executable: executable)
     let status = await CommandLineTool.run(arguments, context: context)
     return ToolRun(status: status, output: output.contents, errors: errors.contents)
 }

@@ -69,6 +69,22 @@ import Volume
         #expect(restored.affine.isClose(to: original.affine, tolerance: 1e-5))
     }
 
+    @Test func convertKeepsTheStoredDatatypeAndScaling() async throws {
+        let folder = try TemporaryFolder()
+        let original = Self.indexVolume(affine: Self.lpsAffine)
+        try NIfTI.write(original, to: folder.file("scaled.nii.gz"), datatype: .int16, slope: 0.5, intercept: 10)
+        let run = await activeseg(["volume", "convert", "scaled.nii.gz", "ras.nii.gz", "--orient", "RAS"], in: folder.url)
+        #expect(run.status == .success, "\(run.errors)")
+        let info = try NIfTI.fileInfo(at: folder.file("ras.nii.gz"))
+        #expect(info.datatype == .int16)
+        #expect(info.slope == 0.5 && info.intercept == 10)
+        let back = await activeseg(["volume", "convert", "ras.nii.gz", "float.nii", "--orient", "LPS", "--datatype", "float32"],
+                                   in: folder.url)
+        #expect(back.status == .success, "\(back.errors)")
+        #expect(try NIfTI.fileInfo(at: folder.file("float.nii")).datatype == .float32)
+        #expect(try NIfTI.readImage(at: folder.file("float.nii")).voxels == original.voxels)
+    }
+
     @Test func convertResamplesLabelsByNearestNeighbour() async throws {
         let folder = try TemporaryFolder()
         try NIfTI.write(Self.indexVolume(affine: .scaling(2, 2, 2)), to: folder.file("coarse.nii"))
