@@ -80,7 +80,7 @@ struct SynthCommand: ContextualCommand {
 
     static func report(_ summary: CohortSummary, folder: URL) -> String {
         var lines = [
-            "Wrote \(summary.cases.count) cases to \(folder.path)",
+            "Wrote \(summary.cases.count) \(summary.cases.count == 1 ? "case" : "cases") to \(folder.path)",
             "anatomy \(summary.anatomy), seed \(summary.seed), spacing scale \(TextFormat.number(summary.spacingScale))",
             "",
         ]
