@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         // C bindings
@@ -84,6 +85,14 @@ let package = Package(
             "ServiceRuntime", "Statistics", "Bus", "Proto", .product(name: "Logging", package: "swift-log"),
         ], path: "Services/Stats"),
 
+        .target(name: "CommandLineTools", dependencies: [
+            "Volume", "Statistics", "Bus", "Store",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Shared/CommandLineTools"),
+
+        // The command-line client
+        .executableTarget(name: "activeseg", dependencies: ["CommandLineTools"], path: "Services/CLI"),
+
         // Tests
         .testTarget(name: "ProtoTests", dependencies: [
             "Proto",
@@ -119,5 +128,10 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Tests/ServiceTests"),
+
+        .testTarget(name: "CLITests", dependencies: [
+            "CommandLineTools", "Volume", "Statistics", "Bus", "Store",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/CLITests"),
     ]
 )

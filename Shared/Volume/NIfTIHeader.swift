@@ -8,6 +8,8 @@ struct NIfTIHeader: Sendable {
     var dim: [Int]
     var pixdim: [Double]
     var datatype: Int32
+    var sclSlope: Double
+    var sclIntercept: Double
     var qformCode: Int
     var sformCode: Int
     var qform: Affine
@@ -18,6 +20,8 @@ struct NIfTIHeader: Sendable {
         dim = withUnsafeBytes(of: raw.dim) { Array($0.bindMemory(to: Int64.self)).map(Int.init) }
         pixdim = withUnsafeBytes(of: raw.pixdim) { Array($0.bindMemory(to: Double.self)) }
         datatype = raw.datatype
+        sclSlope = raw.scl_slope
+        sclIntercept = raw.scl_inter
         qformCode = Int(raw.qform_code)
         sformCode = Int(raw.sform_code)
         qform = Affine(elements: withUnsafeBytes(of: raw.qform) { Array($0.bindMemory(to: Double.self)) })

@@ -46,10 +46,11 @@ public enum SyntheticCohort {
     ///   - spacingScale: acquisition voxels are `spacingScale` × 0.9–1.2 mm. 1 gives BraTS-like
     ///     images (~4 M voxels); 2 suits a 2–3 mm CPU demo; 4 makes ~32³ test volumes after
     ///     preprocessing to 4–5 mm.
-    ///   - concurrency: subjects generated at once (each also uses all cores for its voxel loop).
+    ///   - progress: called after each case is written with the number written so far and the total,
+    ///     so a command line can show how far a long generation has come.
     public static func generate(
         cases: Int, seed: UInt64, outputDirectory: URL, anatomy: CohortAnatomy, spacingScale: Double = 1,
-        logger: Logger? = nil
+        logger: Logger? = nil, progress: ((_ written: Int, _ total: Int) -> Void)? = nil
     ) throws(VolumeError) -> CohortSummary {
         let atlasSpacing = max(1, spacingScale / 1.5)
         let atlas: TissueAtlas
@@ -92,6 +93,7 @@ public enum SyntheticCohort {
                 spacing: [spacing.x, spacing.y, spacing.z].map { ($0 * 1e4).rounded() / 1e4 },
                 orientation: (try? subject.label.axisCodes().description) ?? "?"))
             logger?.debug("synthetic case written", metadata: ["case_id": "\(id)", "subtype": "\(subject.subtype.rawValue)"])
+            progress?(index + 1, cases)
         }
         var subtypeCounts: [String: Int] = [:]
         for subtype in TumorSubtype.allCases { subtypeCounts[subtype.rawValue] = summaries.filter { $0.subtype == subtype }.count }

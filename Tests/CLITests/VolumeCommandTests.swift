@@ -1,0 +1,133 @@
+@testable import CommandLineTools
+import Foundation
+import Testing
+import Volume
+
+@Suite struct VolumeCommandTests {
+    /// 5×6×7 voxels whose values encode their index, so any permutation or flip shows.
+    static func indexVolume(affine: Affine) -> Volume {
+        let shape = GridShape(5, 6, 7)
+        var voxels = [Float](repeating: 0, count: shape.count)
+        for k in 0..<shape.z {
+            for j in 0..<shape.y {
+                for i in 0..<shape.x { voxels[shape.offset(i, j, k)] = Float(1 + i + 10 * j + 100 * k) }
+            }
+        }
+        return Volume(shape: shape, affine: affine, voxels: voxels)
+    }
+
+    /// LPS axes, anisotropic voxels, a translation.
+    static let lpsAffine = Affine(rows: [[-1.5, 0, 0, 30], [0, -2, 0, 40], [0, 0, 2.5, -50], [0, 0, 0, 1]])
+
+    @Test func infoReportsTheGeometryTheFileWasWrittenWith() async throws {
+        let folder = try TemporaryFolder()
+        try NIfTI.write(Self.indexVolume(affine: Self.lpsAffine), to: folder.file("image.nii.gz"), datatype: .int16,
+                        version: .nifti2)
+        let run = await activeseg(["volume", "info", "image.nii.gz", "--json"], in: folder.url)
+        #expect(run.status == .success, "\(run.errors)")
+        let description = try decode(VolumeDescription.self, from: run.output)
+        #expect(description.shape == [5, 6, 7])
+        #expect(description.spacing == [1.5, 2, 2.5])
+        #expect(description.affine == [[-1.5, 0, 0, 30], [0, -2, 0, 40], [0, 0, 2.5, -50], [0, 0, 0, 1]])
+        #expect(description.orientation == "LPS")
+        #expect(description.datatype == "int16")
+        #expect(description.niftiVersion == 2)
+        #expect(description.values.min == 1)
+        #expect(description.values.max == 1 + 4 + 50 + 600)
+        #expect(abs(description.values.mean - (1 + 2 + 25 + 300)) < 1e-9)
+        #expect(description.file == folder.file("image.nii.gz").path)
+    }
+
+    @Test func infoWithoutJSONShowsTheSameFacts() async throws {
+        let folder = try TemporaryFolder()
+        try NIfTI.write(Self.indexVolume(affine: Self.lpsAffine), to: folder.file("image.nii"))
+        let run = await activeseg(["volume", "info", "image.nii"], in: folder.url)
+        #expect(run.status == .success)
+        for fact in ["NIfTI-1", "float32", "5 × 6 × 7", "1.5 × 2 × 2.5", "LPS", "min 1, max 655, mean 328"] {
+            #expect(run.output.contains(fact), "\(fact) in \(run.output)")
+        }
+    }
+
+    @Test func convertReorientsAndConvertingBackRestoresTheVoxels() async throws {
+        let folder = try TemporaryFolder()
+        let original = Self.indexVolume(affine: Self.lpsAffine)
+        try NIfTI.write(original, to: folder.file("lps.nii.gz"), datatype: .int16)
+
+        let forward = await activeseg(["volume", "convert", "lps.nii.gz", "pir.nii.gz", "--orient", "PIR"], in: folder.url)
+        #expect(forward.status == .success, "\(forward.errors)")
+        let info = await activeseg(["volume", "info", "pir.nii.gz", "--json"], in: folder.url)
+        let reoriented = try decode(VolumeDescription.self, from: info.output)
+        #expect(reoriented.orientation == "PIR")
+        #expect(reoriented.shape == [6, 7, 5])
+        #expect(reoriented.datatype == "int16")
+
+        let back = await activeseg(["volume", "convert", "pir.nii.gz", "back.nii", "--orient", "LPS"], in: folder.url)
+        #expect(back.status == .success, "\(back.errors)")
+        let restored = try NIfTI.readImage(at: folder.file("back.nii"))
+        #expect(restored.shape == original.shape)
+        #expect(restored.voxels == original.voxels)
+        #expect(restored.affine.isClose(to: original.affine, tolerance: 1e-5))
+    }
+
+    @Test func convertKeepsTheStoredDatatypeAndScaling() async throws {
+        let folder = try TemporaryFolder()
+        let original = Self.indexVolume(affine: Self.lpsAffine)
+        try NIfTI.write(original, to: folder.file("scaled.nii.gz"), datatype: .int16, slope: 0.5, intercept: 10)
+        let run = await activeseg(["volume", "convert", "scaled.nii.gz", "ras.nii.gz", "--orient", "RAS"], in: folder.url)
+        #expect(run.status == .success, "\(run.errors)")
+        let info = try NIfTI.fileInfo(at: folder.file("ras.nii.gz"))
+        #expect(info.datatype == .int16)
+        #expect(info.slope == 0.5 && info.intercept == 10)
+        let back = await activeseg(["volume", "convert", "ras.nii.gz", "float.nii", "--orient", "LPS", "--datatype", "float32"],
+                                   in: folder.url)
+        #expect(back.status == .success, "\(back.errors)")
+        #expect(try NIfTI.fileInfo(at: folder.file("float.nii")).datatype == .float32)
+        #expect(try NIfTI.readImage(at: folder.file("float.nii")).voxels == original.voxels)
+    }
+
+    @Test func convertResamplesLabelsByNearestNeighbour() async throws {
+        let folder = try TemporaryFolder()
+        try NIfTI.write(Self.indexVolume(affine: .scaling(2, 2, 2)), to: folder.file("coarse.nii"))
+        let run = await activeseg(["volume", "convert", "coarse.nii", "fine.nii", "--spacing", "1", "--interp", "nearest"],
+                                  in: folder.url)
+        #expect(run.status == .success, "\(run.errors)")
+        let fine = try NIfTI.readImage(at: folder.file("fine.nii"))
+        #expect(fine.shape == GridShape(10, 12, 14))
+        #expect(fine.spacing == SIMD3(1, 1, 1))
+        #expect(Set(fine.voxels) == Set(Self.indexVolume(affine: .identity).voxels))
+    }
+
+    @Test func aMissingFileIsADataErrorNamingTheFile() async throws {
+        let folder = try TemporaryFolder()
+        let run = await activeseg(["volume", "info", "absent.nii.gz"], in: folder.url)
+        #expect(run.status == .dataError)
+        #expect(run.status.rawValue == 65)
+        #expect(run.errors.contains("file not found: \(folder.file("absent.nii.gz").path)"))
+        #expect(run.output.isEmpty)
+    }
+
+    @Test func aFileThatIsNotNIfTIIsADataError() async throws {
+        let folder = try TemporaryFolder()
+        try Data("not an image".utf8).write(to: folder.file("text.nii"))
+        let run = await activeseg(["volume", "convert", "text.nii", "out.nii"], in: folder.url)
+        #expect(run.status == .dataError)
+        #expect(run.errors.contains(folder.file("text.nii").path))
+        #expect(!FileManager.default.fileExists(atPath: folder.file("out.nii").path))
+    }
+
+    @Test(arguments: [
+        ["volume", "convert", "a.nii", "b.nii", "--orient", "RRS"],
+        ["volume", "convert", "a.nii", "b.nii", "--spacing", "1,2"],
+        ["volume", "convert", "a.nii", "b.mha"],
+        ["volume", "convert", "a.nii", "b.nii", "--interp", "cubic"],
+        ["volume", "info"],
+        ["volume", "frobnicate"],
+    ])
+    func invalidCommandLinesAreUsageErrors(_ arguments: [String]) async throws {
+        let folder = try TemporaryFolder()
+        let run = await activeseg(arguments, in: folder.url)
+        #expect(run.status == .usage)
+        #expect(run.status.rawValue == 64)
+        #expect(run.errors.contains("Usage: activeseg volume"), "\(run.errors)")
+    }
+}
