@@ -3,8 +3,9 @@ import PackageDescription
 
 /// ActiveSeg: active learning for 3D medical image segmentation.
 ///
-/// Layout (see ARCHITECTURE in the README): C bindings and domain libraries under `Shared/`,
-/// one executable per service under `Services/`, tests under `Tests/`.
+/// Layout: C bindings and libraries under `Shared/`, one executable per service (and the `activeseg`
+/// command line) under `Services/`, tests and benchmark commands under `Tests/`, the protobuf
+/// contracts under `Protos/`.
 let package = Package(
     name: "activeseg",
     platforms: [.macOS(.v15)],
