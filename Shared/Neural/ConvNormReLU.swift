@@ -20,4 +20,14 @@ public final class ConvNormReLU: Layer {
     public func backward(_ dy: consuming Tensor) -> Tensor {
         conv.backward(norm.backward(relu.backward(consume dy)))
     }
+
+    /// The unit applied to the channel concatenation `[first, second]` without building it.
+    public func callAsFunction(concatenating first: Tensor, _ second: Tensor) -> Tensor {
+        relu(norm(conv(concatenating: first, second)))
+    }
+
+    /// The input gradient as the two blocks of `callAsFunction(concatenating:_:)`.
+    public func backwardBlocks(_ dy: consuming Tensor) -> [Tensor] {
+        conv.backwardBlocks(norm.backward(relu.backward(consume dy)))
+    }
 }

@@ -18,13 +18,21 @@ struct Im2ColGeometry {
         max(1, min(lines, targetBytes / (rows * width * MemoryLayout<Float>.size)))
     }
 
-    /// Fills `column` (`27·channels` rows of `lineCount·width` scalars) for the lines
-    /// `firstLine ..< firstLine + lineCount` of `input` (`channels × depth × height × width`).
-    func fill(column: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, channels: Int,
-              firstLine: Int, lineCount: Int) {
+    /// Fills `column` (`27·C` rows of `lineCount·width` scalars, `C` the channels of all blocks, block 0
+    /// first) for the lines `firstLine ..< firstLine + lineCount` of the input blocks
+    /// (`channels × depth × height × width` each).
+    func fill(column: UnsafeMutablePointer<Float>, inputs: [Conv3D.InputBlock], firstLine: Int, lineCount: Int) {
+        var row = 0
+        for block in inputs {
+            fill(column: column, startingAt: &row, input: block.pointer, channels: block.channels,
+                 firstLine: firstLine, lineCount: lineCount)
+        }
+    }
+
+    private func fill(column: UnsafeMutablePointer<Float>, startingAt row: inout Int, input: UnsafePointer<Float>,
+                      channels: Int, firstLine: Int, lineCount: Int) {
         let tileVoxels = lineCount * width
         let planeSize = height * width
-        var row = 0
         for c in 0..<channels {
             let channelBase = input + c * depth * planeSize
             for kd in 0..<3 {

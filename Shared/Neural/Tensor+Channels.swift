@@ -1,4 +1,5 @@
-/// Channel-axis operations of NCDHW tensors: the U-Net's skip concatenation and the feature vector.
+/// Channel-axis operations of NCDHW tensors: concatenation and splitting (for callers that need the
+/// joined tensor; the U-Net's convolutions read the two blocks directly) and the feature vector.
 extension Tensor {
     /// Concatenates along channels: `[N, Ca, …]` and `[N, Cb, …]` give `[N, Ca + Cb, …]`.
     public static func concatenateChannels(_ a: Tensor, _ b: Tensor) -> Tensor {

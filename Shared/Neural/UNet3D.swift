@@ -4,7 +4,8 @@ import SeededRandom
 ///
 /// Encoder level `l` applies `convolutionsPerLevel` conv–GroupNorm–ReLU units with
 /// `baseChannels·2^l` channels, then 2×2×2 max pooling; each decoder level upsamples trilinearly by
-/// 2, concatenates `[upsampled, skip]` on the channel axis and applies the same units; a 1×1×1
+/// 2, concatenates `[upsampled, skip]` on the channel axis (inside the first convolution, which
+/// reads both blocks) and applies the same units; a 1×1×1
 /// convolution with bias gives the logit. The deepest encoder output, averaged over x, y, z, is the
 /// case's feature vector for redundancy restriction.
 public final class UNet3D {
@@ -168,10 +169,11 @@ public final class UNet3D {
         return head(consume h)
     }
 
-    /// Decoder block `k` (0 = deepest): upsample, concatenate `[upsampled, skip]`, conv units.
+    /// Decoder block `k` (0 = deepest): upsample, then conv units whose first one reads the channel
+    /// concatenation `[upsampled, skip]` without materialising it.
     private func decoderBlock(_ k: Int, _ input: consuming Tensor, skips: [Tensor]) -> Tensor {
-        var h = Tensor.concatenateChannels(upsamplers[k](consume input), skips[config.levels - 2 - k])
-        for unit in decoders[k] { h = unit(consume h) }
+        var h = decoders[k][0](concatenating: upsamplers[k](consume input), skips[config.levels - 2 - k])
+        for unit in decoders[k].dropFirst() { h = unit(consume h) }
         return h
     }
 
@@ -185,10 +187,10 @@ public final class UNet3D {
         for k in stride(from: decoders.count - 1, through: 0, by: -1) {
             let level = config.levels - 2 - k
             if config.dropoutPlacement == .everyDecoderBlock, k < dropouts.count { g = dropouts[k].backward(consume g) }
-            for unit in decoders[k].reversed() { g = unit.backward(consume g) }
-            let (upsampled, skip) = g.splitChannels(at: config.channels(atLevel: level + 1))
-            skipGradients[level] = skip
-            g = upsamplers[k].backward(upsampled)
+            for unit in decoders[k].dropFirst().reversed() { g = unit.backward(consume g) }
+            let blocks = decoders[k][0].backwardBlocks(consume g)
+            skipGradients[level] = blocks[1]
+            g = upsamplers[k].backward(blocks[0])
         }
         for level in stride(from: config.levels - 1, through: 0, by: -1) {
             if let skip = skipGradients[level] { g += skip }

@@ -13,6 +13,21 @@ import Testing
         #expect(worst <= 1)
     }
 
+    @Test func convolutionOfChannelBlocksEqualsConvolutionOfTheConcatenation() {
+        var g1 = SeededGenerator(seed: 21), g2 = SeededGenerator(seed: 21)
+        let blocks = Conv3D(inChannels: 5, outChannels: 3, kernelSize: 3, bias: false, generator: &g1)
+        let joined = Conv3D(inChannels: 5, outChannels: 3, kernelSize: 3, bias: false, generator: &g2)
+        let a = randomTensor([2, 2, 3, 4, 5], seed: 22), b = randomTensor([2, 3, 3, 4, 5], seed: 23)
+        let y = blocks(concatenating: a, b)
+        #expect(toleranceRatio(y, joined(Tensor.concatenateChannels(a, b)), atol: 1e-6) <= 1)
+        let dy = randomTensor(y.shape, seed: 24)
+        let parts = blocks.backwardBlocks(dy)
+        let (da, db) = joined.backward(dy).splitChannels(at: 2)
+        #expect(parts.count == 2)
+        #expect(toleranceRatio(parts[0], da, atol: 1e-6) <= 1 && toleranceRatio(parts[1], db, atol: 1e-6) <= 1)
+        #expect(toleranceRatio(blocks.weight.gradient, joined.weight.gradient, atol: 1e-5) <= 1)
+    }
+
     @Test func groupNorm() {
         let norm = GroupNorm(groups: 2, channels: 4)
         norm.scale.value = randomTensor([4], seed: 3)
