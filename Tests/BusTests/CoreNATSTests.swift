@@ -44,6 +44,28 @@ struct CoreNATSTests {
         #expect(rest.isEmpty)
     }
 
+    @Test func drainingKeepsEveryMessageSentBeforeItThenEndsTheSequence() async throws {
+        let subscriber = try await BusTestSupport.connect("drained-subscriber")
+        let publisher = try await BusTestSupport.connect("drain-publisher")
+        let subject = BusTestSupport.unique("drained")
+        let subscription = try await subscriber.subscribe(to: subject)
+        try await subscriber.flush()
+        for index in 0..<1000 {
+            try await publisher.publish(Data(String(index).utf8), to: subject)
+        }
+        try await publisher.flush()
+
+        try await subscription.drain()
+        try await publisher.publish(Data("after the drain".utf8), to: subject)
+        try await publisher.flush()
+        let received = try await within(.seconds(10), "the end of the drained subscription") {
+            await subscription.reduce(into: [String]()) { $0.append(String(decoding: $1.payload, as: UTF8.self)) }
+        }
+        #expect(received == (0..<1000).map(String.init))
+        // Nothing is left to drain the second time.
+        try await subscription.drain()
+    }
+
     @Test func queueGroupMembersShareMessagesWithoutLossOrDuplicates() async throws {
         let first = try await BusTestSupport.connect("queue-1")
         let second = try await BusTestSupport.connect("queue-2")
