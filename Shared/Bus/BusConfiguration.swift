@@ -78,6 +78,38 @@ public struct BusConfiguration: Sendable {
     private static func nonEmpty(_ value: String) -> String? { value.isEmpty ? nil : value }
 }
 
+extension BusConfiguration: CustomStringConvertible {
+    /// Every setting with the password or token replaced, so a configuration can be logged; so is
+    /// the user information of a server URL (`nats://user:password@host`).
+    public var description: String {
+        "BusConfiguration(servers: \(servers.map(Self.redactingUserInfo).joined(separator: ",")), clientName: \(clientName), "
+            + "credentials: \(credentials), connectTimeout: \(connectTimeout), "
+            + "maxReconnectAttempts: \(maxReconnectAttempts.map(String.init) ?? "unlimited"), "
+            + "reconnectWait: \(reconnectWait), maxReconnectWait: \(maxReconnectWait), "
+            + "reconnectJitter: \(reconnectJitter), reconnectBufferBytes: \(reconnectBufferBytes), "
+            + "drainTimeout: \(drainTimeout))"
+    }
+
+    /// `url` with whatever precedes the host's `@` replaced.
+    static func redactingUserInfo(_ url: String) -> String {
+        let authorityStart = url.range(of: "://")?.upperBound ?? url.startIndex
+        let authority = url[authorityStart...].prefix { $0 != "/" }
+        guard let at = authority.lastIndex(of: "@") else { return url }
+        return url.replacingCharacters(in: authorityStart..<at, with: "<redacted>")
+    }
+}
+
+extension BusConfiguration.Credentials: CustomStringConvertible {
+    /// The kind of credentials and the user name; never the password or token.
+    public var description: String {
+        switch self {
+        case .none: "none"
+        case .userPassword(let user, _): "user \(user), password <redacted>"
+        case .token: "token <redacted>"
+        }
+    }
+}
+
 extension Duration {
     /// Whole milliseconds, the unit of every libnats timeout.
     var milliseconds: Int64 {

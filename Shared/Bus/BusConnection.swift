@@ -8,7 +8,8 @@ import Logging
 /// thread (every call takes the connection's own lock), and the handle itself never changes after
 /// `connect`, so the class is `@unchecked Sendable` without a Swift lock of its own.
 ///
-/// Ownership: this object owns one `natsConnection` and destroys it exactly once, in `deinit`.
+/// Ownership: this object owns one `natsConnection` and the subscription of its `ReplyInbox`, and
+/// destroys both exactly once, in `deinit`.
 /// Subscriptions, JetStream contexts and consumers keep their connection alive by holding a
 /// strong reference to it.
 public final class BusConnection: @unchecked Sendable {
@@ -16,17 +17,26 @@ public final class BusConnection: @unchecked Sendable {
     let logger: Logger
     private let handle: OpaquePointer
     private let callbacks: ConnectionCallbacks
+    private let inbox: ReplyInbox
+    /// The inbox's wildcard subscription, destroyed with the connection.
+    private let inboxSubscription: OpaquePointer
 
-    private init(handle: OpaquePointer, callbacks: ConnectionCallbacks) {
+    private init(handle: OpaquePointer, callbacks: ConnectionCallbacks, inbox: ReplyInbox, inboxSubscription: OpaquePointer) {
         self.handle = handle
         self.callbacks = callbacks
+        self.inbox = inbox
+        self.inboxSubscription = inboxSubscription
         self.configuration = callbacks.configuration
         self.logger = callbacks.logger
     }
 
     deinit {
         let connection = UnsafeHandle(pointer: handle)
-        BlockingCalls.detach { natsConnection_Destroy(connection.pointer) }
+        let subscription = UnsafeHandle(pointer: inboxSubscription)
+        BlockingCalls.detach {
+            natsSubscription_Destroy(subscription.pointer)
+            natsConnection_Destroy(connection.pointer)
+        }
     }
 
     /// Connects to the first reachable server of `configuration.servers`.
@@ -35,12 +45,21 @@ public final class BusConnection: @unchecked Sendable {
     /// credentials are refused; once connected, losses are repaired by reconnecting.
     public static func connect(_ configuration: BusConfiguration, logger: Logger) async throws -> BusConnection {
         let callbacks = ConnectionCallbacks(configuration: configuration, logger: logger)
-        let connection = try await BlockingCalls.run { () throws(BusError) -> UnsafeHandle in
-            try open(configuration, callbacks: callbacks)
+        let (connection, inbox, subscription) = try await BlockingCalls.run {
+            () throws(BusError) -> (UnsafeHandle, ReplyInbox, UnsafeHandle) in
+            let connection = try open(configuration, callbacks: callbacks)
+            do throws(BusError) {
+                let (inbox, subscription) = try ReplyInbox.subscribe(on: connection.pointer)
+                return (connection, inbox, subscription)
+            } catch {
+                natsConnection_Destroy(connection.pointer)
+                throw error
+            }
         }
         logger.debug("NATS connected", metadata: ["nats.servers": "\(configuration.servers.joined(separator: ","))",
                                                   "nats.client": "\(configuration.clientName)"])
-        return BusConnection(handle: connection.pointer, callbacks: callbacks)
+        return BusConnection(handle: connection.pointer, callbacks: callbacks, inbox: inbox,
+                             inboxSubscription: subscription.pointer)
     }
 
     /// Creates options (destroyed before returning: libnats clones them into the connection),
@@ -119,9 +138,15 @@ public final class BusConnection: @unchecked Sendable {
     public func publish(_ payload: Data, to subject: String, headers: BusHeaders = BusHeaders(),
                         replyTo replySubject: String? = nil) async throws {
         try await blocking { (connection) throws(BusError) in
-            try NATSMessage.with(subject: subject, replySubject: replySubject, headers: headers, payload: payload) { (message) throws(BusError) in
-                try BusError.check(natsConnection_PublishMsg(connection, message), subject: subject)
-            }
+            try Self.publish(payload, to: subject, headers: headers, replyTo: replySubject, on: connection)
+        }
+    }
+
+    /// Hands the message to libnats' outgoing buffer; runs on a blocking-call thread.
+    private static func publish(_ payload: Data, to subject: String, headers: BusHeaders, replyTo replySubject: String?,
+                                on connection: OpaquePointer) throws(BusError) {
+        try NATSMessage.with(subject: subject, replySubject: replySubject, headers: headers, payload: payload) { (message) throws(BusError) in
+            try BusError.check(natsConnection_PublishMsg(connection, message), subject: subject)
         }
     }
 
@@ -136,19 +161,34 @@ public final class BusConnection: @unchecked Sendable {
     /// Sends a request and waits for the first reply.
     ///
     /// Fails with `.noResponders` as soon as the server reports that nobody listens on `subject`,
-    /// and with `.timeout` when a responder exists but did not answer within `timeout`.
+    /// with `.timeout` when a responder exists but did not answer within `timeout`, and with
+    /// `CancellationError` when the calling task is cancelled first. No thread waits meanwhile:
+    /// the reply arrives on the connection's inbox subscription (see `ReplyInbox`).
     public func request(_ payload: Data, to subject: String, headers: BusHeaders = BusHeaders(),
                         timeout: Duration) async throws -> BusMessage {
-        try await blocking { (connection) throws(BusError) -> BusMessage in
-            try NATSMessage.with(subject: subject, headers: headers, payload: payload) { (message) throws(BusError) -> BusMessage in
-                var reply: OpaquePointer?
-                try BusError.check(natsConnection_RequestMsg(&reply, connection, message, timeout.milliseconds), subject: subject)
-                guard let reply else {
-                    throw BusError(code: .other(Int(NATS_ERR.rawValue)), subject: subject, detail: "request returned no reply")
+        let inbox = self.inbox
+        let token = inbox.makeToken()
+        let replySubject = inbox.replySubject(for: token)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                inbox.wait(token, subject: subject, timeout: timeout, continuation: continuation)
+                if Task.isCancelled {
+                    inbox.resolve(token, with: .failure(CancellationError()))
+                    return
                 }
-                defer { natsMsg_Destroy(reply) }
-                return NATSMessage.copy(reply)
+                let connection = UnsafeHandle(pointer: handle)
+                BlockingCalls.detach {
+                    do throws(BusError) {
+                        try withExtendedLifetime(self) { () throws(BusError) in
+                            try Self.publish(payload, to: subject, headers: headers, replyTo: replySubject, on: connection.pointer)
+                        }
+                    } catch {
+                        inbox.resolve(token, with: .failure(error))
+                    }
+                }
             }
+        } onCancel: {
+            inbox.resolve(token, with: .failure(CancellationError()))
         }
     }
 

@@ -19,8 +19,21 @@ public struct BusSubscription: AsyncSequence, Sendable {
     public var subject: String { handle.subject }
 
     /// Stops the delivery of new messages; the sequence ends after those already received.
+    ///
+    /// Messages the server sent before it processed the unsubscribe, and those libnats holds but
+    /// has not handed over yet, are dropped; `drain` keeps them.
     public func unsubscribe() {
         handle.unsubscribe()
+    }
+
+    /// Removes the subscription's interest but keeps every message the server routed to it until
+    /// then: returns once the server has confirmed the unsubscribe and libnats has handed the
+    /// last of those messages to the sequence, which then ends after them.
+    ///
+    /// Past `timeout` libnats closes the subscription anyway, dropping what it still holds, and the
+    /// drain fails; a subscription that has already ended has nothing left to drain.
+    public func drain(timeout: Duration = .seconds(30)) async throws {
+        try await handle.drain(timeout: timeout)
     }
 
     public func makeAsyncIterator() -> Iterator {
@@ -63,6 +76,23 @@ final class SubscriptionHandle: @unchecked Sendable {
     func unsubscribe() {
         // Fails only when the subscription is closed already, which is the requested outcome.
         _ = natsSubscription_Unsubscribe(pointer)
+    }
+
+    /// Starts the drain and waits for its end on a blocking-call thread.
+    func drain(timeout: Duration) async throws(BusError) {
+        let subscription = UnsafeHandle(pointer: pointer)
+        let subject = subject
+        try await connection.blocking { (_) throws(BusError) in
+            try withExtendedLifetime(self) { () throws(BusError) in
+                let started = natsSubscription_DrainTimeout(subscription.pointer, timeout.milliseconds)
+                // Closed already (unsubscribed, or its connection closed): the sequence has ended.
+                if started == NATS_INVALID_SUBSCRIPTION || started == NATS_CONNECTION_CLOSED { return }
+                try BusError.check(started, subject: subject)
+                // No timeout of its own: the drain's timeout closes the subscription, which ends the wait.
+                try BusError.check(natsSubscription_WaitForDrainCompletion(subscription.pointer, 0), subject: subject)
+                try BusError.check(natsSubscription_DrainCompletionStatus(subscription.pointer), subject: subject)
+            }
+        }
     }
 }
 

@@ -1,5 +1,4 @@
 import CNATS
-import Synchronization
 
 /// A worker's binding to a durable pull consumer: it asks the server for messages when it is
 /// ready for them, so a busy worker is never pushed more than it fetched.
@@ -7,24 +6,29 @@ import Synchronization
 /// Ownership: owns one pull `natsSubscription`, destroyed exactly once in `deinit`. The consumer
 /// itself is created by `JetStream.ensureConsumer` and outlives the binding: destroying the
 /// subscription leaves it, and its unacknowledged messages, on the server.
-/// `@unchecked Sendable`: the handle never changes, and fetches are serialized by `fetchLock`
-/// because a libnats pull subscription serves one fetch at a time.
+/// `@unchecked Sendable`: the handle never changes, and fetches run one at a time on the
+/// consumer's own thread, as a libnats pull subscription serves one fetch at a time.
+///
+/// That thread also keeps a fetch, which may wait its whole timeout for a message, from holding up
+/// any other blocking call of the process, and theirs from delaying the fetch.
 public final class PullConsumer: @unchecked Sendable {
     public let stream: String
     public let durableName: String
     private let jetStream: JetStream
     private let handle: OpaquePointer
-    private let fetchLock = Mutex(())
+    private let fetchThread: BlockingThreadPool
 
     private init(stream: String, durableName: String, jetStream: JetStream, handle: OpaquePointer) {
         self.stream = stream
         self.durableName = durableName
         self.jetStream = jetStream
         self.handle = handle
+        self.fetchThread = BlockingThreadPool(name: "activeseg.bus.fetch.\(stream).\(durableName)", maxThreads: 1)
     }
 
     deinit {
         natsSubscription_Destroy(handle)
+        fetchThread.shutDown()
     }
 
     /// Binds to the existing durable consumer `durableName` of `stream`; fails with
@@ -55,26 +59,39 @@ public final class PullConsumer: @unchecked Sendable {
     public func fetch(maxMessages: Int, timeout: Duration) async throws -> [JetStreamMessage] {
         let subscription = UnsafeHandle(pointer: handle)
         let subject = "\(stream).\(durableName)"
-        let fetched = try await BlockingCalls.run { () throws(BusError) -> [UnsafeHandle] in
-            try self.fetchLock.withLock { _ throws(BusError) -> [UnsafeHandle] in
-                var list = natsMsgList()
-                var errorCode = jsErrCode(rawValue: 0)
-                let status = natsSubscription_Fetch(&list, subscription.pointer, Int32(maxMessages), timeout.milliseconds, &errorCode)
-                defer { natsMsgList_Destroy(&list) }
-                if status == NATS_TIMEOUT, list.Count == 0 { return [] }
-                try BusError.check(status, jetStreamCode: errorCode, subject: subject)
-                var messages: [UnsafeHandle] = []
-                for index in 0..<Int(list.Count) {
-                    guard let message = list.Msgs[index] else { continue }
-                    // Taken out of the list, so natsMsgList_Destroy leaves it to its new owner.
-                    list.Msgs[index] = nil
-                    messages.append(UnsafeHandle(pointer: message))
+        let fetched = try await fetchThread.run { () throws(BusError) -> [UnsafeHandle] in
+            try withExtendedLifetime(self) { () throws(BusError) -> [UnsafeHandle] in
+                let deadline = ContinuousClock.now + timeout
+                while true {
+                    var list = natsMsgList()
+                    var errorCode = jsErrCode(rawValue: 0)
+                    let status = natsSubscription_Fetch(&list, subscription.pointer, Int32(maxMessages),
+                                                        (deadline - .now).milliseconds, &errorCode)
+                    defer { natsMsgList_Destroy(&list) }
+                    if status == NATS_TIMEOUT, list.Count == 0 {
+                        // The server ends a pull request 10 ms before its timeout with a 408 status.
+                        // A 408 long before the deadline belongs to an earlier fetch that gave up
+                        // first, which libnats 3.4.1 does not tell apart: fetch again for the rest.
+                        if deadline - .now > Self.earlyExpiry { continue }
+                        return []
+                    }
+                    try BusError.check(status, jetStreamCode: errorCode, subject: subject)
+                    var messages: [UnsafeHandle] = []
+                    for index in 0..<Int(list.Count) {
+                        guard let message = list.Msgs[index] else { continue }
+                        // Taken out of the list, so natsMsgList_Destroy leaves it to its new owner.
+                        list.Msgs[index] = nil
+                        messages.append(UnsafeHandle(pointer: message))
+                    }
+                    return messages
                 }
-                return messages
             }
         }
         return fetched.map { JetStreamMessage(taking: $0, consumer: self) }
     }
+
+    /// Time left before a fetch's deadline beyond which a timeout status cannot be its own.
+    private static let earlyExpiry: Duration = .milliseconds(50)
 }
 
 extension JetStream {

@@ -7,11 +7,12 @@ import ServiceLifecycle
 /// the workers of one service share its requests and any one of them answers each.
 ///
 /// Each method handles up to `configuration.concurrency` requests at once; further requests wait in
-/// the subscription's buffer. On graceful shutdown the server unsubscribes, answers every request it
-/// has already received, and returns; the connection's own drain (see `serviceGroup`) then delivers
-/// those replies. A request the NATS server routed to this worker in the instant of the unsubscribe,
-/// not yet handed over by libnats, is dropped: its caller sees a timeout and may retry, and the other
-/// workers of the queue group answer the retry.
+/// the subscription's buffer. On graceful shutdown the server drains its subscriptions: the NATS
+/// server stops routing requests to this worker (the other workers of the queue group take them),
+/// and every request it routed here before that, including those still on the wire or inside
+/// libnats, is answered before `run` returns. The connection's own drain (see `serviceGroup`) then
+/// delivers those replies. A subscription that cannot be drained within the connection's
+/// `drainTimeout` is closed, and the requests it still held are dropped (their callers time out).
 public struct RPCServer: Service {
     public let configuration: ServiceConfiguration
     public let connection: BusConnection
@@ -42,16 +43,39 @@ public struct RPCServer: Service {
         logger.info("serving", metadata: ["rpc.subjects": "\(subscriptions.map(\.subject).joined(separator: ","))",
                                           "rpc.queue-group": "\(configuration.service)"])
         let served = subscriptions
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // Cancelled once serving has ended without a graceful shutdown.
+                do { try await gracefulShutdown() } catch { return }
+                await drain(served)
+            }
+            await withDiscardingTaskGroup { serving in
                 for (responder, subscription) in zip(responders, served) {
-                    group.addTask { await serve(responder, on: subscription) }
+                    serving.addTask { await serve(responder, on: subscription) }
                 }
             }
-        } onGracefulShutdown: {
-            for subscription in served { subscription.unsubscribe() }
+            group.cancelAll()
         }
         logger.info("stopped serving")
+    }
+
+    /// Drains every subscription at once; one that fails to drain is unsubscribed, so that its
+    /// sequence, and with it `serve`, still ends.
+    private func drain(_ subscriptions: [BusSubscription]) async {
+        let timeout = connection.configuration.drainTimeout
+        await withDiscardingTaskGroup { group in
+            for subscription in subscriptions {
+                group.addTask {
+                    do {
+                        try await subscription.drain(timeout: timeout)
+                    } catch {
+                        logger.warning("subscription not drained", metadata: ["rpc.subject": "\(subscription.subject)",
+                                                                              "error": "\(error)"])
+                        subscription.unsubscribe()
+                    }
+                }
+            }
+        }
     }
 
     /// Answers the requests of one subscription until it ends, at most `concurrency` at a time.

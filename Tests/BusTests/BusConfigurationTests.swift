@@ -31,4 +31,23 @@ struct BusConfigurationTests {
         #expect((1...6).map { configuration.reconnectDelay(attempt: $0) } ==
                 [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1)])
     }
+
+    @Test func descriptionLeavesOutPasswordsAndTokens() {
+        let withPassword = BusConfiguration(environment: [
+            "ACTIVESEG_NATS_URL": "nats://scorer:url-secret@a:4222,nats://b:4222",
+            "ACTIVESEG_NATS_USER": "scorer",
+            "ACTIVESEG_NATS_PASSWORD": "pa55-secret",
+        ], clientName: "scorer")
+        let withToken = BusConfiguration(environment: ["ACTIVESEG_NATS_TOKEN": "t0k3n-secret"], clientName: "trainer")
+
+        for text in ["\(withPassword)", String(reflecting: withPassword), "\(withPassword.credentials)"] {
+            #expect(!text.contains("secret"))
+            #expect(text.contains("scorer"))
+        }
+        #expect("\(withPassword)".contains("nats://<redacted>@a:4222,nats://b:4222"))
+        for text in ["\(withToken)", String(reflecting: withToken), "\([withToken])"] {
+            #expect(!text.contains("t0k3n"))
+            #expect(text.contains("token <redacted>"))
+        }
+    }
 }

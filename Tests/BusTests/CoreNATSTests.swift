@@ -44,6 +44,28 @@ struct CoreNATSTests {
         #expect(rest.isEmpty)
     }
 
+    @Test func drainingKeepsEveryMessageSentBeforeItThenEndsTheSequence() async throws {
+        let subscriber = try await BusTestSupport.connect("drained-subscriber")
+        let publisher = try await BusTestSupport.connect("drain-publisher")
+        let subject = BusTestSupport.unique("drained")
+        let subscription = try await subscriber.subscribe(to: subject)
+        try await subscriber.flush()
+        for index in 0..<1000 {
+            try await publisher.publish(Data(String(index).utf8), to: subject)
+        }
+        try await publisher.flush()
+
+        try await subscription.drain()
+        try await publisher.publish(Data("after the drain".utf8), to: subject)
+        try await publisher.flush()
+        let received = try await within(.seconds(10), "the end of the drained subscription") {
+            await subscription.reduce(into: [String]()) { $0.append(String(decoding: $1.payload, as: UTF8.self)) }
+        }
+        #expect(received == (0..<1000).map(String.init))
+        // Nothing is left to drain the second time.
+        try await subscription.drain()
+    }
+
     @Test func queueGroupMembersShareMessagesWithoutLossOrDuplicates() async throws {
         let first = try await BusTestSupport.connect("queue-1")
         let second = try await BusTestSupport.connect("queue-2")
@@ -99,6 +121,61 @@ struct CoreNATSTests {
         } throws: { error in
             let busError = error as? BusError
             return busError?.code == .noResponders && busError?.subject == subject
+        }
+    }
+
+    @Test func concurrentRequestsEachGetTheirOwnReply() async throws {
+        let responder = try await BusTestSupport.connect("echo-responder")
+        let requester = try await BusTestSupport.connect("concurrent-requester")
+        let subject = BusTestSupport.unique("echo")
+        let requests = try await responder.subscribe(to: subject)
+        try await responder.flush()
+        let answering = Task {
+            // Answers in reverse order of arrival, so replies cross each other on the way back.
+            var held: [BusMessage] = []
+            for await request in requests {
+                held.append(request)
+                if held.count == 50 {
+                    for request in held.reversed() { try await responder.reply(to: request, with: request.payload) }
+                    held.removeAll()
+                }
+            }
+        }
+        defer { answering.cancel() }
+
+        let mismatches = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    let payload = Data("request \(index)".utf8)
+                    return try await requester.request(payload, to: subject, timeout: .seconds(30)).payload != payload
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(mismatches == 0)
+    }
+
+    @Test func cancellingARequestEndsItWithCancellationError() async throws {
+        let responder = try await BusTestSupport.connect("never-responder")
+        let requester = try await BusTestSupport.connect("cancelled-requester")
+        let subject = BusTestSupport.unique("never.answers")
+        let requests = try await responder.subscribe(to: subject)
+        try await responder.flush()
+
+        let request = Task { try await requester.request(Data("ping".utf8), to: subject, timeout: .seconds(600)) }
+        _ = try await requests.first()
+        request.cancel()
+        let outcome = try await within(.seconds(10), "the cancelled request to end") { await request.result }
+        #expect(throws: CancellationError.self) { try outcome.get() }
+    }
+
+    @Test func requestsOnAClosedConnectionFailWithConnectionClosed() async throws {
+        let connection = try await BusTestSupport.connect("closed-requester")
+        await connection.close()
+        await #expect {
+            _ = try await connection.request(Data("ping".utf8), to: BusTestSupport.unique("closed"), timeout: .seconds(30))
+        } throws: { error in
+            (error as? BusError)?.code == .connectionClosed
         }
     }
 

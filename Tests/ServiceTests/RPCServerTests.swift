@@ -119,4 +119,35 @@ struct RPCServerTests {
         #expect(connection.isClosed)
         await client.connection.close()
     }
+
+    /// Requests the NATS server holds for a worker when its shutdown starts (on the wire, inside
+    /// libnats or in the worker's buffer) are all answered: the worker drains its subscriptions.
+    @Test func gracefulShutdownAnswersEveryRequestSentBeforeIt() async throws {
+        let prefix = ServiceTestSupport.uniquePrefix()
+        let running = try await SelectorServiceTests.startSelector(prefix: prefix, instance: "draining")
+        let client = try await ServiceTestSupport.client(prefix: prefix)
+        let replySubject = "\(prefix).replies"
+        let replies = try await client.connection.subscribe(to: replySubject)
+        try await client.connection.flush()
+        let count = 500
+        let request = try HealthPing().serializedData()
+
+        for _ in 0..<count {
+            try await client.connection.publish(request, to: "\(prefix).\(SelectorRPC.ping.subject)", replyTo: replySubject)
+        }
+        // The server has every request before the shutdown starts.
+        try await client.connection.flush()
+        try await running.stop()
+
+        let answered = try await within(ServiceTestSupport.timeout, "\(count) replies") {
+            var answered = 0
+            for await reply in replies {
+                if (try? HealthPong(serializedBytes: reply.payload))?.instanceID == "draining" { answered += 1 }
+                if answered == count { break }
+            }
+            return answered
+        }
+        #expect(answered == count)
+        await client.connection.close()
+    }
 }
