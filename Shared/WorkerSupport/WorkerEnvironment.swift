@@ -15,22 +15,25 @@ public struct WorkerEnvironment: Sendable {
     public let store: PostgresClient
     public let artifacts: ArtifactStore
     public let logger: Logger
+    /// How long a job may go unacknowledged before it is offered to another worker, and so on.
+    public let delivery: JobDelivery
 
     public init(configuration: ServiceConfiguration, connection: BusConnection, jetStream: JetStream,
-                store: PostgresClient, artifacts: ArtifactStore, logger: Logger) {
+                store: PostgresClient, artifacts: ArtifactStore, logger: Logger, delivery: JobDelivery = JobDelivery()) {
         self.configuration = configuration
         self.connection = connection
         self.jetStream = jetStream
         self.store = store
         self.artifacts = artifacts
         self.logger = logger
+        self.delivery = delivery
     }
 
     public var loader: CaseLoader { CaseLoader(store: store, artifacts: artifacts) }
     public var jobs: JobFailureRecorder { JobFailureRecorder(store: store) }
 
-    /// The queue of `method`'s jobs in this deployment, with the contract's delivery settings.
+    /// The queue of `method`'s jobs in this deployment.
     public func queue<Job, Result>(_ method: RPCMethod<Job, Result>) -> JobQueue<Job, Result> {
-        JobQueue(method, jetStream: jetStream, subjectPrefix: configuration.subjectPrefix)
+        JobQueue(method, jetStream: jetStream, subjectPrefix: configuration.subjectPrefix, delivery: delivery)
     }
 }

@@ -113,7 +113,9 @@ final class WorkerFixture: Sendable {
     }
 
     /// A worker environment on a NATS connection of its own, as a separate process would have.
-    func environment(_ service: String, instance: String) async throws -> WorkerEnvironment {
+    func environment(_ service: String, instance: String, delivery: JobDelivery = JobDelivery()) async throws
+        -> WorkerEnvironment
+    {
         var variables = ProcessInfo.processInfo.environment
         variables["ACTIVESEG_SUBJECT_PREFIX"] = prefix
         variables["ACTIVESEG_INSTANCE"] = instance
@@ -122,7 +124,19 @@ final class WorkerFixture: Sendable {
         let connection = try await BusConnection.connect(configuration.bus, logger: WorkerTestSupport.logger)
         return WorkerEnvironment(configuration: configuration, connection: connection,
                                  jetStream: try JetStream(connection: connection), store: store, artifacts: artifacts,
-                                 logger: WorkerTestSupport.logger)
+                                 logger: WorkerTestSupport.logger, delivery: delivery)
+    }
+
+    /// The environment of a worker process started for this fixture, with an ack wait of
+    /// `ackWaitSeconds`.
+    func processEnvironment(ackWaitSeconds: Int) -> [String: String] {
+        var variables = ProcessInfo.processInfo.environment
+        variables["ACTIVESEG_SUBJECT_PREFIX"] = prefix
+        variables["ACTIVESEG_POSTGRES_SCHEMA"] = schema
+        variables["ACTIVESEG_ARTIFACT_ROOT"] = artifacts.root.path
+        variables["ACTIVESEG_JOB_ACK_WAIT"] = String(ackWaitSeconds)
+        variables["ACTIVESEG_LOG_LEVEL"] = "warning"
+        return variables
     }
 
     /// Drops the schema and the files.

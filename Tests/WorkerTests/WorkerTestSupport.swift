@@ -18,7 +18,7 @@ enum WorkerTestSupport {
     static let timeout: Duration = .seconds(120)
 
     /// Short enough that a test sees a job come back within seconds of a worker's death.
-    static let delivery = JobQueue<TrainJob, TrainResult>.Delivery(
+    static let delivery = JobDelivery(
         ackWait: .seconds(2), maxDeliver: 3, heartbeat: .milliseconds(500), retryDelay: .milliseconds(100))
 
     static func uniquePrefix() -> String {
