@@ -155,7 +155,7 @@ let package = Package(
 
         .testTarget(name: "WorkerTests", dependencies: [
             "TrainerService", "ScorerService", "WorkerSupport", "Profiles", "ServiceRuntime", "Store", "Artifacts", "Volume",
-            "Neural", "Bus", "Proto",
+            "Neural", "ActiveLearning", "SeededRandom", "Bus", "Proto",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),

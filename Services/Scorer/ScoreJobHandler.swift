@@ -53,20 +53,22 @@ struct ScoreJobHandler: JobHandler {
             throw RPCError(.invalidArgument, "only training-split cases are scored", details: ["case.id": job.caseRef.caseID])
         }
         var networks: [UNet3D] = []
-        var profile = ExperimentProfile.tiny
+        var profiles: [ExperimentProfile] = []
         for reference in job.models {
             let modelID = try JobField.uuid(reference.modelID, field: "model_id")
             guard let model = try await loader.store.model(modelID), let artifact = ArtifactID(sha256: model.checkpointSHA256) else {
                 throw RPCError(.notFound, "model \(reference.modelID) is not recorded", details: ["model.id": reference.modelID])
             }
-            profile = try ExperimentProfile(named: model.profile)
             do {
+                profiles.append(try ExperimentProfile(named: model.profile))
                 networks.append(try Checkpoint.decode(try loader.artifacts.get(artifact), file: model.checkpointSHA256).network)
             } catch {
-                throw RPCError(.dataLoss, "the checkpoint of model \(reference.modelID) does not load: \(error)",
+                throw RPCError(.dataLoss, "model \(reference.modelID) does not load: \(error)",
                                details: ["model.id": reference.modelID, "artifact": model.checkpointSHA256], cause: error)
             }
         }
+        // The members of one ensemble share a profile; the first model's sizes the inference.
+        let profile = profiles[0]
         let image = try loader.image(files)
         let passes = job.passes == 0 ? profile.inference.passes : Int(job.passes)
         let topFraction = job.topFraction == 0 ? profile.activeLearning.topFraction : job.topFraction
