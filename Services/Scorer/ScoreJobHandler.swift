@@ -13,8 +13,8 @@ import WorkerSupport
 
 /// Scores one case with one model set for a `ScoreJob` and records the outcome with the job's
 /// success in one transaction:
-/// - a training-split (pool) case gets its score and feature vector, stored under the round that
-///   uses them: the round after the one whose models produced them (`job.round + 1`);
+/// - a training-split (pool) case gets its score and feature vector, stored under the job's round:
+///   the round (> 0) that selects with them, scored with the previous round's models;
 /// - a test-split case asked to be evaluated gets the Dice (threshold 0.5) of the mean probability
 ///   map against its label, stored for the job's first model (an ensemble is evaluated as one).
 /// Evaluating a pool case is refused: its label must not reach the selection.
@@ -52,6 +52,10 @@ struct ScoreJobHandler: JobHandler {
         if !job.evaluate, files.split != "train" {
             throw RPCError(.invalidArgument, "only training-split cases are scored", details: ["case.id": job.caseRef.caseID])
         }
+        if !job.evaluate, job.round == 0 {
+            throw RPCError(.invalidArgument, "round 0 selects at random; scores belong to rounds from 1 on",
+                           details: ["job.id": id])
+        }
         var networks: [UNet3D] = []
         var profiles: [ExperimentProfile] = []
         for reference in job.models {
@@ -87,7 +91,7 @@ struct ScoreJobHandler: JobHandler {
                 try await transaction.insertEvaluation(modelID: modelID, caseID: files.id, datasetID: files.datasetID, dice: dice)
             } else {
                 try await transaction.insertScore(ScoreRecord(
-                    experimentID: experimentID, roundIndex: Int(job.round) + 1, caseID: files.id, datasetID: files.datasetID,
+                    experimentID: experimentID, roundIndex: Int(job.round), caseID: files.id, datasetID: files.datasetID,
                     method: methodName, value: inference.score, features: inference.features))
             }
             try await transaction.markJobSucceeded(jobID)

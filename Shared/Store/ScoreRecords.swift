@@ -3,7 +3,7 @@ import Foundation
 /// What one score job stores: a pool case's score and features, or a test case's Dice.
 public struct ScoreRecord: Sendable, Equatable {
     public var experimentID: UUID
-    /// The round the score is used in (> 0): the round after the one whose models produced it.
+    /// The round the score is used in (> 0), scored with the previous round's models.
     public var roundIndex: Int
     public var caseID: UUID
     public var datasetID: UUID

@@ -87,7 +87,7 @@ import WorkerSupport
         for (caseRef, evaluate) in pool.map({ ($0, false) }) + fixture.testCases.map({ ($0, true) }) {
             var job = ScoreJob.with {
                 $0.experimentID = fixture.experimentID.uuidString.lowercased()
-                $0.round = 0
+                $0.round = evaluate ? 0 : 1
                 $0.models = [modelRef]
                 $0.caseRef = caseRef
                 $0.method = .dropoutTrainTest
@@ -96,7 +96,7 @@ import WorkerSupport
                 $0.seed = 5
                 $0.evaluate = evaluate
             }
-            let id = try await fixture.recordJob(kind: "score", round: 0, payload: try job.serializedData())
+            let id = try await fixture.recordJob(kind: "score", round: Int(job.round), payload: try job.serializedData())
             job.jobID = id.uuidString.lowercased()
             scoreJobs.append((id, job))
         }
