@@ -16,12 +16,22 @@ import WorkerSupport
     /// A trainer process killed (SIGKILL) while it trains leaves its job unacknowledged; after the
     /// ack wait another trainer trains it, and exactly one model is recorded.
     @Test func jobOfAKilledTrainerProcessIsTrainedByAnother() async throws {
+        try await interruptTrainer(with: SIGKILL)
+    }
+
+    /// A trainer process told to stop (SIGTERM) while it trains hands its job back and exits
+    /// cleanly; another trainer trains the job.
+    @Test func stoppedTrainerProcessHandsItsJobBack() async throws {
+        try await interruptTrainer(with: SIGTERM)
+    }
+
+    private func interruptTrainer(with signal: Int32) async throws {
         try #require(FileManager.default.isExecutableFile(atPath: trainerExecutable.path),
                      "build activeseg-trainer first (swift build --build-tests builds it)")
         let fixture = try await WorkerFixture.make(train: 3, test: 0)
         let child = Process()
         do {
-            try await killAndRedeliver(fixture, child: child)
+            try await interruptAndRedeliver(fixture, child: child, signal: signal)
         } catch {
             if child.isRunning { kill(child.processIdentifier, SIGKILL) }
             try await fixture.tearDown()
@@ -30,7 +40,7 @@ import WorkerSupport
         try await fixture.tearDown()
     }
 
-    private func killAndRedeliver(_ fixture: WorkerFixture, child: Process) async throws {
+    private func interruptAndRedeliver(_ fixture: WorkerFixture, child: Process, signal: Int32) async throws {
         let ackWait = 2
         let delivery = JobDelivery(ackWait: .seconds(ackWait), heartbeat: .milliseconds(ackWait * 250),
                                    retryDelay: .seconds(ackWait))
@@ -60,10 +70,17 @@ import WorkerSupport
         try await eventually("the trainer process to start the job") {
             try await fixture.jobState(jobID).state == "running"
         }
-        kill(child.processIdentifier, SIGKILL)
+        kill(child.processIdentifier, signal)
         child.waitUntilExit()
-        #expect(child.terminationReason == .uncaughtSignal)
+        if signal == SIGTERM {
+            #expect(child.terminationReason == .exit && child.terminationStatus == 0)
+        } else {
+            #expect(child.terminationReason == .uncaughtSignal)
+        }
         #expect(try await fixture.store.models(trainedBy: jobID).isEmpty)
+        // Handing back or dying is no failure of the job.
+        #expect(try await fixture.store.query("SELECT last_error FROM jobs WHERE id = \(jobID)")[0]
+            .decode("last_error", as: String?.self) == nil)
 
         let survivor = RunningWorker.start(JobWorker(
             queue: queue,
