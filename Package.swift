@@ -20,6 +20,10 @@ let package = Package(
         .library(name: "Statistics", targets: ["Statistics"]),
         .library(name: "SeededRandom", targets: ["SeededRandom"]),
         .library(name: "ServiceRuntime", targets: ["ServiceRuntime"]),
+        .library(name: "Profiles", targets: ["Profiles"]),
+        .library(name: "WorkerSupport", targets: ["WorkerSupport"]),
+        .executable(name: "activeseg-trainer", targets: ["TrainerService"]),
+        .executable(name: "activeseg-scorer", targets: ["ScorerService"]),
         .executable(name: "activeseg-selector", targets: ["SelectorService"]),
         .executable(name: "activeseg-stats", targets: ["StatsService"]),
         .executable(name: "activeseg-ingest", targets: ["IngestService"]),
@@ -78,6 +82,13 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Shared/ServiceRuntime"),
+        .target(name: "Profiles", dependencies: ["Neural", "Proto"], path: "Shared/Profiles"),
+        .target(name: "WorkerSupport", dependencies: [
+            "ServiceRuntime", "Store", "Artifacts", "Volume", "Neural", "Bus", "Proto",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Shared/WorkerSupport"),
 
         // Services
         .executableTarget(name: "SelectorService", dependencies: [
@@ -92,6 +103,17 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Services/Ingest"),
+
+        .executableTarget(name: "TrainerService", dependencies: [
+            "WorkerSupport", "Profiles", "ServiceRuntime", "Neural", "Store", "Artifacts", "Bus", "Proto", "SeededRandom",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Services/Trainer"),
+        .executableTarget(name: "ScorerService", dependencies: [
+            "WorkerSupport", "Profiles", "ServiceRuntime", "Neural", "ActiveLearning", "Statistics", "Store", "Artifacts", "Proto",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Services/Scorer"),
 
         .target(name: "CommandLineTools", dependencies: [
             "Volume", "Statistics", "Bus", "Store",
@@ -136,6 +158,16 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Tests/ServiceTests"),
+
+        .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "Neural", "Proto"], path: "Tests/ProfilesTests"),
+
+        .testTarget(name: "WorkerTests", dependencies: [
+            "TrainerService", "ScorerService", "WorkerSupport", "Profiles", "ServiceRuntime", "Store", "Artifacts", "Volume",
+            "Neural", "ActiveLearning", "SeededRandom", "Bus", "Proto",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Tests/WorkerTests"),
 
         .testTarget(name: "CLITests", dependencies: [
             "CommandLineTools", "Volume", "Statistics", "Bus", "Store",
