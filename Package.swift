@@ -179,5 +179,6 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Tests/IngestTests"),
+        .testTarget(name: "DeploymentTests", path: "Tests/DeploymentTests"),
     ]
 )

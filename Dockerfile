@@ -1,0 +1,53 @@
+# One image for every ActiveSeg service and the `activeseg` command line. compose.yaml picks the
+# executable of each container with its `command`, so the image fixes no entrypoint.
+#
+#   docker build -t activeseg:local .
+#   docker run --rm activeseg:local activeseg --help
+
+ARG SWIFT_IMAGE=swift:6.3-bookworm
+ARG RUNTIME_IMAGE=debian:bookworm-slim
+
+FROM ${SWIFT_IMAGE} AS build
+RUN export DEBIAN_FRONTEND=noninteractive \
+    && apt-get update -qq \
+    && apt-get install -y -qq --no-install-recommends \
+        libnats-dev libpq-dev libopenblas-dev libnifti2-dev zlib1g-dev pkg-config \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+
+# Dependencies first, so a source change does not fetch them again (Package.resolved is used when
+# the build context has one).
+COPY Package.* ./
+RUN swift package resolve
+
+COPY . .
+# The Swift runtime and Foundation are linked statically, so the runtime stage needs only the C
+# libraries. Every executable named activeseg* is installed: the services and the command line.
+RUN swift build -c release --static-swift-stdlib \
+    && bin="$(swift build -c release --static-swift-stdlib --show-bin-path)" \
+    && mkdir /staging \
+    && find "$bin" -maxdepth 1 -type f -perm -u+x -name 'activeseg*' -exec install -m 0755 {} /staging/ \; \
+    && ls /staging
+
+FROM ${RUNTIME_IMAGE}
+# The shared libraries the executables link (ldd): NATS, libpq, OpenBLAS, NIfTI-2 with znzlib and
+# zlib, and the C++ runtime the Swift runtime uses.
+RUN export DEBIAN_FRONTEND=noninteractive \
+    && apt-get update -qq \
+    && apt-get install -y -qq --no-install-recommends \
+        libnats3.4 libpq5 libopenblas0-pthread libnifti2-2 libznz3 zlib1g libstdc++6 \
+    && rm -rf /var/lib/apt/lists/*
+
+# The folders exist in the image, owned by the service user, so that a named volume mounted on
+# them starts out writable by it.
+RUN useradd --system --user-group --uid 10001 --home-dir /var/lib/activeseg \
+        --shell /usr/sbin/nologin activeseg \
+    && install -d -o activeseg -g activeseg \
+        /var/lib/activeseg /var/lib/activeseg/artifacts /var/lib/activeseg/datasets
+
+COPY --from=build /staging/ /usr/local/bin/
+
+USER activeseg:activeseg
+WORKDIR /var/lib/activeseg
+ENV ACTIVESEG_ARTIFACT_ROOT=/var/lib/activeseg/artifacts
+CMD ["activeseg", "--help"]

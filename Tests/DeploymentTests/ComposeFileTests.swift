@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+/// compose.yaml, checked with docker-compose itself: no Docker engine is needed to resolve and
+/// validate the file, only to run it.
+@Suite struct ComposeFileTests {
+    /// The workers that `docker compose up --scale` multiplies, and the orchestrator, which runs a
+    /// standby instance for failover.
+    static let scaledServices = ["scorer", "trainer", "orchestrator"]
+    /// The services that keep state in PostgreSQL and migrate its schema at start.
+    static let statefulServices = ["ingest", "trainer", "scorer", "orchestrator"]
+
+    @Test func everyExecutableProductRunsInAComposeService() async throws {
+        let deployment = try await ComposeDeployment.resolved()
+        let products = try PackageManifest.executableProducts(in: ComposeDeployment.checkout)
+        #expect(products.contains("activeseg-ingest"), "Package.swift's products were not read: \(products)")
+        let deployed = Set(deployment.activesegServices.values.compactMap(ComposeDeployment.executable(of:)))
+        #expect(products.subtracting(deployed).isEmpty,
+                "executables without a compose service: \(products.subtracting(deployed).sorted())")
+    }
+
+    @Test func everyServiceRunsTheImageOfTheOneDockerfile() async throws {
+        let deployment = try await ComposeDeployment.resolved()
+        #expect(deployment.activesegServices.count >= 6)
+        let images = Set(deployment.activesegServices.values.compactMap { $0["image"]?.string })
+        #expect(images.count == 1, "one image shared by all services, got \(images.sorted())")
+        for (name, service) in deployment.activesegServices {
+            let context = service["build"]?["context"]?.string ?? service["build"]?.string
+            #expect(context.map { URL(fileURLWithPath: $0).standardizedFileURL }
+                    == ComposeDeployment.checkout.standardizedFileURL, "\(name) builds from \(context ?? "nothing")")
+            #expect(service["build"]?["dockerfile"]?.string.map { $0 == "Dockerfile" || $0.hasSuffix("/Dockerfile") } ?? true,
+                    "\(name) names another Dockerfile")
+        }
+    }
+
+    @Test func theArtifactVolumeIsMountedInEveryServiceAtTheConfiguredRoot() async throws {
+        let deployment = try await ComposeDeployment.resolved()
+        let artifactSources = Set(deployment.activesegServices.values.flatMap { service in
+            ComposeDeployment.mounts(of: service).filter { $0.target == ComposeDeployment.artifactRoot }.map(\.source)
+        })
+        #expect(artifactSources.count == 1, "one shared artifact volume, got \(artifactSources.sorted())")
+        let volume = try #require(artifactSources.first)
+        #expect(deployment.volumes[volume] != nil, "\(volume) is not a named volume of the deployment")
+        for (name, service) in deployment.activesegServices {
+            let mounts = ComposeDeployment.mounts(of: service)
+            #expect(mounts.contains { $0.source == volume && $0.target == ComposeDeployment.artifactRoot },
+                    "\(name) does not mount \(volume) at \(ComposeDeployment.artifactRoot)")
+            #expect(service["environment"]?["ACTIVESEG_ARTIFACT_ROOT"]?.string == ComposeDeployment.artifactRoot,
+                    "\(name) looks for artifacts elsewhere")
+        }
+    }
+
+    @Test func scaledServicesHaveNoContainerNameOrHostPorts() async throws {
+        let deployment = try await ComposeDeployment.resolved()
+        for name in Self.scaledServices {
+            let service = try #require(deployment.services[name], "no \(name) service")
+            #expect(service["container_name"] == nil, "\(name) has a fixed container name, so it cannot scale")
+            #expect(service["ports"] == nil, "\(name) publishes host ports, so a second container cannot bind them")
+        }
+    }
+
+    @Test func servicesStartOnlyAfterHealthyDependencies() async throws {
+        let deployment = try await ComposeDeployment.resolved()
+        for infrastructure in ["nats", "postgres"] {
+            let test = deployment.services[infrastructure]?["healthcheck"]?["test"]?.items?.compactMap(\.string)
+            #expect(test?.first == "CMD" || test?.first == "CMD-SHELL", "\(infrastructure) has no health check")
+        }
+        for (name, service) in deployment.activesegServices {
+            let needed = Self.statefulServices.contains(name) ? ["nats", "postgres"] : ["nats"]
+            for dependency in needed {
+                #expect(service["depends_on"]?[dependency]?["condition"]?.string == "service_healthy",
+                        "\(name) does not wait for a healthy \(dependency)")
+            }
+            #expect(service["restart"]?.string != nil, "\(name) has no restart policy")
+            let profiles = service["profiles"]?.items ?? []
+            if profiles.isEmpty {
+                let test = service["healthcheck"]?["test"]?.items?.compactMap(\.string)
+                #expect(test?.first == "CMD" || test?.first == "CMD-SHELL", "\(name) has no health check")
+            }
+        }
+    }
+
+    @Test func theCredentialsMustBeSet() async throws {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID().uuidString).env")
+        try Data().write(to: empty)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let outcome = try await ComposeDeployment.config(envFile: empty.path)
+        #expect(outcome.status != 0, "compose.yaml resolved without credentials:\n\(outcome.standardOutput)")
+        #expect(outcome.standardError.contains(".env.example"), "the refusal does not say where the settings come from: \(outcome.standardError)")
+    }
+
+    @Test func theNATSConfigurationAcceptsTheExampleCredentials() async throws {
+        let server = try ExternalCommand.locate("nats-server", package: "nats-server")
+        let settings = try String(contentsOf: ComposeDeployment.checkout.appendingPathComponent(".env.example"), encoding: .utf8)
+        var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        for line in settings.split(separator: "\n") where !line.hasPrefix("#") {
+            let pair = line.split(separator: "=", maxSplits: 1).map(String.init)
+            if pair.count == 2, pair[0].hasPrefix("NATS_") { environment[pair[0]] = pair[1] }
+        }
+        #expect(environment["NATS_PASSWORD"] != nil, ".env.example sets no NATS_PASSWORD")
+        let outcome = try await ExternalCommand.run(server, ["-c", "deploy/nats/nats.conf", "-t"],
+                                                    in: ComposeDeployment.checkout, environment: environment)
+        #expect(outcome.status == 0, "nats-server rejects deploy/nats/nats.conf: \(outcome.standardError)")
+    }
+}
