@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "ServiceRuntime", targets: ["ServiceRuntime"]),
         .executable(name: "activeseg-selector", targets: ["SelectorService"]),
         .executable(name: "activeseg-stats", targets: ["StatsService"]),
+        .executable(name: "activeseg-ingest", targets: ["IngestService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
@@ -84,6 +85,12 @@ let package = Package(
         .executableTarget(name: "StatsService", dependencies: [
             "ServiceRuntime", "Statistics", "Bus", "Proto", .product(name: "Logging", package: "swift-log"),
         ], path: "Services/Stats"),
+        .executableTarget(name: "IngestService", dependencies: [
+            "ServiceRuntime", "Store", "Artifacts", "Volume", "ActiveLearning", "Bus", "Proto",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Services/Ingest"),
 
         .target(name: "CommandLineTools", dependencies: [
             "Volume", "Statistics", "Bus", "Store",
@@ -133,5 +140,12 @@ let package = Package(
             "CommandLineTools", "Volume", "Statistics", "Bus", "Store",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/CLITests"),
+
+        .testTarget(name: "IngestTests", dependencies: [
+            "IngestService", "ServiceRuntime", "Store", "Artifacts", "Volume", "Bus", "Proto",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Tests/IngestTests"),
     ]
 )

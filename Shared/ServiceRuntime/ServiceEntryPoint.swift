@@ -11,7 +11,7 @@ import Logging
 public enum ServiceEntryPoint {
     public static func run(
         service: String,
-        build: (ServiceConfiguration, BusConnection, Logger) -> RPCServer
+        build: (ServiceConfiguration, BusConnection, Logger) async throws -> RPCServer
     ) async -> Never {
         let configuration: ServiceConfiguration
         do {

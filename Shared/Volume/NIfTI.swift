@@ -77,6 +77,31 @@ public enum NIfTI {
                        datatype: .uint8, version: version, slope: 1, intercept: 0)
     }
 
+    /// Writes channels that share one grid as one 4D image (dim[4] = channel count), the layout
+    /// nnU-Net and PyTorch loaders read as a multi-channel input: a case's network input travels as
+    /// one file, so its channels can never be paired with another case's.
+    public static func write(channels: [Volume], to url: URL, version: NIfTIVersion = .nifti1) throws(VolumeError) {
+        guard let first = channels.first else {
+            throw VolumeError(.writeFailed, file: url.path, detail: "no channels to write")
+        }
+        for (index, channel) in channels.enumerated() where !channel.hasSameGrid(as: first) {
+            throw VolumeError(.gridMismatch, file: url.path,
+                              detail: "channel \(index) grid \(channel.shape) differs from channel 0 grid \(first.shape) or its affine")
+        }
+        try writeFloat(channels.flatMap(\.voxels), shape: first.shape, affine: first.affine, to: url,
+                       datatype: .float32, version: version, slope: 1, intercept: 0, channels: channels.count)
+    }
+
+    /// Reads a 3D image, or each volume of a 4D image, as float32 channels on one grid.
+    public static func readChannels(
+        at url: URL, caseID: String? = nil, maxVoxels: Int = defaultMaxVoxels
+    ) throws(VolumeError) -> [Volume] {
+        let (shape, affine, voxels) = try readFloat(at: url, caseID: caseID, maxVoxels: maxVoxels, allowsChannels: true)
+        return stride(from: 0, to: voxels.count, by: shape.count).map { start in
+            Volume(shape: shape, affine: affine, voxels: Array(voxels[start..<(start + shape.count)]))
+        }
+    }
+
     /// Reads the header (for the affine rules and dimension checks) without the voxels.
     static func readHeader(at url: URL, caseID: String?) throws(VolumeError) -> NIfTIHeader {
         guard FileManager.default.fileExists(atPath: url.path) else {
@@ -96,13 +121,14 @@ public enum NIfTI {
         return NIfTIHeader(raw)
     }
 
+    /// The voxels of a 3D image or, with `allowsChannels`, of every volume of a 4D image in file order.
     private static func readFloat(
-        at url: URL, caseID: String?, maxVoxels: Int
+        at url: URL, caseID: String?, maxVoxels: Int, allowsChannels: Bool = false
     ) throws(VolumeError) -> (GridShape, Affine, [Float]) {
         let header = try readHeader(at: url, caseID: caseID)
         let rank = header.dim[0]
         let extra = rank > 3 ? header.dim[4...rank].reduce(1, *) : 1
-        guard rank == 3 || (rank == 4 && extra == 1) else {
+        guard rank == 3 || (rank == 4 && (extra == 1 || (allowsChannels && extra > 1))) else {
             let sizes = header.dim[1...max(1, min(rank, 7))].map(String.init).joined(separator: "×")
             throw VolumeError(.unsupportedDimensions, caseID: caseID, file: url.path,
                               detail: "\(rank)D image \(sizes); expected 3D or 4D with one volume")
@@ -111,18 +137,18 @@ public enum NIfTI {
         guard shape.x > 0, shape.y > 0, shape.z > 0 else {
             throw VolumeError(.unsupportedDimensions, caseID: caseID, file: url.path, detail: "empty grid \(shape)")
         }
-        guard shape.count <= maxVoxels else {
+        guard shape.count * extra <= maxVoxels else {
             throw VolumeError(.tooLarge, caseID: caseID, file: url.path,
-                              detail: "\(shape) is \(shape.count) voxels, above the cap of \(maxVoxels)")
+                              detail: "\(shape) × \(extra) is \(shape.count * extra) voxels, above the cap of \(maxVoxels)")
         }
         guard NIfTIDatatype(rawValue: header.datatype) != nil else {
             throw VolumeError(.unsupportedDatatype, caseID: caseID, file: url.path,
                               detail: "NIfTI datatype code \(header.datatype)")
         }
-        var voxels = [Float](repeating: 0, count: shape.count)
+        var voxels = [Float](repeating: 0, count: shape.count * extra)
         var message = [CChar](repeating: 0, count: 512)
         let status = voxels.withUnsafeMutableBufferPointer {
-            cnifti_read_float(url.path, $0.baseAddress, Int64(shape.count), &message, message.count)
+            cnifti_read_float(url.path, $0.baseAddress, Int64($0.count), &message, message.count)
         }
         guard status == CNIFTI_OK else {
             throw VolumeError(status == CNIFTI_ERROR_DATA ? .corruptData : .notNIfTI, caseID: caseID,
@@ -133,7 +159,7 @@ public enum NIfTI {
 
     private static func writeFloat(
         _ voxels: [Float], shape: GridShape, affine: Affine, to url: URL, datatype: NIfTIDatatype,
-        version: NIfTIVersion, slope: Double, intercept: Double
+        version: NIfTIVersion, slope: Double, intercept: Double, channels: Int = 1
     ) throws(VolumeError) {
         let name = url.lastPathComponent
         guard name.hasSuffix(".nii") || name.hasSuffix(".nii.gz") else {
@@ -148,10 +174,11 @@ public enum NIfTI {
         withUnsafeMutableBytes(of: &raw.dim) {
             let dim = $0.bindMemory(to: Int64.self)
             for index in 0..<8 { dim[index] = 1 }
-            dim[0] = 3
+            dim[0] = channels > 1 ? 4 : 3
             dim[1] = Int64(shape.x)
             dim[2] = Int64(shape.y)
             dim[3] = Int64(shape.z)
+            dim[4] = Int64(channels)
         }
         withUnsafeMutableBytes(of: &raw.pixdim) {
             let pixdim = $0.bindMemory(to: Double.self)

@@ -5,7 +5,7 @@
 /// was generated from (compared with the sources by a test, so a forgotten regeneration fails).
 public enum ProtoContracts: Sendable {
     /// SHA-256 over the sorted `.proto` paths and contents under `Protos/`.
-    public static let sourceSHA256 = "0528eeac9ce9db040d54bada2a0226feb97b60724bddbda6cfb8baff6a629457"
+    public static let sourceSHA256 = "95a25f4360bc93666dc0eba1d74276330ba5873372287735786eb3e9c6fe2c84"
 
     /// Every rpc method of every service.
     public static let methods: [AnyRPCMethod] =

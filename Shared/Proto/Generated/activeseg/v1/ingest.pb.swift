@@ -85,6 +85,14 @@ public nonisolated struct IngestRequest: Sendable {
   /// Clears the value of `preprocessing`. Subsequent reads from it will return its default value.
   public mutating func clearPreprocessing() {self._preprocessing = nil}
 
+  /// Share of the dataset's patients held out as the fixed test split, in (0, 1); 0 (unset) means
+  /// 0.2, the paper's share. Fixed by the dataset's first import: later imports keep it.
+  public var testShare: Double = 0
+
+  /// Seed of the test split's draw, so the same dataset always gets the same split. Fixed by the
+  /// dataset's first import, like test_share.
+  public var splitSeed: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   /// Where the cases come from.
@@ -365,7 +373,7 @@ fileprivate nonisolated let _protobuf_package = "activeseg.v1"
 
 nonisolated extension IngestRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IngestRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}dataset_id\0\u{1}brats\0\u{3}nnunet_raw\0\u{1}manifest\0\u{1}synthetic\0\u{1}preprocessing\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}dataset_id\0\u{1}brats\0\u{3}nnunet_raw\0\u{1}manifest\0\u{1}synthetic\0\u{1}preprocessing\0\u{3}test_share\0\u{3}split_seed\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -428,6 +436,8 @@ nonisolated extension IngestRequest: SwiftProtobuf.Message, SwiftProtobuf._Messa
         }
       }()
       case 7: try { try decoder.decodeSingularMessageField(value: &self._preprocessing) }()
+      case 8: try { try decoder.decodeSingularDoubleField(value: &self.testShare) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.splitSeed) }()
       default: break
       }
     }
@@ -466,6 +476,12 @@ nonisolated extension IngestRequest: SwiftProtobuf.Message, SwiftProtobuf._Messa
     try { if let v = self._preprocessing {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
     } }()
+    if self.testShare.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.testShare, fieldNumber: 8)
+    }
+    if self.splitSeed != 0 {
+      try visitor.visitSingularUInt64Field(value: self.splitSeed, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -474,6 +490,8 @@ nonisolated extension IngestRequest: SwiftProtobuf.Message, SwiftProtobuf._Messa
     if lhs.datasetID != rhs.datasetID {return false}
     if lhs.source != rhs.source {return false}
     if lhs._preprocessing != rhs._preprocessing {return false}
+    if lhs.testShare != rhs.testShare {return false}
+    if lhs.splitSeed != rhs.splitSeed {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,36 @@
+import Foundation
+
+/// One imaging case as the `cases` table holds it: ingested with its artifacts and split, or failed
+/// with the reason.
+public struct CaseRecord: Sendable, Hashable {
+    /// The side of the fixed test split a case is on; the raw value is the `split` column's.
+    public enum Split: String, Sendable, Hashable {
+        case train
+        case test
+    }
+
+    /// What became of the case; the associated values are exactly the columns that state fills, so
+    /// an ingested case without an image or a failed case with a split cannot be built.
+    public enum State: Sendable, Hashable {
+        /// Preprocessed and stored. `labelSHA256` is nil for an unlabelled case.
+        case ingested(split: Split, imageSHA256: String, labelSHA256: String?)
+        /// Rejected, with what a person must fix.
+        case failed(reason: String)
+    }
+
+    public var id: UUID
+    public var datasetID: UUID
+    /// The case's name in its source (folder or manifest row); unique within the dataset.
+    public var sourceName: String
+    /// The patient the case belongs to; the test split never separates a patient's cases.
+    public var patientID: String
+    public var state: State
+
+    public init(id: UUID, datasetID: UUID, sourceName: String, patientID: String, state: State) {
+        self.id = id
+        self.datasetID = datasetID
+        self.sourceName = sourceName
+        self.patientID = patientID
+        self.state = state
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+/// Typed access to the `cases` table.
+///
+/// Writes are idempotent on (dataset, source name): recording a case that is already ingested
+/// changes nothing and returns the stored row, so a repeated import leaves ids, splits and artifact
+/// references as they were. A failed case may later be recorded as ingested (its files were
+/// fixed), and its stored reason is replaced by a newer one; an ingested case never becomes failed.
+public struct CaseRepository: Sendable {
+    public let client: PostgresClient
+
+    public init(client: PostgresClient) {
+        self.client = client
+    }
+
+    /// Records the cases of one import in one transaction, so their split is stored whole or not at
+    /// all; returns the stored rows in the order given. A record's `id` is used only for a new row.
+    public func record(_ cases: [CaseRecord]) async throws -> [CaseRecord] {
+        try await client.withTransaction { transaction in
+            var stored: [CaseRecord] = []
+            for record in cases {
+                try await transaction.query(Self.upsert(record))
+                let rows = try await transaction.query("""
+                    SELECT id, dataset_id, source_name, patient_id, state, failure_reason, split, image_sha256, label_sha256
+                    FROM cases WHERE dataset_id = \(record.datasetID) AND source_name = \(record.sourceName)
+                    """)
+                guard let row = rows.first else {
+                    throw StoreError(code: .query, message: "case '\(record.sourceName)' is missing after its insert")
+                }
+                stored.append(try Self.record(row))
+            }
+            return stored
+        }
+    }
+
+    /// Every case of a dataset, ordered by source name.
+    public func cases(in datasetID: UUID) async throws -> [CaseRecord] {
+        try await client.query("""
+            SELECT id, dataset_id, source_name, patient_id, state, failure_reason, split, image_sha256, label_sha256
+            FROM cases WHERE dataset_id = \(datasetID) ORDER BY source_name
+            """).map(Self.record)
+    }
+
+    private static func upsert(_ record: CaseRecord) -> PostgresQuery {
+        switch record.state {
+        case .ingested(let split, let image, let label):
+            """
+            INSERT INTO cases (id, dataset_id, source_name, patient_id, state, split, image_sha256, label_sha256)
+            VALUES (\(record.id), \(record.datasetID), \(record.sourceName), \(record.patientID), 'ingested',
+                    \(split.rawValue), \(image), \(label))
+            ON CONFLICT (dataset_id, source_name) DO UPDATE
+                SET state = 'ingested', failure_reason = NULL, patient_id = EXCLUDED.patient_id,
+                    split = EXCLUDED.split, image_sha256 = EXCLUDED.image_sha256,
+                    label_sha256 = EXCLUDED.label_sha256, ingested_at = now()
+                WHERE cases.state = 'failed'
+            """
+        case .failed(let reason):
+            """
+            INSERT INTO cases (id, dataset_id, source_name, patient_id, state, failure_reason)
+            VALUES (\(record.id), \(record.datasetID), \(record.sourceName), \(record.patientID), 'failed', \(reason))
+            ON CONFLICT (dataset_id, source_name) DO UPDATE
+                SET failure_reason = EXCLUDED.failure_reason
+                WHERE cases.state = 'failed' AND cases.failure_reason IS DISTINCT FROM EXCLUDED.failure_reason
+            """
+        }
+    }
+
+    private static func record(_ row: PostgresRow) throws -> CaseRecord {
+        let stateName: String = try row.decode("state")
+        let state: CaseRecord.State
+        switch stateName {
+        case "ingested":
+            let splitName: String = try row.decode("split")
+            guard let split = CaseRecord.Split(rawValue: splitName) else {
+                throw StoreError(code: .decoding, message: "unknown split '\(splitName)'")
+            }
+            state = .ingested(split: split, imageSHA256: try row.decode("image_sha256"),
+                              labelSHA256: try row.decode("label_sha256", as: String?.self))
+        case "failed":
+            state = .failed(reason: try row.decode("failure_reason"))
+        default:
+            throw StoreError(code: .decoding, message: "unknown case state '\(stateName)'")
+        }
+        return CaseRecord(id: try row.decode("id"), datasetID: try row.decode("dataset_id"),
+                          sourceName: try row.decode("source_name"), patientID: try row.decode("patient_id"),
+                          state: state)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Store
+import Testing
+
+@Suite("Dataset and case repositories")
+struct RepositoryTests {
+    static func dataset(_ id: UUID = UUID(), uri: String = "/data/brats") -> DatasetRecord {
+        DatasetRecord(id: id, name: "brats:\(uri)", sourceKind: .brats, sourceURI: uri, testFraction: 0.2, splitSeed: 7)
+    }
+
+    static let image = String(repeating: "a", count: 64)
+    static let label = String(repeating: "b", count: 64)
+
+    @Test("ensuring a dataset again keeps its first split settings; another id for its source is refused")
+    func datasetIsCreatedOnce() async throws {
+        try await withIsolatedSchema { (client, _) async throws in
+            let datasets = DatasetRepository(client: client)
+            let first = Self.dataset()
+            #expect(try await datasets.ensure(first) == first)
+            var changed = first
+            changed.testFraction = 0.5
+            changed.splitSeed = 8
+            #expect(try await datasets.ensure(changed) == first)
+            await #expect { try await datasets.ensure(Self.dataset()) } throws: { error in
+                (error as? StoreError)?.code == .uniqueViolation
+            }
+            #expect(try await datasets.dataset(first.id) == first)
+        }
+    }
+
+    @Test("recording a case again returns the stored row; a failed case may be repaired, an ingested one never fails")
+    func casesAreIdempotent() async throws {
+        try await withIsolatedSchema { (client, _) async throws in
+            let dataset = try await DatasetRepository(client: client).ensure(Self.dataset())
+            let cases = CaseRepository(client: client)
+            func record(_ name: String, _ state: CaseRecord.State) async throws -> CaseRecord {
+                try await cases.record([CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: name, patientID: name,
+                                                   state: state)])[0]
+            }
+            let ingested = try await record("case-1", .ingested(split: .test, imageSHA256: Self.image, labelSHA256: Self.label))
+            #expect(try await record("case-1", .ingested(split: .train, imageSHA256: Self.label, labelSHA256: nil)) == ingested)
+            #expect(try await record("case-1", .failed(reason: "unreadable")) == ingested)
+
+            let failed = try await record("case-2", .failed(reason: "T2 missing"))
+            #expect(failed.state == .failed(reason: "T2 missing"))
+            #expect(try await record("case-2", .failed(reason: "T1c truncated")).state == .failed(reason: "T1c truncated"))
+            let repaired = try await record("case-2", .ingested(split: .train, imageSHA256: Self.image, labelSHA256: nil))
+            #expect(repaired.id == failed.id)
+            #expect(repaired.state == .ingested(split: .train, imageSHA256: Self.image, labelSHA256: nil))
+
+            #expect(try await cases.cases(in: dataset.id) == [ingested, repaired])
+        }
+    }
+
+    @Test("a batch that breaks a constraint stores none of its cases")
+    func batchIsOneTransaction() async throws {
+        try await withIsolatedSchema { (client, _) async throws in
+            let dataset = try await DatasetRepository(client: client).ensure(Self.dataset())
+            let cases = CaseRepository(client: client)
+            let good = CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: "case-1", patientID: "case-1",
+                                  state: .ingested(split: .train, imageSHA256: Self.image, labelSHA256: nil))
+            let unlabelledTest = CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: "case-2", patientID: "case-2",
+                                            state: .ingested(split: .test, imageSHA256: Self.image, labelSHA256: nil))
+            await #expect { try await cases.record([good, unlabelledTest]) } throws: { error in
+                (error as? StoreError)?.code == .checkViolation
+            }
+            #expect(try await cases.cases(in: dataset.id).isEmpty)
+        }
+    }
+}
