@@ -71,6 +71,8 @@ let package = Package(
         ], path: "Shared/Neural"),
         .target(name: "ActiveLearning", dependencies: ["SeededRandom"], path: "Shared/ActiveLearning"),
         .target(name: "Statistics", path: "Shared/Statistics"),
+        .target(name: "Orchestration", dependencies: ["Store", "ActiveLearning", "SeededRandom"],
+                path: "Shared/Orchestration"),
         .target(name: "ServiceRuntime", dependencies: [
             "Bus", "Proto",
             .product(name: "Logging", package: "swift-log"),
@@ -147,5 +149,11 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Tests/IngestTests"),
+        .testTarget(name: "OrchestratorTests", dependencies: [
+            "Orchestration", "ServiceRuntime", "Store", "Bus", "Proto",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Tests/OrchestratorTests"),
     ]
 )
