@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Statistics", targets: ["Statistics"]),
         .library(name: "SeededRandom", targets: ["SeededRandom"]),
         .library(name: "ServiceRuntime", targets: ["ServiceRuntime"]),
+        .library(name: "Profiles", targets: ["Profiles"]),
         .executable(name: "activeseg-selector", targets: ["SelectorService"]),
         .executable(name: "activeseg-stats", targets: ["StatsService"]),
         .executable(name: "activeseg-ingest", targets: ["IngestService"]),
@@ -79,6 +80,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Shared/ServiceRuntime"),
+        .target(name: "Profiles", dependencies: ["Neural", "Proto"], path: "Shared/Profiles"),
 
         // Services
         .executableTarget(name: "SelectorService", dependencies: [
@@ -137,6 +139,8 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Tests/ServiceTests"),
+
+        .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "Neural", "Proto"], path: "Tests/ProfilesTests"),
 
         .testTarget(name: "CLITests", dependencies: [
             "CommandLineTools", "Volume", "Statistics", "Bus", "Store",

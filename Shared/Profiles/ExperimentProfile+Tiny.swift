@@ -1,0 +1,32 @@
+import Neural
+
+extension ExperimentProfile {
+    /// For tests: a round trains and scores in seconds on two cores, and the model still moves.
+    public static let tiny = ExperimentProfile(
+        name: "tiny",
+        // 5 mm turns a synthetic head into a volume of about 32³ voxels.
+        targetSpacing: 5,
+        // Acquisition voxels of 4–5 mm: generating and resampling stay cheap, and no detail is lost
+        // that the 5 mm grid could show.
+        syntheticSpacingScale: 4,
+        // Two levels of 8 and 16 channels: the smallest U-Net that still has a bottleneck for
+        // features; 4 groups keep two channels per GroupNorm group at level 0.
+        network: UNet3DConfig(levels: 2, baseChannels: 8, groupNormGroups: 4),
+        training: TrainingSettings(
+            // A few epochs: tests check that training runs and stores a model, not how good it is.
+            maximumEpochs: 3, patience: 3,
+            // 16³ patches divide by the 2-level network's divisor 2 and fit a 32³ case four times.
+            patchEdge: 16, patchesPerImage: 2,
+            // A higher rate than the paper's, so three epochs visibly change the weights.
+            learningRate: 1e-2, weightDecay: 2e-5, momentum: 0.9,
+            // One cosine cycle over the whole run.
+            warmRestartPeriod: 3, batchSize: 1, dropoutRate: 0.5,
+            // No augmentation: it only adds work that a three-epoch run cannot profit from.
+            augment: false),
+        // A 32³ volume is one cheap pass; 4 dropout passes already give a non-zero variance.
+        inference: InferenceSettings(windowEdge: nil, overlap: 0.75, passes: 4),
+        // Small numbers that still exercise every branch of selection (K > k, several rounds) on a
+        // cohort of about twenty cases; two members are the fewest an ensemble variance needs.
+        activeLearning: ActiveLearningDefaults(initialCount: 4, candidateCount: 4, queryCount: 2, rounds: 2,
+                                               bootstrapMembers: 2, topFraction: 0.001, validationFraction: 0.2))
+}

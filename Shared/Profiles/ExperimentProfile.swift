@@ -1,0 +1,122 @@
+import Neural
+import Proto
+
+/// Everything that sizes a run, chosen as one named profile so a test, a CPU demo and the paper's
+/// configuration run the same code: the preprocessing grid, the network, training, inference and
+/// the active-learning defaults.
+///
+/// The orchestrator copies a profile's defaults into each job (`hyperParameters`, passes, top
+/// fraction), so a job is self-contained and a worker never has to agree with the orchestrator on
+/// a profile's values; the worker uses the profile only for what a job does not carry (the network
+/// shape and the inference strategy).
+public struct ExperimentProfile: Sendable, Hashable {
+    /// The name stored in the `experiments` and `models` tables (`paper`, `cpu`, `tiny`).
+    public var name: String
+    /// Voxel edge in mm that ingest resamples every case to.
+    public var targetSpacing: Double
+    /// `SyntheticCohort`'s spacing scale whose images suit `targetSpacing`: acquisition voxels of
+    /// about `spacingScale` mm keep synthetic data from being resampled far below its resolution.
+    public var syntheticSpacingScale: Double
+    /// The network every job of the profile trains; dropout is set per job (`network(dropout:)`).
+    public var network: UNet3DConfig
+    public var training: TrainingSettings
+    public var inference: InferenceSettings
+    public var activeLearning: ActiveLearningDefaults
+
+    public init(name: String, targetSpacing: Double, syntheticSpacingScale: Double, network: UNet3DConfig,
+                training: TrainingSettings, inference: InferenceSettings, activeLearning: ActiveLearningDefaults) {
+        self.name = name
+        self.targetSpacing = targetSpacing
+        self.syntheticSpacingScale = syntheticSpacingScale
+        self.network = network
+        self.training = training
+        self.inference = inference
+        self.activeLearning = activeLearning
+    }
+
+    /// Every profile, for listings and for tests that check all of them.
+    public static let all: [ExperimentProfile] = [.tiny, .cpu, .paper]
+
+    /// The profile a job or experiment names; fails for `.unspecified` (which the contract rejects,
+    /// because the cost of a run differs by orders of magnitude between profiles).
+    public init(_ profile: Proto.Profile) throws(ProfileError) {
+        switch profile {
+        case .paper: self = .paper
+        case .cpu: self = .cpu
+        case .tiny: self = .tiny
+        case .unspecified, .UNRECOGNIZED:
+            throw ProfileError(code: .unspecified, detail: "profile \(profile) names no profile")
+        }
+    }
+
+    /// The profile stored under `name` in the database.
+    public init(named name: String) throws(ProfileError) {
+        guard let profile = Self.all.first(where: { $0.name == name }) else {
+            throw ProfileError(code: .unknownName, detail: "no profile is named '\(name)'; expected tiny, cpu or paper")
+        }
+        self = profile
+    }
+
+    /// The contract's enum value for this profile.
+    public var proto: Proto.Profile {
+        switch name {
+        case "paper": .paper
+        case "cpu": .cpu
+        default: .tiny
+        }
+    }
+
+    /// The network with the job's dropout mode: dropout-train-test trains with the layer active;
+    /// every other method trains without it, and dropout-test switches it on at inference only.
+    public func network(dropout mode: Proto.DropoutMode, rate: Float) -> UNet3DConfig {
+        var config = network
+        config.dropoutRate = rate
+        config.dropoutMode = mode == .train ? .trainAndTest : .testOnly
+        return config
+    }
+
+    /// The profile's optimisation settings in the contract's shape, for the orchestrator to put
+    /// into train jobs.
+    public var hyperParameters: HyperParameters {
+        var parameters = HyperParameters()
+        parameters.learningRate = training.learningRate
+        parameters.weightDecay = training.weightDecay
+        parameters.momentum = training.momentum
+        parameters.maxEpochs = UInt32(training.maximumEpochs)
+        parameters.earlyStopPatience = UInt32(training.patience)
+        parameters.patchesPerImage = UInt32(training.patchesPerImage)
+        parameters.patchEdge = UInt32(training.patchEdge)
+        parameters.warmRestartPeriod = UInt32(training.warmRestartPeriod)
+        parameters.dropoutRate = training.dropoutRate
+        parameters.augment = training.augment
+        return parameters
+    }
+
+    /// Neural's training configuration for a job's `parameters`, seeded by the job.
+    ///
+    /// A zero field means the sender left it out (proto3 cannot tell 0 from absent), so it takes
+    /// the profile's value; none of these settings is meaningful at 0.
+    public func trainingConfig(_ parameters: HyperParameters, seed: UInt64) -> TrainingConfig {
+        let defaults = hyperParameters
+        func pick<Value: Numeric>(_ value: Value, _ fallback: Value) -> Value { value == 0 ? fallback : value }
+        let edge = Int(pick(parameters.patchEdge, defaults.patchEdge))
+        let learningRate = pick(parameters.learningRate, defaults.learningRate)
+        let period = Double(pick(parameters.warmRestartPeriod, defaults.warmRestartPeriod))
+        return TrainingConfig(
+            maximumEpochs: Int(pick(parameters.maxEpochs, defaults.maxEpochs)),
+            patience: Int(pick(parameters.earlyStopPatience, defaults.earlyStopPatience)),
+            patchSize: [edge, edge, edge],
+            patchesPerCase: Int(pick(parameters.patchesPerImage, defaults.patchesPerImage)),
+            schedule: .cosineWarmRestarts(base: learningRate, t0: period, tMult: 1, minimum: 0, warmupEpochs: 0),
+            momentum: Float(pick(parameters.momentum, defaults.momentum)),
+            weightDecay: Float(pick(parameters.weightDecay, defaults.weightDecay)),
+            augmentation: parameters.augment ? Augmentation() : .none,
+            seed: seed)
+    }
+
+    /// The inference strategy of the profile.
+    public var predictor: Predictor {
+        guard let edge = inference.windowEdge else { return Predictor(strategy: .wholeVolume) }
+        return Predictor(strategy: .slidingWindow(SlidingWindow(size: [edge, edge, edge], overlap: inference.overlap)))
+    }
+}

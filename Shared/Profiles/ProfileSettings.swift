@@ -1,0 +1,83 @@
+/// A profile's training defaults (the paper's Table 1 for `paper`).
+public struct TrainingSettings: Sendable, Hashable {
+    /// Upper bound on epochs.
+    public var maximumEpochs: Int
+    /// Epochs without a better validation Dice before training stops.
+    public var patience: Int
+    /// Edge of the cubic training patch; a multiple of the network's size divisor.
+    public var patchEdge: Int
+    /// Random patches per image and epoch (the paper: 2).
+    public var patchesPerImage: Int
+    public var learningRate: Double
+    public var weightDecay: Double
+    public var momentum: Double
+    /// Epochs per cycle of cosine annealing with warm restarts.
+    public var warmRestartPeriod: Int
+    /// Patches per SGD step; Neural's trainer takes one patch per step.
+    public var batchSize: Int
+    /// Drop probability of the decoder dropout layer of the dropout methods.
+    public var dropoutRate: Float
+    /// Random scaling, rotation and flipping of patches.
+    public var augment: Bool
+
+    public init(maximumEpochs: Int, patience: Int, patchEdge: Int, patchesPerImage: Int, learningRate: Double,
+                weightDecay: Double, momentum: Double, warmRestartPeriod: Int, batchSize: Int, dropoutRate: Float,
+                augment: Bool) {
+        self.maximumEpochs = maximumEpochs
+        self.patience = patience
+        self.patchEdge = patchEdge
+        self.patchesPerImage = patchesPerImage
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+        self.momentum = momentum
+        self.warmRestartPeriod = warmRestartPeriod
+        self.batchSize = batchSize
+        self.dropoutRate = dropoutRate
+        self.augment = augment
+    }
+}
+
+/// How a profile runs a trained network over a whole case.
+public struct InferenceSettings: Sendable, Hashable {
+    /// Edge of the sliding window; nil runs the whole (padded) volume in one pass.
+    public var windowEdge: Int?
+    /// Share of a window overlapping its neighbour (the paper: 75%).
+    public var overlap: Double
+    /// Stochastic forward passes T of the dropout methods.
+    public var passes: Int
+
+    public init(windowEdge: Int?, overlap: Double, passes: Int) {
+        self.windowEdge = windowEdge
+        self.overlap = overlap
+        self.passes = passes
+    }
+}
+
+/// A profile's default experiment sizes, which an experiment may override.
+public struct ActiveLearningDefaults: Sendable, Hashable {
+    /// Cases annotated at random in round 0 (n).
+    public var initialCount: Int
+    /// Most uncertain candidates handed to redundancy restriction (K).
+    public var candidateCount: Int
+    /// Cases annotated per round (k).
+    public var queryCount: Int
+    /// Rounds after round 0.
+    public var rounds: Int
+    /// Members of a bootstrap ensemble.
+    public var bootstrapMembers: Int
+    /// Share of the variance map averaged into a dropout or bootstrap score (the paper: top 0.1%).
+    public var topFraction: Double
+    /// Share of the annotated cases held out for early stopping (the paper: 20%).
+    public var validationFraction: Double
+
+    public init(initialCount: Int, candidateCount: Int, queryCount: Int, rounds: Int, bootstrapMembers: Int,
+                topFraction: Double, validationFraction: Double) {
+        self.initialCount = initialCount
+        self.candidateCount = candidateCount
+        self.queryCount = queryCount
+        self.rounds = rounds
+        self.bootstrapMembers = bootstrapMembers
+        self.topFraction = topFraction
+        self.validationFraction = validationFraction
+    }
+}

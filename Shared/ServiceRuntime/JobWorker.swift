@@ -1,0 +1,146 @@
+import Bus
+import Foundation
+import Logging
+import Proto
+import ServiceLifecycle
+
+/// A worker of a job queue: fetches one job at a time from the queue's durable consumer, runs the
+/// handler on it, and settles it.
+///
+/// - The handler commits first, then the worker publishes the notice and acknowledges, so a job is
+///   acknowledged only once its result is in Postgres; a worker that dies before the ack leaves the
+///   job to be redelivered (after the ack wait) to another worker.
+/// - While the handler runs, the worker reports the job in progress every `heartbeat`, so a long
+///   training job is not redelivered while its worker is alive.
+/// - A failure whose code says the job itself is wrong (`invalidArgument`, `notFound`,
+///   `failedPrecondition`, `dataLoss`, `unimplemented`), an undecodable job, or a failure on the last allowed
+///   delivery is recorded as final, announced as an `ErrorReply` and terminated; any other failure is recorded
+///   and the job handed back with `retryDelay`.
+/// - On graceful shutdown the worker stops fetching and cancels the running handler: the job is
+///   handed back at once (nak without delay) for another worker, unless it had already finished.
+public struct JobWorker<Handler: JobHandler>: Service {
+    public let queue: JobQueue<Handler.Job, Handler.Result>
+    public let handler: Handler
+    /// Jobs worked on at once by this process.
+    public let concurrency: Int
+    /// How long one fetch waits for a job before checking for shutdown again.
+    public let fetchTimeout: Duration
+    private let logger: Logger
+
+    public init(queue: JobQueue<Handler.Job, Handler.Result>, handler: Handler, concurrency: Int = 1,
+                fetchTimeout: Duration = .seconds(1), logger: Logger) {
+        precondition(concurrency >= 1)
+        self.queue = queue
+        self.handler = handler
+        self.concurrency = concurrency
+        self.fetchTimeout = fetchTimeout
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await queue.ensure()
+        let consumer = try await queue.jetStream.pullConsumer(stream: queue.jobsStream, durableName: queue.durableName)
+        logger.info("taking jobs", metadata: ["job.stream": "\(queue.jobsStream)", "job.consumer": "\(queue.durableName)",
+                                              "job.subject": "\(queue.jobSubject)"])
+        try await withThrowingDiscardingTaskGroup { group in
+            for _ in 0..<concurrency {
+                group.addTask { try await work(consumer) }
+            }
+        }
+        logger.info("stopped taking jobs")
+    }
+
+    private func work(_ consumer: PullConsumer) async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            for message in try await consumer.fetch(maxMessages: 1, timeout: fetchTimeout) {
+                await process(message)
+            }
+        }
+    }
+
+    /// Runs one job and settles its message; never throws, so one bad job cannot stop the worker.
+    func process(_ message: JetStreamMessage) async {
+        let delivery = Int(message.deliveryCount)
+        let headerID = message.headers["Nats-Msg-Id"] ?? "stream-sequence-\(message.streamSequence)"
+        let logger = {
+            var logger = self.logger
+            logger[metadataKey: "job.id"] = "\(headerID)"
+            logger[metadataKey: "job.delivery"] = "\(delivery)"
+            return logger
+        }()
+        let job: Handler.Job
+        do {
+            job = try Handler.Job(serializedBytes: message.payload)
+        } catch {
+            await fail(message, jobID: headerID,
+                       RPCError(.invalidArgument, "the job does not decode as \(Handler.Job.protoMessageName)",
+                                details: ["job.id": headerID], cause: error),
+                       final: true, logger: logger)
+            return
+        }
+        do {
+            let result = try await withHeartbeats(message, logger: logger) {
+                try await cancelWhenGracefulShutdown {
+                    try await handler.handle(job, id: headerID, delivery: delivery, logger: logger)
+                }
+            }
+            if let result { try await queue.announce(result, jobID: headerID) }
+            try await message.ack()
+            logger.info("job done")
+        } catch is CancellationError {
+            logger.notice("job handed back: the worker is shutting down")
+            try? await message.nak()
+        } catch {
+            let failure = (error as? RPCError) ?? RPCError(.unavailable, "\(error)", details: ["job.id": headerID], cause: error)
+            let final = Self.isPermanent(failure.code) || delivery >= queue.delivery.maxDeliver
+            await fail(message, jobID: headerID, failure, final: final, logger: logger)
+        }
+    }
+
+    /// Whether retrying cannot help because the job itself is wrong.
+    static func isPermanent(_ code: ErrorCode) -> Bool {
+        [.invalidArgument, .notFound, .failedPrecondition, .dataLoss, .unimplemented].contains(code)
+    }
+
+    private func fail(_ message: JetStreamMessage, jobID: String, _ error: RPCError, final: Bool, logger: Logger) async {
+        logger.warning(final ? "job failed" : "job attempt failed; it will be retried",
+                       metadata: ["error": "\(error)"])
+        do {
+            try await handler.recordFailure(jobID: jobID, error: error, final: final, logger: logger)
+            if final {
+                try await queue.announce(error, jobID: jobID)
+                try await message.term()
+            } else {
+                try await message.nak(delay: queue.delivery.retryDelay)
+            }
+        } catch {
+            // Left unsettled, the job comes back after the ack wait and is judged again.
+            logger.error("could not settle the failed job", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Runs `body` while telling the server every `heartbeat` that the job is in progress.
+    private func withHeartbeats<Value: Sendable>(
+        _ message: JetStreamMessage, logger: Logger, _ body: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
+        let interval = queue.delivery.heartbeat
+        return try await withThrowingTaskGroup(of: Value?.self) { group in
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: interval)
+                    do {
+                        try await message.inProgress()
+                    } catch {
+                        logger.warning("could not report the job in progress", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+            group.addTask { try await body() }
+            defer { group.cancelAll() }
+            while let next = try await group.next() {
+                if let value = next { return value }
+            }
+            throw CancellationError()
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Neural
+import Profiles
+import Proto
+import Testing
+
+@Suite struct ProfileTests {
+    @Test("the network divides the training patch and the inference window", arguments: ExperimentProfile.all)
+    func networkDividesPatches(_ profile: ExperimentProfile) {
+        let divisor = profile.network.sizeDivisor
+        #expect(profile.training.patchEdge % divisor == 0)
+        if let window = profile.inference.windowEdge { #expect(window % divisor == 0) }
+        #expect(profile.network.channels(atLevel: 0) % profile.network.groupNormGroups == 0)
+    }
+
+    @Test("each contract value maps to the profile of its name and back")
+    func protoMapping() throws {
+        let pairs: [(Proto.Profile, String)] = [(.tiny, "tiny"), (.cpu, "cpu"), (.paper, "paper")]
+        for (value, name) in pairs {
+            let profile = try ExperimentProfile(value)
+            #expect(profile.name == name)
+            #expect(profile.proto == value)
+            #expect(try ExperimentProfile(named: name) == profile)
+        }
+        #expect(throws: ProfileError.self) { try ExperimentProfile(Proto.Profile.unspecified) }
+        #expect(throws: ProfileError.self) { try ExperimentProfile(named: "huge") }
+    }
+
+    @Test("the paper profile holds Table 1's values")
+    func paperValues() {
+        let paper = ExperimentProfile.paper
+        #expect(paper.network.levels == 5 && paper.network.channels(atLevel: 0) == 32 && paper.network.channels(atLevel: 4) == 512)
+        #expect(paper.training.patchEdge == 128 && paper.training.patchesPerImage == 2)
+        #expect(paper.training.learningRate == 1e-3 && paper.training.weightDecay == 2e-5)
+        #expect(paper.training.maximumEpochs == 500 && paper.training.patience == 50)
+        #expect(paper.inference.windowEdge == 128 && paper.inference.overlap == 0.75 && paper.inference.passes == 10)
+        #expect(paper.activeLearning.initialCount == 40 && paper.activeLearning.candidateCount == 100
+                && paper.activeLearning.queryCount == 50 && paper.activeLearning.bootstrapMembers == 4)
+    }
+
+    @Test("a job's zero fields take the profile's values, set fields win")
+    func trainingConfigFallsBack() {
+        let profile = ExperimentProfile.cpu
+        var parameters = HyperParameters()
+        parameters.maxEpochs = 7
+        let config = profile.trainingConfig(parameters, seed: 9)
+        #expect(config.maximumEpochs == 7)
+        #expect(config.patience == profile.training.patience)
+        #expect(config.patchSize == [32, 32, 32])
+        #expect(config.seed == 9)
+        #expect(config.augmentation == .none)
+        #expect(profile.trainingConfig(profile.hyperParameters, seed: 9).augmentation == Augmentation())
+    }
+
+    @Test("dropout-train-test trains with dropout; the other methods only sample with it")
+    func dropoutMode() {
+        #expect(ExperimentProfile.tiny.network(dropout: .train, rate: 0.3).dropoutMode == .trainAndTest)
+        #expect(ExperimentProfile.tiny.network(dropout: .off, rate: 0.3).dropoutMode == .testOnly)
+        #expect(ExperimentProfile.tiny.network(dropout: .off, rate: 0.3).dropoutRate == 0.3)
+    }
+}
+
+extension ExperimentProfile: CustomTestStringConvertible {
+    public var testDescription: String { name }
+}
