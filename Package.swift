@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "activeseg-selector", targets: ["SelectorService"]),
         .executable(name: "activeseg-stats", targets: ["StatsService"]),
         .executable(name: "activeseg-ingest", targets: ["IngestService"]),
+        .executable(name: "activeseg-orchestrator", targets: ["OrchestratorService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
@@ -95,6 +96,12 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Services/Ingest"),
+        .executableTarget(name: "OrchestratorService", dependencies: [
+            "Orchestration", "ServiceRuntime", "Store", "Bus", "Proto",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Services/Orchestrator"),
 
         .target(name: "CommandLineTools", dependencies: [
             "Volume", "Statistics", "Bus", "Store",
@@ -154,7 +161,7 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Tests/IngestTests"),
         .testTarget(name: "OrchestratorTests", dependencies: [
-            "Orchestration", "ServiceRuntime", "Store", "Bus", "Proto",
+            "OrchestratorService", "Orchestration", "ServiceRuntime", "Store", "Bus", "Proto",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -91,9 +91,11 @@ public struct ExperimentStateMachine: Sendable {
         }
     }
 
-    /// Score jobs that measure uncertainty for every pool case with `round - 1`'s models.
+    /// Score jobs that measure uncertainty for every pool case with `round - 1`'s models; none for
+    /// random query, which ranks nothing.
     public func scoringPlans(round: Int, pool: [UUID]) -> [ScoringPlan] {
-        pool.sorted { Self.text($0) < Self.text($1) }.map { caseID in
+        guard experiment.strategy != .random else { return [] }
+        return pool.sorted { Self.text($0) < Self.text($1) }.map { caseID in
             ScoringPlan(key: "score/\(Self.text(experiment.id))/\(round)/\(Self.text(caseID))", round: round,
                         caseID: caseID, evaluate: false, seed: jobSeed(round: round, stream: 2))
         }
@@ -133,8 +135,13 @@ public struct ExperimentStateMachine: Sendable {
 
     /// The key of the full-data model's training job; its evaluation jobs' keys extend it.
     public static func referenceKey(datasetID: UUID, profile: ExperimentRecord.Profile) -> String {
-        "reference/\(text(datasetID))/\(profile.rawValue)"
+        referenceKeyPrefix + "\(text(datasetID))/\(profile.rawValue)"
     }
+
+    /// What the keys of the full-data models' jobs start with; their results concern every
+    /// experiment on the model's dataset and profile.
+    public static let referenceKeyPrefix = "reference/"
+
 
     /// Score jobs that measure the full-data model's Dice on every test case; they belong to the
     /// experiment round that found the model unevaluated, and their keys are shared by all.

@@ -104,6 +104,7 @@ struct ExperimentStateMachineTests {
         #expect(Set((scoring + evaluation).map(\.key)).count == 12)
         #expect(scoring.allSatisfy { !$0.evaluate } && evaluation.allSatisfy(\.evaluate))
         #expect(Set(machine.scoringPlans(round: 3, pool: pool).map(\.key)).isDisjoint(with: scoring.map(\.key)))
+        #expect(Self.machine(strategy: .random).scoringPlans(round: 2, pool: pool).isEmpty)
     }
 
     @Test func aPhaseCountsOnlyItsOwnJobs() {

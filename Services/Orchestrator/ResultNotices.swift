@@ -1,0 +1,59 @@
+import Bus
+import Foundation
+import Logging
+import Orchestration
+import Store
+
+/// Follows the trainer's and scorer's completion notices (stream `ACTIVESEG_RESULTS`, durable
+/// consumer `orchestrator`) and advances the experiment each notice belongs to.
+///
+/// A notice only prompts a step: the step reads the job's state from Postgres, where the worker
+/// committed it before announcing it, so a duplicate or late notice finds nothing to do. A notice
+/// is acknowledged after its step, so one that arrives while no orchestrator leads is handled by
+/// the next leader (which also reconciles from Postgres at start and never depends on notices).
+struct ResultNotices: Sendable {
+    static let durableName = "orchestrator"
+
+    let jetStream: JetStream
+    let stream: String
+    let database: PostgresClient
+    let driver: ExperimentDriver
+    let logger: Logger
+    /// How long one fetch waits for a notice; bounds how fast the loop notices cancellation.
+    var pollInterval: Duration = .milliseconds(500)
+
+    func run() async throws {
+        try await jetStream.ensureConsumer(stream: stream, ConsumerConfiguration(
+            durableName: Self.durableName, ackWait: .seconds(60)))
+        let consumer = try await jetStream.pullConsumer(stream: stream, durableName: Self.durableName)
+        while !Task.isCancelled {
+            for notice in try await consumer.fetch(maxMessages: 32, timeout: pollInterval) {
+                await handle(notice)
+                try await notice.ack()
+            }
+        }
+    }
+
+    private func handle(_ notice: JetStreamMessage) async {
+        guard let jobID = notice.headers["Nats-Msg-Id"].flatMap(UUID.init(uuidString:)) else {
+            logger.notice("notice without a job id ignored", metadata: ["nats.subject": "\(notice.subject)"])
+            return
+        }
+        do {
+            guard let job = try await JobRepository.job(jobID, on: database) else {
+                logger.notice("notice for an unknown job ignored", metadata: ["job.id": "\(jobID)"])
+                return
+            }
+            if let experimentID = job.experimentID, !job.key.hasPrefix(ExperimentStateMachine.referenceKeyPrefix) {
+                await driver.advance(experimentID)
+            } else {
+                // The full-data model serves every experiment on its dataset and profile.
+                for experiment in try await ExperimentRepository.running(on: database) {
+                    await driver.advance(experiment.id)
+                }
+            }
+        } catch {
+            logger.warning("notice not handled; reconciliation will catch up", metadata: ["error": "\(error)"])
+        }
+    }
+}
