@@ -161,7 +161,7 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Tests/IngestTests"),
         .testTarget(name: "OrchestratorTests", dependencies: [
-            "OrchestratorService", "Orchestration", "ServiceRuntime", "Store", "Bus", "Proto",
+            "OrchestratorService", "SelectorService", "StatsService", "Orchestration", "ServiceRuntime", "Store", "Bus", "Proto",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -2,6 +2,8 @@ import Bus
 import Foundation
 import Logging
 import Orchestration
+import Proto
+import ServiceRuntime
 import Store
 
 /// Follows the trainer's and scorer's completion notices (stream `ACTIVESEG_RESULTS`, durable
@@ -29,13 +31,15 @@ struct ResultNotices: Sendable {
         while !Task.isCancelled {
             for notice in try await consumer.fetch(maxMessages: 32, timeout: pollInterval) {
                 await handle(notice)
+                // A notice whose step was cut short by shutdown stays unacknowledged for the next leader.
+                guard !Task.isCancelled else { return }
                 try await notice.ack()
             }
         }
     }
 
     private func handle(_ notice: JetStreamMessage) async {
-        guard let jobID = notice.headers["Nats-Msg-Id"].flatMap(UUID.init(uuidString:)) else {
+        guard let jobID = Self.jobID(of: notice) else {
             logger.notice("notice without a job id ignored", metadata: ["nats.subject": "\(notice.subject)"])
             return
         }
@@ -52,8 +56,22 @@ struct ResultNotices: Sendable {
                     await driver.advance(experiment.id)
                 }
             }
+        } catch is CancellationError {
+            return
         } catch {
             logger.warning("notice not handled; reconciliation will catch up", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// The job a notice reports on: the id inside the result, or for a failed job's `ErrorReply`
+    /// (which carries none) the message id the worker published it under.
+    static func jobID(of notice: JetStreamMessage) -> UUID? {
+        let fromResult: String? = if notice.subject.hasSuffix(".trainer") {
+            try? JobQueue<TrainJob, TrainResult>.decodeNotice(notice.payload, headers: notice.headers).get().jobID
+        } else {
+            try? JobQueue<ScoreJob, ScoreResult>.decodeNotice(notice.payload, headers: notice.headers).get().jobID
+        }
+        let text = fromResult.flatMap { $0.isEmpty ? nil : $0 } ?? notice.headers["Nats-Msg-Id"]
+        return text.flatMap(UUID.init(uuidString:))
     }
 }
