@@ -37,6 +37,11 @@ actor ExperimentDriver {
     func reconcile() async throws {
         let unfinished = try await JobRepository.unfinished(on: database)
         try await jobs.publish(unfinished)
+        try await advanceRunning()
+    }
+
+    /// Advances every running experiment from its stored state.
+    func advanceRunning() async throws {
         for experiment in try await ExperimentRepository.running(on: database) {
             await advance(experiment.id)
         }

@@ -16,6 +16,8 @@ struct OrchestratorService: Service {
     let postgres: PostgresConfiguration
     let connection: BusConnection
     let logger: Logger
+    /// Pause before competing for leadership again after an error.
+    var retryDelay: Duration = .seconds(1)
 
     func run() async throws {
         let database = PostgresClient(configuration: postgres, logger: logger)
@@ -46,18 +48,26 @@ struct OrchestratorService: Service {
                                     driver: driver, logger: logger)
         let lock = LeaderLock(configuration: postgres, logger: logger)
         while !Task.isCancelled {
-            try await lock.whileLeading { _ in
-                try await jobs.ensure()
-                try await eventStream.ensure()
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await server(commands).run() }
-                    group.addTask {
-                        try await driver.reconcile()
-                        try await notices.run()
+            do {
+                try await lock.whileLeading { _ in
+                    try await jobs.ensure()
+                    try await eventStream.ensure()
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await server(commands).run() }
+                        group.addTask {
+                            try await driver.reconcile()
+                            try await notices.run()
+                        }
+                        try await group.next()
+                        group.cancelAll()
                     }
-                    try await group.next()
-                    group.cancelAll()
                 }
+            } catch is CancellationError {
+                return
+            } catch {
+                // NATS or Postgres failed under the leader: let go and compete for the lock again.
+                logger.error("leadership ended by an error; retrying", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: retryDelay)
             }
         }
     }

@@ -23,12 +23,21 @@ struct ResultNotices: Sendable {
     let logger: Logger
     /// How long one fetch waits for a notice; bounds how fast the loop notices cancellation.
     var pollInterval: Duration = .milliseconds(500)
+    /// How often every running experiment is advanced without a notice, so a step that failed on a
+    /// passing error (a selector not answering) is retried although no further notice will come.
+    var sweepInterval: Duration = .seconds(30)
 
     func run() async throws {
         try await jetStream.ensureConsumer(stream: stream, ConsumerConfiguration(
             durableName: Self.durableName, ackWait: .seconds(60)))
         let consumer = try await jetStream.pullConsumer(stream: stream, durableName: Self.durableName)
+        let clock = ContinuousClock()
+        var lastSweep = clock.now
         while !Task.isCancelled {
+            if clock.now - lastSweep >= sweepInterval {
+                lastSweep = clock.now
+                try await driver.advanceRunning()
+            }
             for notice in try await consumer.fetch(maxMessages: 32, timeout: pollInterval) {
                 await handle(notice)
                 // A notice whose step was cut short by shutdown stays unacknowledged for the next leader.
@@ -52,9 +61,7 @@ struct ResultNotices: Sendable {
                 await driver.advance(experimentID)
             } else {
                 // The full-data model serves every experiment on its dataset and profile.
-                for experiment in try await ExperimentRepository.running(on: database) {
-                    await driver.advance(experiment.id)
-                }
+                try await driver.advanceRunning()
             }
         } catch is CancellationError {
             return
