@@ -20,6 +20,9 @@ let package = Package(
         .library(name: "SeededRandom", targets: ["SeededRandom"]),
         .library(name: "ServiceRuntime", targets: ["ServiceRuntime"]),
         .library(name: "Profiles", targets: ["Profiles"]),
+        .library(name: "WorkerSupport", targets: ["WorkerSupport"]),
+        .executable(name: "activeseg-trainer", targets: ["TrainerService"]),
+        .executable(name: "activeseg-scorer", targets: ["ScorerService"]),
         .executable(name: "activeseg-selector", targets: ["SelectorService"]),
         .executable(name: "activeseg-stats", targets: ["StatsService"]),
         .executable(name: "activeseg-ingest", targets: ["IngestService"]),
@@ -82,6 +85,12 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Shared/ServiceRuntime"),
         .target(name: "Profiles", dependencies: ["Neural", "Proto"], path: "Shared/Profiles"),
+        .target(name: "WorkerSupport", dependencies: [
+            "ServiceRuntime", "Store", "Artifacts", "Volume", "Neural", "Bus", "Proto",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Shared/WorkerSupport"),
 
         // Services
         .executableTarget(name: "SelectorService", dependencies: [
@@ -102,6 +111,17 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Services/Orchestrator"),
+
+        .executableTarget(name: "TrainerService", dependencies: [
+            "WorkerSupport", "Profiles", "ServiceRuntime", "Neural", "Store", "Artifacts", "Bus", "Proto", "SeededRandom",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Services/Trainer"),
+        .executableTarget(name: "ScorerService", dependencies: [
+            "WorkerSupport", "Profiles", "ServiceRuntime", "Neural", "ActiveLearning", "Statistics", "Store", "Artifacts", "Proto",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Services/Scorer"),
 
         .target(name: "CommandLineTools", dependencies: [
             "Volume", "Statistics", "Bus", "Store",
@@ -148,6 +168,14 @@ let package = Package(
         ], path: "Tests/ServiceTests"),
 
         .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "Neural", "Proto"], path: "Tests/ProfilesTests"),
+
+        .testTarget(name: "WorkerTests", dependencies: [
+            "TrainerService", "ScorerService", "WorkerSupport", "Profiles", "ServiceRuntime", "Store", "Artifacts", "Volume",
+            "Neural", "ActiveLearning", "SeededRandom", "Bus", "Proto",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Tests/WorkerTests"),
 
         .testTarget(name: "CLITests", dependencies: [
             "CommandLineTools", "Volume", "Statistics", "Bus", "Store",

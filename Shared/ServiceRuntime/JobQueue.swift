@@ -28,34 +28,13 @@ public struct JobQueue<Job: SwiftProtobuf.Message, Result: SwiftProtobuf.Message
     /// How long notices are kept for a consumer that was down.
     public static var resultsMaxAge: Duration { .seconds(7 * 24 * 3600) }
 
-    /// How the consumer treats a job that is taken but not settled.
-    public struct Delivery: Sendable, Hashable {
-        /// A job not acknowledged (nor reported in progress) within this time goes to another worker.
-        public var ackWait: Duration
-        /// Deliveries before a job is given up; the worker terminates it on the last one.
-        public var maxDeliver: Int
-        /// How often a busy worker tells the server it is still on the job; well under `ackWait`.
-        public var heartbeat: Duration
-        /// How long a failed job waits before it is offered again.
-        public var retryDelay: Duration
-
-        public init(ackWait: Duration = .seconds(60), maxDeliver: Int = 5, heartbeat: Duration = .seconds(15),
-                    retryDelay: Duration = .seconds(10)) {
-            precondition(heartbeat < ackWait, "heartbeats must come before the ack wait runs out")
-            self.ackWait = ackWait
-            self.maxDeliver = maxDeliver
-            self.heartbeat = heartbeat
-            self.retryDelay = retryDelay
-        }
-    }
-
     public let method: RPCMethod<Job, Result>
     public let jetStream: JetStream
     public let subjectPrefix: String
-    public let delivery: Delivery
+    public let delivery: JobDelivery
 
     public init(_ method: RPCMethod<Job, Result>, jetStream: JetStream, subjectPrefix: String,
-                delivery: Delivery = Delivery()) {
+                delivery: JobDelivery = JobDelivery()) {
         self.method = method
         self.jetStream = jetStream
         self.subjectPrefix = subjectPrefix

@@ -1,0 +1,49 @@
+import ActiveLearning
+import Neural
+import Proto
+
+/// The inference a score job's method calls for, reduced to what is stored: the score, the mean
+/// probability map, the feature vector and the largest voxel-wise variance.
+///
+/// - dropout methods: `passes` stochastic passes of the one model with its dropout layer on, the
+///   masks seeded by the job (Neural runs the layers before the dropout once and only the rest per
+///   pass); score = mean of the top `topFraction` of the population variance map, the rule of
+///   `UncertaintyScore.mcDropout`;
+/// - bootstrap: one deterministic pass per member; score = mean voxel-wise variance (the paper's
+///   rule of `UncertaintyScore.bootstrap`);
+/// - margins: one deterministic pass; score = −mean |p − 0.5|;
+/// - random: one deterministic pass for the features and the Dice; random query ranks nothing, so
+///   the score is 0.
+struct CaseInference {
+    var score: Double
+    var meanMap: [Float]
+    var features: [Float]
+    var maxVariance: Double
+
+    init(method: UncertaintyMethod, networks: [UNet3D], image: Tensor, predictor: Predictor, passes: Int,
+         topFraction: Double, seed: UInt64) throws {
+        let maps: UncertaintyMaps
+        let aggregation: VoxelAggregation?
+        switch method {
+        case .dropoutTrainTest, .dropoutTest:
+            maps = predictor.monteCarloDropout(networks[0], image: image, passes: passes, seed: seed)
+            aggregation = .topFraction(topFraction)
+        case .bootstrap:
+            maps = predictor.ensemble(networks, image: image)
+            aggregation = .mean
+        default:
+            maps = predictor.ensemble([networks[0]], image: image)
+            aggregation = nil
+        }
+        meanMap = maps.mean.scalars
+        features = maps.features
+        maxVariance = Double(maps.variance.scalars.max() ?? 0)
+        if let aggregation {
+            score = try aggregation.aggregate(maps.variance.scalars)
+        } else if method == .margins {
+            score = try UncertaintyScore.margin(meanMap)
+        } else {
+            score = 0
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// A row of `models`: a trained network and what it was trained for.
+public struct ModelRecord: Sendable, Equatable {
+    public var id: UUID
+    public var datasetID: UUID
+    /// Nil for the full-data reference model of a dataset and profile.
+    public var experimentID: UUID?
+    public var roundIndex: Int?
+    public var bootstrapMember: Int?
+    public var profile: String
+    public var checkpointSHA256: String
+    public var trainingCaseCount: Int
+    public var epochs: Int
+    public var bestValidationDice: Double?
+    public var jobID: UUID?
+
+    public init(id: UUID, datasetID: UUID, experimentID: UUID?, roundIndex: Int?, bootstrapMember: Int?, profile: String,
+                checkpointSHA256: String, trainingCaseCount: Int, epochs: Int, bestValidationDice: Double?, jobID: UUID?) {
+        self.id = id
+        self.datasetID = datasetID
+        self.experimentID = experimentID
+        self.roundIndex = roundIndex
+        self.bootstrapMember = bootstrapMember
+        self.profile = profile
+        self.checkpointSHA256 = checkpointSHA256
+        self.trainingCaseCount = trainingCaseCount
+        self.epochs = epochs
+        self.bestValidationDice = bestValidationDice
+        self.jobID = jobID
+    }
+
+    /// A model outside any experiment is the full-data reference.
+    public var isFullDataReference: Bool { experimentID == nil }
+
+    init(_ row: PostgresRow) throws {
+        self.init(id: try row.decode("id"), datasetID: try row.decode("dataset_id"),
+                  experimentID: try row.decode("experiment_id"), roundIndex: try row.decode("round_index"),
+                  bootstrapMember: try row.decode("bootstrap_member"), profile: try row.decode("profile"),
+                  checkpointSHA256: try row.decode("checkpoint_sha256"),
+                  trainingCaseCount: try row.decode("training_case_count"), epochs: try row.decode("epochs"),
+                  bestValidationDice: try row.decode("best_validation_dice"), jobID: try row.decode("job_id"))
+    }
+}
+
+extension PostgresTransaction {
+    public func insertModel(_ model: ModelRecord) async throws {
+        try await query("""
+            INSERT INTO models (id, dataset_id, experiment_id, round_index, bootstrap_member, is_full_data_reference,
+                                profile, checkpoint_sha256, training_case_count, epochs, best_validation_dice, job_id)
+            VALUES (\(model.id), \(model.datasetID), \(model.experimentID), \(model.roundIndex), \(model.bootstrapMember),
+                    \(model.isFullDataReference), \(model.profile), \(model.checkpointSHA256), \(model.trainingCaseCount),
+                    \(model.epochs), \(model.bestValidationDice), \(model.jobID))
+            """)
+    }
+}
+
+extension PostgresClient {
+    public func model(_ id: UUID) async throws -> ModelRecord? {
+        try await query("SELECT * FROM models WHERE id = \(id)").first.map(ModelRecord.init)
+    }
+
+    /// The models a train job produced (one; none before it succeeded).
+    public func models(trainedBy jobID: UUID) async throws -> [ModelRecord] {
+        try await query("SELECT * FROM models WHERE job_id = \(jobID)").map(ModelRecord.init)
+    }
+}

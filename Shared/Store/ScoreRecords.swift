@@ -1,0 +1,67 @@
+import Foundation
+
+/// What one score job stores: a pool case's score and features, or a test case's Dice.
+public struct ScoreRecord: Sendable, Equatable {
+    public var experimentID: UUID
+    /// The round the score is used in (> 0), scored with the previous round's models.
+    public var roundIndex: Int
+    public var caseID: UUID
+    public var datasetID: UUID
+    /// The experiment's strategy name, e.g. `dropout-train-test`.
+    public var method: String
+    public var value: Double
+    public var features: [Float]
+
+    public init(experimentID: UUID, roundIndex: Int, caseID: UUID, datasetID: UUID, method: String, value: Double,
+                features: [Float]) {
+        self.experimentID = experimentID
+        self.roundIndex = roundIndex
+        self.caseID = caseID
+        self.datasetID = datasetID
+        self.method = method
+        self.value = value
+        self.features = features
+    }
+}
+
+extension PostgresTransaction {
+    /// Stores the score and the feature vector of a pool case.
+    public func insertScore(_ score: ScoreRecord) async throws {
+        try await query("""
+            INSERT INTO scores (experiment_id, round_index, case_id, dataset_id, method, value)
+            VALUES (\(score.experimentID), \(score.roundIndex), \(score.caseID), \(score.datasetID), \(score.method), \(score.value))
+            """)
+        try await query("""
+            INSERT INTO features (experiment_id, round_index, case_id, dataset_id, vector)
+            VALUES (\(score.experimentID), \(score.roundIndex), \(score.caseID), \(score.datasetID), \(score.features))
+            """)
+    }
+
+    /// Stores a model's Dice on a test case.
+    public func insertEvaluation(modelID: UUID, caseID: UUID, datasetID: UUID, dice: Double) async throws {
+        try await query("""
+            INSERT INTO evaluations (model_id, case_id, dataset_id, dice)
+            VALUES (\(modelID), \(caseID), \(datasetID), \(dice))
+            """)
+    }
+}
+
+extension PostgresClient {
+    /// A pool case's stored score and features in a round, if it was scored.
+    public func score(experimentID: UUID, roundIndex: Int, caseID: UUID) async throws -> ScoreRecord? {
+        guard let row = try await query("""
+            SELECT s.dataset_id, s.method, s.value, f.vector FROM scores s
+            JOIN features f USING (experiment_id, round_index, case_id)
+            WHERE s.experiment_id = \(experimentID) AND s.round_index = \(roundIndex) AND s.case_id = \(caseID)
+            """).first else { return nil }
+        return ScoreRecord(experimentID: experimentID, roundIndex: roundIndex, caseID: caseID,
+                           datasetID: try row.decode("dataset_id"), method: try row.decode("method"),
+                           value: try row.decode("value"), features: try row.decode("vector"))
+    }
+
+    /// A model's Dice on a test case, if it was evaluated.
+    public func evaluation(modelID: UUID, caseID: UUID) async throws -> Double? {
+        try await query("SELECT dice FROM evaluations WHERE model_id = \(modelID) AND case_id = \(caseID)")
+            .first.map { try $0.decode("dice") }
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import Logging
+import ServiceRuntime
+import Store
+
+/// Records failed attempts in the `jobs` table, the same way for every job kind.
+public struct JobFailureRecorder: Sendable {
+    public let store: PostgresClient
+
+    public init(store: PostgresClient) {
+        self.store = store
+    }
+
+    /// Stores the reason of a failed attempt; a job id that is no UUID has no row to update.
+    public func record(jobID: String, error: RPCError, final: Bool, logger: Logger) async throws {
+        guard let id = UUID(uuidString: jobID) else {
+            logger.warning("a job without a UUID failed; nothing to record", metadata: ["job.id": "\(jobID)"])
+            return
+        }
+        try await store.recordJobFailure(id, reason: error.description, final: final)
+    }
+
+    /// Counts the attempt and tells whether the job still has to be done: false when an earlier
+    /// delivery committed it. A job without a row is not one the orchestrator queued.
+    public func startAttempt(jobID: String) async throws -> Bool {
+        let id = try JobField.uuid(jobID, field: "job_id")
+        guard let state = try await store.startJobAttempt(id) else {
+            throw RPCError(.notFound, "job \(jobID) is not in the jobs table", details: ["job.id": jobID])
+        }
+        return state != .succeeded
+    }
+}

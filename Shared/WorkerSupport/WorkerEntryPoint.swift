@@ -1,0 +1,61 @@
+import Artifacts
+import Bus
+import Foundation
+import Logging
+import Proto
+import ServiceLifecycle
+import ServiceRuntime
+import Store
+
+/// The whole life of a job-worker executable (trainer, scorer): configuration from the environment,
+/// logging, NATS, PostgreSQL (migrated under its advisory lock) and the artifact store, then one
+/// service group of the connection, the health responder and the worker until SIGTERM or SIGINT.
+///
+/// On shutdown the worker stops first (handing its job back), then the health responder, then the
+/// NATS connection drains. Environment keys are `ServiceConfiguration`'s, `PostgresConfiguration`'s
+/// (`ACTIVESEG_POSTGRES_SCHEMA`, `ACTIVESEG_POSTGRES_POOL_SIZE`) and `JobDelivery`'s
+/// (`ACTIVESEG_JOB_ACK_WAIT`).
+public enum WorkerEntryPoint {
+    public static func run<Worker: Service>(
+        service: String, ping: RPCMethod<HealthPing, HealthPong>,
+        build: @Sendable (WorkerEnvironment) -> Worker
+    ) async -> Never {
+        let environment = ProcessInfo.processInfo.environment
+        let configuration: ServiceConfiguration
+        let postgres: PostgresConfiguration
+        let artifacts: ArtifactStore
+        let delivery: JobDelivery
+        do {
+            configuration = try ServiceConfiguration(service: service, environment: environment)
+            var withDSN = environment
+            if (withDSN["ACTIVESEG_POSTGRES_DSN"] ?? "").isEmpty { withDSN["ACTIVESEG_POSTGRES_DSN"] = configuration.postgresDSN }
+            postgres = try PostgresConfiguration(environment: withDSN, applicationName: "activeseg-\(service)")
+            artifacts = try ArtifactStore(root: URL(fileURLWithPath: configuration.artifactRoot))
+            delivery = try JobDelivery(environment: environment)
+        } catch {
+            FileHandle.standardError.write(Data("activeseg-\(service): invalid configuration: \(error)\n".utf8))
+            exit(EXIT_FAILURE)
+        }
+        let logger = ServiceLogging.bootstrap(configuration)
+        let store = PostgresClient(configuration: postgres, logger: logger)
+        var failed = false
+        do {
+            try await store.migrate()
+            let connection = try await BusConnection.connect(configuration.bus, logger: logger)
+            let worker = build(WorkerEnvironment(configuration: configuration, connection: connection,
+                                                 jetStream: try JetStream(connection: connection), store: store,
+                                                 artifacts: artifacts, logger: logger, delivery: delivery))
+            let health = RPCServer(configuration: configuration, connection: connection, ping: ping, responders: [],
+                                   logger: logger)
+            try await ServiceGroup(configuration: ServiceGroupConfiguration(
+                services: [.init(service: BusService(connection: connection, logger: logger)), .init(service: health),
+                           .init(service: worker)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+        } catch {
+            logger.critical("service failed", metadata: ["error": "\(error)"])
+            failed = true
+        }
+        await store.shutdown()
+        exit(failed ? EXIT_FAILURE : EXIT_SUCCESS)
+    }
+}

@@ -1,0 +1,166 @@
+import ActiveLearning
+import Artifacts
+import Bus
+import Foundation
+import Neural
+import Profiles
+import Proto
+@testable import ScorerService
+import ServiceRuntime
+import Store
+import Testing
+@testable import TrainerService
+import WorkerSupport
+
+@Suite(.serialized) struct TrainerScorerTests {
+    /// Trains a tiny dropout-train-test model on four cases, then lets two scorers share the score
+    /// jobs of the pool and the evaluation of a test case.
+    @Test func trainedModelIsStoredAndScoredByTwoScorers() async throws {
+        let fixture = try await WorkerFixture.make(train: 6, test: 1)
+        do {
+            try await trainAndScore(fixture)
+        } catch {
+            try await fixture.tearDown()
+            throw error
+        }
+        try await fixture.tearDown()
+    }
+
+    private func trainAndScore(_ fixture: WorkerFixture) async throws {
+        let profile = ExperimentProfile.tiny
+        let annotated = Array(fixture.trainCases.prefix(4))
+        let pool = Array(fixture.trainCases.dropFirst(4))
+        var trainJob = TrainJob.with {
+            $0.experimentID = fixture.experimentID.uuidString.lowercased()
+            $0.round = 0
+            $0.trainingCases = annotated
+            $0.seed = 11
+            $0.hyperParameters = profile.hyperParameters
+            $0.profile = .tiny
+            $0.dropoutMode = .train
+        }
+        let trainJobID = try await fixture.recordJob(kind: "train", round: 0, payload: try trainJob.serializedData())
+        trainJob.jobID = trainJobID.uuidString.lowercased()
+
+        let trainerEnvironment = try await fixture.environment("trainer", instance: "trainer-1")
+        let progressSubject = trainerEnvironment.configuration.prefixed(
+            try EventSubject.subject(for: TrainProgress.self, scope: trainJob.experimentID))
+        let progress = try await trainerEnvironment.connection.subscribe(to: progressSubject)
+        try await trainerEnvironment.connection.flush()
+        let trainQueue = trainerEnvironment.queue(TrainerRPC.train)
+        try await trainQueue.ensure()
+        let trainer = RunningWorker.start(JobWorker(
+            queue: trainQueue,
+            handler: TrainJobHandler(loader: trainerEnvironment.loader, jobs: trainerEnvironment.jobs,
+                                     progress: ProgressPublisher(connection: trainerEnvironment.connection,
+                                                                 configuration: trainerEnvironment.configuration)),
+            logger: WorkerTestSupport.logger))
+        try await trainQueue.submit(trainJob, id: trainJob.jobID)
+        let trainNotices = try await WorkerTestSupport.notices(trainQueue, expecting: 1)
+        try await trainer.stop()
+
+        let trainResult = try trainNotices[0].notice.get()
+        #expect(trainNotices[0].id == trainJob.jobID)
+        let trainState = try await fixture.jobState(trainJobID)
+        #expect(trainState.state == "succeeded" && trainState.attempts == 1)
+        let models = try await fixture.store.models(trainedBy: trainJobID)
+        try #require(models.count == 1)
+        let model = models[0]
+        #expect(model.id.uuidString.lowercased() == trainResult.model.modelID)
+        #expect(model.experimentID == fixture.experimentID && model.roundIndex == 0 && model.profile == "tiny")
+        #expect(model.epochs == Int(trainResult.metrics.epochs) && model.epochs >= 1 && model.epochs <= profile.training.maximumEpochs)
+        #expect(model.trainingCaseCount == 3)
+        let checkpoint = try Checkpoint.decode(try fixture.artifacts.get(try #require(ArtifactID(sha256: model.checkpointSHA256))))
+        #expect(checkpoint.network.config == profile.network(dropout: .train, rate: profile.training.dropoutRate))
+        #expect(checkpoint.metadata["job_id"] == trainJob.jobID)
+        var progressEvents = 0
+        for await message in progress {
+            let event = try EventEnvelope<TrainProgress>(decoding: message).body
+            #expect(event.jobID == trainJob.jobID)
+            progressEvents += 1
+            if progressEvents == model.epochs { break }
+        }
+
+        // Score the pool and evaluate the test case with two scorers on their own connections.
+        let modelRef = trainResult.model
+        var scoreJobs: [(id: UUID, job: ScoreJob)] = []
+        for (caseRef, evaluate) in pool.map({ ($0, false) }) + fixture.testCases.map({ ($0, true) }) {
+            var job = ScoreJob.with {
+                $0.experimentID = fixture.experimentID.uuidString.lowercased()
+                $0.round = evaluate ? 0 : 1
+                $0.models = [modelRef]
+                $0.caseRef = caseRef
+                $0.method = .dropoutTrainTest
+                $0.passes = 4
+                $0.topFraction = 0.01
+                $0.seed = 5
+                $0.evaluate = evaluate
+            }
+            let id = try await fixture.recordJob(kind: "score", round: Int(job.round), payload: try job.serializedData())
+            job.jobID = id.uuidString.lowercased()
+            scoreJobs.append((id, job))
+        }
+        var scorers: [RunningWorker] = []
+        var scoreQueue: JobQueue<ScoreJob, ScoreResult>?
+        for instance in ["scorer-1", "scorer-2"] {
+            let environment = try await fixture.environment("scorer", instance: instance)
+            let queue = environment.queue(ScorerRPC.score)
+            try await queue.ensure()
+            scoreQueue = queue
+            scorers.append(RunningWorker.start(JobWorker(
+                queue: queue, handler: ScoreJobHandler(loader: environment.loader, jobs: environment.jobs),
+                logger: WorkerTestSupport.logger)))
+        }
+        let queue = try #require(scoreQueue)
+        for (_, job) in scoreJobs { try await queue.submit(job, id: job.jobID) }
+        let scoreNotices = try await WorkerTestSupport.notices(queue, expecting: scoreJobs.count)
+        for scorer in scorers { try await scorer.stop() }
+
+        #expect(Set(scoreNotices.map(\.id)) == Set(scoreJobs.map(\.job.jobID)))
+        let bottleneck = profile.network.channels(atLevel: profile.network.levels - 1)
+        for (id, job) in scoreJobs {
+            let state = try await fixture.jobState(id)
+            #expect(state.state == "succeeded" && state.attempts == 1)
+            let caseID = try #require(UUID(uuidString: job.caseRef.caseID))
+            if job.evaluate {
+                let dice = try #require(try await fixture.store.evaluation(modelID: model.id, caseID: caseID))
+                #expect(dice >= 0 && dice <= 1)
+            } else {
+                let score = try #require(try await fixture.store.score(experimentID: fixture.experimentID, roundIndex: 1,
+                                                                       caseID: caseID))
+                #expect(score.value.isFinite && score.value >= 0)
+                #expect(score.method == "dropout-train-test")
+                #expect(score.features.count == bottleneck)
+                let finite = score.features.allSatisfy { $0.isFinite }
+                #expect(finite)
+            }
+        }
+        for notice in scoreNotices {
+            let result = try notice.notice.get()
+            #expect(result.features.count == bottleneck)
+            #expect(result.probability.totalVoxels > 0)
+            #expect(result.hasDice == fixture.testCases.contains { $0.caseID == result.caseID })
+        }
+    }
+
+    @Test("a bootstrap member trains on a seeded with-replacement resample")
+    func bootstrapResample() {
+        let cases = (0..<10).map { index in CaseRef.with { $0.caseID = "case-\(index)" } }
+        func job(member: UInt32?) -> TrainJob {
+            TrainJob.with {
+                $0.trainingCases = cases
+                $0.seed = 3
+                if let member { $0.bootstrapMember = member }
+            }
+        }
+        let plain = TrainingSet(job: job(member: nil), validationFraction: 0.2)
+        let first = TrainingSet(job: job(member: 0), validationFraction: 0.2)
+        let second = TrainingSet(job: job(member: 1), validationFraction: 0.2)
+        #expect(plain.validation.count == 2 && plain.training.count == 8)
+        #expect(Set(plain.training).isDisjoint(with: plain.validation))
+        #expect(first.validation == plain.validation && second.validation == plain.validation)
+        #expect(first.training.count == 8 && Set(first.training).isSubset(of: plain.training))
+        #expect(first.training != second.training)
+        #expect(first == TrainingSet(job: job(member: 0), validationFraction: 0.2))
+    }
+}
