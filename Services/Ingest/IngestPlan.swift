@@ -6,6 +6,9 @@ import Volume
 
 /// An `IngestRequest` checked before any work: the dataset row it creates or finds, how to list the
 /// source's cases, and the preprocessing settings. Every rejection names the offending field.
+///
+/// An nnU-Net dataset says which channel is T1c and which T2 in its `dataset.json`, which the
+/// importer reads; the request's channel indices are not needed for it.
 struct IngestPlan: Sendable {
     /// The paper's share of patients held out for testing.
     static let defaultTestShare = 0.2

@@ -113,7 +113,6 @@ struct IngestEnvironment {
         let jetStream = events.jetStream
         let durable = "reader_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
         try await jetStream.ensureConsumer(stream: events.name, ConsumerConfiguration(durableName: durable))
-        defer { Task { try? await jetStream.deleteConsumer(stream: events.name, durableName: durable) } }
         let consumer = try await jetStream.pullConsumer(stream: events.name, durableName: durable)
         let expected = try await jetStream.streamState(events.name).messages
         var messages: [JetStreamMessage] = []
@@ -122,6 +121,7 @@ struct IngestEnvironment {
             for message in batch { try await message.ack() }
             messages += batch
         }
+        try await jetStream.deleteConsumer(stream: events.name, durableName: durable)
         return messages
     }
 }
