@@ -116,8 +116,10 @@ let package = Package(
         ], path: "Services/Scorer"),
 
         .target(name: "CommandLineTools", dependencies: [
-            "Volume", "Statistics", "Bus", "Store",
+            "Volume", "Statistics", "Bus", "Store", "Neural", "Profiles", "ServiceRuntime", "Proto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Shared/CommandLineTools"),
 
         // The command-line client
@@ -170,7 +172,7 @@ let package = Package(
         ], path: "Tests/WorkerTests"),
 
         .testTarget(name: "CLITests", dependencies: [
-            "CommandLineTools", "Volume", "Statistics", "Bus", "Store",
+            "CommandLineTools", "Volume", "Statistics", "Bus", "Store", "Neural", "ServiceRuntime", "Proto",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/CLITests"),
         .testTarget(name: "IngestTests", dependencies: [
