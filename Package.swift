@@ -116,7 +116,8 @@ let package = Package(
         ], path: "Services/Scorer"),
 
         .target(name: "CommandLineTools", dependencies: [
-            "Volume", "Statistics", "Bus", "Store", "Neural", "Profiles", "ServiceRuntime", "Proto",
+            "Volume", "Statistics", "Bus", "Store", "Neural", "Profiles", "ServiceRuntime", "Proto", "Artifacts",
+            "WorkerSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -172,7 +173,7 @@ let package = Package(
         ], path: "Tests/WorkerTests"),
 
         .testTarget(name: "CLITests", dependencies: [
-            "CommandLineTools", "Volume", "Statistics", "Bus", "Store", "Neural", "ServiceRuntime", "Proto",
+            "CommandLineTools", "Volume", "Statistics", "Bus", "Store", "Neural", "ServiceRuntime", "Proto", "Artifacts",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/CLITests"),
         .testTarget(name: "IngestTests", dependencies: [

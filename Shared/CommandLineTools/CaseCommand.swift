@@ -5,5 +5,5 @@ struct CaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "case",
         abstract: "List cases and show one case's state, split and rounds.",
-        subcommands: [CaseListCommand.self, CaseShowCommand.self])
+        subcommands: [CaseListCommand.self, CaseShowCommand.self, CaseOverlayCommand.self])
 }

@@ -57,8 +57,8 @@ struct ModelPredictCommand: ContextualCommand {
         let (probabilityURL, labelURL) = (context.url(for: outProb), context.url(for: outLabel))
         let (passes, seed, chosenProfile) = (passes, seed, profile?.profile)
         let summary = try await blockingWork {
-            let loaded = try Self.load(checkpointURL)
-            let profile = try chosenProfile ?? Self.recordedProfile(loaded.metadata, file: checkpointURL.path)
+            let loaded = try CheckpointFile.load(checkpointURL)
+            let profile = try chosenProfile ?? CheckpointFile.profile(of: loaded, file: checkpointURL.path)
             let t1cVolume = try NIfTI.readImage(at: t1cURL)
             let t2Volume = try NIfTI.readImage(at: t2URL)
             let prediction = try CasePrediction(
@@ -71,26 +71,5 @@ struct ModelPredictCommand: ContextualCommand {
                 + "→ \(probabilityURL.path)\n→ \(labelURL.path)\n"
         }
         context.output.write(summary)
-    }
-
-    private static func load(_ url: URL) throws -> Checkpoint.Loaded {
-        do {
-            return try Checkpoint.load(from: url)
-        } catch let error as CheckpointError {
-            throw CommandLineError(.dataError, subject: url.path, detail: "not a usable checkpoint: \(error)",
-                                   hint: "pass a .safetensors file written by `activeseg model init` or the trainer")
-        }
-    }
-
-    private static func recordedProfile(_ metadata: [String: String], file: String) throws -> ExperimentProfile {
-        guard let name = metadata["profile"] else {
-            throw CommandLineError(.usage, subject: file, detail: "the checkpoint records no profile",
-                                   hint: "name one with --profile tiny|cpu|paper")
-        }
-        do {
-            return try ExperimentProfile(named: name)
-        } catch {
-            throw CommandLineError(.dataError, subject: file, detail: "\(error)", hint: "name one with --profile")
-        }
     }
 }

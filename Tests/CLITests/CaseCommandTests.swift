@@ -77,16 +77,7 @@ struct CaseFixture {
 }
 
 func withCaseFixture(_ body: (CaseFixture) async throws -> Void) async throws {
-    let processEnvironment = ProcessInfo.processInfo.environment
-    let base = try PostgresConfiguration(environment: processEnvironment)
-    var configuration = base
-    configuration.schema = "test_" + UUID().uuidString.replacing("-", with: "").lowercased()
-    let logger = Logger(label: "activeseg.cli.tests") { _ in SwiftLogNoOpLogHandler() }
-    let client = PostgresClient(configuration: configuration, logger: logger)
-    let folder = try TemporaryFolder()
-    var failure: (any Error)?
-    do {
-        try await client.migrate()
+    try await withIsolatedStore { client, environment in
         let dataset = try await DatasetRepository(client: client).ensure(DatasetRecord(
             id: UUID(), name: "cohort", sourceKind: .synthetic, sourceURI: "synthetic://\(UUID())", testFraction: 0.2,
             splitSeed: 1))
@@ -114,9 +105,25 @@ func withCaseFixture(_ body: (CaseFixture) async throws -> Void) async throws {
             INSERT INTO experiment_cases (experiment_id, case_id, dataset_id, selected_round, selection_rank)
             VALUES (\(experiment), \(stored[0].id), \(dataset.id), 1, 0)
             """)
+        let folder = try TemporaryFolder()
+        try await body(CaseFixture(folder: folder.url, environment: environment, dataset: dataset.id, picked: stored[0].id))
+    }
+}
+
+/// A fresh, migrated schema in the stack's database, and the environment that points the CLI at it.
+func withIsolatedStore(_ body: (PostgresClient, [String: String]) async throws -> Void) async throws {
+    let processEnvironment = ProcessInfo.processInfo.environment
+    let base = try PostgresConfiguration(environment: processEnvironment)
+    var configuration = base
+    configuration.schema = "test_" + UUID().uuidString.replacing("-", with: "").lowercased()
+    let logger = Logger(label: "activeseg.cli.tests") { _ in SwiftLogNoOpLogHandler() }
+    let client = PostgresClient(configuration: configuration, logger: logger)
+    var failure: (any Error)?
+    do {
+        try await client.migrate()
         var environment = processEnvironment
         environment["ACTIVESEG_POSTGRES_SCHEMA"] = configuration.schema
-        try await body(CaseFixture(folder: folder.url, environment: environment, dataset: dataset.id, picked: stored[0].id))
+        try await body(client, environment)
     } catch {
         failure = error
     }
