@@ -10,7 +10,8 @@ public struct ActiveSeg: ParsableCommand {
             69 a service is unavailable.
             """,
         subcommands: [StackCommand.self, SynthCommand.self, VolumeCommand.self, StatsCommand.self, ModelCommand.self,
-                       CaseCommand.self, EventsCommand.self, BenchCommand.self])
+                       CaseCommand.self, EventsCommand.self, BenchCommand.self,
+                       LabelCommand.self])
 
     public init() {}
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Bus
 import Foundation
-import Logging
 import Proto
 import ServiceRuntime
 
@@ -47,21 +46,9 @@ struct EventsTailCommand: ContextualCommand {
     }
 
     func run(in context: CommandContext) async throws {
-        let configuration: ServiceConfiguration
-        do {
-            configuration = try ServiceConfiguration(service: "cli", environment: context.environment)
-        } catch {
-            throw CommandLineError(.usage, subject: "environment", detail: "\(error)")
-        }
-        let logger = Logger(label: "activeseg.cli") { _ in SwiftLogNoOpLogHandler() }
-        let connection = try await BusConnection.connect(configuration.bus, logger: logger)
-        do {
+        try await BusSession.withConnection(context) { connection, configuration in
             try await tail(EventStream(jetStream: try JetStream(connection: connection), subjectPrefix: configuration.subjectPrefix),
                            context: context)
-            await connection.close()
-        } catch {
-            await connection.close()
-            throw error
         }
     }
 

@@ -74,6 +74,7 @@ struct CaseFixture {
     var environment: [String: String]
     var dataset: UUID
     var picked: UUID
+    var experiment: UUID
 }
 
 func withCaseFixture(_ body: (CaseFixture) async throws -> Void) async throws {
@@ -106,7 +107,8 @@ func withCaseFixture(_ body: (CaseFixture) async throws -> Void) async throws {
             VALUES (\(experiment), \(stored[0].id), \(dataset.id), 1, 0)
             """)
         let folder = try TemporaryFolder()
-        try await body(CaseFixture(folder: folder.url, environment: environment, dataset: dataset.id, picked: stored[0].id))
+        try await body(CaseFixture(folder: folder.url, environment: environment, dataset: dataset.id, picked: stored[0].id,
+                                   experiment: experiment))
     }
 }
 
