@@ -7,8 +7,11 @@ import ServiceRuntime
 /// `activeseg events tail`: prints events from the JetStream events stream as they are stored,
 /// or from the stream's start with `--replay`, one line each.
 ///
-/// It reads through a consumer of its own, filtered to the experiment's or dataset's subjects,
-/// and deletes that consumer when it stops.
+/// It reads through a durable consumer of its own, filtered to the experiment's or dataset's
+/// subjects, and deletes that consumer when it stops; a process killed by a signal leaves it on the
+/// server (`nats consumer rm` removes it). The Bus library's consumers always start at the stream's
+/// first event, so without `--replay` the events stored before the tail started are read and
+/// skipped by their stream sequence.
 struct EventsTailCommand: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "tail",
