@@ -125,8 +125,11 @@ let package = Package(
         ], path: "Services/Scorer"),
 
         .target(name: "CommandLineTools", dependencies: [
-            "Volume", "Statistics", "Bus", "Store",
+            "Volume", "Statistics", "Bus", "Store", "Neural", "Profiles", "ServiceRuntime", "Proto", "Artifacts",
+            "WorkerSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Shared/CommandLineTools"),
 
         // The command-line client
@@ -179,7 +182,7 @@ let package = Package(
         ], path: "Tests/WorkerTests"),
 
         .testTarget(name: "CLITests", dependencies: [
-            "CommandLineTools", "Volume", "Statistics", "Bus", "Store",
+            "CommandLineTools", "Volume", "Statistics", "Bus", "Store", "Neural", "ServiceRuntime", "Proto", "Artifacts",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/CLITests"),
         .testTarget(name: "IngestTests", dependencies: [

@@ -1,0 +1,35 @@
+import Neural
+import Profiles
+import Volume
+
+/// One case segmented by one network, on the case's own T1c grid.
+///
+/// The network sees what it was trained on: ingest's preprocessing with the profile's spacing.
+/// Its probability map lives on that preprocessed (reoriented, resampled, cropped) grid and is
+/// sampled back onto the T1c's grid by nearest neighbour through world space, so each input voxel
+/// takes the probability of the network voxel it lies in and voxels outside the crop take 0.
+struct CasePrediction {
+    /// Foreground probability on the T1c grid.
+    var probabilities: Volume
+    /// `probabilities ≥ 0.5`, on the same grid.
+    var label: LabelVolume
+    /// The grid the network saw.
+    var networkGrid: GridShape
+
+    init(network: UNet3D, profile: ExperimentProfile, t1c: Volume, t2: Volume, passes: Int?, seed: UInt64) throws {
+        let configuration = PreprocessingConfiguration(spacing: SIMD3(repeating: profile.targetSpacing))
+        let preprocessed = try Preprocessor(configuration).run(caseID: "input", t1c: t1c, t2: t2, label: nil)
+        let grid = preprocessed.t1c.shape
+        let image = Tensor(shape: [2, grid.z, grid.y, grid.x], scalars: preprocessed.t1c.voxels + preprocessed.t2.voxels)
+        let predictor = profile.predictor
+        let map = if let passes {
+            predictor.monteCarloDropout(network, image: image, passes: passes, seed: seed).mean
+        } else {
+            predictor.predict(network, image: image).probabilities
+        }
+        let networkMap = Volume(shape: grid, affine: preprocessed.t1c.affine, voxels: map.scalars)
+        probabilities = try networkMap.resampledNearest(onto: t1c.shape, affine: t1c.affine, outside: 0)
+        label = LabelVolume(shape: t1c.shape, affine: t1c.affine, voxels: probabilities.voxels.map { $0 >= 0.5 ? 1 : 0 })
+        networkGrid = grid
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `activeseg model`: U-Net checkpoints outside the services, for people who bring their own images
+/// or want to load a model elsewhere.
+struct ModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "Create checkpoints and segment NIfTI images with them.",
+        subcommands: [ModelInitCommand.self, ModelPredictCommand.self])
+}

@@ -1,0 +1,137 @@
+@testable import CommandLineTools
+import Foundation
+import Logging
+import Store
+import Testing
+
+/// `case list` and `case show` against the stack's PostgreSQL, each test in a schema of its own.
+@Suite struct CaseCommandTests {
+    @Test func listShowsEveryCaseAndFiltersByState() async throws {
+        try await withCaseFixture { fixture in
+            let all = await activeseg(["case", "list", "--json"], in: fixture.folder, environment: fixture.environment)
+            #expect(all.status == .success, "\(all.errors)")
+            let cases = try decode([CaseSummary].self, from: all.output)
+            #expect(cases.map(\.name) == ["case-a", "case-b", "case-c"])
+            #expect(cases.map(\.state) == ["ingested", "ingested", "failed"])
+            #expect(cases.map(\.split) == ["train", "test", nil])
+            #expect(cases[2].failureReason == "T2 is missing")
+            #expect(cases.map(\.labelled) == [false, true, false])
+
+            let failed = await activeseg(["case", "list", "--state", "failed", "--dataset", fixture.dataset.uuidString],
+                                         in: fixture.folder, environment: fixture.environment)
+            #expect(failed.status == .success, "\(failed.errors)")
+            #expect(failed.output.contains("case-c"))
+            #expect(failed.output.contains("T2 is missing"))
+            #expect(!failed.output.contains("case-a"))
+
+            let otherDataset = await activeseg(["case", "list", "--dataset", UUID().uuidString], in: fixture.folder,
+                                               environment: fixture.environment)
+            #expect(otherDataset.output == "no cases\n")
+        }
+    }
+
+    @Test func showGivesTheRoundsThatPickedAndAnnotatedACase() async throws {
+        try await withCaseFixture { fixture in
+            let run = await activeseg(["case", "show", fixture.picked.uuidString, "--json"], in: fixture.folder,
+                                      environment: fixture.environment)
+            #expect(run.status == .success, "\(run.errors)")
+            let report = try decode(CaseShowCommand.Report.self, from: run.output)
+            #expect(report.case.name == "case-a")
+            #expect(report.experiments.count == 1)
+            #expect(report.experiments.first?.experiment == "margins-run")
+            #expect(report.experiments.first?.selectedRound == 1)
+            #expect(report.experiments.first?.annotatedRound == nil, "picked, label not delivered yet")
+
+            let text = await activeseg(["case", "show", fixture.picked.uuidString], in: fixture.folder,
+                                       environment: fixture.environment)
+            #expect(text.output.contains("margins-run"))
+            #expect(text.output.contains("not yet"))
+        }
+    }
+
+    @Test func anUnknownCaseIsADataErrorAndAMalformedIdAUsageError() async throws {
+        try await withCaseFixture { fixture in
+            let unknown = await activeseg(["case", "show", UUID().uuidString], in: fixture.folder, environment: fixture.environment)
+            #expect(unknown.status == .dataError)
+            #expect(unknown.errors.contains("no such case"))
+            let malformed = await activeseg(["case", "show", "case-a"], in: fixture.folder, environment: fixture.environment)
+            #expect(malformed.status == .usage)
+        }
+    }
+
+    @Test func withoutADatabaseTheCommandSaysHowToStartOne() async throws {
+        let folder = try TemporaryFolder()
+        let run = await activeseg(["case", "list"], in: folder.url, environment: [:])
+        #expect(run.status == .unavailable)
+        #expect(run.errors.contains("hint: start the stack"))
+    }
+}
+
+/// A dataset with an unannotated training case picked in round 1 of a human-mode experiment, a
+/// labelled test case and a failed case, in a fresh schema.
+struct CaseFixture {
+    var folder: URL
+    var environment: [String: String]
+    var dataset: UUID
+    var picked: UUID
+    var experiment: UUID
+}
+
+func withCaseFixture(_ body: (CaseFixture) async throws -> Void) async throws {
+    try await withIsolatedStore { client, environment in
+        let dataset = try await DatasetRepository(client: client).ensure(DatasetRecord(
+            id: UUID(), name: "cohort", sourceKind: .synthetic, sourceURI: "synthetic://\(UUID())", testFraction: 0.2,
+            splitSeed: 1))
+        let sha = String(repeating: "ab", count: 32)
+        let stored = try await CaseRepository(client: client).record([
+            CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: "case-a", patientID: "p1",
+                       state: .ingested(split: .train, imageSHA256: sha, labelSHA256: nil)),
+            CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: "case-b", patientID: "p2",
+                       state: .ingested(split: .test, imageSHA256: sha, labelSHA256: sha)),
+            CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: "case-c", patientID: "p3",
+                       state: .failed(reason: "T2 is missing")),
+        ])
+        let experiment = UUID()
+        _ = try await client.query("""
+            INSERT INTO experiments (id, name, dataset_id, strategy, restriction, initial_count, candidate_count,
+                                     query_count, max_rounds, seed, profile, annotation_mode)
+            VALUES (\(experiment), 'margins-run', \(dataset.id), 'margins', 'none', 1, 2, 1, 3, 1, 'tiny', 'human')
+            """)
+        _ = try await client.query("""
+            INSERT INTO rounds (experiment_id, round_index, phase, finished_at, annotated_count)
+            VALUES (\(experiment), 0, 'finished', now(), 1)
+            """)
+        _ = try await client.query("INSERT INTO rounds (experiment_id, round_index, phase) VALUES (\(experiment), 1, 'annotating')")
+        _ = try await client.query("""
+            INSERT INTO experiment_cases (experiment_id, case_id, dataset_id, selected_round, selection_rank)
+            VALUES (\(experiment), \(stored[0].id), \(dataset.id), 1, 0)
+            """)
+        let folder = try TemporaryFolder()
+        try await body(CaseFixture(folder: folder.url, environment: environment, dataset: dataset.id, picked: stored[0].id,
+                                   experiment: experiment))
+    }
+}
+
+/// A fresh, migrated schema in the stack's database, and the environment that points the CLI at it.
+func withIsolatedStore(_ body: (PostgresClient, [String: String]) async throws -> Void) async throws {
+    let processEnvironment = ProcessInfo.processInfo.environment
+    let base = try PostgresConfiguration(environment: processEnvironment)
+    var configuration = base
+    configuration.schema = "test_" + UUID().uuidString.replacing("-", with: "").lowercased()
+    let logger = Logger(label: "activeseg.cli.tests") { _ in SwiftLogNoOpLogHandler() }
+    let client = PostgresClient(configuration: configuration, logger: logger)
+    var failure: (any Error)?
+    do {
+        try await client.migrate()
+        var environment = processEnvironment
+        environment["ACTIVESEG_POSTGRES_SCHEMA"] = configuration.schema
+        try await body(client, environment)
+    } catch {
+        failure = error
+    }
+    await client.shutdown()
+    let admin = PostgresClient(configuration: base, logger: logger)
+    _ = try await admin.query("DROP SCHEMA IF EXISTS \(identifier: configuration.schema!) CASCADE")
+    await admin.shutdown()
+    if let failure { throw failure }
+}
