@@ -27,6 +27,7 @@ let package = Package(
         .executable(name: "activeseg-selector", targets: ["SelectorService"]),
         .executable(name: "activeseg-stats", targets: ["StatsService"]),
         .executable(name: "activeseg-ingest", targets: ["IngestService"]),
+        .executable(name: "activeseg-orchestrator", targets: ["OrchestratorService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
@@ -76,6 +77,8 @@ let package = Package(
         ], path: "Shared/Neural"),
         .target(name: "ActiveLearning", dependencies: ["SeededRandom"], path: "Shared/ActiveLearning"),
         .target(name: "Statistics", path: "Shared/Statistics"),
+        .target(name: "Orchestration", dependencies: ["Store", "ActiveLearning", "SeededRandom"],
+                path: "Shared/Orchestration"),
         .target(name: "ServiceRuntime", dependencies: [
             "Bus", "Proto",
             .product(name: "Logging", package: "swift-log"),
@@ -103,6 +106,12 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Services/Ingest"),
+        .executableTarget(name: "OrchestratorService", dependencies: [
+            "Orchestration", "ServiceRuntime", "Store", "Bus", "Proto",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Services/Orchestrator"),
 
         .executableTarget(name: "TrainerService", dependencies: [
             "WorkerSupport", "Profiles", "ServiceRuntime", "Neural", "Store", "Artifacts", "Bus", "Proto", "SeededRandom",
@@ -179,5 +188,11 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Tests/IngestTests"),
+        .testTarget(name: "OrchestratorTests", dependencies: [
+            "OrchestratorService", "SelectorService", "StatsService", "Orchestration", "ServiceRuntime", "Store", "Bus", "Proto",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], path: "Tests/OrchestratorTests"),
     ]
 )

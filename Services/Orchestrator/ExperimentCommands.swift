@@ -1,0 +1,182 @@
+import Foundation
+import Logging
+import Orchestration
+import Proto
+import ServiceRuntime
+import Store
+import SwiftProtobuf
+
+/// The orchestrator's rpc methods: records and starts experiments, reports and compares them.
+/// Each method is one transaction or a read; the driver does the rounds' work.
+struct ExperimentCommands: Sendable {
+    let database: PostgresClient
+    let driver: ExperimentDriver
+    let jobs: JobPublisher
+    let events: RoundEvents
+    let logger: Logger
+
+    func create(_ request: CreateExperimentRequest) async throws -> ExperimentStatus {
+        let id = try Self.experimentID(request.experimentID)
+        let record = try ExperimentSpecMapping.record(id: id, spec: request.spec)
+        guard try await DatasetRepository(client: database).dataset(record.datasetID) != nil else {
+            throw RPCError(.notFound, "no dataset \(request.spec.datasetID) is ingested",
+                           details: ["field": "spec.dataset_id"])
+        }
+        let stored = try await ExperimentRepository.create(record, on: database)
+        guard stored.spec == record.spec else {
+            throw RPCError(.alreadyExists, "experiment \(request.experimentID) exists with another specification",
+                           details: ["experiment": request.experimentID])
+        }
+        return try await status(of: stored)
+    }
+
+    func start(_ request: StartExperimentRequest) async throws -> ExperimentStatus {
+        let experiment = try await existing(request.experimentID)
+        let spec = ExperimentSpecMapping.spec(of: experiment)
+        let cohort = try await Cohort.load(experiment.datasetID, on: database)
+        guard cohort.trainingCases.count >= experiment.initialCount, !cohort.testCases.isEmpty else {
+            throw RPCError(.failedPrecondition,
+                           "dataset \(experiment.datasetID.uuidString.lowercased()) has \(cohort.trainingCases.count) training "
+                               + "and \(cohort.testCases.count) test cases; the experiment needs \(experiment.initialCount) "
+                               + "training cases and a test split",
+                           details: ["experiment": request.experimentID])
+        }
+        let reference = try JobPayloads.referenceJob(
+            try ExperimentStateMachine.referencePlan(
+                datasetID: experiment.datasetID, profile: experiment.profile, trainingCases: cohort.trainingCases,
+                validationFraction: spec.validationFraction,
+                seed: UInt64(bitPattern: try await splitSeed(of: experiment))),
+            spec: spec, cohort: cohort)
+        let referenceModel = try await StoredResults.referenceModel(datasetID: experiment.datasetID,
+                                                                    profile: experiment.profile, on: database)
+        let started: [JobRecord]? = try await database.withTransaction { transaction in
+            guard try await ExperimentRepository.transition(experiment.id, from: .created, to: .running, on: transaction)
+            else { return nil }
+            try await RoundRepository.open(0, of: experiment.id, in: .selecting, on: transaction)
+            return referenceModel == nil ? try await JobRepository.enqueue([reference], on: transaction) : []
+        }
+        if let started {
+            try await jobs.publish(started)
+            await events.roundStarted(experiment.id, round: 0, annotatedCases: 0)
+            await events.phaseChanged(experiment.id, round: 0, phase: .selecting)
+            await driver.advance(experiment.id)
+        } else if experiment.status != .running {
+            throw RPCError(.failedPrecondition, "experiment \(request.experimentID) is \(experiment.status.rawValue)",
+                           details: ["experiment": request.experimentID])
+        }
+        return try await status(of: try await existing(request.experimentID))
+    }
+
+    func status(_ request: ExperimentStatusRequest) async throws -> ExperimentStatus {
+        try await status(of: try await existing(request.experimentID))
+    }
+
+    func cancel(_ request: CancelExperimentRequest) async throws -> ExperimentStatus {
+        let experiment = try await existing(request.experimentID)
+        let reason = request.reason.isEmpty ? nil : request.reason
+        for from in [ExperimentRecord.Status.created, .running] {
+            if try await ExperimentRepository.transition(experiment.id, from: from, to: .cancelled, on: database) {
+                logger.with(experiment: request.experimentID).notice("experiment cancelled",
+                                                                     metadata: ["reason": "\(reason ?? "none given")"])
+                await events.experimentFinished(experiment.id, state: .cancelled, on: database)
+                break
+            }
+        }
+        return try await status(of: try await existing(request.experimentID))
+    }
+
+    func list(_ request: ListExperimentsRequest) async throws -> ExperimentList {
+        let datasetID: UUID? = request.datasetID.isEmpty ? nil : try Self.uuid(request.datasetID, field: "dataset_id")
+        var list = ExperimentList()
+        for experiment in try await ExperimentRepository.experiments(datasetID: datasetID, on: database) {
+            list.experiments.append(try await status(of: experiment))
+        }
+        return list
+    }
+
+    func compare(_ request: CompareExperimentsRequest) async throws -> ExperimentComparison {
+        let baseline = try await outcome(request.baselineExperimentID)
+        var ids = request.experimentIds
+        if !ids.contains(request.baselineExperimentID) { ids.insert(request.baselineExperimentID, at: 0) }
+        var comparison = ExperimentComparison()
+        for id in ids {
+            var outcome = try await outcome(id)
+            if baseline.share > 0, outcome.equivalentRepetitions > 0 {
+                outcome.shareOfBaseline = outcome.share / baseline.share
+            }
+            comparison.outcomes.append(outcome)
+        }
+        return comparison
+    }
+
+    // MARK: Reading
+
+    private func outcome(_ id: String) async throws -> StrategyOutcome {
+        let experiment = try await existing(id)
+        let rounds = try await RoundRepository.rounds(of: experiment.id, on: database)
+        let training = try await Cohort.load(experiment.datasetID, on: database).trainingCases.count
+        return StrategyOutcome.with {
+            $0.experimentID = id
+            $0.strategy = ExperimentSpecMapping.method(experiment.strategy)
+            $0.restriction = ExperimentSpecMapping.restriction(experiment.restriction)
+            $0.repetitions = 1
+            if let first = experiment.firstEquivalentRound,
+               let annotated = rounds.first(where: { $0.index == first })?.outcome?.annotatedCount {
+                $0.equivalentRepetitions = 1
+                $0.share = Double(annotated) / Double(max(1, training))
+            }
+        }
+    }
+
+    private func status(of experiment: ExperimentRecord) async throws -> ExperimentStatus {
+        let round = try await RoundRepository.latest(of: experiment.id, on: database)
+        let selections = try await ExperimentCaseRepository.selections(of: experiment.id, on: database)
+        let training = try await Cohort.load(experiment.datasetID, on: database).trainingCases.count
+        let awaiting = experiment.annotationMode == .human && round?.phase == .annotating
+            && selections.contains { $0.selectedRound == round?.index && $0.annotatedRound == nil }
+        return ExperimentStatus.with {
+            $0.experimentID = experiment.id.uuidString.lowercased()
+            $0.spec = ExperimentSpecMapping.spec(of: experiment)
+            $0.state = switch experiment.status {
+            case .created: .created
+            case .running: awaiting ? .awaitingLabels : .running
+            case .finished: .finished
+            case .failed: .failed
+            case .cancelled: .cancelled
+            }
+            $0.repetition = UInt32(experiment.repetition)
+            if let round {
+                $0.round = UInt32(round.index)
+                $0.phase = ExperimentSpecMapping.phase(round.phase)
+            }
+            $0.annotatedCases = UInt32(selections.filter { $0.annotatedRound != nil }.count)
+            $0.poolCases = UInt32(max(0, training - selections.count))
+            if let first = experiment.firstEquivalentRound { $0.firstEquivalentRound = UInt32(first) }
+            $0.failureReason = experiment.failureReason ?? ""
+            $0.createdAt = Google_Protobuf_Timestamp(date: experiment.createdAt)
+            $0.updatedAt = Google_Protobuf_Timestamp(date: experiment.finishedAt ?? round?.phaseChangedAt ?? experiment.createdAt)
+        }
+    }
+
+    private func existing(_ id: String) async throws -> ExperimentRecord {
+        guard let experiment = try await ExperimentRepository.experiment(try Self.experimentID(id), on: database) else {
+            throw RPCError(.notFound, "no experiment \(id)", details: ["experiment": id])
+        }
+        return experiment
+    }
+
+    private func splitSeed(of experiment: ExperimentRecord) async throws -> Int64 {
+        try await DatasetRepository(client: database).dataset(experiment.datasetID)?.splitSeed ?? 0
+    }
+
+    private static func experimentID(_ text: String) throws(RPCError) -> UUID {
+        try uuid(text, field: "experiment_id")
+    }
+
+    private static func uuid(_ text: String, field: String) throws(RPCError) -> UUID {
+        guard let id = UUID(uuidString: text) else {
+            throw RPCError(.invalidArgument, "\(field) must be a UUID, got '\(text)'", details: ["field": field])
+        }
+        return id
+    }
+}

@@ -1,0 +1,280 @@
+import Foundation
+import Logging
+import Orchestration
+import Proto
+import ServiceRuntime
+import Store
+
+/// Advances running experiments: asks the state machine for each round's next step, carries it
+/// out as one transaction that also records the jobs the step needs, and publishes those jobs and
+/// the round's events only after the commit.
+///
+/// Every step re-reads the round from Postgres and changes it compare-and-set, so a step repeated
+/// after a restart, or prompted by a duplicate or late job notice, changes nothing. Jobs are
+/// published with their stored id as `Nats-Msg-Id`, so publishing one again stores it once.
+/// An actor: steps of all experiments run one at a time, in the one active orchestrator.
+actor ExperimentDriver {
+    let database: PostgresClient
+    let rpc: RPCClient
+    let jobs: JobPublisher
+    let events: RoundEvents
+    let logger: Logger
+    /// Time allowed for a selector or stats call.
+    let callTimeout: Duration
+
+    init(database: PostgresClient, rpc: RPCClient, jobs: JobPublisher, events: RoundEvents, logger: Logger,
+         callTimeout: Duration = .seconds(30)) {
+        self.database = database
+        self.rpc = rpc
+        self.jobs = jobs
+        self.events = events
+        self.logger = logger
+        self.callTimeout = callTimeout
+    }
+
+    /// After taking over: publishes every unfinished job again (the queue keeps one copy of each)
+    /// and advances every running experiment from its stored state.
+    func reconcile() async throws {
+        let unfinished = try await JobRepository.unfinished(on: database)
+        try await jobs.publish(unfinished)
+        try await advanceRunning()
+    }
+
+    /// Advances every running experiment from its stored state.
+    func advanceRunning() async throws {
+        for experiment in try await ExperimentRepository.running(on: database) {
+            await advance(experiment.id)
+        }
+    }
+
+    /// Takes `experimentID`'s rounds as far as they can go now. Errors are logged, not thrown: the
+    /// next notice or the next reconciliation retries from the stored state.
+    func advance(_ experimentID: UUID) async {
+        let logger = logger.with(experiment: experimentID.uuidString.lowercased())
+        do {
+            while try await step(experimentID, logger: logger) {}
+        } catch is CancellationError {
+            return
+        } catch {
+            logger.error("experiment step failed; it is retried on the next notice", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Carries out one step; returns whether the experiment moved on (so another step may follow).
+    private func step(_ experimentID: UUID, logger: Logger) async throws -> Bool {
+        guard let experiment = try await ExperimentRepository.experiment(experimentID, on: database),
+              experiment.status == .running,
+              let round = try await RoundRepository.latest(of: experimentID, on: database)
+        else { return false }
+        let context = try await StepContext.load(experiment: experiment, round: round, on: database)
+        let logger = logger.with(round: round.index)
+        let step = context.machine.step(for: context.state)
+        logger.debug("step", metadata: ["phase": "\(round.phase.rawValue)", "step": "\(step)"])
+        switch step {
+        case .wait:
+            return false
+        case .fail(let reason):
+            return try await fail(experiment, reason: reason)
+        case .selectInitialSet:
+            let picks = try context.machine.initialSet(from: context.cohort.trainingCases)
+            return try await recordPicks(picks, in: context)
+        case .selectFromScores:
+            if round.phase == .scoring {
+                return try await changePhase(context, from: .scoring, to: .selecting)
+            }
+            return try await recordPicks(try await select(context), in: context)
+        case .startTraining:
+            return try await startTraining(context)
+        case .startEvaluation:
+            return try await startEvaluation(context)
+        case .evaluateReference:
+            return try await evaluateReference(context)
+        case .testEquivalence:
+            return try await finishRound(context, logger: logger)
+        }
+    }
+
+    // MARK: Steps
+
+    private func fail(_ experiment: ExperimentRecord, reason: String) async throws -> Bool {
+        let failed = try await ExperimentRepository.transition(experiment.id, from: .running, to: .failed,
+                                                               failureReason: reason, on: database)
+        if failed {
+            logger.error("experiment failed", metadata: ["experiment": "\(experiment.id)", "reason": "\(reason)"])
+            await events.experimentFinished(experiment.id, state: .failed, on: database)
+        }
+        return false
+    }
+
+    private func changePhase(_ context: StepContext, from: RoundRecord.Phase, to: RoundRecord.Phase,
+                             jobs planned: [JobRecord] = []) async throws -> Bool {
+        let id = context.experiment.id
+        let index = context.round.index
+        let stored: [JobRecord]? = try await database.withTransaction { transaction in
+            guard try await ExperimentRepository.lockedExperiment(id, in: transaction)?.status == .running,
+                  try await RoundRepository.advance(index, of: id, from: from, to: to, on: transaction)
+            else { return nil }
+            return try await JobRepository.enqueue(planned, on: transaction)
+        }
+        guard let stored else { return false }
+        try await jobs.publish(stored)
+        await events.phaseChanged(id, round: index, phase: to)
+        return true
+    }
+
+    private func recordPicks(_ picks: [UUID], in context: StepContext) async throws -> Bool {
+        let experiment = context.experiment
+        let index = context.round.index
+        let oracle = experiment.annotationMode == .oracle
+        let moved = try await database.withTransaction { transaction in
+            guard try await ExperimentRepository.lockedExperiment(experiment.id, in: transaction)?.status == .running,
+                  try await RoundRepository.advance(index, of: experiment.id, from: .selecting, to: .annotating,
+                                                    on: transaction)
+            else { return false }
+            try await ExperimentCaseRepository.recordPicks(picks, round: index, of: experiment.id,
+                                                           datasetID: experiment.datasetID, annotated: oracle,
+                                                           on: transaction)
+            return true
+        }
+        if moved {
+            await events.phaseChanged(experiment.id, round: index, phase: .annotating)
+        }
+        return moved
+    }
+
+    private func select(_ context: StepContext) async throws -> [UUID] {
+        let experiment = context.experiment
+        let spec = context.spec
+        let scored = try await StoredResults.scores(of: experiment.id, round: context.round.index, on: database)
+        let annotatedFeatures = try await StoredResults.features(of: experiment.id, round: context.round.index,
+                                                                 on: database)
+        let request = SelectRequest.with {
+            $0.requestID = "\(experiment.id.uuidString.lowercased())/\(context.round.index)"
+            $0.candidates = context.pool.map { caseID in
+                Candidate.with {
+                    $0.caseID = caseID.uuidString.lowercased()
+                    $0.score = scored[caseID]?.score ?? 0
+                    $0.features = scored[caseID]?.features ?? []
+                }
+            }
+            $0.annotated = context.annotated.compactMap { caseID in
+                annotatedFeatures[caseID].map { features in
+                    CaseFeatures.with { $0.caseID = caseID.uuidString.lowercased(); $0.features = features }
+                }
+            }
+            $0.topK = UInt32(experiment.candidateCount)
+            $0.pick = UInt32(experiment.queryCount)
+            $0.restriction = ExperimentSpecMapping.restriction(experiment.restriction)
+            $0.method = ExperimentSpecMapping.method(experiment.strategy)
+            $0.zScoreFeatures = spec.zScoreFeatures
+            $0.seed = context.machine.jobSeed(round: context.round.index, stream: 4)
+        }
+        let result = try await rpc.call(SelectorRPC.select, request, timeout: callTimeout)
+        return try result.pickedCaseIds.map { text in
+            guard let id = UUID(uuidString: text), context.pool.contains(id) else {
+                throw RPCError(.internal, "the selector picked '\(text)', which is not in the pool")
+            }
+            return id
+        }
+    }
+
+    private func startTraining(_ context: StepContext) async throws -> Bool {
+        let plans = try context.machine.trainingPlans(round: context.round.index, annotated: context.annotated)
+        let planned = try plans.map { try context.payloads.trainJob($0) }
+        return try await changePhase(context, from: .annotating, to: .training, jobs: planned)
+    }
+
+    private func startEvaluation(_ context: StepContext) async throws -> Bool {
+        let models = try await StoredResults.models(of: context.experiment.id, round: context.round.index, on: database)
+        let plans = context.machine.evaluationPlans(round: context.round.index, testCases: context.cohort.testCases)
+        let planned = try plans.map { try context.payloads.scoreJob($0, models: models) }
+        return try await changePhase(context, from: .training, to: .evaluating, jobs: planned)
+    }
+
+    private func evaluateReference(_ context: StepContext) async throws -> Bool {
+        let experiment = context.experiment
+        guard let reference = try await StoredResults.referenceModel(datasetID: experiment.datasetID,
+                                                                     profile: experiment.profile, on: database)
+        else { return false }
+        let plans = context.machine.referenceEvaluationPlans(round: context.round.index,
+                                                             testCases: context.cohort.testCases)
+        let planned = try plans.map { try context.payloads.scoreJob($0, models: [reference]) }
+        let stored = try await JobRepository.enqueue(planned, on: database)
+        try await jobs.publish(stored)
+        return false
+    }
+
+    private func finishRound(_ context: StepContext, logger: Logger) async throws -> Bool {
+        let experiment = context.experiment
+        let index = context.round.index
+        let test = try await equivalenceTest(context)
+        let outcome = RoundRecord.Outcome(annotatedCount: context.annotated.count, meanDice: test.dice.mean,
+                                          tostP: min(1, max(0, test.tost.p)), equivalent: test.tost.equivalent)
+        let poolAfter = context.pool.count
+        let continues = context.machine.continues(after: index, equivalent: outcome.equivalent, poolCount: poolAfter)
+        let models = try await StoredResults.models(of: experiment.id, round: index, on: database)
+        let scoring = continues
+            ? try context.machine.scoringPlans(round: index + 1, pool: context.pool).map {
+                try context.payloads.scoreJob($0, models: models)
+            }
+            : []
+        let stored: [JobRecord]? = try await database.withTransaction { transaction in
+            guard try await ExperimentRepository.lockedExperiment(experiment.id, in: transaction)?.status == .running,
+                  try await RoundRepository.finish(index, of: experiment.id, outcome: outcome, on: transaction)
+            else { return nil }
+            if outcome.equivalent {
+                try await ExperimentRepository.recordFirstEquivalentRound(index, of: experiment.id, on: transaction)
+            }
+            if continues {
+                try await RoundRepository.open(index + 1, of: experiment.id, in: .scoring, on: transaction)
+                return try await JobRepository.enqueue(scoring, on: transaction)
+            }
+            try await ExperimentRepository.transition(experiment.id, from: .running, to: .finished, on: transaction)
+            return []
+        }
+        guard let stored else { return false }
+        logger.info("round finished", metadata: ["dice.mean": "\(outcome.meanDice)", "tost.p": "\(outcome.tostP)",
+                                                 "equivalent": "\(outcome.equivalent)"])
+        await events.roundFinished(experiment.id, round: index, analysis: test,
+                                   dataShare: Double(context.annotated.count) / Double(context.cohort.trainingCases.count))
+        if continues {
+            try await jobs.publish(stored)
+            await events.roundStarted(experiment.id, round: index + 1, annotatedCases: context.annotated.count)
+        } else {
+            await events.experimentFinished(experiment.id, state: .finished, on: database)
+        }
+        return continues
+    }
+
+    /// The round's per-case test Dice against the full-data model's, through the stats service.
+    private func equivalenceTest(_ context: StepContext) async throws -> RoundAnalysis {
+        let experiment = context.experiment
+        let models = try await StoredResults.models(of: experiment.id, round: context.round.index, on: database)
+        guard let model = models.first,
+              let reference = try await StoredResults.referenceModel(datasetID: experiment.datasetID,
+                                                                     profile: experiment.profile, on: database)
+        else { throw RPCError(.failedPrecondition, "round \(context.round.index) has no model or no reference model") }
+        func caseDice(_ dice: [UUID: Double]) -> [CaseDice] {
+            dice.map { id, value in CaseDice.with { $0.caseID = id.uuidString.lowercased(); $0.dice = value } }
+        }
+        let roundDice = try await StoredResults.dice(of: model.id, on: database)
+        let referenceDice = try await StoredResults.dice(of: reference.id, on: database)
+        let request = StatsRequest.with {
+            $0.requestID = "\(experiment.id.uuidString.lowercased())/\(context.round.index)"
+            $0.rounds = [RoundDice.with {
+                $0.round = UInt32(context.round.index)
+                $0.annotatedCases = UInt32(context.annotated.count)
+                $0.dice = caseDice(roundDice)
+            }]
+            $0.fullData = caseDice(referenceDice)
+            $0.test = context.spec.test == .unspecified ? .paired : context.spec.test
+            $0.alpha = 0.05
+            $0.fullDataCases = UInt32(context.cohort.trainingCases.count)
+        }
+        let result = try await rpc.call(StatsRPC.analyze, request, timeout: callTimeout)
+        guard let analysis = result.rounds.first else {
+            throw RPCError(.internal, "the stats service returned no analysis for round \(context.round.index)")
+        }
+        return analysis
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Proto
+import ServiceRuntime
+import Store
+
+/// Between the protobuf `ExperimentSpec` and the stored experiment: validation of a requested
+/// experiment, and the proto names of stored values.
+enum ExperimentSpecMapping {
+    /// The experiment record for a create request, or the `invalidArgument` error naming the field.
+    static func record(id: UUID, spec: ExperimentSpec) throws(RPCError) -> ExperimentRecord {
+        func invalid(_ field: String, _ message: String) -> RPCError {
+            RPCError(.invalidArgument, message, details: ["field": field, "experiment": id.uuidString.lowercased()])
+        }
+        guard let datasetID = UUID(uuidString: spec.datasetID) else {
+            throw invalid("dataset_id", "dataset_id must be a UUID, got '\(spec.datasetID)'")
+        }
+        guard let strategy = strategy(spec.strategy) else { throw invalid("strategy", "the strategy must be set") }
+        guard let restriction = restriction(spec.restriction) else {
+            throw invalid("restriction", "the restriction must be set (RESTRICTION_NONE for none)")
+        }
+        if strategy == .random && restriction != .none {
+            throw invalid("restriction", "random query ranks nothing, so it takes no restriction")
+        }
+        guard let profile = profile(spec.profile) else { throw invalid("profile", "the profile must be set") }
+        let annotation: ExperimentRecord.AnnotationMode
+        switch spec.annotation {
+        case .oracle: annotation = .oracle
+        case .human: annotation = .human
+        case .unspecified, .UNRECOGNIZED: throw invalid("annotation", "the annotation mode must be set")
+        }
+        guard spec.initialCases > 0 else { throw invalid("initial_cases", "the initial set needs at least one case") }
+        guard spec.pick > 0 else { throw invalid("pick", "k (pick) must be at least 1") }
+        guard spec.topK >= spec.pick else { throw invalid("top_k", "K (top_k) must be at least k (pick)") }
+        guard spec.stop.maxRounds > 0 else { throw invalid("stop.max_rounds", "at least one round after round 0") }
+        guard spec.seeds.count == 1 else {
+            throw invalid("seeds", "an experiment runs one repetition: give one seed, and create one experiment per seed")
+        }
+        let usesDropout = strategy == .dropoutTrainTest || strategy == .dropoutTest
+        if usesDropout && spec.passes < 2 { throw invalid("passes", "the dropout strategies need at least 2 passes") }
+        if strategy == .bootstrap && spec.bootstrapMembers < 2 {
+            throw invalid("bootstrap_members", "the bootstrap strategy needs at least 2 members")
+        }
+        guard spec.validationFraction >= 0, spec.validationFraction < 1 else {
+            throw invalid("validation_fraction", "the validation share must be in [0, 1)")
+        }
+        let encoded: Data
+        do { encoded = try spec.serializedData() } catch {
+            throw RPCError(.internal, "the specification does not encode: \(error)")
+        }
+        return ExperimentRecord(
+            id: id, name: spec.name, datasetID: datasetID, strategy: strategy, restriction: restriction,
+            initialCount: Int(spec.initialCases), candidateCount: Int(spec.topK), queryCount: Int(spec.pick),
+            maxRounds: Int(spec.stop.maxRounds), stopAtEquivalence: spec.stop.atEquivalence,
+            dropoutPasses: usesDropout ? Int(spec.passes) : nil,
+            bootstrapMembers: strategy == .bootstrap ? Int(spec.bootstrapMembers) : nil,
+            seed: Int64(bitPattern: spec.seeds[0]), profile: profile, annotationMode: annotation, spec: encoded)
+    }
+
+    static func strategy(_ method: UncertaintyMethod) -> ExperimentRecord.Strategy? {
+        switch method {
+        case .random: .random
+        case .dropoutTrainTest: .dropoutTrainTest
+        case .dropoutTest: .dropoutTest
+        case .bootstrap: .bootstrap
+        case .margins: .margins
+        case .unspecified, .entropy, .bald, .UNRECOGNIZED: nil
+        }
+    }
+
+    static func method(_ strategy: ExperimentRecord.Strategy) -> UncertaintyMethod {
+        switch strategy {
+        case .random: .random
+        case .dropoutTrainTest: .dropoutTrainTest
+        case .dropoutTest: .dropoutTest
+        case .bootstrap: .bootstrap
+        case .margins: .margins
+        }
+    }
+
+    static func restriction(_ restriction: Proto.Restriction) -> ExperimentRecord.Restriction? {
+        switch restriction {
+        case .none: ExperimentRecord.Restriction.none
+        case .representative: .representative
+        case .nonSimilar: .nonSimilar
+        case .unspecified, .UNRECOGNIZED: nil
+        }
+    }
+
+    static func restriction(_ restriction: ExperimentRecord.Restriction) -> Proto.Restriction {
+        switch restriction {
+        case .none: .none
+        case .representative: .representative
+        case .nonSimilar: .nonSimilar
+        }
+    }
+
+    static func profile(_ profile: Proto.Profile) -> ExperimentRecord.Profile? {
+        switch profile {
+        case .paper: .paper
+        case .cpu: .cpu
+        case .tiny: .tiny
+        case .unspecified, .UNRECOGNIZED: nil
+        }
+    }
+
+    static func phase(_ phase: RoundRecord.Phase) -> RoundPhase {
+        switch phase {
+        case .scoring: .scoring
+        case .selecting: .selecting
+        case .annotating: .annotating
+        case .training: .training
+        case .evaluating: .evaluating
+        case .finished: .done
+        }
+    }
+
+    /// The stored specification; an experiment always stores the one it was created from.
+    static func spec(of experiment: ExperimentRecord) -> ExperimentSpec {
+        (try? ExperimentSpec(serializedBytes: experiment.spec)) ?? ExperimentSpec()
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Orchestration
+import Proto
+import ServiceRuntime
+import Store
+
+/// Turns the state machine's job plans into job records whose payload is the protobuf job the
+/// trainer or scorer takes; the record's id is also the job's id inside the payload.
+struct JobPayloads: Sendable {
+    let experiment: ExperimentRecord
+    let spec: ExperimentSpec
+    let cohort: Cohort
+
+    func trainJob(_ plan: TrainingPlan) throws -> JobRecord {
+        let id = UUID()
+        let job = TrainJob.with {
+            $0.jobID = id.uuidString.lowercased()
+            $0.experimentID = experiment.id.uuidString.lowercased()
+            $0.repetition = UInt32(experiment.repetition)
+            $0.round = UInt32(plan.round)
+            $0.trainingCases = plan.trainingCases.compactMap { cohort.references[$0] }
+            $0.validationCases = plan.validationCases.compactMap { cohort.references[$0] }
+            $0.seed = plan.seed
+            $0.hyperParameters = spec.hyperParameters
+            $0.profile = spec.profile
+            if let member = plan.member { $0.bootstrapMember = UInt32(member) }
+            $0.dropoutMode = experiment.strategy == .dropoutTrainTest ? .train : .off
+        }
+        return JobRecord(id: id, key: plan.key, kind: .train, experimentID: experiment.id, roundIndex: plan.round,
+                         payload: try job.serializedData())
+    }
+
+    /// The full-data model's training job: every training case, no experiment.
+    static func referenceJob(_ plan: TrainingPlan, spec: ExperimentSpec, cohort: Cohort) throws -> JobRecord {
+        let id = UUID()
+        let job = TrainJob.with {
+            $0.jobID = id.uuidString.lowercased()
+            $0.trainingCases = plan.trainingCases.compactMap { cohort.references[$0] }
+            $0.validationCases = plan.validationCases.compactMap { cohort.references[$0] }
+            $0.seed = plan.seed
+            $0.hyperParameters = spec.hyperParameters
+            $0.profile = spec.profile
+            $0.dropoutMode = .off
+        }
+        return JobRecord(id: id, key: plan.key, kind: .train, experimentID: nil, roundIndex: nil,
+                         payload: try job.serializedData())
+    }
+
+    func scoreJob(_ plan: ScoringPlan, models: [StoredResults.Model]) throws -> JobRecord {
+        guard !models.isEmpty else {
+            throw RPCError(.failedPrecondition, "round \(plan.round) cannot be scored: no trained model is stored")
+        }
+        let id = UUID()
+        let job = ScoreJob.with {
+            $0.jobID = id.uuidString.lowercased()
+            $0.experimentID = experiment.id.uuidString.lowercased()
+            $0.repetition = UInt32(experiment.repetition)
+            $0.round = UInt32(plan.round)
+            $0.models = models.map { model in
+                ModelRef.with {
+                    $0.modelID = model.id.uuidString.lowercased()
+                    $0.checkpoint = ArtifactRef.with { $0.sha256 = model.checkpointSHA256 }
+                }
+            }
+            if let reference = cohort.references[plan.caseID] { $0.caseRef = reference }
+            $0.method = ExperimentSpecMapping.method(experiment.strategy)
+            $0.passes = UInt32(experiment.dropoutPasses ?? 0)
+            $0.dropoutRate = spec.hyperParameters.dropoutRate
+            $0.topFraction = 0.001
+            $0.seed = plan.seed
+            $0.evaluate = plan.evaluate
+        }
+        return JobRecord(id: id, key: plan.key, kind: .score, experimentID: experiment.id, roundIndex: plan.round,
+                         payload: try job.serializedData())
+    }
+}

@@ -1,0 +1,33 @@
+import Bus
+import Foundation
+import Proto
+import ServiceRuntime
+import Store
+
+/// Publishes recorded jobs to the trainer and scorer work queues, each under its job id as
+/// `Nats-Msg-Id`, so a job published again (after a restart, or by a repeated step) is queued once.
+struct JobPublisher: Sendable {
+    let training: JobQueue<TrainJob, TrainResult>
+    let scoring: JobQueue<ScoreJob, ScoreResult>
+
+    init(jetStream: JetStream, subjectPrefix: String) {
+        training = JobQueue(TrainerRPC.train, jetStream: jetStream, subjectPrefix: subjectPrefix)
+        scoring = JobQueue(ScorerRPC.score, jetStream: jetStream, subjectPrefix: subjectPrefix)
+    }
+
+    /// Creates the job and notice streams and both consumers, so jobs wait for workers that start later.
+    func ensure() async throws {
+        try await training.ensure()
+        try await scoring.ensure()
+    }
+
+    func publish(_ jobs: [JobRecord]) async throws {
+        for job in jobs where !job.state.isFinal {
+            let id = job.id.uuidString.lowercased()
+            switch job.kind {
+            case .train: try await training.submit(try TrainJob(serializedBytes: job.payload), id: id)
+            case .score: try await scoring.submit(try ScoreJob(serializedBytes: job.payload), id: id)
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Bus
+import Foundation
+import Logging
+import ServiceLifecycle
+import ServiceRuntime
+import Store
+
+/// `activeseg-orchestrator`: owns experiments and advances their rounds. Configured by the
+/// environment (see `ServiceConfiguration`, and `PostgresConfiguration` for the database); any
+/// number may run, one leads (a Postgres advisory lock) and the others wait to take over.
+@main
+enum OrchestratorMain {
+    static func main() async {
+        let environment = ProcessInfo.processInfo.environment
+        let configuration: ServiceConfiguration
+        let postgres: PostgresConfiguration
+        do {
+            configuration = try ServiceConfiguration(service: "orchestrator", environment: environment)
+            postgres = try PostgresConfiguration(environment: environment, applicationName: "activeseg-orchestrator")
+        } catch {
+            FileHandle.standardError.write(Data("activeseg-orchestrator: invalid configuration: \(error)\n".utf8))
+            exit(EXIT_FAILURE)
+        }
+        let logger = ServiceLogging.bootstrap(configuration)
+        do {
+            let connection = try await BusConnection.connect(configuration.bus, logger: logger)
+            let orchestrator = OrchestratorService(configuration: configuration, postgres: postgres,
+                                                   connection: connection, logger: logger)
+            try await ServiceGroup(configuration: ServiceGroupConfiguration(
+                services: [.init(service: BusService(connection: connection, logger: logger)), .init(service: orchestrator)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+        } catch {
+            logger.critical("service failed", metadata: ["error": "\(error)"])
+            exit(EXIT_FAILURE)
+        }
+        exit(EXIT_SUCCESS)
+    }
+}

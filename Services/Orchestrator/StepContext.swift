@@ -1,0 +1,91 @@
+import Foundation
+import Orchestration
+import Proto
+import Store
+
+/// Everything one step of an experiment reads, loaded fresh from Postgres before the step.
+struct StepContext: Sendable {
+    let experiment: ExperimentRecord
+    let spec: ExperimentSpec
+    let round: RoundRecord
+    let cohort: Cohort
+    let machine: ExperimentStateMachine
+    /// Training cases annotated so far.
+    let annotated: [UUID]
+    /// Training cases not picked yet.
+    let pool: [UUID]
+    let state: RoundState
+    let payloads: JobPayloads
+
+    static func load(experiment: ExperimentRecord, round: RoundRecord, on database: PostgresClient) async throws
+        -> StepContext
+    {
+        let spec = ExperimentSpecMapping.spec(of: experiment)
+        let cohort = try await Cohort.load(experiment.datasetID, on: database)
+        let machine = ExperimentStateMachine(experiment: experiment, validationFraction: spec.validationFraction)
+        let selections = try await ExperimentCaseRepository.selections(of: experiment.id, on: database)
+        let picked = Set(selections.map(\.caseID))
+        let roundJobs = try await JobRepository.jobs(of: experiment.id, round: round.index, on: database)
+        let state = RoundState(
+            index: round.index, phase: round.phase,
+            jobs: JobTally(machine.phaseJobs(roundJobs, round: round.index, phase: round.phase)),
+            missingLabels: selections.filter { $0.selectedRound == round.index && $0.annotatedRound == nil }.count,
+            reference: try await referenceState(experiment, cohort: cohort, on: database))
+        return StepContext(
+            experiment: experiment, spec: spec, round: round, cohort: cohort, machine: machine,
+            annotated: selections.filter { $0.annotatedRound != nil }.map(\.caseID),
+            pool: cohort.trainingCases.filter { !picked.contains($0) }, state: state,
+            payloads: JobPayloads(experiment: experiment, spec: spec, cohort: cohort))
+    }
+
+    /// How far the shared full-data model is, from its model row, its evaluations and its jobs.
+    static func referenceState(_ experiment: ExperimentRecord, cohort: Cohort, on database: PostgresClient) async throws
+        -> ReferenceState
+    {
+        let key = ExperimentStateMachine.referenceKey(datasetID: experiment.datasetID, profile: experiment.profile)
+        guard let model = try await StoredResults.referenceModel(datasetID: experiment.datasetID,
+                                                                 profile: experiment.profile, on: database)
+        else {
+            if let job = try await JobRepository.job(key: key, on: database), job.state == .failed {
+                return .failed(reason: job.lastError ?? "its training failed")
+            }
+            return .training
+        }
+        let evaluated = try await StoredResults.dice(of: model.id, on: database)
+        if cohort.testCases.allSatisfy({ evaluated[$0] != nil }) { return .ready }
+        var outstanding = false
+        for caseID in cohort.testCases where evaluated[caseID] == nil {
+            guard let job = try await JobRepository.job(key: key + "/evaluate/\(caseID.uuidString.lowercased())",
+                                                        on: database)
+            else { continue }
+            if job.state == .failed { return .failed(reason: job.lastError ?? "its evaluation failed") }
+            outstanding = outstanding || !job.state.isFinal
+        }
+        return outstanding ? .evaluating : .unevaluated
+    }
+}
+
+/// The ingested cases of a dataset: the training pool and the fixed test split, with the
+/// artifacts jobs refer to.
+struct Cohort: Sendable {
+    var trainingCases: [UUID]
+    var testCases: [UUID]
+    var references: [UUID: CaseRef]
+
+    static func load(_ datasetID: UUID, on database: PostgresClient) async throws -> Cohort {
+        var cohort = Cohort(trainingCases: [], testCases: [], references: [:])
+        for record in try await CaseRepository(client: database).cases(in: datasetID) {
+            guard case .ingested(let split, let image, let label) = record.state else { continue }
+            switch split {
+            case .train: cohort.trainingCases.append(record.id)
+            case .test: cohort.testCases.append(record.id)
+            }
+            cohort.references[record.id] = CaseRef.with {
+                $0.caseID = record.id.uuidString.lowercased()
+                $0.image = ArtifactRef.with { $0.sha256 = image }
+                if let label { $0.label = ArtifactRef.with { $0.sha256 = label } }
+            }
+        }
+        return cohort
+    }
+}

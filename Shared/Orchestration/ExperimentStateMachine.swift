@@ -1,0 +1,164 @@
+import ActiveLearning
+import Foundation
+import SeededRandom
+import Store
+
+/// The round logic of an active-learning experiment, with no I/O: given where a round stands it
+/// says what to do next, and it plans the jobs and picks of each step deterministically from the
+/// experiment's seed, so a step repeated after a restart plans exactly the same work.
+///
+/// A round follows the schema's order: round 0 selects the random initial set; a later round
+/// first scores the pool with the previous round's models, then selects. Then the picks are
+/// annotated (at once with oracle annotation; when every label is imported with human annotation),
+/// the round's model is trained (one job, or one per bootstrap member), evaluated on the test
+/// split, and tested for equivalence with the full-data model, which finishes the round.
+public struct ExperimentStateMachine: Sendable {
+    public let experiment: ExperimentRecord
+    /// Share of the annotated cases held out for early stopping.
+    public let validationFraction: Double
+
+    public init(experiment: ExperimentRecord, validationFraction: Double) {
+        self.experiment = experiment
+        self.validationFraction = validationFraction
+    }
+
+    /// The next step for the current round.
+    public func step(for round: RoundState) -> RoundStep {
+        if round.jobs.failed > 0 {
+            return .fail(reason: "round \(round.index): \(round.jobs.firstFailure ?? "a job failed")")
+        }
+        if round.jobs.outstanding > 0 {
+            return .wait(.jobs(outstanding: round.jobs.outstanding))
+        }
+        switch round.phase {
+        case .scoring:
+            return .selectFromScores
+        case .selecting:
+            return round.index == 0 ? .selectInitialSet : .selectFromScores
+        case .annotating:
+            return round.missingLabels > 0 ? .wait(.labels(missing: round.missingLabels)) : .startTraining
+        case .training:
+            return .startEvaluation
+        case .evaluating:
+            switch round.reference {
+            case .training, .evaluating: return .wait(.reference)
+            case .unevaluated: return .evaluateReference
+            case .ready: return .testEquivalence
+            case .failed(let reason): return .fail(reason: "full-data model: \(reason)")
+            }
+        case .finished:
+            // A finished round is followed by the next one or the end of the experiment in the same
+            // transaction, so a running experiment whose latest round is finished has nothing left.
+            return .wait(.jobs(outstanding: 0))
+        }
+    }
+
+    /// Whether another round follows the finished round `index`: not after the last allowed
+    /// round, not after an equivalent round when the experiment stops there, and not when the pool
+    /// has no case left to pick.
+    public func continues(after index: Int, equivalent: Bool, poolCount: Int) -> Bool {
+        if index >= experiment.maxRounds { return false }
+        if experiment.stopAtEquivalence && equivalent { return false }
+        return poolCount > 0
+    }
+
+    /// The seeded random initial set (n cases) from the training cases.
+    public func initialSet(from trainingCases: [UUID]) throws -> [UUID] {
+        try RandomQuery.select(trainingCases.map(Self.text), count: experiment.initialCount, seed: jobSeed(round: 0, stream: 0))
+            .map { UUID(uuidString: $0)! }
+    }
+
+    /// The seed of a job (or draw) of `round`; `stream` tells apart the draws of one round.
+    public func jobSeed(round: Int, stream: Int) -> UInt64 {
+        var generator = SeededGenerator(seed: UInt64(bitPattern: experiment.seed), stream: UInt64(round) << 16 | UInt64(stream))
+        return generator.next()
+    }
+
+    /// The training jobs of `round` on the annotated cases: one, or one per bootstrap member, each
+    /// with its own seed and the same seeded split into training and validation cases.
+    public func trainingPlans(round: Int, annotated: [UUID]) throws -> [TrainingPlan] {
+        let order = try RandomQuery.order(annotated.map(Self.text), seed: jobSeed(round: round, stream: 1))
+            .map { UUID(uuidString: $0)! }
+        let validationCount = Self.validationCount(of: annotated.count, fraction: validationFraction)
+        let validation = Array(order.prefix(validationCount))
+        let training = Array(order.dropFirst(validationCount))
+        let members: [Int?] = experiment.strategy == .bootstrap
+            ? Array(0..<(experiment.bootstrapMembers ?? 1)).map(Optional.some) : [nil]
+        return members.map { member in
+            TrainingPlan(key: "train/\(Self.text(experiment.id))/\(round)/" + (member.map { "member-\($0)" } ?? "model"),
+                         round: round, member: member, trainingCases: training, validationCases: validation,
+                         seed: jobSeed(round: round, stream: 16 + (member ?? 0)))
+        }
+    }
+
+    /// Score jobs that measure uncertainty for every pool case with `round - 1`'s models; none for
+    /// random query, which ranks nothing.
+    public func scoringPlans(round: Int, pool: [UUID]) -> [ScoringPlan] {
+        guard experiment.strategy != .random else { return [] }
+        return pool.sorted { Self.text($0) < Self.text($1) }.map { caseID in
+            ScoringPlan(key: "score/\(Self.text(experiment.id))/\(round)/\(Self.text(caseID))", round: round,
+                        caseID: caseID, evaluate: false, seed: jobSeed(round: round, stream: 2))
+        }
+    }
+
+    /// Score jobs that measure the Dice of `round`'s model on every test case.
+    public func evaluationPlans(round: Int, testCases: [UUID]) -> [ScoringPlan] {
+        testCases.sorted { Self.text($0) < Self.text($1) }.map { caseID in
+            ScoringPlan(key: "evaluate/\(Self.text(experiment.id))/\(round)/\(Self.text(caseID))", round: round,
+                        caseID: caseID, evaluate: true, seed: jobSeed(round: round, stream: 3))
+        }
+    }
+
+    /// Of a round's jobs, those its `phase` waits for (told apart by their keys).
+    public func phaseJobs(_ jobs: [JobRecord], round: Int, phase: RoundRecord.Phase) -> [JobRecord] {
+        let prefix: String
+        switch phase {
+        case .scoring: prefix = "score/"
+        case .training: prefix = "train/"
+        case .evaluating: prefix = "evaluate/"
+        case .selecting, .annotating, .finished: return []
+        }
+        return jobs.filter { $0.roundIndex == round && $0.key.hasPrefix(prefix) }
+    }
+
+    /// The full-data model's training job for the experiment's dataset and profile: every training
+    /// case, the validation share held out by a seed fixed per dataset, so every experiment plans
+    /// the same job.
+    public static func referencePlan(datasetID: UUID, profile: ExperimentRecord.Profile, trainingCases: [UUID],
+                                     validationFraction: Double, seed: UInt64) throws -> TrainingPlan {
+        let order = try RandomQuery.order(trainingCases.map(text), seed: seed).map { UUID(uuidString: $0)! }
+        let held = Self.validationCount(of: trainingCases.count, fraction: validationFraction)
+        return TrainingPlan(key: referenceKey(datasetID: datasetID, profile: profile), round: 0, member: nil,
+                            trainingCases: Array(order.dropFirst(held)),
+                            validationCases: Array(order.prefix(held)), seed: seed)
+    }
+
+    /// The key of the full-data model's training job; its evaluation jobs' keys extend it.
+    public static func referenceKey(datasetID: UUID, profile: ExperimentRecord.Profile) -> String {
+        referenceKeyPrefix + "\(text(datasetID))/\(profile.rawValue)"
+    }
+
+    /// What the keys of the full-data models' jobs start with; their results concern every
+    /// experiment on the model's dataset and profile.
+    public static let referenceKeyPrefix = "reference/"
+
+
+    /// Score jobs that measure the full-data model's Dice on every test case; they belong to the
+    /// experiment round that found the model unevaluated, and their keys are shared by all.
+    public func referenceEvaluationPlans(round: Int, testCases: [UUID]) -> [ScoringPlan] {
+        let base = Self.referenceKey(datasetID: experiment.datasetID, profile: experiment.profile)
+        return testCases.sorted { Self.text($0) < Self.text($1) }.map { caseID in
+            ScoringPlan(key: base + "/evaluate/\(Self.text(caseID))", round: round, caseID: caseID, evaluate: true,
+                        seed: 0)
+        }
+    }
+
+    /// Cases held out for validation out of `count`: the share rounded, at least one and at most all
+    /// but one when there are two or more.
+    static func validationCount(of count: Int, fraction: Double) -> Int {
+        count < 2 ? 0 : min(count - 1, max(1, Int((fraction * Double(count)).rounded())))
+    }
+
+    /// UUIDs in the lower-case form the database and the messages use.
+    static func text(_ id: UUID) -> String { id.uuidString.lowercased() }
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// One training job the state machine plans: a round's model or one bootstrap member.
+public struct TrainingPlan: Sendable, Hashable {
+    /// Identifies the work; recording the plan twice keeps one job.
+    public var key: String
+    public var round: Int
+    /// The bootstrap member, or nil for a round's single model.
+    public var member: Int?
+    public var trainingCases: [UUID]
+    /// Held out for early stopping.
+    public var validationCases: [UUID]
+    public var seed: UInt64
+}
+
+/// One score job the state machine plans: a pool case's uncertainty, or a test case's Dice.
+public struct ScoringPlan: Sendable, Hashable {
+    public var key: String
+    /// The round the result belongs to.
+    public var round: Int
+    public var caseID: UUID
+    /// True for a test case scored for its Dice.
+    public var evaluate: Bool
+    public var seed: UInt64
+}

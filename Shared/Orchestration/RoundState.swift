@@ -1,0 +1,70 @@
+import Store
+
+/// What the state machine needs to know about an experiment's current round: its phase, how the
+/// jobs of that phase stand, and how many picked cases still wait for a label.
+public struct RoundState: Sendable, Hashable {
+    public var index: Int
+    public var phase: RoundRecord.Phase
+    /// The jobs the current phase waits for.
+    public var jobs: JobTally
+    /// Cases picked in this round without a label yet (human annotation).
+    public var missingLabels: Int
+    /// The full-data model every round is tested against.
+    public var reference: ReferenceState
+
+    public init(index: Int, phase: RoundRecord.Phase, jobs: JobTally = JobTally(), missingLabels: Int = 0,
+                reference: ReferenceState = .ready) {
+        self.index = index
+        self.phase = phase
+        self.jobs = jobs
+        self.missingLabels = missingLabels
+        self.reference = reference
+    }
+}
+
+/// How far the full-data reference model of the experiment's dataset and profile is. It is shared
+/// by every experiment on them, trained once and evaluated once on the test split.
+public enum ReferenceState: Sendable, Hashable {
+    /// Its training job has not finished.
+    case training
+    /// Trained, and no evaluation of it is under way.
+    case unevaluated
+    /// Its test-split evaluation jobs are running.
+    case evaluating
+    /// Every test case has its Dice.
+    case ready
+    /// Its training or evaluation failed for good.
+    case failed(reason: String)
+}
+
+/// Counts of a phase's jobs by outcome, and the first failure's reason.
+public struct JobTally: Sendable, Hashable {
+    public var total: Int
+    public var succeeded: Int
+    public var failed: Int
+    public var firstFailure: String?
+
+    public init(total: Int = 0, succeeded: Int = 0, failed: Int = 0, firstFailure: String? = nil) {
+        self.total = total
+        self.succeeded = succeeded
+        self.failed = failed
+        self.firstFailure = firstFailure
+    }
+
+    /// Tallies job records (those of one phase).
+    public init(_ jobs: some Sequence<JobRecord>) {
+        self.init()
+        for job in jobs {
+            total += 1
+            switch job.state {
+            case .succeeded: succeeded += 1
+            case .failed:
+                failed += 1
+                if firstFailure == nil { firstFailure = job.lastError ?? "job \(job.key) failed" }
+            case .queued, .running: break
+            }
+        }
+    }
+
+    public var outstanding: Int { total - succeeded - failed }
+}

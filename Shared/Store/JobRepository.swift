@@ -1,0 +1,90 @@
+import Foundation
+
+/// Typed access to the `jobs` table.
+///
+/// State changes never leave a final state, so a result delivered twice, or after the job was
+/// failed, changes nothing.
+public enum JobRepository {
+    private static let columns: StaticString = """
+        id, key, kind, experiment_id, round_index, payload, state, attempts, last_error
+        """
+
+    /// Records jobs; a job whose key is stored already keeps its stored row. Returns the stored
+    /// rows in the order given, which are the ones to publish.
+    public static func enqueue(_ jobs: [JobRecord], on db: some PostgresQuerying) async throws -> [JobRecord] {
+        var stored: [JobRecord] = []
+        for job in jobs {
+            try await db.query("""
+                INSERT INTO jobs (id, key, kind, experiment_id, round_index, payload)
+                VALUES (\(job.id), \(job.key), \(job.kind.rawValue), \(job.experimentID), \(job.roundIndex), \(job.payload))
+                ON CONFLICT (key) DO NOTHING
+                """)
+            guard let row = try await db.query("SELECT \(sql: columns) FROM jobs WHERE key = \(job.key)").first else {
+                throw StoreError(code: .query, message: "job '\(job.key)' is missing after its insert")
+            }
+            stored.append(try record(row))
+        }
+        return stored
+    }
+
+    /// The job with `id`, or nil.
+    public static func job(_ id: UUID, on db: some PostgresQuerying) async throws -> JobRecord? {
+        try await db.query("SELECT \(sql: columns) FROM jobs WHERE id = \(id)").first.map(record)
+    }
+
+    /// The job recorded under `key`, or nil.
+    public static func job(key: String, on db: some PostgresQuerying) async throws -> JobRecord? {
+        try await db.query("SELECT \(sql: columns) FROM jobs WHERE key = \(key)").first.map(record)
+    }
+
+    /// The jobs of one round of an experiment, oldest first.
+    public static func jobs(of experimentID: UUID, round: Int, on db: some PostgresQuerying) async throws -> [JobRecord] {
+        try await db.query("""
+            SELECT \(sql: columns) FROM jobs WHERE experiment_id = \(experimentID) AND round_index = \(round)
+            ORDER BY created_at, key
+            """).map(record)
+    }
+
+    /// Jobs not yet finished, oldest first: what a restarted orchestrator publishes again.
+    public static func unfinished(on db: some PostgresQuerying) async throws -> [JobRecord] {
+        try await db.query("""
+            SELECT \(sql: columns) FROM jobs WHERE state IN ('queued', 'running') ORDER BY created_at, key
+            """).map(record)
+    }
+
+    /// Records that a worker took the job (one more attempt); false when the job is finished.
+    @discardableResult
+    public static func markRunning(_ id: UUID, on db: some PostgresQuerying) async throws -> Bool {
+        try await db.query("""
+            UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = now()
+            WHERE id = \(id) AND state IN ('queued', 'running')
+            """).affectedRows == 1
+    }
+
+    /// Records the job's success; false, changing nothing, when it had finished already.
+    @discardableResult
+    public static func markSucceeded(_ id: UUID, on db: some PostgresQuerying) async throws -> Bool {
+        try await db.query("""
+            UPDATE jobs SET state = 'succeeded', attempts = greatest(attempts, 1), updated_at = now(), finished_at = now()
+            WHERE id = \(id) AND state IN ('queued', 'running')
+            """).affectedRows == 1
+    }
+
+    /// Records the job's failure and why; false, changing nothing, when it had finished already.
+    @discardableResult
+    public static func markFailed(_ id: UUID, reason: String, on db: some PostgresQuerying) async throws -> Bool {
+        try await db.query("""
+            UPDATE jobs SET state = 'failed', attempts = greatest(attempts, 1), last_error = \(reason),
+                            updated_at = now(), finished_at = now()
+            WHERE id = \(id) AND state IN ('queued', 'running')
+            """).affectedRows == 1
+    }
+
+    private static func record(_ row: PostgresRow) throws -> JobRecord {
+        JobRecord(id: try row.decode("id"), key: try row.decode("key"), kind: try row.decode("kind"),
+                  experimentID: try row.decode("experiment_id", as: UUID?.self),
+                  roundIndex: try row.decode("round_index", as: Int?.self), payload: try row.decode("payload"),
+                  state: try row.decode("state"), attempts: try row.decode("attempts"),
+                  lastError: try row.decode("last_error", as: String?.self))
+    }
+}

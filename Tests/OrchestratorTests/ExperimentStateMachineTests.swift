@@ -1,0 +1,134 @@
+import Foundation
+import Orchestration
+import Store
+import Testing
+
+/// The round logic alone: no database, no bus.
+struct ExperimentStateMachineTests {
+    let machine: ExperimentStateMachine
+
+    init() {
+        machine = Self.machine(strategy: .margins)
+    }
+
+    static func machine(strategy: ExperimentRecord.Strategy, maxRounds: Int = 3, stopAtEquivalence: Bool = false,
+                        seed: Int64 = 5) -> ExperimentStateMachine {
+        let experiment = ExperimentRecord(
+            id: UUID(uuidString: "00000000-0000-4000-8000-0000000000e1")!, name: "unit",
+            datasetID: UUID(uuidString: "00000000-0000-4000-8000-0000000000d1")!, strategy: strategy,
+            restriction: .none, initialCount: 4, candidateCount: 4, queryCount: 2, maxRounds: maxRounds,
+            stopAtEquivalence: stopAtEquivalence, dropoutPasses: nil,
+            bootstrapMembers: strategy == .bootstrap ? 4 : nil, seed: seed, profile: .tiny, annotationMode: .oracle)
+        return ExperimentStateMachine(experiment: experiment, validationFraction: 0.2)
+    }
+
+    static let cases = (0..<20).map { UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", $0))! }
+
+    @Test func roundZeroDrawsTheInitialSetAndLaterRoundsAskTheSelector() {
+        #expect(machine.step(for: RoundState(index: 0, phase: .selecting)) == .selectInitialSet)
+        #expect(machine.step(for: RoundState(index: 2, phase: .selecting)) == .selectFromScores)
+    }
+
+    @Test func aPhaseWaitsForItsOutstandingJobs() {
+        let running = JobTally(total: 5, succeeded: 3)
+        for phase in [RoundRecord.Phase.scoring, .training, .evaluating] {
+            #expect(machine.step(for: RoundState(index: 1, phase: phase, jobs: running)) == .wait(.jobs(outstanding: 2)))
+        }
+        #expect(machine.step(for: RoundState(index: 1, phase: .scoring, jobs: JobTally(total: 5, succeeded: 5)))
+                == .selectFromScores)
+        #expect(machine.step(for: RoundState(index: 1, phase: .training, jobs: JobTally(total: 4, succeeded: 4)))
+                == .startEvaluation)
+    }
+
+    @Test func aFailedJobFailsTheExperimentWithItsReason() {
+        let tally = JobTally(total: 3, succeeded: 1, failed: 1, firstFailure: "case 7: corrupt image")
+        #expect(machine.step(for: RoundState(index: 2, phase: .training, jobs: tally))
+                == .fail(reason: "round 2: case 7: corrupt image"))
+    }
+
+    @Test func humanAnnotationWaitsForEveryLabel() {
+        #expect(machine.step(for: RoundState(index: 1, phase: .annotating, missingLabels: 2)) == .wait(.labels(missing: 2)))
+        #expect(machine.step(for: RoundState(index: 1, phase: .annotating, missingLabels: 0)) == .startTraining)
+    }
+
+    @Test func equivalenceWaitsForTheEvaluatedFullDataModel() {
+        let evaluated = JobTally(total: 4, succeeded: 4)
+        func step(_ reference: ReferenceState) -> RoundStep {
+            machine.step(for: RoundState(index: 0, phase: .evaluating, jobs: evaluated, reference: reference))
+        }
+        #expect(step(.training) == .wait(.reference))
+        #expect(step(.evaluating) == .wait(.reference))
+        #expect(step(.unevaluated) == .evaluateReference)
+        #expect(step(.ready) == .testEquivalence)
+        #expect(step(.failed(reason: "out of memory")) == .fail(reason: "full-data model: out of memory"))
+    }
+
+    @Test func roundsStopAtTheLimitAtEquivalenceWhenAskedAndWhenThePoolIsEmpty() {
+        #expect(machine.continues(after: 2, equivalent: true, poolCount: 10))
+        #expect(!machine.continues(after: 3, equivalent: false, poolCount: 10))
+        #expect(!machine.continues(after: 1, equivalent: false, poolCount: 0))
+        let stopping = Self.machine(strategy: .margins, stopAtEquivalence: true)
+        #expect(!stopping.continues(after: 1, equivalent: true, poolCount: 10))
+        #expect(stopping.continues(after: 1, equivalent: false, poolCount: 10))
+    }
+
+    @Test func theInitialSetDependsOnTheSeedAndNotOnTheOrderOfTheCases() throws {
+        let first = try machine.initialSet(from: Self.cases)
+        #expect(first.count == 4)
+        #expect(Set(first).isSubset(of: Set(Self.cases)))
+        #expect(try machine.initialSet(from: Self.cases.reversed()) == first)
+        #expect(try Self.machine(strategy: .margins, seed: 6).initialSet(from: Self.cases) != first)
+    }
+
+    @Test func trainingHoldsOutTheValidationShareOnceForEveryMember() throws {
+        let annotated = Array(Self.cases.prefix(10))
+        let single = try machine.trainingPlans(round: 1, annotated: annotated)
+        #expect(single.count == 1)
+        #expect(single[0].member == nil)
+        #expect(single[0].validationCases.count == 2)
+        #expect(Set(single[0].trainingCases + single[0].validationCases) == Set(annotated))
+
+        let members = try Self.machine(strategy: .bootstrap).trainingPlans(round: 1, annotated: annotated)
+        #expect(members.map(\.member) == [0, 1, 2, 3])
+        #expect(Set(members.map(\.validationCases)).count == 1)
+        #expect(Set(members.map(\.seed)).count == 4)
+        #expect(Set(members.map(\.key)).count == 4)
+        // Planned again (a restart), the same work has the same keys and seeds.
+        #expect(try Self.machine(strategy: .bootstrap).trainingPlans(round: 1, annotated: annotated.reversed()) == members)
+    }
+
+    @Test func scoreAndEvaluationJobsHaveOneKeyPerCaseAndRound() {
+        let pool = Array(Self.cases.prefix(6))
+        let scoring = machine.scoringPlans(round: 2, pool: pool)
+        let evaluation = machine.evaluationPlans(round: 2, testCases: pool)
+        #expect(Set((scoring + evaluation).map(\.key)).count == 12)
+        #expect(scoring.allSatisfy { !$0.evaluate } && evaluation.allSatisfy(\.evaluate))
+        #expect(Set(machine.scoringPlans(round: 3, pool: pool).map(\.key)).isDisjoint(with: scoring.map(\.key)))
+        #expect(Self.machine(strategy: .random).scoringPlans(round: 2, pool: pool).isEmpty)
+    }
+
+    @Test func aPhaseCountsOnlyItsOwnJobs() {
+        let id = machine.experiment.id
+        func job(_ key: String, _ round: Int) -> JobRecord {
+            JobRecord(id: UUID(), key: key, kind: key.hasPrefix("train") ? .train : .score, experimentID: id,
+                      roundIndex: round, payload: Data())
+        }
+        let jobs = [job("train/x/1/model", 1), job("score/x/1/a", 1), job("evaluate/x/1/b", 1),
+                    job("evaluate/x/0/b", 0), job("reference/d/tiny/evaluate/b", 1)]
+        #expect(machine.phaseJobs(jobs, round: 1, phase: .training).map(\.key) == ["train/x/1/model"])
+        #expect(machine.phaseJobs(jobs, round: 1, phase: .scoring).map(\.key) == ["score/x/1/a"])
+        #expect(machine.phaseJobs(jobs, round: 1, phase: .evaluating).map(\.key) == ["evaluate/x/1/b"])
+        #expect(machine.phaseJobs(jobs, round: 1, phase: .annotating).isEmpty)
+    }
+
+    @Test func theReferenceModelIsPlannedTheSameWayForEveryExperiment() throws {
+        let dataset = UUID()
+        let a = try ExperimentStateMachine.referencePlan(datasetID: dataset, profile: .tiny, trainingCases: Self.cases,
+                                                         validationFraction: 0.2, seed: 9)
+        let b = try ExperimentStateMachine.referencePlan(datasetID: dataset, profile: .tiny,
+                                                         trainingCases: Self.cases.shuffled(), validationFraction: 0.2, seed: 9)
+        #expect(a == b)
+        #expect(a.validationCases.count == 4 && a.trainingCases.count == 16)
+        #expect(a.key == ExperimentStateMachine.referenceKey(datasetID: dataset, profile: .tiny))
+    }
+}

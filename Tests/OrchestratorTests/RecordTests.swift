@@ -1,0 +1,100 @@
+import Foundation
+import Store
+import Testing
+
+/// The experiment, round, pick and job records against a real PostgreSQL.
+struct RecordTests {
+    @Test func aRepeatedCreateReturnsTheStoredExperimentUnchanged() async throws {
+        try await TestDatabase.with { db in
+            let cohort = try await CohortFixture.store(train: 6, test: 2, on: db.client)
+            var experiment = cohort.experiment(strategy: .bootstrap)
+            experiment.spec = Data([1, 2, 3])
+            let created = try await ExperimentRepository.create(experiment, on: db.client)
+            var retried = experiment
+            retried.name = "another name"
+            let again = try await ExperimentRepository.create(retried, on: db.client)
+            #expect(again == created)
+            #expect(created.name == "fixture" && created.bootstrapMembers == 3 && created.spec == Data([1, 2, 3]))
+            #expect(try await ExperimentRepository.experiments(on: db.client).count == 1)
+        }
+    }
+
+    @Test func statusChangesOnlyFromTheExpectedStatus() async throws {
+        try await TestDatabase.with { db in
+            let cohort = try await CohortFixture.store(train: 6, test: 2, on: db.client)
+            let id = try await ExperimentRepository.create(cohort.experiment(), on: db.client).id
+            #expect(try await ExperimentRepository.transition(id, from: .created, to: .running, on: db.client))
+            #expect(try await !ExperimentRepository.transition(id, from: .created, to: .running, on: db.client))
+            #expect(try await ExperimentRepository.transition(id, from: .running, to: .failed, failureReason: "disk full",
+                                                              on: db.client))
+            let stored = try #require(try await ExperimentRepository.experiment(id, on: db.client))
+            #expect(stored.status == .failed && stored.failureReason == "disk full" && stored.finishedAt != nil)
+        }
+    }
+
+    @Test func aPhaseChangeAppliesOnceAndAFinishedRoundKeepsItsOutcome() async throws {
+        try await TestDatabase.with { db in
+            let cohort = try await CohortFixture.store(train: 6, test: 2, on: db.client)
+            let id = try await ExperimentRepository.create(cohort.experiment(), on: db.client).id
+            #expect(try await RoundRepository.open(0, of: id, in: .selecting, on: db.client))
+            #expect(try await !RoundRepository.open(0, of: id, in: .selecting, on: db.client))
+            #expect(try await RoundRepository.advance(0, of: id, from: .selecting, to: .annotating, on: db.client))
+            #expect(try await !RoundRepository.advance(0, of: id, from: .selecting, to: .annotating, on: db.client))
+            try await RoundRepository.advance(0, of: id, from: .annotating, to: .training, on: db.client)
+            try await RoundRepository.advance(0, of: id, from: .training, to: .evaluating, on: db.client)
+            let outcome = RoundRecord.Outcome(annotatedCount: 4, meanDice: 0.71, tostP: 0.2, equivalent: false)
+            #expect(try await RoundRepository.finish(0, of: id, outcome: outcome, on: db.client))
+            #expect(try await !RoundRepository.finish(0, of: id, outcome: outcome, on: db.client))
+            let latest = try #require(try await RoundRepository.latest(of: id, on: db.client))
+            #expect(latest.phase == .finished && latest.outcome == outcome)
+        }
+    }
+
+    @Test func picksKeepTheirFirstRecordAndHumanLabelsAnnotateOnlyThatRoundsPicks() async throws {
+        try await TestDatabase.with { db in
+            let cohort = try await CohortFixture.store(train: 6, test: 2, on: db.client)
+            let experiment = try await ExperimentRepository.create(cohort.experiment(annotation: .human), on: db.client)
+            try await RoundRepository.open(0, of: experiment.id, in: .selecting, on: db.client)
+            let picks = Array(cohort.trainingCases.prefix(3))
+            try await ExperimentCaseRepository.recordPicks(picks, round: 0, of: experiment.id,
+                                                           datasetID: cohort.dataset.id, annotated: false, on: db.client)
+            try await ExperimentCaseRepository.recordPicks(picks.reversed(), round: 0, of: experiment.id,
+                                                           datasetID: cohort.dataset.id, annotated: true, on: db.client)
+            var stored = try await ExperimentCaseRepository.selections(of: experiment.id, on: db.client)
+            #expect(stored.map(\.caseID) == picks && stored.allSatisfy { $0.annotatedRound == nil })
+
+            let changed = try await ExperimentCaseRepository.markAnnotated(
+                [picks[1], cohort.trainingCases[5]], round: 0, of: experiment.id, on: db.client)
+            #expect(changed == [picks[1]])
+            #expect(try await ExperimentCaseRepository.markAnnotated([picks[1]], round: 0, of: experiment.id,
+                                                                     on: db.client).isEmpty)
+            stored = try await ExperimentCaseRepository.selections(of: experiment.id, on: db.client)
+            #expect(stored.map(\.annotatedRound) == [nil, 0, nil])
+        }
+    }
+
+    @Test func aJobIsRecordedOncePerKeyAndAFinalStateNeverChanges() async throws {
+        try await TestDatabase.with { db in
+            let cohort = try await CohortFixture.store(train: 6, test: 2, on: db.client)
+            let id = try await ExperimentRepository.create(cohort.experiment(), on: db.client).id
+            try await RoundRepository.open(0, of: id, in: .selecting, on: db.client)
+            let job = JobRecord(id: UUID(), key: "train/\(id)/0/model", kind: .train, experimentID: id, roundIndex: 0,
+                                payload: Data([9]))
+            let first = try await JobRepository.enqueue([job], on: db.client)
+            var replanned = job
+            replanned.id = UUID()
+            let second = try await JobRepository.enqueue([replanned], on: db.client)
+            #expect(second == first && first[0].id == job.id)
+            #expect(try await JobRepository.unfinished(on: db.client).map(\.id) == [job.id])
+
+            #expect(try await JobRepository.markRunning(job.id, on: db.client))
+            #expect(try await JobRepository.markSucceeded(job.id, on: db.client))
+            #expect(try await !JobRepository.markSucceeded(job.id, on: db.client))
+            #expect(try await !JobRepository.markFailed(job.id, reason: "late failure", on: db.client))
+            let stored = try #require(try await JobRepository.job(job.id, on: db.client))
+            #expect(stored.state == .succeeded && stored.attempts == 1 && stored.lastError == nil)
+            #expect(try await JobRepository.unfinished(on: db.client).isEmpty)
+            #expect(try await JobRepository.jobs(of: id, round: 0, on: db.client).map(\.id) == [job.id])
+        }
+    }
+}
