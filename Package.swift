@@ -125,7 +125,9 @@ let package = Package(
         ], path: "Services/Scorer"),
 
         .target(name: "CommandLineTools", dependencies: [
-            "Volume", "Statistics", "Bus", "Store",
+            "Volume", "Statistics", "Bus", "Store", "Proto", "ServiceRuntime", "Profiles",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Shared/CommandLineTools"),
 
