@@ -207,7 +207,13 @@ actor ExperimentDriver {
     private func finishRound(_ context: StepContext, logger: Logger) async throws -> Bool {
         let experiment = context.experiment
         let index = context.round.index
-        let test = try await equivalenceTest(context)
+        let test: RoundAnalysis
+        do {
+            test = try await equivalenceTest(context)
+        } catch let error as RPCError where error.code == .invalidArgument || error.code == .failedPrecondition {
+            // Dice the test cannot use (e.g. a full-data model without spread) stay so on every retry.
+            return try await fail(experiment, reason: "round \(index): the equivalence test refused the Dice: \(error.message)")
+        }
         let outcome = RoundRecord.Outcome(annotatedCount: context.annotated.count, meanDice: test.dice.mean,
                                           tostP: min(1, max(0, test.tost.p)), equivalent: test.tost.equivalent)
         let poolAfter = context.pool.count

@@ -21,7 +21,7 @@ struct JobPayloads: Sendable {
             $0.trainingCases = plan.trainingCases.compactMap { cohort.references[$0] }
             $0.validationCases = plan.validationCases.compactMap { cohort.references[$0] }
             $0.seed = plan.seed
-            $0.hyperParameters = spec.hyperParameters
+            if spec.hasHyperParameters { $0.hyperParameters = spec.hyperParameters }
             $0.profile = spec.profile
             if let member = plan.member { $0.bootstrapMember = UInt32(member) }
             $0.dropoutMode = experiment.strategy == .dropoutTrainTest ? .train : .off
@@ -38,7 +38,7 @@ struct JobPayloads: Sendable {
             $0.trainingCases = plan.trainingCases.compactMap { cohort.references[$0] }
             $0.validationCases = plan.validationCases.compactMap { cohort.references[$0] }
             $0.seed = plan.seed
-            $0.hyperParameters = spec.hyperParameters
+            if spec.hasHyperParameters { $0.hyperParameters = spec.hyperParameters }
             $0.profile = spec.profile
             $0.dropoutMode = .off
         }
@@ -66,7 +66,6 @@ struct JobPayloads: Sendable {
             $0.method = ExperimentSpecMapping.method(experiment.strategy)
             $0.passes = UInt32(experiment.dropoutPasses ?? 0)
             $0.dropoutRate = spec.hyperParameters.dropoutRate
-            $0.topFraction = 0.001
             $0.seed = plan.seed
             $0.evaluate = plan.evaluate
         }

@@ -271,6 +271,34 @@ struct OrchestratorServiceTests {
         }
     }
 
+    @Test func diceTheEquivalenceTestRefusesFailTheExperimentWithTheReason() async throws {
+        try await Deployment.with { deployment in
+            let database = deployment.database.client
+            let cohort = try await CohortFixture.store(train: 8, test: 3, on: database)
+            var groups = try await deployment.selectorAndStats()
+            groups.append(try await deployment.workers(datasetID: cohort.dataset.id, flatReference: true))
+            groups.append(try await deployment.orchestrator("orch-a"))
+            let client = try await deployment.client()
+            let id = UUID().uuidString.lowercased()
+            _ = try await within(Deployment.timeout, "the orchestrator to lead") {
+                while true {
+                    if let status = try? await client.call(OrchestratorRPC.create, .with {
+                        $0.experimentID = id
+                        $0.spec = Self.spec(datasetID: cohort.dataset.id)
+                    }, timeout: .seconds(2)) { return status }
+                }
+            }
+            _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
+            let stopped = try await deployment.waitForStatus(client, id, "the experiment to stop") {
+                $0.state == .finished || $0.state == .failed
+            }
+            #expect(stopped.state == .failed && stopped.round == 0 && stopped.phase == .evaluating)
+            #expect(stopped.failureReason.hasPrefix("round 0: the equivalence test refused the Dice"), "\(stopped.failureReason)")
+            await client.connection.close()
+            for group in groups.reversed() { try await group.stop() }
+        }
+    }
+
     /// Waits until the orchestrator's durable consumer has handled and acknowledged every notice.
     private func waitUntilConsumed(_ deployment: Deployment, client: RPCClient) async throws {
         let stream = "ACTIVESEG_RESULTS_" + deployment.prefix.uppercased()

@@ -74,7 +74,7 @@ struct Deployment: Sendable {
 
     /// Trainer and scorer workers on the real job queues whose handlers write results as the
     /// trainer and scorer do (see `ResultWriters`).
-    func workers(datasetID: UUID) async throws -> RunningGroup {
+    func workers(datasetID: UUID, flatReference: Bool = false) async throws -> RunningGroup {
         let (configuration, connection) = try await connect("workers", instance: "workers")
         let jetStream = try JetStream(connection: connection)
         let training = JobQueue(TrainerRPC.train, jetStream: jetStream, subjectPrefix: configuration.subjectPrefix)
@@ -84,7 +84,8 @@ struct Deployment: Sendable {
             BusService(connection: connection, logger: Self.logger),
             JobWorker(queue: training, handler: TrainingResultWriter(database: client, datasetID: datasetID),
                       fetchTimeout: .milliseconds(200), logger: Self.logger),
-            JobWorker(queue: scoring, handler: ScoringResultWriter(database: client, datasetID: datasetID),
+            JobWorker(queue: scoring, handler: ScoringResultWriter(database: client, datasetID: datasetID,
+                                                                   flatReference: flatReference),
                       concurrency: 2, fetchTimeout: .milliseconds(200), logger: Self.logger),
         ])
     }
