@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Profiles
+import Proto
+
+/// `activeseg ingest`: hands a BraTS-layout folder (such as `activeseg synth` writes) to the ingest
+/// service, which preprocesses every case onto the profile's grid and stores it in a dataset.
+struct IngestCommand: ContextualCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Ingest a BraTS-layout folder into a dataset through the ingest service.",
+        discussion: "The folder must be readable by the ingest service (the same machine, or a shared volume).")
+
+    @Option(help: "The folder that holds the case folders.")
+    var brats: String
+
+    @Option(help: "The dataset's id (default: a new one, printed).")
+    var dataset: String?
+
+    @Option(help: "The profile whose grid the cases are resampled to: tiny, cpu or paper.")
+    var profile: String = "cpu"
+
+    @Option(name: .customLong("label"), help: "Label values forming the enhancing-tumor mask (repeat; BraTS 2021: 4).")
+    var labels: [Int32] = [4]
+
+    @Option(help: "Seed of the dataset's test split.")
+    var splitSeed: UInt64 = 1
+
+    @Option(help: "Seconds to wait for the whole ingest.")
+    var timeout: Int = 1800
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard (try? ExperimentProfile(named: profile)) != nil else {
+            throw ValidationError("--profile must be tiny, cpu or paper, got '\(profile)'")
+        }
+    }
+
+    func run(in context: CommandContext) async throws {
+        let grid = try ExperimentProfile(named: profile)
+        let folder = context.url(for: brats).standardizedFileURL
+        guard FileManager.default.fileExists(atPath: folder.path) else {
+            throw CommandLineError(.dataError, subject: folder.path, detail: "no such folder",
+                                   hint: "generate one with `activeseg synth`")
+        }
+        let request = IngestRequest.with {
+            $0.requestID = UUID().uuidString.lowercased()
+            $0.datasetID = dataset ?? UUID().uuidString.lowercased()
+            $0.brats = BratsFolder.with { $0.path = folder.path; $0.targetLabels = labels }
+            $0.preprocessing = PreprocessingConfig.with {
+                $0.orientation = "RAI"
+                $0.spacingMm = grid.targetSpacing
+                $0.normalize = true
+            }
+            $0.splitSeed = splitSeed
+        }
+        let result = try await ServiceClient.with(context) { client in
+            try await client.call(IngestRPC.ingest, request, timeout: .seconds(Int64(timeout)))
+        }
+        let failures = result.outcomes.compactMap { outcome -> CaseFailed? in
+            if case .failed(let failure) = outcome.outcome { return failure }
+            return nil
+        }
+        if json {
+            context.output.write(try ExperimentText.json(result))
+        } else {
+            var lines = ["dataset   \(result.datasetID)",
+                         "ingested  \(result.outcomes.count - failures.count) of \(result.outcomes.count) cases"]
+            lines += failures.map { "failed    \($0.sourceName): \($0.reason)" }
+            context.output.write(lines.joined(separator: "\n") + "\n")
+        }
+        if failures.count == result.outcomes.count {
+            throw CommandLineError(.dataError, subject: folder.path, detail: "no case could be ingested")
+        }
+    }
+}
