@@ -136,12 +136,14 @@ let package = Package(
         .executableTarget(name: "activeseg", dependencies: ["CommandLineTools"], path: "Services/CLI"),
 
         // Tests
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ProtoTests", dependencies: [
             "Proto",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Tests/ProtoTests"),
         .testTarget(name: "BusTests", dependencies: [
+            "TestSupport",
             "Bus",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -165,6 +167,7 @@ let package = Package(
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], path: "Tests/StatisticsTests",
                     resources: [.copy("Vectors")]),
         .testTarget(name: "ServiceTests", dependencies: [
+            "TestSupport",
             "ServiceRuntime", "SelectorService", "StatsService", "ActiveLearning", "Statistics", "Bus", "Proto",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -174,6 +177,7 @@ let package = Package(
         .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "Neural", "Proto"], path: "Tests/ProfilesTests"),
 
         .testTarget(name: "WorkerTests", dependencies: [
+            "TestSupport",
             "TrainerService", "ScorerService", "WorkerSupport", "Profiles", "ServiceRuntime", "Store", "Artifacts", "Volume",
             "Neural", "ActiveLearning", "SeededRandom", "Bus", "Proto",
             .product(name: "Logging", package: "swift-log"),
@@ -193,6 +197,7 @@ let package = Package(
         ], path: "Tests/IngestTests"),
         .testTarget(name: "DeploymentTests", path: "Tests/DeploymentTests"),
         .testTarget(name: "OrchestratorTests", dependencies: [
+            "TestSupport",
             "OrchestratorService", "SelectorService", "StatsService", "TrainerService", "ScorerService", "WorkerSupport",
             "Profiles", "Artifacts", "Volume", "Orchestration", "ServiceRuntime", "Store", "Bus", "Proto",
             .product(name: "Logging", package: "swift-log"),

@@ -2,6 +2,7 @@ import Bus
 import Foundation
 import ServiceLifecycle
 import Testing
+import TestSupport
 
 @Suite("Graceful shutdown of the bus service")
 struct BusServiceTests {

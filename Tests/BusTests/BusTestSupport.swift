@@ -1,6 +1,7 @@
 import Bus
 import Foundation
 import Logging
+import TestSupport
 
 /// Connections to the local stack's nats-server, named from `ACTIVESEG_NATS_*`, and unique names
 /// so tests running in parallel never share a subject or stream.
@@ -41,29 +42,6 @@ enum BusTestSupport {
     }
 }
 
-struct DeadlineExceeded: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "gave up waiting for \(what)" }
-}
-
-/// Runs `body`, cancelling it and failing after `limit`: a guard against a hanging test, not a
-/// speed requirement.
-func within<Value: Sendable>(
-    _ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> Value
-) async throws -> Value {
-    try await withThrowingTaskGroup(of: Value?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw DeadlineExceeded(what: what)
-        }
-        return value
-    }
-}
 
 extension BusSubscription {
     /// The next message, or a `DeadlineExceeded` error after `limit`.

@@ -1,6 +1,7 @@
 import Bus
 import Foundation
 import Testing
+import TestSupport
 
 @Suite("Core NATS publish, subscribe and request/reply")
 struct CoreNATSTests {

@@ -2,6 +2,7 @@ import Bus
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 
 /// The connection events seen so far, filled by a task that watches the stream.
 final class EventLog: Sendable {

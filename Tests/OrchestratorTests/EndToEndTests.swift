@@ -11,6 +11,7 @@ import Volume
 import WorkerSupport
 @testable import ScorerService
 @testable import TrainerService
+import TestSupport
 
 /// An experiment with every service in-process: the real trainer and scorer train and score tiny
 /// U-Nets on a tiny synthetic cohort, the selector picks and the stats service tests equivalence,

@@ -4,6 +4,7 @@ import Proto
 import ServiceRuntime
 import Store
 import Testing
+import TestSupport
 
 /// The orchestrator service on the real stack: its commands, whole experiments driven through the
 /// real job queues (with `ResultWriters` in place of the trainer and scorer), restarts and the

@@ -5,6 +5,7 @@ import Proto
 import ServiceLifecycle
 import ServiceRuntime
 import Store
+import TestSupport
 @testable import OrchestratorService
 @testable import SelectorService
 @testable import StatsService
@@ -125,25 +126,5 @@ struct RunningGroup: Sendable {
     func stop() async throws {
         await group.triggerGracefulShutdown()
         try await within(Deployment.timeout, "a service group to stop") { try await task.value }
-    }
-}
-
-struct DeadlineExceeded: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "gave up waiting for \(what)" }
-}
-
-/// Runs `body`, failing after `limit`: a guard against a hanging test, not a speed requirement.
-func within<Value: Sendable>(_ limit: Duration, _ what: String,
-                             _ body: @escaping @Sendable () async throws -> Value) async throws -> Value {
-    try await withThrowingTaskGroup(of: Value?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else { throw DeadlineExceeded(what: what) }
-        return value
     }
 }

@@ -6,6 +6,7 @@ import SwiftProtobuf
 import Testing
 @testable import SelectorService
 @testable import StatsService
+import TestSupport
 
 @Suite("Request/reply runtime")
 struct RPCServerTests {

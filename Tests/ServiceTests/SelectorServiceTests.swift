@@ -5,6 +5,7 @@ import SwiftProtobuf
 import ServiceRuntime
 import Testing
 @testable import SelectorService
+import TestSupport
 
 @Suite("Selector service")
 struct SelectorServiceTests {

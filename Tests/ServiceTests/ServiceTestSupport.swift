@@ -4,6 +4,7 @@ import Logging
 import Proto
 import ServiceLifecycle
 import ServiceRuntime
+import TestSupport
 
 /// Services under test, built in-process from the environment of the local stack
 /// (`ACTIVESEG_NATS_*`), each test under its own subject prefix so that tests running in parallel
@@ -73,29 +74,5 @@ struct RunningServer {
     func stop() async throws {
         await group.triggerGracefulShutdown()
         try await within(ServiceTestSupport.timeout, "the service group to stop") { try await task.value }
-    }
-}
-
-struct DeadlineExceeded: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "gave up waiting for \(what)" }
-}
-
-/// Runs `body`, cancelling it and failing after `limit`: a guard against a hanging test, not a
-/// speed requirement.
-func within<Value: Sendable>(
-    _ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> Value
-) async throws -> Value {
-    try await withThrowingTaskGroup(of: Value?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw DeadlineExceeded(what: what)
-        }
-        return value
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import Proto
 import ServiceLifecycle
 import ServiceRuntime
+import TestSupport
 
 /// Queues and workers on the local stack's NATS server, each test under a subject prefix of its
 /// own, so tests running in parallel never take each other's jobs.
@@ -70,23 +71,9 @@ struct RunningWorker {
     }
 }
 
-struct DeadlineExceeded: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out waiting for \(what)" }
-}
-
 /// Runs `body`, failing with `DeadlineExceeded` if it takes longer than the suite's guard.
 func within<Value: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> Value) async throws -> Value {
-    try await withThrowingTaskGroup(of: Value?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: WorkerTestSupport.timeout)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else { throw DeadlineExceeded(what: what) }
-        return value
-    }
+    try await within(WorkerTestSupport.timeout, what, body)
 }
 
 /// Polls `condition` until it holds (within the suite's guard).
