@@ -82,7 +82,7 @@ actor ExperimentDriver {
             if round.phase == .scoring {
                 return try await changePhase(context, from: .scoring, to: .selecting)
             }
-            return try await recordPicks(try await select(context), in: context)
+            return try await selectFromScores(context)
         case .startTraining:
             return try await startTraining(context)
         case .startEvaluation:
@@ -142,12 +142,35 @@ actor ExperimentDriver {
         return moved
     }
 
-    private func select(_ context: StepContext) async throws -> [UUID] {
+    /// Picks the round's cases from its stored scores and features. The non-similar restriction
+    /// also compares the candidates with every annotated case, whose features this round's scoring
+    /// measured: one missing would let the picks resemble it, so the experiment fails instead.
+    private func selectFromScores(_ context: StepContext) async throws -> Bool {
+        let index = context.round.index
+        var annotated: [CaseFeatures] = []
+        if context.experiment.restriction == .nonSimilar {
+            let stored = try await StoredResults.features(of: context.experiment.id, round: index, on: database)
+            var missing: [String] = []
+            for caseID in context.annotated {
+                let text = caseID.uuidString.lowercased()
+                if let features = stored[caseID] {
+                    annotated.append(CaseFeatures.with { $0.caseID = text; $0.features = features })
+                } else {
+                    missing.append(text)
+                }
+            }
+            guard missing.isEmpty else {
+                return try await fail(context.experiment, reason: "round \(index): annotated cases without features "
+                                      + "for the non-similar restriction: \(missing.joined(separator: ", "))")
+            }
+        }
+        return try await recordPicks(try await select(context, annotated: annotated), in: context)
+    }
+
+    private func select(_ context: StepContext, annotated: [CaseFeatures]) async throws -> [UUID] {
         let experiment = context.experiment
         let spec = context.spec
         let scored = try await StoredResults.scores(of: experiment.id, round: context.round.index, on: database)
-        let annotatedFeatures = try await StoredResults.features(of: experiment.id, round: context.round.index,
-                                                                 on: database)
         let request = SelectRequest.with {
             $0.requestID = "\(experiment.id.uuidString.lowercased())/\(context.round.index)"
             $0.candidates = context.pool.map { caseID in
@@ -157,11 +180,7 @@ actor ExperimentDriver {
                     $0.features = scored[caseID]?.features ?? []
                 }
             }
-            $0.annotated = context.annotated.compactMap { caseID in
-                annotatedFeatures[caseID].map { features in
-                    CaseFeatures.with { $0.caseID = caseID.uuidString.lowercased(); $0.features = features }
-                }
-            }
+            $0.annotated = annotated
             $0.topK = UInt32(experiment.candidateCount)
             $0.pick = UInt32(experiment.queryCount)
             $0.restriction = ExperimentSpecMapping.restriction(experiment.restriction)
@@ -220,7 +239,7 @@ actor ExperimentDriver {
         let continues = context.machine.continues(after: index, equivalent: outcome.equivalent, poolCount: poolAfter)
         let models = try await StoredResults.models(of: experiment.id, round: index, on: database)
         let scoring = continues
-            ? try context.machine.scoringPlans(round: index + 1, pool: context.pool).map {
+            ? try context.machine.scoringPlans(round: index + 1, pool: context.pool, annotated: context.annotated).map {
                 try context.payloads.scoreJob($0, models: models)
             }
             : []

@@ -53,7 +53,8 @@ enum StoredResults {
         return scores
     }
 
-    /// Bottleneck features of annotated cases in a round (for the non-similar restriction).
+    /// Bottleneck features stored in a round, by case id: the pool cases' and, under the
+    /// non-similar restriction, the annotated cases'.
     static func features(of experimentID: UUID, round: Int, on db: some PostgresQuerying) async throws -> [UUID: [Float]] {
         var features: [UUID: [Float]] = [:]
         for row in try await db.query("""

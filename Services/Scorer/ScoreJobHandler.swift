@@ -15,6 +15,9 @@ import WorkerSupport
 /// success in one transaction:
 /// - a training-split (pool) case gets its score and feature vector, stored under the job's round:
 ///   the round (> 0) that selects with them, scored with the previous round's models;
+/// - a training-split case the experiment picked in an earlier round gets its feature vector only,
+///   which the non-similar restriction compares the candidates with: it is no candidate, so it
+///   has no score;
 /// - a test-split case asked to be evaluated gets the Dice (threshold 0.5) of the mean probability
 ///   map against its label, stored for the job's first model (an ensemble is evaluated as one).
 /// Evaluating a pool case is refused: its label must not reach the selection.
@@ -56,6 +59,8 @@ struct ScoreJobHandler: JobHandler {
             throw RPCError(.invalidArgument, "round 0 selects at random; scores belong to rounds from 1 on",
                            details: ["job.id": id])
         }
+        let annotated = job.evaluate
+            ? false : try await Self.picked(files.id, before: Int(job.round), in: experimentID, store: loader.store)
         var networks: [UNet3D] = []
         var profiles: [ExperimentProfile] = []
         for reference in job.models {
@@ -89,6 +94,9 @@ struct ScoreJobHandler: JobHandler {
         try await loader.store.withTransaction { transaction in
             if let dice {
                 try await transaction.insertEvaluation(modelID: modelID, caseID: files.id, datasetID: files.datasetID, dice: dice)
+            } else if annotated {
+                try await transaction.insertFeatures(experimentID: experimentID, roundIndex: Int(job.round), caseID: files.id,
+                                                     datasetID: files.datasetID, vector: inference.features)
             } else {
                 try await transaction.insertScore(ScoreRecord(
                     experimentID: experimentID, roundIndex: Int(job.round), caseID: files.id, datasetID: files.datasetID,
@@ -96,7 +104,8 @@ struct ScoreJobHandler: JobHandler {
             }
             try await transaction.markJobSucceeded(jobID)
         }
-        logger.info("case scored", metadata: ["score": "\(inference.score)", "dice": "\(dice.map { "\($0)" } ?? "none")"])
+        logger.info("case scored", metadata: ["score": "\(inference.score)", "dice": "\(dice.map { "\($0)" } ?? "none")",
+                                              "annotated": "\(annotated)"])
         return ScoreResult.with {
             $0.jobID = id
             $0.experimentID = job.experimentID
@@ -115,6 +124,12 @@ struct ScoreJobHandler: JobHandler {
             if let dice { $0.dice = dice }
             $0.scoredAt = Google_Protobuf_Timestamp(date: Date())
         }
+    }
+
+    /// Whether the experiment picked the case in a round before `round`, i.e. it left the pool.
+    static func picked(_ caseID: UUID, before round: Int, in experimentID: UUID, store: PostgresClient) async throws -> Bool {
+        try await ExperimentCaseRepository.selections(of: experimentID, on: store)
+            .contains { $0.caseID == caseID && $0.selectedRound < round }
     }
 
     func recordFailure(jobID: String, error: RPCError, final: Bool, logger: Logger) async throws {

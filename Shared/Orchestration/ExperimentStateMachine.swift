@@ -91,11 +91,15 @@ public struct ExperimentStateMachine: Sendable {
         }
     }
 
-    /// Score jobs that measure uncertainty for every pool case with `round - 1`'s models; none for
-    /// random query, which ranks nothing.
-    public func scoringPlans(round: Int, pool: [UUID]) -> [ScoringPlan] {
+    /// Score jobs of `round` with `round - 1`'s models: one per pool case for its uncertainty and
+    /// features; none for random query, which ranks nothing. The non-similar restriction compares
+    /// the candidates with the annotated cases, by features of the same models, so under it every
+    /// annotated case is scored again each round too (the scorer stores only its features, as it
+    /// is no candidate). A case is one job per round whatever its role, so the keys stay unique.
+    public func scoringPlans(round: Int, pool: [UUID], annotated: [UUID]) -> [ScoringPlan] {
         guard experiment.strategy != .random else { return [] }
-        return pool.sorted { Self.text($0) < Self.text($1) }.map { caseID in
+        let cases = experiment.restriction == .nonSimilar ? Set(pool).union(annotated) : Set(pool)
+        return cases.sorted { Self.text($0) < Self.text($1) }.map { caseID in
             ScoringPlan(key: "score/\(Self.text(experiment.id))/\(round)/\(Self.text(caseID))", round: round,
                         caseID: caseID, evaluate: false, seed: jobSeed(round: round, stream: 2))
         }

@@ -13,7 +13,8 @@ public struct TrainingPlan: Sendable, Hashable {
     public var seed: UInt64
 }
 
-/// One score job the state machine plans: a pool case's uncertainty, or a test case's Dice.
+/// One score job the state machine plans: a pool case's uncertainty and features, an annotated
+/// case's features (for the non-similar restriction), or a test case's Dice.
 public struct ScoringPlan: Sendable, Hashable {
     public var key: String
     /// The round the result belongs to.

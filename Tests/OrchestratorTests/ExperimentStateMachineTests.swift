@@ -11,12 +11,12 @@ struct ExperimentStateMachineTests {
         machine = Self.machine(strategy: .margins)
     }
 
-    static func machine(strategy: ExperimentRecord.Strategy, maxRounds: Int = 3, stopAtEquivalence: Bool = false,
-                        seed: Int64 = 5) -> ExperimentStateMachine {
+    static func machine(strategy: ExperimentRecord.Strategy, restriction: ExperimentRecord.Restriction = .none,
+                        maxRounds: Int = 3, stopAtEquivalence: Bool = false, seed: Int64 = 5) -> ExperimentStateMachine {
         let experiment = ExperimentRecord(
             id: UUID(uuidString: "00000000-0000-4000-8000-0000000000e1")!, name: "unit",
             datasetID: UUID(uuidString: "00000000-0000-4000-8000-0000000000d1")!, strategy: strategy,
-            restriction: .none, initialCount: 4, candidateCount: 4, queryCount: 2, maxRounds: maxRounds,
+            restriction: restriction, initialCount: 4, candidateCount: 4, queryCount: 2, maxRounds: maxRounds,
             stopAtEquivalence: stopAtEquivalence, dropoutPasses: nil,
             bootstrapMembers: strategy == .bootstrap ? 4 : nil, seed: seed, profile: .tiny, annotationMode: .oracle)
         return ExperimentStateMachine(experiment: experiment, validationFraction: 0.2)
@@ -99,12 +99,40 @@ struct ExperimentStateMachineTests {
 
     @Test func scoreAndEvaluationJobsHaveOneKeyPerCaseAndRound() {
         let pool = Array(Self.cases.prefix(6))
-        let scoring = machine.scoringPlans(round: 2, pool: pool)
+        let annotated = Array(Self.cases.suffix(4))
+        let scoring = machine.scoringPlans(round: 2, pool: pool, annotated: annotated)
         let evaluation = machine.evaluationPlans(round: 2, testCases: pool)
         #expect(Set((scoring + evaluation).map(\.key)).count == 12)
         #expect(scoring.allSatisfy { !$0.evaluate } && evaluation.allSatisfy(\.evaluate))
-        #expect(Set(machine.scoringPlans(round: 3, pool: pool).map(\.key)).isDisjoint(with: scoring.map(\.key)))
-        #expect(Self.machine(strategy: .random).scoringPlans(round: 2, pool: pool).isEmpty)
+        #expect(Set(machine.scoringPlans(round: 3, pool: pool, annotated: annotated).map(\.key))
+                .isDisjoint(with: scoring.map(\.key)))
+        #expect(Self.machine(strategy: .random).scoringPlans(round: 2, pool: pool, annotated: annotated).isEmpty)
+    }
+
+    @Test(arguments: [ExperimentRecord.Restriction.none, .representative])
+    func onlyThePoolIsScoredWithoutTheNonSimilarRestriction(_ restriction: ExperimentRecord.Restriction) {
+        let machine = Self.machine(strategy: .dropoutTrainTest, restriction: restriction)
+        let scoring = machine.scoringPlans(round: 1, pool: Array(Self.cases.prefix(6)), annotated: Array(Self.cases.suffix(4)))
+        #expect(scoring.map(\.caseID) == Array(Self.cases.prefix(6)))
+    }
+
+    @Test func theNonSimilarRestrictionAlsoScoresTheAnnotatedCasesForTheirFeatures() {
+        let machine = Self.machine(strategy: .dropoutTrainTest, restriction: .nonSimilar)
+        let pool = Array(Self.cases.prefix(6))
+        let annotated = Array(Self.cases.suffix(4))
+        let scoring = machine.scoringPlans(round: 2, pool: pool, annotated: annotated)
+        #expect(Set(scoring.map(\.caseID)) == Set(pool + annotated))
+        #expect(scoring.allSatisfy { !$0.evaluate && $0.round == 2 })
+        // The scoring phase waits for the annotated cases' jobs as for the pool's.
+        #expect(Set(scoring.map(\.key)).count == 10)
+        let records = scoring.map {
+            JobRecord(id: UUID(), key: $0.key, kind: .score, experimentID: machine.experiment.id, roundIndex: 2, payload: Data())
+        }
+        #expect(machine.phaseJobs(records, round: 2, phase: .scoring).count == 10)
+        // Planned again after a restart, with the cases in another order, the jobs are the same.
+        #expect(machine.scoringPlans(round: 2, pool: pool.reversed(), annotated: annotated.reversed()) == scoring)
+        #expect(Self.machine(strategy: .random, restriction: .nonSimilar)
+                    .scoringPlans(round: 2, pool: pool, annotated: annotated).isEmpty)
     }
 
     @Test func aPhaseCountsOnlyItsOwnJobs() {
