@@ -197,7 +197,7 @@ let package = Package(
         ], path: "Tests/IngestTests"),
         .testTarget(name: "DeploymentTests", path: "Tests/DeploymentTests"),
         .testTarget(name: "OrchestratorTests", dependencies: [
-            "TestSupport",
+            "TestSupport", "ActiveLearning",
             "OrchestratorService", "SelectorService", "StatsService", "TrainerService", "ScorerService", "WorkerSupport",
             "Profiles", "Artifacts", "Volume", "Orchestration", "ServiceRuntime", "Store", "Bus", "Proto",
             .product(name: "Logging", package: "swift-log"),

@@ -1,90 +1,196 @@
+import ActiveLearning
 import Artifacts
 import Bus
 import Foundation
+import Orchestration
 import Profiles
-import ServiceLifecycle
 import Proto
+import ServiceLifecycle
 import ServiceRuntime
 import Store
+import TestSupport
 import Testing
 import Volume
 import WorkerSupport
+@testable import OrchestratorService
 @testable import ScorerService
 @testable import TrainerService
-import TestSupport
 
-/// An experiment with every service in-process: the real trainer and scorer train and score tiny
-/// U-Nets on a tiny synthetic cohort, the selector picks and the stats service tests equivalence,
-/// all through NATS and Postgres as deployed.
+/// Experiments with every service in-process: the real trainer and two real scorers train and score
+/// tiny U-Nets on a tiny synthetic cohort, the selector picks and the stats service tests
+/// equivalence, all through NATS and Postgres as deployed. Every strategy runs, and
+/// dropout-train-test with each restriction, at once on one cohort, so they share its full-data
+/// model as experiments on one dataset do.
 @Suite(.serialized)
 struct EndToEndTests {
-    @Test func aThreeRoundMarginsExperimentRunsOnTheWholeStack() async throws {
+    /// A strategy and restriction of one experiment.
+    struct Arm: Sendable, CustomStringConvertible {
+        var strategy: UncertaintyMethod
+        var restriction: Proto.Restriction
+        var description: String { "\(strategy)+\(restriction)" }
+    }
+
+    static let arms: [Arm] = [
+        Arm(strategy: .random, restriction: .none), Arm(strategy: .dropoutTest, restriction: .none),
+        Arm(strategy: .dropoutTrainTest, restriction: .none), Arm(strategy: .bootstrap, restriction: .none),
+        Arm(strategy: .margins, restriction: .none), Arm(strategy: .dropoutTrainTest, restriction: .representative),
+        Arm(strategy: .dropoutTrainTest, restriction: .nonSimilar),
+    ]
+
+    /// Ten training cases: 4 initial, then 2 picked of the top 4 of a pool of 6 and then of 4, so
+    /// both later rounds narrow K to k. Six test cases give the equivalence test its pairs.
+    static func spec(datasetID: UUID, arm: Arm) -> ExperimentSpec {
+        var spec = OrchestratorServiceTests.spec(datasetID: datasetID, strategy: arm.strategy)
+        spec.name = "\(arm)"
+        spec.restriction = arm.restriction
+        spec.topK = 4
+        if arm.strategy == .dropoutTest || arm.strategy == .dropoutTrainTest { spec.passes = 4 }
+        if arm.strategy == .bootstrap { spec.bootstrapMembers = 2 }
+        return spec
+    }
+
+    /// A guard against a hang: seven experiments share two cores, and CI runs other suites beside.
+    static let timeout: Duration = .seconds(900)
+
+    @Test func everyStrategyAndRestrictionRunsThreeRoundsAndPicksWhatTheLibraryComputes() async throws {
         try await Deployment.with { deployment in
             let database = deployment.database.client
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("activeseg-e2e-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: root) }
             let artifacts = try ArtifactStore(root: root.appendingPathComponent("artifacts"))
-            let cohort = try await SyntheticDataset.store(train: 8, test: 6, root: root, artifacts: artifacts, on: database)
+            let dataset = try await SyntheticDataset.store(train: 10, test: 6, root: root, artifacts: artifacts, on: database)
 
             var groups = try await deployment.selectorAndStats()
-            for service in ["trainer", "scorer"] {
-                let (configuration, connection) = try await deployment.connect(service, instance: service)
-                let environment = WorkerEnvironment(configuration: configuration, connection: connection,
-                                                    jetStream: try JetStream(connection: connection), store: database,
-                                                    artifacts: artifacts, logger: Deployment.logger)
-                let worker: any Service = service == "trainer"
-                    ? JobWorker(queue: environment.queue(TrainerRPC.train),
-                                handler: TrainJobHandler(loader: environment.loader, jobs: environment.jobs,
-                                                         progress: ProgressPublisher(connection: connection,
-                                                                                     configuration: configuration)),
-                                logger: Deployment.logger)
-                    : JobWorker(queue: environment.queue(ScorerRPC.score),
-                                handler: ScoreJobHandler(loader: environment.loader, jobs: environment.jobs),
-                                logger: Deployment.logger)
-                groups.append(RunningGroup.start([BusService(connection: connection, logger: Deployment.logger), worker]))
+            groups.append(try await Self.worker("trainer", deployment: deployment, artifacts: artifacts))
+            for instance in ["scorer-a", "scorer-b"] {
+                groups.append(try await Self.worker(instance, deployment: deployment, artifacts: artifacts))
             }
             groups.append(try await deployment.orchestrator("orch-a"))
             let client = try await deployment.client()
-            let id = UUID().uuidString.lowercased()
-            _ = try await within(Deployment.timeout, "the orchestrator to lead") {
-                while true {
-                    if let status = try? await client.call(OrchestratorRPC.create, .with {
-                        $0.experimentID = id
-                        $0.spec = OrchestratorServiceTests.spec(datasetID: cohort.id, strategy: .margins)
-                    }, timeout: .seconds(2)) { return status }
+            var experiments: [(id: String, arm: Arm)] = []
+            for arm in Self.arms {
+                let id = UUID().uuidString.lowercased()
+                let create = CreateExperimentRequest.with { $0.experimentID = id; $0.spec = Self.spec(datasetID: dataset.id, arm: arm) }
+                _ = try await within(Deployment.timeout, "the orchestrator to lead") {
+                    while true {
+                        if let status = try? await client.call(OrchestratorRPC.create, create, timeout: .seconds(2)) {
+                            return status
+                        }
+                    }
                 }
+                _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
+                experiments.append((id, arm))
             }
-            _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
-            let finished = try await deployment.waitForStatus(client, id, "the experiment to finish") {
-                $0.state == .finished || $0.state == .failed
+            let started = experiments
+            let ended = try await within(Self.timeout, "every experiment to end") {
+                var ended: [String: ExperimentStatus] = [:]
+                while ended.count < started.count {
+                    for (id, _) in started where ended[id] == nil {
+                        if let status = try? await client.call(OrchestratorRPC.status, .with { $0.experimentID = id },
+                                                               timeout: .seconds(5)),
+                           status.state == .finished || status.state == .failed {
+                            ended[id] = status
+                        }
+                    }
+                    try await Task.sleep(for: .milliseconds(250))
+                }
+                return ended
             }
-            let experimentID = try #require(UUID(uuidString: id))
-            let rounds = try await RoundRepository.rounds(of: experimentID, on: database)
-            // The real trainer's models and the real scorer's Dice on every test case.
-            let evaluations = try await database.query("""
-                SELECT m.is_full_data_reference AS reference, e.dice FROM evaluations e JOIN models m ON m.id = e.model_id
+
+            let cohort = try await Cohort.load(dataset.id, on: database)
+            for (id, arm) in started {
+                let status = try #require(ended[id])
+                #expect(status.state == .finished, "\(arm): \(status.failureReason)")
+                #expect(status.round == 2 && status.annotatedCases == 8, "\(arm)")
+                let experimentID = try #require(UUID(uuidString: id))
+                let rounds = try await RoundRepository.rounds(of: experimentID, on: database)
+                #expect(rounds.compactMap(\.outcome?.annotatedCount) == [4, 6, 8], "\(arm)")
+                try await Self.expectLibraryPicks(experimentID, arm: arm, trainingCases: cohort.trainingCases, on: database)
+            }
+            // One model per round (two bootstrap members), one full-data model shared by all, and
+            // each round's model (a bootstrap ensemble as one) evaluated on every test case.
+            #expect(try await OrchestratorServiceTests.count("models", on: database) == 1 + 6 * 3 + 2 * 3)
+            let referenceDice = try await database.query("""
+                SELECT e.dice FROM evaluations e JOIN models m ON m.id = e.model_id WHERE m.is_full_data_reference
                 """)
-            let referenceDice = try evaluations.filter { try $0.decode("reference", as: Bool.self) }
-                .map { try $0.decode("dice", as: Double.self) }
             #expect(referenceDice.count == 6)
-            #expect(try evaluations.allSatisfy { (0...1).contains(try $0.decode("dice", as: Double.self)) })
-            #expect(finished.state == .finished, "\(finished.failureReason)")
-            #expect(finished.round == 2 && finished.annotatedCases == 8)
-            #expect(rounds.compactMap(\.outcome?.annotatedCount) == [4, 6, 8])
-            let selections = try await ExperimentCaseRepository.selections(of: experimentID, on: database)
-            for round in 1...2 {
-                let top = try await database.query("""
-                    SELECT case_id FROM scores WHERE experiment_id = \(experimentID) AND round_index = \(round)
-                    ORDER BY value DESC, case_id LIMIT 2
-                    """).map { try $0.decode("case_id", as: UUID.self) }
-                #expect(Set(selections.filter { $0.selectedRound == round }.map(\.caseID)) == Set(top), "round \(round)")
-            }
-            #expect(try await OrchestratorServiceTests.count("models", on: database) == 4)
-            #expect(try await OrchestratorServiceTests.count("evaluations", on: database) == 4 * 6)
+            #expect(try await OrchestratorServiceTests.count("evaluations", on: database) == 6 + 7 * 3 * 6)
 
             await client.connection.close()
             for group in groups.reversed() { try await group.stop() }
         }
+    }
+
+    /// Checks rounds 1 and 2 of an experiment against the ActiveLearning library, given what the
+    /// round stored: the pool's scores and features, and under the non-similar restriction the
+    /// annotated cases' features (stored without a score). The library gets the selector's inputs:
+    /// the experiment's K, k, restriction and the seed the orchestrator derives for the round.
+    static func expectLibraryPicks(_ experimentID: UUID, arm: Arm, trainingCases: [UUID],
+                                   on database: PostgresClient) async throws {
+        let experiment = try #require(try await ExperimentRepository.experiment(experimentID, on: database))
+        let machine = ExperimentStateMachine(experiment: experiment, validationFraction: 0.2)
+        let selections = try await ExperimentCaseRepository.selections(of: experimentID, on: database)
+        for round in 1...2 {
+            let annotated = selections.filter { $0.selectedRound < round }.map(\.caseID)
+            let pool = trainingCases.filter { !annotated.contains($0) }
+            let picked = selections.filter { $0.selectedRound == round }.map { $0.caseID.uuidString.lowercased() }
+            var scores: [UUID: Double] = [:]
+            for row in try await database.query("""
+                SELECT case_id, value FROM scores WHERE experiment_id = \(experimentID) AND round_index = \(round)
+                """) {
+                scores[try row.decode("case_id")] = try row.decode("value")
+            }
+            var features: [UUID: [Float]] = [:]
+            for row in try await database.query("""
+                SELECT case_id, vector FROM features WHERE experiment_id = \(experimentID) AND round_index = \(round)
+                """) {
+                features[try row.decode("case_id")] = try row.decode("vector")
+            }
+            let seed = machine.jobSeed(round: round, stream: 4)
+            let expected: [String]
+            if arm.strategy == .random {
+                #expect(scores.isEmpty && features.isEmpty, "\(arm) round \(round): random query scores nothing")
+                expected = try RandomQuery.select(pool.map { $0.uuidString.lowercased() }, count: experiment.queryCount,
+                                                  seed: seed)
+            } else {
+                #expect(Set(scores.keys) == Set(pool), "\(arm) round \(round): every pool case has one score")
+                let featured = arm.restriction == .nonSimilar ? Set(pool + annotated) : Set(pool)
+                #expect(Set(features.keys) == featured, "\(arm) round \(round): the cases with features")
+                let restriction: RedundancyRestriction = switch arm.restriction {
+                case .representative: .representative
+                case .nonSimilar: .nonSimilar
+                default: .none
+                }
+                let selector = try CaseSelector(topK: experiment.candidateCount, count: experiment.queryCount,
+                                                restriction: restriction)
+                let candidates = pool.map {
+                    SelectionCandidate(caseID: $0.uuidString.lowercased(), score: scores[$0] ?? .nan,
+                                       features: features[$0] ?? [])
+                }
+                let annotatedFeatures = arm.restriction == .nonSimilar ? annotated.compactMap { features[$0] } : []
+                expected = try selector.select(candidates, annotatedFeatures: annotatedFeatures).picked
+            }
+            #expect(picked == expected, "\(arm) round \(round)")
+        }
+    }
+
+    /// A trainer (instance `trainer`) or scorer worker as its executable runs it, on its own connection.
+    static func worker(_ instance: String, deployment: Deployment, artifacts: ArtifactStore) async throws -> RunningGroup {
+        let service = instance == "trainer" ? "trainer" : "scorer"
+        let (configuration, connection) = try await deployment.connect(service, instance: instance)
+        let environment = WorkerEnvironment(configuration: configuration, connection: connection,
+                                            jetStream: try JetStream(connection: connection), store: deployment.database.client,
+                                            artifacts: artifacts, logger: Deployment.logger)
+        let worker: any Service = service == "trainer"
+            ? JobWorker(queue: environment.queue(TrainerRPC.train),
+                        handler: TrainJobHandler(loader: environment.loader, jobs: environment.jobs,
+                                                 progress: ProgressPublisher(connection: connection,
+                                                                             configuration: configuration)),
+                        logger: Deployment.logger)
+            : JobWorker(queue: environment.queue(ScorerRPC.score),
+                        handler: ScoreJobHandler(loader: environment.loader, jobs: environment.jobs),
+                        logger: Deployment.logger)
+        return RunningGroup.start([BusService(connection: connection, logger: Deployment.logger), worker])
     }
 }
 
