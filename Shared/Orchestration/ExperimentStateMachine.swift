@@ -8,10 +8,11 @@ import Store
 /// experiment's seed, so a step repeated after a restart plans exactly the same work.
 ///
 /// A round follows the schema's order: round 0 selects the random initial set; a later round
-/// first scores the pool with the previous round's models, then selects. Then the picks are
-/// annotated (at once with oracle annotation; when every label is imported with human annotation),
-/// the round's model is trained (one job, or one per bootstrap member), evaluated on the test
-/// split, and tested for equivalence with the full-data model, which finishes the round.
+/// first scores the pool (and, under the non-similar restriction, the annotated cases for their
+/// features) with the previous round's models, then selects. Then the picks are annotated (at
+/// once with oracle annotation; when every label is imported with human annotation), the round's
+/// model is trained (one job, or one per bootstrap member), evaluated on the test split, and
+/// tested for equivalence with the full-data model, which finishes the round.
 public struct ExperimentStateMachine: Sendable {
     public let experiment: ExperimentRecord
     /// Share of the annotated cases held out for early stopping.
