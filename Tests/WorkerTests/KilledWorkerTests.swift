@@ -13,6 +13,8 @@ import WorkerSupport
     private static let ackWait = 2
     private static let delivery = JobDelivery(ackWait: .seconds(ackWait), heartbeat: .milliseconds(ackWait * 250),
                                               retryDelay: .seconds(ackWait))
+    /// Dropout passes per score job that keep a tiny-profile case busy for about a second.
+    private static let longScoringPasses: UInt32 = 300
 
     /// A trainer process killed (SIGKILL) while it trains leaves its job unacknowledged; after the
     /// ack wait another trainer trains it, and exactly one model is recorded.
@@ -148,7 +150,4 @@ import WorkerSupport
             #expect(evaluated == fixture.testCases.compactMap { UUID(uuidString: $0.caseID) })
         }
     }
-
-    /// Dropout passes per score job that keep a tiny-profile case busy for about a second.
-    private static let longScoringPasses: UInt32 = 300
 }
