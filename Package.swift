@@ -199,7 +199,7 @@ let package = Package(
         .testTarget(name: "OrchestratorTests", dependencies: [
             "TestSupport", "ActiveLearning",
             "OrchestratorService", "SelectorService", "StatsService", "TrainerService", "ScorerService", "WorkerSupport",
-            "Profiles", "Artifacts", "Volume", "Orchestration", "ServiceRuntime", "Store", "Bus", "Proto",
+            "IngestService", "Profiles", "Artifacts", "Volume", "Orchestration", "ServiceRuntime", "Store", "Bus", "Proto",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),

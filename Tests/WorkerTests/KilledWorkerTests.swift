@@ -1,6 +1,7 @@
 import Foundation
 import Profiles
 import Proto
+@testable import ScorerService
 import ServiceRuntime
 import Store
 import Testing
@@ -8,10 +9,12 @@ import Testing
 import WorkerSupport
 
 @Suite(.serialized) struct KilledWorkerTests {
-    /// The built `activeseg-trainer`, beside the test bundle in the build folder.
-    private var trainerExecutable: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("activeseg-trainer")
-    }
+    /// Short, so a test sees a job of a dead worker come back within seconds.
+    private static let ackWait = 2
+    private static let delivery = JobDelivery(ackWait: .seconds(ackWait), heartbeat: .milliseconds(ackWait * 250),
+                                              retryDelay: .seconds(ackWait))
+    /// Dropout passes per score job that keep a tiny-profile case busy for about a second.
+    private static let longScoringPasses: UInt32 = 300
 
     /// A trainer process killed (SIGKILL) while it trains leaves its job unacknowledged; after the
     /// ack wait another trainer trains it, and exactly one model is recorded.
@@ -26,73 +29,125 @@ import WorkerSupport
     }
 
     private func interruptTrainer(with signal: Int32) async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: trainerExecutable.path),
-                     "build activeseg-trainer first (swift build --build-tests builds it)")
-        let fixture = try await WorkerFixture.make(train: 3, test: 0)
-        let child = Process()
-        do {
-            try await interruptAndRedeliver(fixture, child: child, signal: signal)
-        } catch {
-            if child.isRunning { kill(child.processIdentifier, SIGKILL) }
-            try await fixture.tearDown()
-            throw error
+        try await WorkerFixture.with(train: 3, test: 0) { fixture in
+            var parameters = ExperimentProfile.tiny.hyperParameters
+            // Long enough that the process is still training when it is interrupted.
+            parameters.maxEpochs = 40
+            parameters.earlyStopPatience = 40
+            var job = TrainJob.with {
+                $0.experimentID = fixture.experimentID.uuidString.lowercased()
+                $0.trainingCases = fixture.trainCases
+                $0.seed = 2
+                $0.hyperParameters = parameters
+                $0.profile = .tiny
+                $0.dropoutMode = .off
+            }
+            let jobID = try await fixture.recordJob(kind: "train", round: 0, payload: try job.serializedData())
+            job.jobID = jobID.uuidString.lowercased()
+
+            let environment = try await fixture.environment("trainer", instance: "survivor", delivery: Self.delivery)
+            let queue = environment.queue(TrainerRPC.train)
+            try await queue.ensure()
+            try await WorkerProcess.with("activeseg-trainer",
+                                         environment: fixture.processEnvironment(ackWaitSeconds: Self.ackWait)) { child in
+                try await queue.submit(job, id: job.jobID)
+                try await eventually("the trainer process to start the job") {
+                    try await fixture.jobState(jobID).state == "running"
+                }
+                let end = try await child.end(with: signal)
+                if signal == SIGTERM {
+                    #expect(end.reason == .exit && end.status == 0)
+                } else {
+                    #expect(end.reason == .uncaughtSignal)
+                }
+            }
+            #expect(try await fixture.store.models(trainedBy: jobID).isEmpty)
+            // Handing back or dying is no failure of the job.
+            #expect(try await fixture.lastError(jobID) == nil)
+
+            let survivor = RunningWorker.start(JobWorker(
+                queue: queue,
+                handler: TrainJobHandler(loader: environment.loader, jobs: environment.jobs,
+                                         progress: ProgressPublisher(connection: environment.connection,
+                                                                     configuration: environment.configuration)),
+                logger: WorkerTestSupport.logger))
+            let notices = try await WorkerTestSupport.notices(queue, expecting: 1)
+            try await survivor.stop()
+            #expect(notices.map(\.id) == [job.jobID])
+            let state = try await fixture.jobState(jobID)
+            #expect(state.state == "succeeded" && state.attempts == 2)
+            #expect(try await fixture.store.models(trainedBy: jobID).count == 1)
         }
-        try await fixture.tearDown()
     }
 
-    private func interruptAndRedeliver(_ fixture: WorkerFixture, child: Process, signal: Int32) async throws {
-        let ackWait = 2
-        let delivery = JobDelivery(ackWait: .seconds(ackWait), heartbeat: .milliseconds(ackWait * 250),
-                                   retryDelay: .seconds(ackWait))
-        var parameters = ExperimentProfile.tiny.hyperParameters
-        // Long enough that the process is still training when it is killed.
-        parameters.maxEpochs = 40
-        parameters.earlyStopPatience = 40
-        var job = TrainJob.with {
-            $0.experimentID = fixture.experimentID.uuidString.lowercased()
-            $0.trainingCases = fixture.trainCases
-            $0.seed = 2
-            $0.hyperParameters = parameters
-            $0.profile = .tiny
-            $0.dropoutMode = .off
-        }
-        let jobID = try await fixture.recordJob(kind: "train", round: 0, payload: try job.serializedData())
-        job.jobID = jobID.uuidString.lowercased()
+    /// A scorer process killed (SIGKILL) while it scores one of four jobs leaves that job
+    /// unacknowledged; a surviving scorer scores the other three and, after the ack wait, the
+    /// killed one: every job succeeds and every case has exactly one score or Dice.
+    @Test func jobOfAKilledScorerProcessIsScoredOnceByAnother() async throws {
+        try await WorkerFixture.with(train: 3, test: 1) { fixture in
+            let model = try await fixture.recordInitialModel(dropout: .train)
+            var jobs: [UUID: ScoreJob] = [:]
+            for (caseRef, evaluate) in fixture.trainCases.map({ ($0, false) }) + fixture.testCases.map({ ($0, true) }) {
+                var job = ScoreJob.with {
+                    $0.experimentID = fixture.experimentID.uuidString.lowercased()
+                    $0.round = evaluate ? 0 : 1
+                    $0.models = [model]
+                    $0.caseRef = caseRef
+                    $0.method = .dropoutTrainTest
+                    // Enough stochastic passes that the process is still scoring when it is killed.
+                    $0.passes = Self.longScoringPasses
+                    $0.topFraction = 0.01
+                    $0.seed = 9
+                    $0.evaluate = evaluate
+                }
+                let id = try await fixture.recordJob(kind: "score", round: Int(job.round), payload: try job.serializedData())
+                job.jobID = id.uuidString.lowercased()
+                jobs[id] = job
+            }
 
-        let environment = try await fixture.environment("trainer", instance: "survivor", delivery: delivery)
-        let queue = environment.queue(TrainerRPC.train)
-        try await queue.ensure()
-        child.executableURL = trainerExecutable
-        child.environment = fixture.processEnvironment(ackWaitSeconds: ackWait)
-        child.standardOutput = FileHandle.nullDevice
-        try child.run()
-        try await queue.submit(job, id: job.jobID)
-        try await eventually("the trainer process to start the job") {
-            try await fixture.jobState(jobID).state == "running"
-        }
-        kill(child.processIdentifier, signal)
-        child.waitUntilExit()
-        if signal == SIGTERM {
-            #expect(child.terminationReason == .exit && child.terminationStatus == 0)
-        } else {
-            #expect(child.terminationReason == .uncaughtSignal)
-        }
-        #expect(try await fixture.store.models(trainedBy: jobID).isEmpty)
-        // Handing back or dying is no failure of the job.
-        #expect(try await fixture.store.query("SELECT last_error FROM jobs WHERE id = \(jobID)")[0]
-            .decode("last_error", as: String?.self) == nil)
+            let environment = try await fixture.environment("scorer", instance: "survivor", delivery: Self.delivery)
+            let queue = environment.queue(ScorerRPC.score)
+            try await queue.ensure()
+            var childEnvironment = fixture.processEnvironment(ackWaitSeconds: Self.ackWait)
+            childEnvironment["ACTIVESEG_CONCURRENCY"] = "1"
+            let killed = try await WorkerProcess.with("activeseg-scorer", environment: childEnvironment) { child in
+                for (_, job) in jobs.sorted(by: { $0.value.caseRef.caseID < $1.value.caseRef.caseID }) {
+                    try await queue.submit(job, id: job.jobID)
+                }
+                let running = try await within("the scorer process to start a job") {
+                    while true {
+                        if let id = try await fixture.jobs(in: "running").first { return id }
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                }
+                #expect(try await child.end(with: SIGKILL).reason == .uncaughtSignal)
+                return running
+            }
+            // The process died holding one job and had finished none.
+            #expect(try await fixture.jobs(in: "succeeded").isEmpty)
+            #expect(try await fixture.count("scores") + fixture.count("evaluations") == 0)
+            #expect(try await fixture.lastError(killed) == nil)
 
-        let survivor = RunningWorker.start(JobWorker(
-            queue: queue,
-            handler: TrainJobHandler(loader: environment.loader, jobs: environment.jobs,
-                                     progress: ProgressPublisher(connection: environment.connection,
-                                                                 configuration: environment.configuration)),
-            logger: WorkerTestSupport.logger))
-        let notices = try await WorkerTestSupport.notices(queue, expecting: 1)
-        try await survivor.stop()
-        #expect(notices.map(\.id) == [job.jobID])
-        let state = try await fixture.jobState(jobID)
-        #expect(state.state == "succeeded" && state.attempts == 2)
-        #expect(try await fixture.store.models(trainedBy: jobID).count == 1)
+            let survivor = RunningWorker.start(JobWorker(
+                queue: queue, handler: ScoreJobHandler(loader: environment.loader, jobs: environment.jobs),
+                logger: WorkerTestSupport.logger))
+            let notices = try await WorkerTestSupport.notices(queue, expecting: jobs.count)
+            try await survivor.stop()
+
+            #expect(notices.map(\.id).sorted() == jobs.values.map(\.jobID).sorted())
+            #expect(notices.allSatisfy { (try? $0.notice.get()) != nil })
+            #expect(try await queue.jetStream.streamState(queue.resultsStream).messages == UInt64(jobs.count))
+            #expect(try await queue.jetStream.streamState(queue.jobsStream).messages == 0)
+            for (id, job) in jobs {
+                let state = try await fixture.jobState(id)
+                #expect(state.state == "succeeded", "job of case \(job.caseRef.caseID)")
+                #expect(state.attempts == (id == killed ? 2 : 1), "job of case \(job.caseRef.caseID)")
+            }
+            let scored = try await fixture.store.query("SELECT case_id FROM scores").map { try $0.decode("case_id", as: UUID.self) }
+            let evaluated = try await fixture.store.query("SELECT case_id FROM evaluations")
+                .map { try $0.decode("case_id", as: UUID.self) }
+            #expect(scored.sorted() == fixture.trainCases.compactMap { UUID(uuidString: $0.caseID) }.sorted())
+            #expect(evaluated == fixture.testCases.compactMap { UUID(uuidString: $0.caseID) })
+        }
     }
 }

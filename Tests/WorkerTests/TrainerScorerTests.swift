@@ -16,14 +16,7 @@ import WorkerSupport
     /// Trains a tiny dropout-train-test model on four cases, then lets two scorers share the score
     /// jobs of the pool and the evaluation of a test case.
     @Test func trainedModelIsStoredAndScoredByTwoScorers() async throws {
-        let fixture = try await WorkerFixture.make(train: 6, test: 1)
-        do {
-            try await trainAndScore(fixture)
-        } catch {
-            try await fixture.tearDown()
-            throw error
-        }
-        try await fixture.tearDown()
+        try await WorkerFixture.with(train: 6, test: 1) { try await trainAndScore($0) }
     }
 
     private func trainAndScore(_ fixture: WorkerFixture) async throws {

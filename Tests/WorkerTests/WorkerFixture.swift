@@ -2,6 +2,7 @@ import Artifacts
 import Bus
 import Foundation
 import Logging
+import Neural
 import Profiles
 import Proto
 import ServiceRuntime
@@ -25,8 +26,20 @@ final class WorkerFixture: Sendable {
     /// Labelled test-split cases.
     let testCases: [CaseRef]
 
+    /// Runs `body` on a fixture of `train + test` cases, then drops it, whether `body` throws or not.
+    static func with(train: Int, test: Int, _ body: (WorkerFixture) async throws -> Void) async throws {
+        let fixture = try await make(train: train, test: test)
+        do {
+            try await body(fixture)
+        } catch {
+            try await fixture.tearDown()
+            throw error
+        }
+        try await fixture.tearDown()
+    }
+
     /// Generates `train + test` tiny synthetic cases (phantom anatomy) and records them.
-    static func make(train: Int, test: Int) async throws -> WorkerFixture {
+    private static func make(train: Int, test: Int) async throws -> WorkerFixture {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("activeseg-worker-tests-\(UUID().uuidString)")
         let artifacts = try ArtifactStore(root: root.appendingPathComponent("artifacts"))
         let profile = ExperimentProfile.tiny
@@ -107,9 +120,44 @@ final class WorkerFixture: Sendable {
         return id
     }
 
+    /// Records a round-0 model of the tiny profile with its initial weights, as a trainer records a
+    /// model: scoring and evaluating need a model, not a trained one.
+    func recordInitialModel(dropout: DropoutMode) async throws -> ModelRef {
+        let profile = ExperimentProfile.tiny
+        let network = UNet3D(config: profile.network(dropout: dropout, rate: profile.training.dropoutRate), seed: 1)
+        let checkpoint = try artifacts.put(try Checkpoint.encode(network))
+        let id = UUID()
+        // The schema records trained models only; one epoch is the least it accepts.
+        try await store.withTransaction { transaction in
+            try await transaction.insertModel(ModelRecord(
+                id: id, datasetID: datasetID, experimentID: experimentID, roundIndex: 0, bootstrapMember: nil,
+                profile: profile.name, checkpointSHA256: checkpoint.sha256, trainingCaseCount: trainCases.count, epochs: 1,
+                bestValidationDice: nil, jobID: nil))
+        }
+        return ModelRef.with {
+            $0.modelID = id.uuidString.lowercased()
+            $0.checkpoint = ArtifactRef.with { $0.sha256 = checkpoint.sha256 }
+        }
+    }
+
     func jobState(_ id: UUID) async throws -> (state: String, attempts: Int) {
         let row = try await store.query("SELECT state, attempts FROM jobs WHERE id = \(id)")[0]
         return (try row.decode("state"), try row.decode("attempts"))
+    }
+
+    /// The reason recorded for the job's last failed attempt, nil when none failed.
+    func lastError(_ id: UUID) async throws -> String? {
+        try await store.query("SELECT last_error FROM jobs WHERE id = \(id)")[0].decode("last_error")
+    }
+
+    /// The jobs now in `state` (`queued`, `running`, `succeeded`, `failed`).
+    func jobs(in state: String) async throws -> [UUID] {
+        try await store.query("SELECT id FROM jobs WHERE state = \(state)").map { try $0.decode("id") }
+    }
+
+    /// The rows of `table` in this fixture's schema.
+    func count(_ table: String) async throws -> Int {
+        try await store.query("SELECT count(*) AS n FROM \(identifier: table)")[0].decode("n")
     }
 
     /// A worker environment on a NATS connection of its own, as a separate process would have.

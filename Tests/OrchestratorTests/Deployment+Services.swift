@@ -1,0 +1,49 @@
+import Artifacts
+import Bus
+import Proto
+import ServiceLifecycle
+import ServiceRuntime
+import WorkerSupport
+@testable import IngestService
+@testable import ScorerService
+@testable import TrainerService
+
+extension Deployment {
+    /// The ingest service on this deployment's schema, storing the cases it imports in `artifacts`,
+    /// as its executable runs it.
+    func ingest(artifacts: ArtifactStore) async throws -> RunningGroup {
+        let (configuration, connection) = try await connect("ingest", instance: "ingest")
+        return RunningGroup(try await buildIngestServer(configuration: configuration, connection: connection,
+                                                        postgres: database.client, artifacts: artifacts,
+                                                        logger: Self.logger).serviceGroup())
+    }
+
+    /// The health responder a trainer or scorer executable serves beside its job worker.
+    func workerHealth(_ service: String, ping: RPCMethod<HealthPing, HealthPong>) async throws -> RunningGroup {
+        let (configuration, connection) = try await connect(service, instance: service)
+        return RunningGroup(RPCServer(configuration: configuration, connection: connection, ping: ping, responders: [],
+                                      logger: Self.logger).serviceGroup())
+    }
+
+    /// The real trainer and scorer, each on a connection of its own, reading the cases from `artifacts`.
+    func trainerAndScorer(artifacts: ArtifactStore) async throws -> [RunningGroup] {
+        var groups: [RunningGroup] = []
+        for service in ["trainer", "scorer"] {
+            let (configuration, connection) = try await connect(service, instance: service)
+            let environment = WorkerEnvironment(configuration: configuration, connection: connection,
+                                                jetStream: try JetStream(connection: connection), store: database.client,
+                                                artifacts: artifacts, logger: Self.logger)
+            let worker: any Service = service == "trainer"
+                ? JobWorker(queue: environment.queue(TrainerRPC.train),
+                            handler: TrainJobHandler(loader: environment.loader, jobs: environment.jobs,
+                                                     progress: ProgressPublisher(connection: connection,
+                                                                                 configuration: configuration)),
+                            logger: Self.logger)
+                : JobWorker(queue: environment.queue(ScorerRPC.score),
+                            handler: ScoreJobHandler(loader: environment.loader, jobs: environment.jobs),
+                            logger: Self.logger)
+            groups.append(RunningGroup.start([BusService(connection: connection, logger: Self.logger), worker]))
+        }
+        return groups
+    }
+}

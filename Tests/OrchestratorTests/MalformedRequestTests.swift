@@ -1,0 +1,158 @@
+import Artifacts
+import Bus
+import Foundation
+import Proto
+import ServiceRuntime
+import SwiftProtobuf
+import Testing
+import TestSupport
+
+/// Every request/reply subject of every service answers bytes that are no protobuf with an
+/// `ErrorReply` and then serves a valid request on the same subject: a bad message costs its sender
+/// one reply, never the service. The subjects come from the generated method tables, so a method
+/// added to a `.proto` file fails this test until it has a valid request here.
+@Suite(.serialized)
+struct MalformedRequestTests {
+    /// Field number 0 is invalid in every message, so these bytes decode as no request type.
+    static let notProtobuf = Data([0x00, 0xff, 0xff, 0xff])
+
+    /// Train and score jobs travel through the JetStream work queue, not request/reply (their
+    /// undecodable jobs are the worker tests' concern).
+    static let jobMethods: Set<AnyRPCMethod> = [AnyRPCMethod(TrainerRPC.train), AnyRPCMethod(ScorerRPC.score)]
+
+    @Test func everyRequestSubjectAnswersAMalformedMessageAndServesOn() async throws {
+        try await Deployment.with { deployment in
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent("activeseg-malformed-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: root) }
+            let emptySource = root.appendingPathComponent("brats", isDirectory: true)
+            try FileManager.default.createDirectory(at: emptySource, withIntermediateDirectories: true)
+            let artifacts = try ArtifactStore(root: root.appendingPathComponent("artifacts"))
+            let cohort = try await CohortFixture.store(train: 8, test: 3, on: deployment.database.client)
+
+            var groups = try await deployment.selectorAndStats()
+            groups.append(try await deployment.ingest(artifacts: artifacts))
+            groups.append(try await deployment.workerHealth("trainer", ping: TrainerRPC.ping))
+            groups.append(try await deployment.workerHealth("scorer", ping: ScorerRPC.ping))
+            groups.append(try await deployment.orchestrator("orch-a"))
+            let client = try await deployment.client()
+            _ = try await within(Deployment.timeout, "the orchestrator to lead") {
+                while true {
+                    if let pong = try? await client.call(OrchestratorRPC.ping, HealthPing(), timeout: .seconds(2)) {
+                        return pong
+                    }
+                }
+            }
+
+            let valid = Self.validRequests(experimentID: UUID().uuidString.lowercased(), datasetID: cohort.dataset.id,
+                                           emptySource: emptySource.path)
+            let served = ProtoContracts.methods.filter { !Self.jobMethods.contains($0) }
+            #expect(Set(valid.keys) == Set(served))
+            for method in served {
+                let reply = try await client.connection.request(Self.notProtobuf, to: "\(deployment.prefix).\(method.subject)",
+                                                                timeout: .seconds(30))
+                #expect(reply.headers["Nats-Service-Error-Code"] == String(ErrorCode.invalidArgument.rawValue),
+                        "\(method.subject)")
+                let error = try ErrorReply(serializedBytes: reply.payload)
+                #expect(error.code == .invalidArgument && error.message.contains(method.requestMessageName),
+                        "\(method.subject): \(error.message)")
+                let request = try #require(valid[method], "no valid request for \(method.subject)")
+                try await request.send(client)
+            }
+
+            await client.connection.close()
+            for group in groups.reversed() { try await group.stop() }
+        }
+    }
+
+    /// A valid request for each served method. Sent in the order of the method tables, each finds
+    /// the state it needs: the experiment is created, then started, then cancelled.
+    static func validRequests(experimentID: String, datasetID: UUID, emptySource: String) -> [AnyRPCMethod: ValidRequest] {
+        let ingestedDataset = UUID().uuidString.lowercased()
+        let requests: [ValidRequest] = [
+            .answered(IngestRPC.ingest, .with {
+                $0.requestID = UUID().uuidString
+                $0.datasetID = ingestedDataset
+                $0.brats = BratsFolder.with { $0.path = emptySource }
+                $0.preprocessing = PreprocessingConfig.with { $0.normalize = true }
+            }) { $0.datasetID == ingestedDataset && $0.outcomes.isEmpty },
+            .answered(OrchestratorRPC.create, .with {
+                $0.experimentID = experimentID
+                $0.spec = OrchestratorServiceTests.spec(datasetID: datasetID)
+            }) { $0.state == .created },
+            .answered(OrchestratorRPC.start, .with { $0.experimentID = experimentID }) { $0.state == .running },
+            .answered(OrchestratorRPC.status, .with { $0.experimentID = experimentID }) { $0.experimentID == experimentID },
+            .answered(OrchestratorRPC.cancel, .with { $0.experimentID = experimentID }) { $0.state == .cancelled },
+            .answered(OrchestratorRPC.list, ListExperimentsRequest()) { $0.experiments.map(\.experimentID) == [experimentID] },
+            .answered(OrchestratorRPC.compare, .with { $0.baselineExperimentID = experimentID }) {
+                $0.outcomes.map(\.experimentID) == [experimentID]
+            },
+            // Labels are imported only while a human-mode round waits for them; the handler's
+            // refusal for this oracle experiment is its answer.
+            .judged(OrchestratorRPC.importLabels, .with { $0.experimentID = experimentID; $0.round = 0 }),
+            .answered(SelectorRPC.select, .with {
+                $0.requestID = UUID().uuidString
+                $0.candidates = (0..<5).map { index in
+                    Candidate.with {
+                        $0.caseID = "case-\(index)"
+                        $0.score = 0.1 * Double(index + 1)
+                        $0.features = [Float(index), 1]
+                    }
+                }
+                $0.topK = 3
+                $0.pick = 2
+                $0.method = .margins
+                $0.restriction = .none
+            }) { Set($0.pickedCaseIds) == ["case-3", "case-4"] },
+            .answered(StatsRPC.analyze, .with {
+                $0.requestID = UUID().uuidString
+                let cases = (0..<6).map { "case-\($0)" }
+                $0.fullData = cases.enumerated().map { index, id in
+                    CaseDice.with { $0.caseID = id; $0.dice = 0.8 + 0.02 * Double(index) }
+                }
+                $0.rounds = [RoundDice.with {
+                    $0.round = 0
+                    $0.annotatedCases = 4
+                    $0.dice = cases.enumerated().map { index, id in
+                        CaseDice.with { $0.caseID = id; $0.dice = 0.5 + 0.03 * Double(index % 3) }
+                    }
+                }]
+                $0.fullDataCases = 8
+                $0.test = .paired
+                $0.alpha = 0.05
+            }) { $0.rounds.map(\.round) == [0] },
+        ] + [IngestRPC.ping, OrchestratorRPC.ping, ScorerRPC.ping, SelectorRPC.ping, StatsRPC.ping, TrainerRPC.ping].map {
+            ping -> ValidRequest in .answered(ping, HealthPing()) { $0.service == ping.service }
+        }
+        return Dictionary(uniqueKeysWithValues: requests.map { ($0.method, $0) })
+    }
+}
+
+/// A well-formed request for one rpc method, and what its answer must show.
+struct ValidRequest: Sendable {
+    let method: AnyRPCMethod
+    let send: @Sendable (RPCClient) async throws -> Void
+
+    /// A request the method must answer with a response that satisfies `check`.
+    static func answered<Request, Response>(
+        _ method: RPCMethod<Request, Response>, _ request: Request, check: @escaping @Sendable (Response) -> Bool
+    ) -> ValidRequest {
+        ValidRequest(method: AnyRPCMethod(method)) { client in
+            let response = try await client.call(method, request, timeout: .seconds(30))
+            #expect(check(response), "\(method.subject): \(response)")
+        }
+    }
+
+    /// A request the method's handler answers or refuses for a reason of its own: any answer but
+    /// the decoding failure shows the subject serves.
+    static func judged<Request, Response>(_ method: RPCMethod<Request, Response>, _ request: Request) -> ValidRequest {
+        ValidRequest(method: AnyRPCMethod(method)) { client in
+            do throws(RPCError) {
+                _ = try await client.call(method, request, timeout: .seconds(30))
+            } catch {
+                #expect(!(error.code == .invalidArgument && error.message.contains(Request.protoMessageName)),
+                        "\(method.subject): \(error)")
+                #expect(error.code != .unavailable && error.code != .deadlineExceeded, "\(method.subject): \(error)")
+            }
+        }
+    }
+}
