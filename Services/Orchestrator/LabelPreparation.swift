@@ -14,6 +14,9 @@ import Volume
 /// The recomputed image must land on the stored image's grid, which proves the crop is the one
 /// ingest made. The label coding is the one the source declares (BraTS folder names, an nnU-Net
 /// `dataset.json`); a manifest declares none, so any nonzero value of its masks is the target.
+/// Target values given to ingest in place of the source's are not on record, so a dataset
+/// ingested with them takes masks in its source's coding here. A synthetic cohort is a folder in
+/// the BraTS layout.
 ///
 /// A label costs one preprocessing of its case (seconds for a BraTS-sized case), which a label a
 /// person spent minutes on can afford.
