@@ -107,7 +107,7 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Services/Ingest"),
         .executableTarget(name: "OrchestratorService", dependencies: [
-            "Orchestration", "ServiceRuntime", "Store", "Bus", "Proto",
+            "Orchestration", "ServiceRuntime", "Store", "Bus", "Proto", "Artifacts", "Volume",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -199,7 +199,7 @@ let package = Package(
         .testTarget(name: "OrchestratorTests", dependencies: [
             "TestSupport", "ActiveLearning",
             "OrchestratorService", "SelectorService", "StatsService", "TrainerService", "ScorerService", "WorkerSupport",
-            "IngestService", "Profiles", "Artifacts", "Volume", "Orchestration", "ServiceRuntime", "Store", "Bus", "Proto",
+            "IngestService", "Profiles", "Artifacts", "Volume", "Orchestration", "ServiceRuntime", "Store", "Bus", "Proto", "CommandLineTools",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),

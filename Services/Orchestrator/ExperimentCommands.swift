@@ -94,38 +94,33 @@ struct ExperimentCommands: Sendable {
         return list
     }
 
+    /// Averages the experiments over their repetitions, one outcome per strategy and restriction
+    /// (see ``StrategyComparison``); the baseline experiment is compared even when not listed.
     func compare(_ request: CompareExperimentsRequest) async throws -> ExperimentComparison {
-        let baseline = try await outcome(request.baselineExperimentID)
         var ids = request.experimentIds
         if !ids.contains(request.baselineExperimentID) { ids.insert(request.baselineExperimentID, at: 0) }
-        var comparison = ExperimentComparison()
-        for id in ids {
-            var outcome = try await outcome(id)
-            if baseline.share > 0, outcome.equivalentRepetitions > 0 {
-                outcome.shareOfBaseline = outcome.share / baseline.share
-            }
-            comparison.outcomes.append(outcome)
+        var repetitions: [StrategyComparison.Repetition] = []
+        for (index, id) in ids.enumerated() where !ids[..<index].contains(id) {
+            repetitions.append(try await repetition(id))
         }
-        return comparison
+        let baseline = try await repetition(request.baselineExperimentID)
+        return ExperimentComparison.with { $0.outcomes = StrategyComparison.outcomes(repetitions, baseline: baseline) }
     }
 
     // MARK: Reading
 
-    private func outcome(_ id: String) async throws -> StrategyOutcome {
+    private func repetition(_ id: String) async throws -> StrategyComparison.Repetition {
         let experiment = try await existing(id)
         let rounds = try await RoundRepository.rounds(of: experiment.id, on: database)
         let training = try await Cohort.load(experiment.datasetID, on: database).trainingCases.count
-        return StrategyOutcome.with {
-            $0.experimentID = id
-            $0.strategy = ExperimentSpecMapping.method(experiment.strategy)
-            $0.restriction = ExperimentSpecMapping.restriction(experiment.restriction)
-            $0.repetitions = 1
-            if let first = experiment.firstEquivalentRound,
-               let annotated = rounds.first(where: { $0.index == first })?.outcome?.annotatedCount {
-                $0.equivalentRepetitions = 1
-                $0.share = Double(annotated) / Double(max(1, training))
-            }
+        var share: Double?
+        if let first = experiment.firstEquivalentRound,
+           let annotated = rounds.first(where: { $0.index == first })?.outcome?.annotatedCount {
+            share = Double(annotated) / Double(max(1, training))
         }
+        return StrategyComparison.Repetition(experimentID: id, strategy: experiment.strategy,
+                                             restriction: experiment.restriction, repetition: experiment.repetition,
+                                             equivalentShare: share)
     }
 
     private func status(of experiment: ExperimentRecord) async throws -> ExperimentStatus {

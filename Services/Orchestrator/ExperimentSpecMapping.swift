@@ -7,6 +7,13 @@ import Store
 /// experiment, and the proto names of stored values.
 enum ExperimentSpecMapping {
     /// The experiment record for a create request, or the `invalidArgument` error naming the field.
+    ///
+    /// An experiment is one repetition: it runs the last of `spec.seeds`, and the seeds before it
+    /// are those of the same comparison's earlier repetitions, so its repetition index is
+    /// `seeds.count - 1` and `seeds[repetition]` is its seed, as `ExperimentStatus.repetition`
+    /// reads. Repetitions are separate experiments, so they run side by side, each can be
+    /// inspected, resumed or cancelled alone, and strategies compared repetition by repetition
+    /// share a seed and hence the initial set.
     static func record(id: UUID, spec: ExperimentSpec) throws(RPCError) -> ExperimentRecord {
         func invalid(_ field: String, _ message: String) -> RPCError {
             RPCError(.invalidArgument, message, details: ["field": field, "experiment": id.uuidString.lowercased()])
@@ -32,8 +39,11 @@ enum ExperimentSpecMapping {
         guard spec.pick > 0 else { throw invalid("pick", "k (pick) must be at least 1") }
         guard spec.topK >= spec.pick else { throw invalid("top_k", "K (top_k) must be at least k (pick)") }
         guard spec.stop.maxRounds > 0 else { throw invalid("stop.max_rounds", "at least one round after round 0") }
-        guard spec.seeds.count == 1 else {
-            throw invalid("seeds", "an experiment runs one repetition: give one seed, and create one experiment per seed")
+        guard let seed = spec.seeds.last else {
+            throw invalid("seeds", "give the repetition's seed, after the seeds of the repetitions before it")
+        }
+        guard Set(spec.seeds).count == spec.seeds.count else {
+            throw invalid("seeds", "repetitions need different seeds, got \(spec.seeds)")
         }
         let usesDropout = strategy == .dropoutTrainTest || strategy == .dropoutTest
         if usesDropout && spec.passes < 2 { throw invalid("passes", "the dropout strategies need at least 2 passes") }
@@ -53,7 +63,8 @@ enum ExperimentSpecMapping {
             maxRounds: Int(spec.stop.maxRounds), stopAtEquivalence: spec.stop.atEquivalence,
             dropoutPasses: usesDropout ? Int(spec.passes) : nil,
             bootstrapMembers: strategy == .bootstrap ? Int(spec.bootstrapMembers) : nil,
-            seed: Int64(bitPattern: spec.seeds[0]), profile: profile, annotationMode: annotation, spec: encoded)
+            seed: Int64(bitPattern: seed), repetition: spec.seeds.count - 1, profile: profile,
+            annotationMode: annotation, spec: encoded)
     }
 
     static func strategy(_ method: UncertaintyMethod) -> ExperimentRecord.Strategy? {

@@ -44,6 +44,8 @@ struct OrchestratorService: Service {
                                       rpc: RPCClient(connection: connection, subjectPrefix: configuration.subjectPrefix),
                                       jobs: jobs, events: events, logger: logger)
         let commands = ExperimentCommands(database: database, driver: driver, jobs: jobs, events: events, logger: logger)
+        let labels = LabelImports(database: database, driver: driver, artifactRoot: configuration.artifactRoot,
+                                  logger: logger)
         let notices = ResultNotices(jetStream: jetStream, stream: jobs.training.resultsStream, database: database,
                                     driver: driver, logger: logger)
         let lock = LeaderLock(configuration: postgres, logger: logger)
@@ -53,7 +55,7 @@ struct OrchestratorService: Service {
                     try await jobs.ensure()
                     try await eventStream.ensure()
                     try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask { try await server(commands).run() }
+                        group.addTask { try await server(commands, labels).run() }
                         group.addTask {
                             try await driver.reconcile()
                             try await notices.run()
@@ -72,7 +74,7 @@ struct OrchestratorService: Service {
         }
     }
 
-    private func server(_ commands: ExperimentCommands) -> RPCServer {
+    private func server(_ commands: ExperimentCommands, _ labels: LabelImports) -> RPCServer {
         RPCServer(configuration: configuration, connection: connection, ping: OrchestratorRPC.ping, responders: [
             RPCResponder(OrchestratorRPC.create) { request, _ in try await commands.create(request) },
             RPCResponder(OrchestratorRPC.start) { request, _ in try await commands.start(request) },
@@ -80,10 +82,7 @@ struct OrchestratorService: Service {
             RPCResponder(OrchestratorRPC.cancel) { request, _ in try await commands.cancel(request) },
             RPCResponder(OrchestratorRPC.list) { request, _ in try await commands.list(request) },
             RPCResponder(OrchestratorRPC.compare) { request, _ in try await commands.compare(request) },
-            RPCResponder(OrchestratorRPC.importLabels) { _, _ in
-                throw RPCError(.unimplemented,
-                               "label import needs the ingest preprocessing of the delivered masks, which is not wired yet")
-            },
+            RPCResponder(OrchestratorRPC.importLabels) { request, _ in try await labels.importLabels(request) },
         ], logger: logger)
     }
 }

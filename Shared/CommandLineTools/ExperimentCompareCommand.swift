@@ -2,18 +2,29 @@ import ArgumentParser
 import Foundation
 import Proto
 
-/// `activeseg experiment compare`: one experiment per strategy on one dataset with the same
-/// initial set and seeds, run to the end, then the paper's summary: the share of the training data
-/// each strategy needed for a model equivalent to the full-data one, and that share relative to
+/// `activeseg experiment compare`: one experiment per strategy and repetition on one dataset, run
+/// to the end, then the paper's summary: the share of the training data each strategy needed for a
+/// model equivalent to the full-data one, averaged over its repetitions, and that share relative to
 /// random query's.
+///
+/// Repetition r runs every strategy with the seed `--seed` + r, so within a repetition the
+/// strategies share the initial set and differ only in the strategy. The baseline is random query
+/// when it is compared (else the first strategy given): all its repetitions together, as the
+/// orchestrator's Compare averages them.
 struct ExperimentCompareCommand: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
         abstract: "Run several strategies on one dataset with the same seeds and compare the data they needed.",
         discussion: """
             Default strategies: \(StrategyName.standard.map(\.description).joined(separator: ", ")); \
-            --all adds \(StrategyName.all.dropFirst(StrategyName.standard.count).map(\.description).joined(separator: ", ")).
+            --all adds \(StrategyName.all.dropFirst(StrategyName.standard.count).map(\.description).joined(separator: ", ")). \
+            Repetition r runs every strategy with seed + r. When --timeout passes before every experiment \
+            has stopped, the command names those still running and exits with status 1; they keep running.
             """)
+
+    /// How long the command waits by default: a day covers the cpu profile many times over;
+    /// the paper profile needs a longer `--timeout`.
+    static let defaultTimeout: Double = 86_400
 
     @OptionGroup var settings: ExperimentSettings
 
@@ -22,6 +33,12 @@ struct ExperimentCompareCommand: ContextualCommand {
 
     @Flag(help: "All seven strategies of the paper's comparison.")
     var all = false
+
+    @Option(help: "Repetitions of each strategy; repetition r uses seed + r.")
+    var repetitions: Int = 1
+
+    @Option(help: "Seconds to wait for every experiment to stop (default: 86400, one day).")
+    var timeout: Double = Self.defaultTimeout
 
     @Option(help: "Seconds between status polls.")
     var poll: Double = 2
@@ -34,6 +51,8 @@ struct ExperimentCompareCommand: ContextualCommand {
 
     func validate() throws {
         guard poll > 0 else { throw ValidationError("--poll must be positive") }
+        guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+        guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds") }
         if all, !strategies.isEmpty { throw ValidationError("give either --all or --strategy, not both") }
     }
 
@@ -43,20 +62,40 @@ struct ExperimentCompareCommand: ContextualCommand {
             .filter { seen.insert($0).inserted }
     }
 
+    /// One experiment of the comparison.
+    struct Run: Sendable {
+        var id: String
+        var strategy: StrategyName
+        var repetition: Int
+        var spec: ExperimentSpec
+
+        var label: String { "\(strategy) repetition \(repetition + 1) (\(id))" }
+    }
+
+    /// Every strategy's experiment of each repetition, repetition by repetition.
+    func plannedRuns() throws -> [Run] {
+        try (0..<repetitions).flatMap { repetition in
+            try chosen.map { strategy in
+                let name = repetitions == 1 ? "compare \(strategy)" : "compare \(strategy) #\(repetition + 1)"
+                return Run(id: UUID().uuidString.lowercased(), strategy: strategy, repetition: repetition,
+                           spec: try settings.spec(for: strategy, name: name, repetition: repetition))
+            }
+        }
+    }
+
     func run(in context: CommandContext) async throws {
-        let strategies = chosen
-        let specs = try strategies.map { try settings.spec(for: $0, name: "compare \($0)") }
-        let ids = strategies.map { _ in UUID().uuidString.lowercased() }
+        let runs = try plannedRuns()
+        let ids = runs.map(\.id)
         let (finals, elapsed, comparison) = try await ServiceClient.with(context) { client in
-            for (id, spec) in zip(ids, specs) {
-                _ = try await client.call(OrchestratorRPC.create, .with { $0.experimentID = id; $0.spec = spec })
-                _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id })
+            for run in runs {
+                _ = try await client.call(OrchestratorRPC.create, .with { $0.experimentID = run.id; $0.spec = run.spec })
+                _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = run.id })
             }
             if let idsOut {
                 try (ids.joined(separator: "\n") + "\n").write(to: context.url(for: idsOut), atomically: true, encoding: .utf8)
             }
-            let (finals, elapsed) = try await follow(ids, client: client, context: context)
-            let baseline = zip(strategies, ids).first { $0.0.method == .random }?.1 ?? ids[0]
+            let (finals, elapsed) = try await follow(runs, client: client, context: context)
+            let baseline = runs.first { $0.strategy.method == .random }?.id ?? ids[0]
             let comparison = try await client.call(OrchestratorRPC.compare, .with {
                 $0.experimentIds = ids
                 $0.baselineExperimentID = baseline
@@ -78,31 +117,49 @@ struct ExperimentCompareCommand: ContextualCommand {
     }
 
     /// Polls every experiment until each has stopped, printing a line whenever one changes round
-    /// or phase; returns the last statuses and the seconds each took.
-    private func follow(_ ids: [String], client: ServiceClient,
+    /// or phase; returns the last statuses and the seconds each took. Past `timeout` it stops
+    /// waiting and fails, naming the experiments still running.
+    private func follow(_ runs: [Run], client: ServiceClient,
                         context: CommandContext) async throws -> ([ExperimentStatus], [TimeInterval]) {
         let started = Date()
         var last = [String: ExperimentStatus]()
         var finishedAfter = [String: TimeInterval]()
-        while finishedAfter.count < ids.count {
-            for id in ids where finishedAfter[id] == nil {
-                let status = try await client.call(OrchestratorRPC.status, .with { $0.experimentID = id })
-                let previous = last[id]
+        while finishedAfter.count < runs.count {
+            for run in runs where finishedAfter[run.id] == nil {
+                let status = try await client.call(OrchestratorRPC.status, .with { $0.experimentID = run.id })
+                let previous = last[run.id]
                 if previous?.round != status.round || previous?.phase != status.phase || previous?.state != status.state {
                     let seconds = Int(Date().timeIntervalSince(started))
                     context.errors.write(String(format: "[%4ds] ", seconds) + ExperimentText.line(status) + "\n")
                 }
-                last[id] = status
-                if ExperimentText.isTerminal(status.state) { finishedAfter[id] = Date().timeIntervalSince(started) }
+                last[run.id] = status
+                if ExperimentText.isTerminal(status.state) { finishedAfter[run.id] = Date().timeIntervalSince(started) }
             }
-            if finishedAfter.count < ids.count { try await Task.sleep(for: .seconds(poll)) }
+            guard finishedAfter.count < runs.count else { break }
+            let waited = Date().timeIntervalSince(started)
+            guard waited < timeout else {
+                let running = runs.filter { finishedAfter[$0.id] == nil }.map { run in
+                    "\(run.label): " + (last[run.id].map { ExperimentText.line($0) } ?? "no status")
+                }
+                throw CommandLineError(
+                    .failed, subject: "experiment compare",
+                    detail: "\(running.count) of \(runs.count) experiments did not finish within \(Self.seconds(timeout)):\n"
+                        + running.joined(separator: "\n"),
+                    hint: "they keep running: follow one with `activeseg experiment status ID`, stop it with "
+                        + "`activeseg experiment cancel ID`, or allow more time with --timeout")
+            }
+            try await Task.sleep(for: .seconds(min(poll, timeout - waited)))
         }
-        return (ids.compactMap { last[$0] }, ids.compactMap { finishedAfter[$0] })
+        return (runs.compactMap { last[$0.id] }, runs.compactMap { finishedAfter[$0.id] })
+    }
+
+    private static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 
     /// The paper's Table-3 layout: per strategy, repetitions reaching equivalence, the mean data
     /// share at the first equivalent round and that share relative to random query's, with the
-    /// labels each run used in the end and its wall-clock time.
+    /// state, the labels used in the end and the wall-clock time of its first repetition.
     static func table(_ comparison: ExperimentComparison, finals: [ExperimentStatus], elapsed: [TimeInterval]) -> String {
         let rows = comparison.outcomes.map { outcome -> [String] in
             let index = finals.firstIndex { $0.experimentID == outcome.experimentID }

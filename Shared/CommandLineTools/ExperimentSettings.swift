@@ -11,8 +11,8 @@ struct ExperimentSettings: ParsableArguments {
     @Option(help: "Sizes everything: tiny, cpu or paper.")
     var profile: String = "cpu"
 
-    @Option(name: .customLong("seed"), help: "One repetition per seed (repeat the option); fixes the initial set and every job.")
-    var seeds: [UInt64] = [1]
+    @Option(help: "The first repetition's seed; repetition r uses seed + r. It fixes the initial set and every job.")
+    var seed: UInt64 = 1
 
     @Option(help: "Rounds after round 0 (default: the profile's).")
     var rounds: UInt32?
@@ -34,7 +34,6 @@ struct ExperimentSettings: ParsableArguments {
 
     func validate() throws {
         _ = try resolvedProfile()
-        guard !seeds.isEmpty else { throw ValidationError("give at least one --seed") }
     }
 
     func resolvedProfile() throws -> ExperimentProfile {
@@ -45,8 +44,15 @@ struct ExperimentSettings: ParsableArguments {
         }
     }
 
-    /// The full specification of one strategy's experiment under these settings.
-    func spec(for strategy: StrategyName, name: String) throws -> ExperimentSpec {
+    /// The seeds of repetitions 0 through `repetition`: an experiment runs the last, and the ones
+    /// before it tie it to the earlier repetitions of its comparison.
+    func seeds(through repetition: Int) -> [UInt64] {
+        (0...repetition).map { seed &+ UInt64($0) }
+    }
+
+    /// The full specification of one strategy's experiment, repetition `repetition`, under these
+    /// settings.
+    func spec(for strategy: StrategyName, name: String, repetition: Int = 0) throws -> ExperimentSpec {
         let profile = try resolvedProfile()
         let defaults = profile.activeLearning
         return ExperimentSpec.with {
@@ -61,7 +67,7 @@ struct ExperimentSettings: ParsableArguments {
                 $0.maxRounds = rounds ?? UInt32(defaults.rounds)
                 $0.atEquivalence = stopAtEquivalence
             }
-            $0.seeds = seeds
+            $0.seeds = seeds(through: repetition)
             $0.profile = profile.proto
             $0.hyperParameters = profile.hyperParameters
             $0.bootstrapMembers = UInt32(defaults.bootstrapMembers)

@@ -33,6 +33,8 @@ struct ExperimentCommandTests {
         ["experiment", "create", "--dataset", "d", "--strategy", "random", "--profile", "huge"],
         ["experiment", "compare", "--dataset", "d", "--all", "--strategy", "random"],
         ["experiment", "compare", "--dataset", "d", "--seed", "-1"],
+        ["experiment", "compare", "--dataset", "d", "--repetitions", "0"],
+        ["experiment", "compare", "--dataset", "d", "--timeout", "0"],
         ["report", "--out", "r"],
     ])
     func usageErrorsExitWith64(_ arguments: [String]) async throws {
@@ -49,5 +51,7 @@ struct ExperimentCommandTests {
                          "dropout-test", "margins", "dropout-train-test+non-similar"] {
             #expect(run.output.contains(strategy))
         }
+        #expect(run.output.contains("--repetitions"))
+        #expect(run.output.contains("--timeout") && run.output.contains("86400"), "the default timeout is documented")
     }
 }

@@ -108,7 +108,7 @@ struct ScoringResultWriter: JobHandler {
     private func caseIndex(_ caseID: UUID) async throws -> Int {
         let row = try await database.query("SELECT source_name FROM cases WHERE id = \(caseID)")[0]
         let name: String = try row.decode("source_name")
-        return Int(name.dropFirst("Case_".count)) ?? 0
+        return Int(name.drop { !$0.isNumber }) ?? 0
     }
 }
 

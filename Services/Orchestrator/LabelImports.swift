@@ -1,0 +1,165 @@
+import Artifacts
+import Foundation
+import Logging
+import Proto
+import ServiceRuntime
+import Store
+
+/// The orchestrator's `ImportLabels` rpc: a person's labels for the cases a `human`-mode round
+/// picked. Each label is checked against the round's picks, preprocessed as ingest preprocessed
+/// its case (``LabelPreparation``), and stored together with the case's annotation in one
+/// transaction; the round trains once every pick has its label.
+///
+/// A label the request cannot use is refused in the answer, with a reason naming the case, and
+/// the others still count, so a person fixes only the refused files. Importing a label again
+/// changes nothing; another label for a case that has one is refused, because the round may
+/// already be training on the first.
+struct LabelImports: Sendable {
+    let database: PostgresClient
+    let driver: ExperimentDriver
+    /// Where the preprocessed labels are stored (`ACTIVESEG_ARTIFACT_ROOT`); opened on the first
+    /// import, so an orchestrator that never sees one needs no artifact store.
+    let artifactRoot: String
+    let logger: Logger
+
+    func importLabels(_ request: LabelImportRequest) async throws -> LabelImportResult {
+        let experiment = try await waitingExperiment(request)
+        let round = Int(request.round)
+        let logger = logger.with(experiment: request.experimentID, round: round)
+        guard let dataset = try await DatasetRepository(client: database).dataset(experiment.datasetID) else {
+            throw RPCError(.internal, "the dataset of experiment \(request.experimentID) is missing",
+                           details: ["experiment": request.experimentID])
+        }
+        let cases = Dictionary(uniqueKeysWithValues: try await CaseRepository(client: database)
+            .cases(in: experiment.datasetID).map { ($0.id, $0) })
+        let selections = try await ExperimentCaseRepository.selections(of: experiment.id, on: database)
+        let preparation = LabelPreparation(artifacts: try artifacts(), logger: logger)
+
+        var answer = LabelImportResult()
+        var delivered: [UUID: ArtifactID] = [:]
+        for label in request.labels {
+            let name = UUID(uuidString: label.caseID).flatMap { cases[$0]?.sourceName } ?? label.caseID
+            do throws(LabelRefusal) {
+                guard let caseID = UUID(uuidString: label.caseID), let record = cases[caseID],
+                      let selection = selections.first(where: { $0.caseID == caseID }), selection.selectedRound == round
+                else {
+                    throw LabelRefusal(.notPicked, caseName: name,
+                                       detail: "round \(round) of experiment \(request.experimentID) did not pick it")
+                }
+                guard delivered[caseID] == nil else {
+                    throw LabelRefusal(.conflictingLabel, caseName: name, detail: "the import delivers two labels for it")
+                }
+                let artifact = try await preparation.prepare(URL(fileURLWithPath: label.path), for: record, in: dataset)
+                if selection.annotatedRound != nil {
+                    try Self.requireSame(artifact, as: record, caseName: name)
+                    answer.acceptedCaseIds.append(label.caseID)
+                } else {
+                    delivered[caseID] = artifact
+                }
+            } catch {
+                logger.warning("label refused", metadata: ["case.id": "\(label.caseID)", "code": "\(error.code)",
+                                                           "reason": "\(error)"])
+                answer.rejected.append(LabelRejection.with {
+                    $0.caseID = label.caseID
+                    $0.reason = error.description
+                })
+            }
+        }
+
+        let annotated = try await annotate(delivered, round: round, of: experiment)
+        answer.acceptedCaseIds += delivered.keys.filter { annotated.contains($0) }.map { $0.uuidString.lowercased() }.sorted()
+        for (caseID, artifact) in delivered where !annotated.contains(caseID) {
+            // Annotated meanwhile by a concurrent import: the same label is no change, another is refused.
+            let stored = try await database.caseFiles(caseID)?.labelSHA256
+            if stored == artifact.sha256 {
+                answer.acceptedCaseIds.append(caseID.uuidString.lowercased())
+            } else {
+                answer.rejected.append(LabelRejection.with {
+                    $0.caseID = caseID.uuidString.lowercased()
+                    $0.reason = LabelRefusal(.conflictingLabel, caseName: cases[caseID]?.sourceName ?? "\(caseID)",
+                                             detail: "it was annotated with another label meanwhile").description
+                })
+            }
+        }
+        answer.missingCaseIds = try await ExperimentCaseRepository.selections(of: experiment.id, on: database)
+            .filter { $0.selectedRound == round && $0.annotatedRound == nil }
+            .map { $0.caseID.uuidString.lowercased() }
+        logger.info("labels imported", metadata: ["accepted": "\(answer.acceptedCaseIds.count)",
+                                                  "refused": "\(answer.rejected.count)",
+                                                  "missing": "\(answer.missingCaseIds.count)"])
+        if !annotated.isEmpty { await driver.advance(experiment.id) }
+        return answer
+    }
+
+    /// The experiment the request names, when it is a running human-mode experiment that has the
+    /// round; otherwise the error that says which of these fails.
+    private func waitingExperiment(_ request: LabelImportRequest) async throws -> ExperimentRecord {
+        let text = request.experimentID
+        guard let id = UUID(uuidString: text) else {
+            throw RPCError(.invalidArgument, "experiment_id must be a UUID, got '\(text)'",
+                           details: ["field": "experiment_id"])
+        }
+        guard let experiment = try await ExperimentRepository.experiment(id, on: database) else {
+            throw RPCError(.notFound, "no experiment \(text)", details: ["experiment": text])
+        }
+        guard experiment.annotationMode == .human else {
+            throw RPCError(.failedPrecondition,
+                           "experiment \(text) reveals its labels (oracle annotation), so it takes no imported labels",
+                           details: ["experiment": text])
+        }
+        guard experiment.status == .running else {
+            throw RPCError(.failedPrecondition, "experiment \(text) is \(experiment.status.rawValue), not waiting for labels",
+                           details: ["experiment": text])
+        }
+        guard try await RoundRepository.rounds(of: id, on: database).contains(where: { $0.index == Int(request.round) })
+        else {
+            throw RPCError(.notFound, "experiment \(text) has no round \(request.round)",
+                           details: ["experiment": text, "field": "round"])
+        }
+        guard !request.labels.isEmpty else {
+            throw RPCError(.invalidArgument, "the request delivers no labels", details: ["field": "labels"])
+        }
+        return experiment
+    }
+
+    /// Stores the labels and the annotations in one transaction; the cases that changed.
+    private func annotate(_ labels: [UUID: ArtifactID], round: Int, of experiment: ExperimentRecord) async throws
+        -> Set<UUID>
+    {
+        guard !labels.isEmpty else { return [] }
+        let changed: Set<UUID>? = try await database.withTransaction { transaction in
+            guard try await ExperimentRepository.lockedExperiment(experiment.id, in: transaction)?.status == .running
+            else { return nil }
+            var changed = Set<UUID>()
+            for (caseID, artifact) in labels {
+                if try await ExperimentCaseRepository.annotate(caseID, label: artifact.sha256, round: round,
+                                                               of: experiment.id, on: transaction) {
+                    changed.insert(caseID)
+                }
+            }
+            return changed
+        }
+        guard let changed else {
+            let id = experiment.id.uuidString.lowercased()
+            throw RPCError(.failedPrecondition, "experiment \(id) stopped while its labels were prepared",
+                           details: ["experiment": id])
+        }
+        return changed
+    }
+
+    private static func requireSame(_ artifact: ArtifactID, as record: CaseRecord, caseName: String) throws(LabelRefusal) {
+        guard case .ingested(_, _, let label) = record.state, label == artifact.sha256 else {
+            throw LabelRefusal(.conflictingLabel, caseName: caseName,
+                               detail: "it is annotated already with another label, which the experiment keeps")
+        }
+    }
+
+    private func artifacts() throws -> ArtifactStore {
+        do {
+            return try ArtifactStore(root: URL(fileURLWithPath: artifactRoot, isDirectory: true))
+        } catch {
+            throw RPCError(.internal, "the artifact store at \(artifactRoot) cannot be opened: \(error)",
+                           details: ["artifact_root": artifactRoot])
+        }
+    }
+}

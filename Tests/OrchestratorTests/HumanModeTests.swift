@@ -1,0 +1,208 @@
+import Artifacts
+import Bus
+import Foundation
+import Proto
+import ServiceRuntime
+import Store
+import Testing
+import TestSupport
+import Volume
+@testable import OrchestratorService
+
+/// `human` annotation on the real stack: a round waits for a person's labels, takes them through
+/// `ImportLabels` (preprocessed as ingest preprocessed the case), and goes on once every pick has
+/// one. The training cases of a tiny synthetic cohort start without labels; the labels delivered
+/// are the cohort's own source masks, so the stored result must be ingest's label to the byte.
+@Suite(.serialized)
+struct HumanModeTests {
+    @Test func aRoundWaitsForEveryPickedLabelAndGoesOnWhenTheLastArrives() async throws {
+        try await Deployment.with { deployment in
+            let database = deployment.database.client
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent("activeseg-human-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: root) }
+            let artifacts = try ArtifactStore(root: root.appendingPathComponent("artifacts"))
+            let dataset = try await SyntheticDataset.store(train: 6, test: 3, root: root, artifacts: artifacts,
+                                                           on: database)
+            let ingestedLabels = try await Self.forgetTrainingLabels(of: dataset.id, on: database)
+            let names = Dictionary(uniqueKeysWithValues: try await CaseRepository(client: database).cases(in: dataset.id)
+                .map { ($0.id, $0.sourceName) })
+            func sourceLabel(_ caseID: UUID) -> ImportedLabel {
+                let name = names[caseID]!
+                return ImportedLabel.with {
+                    $0.caseID = caseID.uuidString.lowercased()
+                    $0.path = root.appendingPathComponent("cohort/\(name)/\(name)_seg.nii.gz").path
+                }
+            }
+
+            var groups = try await deployment.selectorAndStats()
+            groups.append(try await deployment.workers(datasetID: dataset.id))
+            groups.append(try await orchestrator(deployment, artifactRoot: artifacts.root))
+            let client = try await deployment.client()
+            let id = UUID().uuidString.lowercased()
+            let spec = ExperimentSpec.with {
+                $0 = OrchestratorServiceTests.spec(datasetID: dataset.id, rounds: 1, initial: 4, pick: 2)
+                $0.annotation = .human
+            }
+            _ = try await within(Deployment.timeout, "the orchestrator to lead") {
+                while true {
+                    if let status = try? await client.call(OrchestratorRPC.create, .with {
+                        $0.experimentID = id
+                        $0.spec = spec
+                    }, timeout: .seconds(2)) { return status }
+                }
+            }
+            let started = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
+            #expect(started.state == .awaitingLabels && started.round == 0 && started.phase == .annotating)
+            #expect(started.annotatedCases == 0)
+
+            let experimentID = try #require(UUID(uuidString: id))
+            let picks = try await ExperimentCaseRepository.selections(of: experimentID, on: database).map(\.caseID)
+            try #require(picks.count == 4)
+            let unpicked = try #require(ingestedLabels.keys.first { !picks.contains($0) })
+            func importing(_ labels: [ImportedLabel]) async throws -> LabelImportResult {
+                try await client.call(OrchestratorRPC.importLabels, .with {
+                    $0.experimentID = id
+                    $0.round = 0
+                    $0.labels = labels
+                }, timeout: .seconds(60))
+            }
+
+            // Half the picks, a case the round did not pick, and a mask on another grid.
+            let misfit = root.appendingPathComponent("misfit.nii.gz")
+            try NIfTI.write(LabelVolume(shape: GridShape(4, 4, 4), affine: .identity, voxels: Array(repeating: 0, count: 64)),
+                            to: misfit)
+            var wrongGrid = ImportedLabel()
+            wrongGrid.caseID = picks[2].uuidString.lowercased()
+            wrongGrid.path = misfit.path
+            let first = try await importing([sourceLabel(picks[0]), sourceLabel(picks[1]), sourceLabel(unpicked), wrongGrid])
+            #expect(Set(first.acceptedCaseIds) == Set(picks[0...1].map { $0.uuidString.lowercased() }))
+            #expect(Set(first.missingCaseIds) == Set(picks[2...3].map { $0.uuidString.lowercased() }))
+            let refusals = Dictionary(uniqueKeysWithValues: first.rejected.map { ($0.caseID, $0.reason) })
+            let notPicked = try #require(refusals[unpicked.uuidString.lowercased()])
+            #expect(notPicked.contains(names[unpicked]!) && notPicked.contains("did not pick"), "\(notPicked)")
+            let misfitReason = try #require(refusals[picks[2].uuidString.lowercased()])
+            #expect(misfitReason.contains(names[picks[2]]!) && misfitReason.contains("grid"), "\(misfitReason)")
+            for caseID in picks[0...1] {
+                #expect(try await database.caseFiles(caseID)?.labelSHA256 == ingestedLabels[caseID],
+                        "the imported label is the one ingest made of the same mask")
+            }
+            #expect(try await database.caseFiles(unpicked)?.labelSHA256 == nil)
+
+            let partial = try await client.call(OrchestratorRPC.status, .with { $0.experimentID = id }, timeout: .seconds(10))
+            #expect(partial.state == .awaitingLabels && partial.round == 0 && partial.phase == .annotating)
+            #expect(partial.annotatedCases == 2)
+            #expect(try await JobRepository.jobs(of: experimentID, round: 0, on: database).isEmpty,
+                    "no training before every label is in")
+
+            // The same labels again change nothing.
+            let before = try await Self.annotationRows(of: dataset.id, on: database)
+            let repeated = try await importing([sourceLabel(picks[0]), sourceLabel(picks[1])])
+            #expect(Set(repeated.acceptedCaseIds) == Set(picks[0...1].map { $0.uuidString.lowercased() }))
+            #expect(repeated.rejected.isEmpty && repeated.missingCaseIds.count == 2)
+            #expect(try await Self.annotationRows(of: dataset.id, on: database) == before)
+
+            // The rest through `activeseg label import`, from a folder of files named after their cases.
+            let labels = root.appendingPathComponent("labels")
+            try FileManager.default.createDirectory(at: labels, withIntermediateDirectories: true)
+            for caseID in picks[2...3] {
+                try FileManager.default.copyItem(at: URL(fileURLWithPath: sourceLabel(caseID).path),
+                                                 to: labels.appendingPathComponent("\(names[caseID]!)_seg.nii.gz"))
+            }
+            let run = await CommandLineRun.activeseg(["label", "import", "--experiment", id, "--labels", "labels", "--json"],
+                                                     deployment: deployment, folder: root)
+            #expect(run.status == .success, "\(run.errors)")
+            let report = try JSONDecoder().decode(ImportReport.self, from: Data(run.output.utf8))
+            #expect(report.round == 0)
+            #expect(report.accepted.sorted() == picks[2...3].map { names[$0]! }.sorted())
+            #expect(report.rejected.isEmpty && report.missing.isEmpty)
+            let next = try await deployment.waitForStatus(client, id, "round 1 to wait for its labels") {
+                ($0.round == 1 && $0.state == .awaitingLabels) || $0.state == .failed
+            }
+            #expect(next.state == .awaitingLabels, "\(next.failureReason)")
+            #expect(next.annotatedCases == 4)
+            let rounds = try await RoundRepository.rounds(of: experimentID, on: database)
+            #expect(rounds.map(\.phase) == [.finished, .annotating])
+            #expect(rounds.first?.outcome?.annotatedCount == 4)
+
+            await client.connection.close()
+            for group in groups.reversed() { try await group.stop() }
+        }
+    }
+
+    @Test func anOracleExperimentTakesNoLabels() async throws {
+        try await Deployment.with { deployment in
+            let cohort = try await CohortFixture.store(train: 8, test: 3, on: deployment.database.client)
+            let group = try await orchestrator(deployment, artifactRoot: FileManager.default.temporaryDirectory)
+            let client = try await deployment.client()
+            let id = UUID().uuidString.lowercased()
+            _ = try await within(Deployment.timeout, "the orchestrator to lead") {
+                while true {
+                    if let status = try? await client.call(OrchestratorRPC.create, .with {
+                        $0.experimentID = id
+                        $0.spec = OrchestratorServiceTests.spec(datasetID: cohort.dataset.id)
+                    }, timeout: .seconds(2)) { return status }
+                }
+            }
+            _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
+            await #expect {
+                try await client.call(OrchestratorRPC.importLabels, .with {
+                    $0.experimentID = id
+                    $0.labels = [ImportedLabel.with { $0.caseID = UUID().uuidString; $0.path = "/nowhere.nii.gz" }]
+                }, timeout: .seconds(10))
+            } throws: { error in
+                guard let error = error as? RPCError else { return false }
+                return error.code == .failedPrecondition && error.message.contains("oracle")
+            }
+            await client.connection.close()
+            try await group.stop()
+        }
+    }
+
+    /// What `activeseg label import --json` prints.
+    private struct ImportReport: Decodable {
+        var round: UInt32
+        var accepted: [String]
+        var rejected: [String: String]
+        var missing: [String]
+    }
+
+    /// An orchestrator whose imported labels go to `artifactRoot`.
+    private func orchestrator(_ deployment: Deployment, artifactRoot: URL) async throws -> RunningGroup {
+        let (base, connection) = try await deployment.connect("orchestrator", instance: "orch-human")
+        var configuration = base
+        configuration.artifactRoot = artifactRoot.path
+        var postgres = deployment.database.configuration
+        postgres.applicationName = "orch-human"
+        return RunningGroup.start([
+            BusService(connection: connection, logger: Deployment.logger),
+            OrchestratorService(configuration: configuration, postgres: postgres, connection: connection,
+                                logger: Deployment.logger),
+        ])
+    }
+
+    /// The case labels and picks of a dataset, with the rounds' phases and their times, as lines.
+    private static func annotationRows(of datasetID: UUID, on database: PostgresClient) async throws -> [String] {
+        try await database.query("""
+            SELECT concat_ws('/', c.id, c.label_sha256, x.selected_round, x.selection_rank, x.annotated_round) AS line
+            FROM cases c LEFT JOIN experiment_cases x ON x.case_id = c.id WHERE c.dataset_id = \(datasetID)
+            UNION ALL
+            SELECT concat_ws('/', experiment_id, round_index, phase, phase_changed_at) FROM rounds
+            ORDER BY line
+            """).map { try $0.decode("line", as: String.self) }
+    }
+
+    /// Clears the training cases' labels, as a dataset whose pool a person still has to label; the
+    /// labels ingest stored, by case.
+    private static func forgetTrainingLabels(of datasetID: UUID, on database: PostgresClient) async throws
+        -> [UUID: String]
+    {
+        let rows = try await database.query("""
+            UPDATE cases c SET label_sha256 = NULL FROM cases old
+            WHERE c.id = old.id AND c.dataset_id = \(datasetID) AND c.split = 'train'
+            RETURNING c.id, old.label_sha256
+            """)
+        return Dictionary(uniqueKeysWithValues: try rows.map {
+            (try $0.decode("id", as: UUID.self), try $0.decode("label_sha256", as: String.self))
+        })
+    }
+}
