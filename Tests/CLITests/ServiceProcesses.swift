@@ -21,8 +21,6 @@ struct ServiceProcesses {
     let folder: TemporaryFolder
     /// The environment that points a service or the CLI at this deployment.
     let environment: [String: String]
-    let schema: String
-    let prefix: String
 
     static func executable(_ name: String) -> URL {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name)
@@ -47,7 +45,7 @@ struct ServiceProcesses {
             for service in services {
                 children.append(try start(service, environment: environment, logs: folder))
             }
-            let deployment = ServiceProcesses(folder: folder, environment: environment, schema: schema, prefix: prefix)
+            let deployment = ServiceProcesses(folder: folder, environment: environment)
             try await deployment.waitUntilServing(children)
             try await body(deployment)
         } catch {
