@@ -22,7 +22,8 @@ RUN swift package resolve
 
 COPY . .
 # The Swift runtime and Foundation are linked statically, so the runtime stage needs only the C
-# libraries. Every executable named activeseg* is installed: the services and the command line.
+# libraries. Every executable named activeseg* is installed: the services and the command line,
+# whose `activeseg ping` is each service's health check in compose.yaml.
 RUN swift build -c release --static-swift-stdlib \
     && bin="$(swift build -c release --static-swift-stdlib --show-bin-path)" \
     && mkdir /staging \

@@ -186,6 +186,7 @@ let package = Package(
         ], path: "Tests/WorkerTests"),
 
         .testTarget(name: "CLITests", dependencies: [
+            "TestSupport",
             "CommandLineTools", "Volume", "Statistics", "Bus", "Store", "Neural", "ServiceRuntime", "Proto", "Artifacts",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/CLITests"),

@@ -11,7 +11,7 @@ public struct ActiveSeg: ParsableCommand {
             """,
         subcommands: [StackCommand.self, SynthCommand.self, IngestCommand.self, ExperimentCommand.self,
                        ReportCommand.self, VolumeCommand.self, StatsCommand.self, ModelCommand.self,
-                       CaseCommand.self, EventsCommand.self, LabelCommand.self, BenchCommand.self])
+                       CaseCommand.self, EventsCommand.self, LabelCommand.self, BenchCommand.self, PingCommand.self])
 
     public init() {}
 }

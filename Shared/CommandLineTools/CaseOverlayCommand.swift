@@ -15,16 +15,15 @@ struct CaseOverlayCommand: ContextualCommand {
         abstract: "Draw a case's largest-tumor axial slice with prediction and truth outlines as PNG.",
         discussion: """
             Reads the case's preprocessed image and label from the artifact store \
-            (ACTIVESEG_ARTIFACT_ROOT) as the trainer does, predicts with the checkpoint (threshold \
-            0.5), and draws the T1c in grey, the truth outline in green, the prediction's in red \
-            and where they coincide in yellow.
+            (ACTIVESEG_ARTIFACT_ROOT) as the trainer does, predicts with the checkpoint or the stored \
+            model (threshold 0.5), and draws the T1c in grey, the truth outline in green, the \
+            prediction's in red and where they coincide in yellow.
             """)
 
     @Argument(help: "The case's id (from `activeseg case list`); it must be labelled.")
     var id: UUIDArgument
 
-    @Option(help: "The checkpoint (.safetensors) whose prediction is drawn.")
-    var checkpoint: String
+    @OptionGroup var source: CheckpointOptions
 
     @Option(help: "The PNG file to write.")
     var out: String
@@ -41,7 +40,7 @@ struct CaseOverlayCommand: ContextualCommand {
 
     func run(in context: CommandContext) async throws {
         let caseID = id.value.uuidString.lowercased()
-        let (checkpointURL, outURL, chosenProfile, scale) = (context.url(for: checkpoint), context.url(for: out), profile?.profile, scale)
+        let (outURL, chosenProfile, scale) = (context.url(for: out), profile?.profile, scale)
         let artifacts: ArtifactStore
         do {
             artifacts = try ArtifactStore(environment: context.environment)
@@ -57,6 +56,7 @@ struct CaseOverlayCommand: ContextualCommand {
                                        hint: "`activeseg case show \(caseID)` says what the case has")
             }
         }
+        let checkpointURL = try await source.file(in: context)
         let slice = try await blockingWork {
             let loaded = try CheckpointFile.load(checkpointURL)
             let profile = try chosenProfile ?? CheckpointFile.profile(of: loaded, file: checkpointURL.path)

@@ -18,7 +18,8 @@ struct EventsTailCommand: ContextualCommand {
         abstract: "Print events as they arrive, or replay them from the start.",
         discussion: """
             One line per event: time, CloudEvents type, subject and the body in protobuf JSON; with \
-            --json one JSON object per line. Without --limit or --for it runs until interrupted.
+            --json one JSON object per line. Without --limit, --for or --until-finished it runs until \
+            interrupted.
             """)
 
     @Option(help: "Only the events of this experiment.")
@@ -36,6 +37,9 @@ struct EventsTailCommand: ContextualCommand {
     @Option(name: .customLong("for"), help: "Stop after this many seconds.")
     var seconds: Double?
 
+    @Flag(help: "Stop after the experiment's experiment.finished event (with --experiment).")
+    var untilFinished = false
+
     @Flag(help: "Print each event as a JSON object on its own line.")
     var json = false
 
@@ -44,6 +48,7 @@ struct EventsTailCommand: ContextualCommand {
         for scope in [experiment, dataset].compactMap({ $0 }) {
             do { _ = try EventSubject.all(scope: scope) } catch { throw ValidationError("\(scope) is not an id: \(error)") }
         }
+        if untilFinished, experiment == nil { throw ValidationError("--until-finished needs --experiment") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if let seconds, !(seconds > 0) { throw ValidationError("--for must be a positive number of seconds") }
     }
@@ -79,6 +84,8 @@ struct EventsTailCommand: ContextualCommand {
         }
     }
 
+    private static let experimentFinished = "activeseg.v1.\(EventKind.experimentFinished.rawValue)"
+
     /// Prints the consumer's events stored after sequence `first` until the limit or the time is up.
     private func follow(_ consumer: PullConsumer, after first: UInt64, context: CommandContext) async throws {
         let deadline = seconds.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
@@ -100,6 +107,7 @@ struct EventsTailCommand: ContextualCommand {
                 let line = try EventLine(message)
                 context.output.write(json ? try line.json() : line.text)
                 printed += 1
+                if untilFinished, line.type == Self.experimentFinished { return }
             }
         }
     }

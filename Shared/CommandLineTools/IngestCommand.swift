@@ -23,6 +23,9 @@ struct IngestCommand: ContextualCommand {
     @Option(name: .customLong("label"), help: "Label values forming the enhancing-tumor mask (repeat; BraTS 2021: 4).")
     var labels: [Int32] = [4]
 
+    @Option(help: "Share of the patients held out as the test split, in (0, 1); a small cohort needs more than the paper's.")
+    var testShare: Double = 0.2
+
     @Option(help: "Seed of the dataset's test split.")
     var splitSeed: UInt64 = 1
 
@@ -35,6 +38,9 @@ struct IngestCommand: ContextualCommand {
     func validate() throws {
         guard (try? ExperimentProfile(named: profile)) != nil else {
             throw ValidationError("--profile must be tiny, cpu or paper, got '\(profile)'")
+        }
+        guard testShare > 0, testShare < 1 else {
+            throw ValidationError("--test-share must lie between 0 and 1, got \(testShare)")
         }
     }
 
@@ -54,6 +60,7 @@ struct IngestCommand: ContextualCommand {
                 $0.spacingMm = grid.targetSpacing
                 $0.normalize = true
             }
+            $0.testShare = testShare
             $0.splitSeed = splitSeed
         }
         let result = try await ServiceClient.with(context) { client in

@@ -5,6 +5,6 @@ import ArgumentParser
 struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
-        abstract: "Create checkpoints and segment NIfTI images with them.",
-        subcommands: [ModelInitCommand.self, ModelPredictCommand.self])
+        abstract: "Create checkpoints, list the stored models and segment NIfTI images with either.",
+        subcommands: [ModelInitCommand.self, ModelPredictCommand.self, ModelListCommand.self])
 }

@@ -11,8 +11,10 @@ struct ModelPredictCommand: ContextualCommand {
         commandName: "predict",
         abstract: "Segment a T1c/T2 pair with a checkpoint: probability and label NIfTI on the T1c grid.",
         discussion: """
-            The images are preprocessed as ingest does (reoriented to LPS, B-spline resampled to the \
-            profile's spacing, cropped to the brain with a margin, z-scored per channel), predicted \
+            The checkpoint is a file (--checkpoint) or a stored model's (--model-id, read through \
+            PostgreSQL and the artifact store). The images are preprocessed as ingest does \
+            (reoriented to LPS, B-spline resampled to the profile's spacing, cropped to the brain \
+            with a margin, z-scored per channel), predicted \
             with the profile's inference strategy, and the probability map is carried back onto the \
             T1c's grid (its dims and affine) by nearest neighbour through world space; voxels outside \
             the brain crop get probability 0. The label is probability ≥ 0.5 (values 0 and 1). \
@@ -20,8 +22,7 @@ struct ModelPredictCommand: ContextualCommand {
             without dropout gives T identical passes).
             """)
 
-    @Option(help: "The checkpoint (.safetensors) from `model init`, the trainer or the artifact store.")
-    var checkpoint: String
+    @OptionGroup var source: CheckpointOptions
 
     @Argument(help: "The contrast-enhanced T1 image (.nii or .nii.gz).")
     var t1c: String
@@ -52,7 +53,7 @@ struct ModelPredictCommand: ContextualCommand {
     }
 
     func run(in context: CommandContext) async throws {
-        let checkpointURL = context.url(for: checkpoint)
+        let checkpointURL = try await source.file(in: context)
         let (t1cURL, t2URL) = (context.url(for: t1c), context.url(for: t2))
         let (probabilityURL, labelURL) = (context.url(for: outProb), context.url(for: outLabel))
         let (passes, seed, chosenProfile) = (passes, seed, profile?.profile)

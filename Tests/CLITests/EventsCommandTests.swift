@@ -60,6 +60,32 @@ import Testing
         }
     }
 
+    @Test func untilFinishedStopsAtTheExperimentsLastEvent() async throws {
+        try await withEventStream { events, environment in
+            let experiment = UUID().uuidString.lowercased()
+            var started = RoundStarted()
+            started.experimentID = experiment
+            var finished = ExperimentFinished()
+            finished.experimentID = experiment
+            finished.state = .finished
+            var late = RoundStarted()
+            late.experimentID = experiment
+            late.round = 9
+            try await events.publish(started, scope: experiment, id: "s", source: "/activeseg/test")
+            try await events.publish(finished, scope: experiment, id: "f", source: "/activeseg/test")
+            try await events.publish(late, scope: experiment, id: "late", source: "/activeseg/test")
+
+            let folder = try TemporaryFolder()
+            let run = await activeseg(["events", "tail", "--experiment", experiment, "--replay", "--until-finished", "--json"],
+                                      in: folder.url, environment: environment)
+            #expect(run.status == .success, "\(run.errors)")
+            let ids = try run.output.split(separator: "\n").map {
+                try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
+            }.map { $0["id"] as? String }
+            #expect(ids == ["s", "f"], "the event after experiment.finished is not printed")
+        }
+    }
+
     @Test func bothScopesAtOnceIsAUsageError() async throws {
         let folder = try TemporaryFolder()
         let run = await activeseg(["events", "tail", "--experiment", "a", "--dataset", "b"], in: folder.url)

@@ -80,6 +80,22 @@ import Testing
         }
     }
 
+    /// A service is healthy when it answers its Ping over NATS: the check runs the image's
+    /// `activeseg ping` for the service the container runs, so a container whose process started
+    /// but never reached the bus stays unhealthy.
+    @Test func everyServiceIsCheckedWithAPingOfItsOwnService() async throws {
+        let deployment = try await ComposeDeployment.resolved()
+        let manifest = try String(contentsOf: ComposeDeployment.checkout.appendingPathComponent("Package.swift"), encoding: .utf8)
+        #expect(manifest.contains(#".executableTarget(name: "activeseg","#), "the image has no activeseg command line to ping with")
+        for (name, service) in deployment.activesegServices where (service["profiles"]?.items ?? []).isEmpty {
+            let executable = try #require(ComposeDeployment.executable(of: service))
+            let pinged = String(executable.dropFirst("activeseg-".count))
+            let test = service["healthcheck"]?["test"]?.items?.compactMap(\.string) ?? []
+            #expect(Array(test.prefix(4)) == ["CMD", "activeseg", "ping", pinged], "\(name) is checked with \(test)")
+            #expect(service["healthcheck"]?["interval"]?.string != nil, "\(name)'s check has no interval")
+        }
+    }
+
     @Test func theCredentialsMustBeSet() async throws {
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID().uuidString).env")
         try Data().write(to: empty)

@@ -1,0 +1,36 @@
+import Artifacts
+import Foundation
+import Store
+
+/// The checkpoint file of a model the trainer recorded: its row in `models` names the artifact, and
+/// the artifact store (`ACTIVESEG_ARTIFACT_ROOT`) holds the bytes.
+///
+/// Commands read the store's file in place, verified against its hash, rather than asking a
+/// service: the CLI runs beside the services, with their database and their artifact folder.
+enum StoredCheckpoint {
+    static func file(of modelID: UUID, context: CommandContext) async throws -> URL {
+        let id = modelID.uuidString.lowercased()
+        let artifacts: ArtifactStore
+        do {
+            artifacts = try ArtifactStore(environment: context.environment)
+        } catch {
+            throw CommandLineError(.unavailable, subject: "artifact store", detail: "\(error)",
+                                   hint: "set ACTIVESEG_ARTIFACT_ROOT to the services' artifact folder (`.stack/env` has it)")
+        }
+        let model = try await StoreConnection.withClient(context) { try await $0.model(modelID) }
+        guard let model else {
+            throw CommandLineError(.dataError, subject: "model \(id)", detail: "not on record",
+                                   hint: "`activeseg model list` shows the stored models")
+        }
+        guard let artifact = ArtifactID(sha256: model.checkpointSHA256) else {
+            throw CommandLineError(.dataError, subject: "model \(id)",
+                                   detail: "its checkpoint hash '\(model.checkpointSHA256)' is not a SHA-256")
+        }
+        do {
+            return try artifacts.path(for: artifact)
+        } catch {
+            throw CommandLineError(.dataError, subject: "model \(id)", detail: "its checkpoint cannot be read: \(error)",
+                                   hint: "check that ACTIVESEG_ARTIFACT_ROOT is the folder the trainer writes to")
+        }
+    }
+}
