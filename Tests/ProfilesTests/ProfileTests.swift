@@ -45,7 +45,7 @@ import Testing
         let config = profile.trainingConfig(parameters, seed: 9)
         #expect(config.maximumEpochs == 7)
         #expect(config.patience == profile.training.patience)
-        #expect(config.patchSize == [32, 32, 32])
+        #expect(config.patchSize == [Int](repeating: profile.training.patchEdge, count: 3))
         #expect(config.seed == 9)
         #expect(config.augmentation == .none)
         #expect(profile.trainingConfig(profile.hyperParameters, seed: 9).augmentation == Augmentation())
