@@ -71,7 +71,7 @@ enum ExperimentText {
             "profile     \(spec.profile)  seeds \(spec.seeds.map(String.init).joined(separator: ","))",
             "sizes       initial \(spec.initialCases), K \(spec.topK), k \(spec.pick), rounds \(spec.stop.maxRounds)",
             "state       \(state(status.state))",
-            "progress    repetition \(status.repetition + 1)/\(spec.seeds.count), round \(status.round), \(phase(status.phase))",
+            "progress    repetition \(status.repetition + 1), round \(status.round), \(phase(status.phase))",
             "annotated   \(status.annotatedCases) (\(percent(labelShare(status)))), pool \(status.poolCases)",
         ]
         if status.hasFirstEquivalentRound { lines.append("equivalent  from round \(status.firstEquivalentRound)") }

@@ -9,6 +9,9 @@ import Testing
     static let scaledServices = ["scorer", "trainer", "orchestrator"]
     /// The services that keep state in PostgreSQL and migrate its schema at start.
     static let statefulServices = ["ingest", "trainer", "scorer", "orchestrator"]
+    /// Services that open dataset sources: ingest reads the cohorts, the orchestrator imported labels
+    /// and their cases' source images.
+    static let sourceReaders = ["ingest", "orchestrator"]
 
     @Test func everyExecutableProductRunsInAComposeService() async throws {
         let deployment = try await ComposeDeployment.resolved()
@@ -48,6 +51,16 @@ import Testing
             #expect(service["environment"]?["ACTIVESEG_ARTIFACT_ROOT"]?.string == ComposeDeployment.artifactRoot,
                     "\(name) looks for artifacts elsewhere")
         }
+    }
+
+    @Test func servicesThatReadSourcesMountTheSameDatasetsFolder() async throws {
+        let deployment = try await ComposeDeployment.resolved()
+        let sources = try Self.sourceReaders.map { name in
+            let service = try #require(deployment.services[name], "no \(name) service")
+            return ComposeDeployment.mounts(of: service).filter { $0.target == "/var/lib/activeseg/datasets" }.map(\.source)
+        }
+        #expect(sources.allSatisfy { $0.count == 1 }, "each of \(Self.sourceReaders) mounts the datasets once: \(sources)")
+        #expect(Set(sources.joined()).count == 1, "\(Self.sourceReaders) see different datasets: \(sources)")
     }
 
     @Test func scaledServicesHaveNoContainerNameOrHostPorts() async throws {

@@ -86,9 +86,10 @@ struct MalformedRequestTests {
             .answered(OrchestratorRPC.compare, .with { $0.baselineExperimentID = experimentID }) {
                 $0.outcomes.map(\.experimentID) == [experimentID]
             },
-            // Labels are imported only while a human-mode round waits for them; the handler's
-            // refusal for this oracle experiment is its answer.
-            .judged(OrchestratorRPC.importLabels, .with { $0.experimentID = experimentID; $0.round = 0 }),
+            // Labels are imported only while a human-mode round waits for them: this oracle
+            // experiment's import is refused as out of place, not as undecodable.
+            .refused(OrchestratorRPC.importLabels, .with { $0.experimentID = experimentID; $0.round = 0 },
+                     code: .failedPrecondition),
             .answered(SelectorRPC.select, .with {
                 $0.requestID = UUID().uuidString
                 $0.candidates = (0..<5).map { index in
@@ -142,16 +143,16 @@ struct ValidRequest: Sendable {
         }
     }
 
-    /// A request the method's handler answers or refuses for a reason of its own: any answer but
-    /// the decoding failure shows the subject serves.
-    static func judged<Request, Response>(_ method: RPCMethod<Request, Response>, _ request: Request) -> ValidRequest {
+    /// A request the method's handler must refuse with `code`: the refusal shows that the subject
+    /// decoded the request and judged it.
+    static func refused<Request, Response>(_ method: RPCMethod<Request, Response>, _ request: Request,
+                                           code: ErrorCode) -> ValidRequest {
         ValidRequest(method: AnyRPCMethod(method)) { client in
             do throws(RPCError) {
-                _ = try await client.call(method, request, timeout: .seconds(30))
+                let response = try await client.call(method, request, timeout: .seconds(30))
+                Issue.record("\(method.subject) answered \(response) where it must refuse with \(code)")
             } catch {
-                #expect(!(error.code == .invalidArgument && error.message.contains(Request.protoMessageName)),
-                        "\(method.subject): \(error)")
-                #expect(error.code != .unavailable && error.code != .deadlineExceeded, "\(method.subject): \(error)")
+                #expect(error.code == code, "\(method.subject): \(error)")
             }
         }
     }
