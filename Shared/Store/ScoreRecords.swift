@@ -31,9 +31,17 @@ extension PostgresTransaction {
             INSERT INTO scores (experiment_id, round_index, case_id, dataset_id, method, value)
             VALUES (\(score.experimentID), \(score.roundIndex), \(score.caseID), \(score.datasetID), \(score.method), \(score.value))
             """)
+        try await insertFeatures(experimentID: score.experimentID, roundIndex: score.roundIndex, caseID: score.caseID,
+                                 datasetID: score.datasetID, vector: score.features)
+    }
+
+    /// Stores a case's feature vector in a round. Alone, without a score, it is an annotated case's:
+    /// the non-similar restriction compares the round's candidates with it, and it is no candidate.
+    public func insertFeatures(experimentID: UUID, roundIndex: Int, caseID: UUID, datasetID: UUID,
+                               vector: [Float]) async throws {
         try await query("""
             INSERT INTO features (experiment_id, round_index, case_id, dataset_id, vector)
-            VALUES (\(score.experimentID), \(score.roundIndex), \(score.caseID), \(score.datasetID), \(score.features))
+            VALUES (\(experimentID), \(roundIndex), \(caseID), \(datasetID), \(vector))
             """)
     }
 

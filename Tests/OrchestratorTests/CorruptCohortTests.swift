@@ -70,7 +70,8 @@ struct CorruptCohortTests {
 
             var groups = try await deployment.selectorAndStats()
             groups.append(try await deployment.ingest(artifacts: artifacts))
-            groups += try await deployment.trainerAndScorer(artifacts: artifacts)
+            groups += [try await deployment.worker("trainer", artifacts: artifacts),
+                       try await deployment.worker("scorer", artifacts: artifacts)]
             groups.append(try await deployment.orchestrator("orch-a"))
             let client = try await deployment.client()
 

@@ -25,25 +25,23 @@ extension Deployment {
                                       logger: Self.logger).serviceGroup())
     }
 
-    /// The real trainer and scorer, each on a connection of its own, reading the cases from `artifacts`.
-    func trainerAndScorer(artifacts: ArtifactStore) async throws -> [RunningGroup] {
-        var groups: [RunningGroup] = []
-        for service in ["trainer", "scorer"] {
-            let (configuration, connection) = try await connect(service, instance: service)
-            let environment = WorkerEnvironment(configuration: configuration, connection: connection,
-                                                jetStream: try JetStream(connection: connection), store: database.client,
-                                                artifacts: artifacts, logger: Self.logger)
-            let worker: any Service = service == "trainer"
-                ? JobWorker(queue: environment.queue(TrainerRPC.train),
-                            handler: TrainJobHandler(loader: environment.loader, jobs: environment.jobs,
-                                                     progress: ProgressPublisher(connection: connection,
-                                                                                 configuration: configuration)),
-                            logger: Self.logger)
-                : JobWorker(queue: environment.queue(ScorerRPC.score),
-                            handler: ScoreJobHandler(loader: environment.loader, jobs: environment.jobs),
-                            logger: Self.logger)
-            groups.append(RunningGroup.start([BusService(connection: connection, logger: Self.logger), worker]))
-        }
-        return groups
+    /// A real trainer (instance `trainer`) or scorer (any other instance) worker as its executable
+    /// runs it, on a connection of its own, reading the cases from `artifacts`.
+    func worker(_ instance: String, artifacts: ArtifactStore) async throws -> RunningGroup {
+        let service = instance == "trainer" ? "trainer" : "scorer"
+        let (configuration, connection) = try await connect(service, instance: instance)
+        let environment = WorkerEnvironment(configuration: configuration, connection: connection,
+                                            jetStream: try JetStream(connection: connection), store: database.client,
+                                            artifacts: artifacts, logger: Self.logger)
+        let worker: any Service = service == "trainer"
+            ? JobWorker(queue: environment.queue(TrainerRPC.train),
+                        handler: TrainJobHandler(loader: environment.loader, jobs: environment.jobs,
+                                                 progress: ProgressPublisher(connection: connection,
+                                                                             configuration: configuration)),
+                        logger: Self.logger)
+            : JobWorker(queue: environment.queue(ScorerRPC.score),
+                        handler: ScoreJobHandler(loader: environment.loader, jobs: environment.jobs),
+                        logger: Self.logger)
+        return RunningGroup.start([BusService(connection: connection, logger: Self.logger), worker])
     }
 }

@@ -5,16 +5,12 @@ import Foundation
 import Orchestration
 import Profiles
 import Proto
-import ServiceLifecycle
 import ServiceRuntime
 import Store
 import TestSupport
 import Testing
 import Volume
-import WorkerSupport
 @testable import OrchestratorService
-@testable import ScorerService
-@testable import TrainerService
 
 /// Experiments with every service in-process: the real trainer and two real scorers train and score
 /// tiny U-Nets on a tiny synthetic cohort, the selector picks and the stats service tests
@@ -61,9 +57,9 @@ struct EndToEndTests {
             let dataset = try await SyntheticDataset.store(train: 10, test: 6, root: root, artifacts: artifacts, on: database)
 
             var groups = try await deployment.selectorAndStats()
-            groups.append(try await Self.worker("trainer", deployment: deployment, artifacts: artifacts))
+            groups.append(try await deployment.worker("trainer", artifacts: artifacts))
             for instance in ["scorer-a", "scorer-b"] {
-                groups.append(try await Self.worker(instance, deployment: deployment, artifacts: artifacts))
+                groups.append(try await deployment.worker(instance, artifacts: artifacts))
             }
             groups.append(try await deployment.orchestrator("orch-a"))
             let client = try await deployment.client()
@@ -172,25 +168,6 @@ struct EndToEndTests {
             }
             #expect(picked == expected, "\(arm) round \(round)")
         }
-    }
-
-    /// A trainer (instance `trainer`) or scorer worker as its executable runs it, on its own connection.
-    static func worker(_ instance: String, deployment: Deployment, artifacts: ArtifactStore) async throws -> RunningGroup {
-        let service = instance == "trainer" ? "trainer" : "scorer"
-        let (configuration, connection) = try await deployment.connect(service, instance: instance)
-        let environment = WorkerEnvironment(configuration: configuration, connection: connection,
-                                            jetStream: try JetStream(connection: connection), store: deployment.database.client,
-                                            artifacts: artifacts, logger: Deployment.logger)
-        let worker: any Service = service == "trainer"
-            ? JobWorker(queue: environment.queue(TrainerRPC.train),
-                        handler: TrainJobHandler(loader: environment.loader, jobs: environment.jobs,
-                                                 progress: ProgressPublisher(connection: connection,
-                                                                             configuration: configuration)),
-                        logger: Deployment.logger)
-            : JobWorker(queue: environment.queue(ScorerRPC.score),
-                        handler: ScoreJobHandler(loader: environment.loader, jobs: environment.jobs),
-                        logger: Deployment.logger)
-        return RunningGroup.start([BusService(connection: connection, logger: Deployment.logger), worker])
     }
 }
 
