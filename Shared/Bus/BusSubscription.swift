@@ -84,13 +84,19 @@ final class SubscriptionHandle: @unchecked Sendable {
         let subject = subject
         try await connection.blocking { (_) throws(BusError) in
             try withExtendedLifetime(self) { () throws(BusError) in
+                // Closed before or while draining (unsubscribed, or its connection closed): the
+                // sequence has ended, which is what the drain waits for.
+                func closed(_ status: natsStatus) -> Bool {
+                    status == NATS_INVALID_SUBSCRIPTION || status == NATS_CONNECTION_CLOSED
+                }
                 let started = natsSubscription_DrainTimeout(subscription.pointer, timeout.milliseconds)
-                // Closed already (unsubscribed, or its connection closed): the sequence has ended.
-                if started == NATS_INVALID_SUBSCRIPTION || started == NATS_CONNECTION_CLOSED { return }
+                if closed(started) { return }
                 try BusError.check(started, subject: subject)
                 // No timeout of its own: the drain's timeout closes the subscription, which ends the wait.
                 try BusError.check(natsSubscription_WaitForDrainCompletion(subscription.pointer, 0), subject: subject)
-                try BusError.check(natsSubscription_DrainCompletionStatus(subscription.pointer), subject: subject)
+                let completion = natsSubscription_DrainCompletionStatus(subscription.pointer)
+                if closed(completion) { return }
+                try BusError.check(completion, subject: subject)
             }
         }
     }
