@@ -58,14 +58,7 @@ struct CaseOverlayCommand: ContextualCommand {
         }
         let checkpointURL = try await source.file(in: context)
         let slice = try await blockingWork {
-            let loaded = try CheckpointFile.load(checkpointURL)
-            let profile = try chosenProfile ?? CheckpointFile.profile(of: loaded, file: checkpointURL.path)
-            let image = trainingCase.image
-            let probabilities = profile.predictor.predict(loaded.network, image: image).probabilities.scalars
-            let (z, y, x) = (image.shape[1], image.shape[2], image.shape[3])
-            let overlay = try SliceOverlay(
-                shape: (x, y, z), image: Array(image.scalars[0..<(x * y * z)]),
-                prediction: probabilities.map { $0 >= 0.5 ? 1 : 0 }, truth: trainingCase.label, scale: scale)
+            let overlay = try CaseOverlay.draw(trainingCase, checkpoint: checkpointURL, profile: chosenProfile, scale: scale)
             do {
                 try overlay.image.write(to: outURL)
             } catch {

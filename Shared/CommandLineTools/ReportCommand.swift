@@ -4,7 +4,8 @@ import Statistics
 
 /// `activeseg report`: the report folder of a comparison, made only from stored numbers: the
 /// Table-3-style summary (Markdown), every round's statistics (CSV), the learning curves (SVG) and
-/// every test case's Dice (CSV).
+/// every test case's Dice (CSV); and, drawn from the stored cases and models, a picture of every
+/// picked case (`PickedCaseOverlays`).
 struct ReportCommand: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
@@ -12,7 +13,9 @@ struct ReportCommand: ContextualCommand {
         discussion: """
             Writes summary.md, rounds.csv, learning-curve.svg and per-case-dice.csv to --out. Reads the \
             stored per-case Dice from PostgreSQL (ACTIVESEG_POSTGRES_DSN). The baseline is the random \
-            experiment when there is one.
+            experiment when there is one. Unless --no-overlays, also writes overlays/STRATEGY/round-R-RANK-CASE.png \
+            for every case picked after round 0: its largest-tumor axial slice with the truth (green) and \
+            the prediction of the model it was picked with (red), read from ACTIVESEG_ARTIFACT_ROOT.
             """)
 
     @Option(name: .customLong("experiment"), help: "An experiment id (repeat the option).")
@@ -23,6 +26,9 @@ struct ReportCommand: ContextualCommand {
 
     @Option(help: "The folder to write (created if missing).")
     var out: String
+
+    @Flag(inversion: .prefixedNo, help: "Draw every picked case with the model it was picked with (overlays/).")
+    var overlays = true
 
     func run(in context: CommandContext) async throws {
         var texts = experiments
@@ -61,7 +67,14 @@ struct ReportCommand: ContextualCommand {
         } catch {
             throw CommandLineError(.failed, subject: folder.path, detail: "cannot be written: \(error)")
         }
-        context.output.write(LearningCurveReport.markdown(analysis) + "\nreport: \(folder.path)\n")
+        var lines = LearningCurveReport.markdown(analysis) + "\nreport: \(folder.path)\n"
+        if overlays {
+            let experiments = zip(parsed.compactMap { $0 }, stored.strategies).map { (id: $0, strategy: $1) }
+            let count = try await PickedCaseOverlays.write(experiments, to: folder.appendingPathComponent("overlays"),
+                                                           context: context)
+            lines += "overlays: \(count) picked cases drawn in \(folder.appendingPathComponent("overlays").path)\n"
+        }
+        context.output.write(lines)
     }
 
     /// One row per model and test case; the full-data model's rows have strategy `full-data`.

@@ -49,7 +49,8 @@ import Volume
     }
 
     /// summary.md has a row per strategy; rounds.csv every round of each with its annotated cases
-    /// (the tiny profile's 4 initial cases and 2 more per round); the curve and per-case files exist.
+    /// (the tiny profile's 4 initial cases and 2 more per round); the curve and per-case files exist,
+    /// and a picture of every case picked after round 0.
     private func checkReport(folder: URL, environment: [String: String]) async throws {
         let report = await activeseg(["report", "--ids", "ids.txt", "--out", "report"], in: folder, environment: environment)
         try #require(report.status == .success, "\(report.errors)")
@@ -75,6 +76,17 @@ import Volume
 
         let svg = try String(contentsOf: files.appendingPathComponent("learning-curve.svg"), encoding: .utf8)
         #expect(svg.hasPrefix("<svg") || svg.hasPrefix("<?xml"))
+        // Each strategy's four picks (two in each of rounds 1 and 2), drawn as PNG.
+        for name in Self.strategies {
+            let pictures = try FileManager.default.contentsOfDirectory(
+                atPath: files.appendingPathComponent("overlays/\(name)").path).sorted()
+            #expect(pictures.map { $0.split(separator: "-").prefix(3).joined(separator: "-") }
+                == ["round-1-0", "round-1-1", "round-2-0", "round-2-1"], "\(name)'s overlays: \(pictures)")
+            for picture in pictures {
+                let data = try Data(contentsOf: files.appendingPathComponent("overlays/\(name)/\(picture)"))
+                #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(name)/\(picture) is no PNG")
+            }
+        }
         let perCase = try String(contentsOf: files.appendingPathComponent("per-case-dice.csv"), encoding: .utf8)
         #expect(Set(perCase.split(separator: "\n").dropFirst().compactMap { $0.split(separator: ",").first.map(String.init) })
             == Set(Self.strategies + ["full-data"]))
