@@ -8,6 +8,8 @@ public struct TrainingSettings: Sendable, Hashable {
     public var patchEdge: Int
     /// Random patches per image and epoch (the paper: 2).
     public var patchesPerImage: Int
+    /// Share of the patches centred on a tumor voxel; nnU-Net's third by default.
+    public var foregroundFraction: Double
     public var learningRate: Double
     public var weightDecay: Double
     public var momentum: Double
@@ -22,11 +24,12 @@ public struct TrainingSettings: Sendable, Hashable {
 
     public init(maximumEpochs: Int, patience: Int, patchEdge: Int, patchesPerImage: Int, learningRate: Double,
                 weightDecay: Double, momentum: Double, warmRestartPeriod: Int, batchSize: Int, dropoutRate: Float,
-                augment: Bool) {
+                augment: Bool, foregroundFraction: Double = 1.0 / 3.0) {
         self.maximumEpochs = maximumEpochs
         self.patience = patience
         self.patchEdge = patchEdge
         self.patchesPerImage = patchesPerImage
+        self.foregroundFraction = foregroundFraction
         self.learningRate = learningRate
         self.weightDecay = weightDecay
         self.momentum = momentum

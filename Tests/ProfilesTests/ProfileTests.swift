@@ -30,6 +30,7 @@ import Testing
         let paper = ExperimentProfile.paper
         #expect(paper.network.levels == 5 && paper.network.channels(atLevel: 0) == 32 && paper.network.channels(atLevel: 4) == 512)
         #expect(paper.training.patchEdge == 128 && paper.training.patchesPerImage == 2)
+        #expect(paper.training.foregroundFraction == 1.0 / 3.0)
         #expect(paper.training.learningRate == 1e-3 && paper.training.weightDecay == 2e-5)
         #expect(paper.training.maximumEpochs == 500 && paper.training.patience == 50)
         #expect(paper.inference.windowEdge == 128 && paper.inference.overlap == 0.75 && paper.inference.passes == 10)
@@ -46,6 +47,7 @@ import Testing
         #expect(config.maximumEpochs == 7)
         #expect(config.patience == profile.training.patience)
         #expect(config.patchSize == [Int](repeating: profile.training.patchEdge, count: 3))
+        #expect(config.foregroundFraction == 2.0 / 3.0)
         #expect(config.seed == 9)
         #expect(config.augmentation == .none)
         #expect(profile.trainingConfig(profile.hyperParameters, seed: 9).augmentation == Augmentation())
