@@ -41,13 +41,7 @@ struct CaseOverlayCommand: ContextualCommand {
     func run(in context: CommandContext) async throws {
         let caseID = id.value.uuidString.lowercased()
         let (outURL, chosenProfile, scale) = (context.url(for: out), profile?.profile, scale)
-        let artifacts: ArtifactStore
-        do {
-            artifacts = try ArtifactStore(environment: context.environment)
-        } catch {
-            throw CommandLineError(.unavailable, subject: "artifact store", detail: "\(error)",
-                                   hint: "set ACTIVESEG_ARTIFACT_ROOT to the services' artifact folder (`.stack/env` has it)")
-        }
+        let artifacts = try context.artifactStore()
         let trainingCase = try await StoreConnection.withClient(context) { client in
             do {
                 return try await CaseLoader(store: client, artifacts: artifacts).trainingCase(caseID)

@@ -25,13 +25,7 @@ enum PickedCaseOverlays {
     static func write(_ experiments: [(id: UUID, strategy: String)], to folder: URL, context: CommandContext)
         async throws -> Int
     {
-        let artifacts: ArtifactStore
-        do {
-            artifacts = try ArtifactStore(environment: context.environment)
-        } catch {
-            throw CommandLineError(.unavailable, subject: "artifact store", detail: "\(error)",
-                                   hint: "set ACTIVESEG_ARTIFACT_ROOT to the services' artifact folder (`.stack/env` has it), or pass --no-overlays")
-        }
+        let artifacts = try context.artifactStore(alternative: "pass --no-overlays")
         let strategyCounts = Dictionary(experiments.map { ($0.strategy, 1) }, uniquingKeysWith: +)
         return try await StoreConnection.withClient(context) { client in
             let loader = CaseLoader(store: client, artifacts: artifacts)

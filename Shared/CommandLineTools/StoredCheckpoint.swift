@@ -10,13 +10,7 @@ import Store
 enum StoredCheckpoint {
     static func file(of modelID: UUID, context: CommandContext) async throws -> URL {
         let id = modelID.uuidString.lowercased()
-        let artifacts: ArtifactStore
-        do {
-            artifacts = try ArtifactStore(environment: context.environment)
-        } catch {
-            throw CommandLineError(.unavailable, subject: "artifact store", detail: "\(error)",
-                                   hint: "set ACTIVESEG_ARTIFACT_ROOT to the services' artifact folder (`.stack/env` has it)")
-        }
+        let artifacts = try context.artifactStore()
         let model = try await StoreConnection.withClient(context) { try await $0.model(modelID) }
         guard let model else {
             throw CommandLineError(.dataError, subject: "model \(id)", detail: "not on record",

@@ -74,6 +74,7 @@ struct CorruptCohortTests {
                        try await deployment.worker("scorer", artifacts: artifacts)]
             groups.append(try await deployment.orchestrator("orch-a"))
             let client = try await deployment.client()
+            try await deployment.waitUntilServing(client, IngestRPC.ping)
 
             let datasetID = UUID()
             let result = try await client.call(IngestRPC.ingest, .with {
@@ -115,14 +116,7 @@ struct CorruptCohortTests {
             #expect(training == 8 && testing == 3)
 
             let id = UUID().uuidString.lowercased()
-            _ = try await within(Deployment.timeout, "the orchestrator to lead") {
-                while true {
-                    if let status = try? await client.call(OrchestratorRPC.create, .with {
-                        $0.experimentID = id
-                        $0.spec = OrchestratorServiceTests.spec(datasetID: datasetID, strategy: .margins)
-                    }, timeout: .seconds(2)) { return status }
-                }
-            }
+            _ = try await deployment.createWhenLeading(client, id, spec: OrchestratorServiceTests.spec(datasetID: datasetID, strategy: .margins))
             _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
             let finished = try await deployment.waitForStatus(client, id, "the experiment to finish") {
                 $0.state == .finished || $0.state == .failed

@@ -66,14 +66,7 @@ struct EndToEndTests {
             var experiments: [(id: String, arm: Arm)] = []
             for arm in Self.arms {
                 let id = UUID().uuidString.lowercased()
-                let create = CreateExperimentRequest.with { $0.experimentID = id; $0.spec = Self.spec(datasetID: dataset.id, arm: arm) }
-                _ = try await within(Deployment.timeout, "the orchestrator to lead") {
-                    while true {
-                        if let status = try? await client.call(OrchestratorRPC.create, create, timeout: .seconds(2)) {
-                            return status
-                        }
-                    }
-                }
+                _ = try await deployment.createWhenLeading(client, id, spec: Self.spec(datasetID: dataset.id, arm: arm))
                 _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
                 experiments.append((id, arm))
             }

@@ -43,14 +43,7 @@ struct HumanModeTests {
                 $0 = OrchestratorServiceTests.spec(datasetID: dataset.id, rounds: 1, initial: 4, pick: 2)
                 $0.annotation = .human
             }
-            _ = try await within(Deployment.timeout, "the orchestrator to lead") {
-                while true {
-                    if let status = try? await client.call(OrchestratorRPC.create, .with {
-                        $0.experimentID = id
-                        $0.spec = spec
-                    }, timeout: .seconds(2)) { return status }
-                }
-            }
+            _ = try await deployment.createWhenLeading(client, id, spec: spec)
             let started = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
             #expect(started.state == .awaitingLabels && started.round == 0 && started.phase == .annotating)
             #expect(started.annotatedCases == 0)
@@ -135,14 +128,7 @@ struct HumanModeTests {
             let group = try await orchestrator(deployment, artifactRoot: FileManager.default.temporaryDirectory)
             let client = try await deployment.client()
             let id = UUID().uuidString.lowercased()
-            _ = try await within(Deployment.timeout, "the orchestrator to lead") {
-                while true {
-                    if let status = try? await client.call(OrchestratorRPC.create, .with {
-                        $0.experimentID = id
-                        $0.spec = OrchestratorServiceTests.spec(datasetID: cohort.dataset.id)
-                    }, timeout: .seconds(2)) { return status }
-                }
-            }
+            _ = try await deployment.createWhenLeading(client, id, spec: OrchestratorServiceTests.spec(datasetID: cohort.dataset.id))
             _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
             await #expect {
                 try await client.call(OrchestratorRPC.importLabels, .with {

@@ -35,12 +35,9 @@ struct MalformedRequestTests {
             groups.append(try await deployment.workerHealth("scorer", ping: ScorerRPC.ping))
             groups.append(try await deployment.orchestrator("orch-a"))
             let client = try await deployment.client()
-            _ = try await within(Deployment.timeout, "the orchestrator to lead") {
-                while true {
-                    if let pong = try? await client.call(OrchestratorRPC.ping, HealthPing(), timeout: .seconds(2)) {
-                        return pong
-                    }
-                }
+            // The orchestrator serves once it leads; the others start serving meanwhile.
+            for ping in [OrchestratorRPC.ping, IngestRPC.ping, TrainerRPC.ping, ScorerRPC.ping, SelectorRPC.ping, StatsRPC.ping] {
+                try await deployment.waitUntilServing(client, ping)
             }
 
             let valid = Self.validRequests(experimentID: UUID().uuidString.lowercased(), datasetID: cohort.dataset.id,

@@ -43,13 +43,7 @@ struct OrchestratorServiceTests {
             let spec = Self.spec(datasetID: cohort.dataset.id)
             let create = CreateExperimentRequest.with { $0.experimentID = id; $0.spec = spec }
 
-            let created = try await within(Deployment.timeout, "the orchestrator to lead") {
-                while true {
-                    if let status = try? await client.call(OrchestratorRPC.create, create, timeout: .seconds(2)) {
-                        return status
-                    }
-                }
-            }
+            let created = try await deployment.createWhenLeading(client, id, spec: spec)
             #expect(created.state == .created && created.poolCases == 8 && created.spec == spec)
             #expect(try await client.call(OrchestratorRPC.create, create, timeout: .seconds(10)).state == .created)
             var changed = create
@@ -101,14 +95,7 @@ struct OrchestratorServiceTests {
                 to: "\(deployment.prefix).activeseg.v1.events.\(id).round.finished")
             try await client.connection.flush()
 
-            _ = try await within(Deployment.timeout, "the orchestrator to lead") {
-                while true {
-                    if let status = try? await client.call(OrchestratorRPC.create, .with {
-                        $0.experimentID = id
-                        $0.spec = Self.spec(datasetID: cohort.dataset.id, strategy: .margins)
-                    }, timeout: .seconds(2)) { return status }
-                }
-            }
+            _ = try await deployment.createWhenLeading(client, id, spec: Self.spec(datasetID: cohort.dataset.id, strategy: .margins))
             _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
             let finished = try await deployment.waitForStatus(client, id, "the experiment to finish") {
                 $0.state == .finished || $0.state == .failed
@@ -163,14 +150,7 @@ struct OrchestratorServiceTests {
             let uninterrupted = UUID().uuidString.lowercased()
             let spec = Self.spec(datasetID: cohort.dataset.id, strategy: .random, rounds: 3)
             for id in [interrupted, uninterrupted] {
-                _ = try await within(Deployment.timeout, "the orchestrator to lead") {
-                    while true {
-                        if let status = try? await client.call(OrchestratorRPC.create, .with {
-                            $0.experimentID = id
-                            $0.spec = spec
-                        }, timeout: .seconds(2)) { return status }
-                    }
-                }
+                _ = try await deployment.createWhenLeading(client, id, spec: spec)
             }
             let started = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = interrupted },
                                                 timeout: .seconds(30))
@@ -232,14 +212,7 @@ struct OrchestratorServiceTests {
             let first = try await deployment.orchestrator("orch-a")
             let client = try await deployment.client()
             let id = UUID().uuidString.lowercased()
-            _ = try await within(Deployment.timeout, "the orchestrator to lead") {
-                while true {
-                    if let status = try? await client.call(OrchestratorRPC.create, .with {
-                        $0.experimentID = id
-                        $0.spec = Self.spec(datasetID: cohort.dataset.id, strategy: .margins, rounds: 1)
-                    }, timeout: .seconds(2)) { return status }
-                }
-            }
+            _ = try await deployment.createWhenLeading(client, id, spec: Self.spec(datasetID: cohort.dataset.id, strategy: .margins, rounds: 1))
             _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
             let finished = try await deployment.waitForStatus(client, id, "the experiment to finish") {
                 $0.state == .finished || $0.state == .failed
@@ -281,14 +254,7 @@ struct OrchestratorServiceTests {
             groups.append(try await deployment.orchestrator("orch-a"))
             let client = try await deployment.client()
             let id = UUID().uuidString.lowercased()
-            _ = try await within(Deployment.timeout, "the orchestrator to lead") {
-                while true {
-                    if let status = try? await client.call(OrchestratorRPC.create, .with {
-                        $0.experimentID = id
-                        $0.spec = Self.spec(datasetID: cohort.dataset.id)
-                    }, timeout: .seconds(2)) { return status }
-                }
-            }
+            _ = try await deployment.createWhenLeading(client, id, spec: Self.spec(datasetID: cohort.dataset.id))
             _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
             let stopped = try await deployment.waitForStatus(client, id, "the experiment to stop") {
                 $0.state == .finished || $0.state == .failed

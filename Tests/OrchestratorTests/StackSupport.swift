@@ -91,6 +91,34 @@ struct Deployment: Sendable {
         ])
     }
 
+    /// Waits until a worker of the service answers `ping`: a service group runs in a task of its
+    /// own, so it subscribes some time after it is started.
+    func waitUntilServing(_ client: RPCClient, _ ping: RPCMethod<HealthPing, HealthPong>) async throws {
+        _ = try await within(Self.timeout, "\(ping.service) to serve") {
+            while true {
+                if let pong = try? await client.call(ping, HealthPing(), timeout: .seconds(2)) { return pong }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+    }
+
+    /// Creates the experiment as soon as an orchestrator leads; until then nothing answers.
+    func createWhenLeading(_ client: RPCClient, _ experimentID: String, spec: ExperimentSpec) async throws
+        -> ExperimentStatus
+    {
+        let request = CreateExperimentRequest.with {
+            $0.experimentID = experimentID
+            $0.spec = spec
+        }
+        return try await within(Self.timeout, "the orchestrator to lead") {
+            while true {
+                if let status = try? await client.call(OrchestratorRPC.create, request, timeout: .seconds(2)) {
+                    return status
+                }
+            }
+        }
+    }
+
     /// Asks `client` for the experiment's status until `done` holds.
     func waitForStatus(_ client: RPCClient, _ experimentID: String, _ what: String,
                        until done: @escaping @Sendable (ExperimentStatus) -> Bool) async throws -> ExperimentStatus {
