@@ -49,11 +49,14 @@ struct ExperimentCommands: Sendable {
             spec: spec, cohort: cohort)
         let referenceModel = try await StoredResults.referenceModel(datasetID: experiment.datasetID,
                                                                     profile: experiment.profile, on: database)
+        // The full-data model needs every training label; a pool that waits for a person's labels
+        // has none, and its rounds finish without an equivalence test.
+        let labelled = cohort.trainingCases.allSatisfy { cohort.references[$0]?.hasLabel == true }
         let started: [JobRecord]? = try await database.withTransaction { transaction in
             guard try await ExperimentRepository.transition(experiment.id, from: .created, to: .running, on: transaction)
             else { return nil }
             try await RoundRepository.open(0, of: experiment.id, in: .selecting, on: transaction)
-            return referenceModel == nil ? try await JobRepository.enqueue([reference], on: transaction) : []
+            return referenceModel == nil && labelled ? try await JobRepository.enqueue([reference], on: transaction) : []
         }
         if let started {
             try await jobs.publish(started)

@@ -89,7 +89,7 @@ actor ExperimentDriver {
             return try await startEvaluation(context)
         case .evaluateReference:
             return try await evaluateReference(context)
-        case .testEquivalence:
+        case .testEquivalence, .finishWithoutReference:
             return try await finishRound(context, logger: logger)
         }
     }
@@ -234,7 +234,8 @@ actor ExperimentDriver {
             return try await fail(experiment, reason: "round \(index): the equivalence test refused the Dice: \(error.message)")
         }
         let outcome = RoundRecord.Outcome(annotatedCount: context.annotated.count, meanDice: test.dice.mean,
-                                          tostP: min(1, max(0, test.tost.p)), equivalent: test.tost.equivalent)
+                                          tostP: test.hasTost ? min(1, max(0, test.tost.p)) : nil,
+                                          equivalent: test.tost.equivalent)
         let poolAfter = context.pool.count
         let continues = context.machine.continues(after: index, equivalent: outcome.equivalent, poolCount: poolAfter)
         let models = try await StoredResults.models(of: experiment.id, round: index, on: database)
@@ -258,7 +259,7 @@ actor ExperimentDriver {
             return []
         }
         guard let stored else { return false }
-        logger.info("round finished", metadata: ["dice.mean": "\(outcome.meanDice)", "tost.p": "\(outcome.tostP)",
+        logger.info("round finished", metadata: ["dice.mean": "\(outcome.meanDice)", "tost.p": "\(outcome.tostP.map { "\($0)" } ?? "none")",
                                                  "equivalent": "\(outcome.equivalent)"])
         await events.roundFinished(experiment.id, round: index, analysis: test,
                                    dataShare: Double(context.annotated.count) / Double(context.cohort.trainingCases.count))
@@ -271,19 +272,25 @@ actor ExperimentDriver {
         return continues
     }
 
-    /// The round's per-case test Dice against the full-data model's, through the stats service.
+    /// The round's per-case test Dice against the full-data model's, through the stats service;
+    /// only summarised where the dataset has no full-data model.
     private func equivalenceTest(_ context: StepContext) async throws -> RoundAnalysis {
         let experiment = context.experiment
         let models = try await StoredResults.models(of: experiment.id, round: context.round.index, on: database)
-        guard let model = models.first,
-              let reference = try await StoredResults.referenceModel(datasetID: experiment.datasetID,
-                                                                     profile: experiment.profile, on: database)
-        else { throw RPCError(.failedPrecondition, "round \(context.round.index) has no model or no reference model") }
+        guard let model = models.first else {
+            throw RPCError(.failedPrecondition, "round \(context.round.index) has no model")
+        }
         func caseDice(_ dice: [UUID: Double]) -> [CaseDice] {
             dice.map { id, value in CaseDice.with { $0.caseID = id.uuidString.lowercased(); $0.dice = value } }
         }
         let roundDice = try await StoredResults.dice(of: model.id, on: database)
-        let referenceDice = try await StoredResults.dice(of: reference.id, on: database)
+        var referenceDice: [UUID: Double] = [:]
+        if context.state.reference != .unavailable {
+            guard let reference = try await StoredResults.referenceModel(datasetID: experiment.datasetID,
+                                                                         profile: experiment.profile, on: database)
+            else { throw RPCError(.failedPrecondition, "round \(context.round.index) has no reference model") }
+            referenceDice = try await StoredResults.dice(of: reference.id, on: database)
+        }
         let request = StatsRequest.with {
             $0.requestID = "\(experiment.id.uuidString.lowercased())/\(context.round.index)"
             $0.rounds = [RoundDice.with {

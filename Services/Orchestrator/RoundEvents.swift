@@ -44,7 +44,7 @@ struct RoundEvents: Sendable {
             $0.annotatedCases = analysis.annotatedCases
             $0.dataShare = dataShare
             $0.dice = analysis.dice
-            $0.tostP = analysis.tost.p
+            if analysis.hasTost { $0.tostP = analysis.tost.p }
             $0.equivalent = analysis.tost.equivalent
             $0.occurredAt = Google_Protobuf_Timestamp(date: Date())
         }, scope: id, eventID: "\(id)/\(round)/finished")

@@ -39,6 +39,8 @@ struct StepContext: Sendable {
     }
 
     /// How far the shared full-data model is, from its model row, its evaluations and its jobs.
+    /// Without a model or a training job there is none to wait for: `start` plans the job in the
+    /// transaction that opens round 0, unless the training split lacked labels.
     static func referenceState(_ experiment: ExperimentRecord, cohort: Cohort, on database: PostgresClient) async throws
         -> ReferenceState
     {
@@ -46,9 +48,8 @@ struct StepContext: Sendable {
         guard let model = try await StoredResults.referenceModel(datasetID: experiment.datasetID,
                                                                  profile: experiment.profile, on: database)
         else {
-            if let job = try await JobRepository.job(key: key, on: database), job.state == .failed {
-                return .failed(reason: job.lastError ?? "its training failed")
-            }
+            guard let job = try await JobRepository.job(key: key, on: database) else { return .unavailable }
+            if job.state == .failed { return .failed(reason: job.lastError ?? "its training failed") }
             return .training
         }
         let evaluated = try await StoredResults.dice(of: model.id, on: database)

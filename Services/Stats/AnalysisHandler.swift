@@ -5,6 +5,8 @@ import Statistics
 
 /// Answers `Stats.Analyze` with the Statistics library: each round's Dice summary and its TOST
 /// against the full-data model, and the first equivalent round with its share of the training set.
+/// Without full-data Dice (a pool nobody labelled has no full-data model) it summarises the rounds
+/// alone.
 ///
 /// Stateless: the per-case Dice values arrive in the request, so a stored record can be
 /// re-analysed at any time and gives the same answer.
@@ -15,35 +17,44 @@ struct AnalysisHandler: Sendable {
         let fullData = request.fullData.sorted { $0.caseID < $1.caseID }
         let reference = fullData.map(\.dice)
         do {
-            let (low, high) = request.hasBounds
-                ? (request.bounds.lower, request.bounds.upper)
-                : try Self.derivedBounds(reference, alpha: request.alpha)
-            var result = StatsResult.with {
-                $0.requestID = request.requestID
-                $0.bounds = Proto.EquivalenceBounds.with { $0.lower = low; $0.upper = high }
+            var result = StatsResult.with { $0.requestID = request.requestID }
+            // Without a reference there is nothing to test against: the rounds are only summarised.
+            var bounds: (low: Double, high: Double)?
+            if !reference.isEmpty {
+                let (low, high) = request.hasBounds
+                    ? (request.bounds.lower, request.bounds.upper)
+                    : try Self.derivedBounds(reference, alpha: request.alpha)
+                result.bounds = Proto.EquivalenceBounds.with { $0.lower = low; $0.upper = high }
+                result.fullData = try Self.summary(reference, subject: "full-data Dice")
+                bounds = (low, high)
             }
-            result.fullData = try Self.summary(reference, subject: "full-data Dice")
             for round in request.rounds.sorted(by: { $0.round < $1.round }) {
                 let subject = "round \(round.round)"
+                var analysis = Proto.RoundAnalysis.with {
+                    $0.round = round.round
+                    $0.annotatedCases = round.annotatedCases
+                    $0.dataShare = Double(round.annotatedCases) / Double(request.fullDataCases)
+                }
+                guard let (low, high) = bounds else {
+                    analysis.dice = try Self.summary(round.dice.map(\.dice), subject: subject)
+                    result.rounds.append(analysis)
+                    continue
+                }
                 let values = design == .paired
                     ? try Self.paired(round, with: fullData.map(\.caseID))
                     : round.dice.map(\.dice)
                 let test = try tost(values, reference, low: low, high: high, design: design)
-                result.rounds.append(try Proto.RoundAnalysis.with {
-                    $0.round = round.round
-                    $0.annotatedCases = round.annotatedCases
-                    $0.dataShare = Double(round.annotatedCases) / Double(request.fullDataCases)
-                    $0.dice = try Self.summary(values, subject: subject)
-                    $0.tost = Tost.with {
-                        $0.tLower = test.lower.statistic
-                        $0.pLower = test.lower.pValue
-                        $0.tUpper = test.upper.statistic
-                        $0.pUpper = test.upper.pValue
-                        $0.degreesOfFreedom = test.lower.degreesOfFreedom
-                        $0.p = test.pValue
-                        $0.equivalent = test.isEquivalent(alpha: request.alpha)
-                    }
-                })
+                analysis.dice = try Self.summary(values, subject: subject)
+                analysis.tost = Tost.with {
+                    $0.tLower = test.lower.statistic
+                    $0.pLower = test.lower.pValue
+                    $0.tUpper = test.upper.statistic
+                    $0.pUpper = test.upper.pValue
+                    $0.degreesOfFreedom = test.lower.degreesOfFreedom
+                    $0.p = test.pValue
+                    $0.equivalent = test.isEquivalent(alpha: request.alpha)
+                }
+                result.rounds.append(analysis)
             }
             if let first = result.rounds.first(where: \.tost.equivalent) {
                 result.firstEquivalentRound = first.round
@@ -120,8 +131,8 @@ struct AnalysisHandler: Sendable {
         guard request.alpha > 0, request.alpha < 0.5 else {
             throw invalid("alpha", "alpha must be in (0, 0.5), got \(request.alpha)")
         }
-        guard !request.fullData.isEmpty else {
-            throw invalid("full_data", "the full-data model's Dice values are required")
+        if request.hasBounds, request.fullData.isEmpty {
+            throw invalid("full_data", "bounds were given but no full-data Dice to test against")
         }
         guard Set(request.fullData.map(\.caseID)).count == request.fullData.count else {
             throw invalid("full_data", "a test case is listed twice in full_data")

@@ -45,8 +45,9 @@ struct ReportCommand: ContextualCommand {
         }
         let stored = try await StoredEvaluations.read(parsed.compactMap { $0 }, environment: context.environment)
         guard !stored.fullDataDice.isEmpty else {
-            throw CommandLineError(.failed, subject: "report", detail: "the full-data model has no stored Dice yet",
-                                   hint: "wait until the experiments have evaluated round 0")
+            throw CommandLineError(.failed, subject: "report", detail: "the full-data model has no stored Dice",
+                                   hint: "wait until the experiments have evaluated round 0; a dataset whose training split "
+                                       + "was unlabelled at the start has no full-data model to report against")
         }
         let baseline = stored.strategies.first { $0 == "random" } ?? stored.strategies[0]
         let analysis = try LearningCurveAnalysis(trainingPoolSize: stored.trainingPoolSize,

@@ -12,7 +12,9 @@ import Store
 /// features) with the previous round's models, then selects. Then the picks are annotated (at
 /// once with oracle annotation; when every label is imported with human annotation), the round's
 /// model is trained (one job, or one per bootstrap member), evaluated on the test split, and
-/// tested for equivalence with the full-data model, which finishes the round.
+/// tested for equivalence with the full-data model, which finishes the round. Where no full-data
+/// model can exist (an unlabelled pool under human annotation), the round finishes with its Dice
+/// alone.
 public struct ExperimentStateMachine: Sendable {
     public let experiment: ExperimentRecord
     /// Share of the annotated cases held out for early stopping.
@@ -45,6 +47,7 @@ public struct ExperimentStateMachine: Sendable {
             case .training, .evaluating: return .wait(.reference)
             case .unevaluated: return .evaluateReference
             case .ready: return .testEquivalence
+            case .unavailable: return .finishWithoutReference
             case .failed(let reason): return .fail(reason: "full-data model: \(reason)")
             }
         case .finished:

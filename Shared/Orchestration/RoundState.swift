@@ -35,6 +35,9 @@ public enum ReferenceState: Sendable, Hashable {
     case ready
     /// Its training or evaluation failed for good.
     case failed(reason: String)
+    /// None can exist: the training split was not labelled when the experiment started (human
+    /// annotation of a new pool), so rounds finish without an equivalence test.
+    case unavailable
 }
 
 /// Counts of a phase's jobs by outcome, and the first failure's reason.

@@ -18,6 +18,9 @@ public enum RoundStep: Sendable, Hashable {
     case evaluateReference
     /// Every test case is scored: test equivalence with the full-data model and finish the round.
     case testEquivalence
+    /// Every test case is scored and there is no full-data model: summarise the round's Dice and
+    /// finish the round, not equivalent.
+    case finishWithoutReference
     /// A job failed for good; the experiment cannot go on.
     case fail(reason: String)
 

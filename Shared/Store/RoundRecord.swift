@@ -14,11 +14,12 @@ public struct RoundRecord: Sendable, Hashable {
         public var annotatedCount: Int
         /// Mean test-split Dice of its model.
         public var meanDice: Double
-        /// TOST p-value against the full-data model.
-        public var tostP: Double
+        /// TOST p-value against the full-data model; nil where the dataset has none (an unlabelled
+        /// training pool under human annotation), and then the round is not equivalent.
+        public var tostP: Double?
         public var equivalent: Bool
 
-        public init(annotatedCount: Int, meanDice: Double, tostP: Double, equivalent: Bool) {
+        public init(annotatedCount: Int, meanDice: Double, tostP: Double?, equivalent: Bool) {
             self.annotatedCount = annotatedCount
             self.meanDice = meanDice
             self.tostP = tostP

@@ -61,6 +61,7 @@ struct ExperimentStateMachineTests {
         #expect(step(.unevaluated) == .evaluateReference)
         #expect(step(.ready) == .testEquivalence)
         #expect(step(.failed(reason: "out of memory")) == .fail(reason: "full-data model: out of memory"))
+        #expect(step(.unavailable) == .finishWithoutReference)
     }
 
     @Test func roundsStopAtTheLimitAtEquivalenceWhenAskedAndWhenThePoolIsEmpty() {

@@ -1,6 +1,7 @@
 import Artifacts
 import Bus
 import Foundation
+import Orchestration
 import Proto
 import ServiceRuntime
 import Store
@@ -13,6 +14,7 @@ import Volume
 /// `ImportLabels` (preprocessed as ingest preprocessed the case), and goes on once every pick has
 /// one. The training cases of a tiny synthetic cohort start without labels; the labels delivered
 /// are the cohort's own source masks, so the stored result must be ingest's label to the byte.
+/// With the pool unlabelled no full-data model can be trained, so the rounds finish untested.
 @Suite(.serialized)
 struct HumanModeTests {
     @Test func aRoundWaitsForEveryPickedLabelAndGoesOnWhenTheLastArrives() async throws {
@@ -116,6 +118,12 @@ struct HumanModeTests {
             let rounds = try await RoundRepository.rounds(of: experimentID, on: database)
             #expect(rounds.map(\.phase) == [.finished, .annotating])
             #expect(rounds.first?.outcome?.annotatedCount == 4)
+            // Nobody labelled the pool, so no full-data model was planned: round 0 finished with its
+            // Dice alone, untested and not equivalent.
+            #expect(rounds.first?.outcome?.tostP == nil && rounds.first?.outcome?.equivalent == false)
+            let record = try #require(try await ExperimentRepository.experiment(experimentID, on: database))
+            let referenceKey = ExperimentStateMachine.referenceKey(datasetID: dataset.id, profile: record.profile)
+            #expect(try await JobRepository.job(key: referenceKey, on: database) == nil)
 
             await client.connection.close()
             for group in groups.reversed() { try await group.stop() }

@@ -108,6 +108,32 @@ struct StatsServiceTests {
         await client.connection.close()
     }
 
+    @Test func withoutFullDataDiceTheRoundsAreSummarisedAndNotTested() async throws {
+        let prefix = ServiceTestSupport.uniquePrefix()
+        let stats = try await Self.startStats(prefix: prefix)
+        let client = try await ServiceTestSupport.client(prefix: prefix)
+        var unreferenced = Self.request(test: .paired)
+        unreferenced.fullData = []
+
+        let result = try await client.call(StatsRPC.analyze, unreferenced, timeout: ServiceTestSupport.timeout)
+
+        #expect(!result.hasBounds && !result.hasFullData && !result.hasFirstEquivalentRound)
+        #expect(result.rounds.map(\.round) == Self.shortfalls.indices.map(UInt32.init))
+        #expect(result.rounds.allSatisfy { !$0.hasTost })
+        #expect(result.rounds.map(\.dice.mean) == Self.shortfalls.indices.map { try! SampleSummary(Self.roundDice($0)).mean })
+        #expect(result.rounds.map(\.dataShare) == Self.shortfalls.indices.map { Double(40 + 30 * $0) / 400 })
+
+        var boundsAlone = unreferenced
+        boundsAlone.bounds = Proto.EquivalenceBounds.with { $0.lower = -0.1; $0.upper = 0.1 }
+        await #expect {
+            _ = try await client.call(StatsRPC.analyze, boundsAlone, timeout: ServiceTestSupport.timeout)
+        } throws: { error in
+            (error as? RPCError).map { $0.code == .invalidArgument && $0.details["field"] == "full_data" } ?? false
+        }
+        try await stats.stop()
+        await client.connection.close()
+    }
+
     @Test func explicitBoundsAreUsedAndInvalidRequestsNameTheProblem() async throws {
         let prefix = ServiceTestSupport.uniquePrefix()
         let stats = try await Self.startStats(prefix: prefix)

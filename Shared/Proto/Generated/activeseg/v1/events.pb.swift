@@ -140,11 +140,16 @@ public nonisolated struct RoundFinished: @unchecked Sendable {
   /// Clears the value of `dice`. Subsequent reads from it will return its default value.
   public mutating func clearDice() {_uniqueStorage()._dice = nil}
 
-  /// TOST p-value against the full-data model; equivalent when below alpha.
+  /// TOST p-value against the full-data model; equivalent when below alpha. Absent when the
+  /// dataset has no full-data model (human annotation of an unlabelled pool).
   public var tostP: Double {
-    get {_storage._tostP}
+    get {_storage._tostP ?? 0}
     set {_uniqueStorage()._tostP = newValue}
   }
+  /// Returns true if `tostP` has been explicitly set.
+  public var hasTostP: Bool {_storage._tostP != nil}
+  /// Clears the value of `tostP`. Subsequent reads from it will return its default value.
+  public mutating func clearTostP() {_uniqueStorage()._tostP = nil}
 
   /// Whether both one-sided tests rejected, i.e. the round reached full-data performance.
   public var equivalent: Bool {
@@ -359,7 +364,7 @@ nonisolated extension RoundFinished: SwiftProtobuf.Message, SwiftProtobuf._Messa
     var _annotatedCases: UInt32 = 0
     var _dataShare: Double = 0
     var _dice: DiceSummary? = nil
-    var _tostP: Double = 0
+    var _tostP: Double? = nil
     var _equivalent: Bool = false
     var _pickedCaseIds: [String] = []
     var _occurredAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
@@ -441,9 +446,9 @@ nonisolated extension RoundFinished: SwiftProtobuf.Message, SwiftProtobuf._Messa
       try { if let v = _storage._dice {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
       } }()
-      if _storage._tostP.bitPattern != 0 {
-        try visitor.visitSingularDoubleField(value: _storage._tostP, fieldNumber: 7)
-      }
+      try { if let v = _storage._tostP {
+        try visitor.visitSingularDoubleField(value: v, fieldNumber: 7)
+      } }()
       if _storage._equivalent != false {
         try visitor.visitSingularBoolField(value: _storage._equivalent, fieldNumber: 8)
       }

@@ -86,7 +86,9 @@ public nonisolated struct StatsRequest: Sendable {
   /// The test-split Dice of each round's model.
   public var rounds: [RoundDice] = []
 
-  /// The test-split Dice of the model trained on every training case: the reference.
+  /// The test-split Dice of the model trained on every training case: the reference. Empty when
+  /// there is none (an unlabelled training pool): the rounds are then only summarised, with no
+  /// bounds and no equivalence test.
   public var fullData: [CaseDice] = []
 
   /// Size of the full training set, the denominator of each round's data share.
@@ -179,7 +181,7 @@ public nonisolated struct StatsResult: Sendable {
   /// Echoes the request's id.
   public var requestID: String = String()
 
-  /// The bounds used, as given or as derived.
+  /// The bounds used, as given or as derived; absent without full-data Dice.
   public var bounds: EquivalenceBounds {
     get {_bounds ?? EquivalenceBounds()}
     set {_bounds = newValue}
@@ -189,7 +191,7 @@ public nonisolated struct StatsResult: Sendable {
   /// Clears the value of `bounds`. Subsequent reads from it will return its default value.
   public mutating func clearBounds() {self._bounds = nil}
 
-  /// The reference's Dice distribution.
+  /// The reference's Dice distribution; absent without full-data Dice.
   public var fullData: DiceSummary {
     get {_fullData ?? DiceSummary()}
     set {_fullData = newValue}
@@ -258,7 +260,7 @@ public nonisolated struct RoundAnalysis: @unchecked Sendable {
   /// Clears the value of `dice`. Subsequent reads from it will return its default value.
   public mutating func clearDice() {_uniqueStorage()._dice = nil}
 
-  /// Its equivalence test.
+  /// Its equivalence test; absent without full-data Dice.
   public var tost: Tost {
     get {_storage._tost ?? Tost()}
     set {_uniqueStorage()._tost = newValue}
