@@ -14,7 +14,8 @@ import Volume
 /// `ImportLabels` (preprocessed as ingest preprocessed the case), and goes on once every pick has
 /// one. The training cases of a tiny synthetic cohort start without labels; the labels delivered
 /// are the cohort's own source masks, so the stored result must be ingest's label to the byte.
-/// With the pool unlabelled no full-data model can be trained, so the rounds finish untested.
+/// With the pool unlabelled no full-data model can be trained, so the rounds finish untested; the
+/// real trainer and scorer train round 0 on the imported labels and score the pool for round 1.
 @Suite(.serialized)
 struct HumanModeTests {
     @Test func aRoundWaitsForEveryPickedLabelAndGoesOnWhenTheLastArrives() async throws {
@@ -37,7 +38,9 @@ struct HumanModeTests {
             }
 
             var groups = try await deployment.selectorAndStats()
-            groups.append(try await deployment.workers(datasetID: dataset.id))
+            // The real trainer and scorer, so the imported labels are what round 0 trains on.
+            groups += [try await deployment.worker("trainer", artifacts: artifacts),
+                       try await deployment.worker("scorer", artifacts: artifacts)]
             groups.append(try await orchestrator(deployment, artifactRoot: artifacts.root))
             let client = try await deployment.client()
             let id = UUID().uuidString.lowercased()
