@@ -5,8 +5,8 @@ import Volume
 /// A preprocessed case's files in the artifact store: the network input as one two-channel
 /// (T1c, T2) float32 NIfTI, and the binary label as a uint8 NIfTI.
 ///
-/// Each file is written to a scratch folder first and then `put`, so the store only ever holds
-/// complete files; the bytes are a pure function of the preprocessed volumes (gzip without a time
+/// Each file is written to a scratch folder first and then stored (`put(writtenAs:by:)`), so the
+/// store only ever holds complete files; the bytes are a pure function of the preprocessed volumes (gzip without a time
 /// stamp), so importing a case again yields the same artifact ids.
 struct CaseArtifacts: Sendable {
     var image: ArtifactID
@@ -17,20 +17,13 @@ struct CaseArtifacts: Sendable {
 
     /// Writes and stores `preprocessed`; blocks on file I/O.
     static func store(_ preprocessed: PreprocessedCase, in artifacts: ArtifactStore) throws -> CaseArtifacts {
-        let scratch = FileManager.default.temporaryDirectory
-            .appendingPathComponent("activeseg-ingest-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-
-        let imageFile = scratch.appendingPathComponent("image.nii.gz")
-        try NIfTI.write(channels: [preprocessed.t1c, preprocessed.t2], to: imageFile)
-        let image = try artifacts.put(contentsOf: imageFile)
+        let image = try artifacts.put(writtenAs: "image.nii.gz") {
+            try NIfTI.write(channels: [preprocessed.t1c, preprocessed.t2], to: $0)
+        }
         var label: ArtifactID?
         var labelVoxels: UInt64?
         if let mask = preprocessed.label {
-            let labelFile = scratch.appendingPathComponent("label.nii.gz")
-            try NIfTI.write(mask, to: labelFile)
-            label = try artifacts.put(contentsOf: labelFile)
+            label = try artifacts.put(writtenAs: "label.nii.gz") { try NIfTI.write(mask, to: $0) }
             labelVoxels = UInt64(mask.voxels.reduce(0) { $0 + ($1 != 0 ? 1 : 0) })
         }
         return CaseArtifacts(image: image, label: label, shape: preprocessed.t1c.shape, labelVoxels: labelVoxels)

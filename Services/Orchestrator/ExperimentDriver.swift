@@ -259,7 +259,8 @@ actor ExperimentDriver {
             return []
         }
         guard let stored else { return false }
-        logger.info("round finished", metadata: ["dice.mean": "\(outcome.meanDice)", "tost.p": "\(outcome.tostP.map { "\($0)" } ?? "none")",
+        logger.info("round finished", metadata: ["dice.mean": "\(outcome.meanDice)",
+                                                 "tost.p": "\(outcome.tostP.map { "\($0)" } ?? "none")",
                                                  "equivalent": "\(outcome.equivalent)"])
         await events.roundFinished(experiment.id, round: index, analysis: test,
                                    dataShare: Double(context.annotated.count) / Double(context.cohort.trainingCases.count))

@@ -84,11 +84,8 @@ struct LabelPreparation: Sendable {
     /// The grid of the stored preprocessed image: its first three dimensions and its affine.
     private func storedGrid(_ image: ArtifactID, caseName: String) throws(LabelRefusal) -> (shape: GridShape, affine: Affine) {
         do {
-            let info = try ScratchFolder.with { folder in
-                // libnifti tells gzip from a plain file by the name; artifacts are named by hash alone.
-                let link = folder.appendingPathComponent("image.nii.gz")
-                try FileManager.default.createSymbolicLink(at: link, withDestinationURL: try artifacts.path(for: image))
-                return try NIfTI.fileInfo(at: link)
+            let info = try ArtifactStore.withName("image.nii.gz", for: try artifacts.path(for: image)) {
+                try NIfTI.fileInfo(at: $0)
             }
             let dimensions = info.dimensions
             return (GridShape(dimensions[0], dimensions[1], dimensions[2]), info.affine)
@@ -119,24 +116,9 @@ struct LabelPreparation: Sendable {
     /// Writes the binary label as ingest writes it and stores it.
     private func store(_ label: LabelVolume, caseName: String) throws(LabelRefusal) -> ArtifactID {
         do {
-            return try ScratchFolder.with { folder in
-                let file = folder.appendingPathComponent("label.nii.gz")
-                try NIfTI.write(label, to: file)
-                return try artifacts.put(contentsOf: file)
-            }
+            return try artifacts.put(writtenAs: "label.nii.gz") { try NIfTI.write(label, to: $0) }
         } catch {
             throw LabelRefusal(.storeFailed, caseName: caseName, detail: "the label could not be stored: \(error)")
         }
-    }
-}
-
-/// A folder of its own under the temporary directory, removed when the work in it is done.
-private enum ScratchFolder {
-    static func with<Value>(_ body: (URL) throws -> Value) throws -> Value {
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("activeseg-label-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        return try body(folder)
     }
 }

@@ -128,8 +128,8 @@ struct ScoreJobHandler: JobHandler {
 
     /// Whether the experiment picked the case in a round before `round`, i.e. it left the pool.
     static func picked(_ caseID: UUID, before round: Int, in experimentID: UUID, store: PostgresClient) async throws -> Bool {
-        try await ExperimentCaseRepository.selections(of: experimentID, on: store)
-            .contains { $0.caseID == caseID && $0.selectedRound < round }
+        let selection = try await ExperimentCaseRepository.selection(of: caseID, in: experimentID, on: store)
+        return selection.map { $0.selectedRound < round } ?? false
     }
 
     func recordFailure(jobID: String, error: RPCError, final: Bool, logger: Logger) async throws {

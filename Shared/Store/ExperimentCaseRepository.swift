@@ -40,11 +40,23 @@ public enum ExperimentCaseRepository {
         try await db.query("""
             SELECT experiment_id, case_id, selected_round, selection_rank, annotated_round FROM experiment_cases
             WHERE experiment_id = \(experimentID) ORDER BY selected_round, selection_rank
-            """).map { row in
-                ExperimentCaseRecord(experimentID: try row.decode("experiment_id"), caseID: try row.decode("case_id"),
-                                     selectedRound: try row.decode("selected_round"),
-                                     selectionRank: try row.decode("selection_rank"),
-                                     annotatedRound: try row.decode("annotated_round", as: Int?.self))
-            }
+            """).map(record)
+    }
+
+    /// The case's pick in the experiment; nil while it is in the pool.
+    public static func selection(of caseID: UUID, in experimentID: UUID, on db: some PostgresQuerying) async throws
+        -> ExperimentCaseRecord?
+    {
+        try await db.query("""
+            SELECT experiment_id, case_id, selected_round, selection_rank, annotated_round FROM experiment_cases
+            WHERE experiment_id = \(experimentID) AND case_id = \(caseID)
+            """).first.map(record)
+    }
+
+    private static func record(_ row: PostgresRow) throws -> ExperimentCaseRecord {
+        ExperimentCaseRecord(experimentID: try row.decode("experiment_id"), caseID: try row.decode("case_id"),
+                             selectedRound: try row.decode("selected_round"),
+                             selectionRank: try row.decode("selection_rank"),
+                             annotatedRound: try row.decode("annotated_round", as: Int?.self))
     }
 }

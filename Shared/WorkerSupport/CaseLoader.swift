@@ -36,7 +36,9 @@ public struct CaseLoader: Sendable {
         let url = try path(files.imageSHA256, of: files, role: "image")
         let channels: [VoxelGrid<Float>]
         do {
-            channels = try Self.withGzipName(url) { try NIfTI.readChannels(at: $0, caseID: files.id.uuidString.lowercased()) }
+            channels = try ArtifactStore.withName("\(url.lastPathComponent).nii.gz", for: url) {
+                try NIfTI.readChannels(at: $0, caseID: files.id.uuidString.lowercased())
+            }
         } catch {
             throw RPCError(.dataLoss, "the image of case \(files.id.uuidString.lowercased()) does not read: \(error)",
                            details: ["case.id": files.id.uuidString.lowercased(), "artifact": files.imageSHA256], cause: error)
@@ -53,7 +55,9 @@ public struct CaseLoader: Sendable {
         }
         let url = try path(sha256, of: files, role: "label")
         do {
-            return try Self.withGzipName(url) { try NIfTI.readLabels(at: $0, allowedValues: [0, 1], caseID: caseID).voxels }
+            return try ArtifactStore.withName("\(url.lastPathComponent).nii.gz", for: url) {
+                try NIfTI.readLabels(at: $0, allowedValues: [0, 1], caseID: caseID).voxels
+            }
         } catch {
             throw RPCError(.dataLoss, "the label of case \(caseID) does not read: \(error)",
                            details: ["case.id": caseID, "artifact": sha256], cause: error)
@@ -70,17 +74,6 @@ public struct CaseLoader: Sendable {
                            details: ["case.id": caseID])
         }
         return TrainingCase(id: caseID, image: image, label: label)
-    }
-
-    /// Runs `body` on a `.nii.gz` name for the artifact at `url`: artifacts are named by their hash
-    /// alone, and libnifti tells a gzip stream from a plain file by the name's extension.
-    private static func withGzipName<Value>(_ url: URL, _ body: (URL) throws -> Value) throws -> Value {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("activeseg-case-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let link = folder.appendingPathComponent("\(url.lastPathComponent).nii.gz")
-        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: url)
-        return try body(link)
     }
 
     private func path(_ sha256: String, of files: CaseFiles, role: String) throws -> URL {
