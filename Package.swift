@@ -159,6 +159,10 @@ let package = Package(
                     path: "Tests/NeuralTests",
                     resources: [.copy("Vectors")]),
         .executableTarget(name: "neural-benchmark", dependencies: ["Neural"], path: "Tests/Benchmarks/NeuralBenchmark"),
+        .executableTarget(name: "training-benchmark", dependencies: [
+            "ActiveLearning", "Neural", "Profiles", "Proto", "Statistics", "Volume",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/Benchmarks/TrainingBenchmark"),
         .testTarget(name: "ActiveLearningTests", dependencies: ["ActiveLearning", "SeededRandom"],
                     path: "Tests/ActiveLearningTests"),
         .executableTarget(name: "selection-benchmark", dependencies: ["ActiveLearning", "SeededRandom"],

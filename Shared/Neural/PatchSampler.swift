@@ -35,6 +35,15 @@ public struct PatchSampler: Sendable {
         return patches.shuffled(using: &generator)
     }
 
+    /// `count` patches, each of a case drawn uniformly with replacement (nnU-Net's fixed number of
+    /// iterations per epoch), in draw order.
+    public func epoch(_ cases: [TrainingCase], count: Int, generator: inout SeededGenerator) -> [Patch] {
+        precondition(!cases.isEmpty, "no cases to draw patches from")
+        return (0..<count).map { _ in
+            sample(cases[Int(generator.next() % UInt64(cases.count))], generator: &generator)
+        }
+    }
+
     public func sample(_ trainingCase: TrainingCase, generator: inout SeededGenerator) -> Patch {
         let size = trainingCase.size
         let wantsForeground = generator.nextUnitDouble() < foregroundFraction

@@ -9,6 +9,10 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var patience: Int
     public var patchSize: [Int]
     public var patchesPerCase: Int
+    /// SGD steps per epoch, each on a patch of a case drawn at random, as nnU-Net's fixed 250
+    /// iterations; nil takes `patchesPerCase` patches of every case instead, so that an epoch's cost
+    /// grows with the training set. A fixed count gives a model of 6 cases as many steps as one of 40.
+    public var iterationsPerEpoch: Int?
     public var foregroundFraction: Double
     public var schedule: LearningRateSchedule
     public var momentum: Float
@@ -22,13 +26,14 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     /// Defaults follow the paper (SGD, lr 1e-3, weight decay 2e-5, 2 patches per case) and nnU-Net
     /// (a third of the patches on foreground).
     public init(maximumEpochs: Int = 200, patience: Int = 20, patchSize: [Int] = [128, 128, 128], patchesPerCase: Int = 2,
-                foregroundFraction: Double = 1.0 / 3.0, schedule: LearningRateSchedule = .constant(1e-3),
+                iterationsPerEpoch: Int? = nil, foregroundFraction: Double = 1.0 / 3.0, schedule: LearningRateSchedule = .constant(1e-3),
                 momentum: Float = 0.9, weightDecay: Float = 2e-5, diceWeight: Double = 1, bceWeight: Double = 1,
                 augmentation: Augmentation = Augmentation(), seed: UInt64 = 0) {
         self.maximumEpochs = maximumEpochs
         self.patience = patience
         self.patchSize = patchSize
         self.patchesPerCase = patchesPerCase
+        self.iterationsPerEpoch = iterationsPerEpoch
         self.foregroundFraction = foregroundFraction
         self.schedule = schedule
         self.momentum = momentum
@@ -45,7 +50,8 @@ public struct EpochReport: Sendable, Equatable {
     public var epoch: Int
     /// Mean training loss over the epoch's patches.
     public var loss: Double
-    /// Mean Dice (threshold 0.5) on the validation cases; nil without validation cases.
+    /// Dice (threshold 0.5) pooled over the validation cases (`PooledDice`); nil without
+    /// validation cases.
     public var validationDice: Double?
     public var learningRate: Double
     public var seconds: Double
@@ -62,8 +68,13 @@ public struct TrainingResult {
 
 /// The training loop: each epoch draws patches, augments them, takes one SGD step per patch
 /// (batch 1), then scores the validation cases with whole-volume (or windowed) inference. The best
-/// epoch by validation Dice (by training loss when there are no validation cases) is kept, and
-/// training stops after `patience` epochs without improvement.
+/// epoch by validation Dice pooled over the cases (by training loss when there are no validation
+/// cases) is kept, and training stops after `patience` epochs without improvement.
+///
+/// The pooled Dice scores an all-background epoch 0 whenever a validation case has a tumor. The
+/// mean of per-case Dice would not: a tumor-free case predicted empty counts 1, so on a handful
+/// of validation cases an epoch that predicts nothing scores the tumor-free share and can be kept
+/// as the best.
 public struct Trainer {
     public var config: TrainingConfig
     public var predictor: Predictor
@@ -93,7 +104,8 @@ public struct Trainer {
         var stoppedEarly = false
         for epoch in 0..<config.maximumEpochs {
             let started = Date()
-            let patches = sampler.epoch(training, generator: &generator)
+            let patches = config.iterationsPerEpoch.map { sampler.epoch(training, count: $0, generator: &generator) }
+                ?? sampler.epoch(training, generator: &generator)
             var lossSum = 0.0
             for (index, patch) in patches.enumerated() {
                 try Task.checkCancellation()
@@ -106,10 +118,10 @@ public struct Trainer {
                 lossSum += value
             }
             let meanLoss = lossSum / Double(patches.count)
-            let validationDice = validation.isEmpty ? nil : validation.map { validationCase in
+            let validationDice = validation.isEmpty ? nil : validation.reduce(into: PooledDice()) { pooled, validationCase in
                 let probabilities = predictor.predict(network, image: validationCase.image).probabilities
-                return Self.dice(probabilities: probabilities.scalars, label: validationCase.label)
-            }.reduce(0, +) / Double(validation.count)
+                pooled.add(probabilities: probabilities.scalars, label: validationCase.label)
+            }.value
             let report = EpochReport(epoch: epoch, loss: meanLoss, validationDice: validationDice,
                                      learningRate: config.schedule.learningRate(epoch: Double(epoch)),
                                      seconds: Date().timeIntervalSince(started))
@@ -141,14 +153,8 @@ public struct Trainer {
 
     /// Dice of the thresholded (≥ 0.5) probabilities against a binary label; 1 when both are empty.
     public static func dice(probabilities: [Float], label: [UInt8]) -> Double {
-        var intersection = 0, predicted = 0, truth = 0
-        for i in 0..<label.count {
-            let p = probabilities[i] >= 0.5
-            let t = label[i] > 0
-            if p { predicted += 1 }
-            if t { truth += 1 }
-            if p && t { intersection += 1 }
-        }
-        return predicted + truth == 0 ? 1 : 2 * Double(intersection) / Double(predicted + truth)
+        var pooled = PooledDice()
+        pooled.add(probabilities: probabilities, label: label)
+        return pooled.value
     }
 }

@@ -107,6 +107,7 @@ public struct ExperimentProfile: Sendable, Hashable {
             patience: Int(pick(parameters.earlyStopPatience, defaults.earlyStopPatience)),
             patchSize: [edge, edge, edge],
             patchesPerCase: Int(pick(parameters.patchesPerImage, defaults.patchesPerImage)),
+            iterationsPerEpoch: training.iterationsPerEpoch,
             foregroundFraction: training.foregroundFraction,
             schedule: .cosineWarmRestarts(base: learningRate, t0: period, tMult: 1, minimum: 0, warmupEpochs: 0),
             momentum: Float(pick(parameters.momentum, defaults.momentum)),

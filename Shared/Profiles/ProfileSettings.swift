@@ -6,8 +6,11 @@ public struct TrainingSettings: Sendable, Hashable {
     public var patience: Int
     /// Edge of the cubic training patch; a multiple of the network's size divisor.
     public var patchEdge: Int
-    /// Random patches per image and epoch (the paper: 2).
+    /// Random patches per image and epoch (the paper: 2), when `iterationsPerEpoch` is nil.
     public var patchesPerImage: Int
+    /// SGD steps per epoch on patches of randomly drawn cases (nnU-Net: 250); nil takes
+    /// `patchesPerImage` patches of every training case.
+    public var iterationsPerEpoch: Int?
     /// Share of the patches centred on a tumor voxel; nnU-Net's third by default.
     public var foregroundFraction: Double
     public var learningRate: Double
@@ -24,12 +27,13 @@ public struct TrainingSettings: Sendable, Hashable {
 
     public init(maximumEpochs: Int, patience: Int, patchEdge: Int, patchesPerImage: Int, learningRate: Double,
                 weightDecay: Double, momentum: Double, warmRestartPeriod: Int, batchSize: Int, dropoutRate: Float,
-                augment: Bool, foregroundFraction: Double = 1.0 / 3.0) {
+                augment: Bool, foregroundFraction: Double = 1.0 / 3.0, iterationsPerEpoch: Int? = nil) {
         self.maximumEpochs = maximumEpochs
         self.patience = patience
         self.patchEdge = patchEdge
         self.patchesPerImage = patchesPerImage
         self.foregroundFraction = foregroundFraction
+        self.iterationsPerEpoch = iterationsPerEpoch
         self.learningRate = learningRate
         self.weightDecay = weightDecay
         self.momentum = momentum

@@ -3,7 +3,7 @@ import Neural
 
 /// Training and inference figures for the Neural engine (release build).
 ///
-///     swift run -c release neural-benchmark train [A|B] [--steps N] [--threads T]
+///     swift run -c release neural-benchmark train [A|B|cpu] [--steps N] [--threads T]
 ///     swift run -c release neural-benchmark infer [--threads T] [--skip-windows] [--skip-whole]
 ///
 /// `OPENBLAS_CORETYPE=Haswell` selects OpenBLAS's Haswell kernels instead of the auto-detected ones.
@@ -62,7 +62,12 @@ func sphereLabel(_ n: Int) -> Tensor {
 }
 
 /// Config A: 2×64³, 4 levels 16…128; config B: 2×96³, 5 levels 16…256; dropout before the head.
+/// Config cpu: the `cpu` profile's network (4 levels 8…64) on its 24³ training patch.
 func benchmarkConfig(_ name: String) -> (UNet3DConfig, Int) {
+    if name == "cpu" {
+        return (UNet3DConfig(inputChannels: 2, levels: 4, baseChannels: 8, convolutionsPerLevel: 2, groupNormGroups: 4,
+                             dropoutRate: 0.5, dropoutPlacement: .lastDecoderBlock, dropoutMode: .trainAndTest), 24)
+    }
     let levels = name == "B" ? 5 : 4
     let config = UNet3DConfig(inputChannels: 2, levels: levels, baseChannels: 16, convolutionsPerLevel: 2,
                               groupNormGroups: 8, dropoutRate: 0.5, dropoutPlacement: .lastDecoderBlock,
@@ -71,7 +76,7 @@ func benchmarkConfig(_ name: String) -> (UNet3DConfig, Int) {
 }
 
 func train() {
-    let name = arguments.dropFirst().first { $0 == "A" || $0 == "B" } ?? "A"
+    let name = arguments.dropFirst().first { ["A", "B", "cpu"].contains($0) } ?? "A"
     let steps = option("--steps", default: 10)
     let (config, size) = benchmarkConfig(name)
     let network = UNet3D(config: config, seed: 1)
@@ -129,7 +134,7 @@ ComputeThreads.$count.withValue(option("--threads", default: 2)) {
     case "train": train()
     case "infer": infer()
     default:
-        print("usage: neural-benchmark train [A|B] [--steps N] [--threads T] | infer [--threads T] [--skip-windows] [--skip-whole]")
+        print("usage: neural-benchmark train [A|B|cpu] [--steps N] [--threads T] | infer [--threads T] [--skip-windows] [--skip-whole]")
         exit(2)
     }
 }

@@ -1,0 +1,188 @@
+import ActiveLearning
+import Foundation
+import Logging
+import Neural
+import Profiles
+import Proto
+import Statistics
+import Volume
+
+/// Training reliability of a profile: for every training-set size a default comparison trains
+/// (round 0 through the full-data model) and several seeds each, it trains a model exactly as the
+/// trainer service does (the profile's network, recipe, validation hold-out and inference), scores
+/// it on a fixed test split and prints the test Dice across seeds and whether any model collapsed
+/// to all-background.
+///
+///     swift run -c release training-benchmark [--profile cpu] [--cases 130] [--test 80] [--seeds 10]
+///         [--sizes 8,16,24,32,50] [--dropout] [--workers 2] [--cohort DIR] [--template DIR]
+///
+/// The cohort is the demo's synthetic one (seed 1), generated into `--cohort` (default
+/// `.stack/training-benchmark-<profile>-<cases>`) on first use. `--dropout` trains with the
+/// dropout-train-test method's dropout layer. `--workers` trains that many models at once, each on
+/// its share of the cores, as that many trainer processes would.
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+
+func value(_ name: String) -> String? {
+    guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count else { return nil }
+    return arguments[i + 1]
+}
+
+func integer(_ name: String, default fallback: Int) -> Int { value(name).flatMap(Int.init) ?? fallback }
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("training-benchmark: \(message)\n".utf8))
+    exit(2)
+}
+
+var profile: ExperimentProfile
+do { profile = try ExperimentProfile(named: value("--profile") ?? "cpu") } catch { fail("\(error)") }
+// Recipe overrides, for measuring a candidate setting before it goes into the profile.
+if let epochs = value("--epochs").flatMap(Int.init) { profile.training.maximumEpochs = epochs; profile.training.patience = epochs }
+if let iterations = value("--iterations").flatMap(Int.init) { profile.training.iterationsPerEpoch = iterations > 0 ? iterations : nil }
+if let rate = value("--lr").flatMap(Double.init) { profile.training.learningRate = rate }
+if let share = value("--foreground").flatMap(Double.init) { profile.training.foregroundFraction = share }
+if let rate = value("--dropout-rate").flatMap(Float.init) { profile.training.dropoutRate = rate }
+if let period = value("--restart-period").flatMap(Int.init) { profile.training.warmRestartPeriod = period }
+if let width = value("--base-channels").flatMap(Int.init) { profile.network.baseChannels = width }
+let defaults = profile.activeLearning
+let caseCount = integer("--cases", default: 130)
+let testCount = integer("--test", default: 80)
+let seeds = integer("--seeds", default: 10)
+let workers = max(1, integer("--workers", default: ProcessInfo.processInfo.activeProcessorCount))
+let trainsWithDropout = arguments.contains("--dropout")
+let cohortFolder = URL(fileURLWithPath: value("--cohort") ?? ".stack/training-benchmark-\(profile.name)-\(caseCount)")
+let logger = Logger(label: "training-benchmark")
+
+// The cohort, generated once and then read back like ingest reads it.
+if !FileManager.default.fileExists(atPath: cohortFolder.appendingPathComponent("cohort.json").path) {
+    let anatomy: CohortAnatomy = value("--template").map { .template(folder: URL(fileURLWithPath: $0)) } ?? .phantom
+    do {
+        _ = try SyntheticCohort.generate(cases: caseCount, seed: 1, outputDirectory: cohortFolder, anatomy: anatomy,
+                                         spacingScale: profile.syntheticSpacingScale)
+    } catch { fail("cannot generate the cohort: \(error)") }
+}
+let importer = CaseImporter(
+    preprocessor: Preprocessor(PreprocessingConfiguration(spacing: SIMD3(repeating: profile.targetSpacing))),
+    logger: logger)
+let sources: [CaseSource]
+do { sources = try BraTSDataset.discover(root: cohortFolder).compactMap { try? $0.get() } } catch { fail("\(error)") }
+
+/// A preprocessed case with its source name and the network input.
+struct BenchmarkCase: @unchecked Sendable {
+    var name: String
+    var training: TrainingCase
+}
+let importStart = Date()
+var imported: [BenchmarkCase] = []
+for source in sources.sorted(by: { $0.id < $1.id }) {
+    guard let case_ = try? importer.importCase(source), let label = case_.label else { continue }
+    let shape = case_.t1c.shape
+    let image = Tensor(shape: [2, shape.z, shape.y, shape.x], scalars: case_.t1c.voxels + case_.t2.voxels)
+    imported.append(BenchmarkCase(name: source.id, training: TrainingCase(id: source.id, image: image, label: label.voxels)))
+}
+guard imported.count > testCount else { fail("\(imported.count) cases imported, \(testCount) wanted for testing") }
+let byName = Dictionary(uniqueKeysWithValues: imported.map { ($0.name, $0) })
+let testNames: Set<String>
+let pool: [String]
+do {
+    testNames = Set(try RandomQuery.select(imported.map(\.name), count: testCount, seed: 0))
+    pool = imported.map(\.name).filter { !testNames.contains($0) }
+} catch { fail("\(error)") }
+let testCases = imported.filter { testNames.contains($0.name) }.map(\.training)
+let tumorFreeTests = testCases.filter { !$0.label.contains(where: { $0 > 0 }) }.count
+
+let sizes = value("--sizes").map { $0.split(separator: ",").compactMap { Int($0) } }
+    ?? ((0...defaults.rounds).map { defaults.initialCount + $0 * defaults.queryCount } + [pool.count])
+print("""
+    training-benchmark: profile \(profile.name), \(imported.count) cases (\(pool.count) training pool, \
+    \(testCases.count) test of which \(tumorFreeTests) tumor-free) imported in \
+    \(String(format: "%.0f", Date().timeIntervalSince(importStart))) s; \(seeds) seeds per size, \(workers) at once; \
+    dropout \(trainsWithDropout ? "train+test at \(profile.training.dropoutRate)" : "off"); \
+    \(profile.training.maximumEpochs) epochs of \(profile.training.iterationsPerEpoch.map { "\($0) steps" } ?? "\(profile.training.patchesPerImage) patches per case"), \
+    lr \(profile.training.learningRate), foreground share \(profile.training.foregroundFraction), \
+    \(profile.network.baseChannels) base channels
+    """)
+
+/// One trained model's outcome on the test split.
+struct Outcome: Sendable {
+    var size: Int
+    var seed: Int
+    var meanDice: Double
+    var check: CollapseCheck
+    var bestEpoch: Int
+    var seconds: Double
+}
+
+/// What every training run shares; immutable once built, so the workers read it concurrently.
+struct Bench: @unchecked Sendable {
+    let profile: ExperimentProfile
+    let pool: [String]
+    let byName: [String: BenchmarkCase]
+    let testCases: [TrainingCase]
+    let trainsWithDropout: Bool
+    let logger: Logger
+
+    func trainAndTest(size: Int, seed: Int, threads: Int) throws -> Outcome {
+        let annotated = try RandomQuery.select(pool, count: size, seed: UInt64(seed))
+        let order = try RandomQuery.order(annotated, seed: UInt64(seed) &+ 1000)
+        let held = size < 2 ? 0 : min(size - 1, max(1, Int((profile.activeLearning.validationFraction * Double(size)).rounded())))
+        let validation = order.prefix(held).map { byName[$0]!.training }
+        let training = order.dropFirst(held).sorted().map { byName[$0]!.training }
+        let mode: Proto.DropoutMode = trainsWithDropout ? .train : .off
+        let network = UNet3D(config: profile.network(dropout: mode, rate: profile.training.dropoutRate), seed: UInt64(seed))
+        let trainer = Trainer(config: profile.trainingConfig(profile.hyperParameters, seed: UInt64(seed)),
+                              predictor: profile.predictor, logger: logger)
+        let started = Date()
+        return try ComputeThreads.$count.withValue(threads) {
+            let result = try trainer.train(network, training: training, validation: validation)
+            let predictions = try testCases.map { testCase in
+                let probabilities = profile.predictor.predict(result.network, image: testCase.image).probabilities.scalars
+                let size = testCase.size
+                let grid = SIMD3(size[2], size[1], size[0])
+                let prediction = try BinaryMask(probabilities: probabilities, dimensions: grid)
+                let reference = try BinaryMask(dimensions: grid, voxels: testCase.label.map { $0 > 0 })
+                return (dice: try dice(prediction: prediction, reference: reference), prediction: prediction, reference: reference)
+            }
+            let check = CollapseCheck(predictedVoxels: predictions.map(\.prediction.foregroundCount),
+                                      referenceVoxels: predictions.map(\.reference.foregroundCount))
+            return Outcome(size: size, seed: seed, meanDice: predictions.map(\.dice).reduce(0, +) / Double(predictions.count),
+                           check: check, bestEpoch: result.bestEpoch,
+                           seconds: Date().timeIntervalSince(started))
+        }
+}
+}
+
+let bench = Bench(profile: profile, pool: pool, byName: byName, testCases: testCases,
+                  trainsWithDropout: trainsWithDropout, logger: logger)
+let runs = sizes.flatMap { size in (0..<seeds).map { (size, $0) } }
+let lock = NSLock()
+nonisolated(unsafe) var outcomes: [Outcome] = []
+let threadsPerModel = max(1, ProcessInfo.processInfo.activeProcessorCount / workers)
+let benchmarkStart = Date()
+DispatchQueue.concurrentPerform(iterations: workers) { worker in
+    for index in stride(from: worker, to: runs.count, by: workers) {
+        let (size, seed) = runs[index]
+        do {
+            let outcome = try bench.trainAndTest(size: size, seed: seed, threads: threadsPerModel)
+            lock.withLock {
+                outcomes.append(outcome)
+                FileHandle.standardOutput.write(Data(String(format: "  size %3d seed %2d: test Dice %.3f, empty on %d of %d tumor cases%@, best epoch %d, %.0f s",
+                             size, seed, outcome.meanDice, outcome.check.emptyPredictions, outcome.check.tumorCases,
+                             outcome.check.isAllBackground ? " (ALL-BACKGROUND)" : "", outcome.bestEpoch, outcome.seconds).utf8 + [10]))
+            }
+        } catch { fail("size \(size) seed \(seed): \(error)") }
+    }
+}
+
+print("\n| training cases | models | test Dice mean | SD across seeds | min | max | all-background | s per model |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+for size in sizes {
+    let group = outcomes.filter { $0.size == size }
+    let dice = group.map(\.meanDice)
+    let summary = try SampleSummary(dice, subject: "test Dice")
+    print(String(format: "| %d | %d | %.3f | %.3f | %.3f | %.3f | %d | %.0f |", size, group.count, summary.mean,
+                 summary.count > 1 ? summary.standardDeviation : 0, dice.min()!, dice.max()!,
+                 group.filter(\.check.isAllBackground).count, group.map(\.seconds).reduce(0, +) / Double(group.count)))
+}
+print(String(format: "\n%d models in %.0f s", outcomes.count, Date().timeIntervalSince(benchmarkStart)))
