@@ -41,6 +41,34 @@ import Testing
         #expect(zip(first, second).allSatisfy { $0.image == $1.image && $0.origin == $1.origin })
     }
 
+    @Test func fixedStepEpochDrawsCasesAtRandomAndIsSeeded() {
+        let cases = (0..<3).map { Self.sphereCase(id: "\($0)", size: 12, radius: 1.5 + Double($0), seed: UInt64($0)) }
+        let sampler = PatchSampler(patchSize: [12, 12, 12], patchesPerCase: 2)
+        var a = SeededGenerator(seed: 5), b = SeededGenerator(seed: 5)
+        let first = sampler.epoch(cases, count: 60, generator: &a), second = sampler.epoch(cases, count: 60, generator: &b)
+        #expect(first.count == 60)
+        #expect(zip(first, second).allSatisfy { $0.image == $1.image && $0.origin == $1.origin })
+        // Whole-case patches tell the cases apart by their label volume; every case is drawn.
+        let drawn = Set(first.map { $0.label.sum() })
+        #expect(drawn == Set(cases.map { $0.label.reduce(0) { $0 + Double($1) } }))
+    }
+
+    @Test func pooledDiceScoresAnEmptyPredictionZeroWhenAnyCaseHasATumor() {
+        var pooled = PooledDice()
+        pooled.add(probabilities: [0.1, 0.2], label: [0, 0])
+        #expect(pooled.value == 1)
+        pooled.add(probabilities: [0.1, 0.2, 0.3], label: [1, 1, 0])
+        #expect(pooled.value == 0)
+        // The mean of per-case Dice would give the same all-background epoch 0.5.
+        #expect((Trainer.dice(probabilities: [0.1, 0.2], label: [0, 0])
+            + Trainer.dice(probabilities: [0.1, 0.2, 0.3], label: [1, 1, 0])) / 2 == 0.5)
+        var found = PooledDice()
+        found.add(probabilities: [0.9, 0.2], label: [0, 0])
+        found.add(probabilities: [0.9, 0.9, 0.3], label: [1, 1, 0])
+        #expect(found.intersection == 2 && found.predicted == 3 && found.truth == 2)
+        #expect(abs(found.value - 0.8) < 1e-12)
+    }
+
     @Test func flipsAreExactAndLabelsStayBinary() {
         let trainingCase = Self.sphereCase(id: "a", size: 8, radius: 3, center: (2, 3, 4), seed: 1)
         let patch = PatchSampler(patchSize: [8, 8, 8]).extract(trainingCase, origin: [0, 0, 0])

@@ -112,6 +112,9 @@ struct Outcome: Sendable {
     var check: CollapseCheck
     var bestEpoch: Int
     var seconds: Double
+    /// Training loss and validation Dice of every epoch, for telling a network that never learned
+    /// from a selection that kept an early epoch.
+    var history: [EpochReport]
 }
 
 /// What every training run shares; immutable once built, so the workers read it concurrently.
@@ -148,7 +151,7 @@ struct Bench: @unchecked Sendable {
                                       referenceVoxels: predictions.map(\.reference.foregroundCount))
             return Outcome(size: size, seed: seed, meanDice: predictions.map(\.dice).reduce(0, +) / Double(predictions.count),
                            check: check, bestEpoch: result.bestEpoch,
-                           seconds: Date().timeIntervalSince(started))
+                           seconds: Date().timeIntervalSince(started), history: result.history)
         }
 }
 }
@@ -167,9 +170,11 @@ DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let outcome = try bench.trainAndTest(size: size, seed: seed, threads: threadsPerModel)
             lock.withLock {
                 outcomes.append(outcome)
-                FileHandle.standardOutput.write(Data(String(format: "  size %3d seed %2d: test Dice %.3f, empty on %d of %d tumor cases%@, best epoch %d, %.0f s",
+                FileHandle.standardOutput.write(Data(String(format: "  size %3d seed %2d: test Dice %.3f, empty on %d of %d tumor cases%@, best epoch %d, %.0f s; loss %@; validation Dice %@",
                              size, seed, outcome.meanDice, outcome.check.emptyPredictions, outcome.check.tumorCases,
-                             outcome.check.isAllBackground ? " (ALL-BACKGROUND)" : "", outcome.bestEpoch, outcome.seconds).utf8 + [10]))
+                             outcome.check.isAllBackground ? " (ALL-BACKGROUND)" : "", outcome.bestEpoch, outcome.seconds,
+                             outcome.history.map { String(format: "%.2f", $0.loss) }.joined(separator: " "),
+                             outcome.history.map { String(format: "%.2f", $0.validationDice ?? .nan) }.joined(separator: " ")).utf8 + [10]))
             }
         } catch { fail("size \(size) seed \(seed): \(error)") }
     }
