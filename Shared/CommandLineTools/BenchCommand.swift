@@ -7,12 +7,14 @@ import Foundation
 struct BenchCommand: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Run a benchmark: selection, preprocess, train or infer.",
+        abstract: "Run a benchmark: selection, preprocess, train, infer or training.",
         discussion: """
             Figures are meaningful from a release build: `swift build -c release` builds activeseg \
             and the benchmarks side by side. Arguments after the benchmark's name go to it: \
             `activeseg bench train B --steps 3`, `activeseg bench selection 5`, \
-            `activeseg bench preprocess 3 --t2-other-grid`, `activeseg bench infer --skip-windows`.
+            `activeseg bench preprocess 3 --t2-other-grid`, `activeseg bench infer --skip-windows`, \
+            `activeseg bench training --seeds 10` (every training-set size of a default comparison, \
+            trained and tested per seed, with the all-background check).
             """)
 
     enum Benchmark: String, ExpressibleByArgument, CaseIterable {
@@ -24,12 +26,15 @@ struct BenchCommand: ContextualCommand {
         case train
         /// Whole-volume and sliding-window inference.
         case infer
+        /// Whole training runs of a profile over seeds and training-set sizes: test Dice and collapse.
+        case training
 
         var program: String {
             switch self {
             case .selection: "selection-benchmark"
             case .preprocess: "preprocess-benchmark"
             case .train, .infer: "neural-benchmark"
+            case .training: "training-benchmark"
             }
         }
 
@@ -37,12 +42,12 @@ struct BenchCommand: ContextualCommand {
         var leadingArguments: [String] {
             switch self {
             case .train, .infer: [rawValue]
-            case .selection, .preprocess: []
+            case .selection, .preprocess, .training: []
             }
         }
     }
 
-    @Argument(help: "selection, preprocess, train or infer.")
+    @Argument(help: "selection, preprocess, train, infer or training.")
     var benchmark: Benchmark
 
     @Argument(parsing: .captureForPassthrough, help: "Arguments for the benchmark.")

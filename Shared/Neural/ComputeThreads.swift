@@ -9,10 +9,22 @@ import Foundation
 /// pools competing for the same cores, and lets each worker's im2col tile stay in its own cache
 /// while the GEMM consumes it.
 public enum ComputeThreads {
-    /// The number of workers the kernels split into (at least 1); all cores unless a caller scopes
-    /// another count with `ComputeThreads.$count.withValue(n) { … }`. A task-local rather than a
-    /// global, so concurrent trainings (or tests) each keep their own count.
-    @TaskLocal public static var count: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// The number of workers the kernels split into (at least 1): `ACTIVESEG_COMPUTE_THREADS` when
+    /// the environment sets it, else all cores, unless a caller scopes another count with
+    /// `ComputeThreads.$count.withValue(n) { … }`. A task-local rather than a global, so concurrent
+    /// trainings (or tests) each keep their own count.
+    @TaskLocal public static var count: Int = configuredCount
+
+    /// The process-wide default. The cpu profile's small tensors gain little from a second thread
+    /// (one training step of its network: 55 ms on one thread, 63 ms on two, `neural-benchmark
+    /// train cpu`), so two single-threaded workers on two cores get through about twice the work of
+    /// one worker on both.
+    public static let configuredCount: Int = {
+        if let text = ProcessInfo.processInfo.environment["ACTIVESEG_COMPUTE_THREADS"], let value = Int(text), value >= 1 {
+            return value
+        }
+        return ProcessInfo.processInfo.activeProcessorCount
+    }()
 
     /// OpenBLAS runs single-threaded inside each worker; set once, before the first GEMM.
     static let singleThreadedBLAS: Void = openblas_set_num_threads(1)

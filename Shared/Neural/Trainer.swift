@@ -13,6 +13,12 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     /// iterations; nil takes `patchesPerCase` patches of every case instead, so that an epoch's cost
     /// grows with the training set. A fixed count gives a model of 6 cases as many steps as one of 40.
     public var iterationsPerEpoch: Int?
+    /// Which epoch's weights the run returns.
+    public var selection: ModelSelection
+    /// Under `.finalEpoch`, the validation cases are scored every this many epochs and after the
+    /// last (for progress reports only); under `.bestValidation` every epoch is scored, since each
+    /// may be the one kept.
+    public var validationInterval: Int
     public var foregroundFraction: Double
     public var schedule: LearningRateSchedule
     public var momentum: Float
@@ -26,7 +32,7 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     /// Defaults follow the paper (SGD, lr 1e-3, weight decay 2e-5, 2 patches per case) and nnU-Net
     /// (a third of the patches on foreground).
     public init(maximumEpochs: Int = 200, patience: Int = 20, patchSize: [Int] = [128, 128, 128], patchesPerCase: Int = 2,
-                iterationsPerEpoch: Int? = nil, foregroundFraction: Double = 1.0 / 3.0, schedule: LearningRateSchedule = .constant(1e-3),
+                iterationsPerEpoch: Int? = nil, selection: ModelSelection = .bestValidation, validationInterval: Int = 1, foregroundFraction: Double = 1.0 / 3.0, schedule: LearningRateSchedule = .constant(1e-3),
                 momentum: Float = 0.9, weightDecay: Float = 2e-5, diceWeight: Double = 1, bceWeight: Double = 1,
                 augmentation: Augmentation = Augmentation(), seed: UInt64 = 0) {
         self.maximumEpochs = maximumEpochs
@@ -34,6 +40,8 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
         self.patchSize = patchSize
         self.patchesPerCase = patchesPerCase
         self.iterationsPerEpoch = iterationsPerEpoch
+        self.selection = selection
+        self.validationInterval = max(1, validationInterval)
         self.foregroundFraction = foregroundFraction
         self.schedule = schedule
         self.momentum = momentum
@@ -51,13 +59,24 @@ public struct EpochReport: Sendable, Equatable {
     /// Mean training loss over the epoch's patches.
     public var loss: Double
     /// Dice (threshold 0.5) pooled over the validation cases (`PooledDice`); nil without
-    /// validation cases.
+    /// validation cases or in an epoch that was not validated.
     public var validationDice: Double?
     public var learningRate: Double
     public var seconds: Double
 }
 
-/// The outcome of a run: the network holds the best epoch's weights.
+/// Which epoch of a run is kept.
+public enum ModelSelection: String, Sendable, Codable, Equatable {
+    /// The epoch with the best validation Dice, with early stopping after `patience` epochs
+    /// without improvement (the paper's recipe); needs enough validation cases to rank epochs.
+    case bestValidation
+    /// The last epoch, as nnU-Net keeps its final checkpoint: with a schedule that anneals the
+    /// learning rate to its minimum it is the settled model, and no ranking on a handful of
+    /// validation cases can pick a worse one by chance.
+    case finalEpoch
+}
+
+/// The outcome of a run: the network holds the selected epoch's weights.
 public struct TrainingResult {
     public var network: UNet3D
     public var bestEpoch: Int
@@ -67,9 +86,10 @@ public struct TrainingResult {
 }
 
 /// The training loop: each epoch draws patches, augments them, takes one SGD step per patch
-/// (batch 1), then scores the validation cases with whole-volume (or windowed) inference. The best
-/// epoch by validation Dice pooled over the cases (by training loss when there are no validation
-/// cases) is kept, and training stops after `patience` epochs without improvement.
+/// (batch 1), then scores the validation cases with whole-volume (or windowed) inference. Under
+/// `ModelSelection.bestValidation` the best epoch by validation Dice pooled over the cases (by
+/// training loss when there are no validation cases) is kept, and training stops after `patience`
+/// epochs without improvement; under `.finalEpoch` every epoch runs and the last is kept.
 ///
 /// The pooled Dice scores an all-background epoch 0 whenever a validation case has a tumor. The
 /// mean of per-case Dice would not: a tumor-free case predicted empty counts 1, so on a handful
@@ -118,7 +138,9 @@ public struct Trainer {
                 lossSum += value
             }
             let meanLoss = lossSum / Double(patches.count)
-            let validationDice = validation.isEmpty ? nil : validation.reduce(into: PooledDice()) { pooled, validationCase in
+            let validates = config.selection == .bestValidation || epoch == config.maximumEpochs - 1
+                || (epoch + 1) % config.validationInterval == 0
+            let validationDice = validation.isEmpty || !validates ? nil : validation.reduce(into: PooledDice()) { pooled, validationCase in
                 let probabilities = predictor.predict(network, image: validationCase.image).probabilities
                 pooled.add(probabilities: probabilities.scalars, label: validationCase.label)
             }.value
@@ -132,6 +154,9 @@ public struct Trainer {
             ])
             progress(report)
             let score = validationDice ?? -meanLoss
+            if config.selection == .finalEpoch {
+                continue
+            }
             if best.map({ score > $0.score }) ?? true {
                 best = (epoch, score, network.parameters.map(\.value))
                 stale = 0
@@ -142,6 +167,10 @@ public struct Trainer {
                     break
                 }
             }
+        }
+        if config.selection == .finalEpoch {
+            return TrainingResult(network: network, bestEpoch: history.count - 1,
+                                  bestValidationDice: history.last?.validationDice, history: history, stoppedEarly: false)
         }
         if let best {
             for (parameter, value) in zip(network.parameters, best.weights) { parameter.value = value }

@@ -108,6 +108,8 @@ public struct ExperimentProfile: Sendable, Hashable {
             patchSize: [edge, edge, edge],
             patchesPerCase: Int(pick(parameters.patchesPerImage, defaults.patchesPerImage)),
             iterationsPerEpoch: training.iterationsPerEpoch,
+            selection: training.selection,
+            validationInterval: training.validationInterval,
             foregroundFraction: training.foregroundFraction,
             schedule: .cosineWarmRestarts(base: learningRate, t0: period, tMult: 1, minimum: 0, warmupEpochs: 0),
             momentum: Float(pick(parameters.momentum, defaults.momentum)),

@@ -1,3 +1,5 @@
+import Neural
+
 /// A profile's training defaults (the paper's Table 1 for `paper`).
 public struct TrainingSettings: Sendable, Hashable {
     /// Upper bound on epochs.
@@ -11,6 +13,10 @@ public struct TrainingSettings: Sendable, Hashable {
     /// SGD steps per epoch on patches of randomly drawn cases (nnU-Net: 250); nil takes
     /// `patchesPerImage` patches of every training case.
     public var iterationsPerEpoch: Int?
+    /// Which epoch's weights a training run keeps.
+    public var selection: ModelSelection
+    /// Epochs between validations when the final epoch is kept.
+    public var validationInterval: Int
     /// Share of the patches centred on a tumor voxel; nnU-Net's third by default.
     public var foregroundFraction: Double
     public var learningRate: Double
@@ -27,13 +33,16 @@ public struct TrainingSettings: Sendable, Hashable {
 
     public init(maximumEpochs: Int, patience: Int, patchEdge: Int, patchesPerImage: Int, learningRate: Double,
                 weightDecay: Double, momentum: Double, warmRestartPeriod: Int, batchSize: Int, dropoutRate: Float,
-                augment: Bool, foregroundFraction: Double = 1.0 / 3.0, iterationsPerEpoch: Int? = nil) {
+                augment: Bool, foregroundFraction: Double = 1.0 / 3.0, iterationsPerEpoch: Int? = nil,
+                selection: ModelSelection = .bestValidation, validationInterval: Int = 1) {
         self.maximumEpochs = maximumEpochs
         self.patience = patience
         self.patchEdge = patchEdge
         self.patchesPerImage = patchesPerImage
         self.foregroundFraction = foregroundFraction
         self.iterationsPerEpoch = iterationsPerEpoch
+        self.selection = selection
+        self.validationInterval = validationInterval
         self.learningRate = learningRate
         self.weightDecay = weightDecay
         self.momentum = momentum

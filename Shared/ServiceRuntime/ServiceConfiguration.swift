@@ -16,6 +16,8 @@ import Proto
 ///   `/var/lib/activeseg/artifacts`); unused by the stateless services.
 /// - `ACTIVESEG_CONCURRENCY`: how many requests of one method a worker handles at once (default:
 ///   the number of active processor cores). A positive integer.
+/// - `ACTIVESEG_COMPUTE_THREADS`: threads of the neural engine in the trainer and scorer (default:
+///   the number of active processor cores); read by Neural's `ComputeThreads`.
 /// - `ACTIVESEG_INSTANCE`: this worker's name among the workers of its service, reported by
 ///   `Ping` and in every log line (default `<host name>-<process id>`).
 /// - `ACTIVESEG_LOG_LEVEL`: `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`

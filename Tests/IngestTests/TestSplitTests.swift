@@ -1,9 +1,18 @@
+import Foundation
 import Testing
 @testable import IngestService
 
 @Suite("Test split")
 struct TestSplitTests {
     static let patients = (0..<50).map { "BraTS2021_\(1000 + $0)" }
+
+    @Test("a share of t/n, written with nine decimals, holds out exactly t of n patients",
+          arguments: [(50, 80), (20, 4), (500, 125), (1, 1000)])
+    func shareOfACount(pool: Int, test: Int) throws {
+        let patients = (0..<(pool + test)).map { "Synth_\(String(format: "%05d", $0 + 1))" }
+        let share = Double(String(format: "%.9f", Double(test) / Double(pool + test)))!
+        #expect(try TestSplit.testPatients(patients, share: share, seed: 1).count == test)
+    }
 
     @Test("the share of patients is held out, depending only on the set and the seed")
     func shareAndDeterminism() throws {

@@ -115,6 +115,25 @@ import Testing
         #expect(abs(restored - best) < 1e-9)
     }
 
+    @Test func finalEpochSelectionKeepsTheLastWeightsAndRunsEveryEpoch() throws {
+        let training = (0..<2).map { Self.sphereCase(id: "t\($0)", size: 16, radius: 4 + Double($0), seed: UInt64(10 + $0)) }
+        let validation = [Self.sphereCase(id: "v", size: 16, radius: 4.5, seed: 20)]
+        let network = UNet3D(config: UNet3DTests.tiny, seed: 3)
+        let config = TrainingConfig(maximumEpochs: 6, patience: 1, patchSize: [16, 16, 16], iterationsPerEpoch: 5,
+                                    selection: .finalEpoch, validationInterval: 5, schedule: .constant(0.05), weightDecay: 0,
+                                    augmentation: Augmentation(affineProbability: 0), seed: 1)
+        let result = try Trainer(config: config, logger: Logger(label: "test")).train(network, training: training, validation: validation)
+        #expect(result.history.count == 6)
+        #expect(result.history.map { $0.validationDice != nil } == [false, false, false, false, true, true])
+        #expect(!result.stoppedEarly)
+        #expect(result.bestEpoch == 5)
+        let last = try #require(result.history.last?.validationDice)
+        #expect(result.bestValidationDice == last)
+        let kept = Trainer.dice(probabilities: Predictor().predict(result.network, image: validation[0].image).probabilities.scalars,
+                                label: validation[0].label)
+        #expect(abs(kept - last) < 1e-9)
+    }
+
     @Test func diceThresholdsAtOneHalf() {
         #expect(Trainer.dice(probabilities: [0.9, 0.6, 0.4, 0.1], label: [1, 0, 1, 0]) == 0.5)
         #expect(Trainer.dice(probabilities: [0.5, 0.49], label: [1, 0]) == 1)

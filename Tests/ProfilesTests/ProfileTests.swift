@@ -48,6 +48,8 @@ import Testing
         #expect(config.patience == profile.training.patience)
         #expect(config.patchSize == [Int](repeating: profile.training.patchEdge, count: 3))
         #expect(config.foregroundFraction == 2.0 / 3.0)
+        #expect(config.iterationsPerEpoch == profile.training.iterationsPerEpoch && config.iterationsPerEpoch != nil)
+        #expect(config.selection == .finalEpoch)
         #expect(config.seed == 9)
         #expect(config.augmentation == .none)
         #expect(profile.trainingConfig(profile.hyperParameters, seed: 9).augmentation == Augmentation())

@@ -44,6 +44,9 @@ if let rate = value("--lr").flatMap(Double.init) { profile.training.learningRate
 if let share = value("--foreground").flatMap(Double.init) { profile.training.foregroundFraction = share }
 if let rate = value("--dropout-rate").flatMap(Float.init) { profile.training.dropoutRate = rate }
 if let period = value("--restart-period").flatMap(Int.init) { profile.training.warmRestartPeriod = period }
+if let selection = value("--selection") {
+    profile.training.selection = selection == "final" ? .finalEpoch : .bestValidation
+}
 if let width = value("--base-channels").flatMap(Int.init) { profile.network.baseChannels = width }
 let defaults = profile.activeLearning
 let caseCount = integer("--cases", default: 130)
@@ -101,7 +104,8 @@ print("""
     dropout \(trainsWithDropout ? "train+test at \(profile.training.dropoutRate)" : "off"); \
     \(profile.training.maximumEpochs) epochs of \(profile.training.iterationsPerEpoch.map { "\($0) steps" } ?? "\(profile.training.patchesPerImage) patches per case"), \
     lr \(profile.training.learningRate), foreground share \(profile.training.foregroundFraction), \
-    \(profile.network.baseChannels) base channels
+    \(profile.network.baseChannels) base channels, \(profile.training.selection) selection, \
+    cosine period \(profile.training.warmRestartPeriod) epochs
     """)
 
 /// One trained model's outcome on the test split.
