@@ -4,7 +4,8 @@ import ServiceRuntime
 import Statistics
 
 /// Answers `Stats.Analyze` with the Statistics library: each round's Dice summary and its TOST
-/// against the full-data model, and the first equivalent round with its share of the training set.
+/// against the full-data model with the (1 − 2α) interval of the mean difference that explains the
+/// verdict, and the first equivalent round with its share of the training set.
 /// Without full-data Dice (a pool nobody labelled has no full-data model) it summarises the rounds
 /// alone.
 ///
@@ -44,6 +45,7 @@ struct AnalysisHandler: Sendable {
                     ? try Self.paired(round, with: fullData.map(\.caseID))
                     : round.dice.map(\.dice)
                 let test = try tost(values, reference, low: low, high: high, design: design)
+                let interval = try test.differenceInterval(alpha: request.alpha)
                 analysis.dice = try Self.summary(values, subject: subject)
                 analysis.tost = Tost.with {
                     $0.tLower = test.lower.statistic
@@ -53,6 +55,12 @@ struct AnalysisHandler: Sendable {
                     $0.degreesOfFreedom = test.lower.degreesOfFreedom
                     $0.p = test.pValue
                     $0.equivalent = test.isEquivalent(alpha: request.alpha)
+                    $0.meanDifference = test.meanDifference
+                    $0.differenceInterval = Proto.ConfidenceInterval.with {
+                        $0.lower = interval.lower
+                        $0.upper = interval.upper
+                        $0.level = interval.level
+                    }
                 }
                 result.rounds.append(analysis)
             }

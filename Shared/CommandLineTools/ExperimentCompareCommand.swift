@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
 import Proto
+import Statistics
 
 /// `activeseg experiment compare`: one experiment per strategy and repetition on one dataset, run
 /// to the end, then the paper's summary: the share of the training data each strategy needed for a
 /// model equivalent to the full-data one, averaged over its repetitions, and that share relative to
-/// random query's.
+/// random query's. As each round finishes it prints the round's mean Dice difference to the
+/// full-data model with its interval beside the margin (`RoundProgress`).
 ///
 /// Repetition r runs every strategy with the seed `--seed` + r, so within a repetition the
 /// strategies share the initial set and differ only in the strategy. The baseline is random query
@@ -105,7 +107,15 @@ struct ExperimentCompareCommand: ContextualCommand {
         if json {
             context.output.write(try ExperimentText.json(comparison))
         } else {
-            context.output.write(Self.table(comparison, finals: finals, elapsed: elapsed))
+            let analysis: Result<LearningCurveAnalysis?, Error>
+            do {
+                analysis = .success(try await StoredEvaluations.read(ids.compactMap { UUID(uuidString: $0) },
+                                                                     environment: context.environment)
+                    .analysis(design: RoundProgress.design(runs[0].spec.test)))
+            } catch {
+                analysis = .failure(error)
+            }
+            context.output.write(Self.table(comparison, finals: finals, elapsed: elapsed, analysis: analysis))
         }
         let failed = finals.filter { $0.state == .failed }
         if !failed.isEmpty {
@@ -124,13 +134,20 @@ struct ExperimentCompareCommand: ContextualCommand {
         let started = Date()
         var last = [String: ExperimentStatus]()
         var finishedAfter = [String: TimeInterval]()
+        var progress = RoundProgress()
         while finishedAfter.count < runs.count {
             for run in runs where finishedAfter[run.id] == nil {
                 let status = try await client.call(OrchestratorRPC.status, .with { $0.experimentID = run.id })
                 let previous = last[run.id]
+                let stamp = String(format: "[%4ds] ", Int(Date().timeIntervalSince(started)))
                 if previous?.round != status.round || previous?.phase != status.phase || previous?.state != status.state {
-                    let seconds = Int(Date().timeIntervalSince(started))
-                    context.errors.write(String(format: "[%4ds] ", seconds) + ExperimentText.line(status) + "\n")
+                    context.errors.write(stamp + ExperimentText.line(status) + "\n")
+                }
+                // A round finished when the next one began or the experiment stopped.
+                if previous.map({ $0.round != status.round }) ?? false || ExperimentText.isTerminal(status.state) {
+                    for line in await progress.newRounds(of: run, environment: context.environment) {
+                        context.errors.write(stamp + line + "\n")
+                    }
                 }
                 last[run.id] = status
                 if ExperimentText.isTerminal(status.state) { finishedAfter[run.id] = Date().timeIntervalSince(started) }
@@ -157,25 +174,44 @@ struct ExperimentCompareCommand: ContextualCommand {
         value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 
-    /// The paper's Table-3 layout: per strategy, repetitions reaching equivalence, the mean data
-    /// share at the first equivalent round and that share relative to random query's, with the
-    /// state, the labels used in the end and the wall-clock time of its first repetition.
-    static func table(_ comparison: ExperimentComparison, finals: [ExperimentStatus], elapsed: [TimeInterval]) -> String {
+    /// The paper's Table-3 layout: per strategy, repetitions reaching equivalence (the
+    /// orchestrator's record), the data share at the first equivalent round and the normalised area
+    /// under the budget curve (AUBC) as mean [95% t-interval] across repetitions, the share relative
+    /// to random query's, with the state, the labels used in the end and the wall-clock time of its
+    /// first repetition. The shares and areas come from `analysis` of the stored per-case Dice
+    /// (`StrategySummary` says how a repetition that never reached equivalence counts); a note says
+    /// when they could not be read.
+    static func table(_ comparison: ExperimentComparison, finals: [ExperimentStatus], elapsed: [TimeInterval],
+                      analysis: Result<LearningCurveAnalysis?, Error>) -> String {
+        let summaries = (try? analysis.get())?.summaries ?? []
         let rows = comparison.outcomes.map { outcome -> [String] in
             let index = finals.firstIndex { $0.experimentID == outcome.experimentID }
             let status = index.map { finals[$0] }
-            let equivalent = outcome.equivalentRepetitions > 0
+            let name = StrategyName(method: outcome.strategy, restriction: outcome.restriction).description
+            let summary = summaries.first { $0.strategy == name }
             return [
-                StrategyName(method: outcome.strategy, restriction: outcome.restriction).description,
+                name,
                 status.map { ExperimentText.state($0.state) } ?? "-",
                 "\(outcome.equivalentRepetitions)/\(outcome.repetitions)",
-                equivalent ? ExperimentText.percent(outcome.share) : "not reached",
-                equivalent && outcome.shareOfBaseline > 0 ? ExperimentText.percent(outcome.shareOfBaseline) : "-",
+                summary?.equivalentShare.map { LearningCurveReport.outcome(LearningCurveReport.percent, $0) } ?? "not reached",
+                summary?.shareRelativeToBaseline.map(LearningCurveReport.percent) ?? "-",
+                summary?.normalisedArea.map { LearningCurveReport.outcome(LearningCurveReport.fixed, $0) } ?? "-",
                 status.map { ExperimentText.percent(ExperimentText.labelShare($0)) } ?? "-",
                 index.map { String(format: "%.0f s", elapsed[$0]) } ?? "-",
             ]
         }
-        let header = ["strategy", "state", "equivalent", "data share", "of random's", "labels used", "time"]
-        return TextFormat.table(header: header, rows: rows, rightAligned: [2, 3, 4, 5, 6]).joined(separator: "\n") + "\n"
+        let header = ["strategy", "state", "equivalent", "data share", "of random's", "AUBC", "labels used", "time"]
+        var lines = TextFormat.table(header: header, rows: rows, rightAligned: [2, 3, 4, 5, 6, 7])
+        switch analysis {
+        case .failure(let error):
+            lines.append("data shares and AUBC unavailable: \(error)")
+        case .success(nil):
+            lines.append("data shares and AUBC unavailable: the full-data model has no stored Dice")
+        case .success:
+            lines.append(comparison.outcomes.contains { $0.repetitions > 1 }
+                ? "data share and AUBC: mean [95% t-interval of the mean] across repetitions; the share over those that reached equivalence"
+                : "one repetition per strategy: single values, no interval across repetitions")
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 }

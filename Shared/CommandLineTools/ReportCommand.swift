@@ -44,15 +44,11 @@ struct ReportCommand: ContextualCommand {
             throw CommandLineError(.usage, subject: "report", detail: "give experiment ids (--experiment or --ids)")
         }
         let stored = try await StoredEvaluations.read(parsed.compactMap { $0 }, environment: context.environment)
-        guard !stored.fullDataDice.isEmpty else {
+        guard let analysis = try stored.analysis() else {
             throw CommandLineError(.failed, subject: "report", detail: "the full-data model has no stored Dice",
                                    hint: "wait until the experiments have evaluated round 0; a dataset whose training split "
                                        + "was unlabelled at the start has no full-data model to report against")
         }
-        let baseline = stored.strategies.first { $0 == "random" } ?? stored.strategies[0]
-        let analysis = try LearningCurveAnalysis(trainingPoolSize: stored.trainingPoolSize,
-                                                 fullDataDice: stored.fullDataDice,
-                                                 strategies: stored.evaluations, baseline: baseline)
         let folder = context.url(for: out)
         let files = [
             ("summary.md", LearningCurveReport.markdown(analysis)),

@@ -13,6 +13,17 @@ struct StoredEvaluations: Sendable {
     var fullDataDice: [String: Double]
     var trainingPoolSize: Int
 
+    /// The learning-curve analysis of these numbers against the full-data model, random query's
+    /// repetitions being the baseline when it is among them (else the first strategy's); nil while
+    /// the full-data model has no stored Dice (it is still training, or an unlabelled training
+    /// pool has none).
+    func analysis(design: TOSTDesign = .paired) throws -> LearningCurveAnalysis? {
+        guard !fullDataDice.isEmpty, let first = strategies.first else { return nil }
+        return try LearningCurveAnalysis(trainingPoolSize: trainingPoolSize, fullDataDice: fullDataDice,
+                                         strategies: evaluations, baseline: strategies.first { $0 == "random" } ?? first,
+                                         design: design)
+    }
+
     static func read(_ experimentIDs: [UUID], environment: [String: String]) async throws -> StoredEvaluations {
         let configuration: PostgresConfiguration
         do {
@@ -41,7 +52,7 @@ struct StoredEvaluations: Sendable {
         var reference: (dataset: UUID, profile: String)?
         for id in ids {
             guard let experiment = try await db.query("""
-                SELECT strategy, restriction, dataset_id, profile FROM experiments WHERE id = \(id)
+                SELECT strategy, restriction, dataset_id, profile, repetition FROM experiments WHERE id = \(id)
                 """).first else {
                 throw CommandLineError(.usage, subject: "experiment \(id.uuidString.lowercased())", detail: "not on record",
                                        hint: "`activeseg experiment list` shows the experiments")
@@ -70,7 +81,8 @@ struct StoredEvaluations: Sendable {
                 rounds[round] = evaluation
             }
             strategies.append(strategy)
-            evaluations.append(StrategyEvaluation(strategy: strategy, rounds: rounds.keys.sorted().map { rounds[$0]! }))
+            evaluations.append(StrategyEvaluation(strategy: strategy, repetition: try experiment.decode("repetition"),
+                                                  rounds: rounds.keys.sorted().map { rounds[$0]! }))
         }
         guard datasets.count == 1, let reference else {
             throw CommandLineError(.usage, subject: "report", detail: "the experiments use \(datasets.count) datasets",

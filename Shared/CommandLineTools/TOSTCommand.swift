@@ -9,7 +9,8 @@ struct TOSTCommand: ContextualCommand {
         abstract: "Two one-sided t-tests: is mean(a) − mean(b) inside (low, high)?",
         discussion: """
             Each file holds one number per line. Prints both one-sided tests (t, p), the degrees of \
-            freedom and the TOST p-value, the larger of the two; equivalence is shown at --alpha.
+            freedom, the TOST p-value (the larger of the two) and the (1 − 2α) interval of the mean \
+            difference, which lies inside the bounds exactly when the samples are equivalent at --alpha.
             """)
 
     /// The design flag; the names are the ones the Statistics library uses.
@@ -41,6 +42,8 @@ struct TOSTCommand: ContextualCommand {
         var low: Double
         var high: Double
         var meanDifference: Double
+        /// The (1 − 2α) interval of the mean difference.
+        var differenceInterval: ConfidenceInterval
         var lower: OneSidedTTest
         var upper: OneSidedTTest
         var degreesOfFreedom: Double
@@ -74,7 +77,7 @@ struct TOSTCommand: ContextualCommand {
         guard low.isFinite, high.isFinite, low < high else {
             throw ValidationError("--low (\(low)) must be below --high (\(high))")
         }
-        guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be in (0, 1), got \(alpha)") }
+        guard alpha > 0, alpha < 0.5 else { throw ValidationError("--alpha must be in (0, 0.5), got \(alpha)") }
     }
 
     func run(in context: CommandContext) async throws {
@@ -83,7 +86,8 @@ struct TOSTCommand: ContextualCommand {
         let result = try tost(a, b, low: low, high: high, design: design.statistics)
         let report = Report(
             design: design.rawValue, countA: a.count, countB: b.count, low: low, high: high,
-            meanDifference: result.meanDifference, lower: result.lower, upper: result.upper,
+            meanDifference: result.meanDifference, differenceInterval: try result.differenceInterval(alpha: alpha),
+            lower: result.lower, upper: result.upper,
             degreesOfFreedom: result.lower.degreesOfFreedom, pValue: result.pValue, alpha: alpha,
             equivalent: result.isEquivalent(alpha: alpha))
         context.output.write(json ? try JSONOutput.encode(report) : Self.text(report))
@@ -97,6 +101,8 @@ struct TOSTCommand: ContextualCommand {
             ("design", "\(report.design), \(samples)"),
             ("bounds", "(\(n(report.low)), \(n(report.high))) on mean(a) − mean(b)"),
             ("mean difference", n(report.meanDifference)),
+            ("interval", "[\(n(report.differenceInterval.lower)), \(n(report.differenceInterval.upper))]  "
+                + "(\(n(100 * report.differenceInterval.level))%: inside the bounds exactly when equivalent)"),
             ("lower test", "t = \(n(report.lower.statistic)), p = \(n(report.lower.pValue))  (H0: difference ≤ \(n(report.low)))"),
             ("upper test", "t = \(n(report.upper.statistic)), p = \(n(report.upper.pValue))  (H0: difference ≥ \(n(report.high)))"),
             ("df", n(report.degreesOfFreedom)),

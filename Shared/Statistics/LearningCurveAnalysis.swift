@@ -13,13 +13,17 @@ public struct RoundEvaluation: Codable, Sendable, Equatable {
     }
 }
 
-/// Every evaluated round of one query strategy (e.g. `bootstrap+representative`).
+/// Every evaluated round of one repetition of one query strategy (e.g. `bootstrap+representative`).
 public struct StrategyEvaluation: Codable, Sendable, Equatable {
     public var strategy: String
+    /// Which repetition (seed) of the strategy this is; the evaluations of one strategy are
+    /// summarised together across repetitions.
+    public var repetition: Int
     public var rounds: [RoundEvaluation]
 
-    public init(strategy: String, rounds: [RoundEvaluation]) {
+    public init(strategy: String, repetition: Int = 0, rounds: [RoundEvaluation]) {
         self.strategy = strategy
+        self.repetition = repetition
         self.rounds = rounds
     }
 }
@@ -33,18 +37,22 @@ public struct RoundAnalysis: Codable, Sendable, Equatable {
     public var dice: SampleSummary
     /// TOST of (round Dice − full-data Dice) against the equivalence bounds.
     public var tost: TOSTResult
+    /// The (1 − 2α) interval of the mean difference; inside the bounds exactly when `isEquivalent`.
+    public var differenceInterval: ConfidenceInterval
     public var isEquivalent: Bool
 }
 
-/// A strategy's learning curve and when it first reached the full-data model.
+/// One repetition of a strategy: its learning curve and when it first reached the full-data model.
 public struct StrategyAnalysis: Codable, Sendable, Equatable {
     public var strategy: String
+    public var repetition: Int
     public var rounds: [RoundAnalysis]
     /// The first round whose TOST p-value is below α; nil if none is.
     public var firstEquivalentRound: Int?
     /// That round's share of the training pool.
     public var equivalentShare: Double?
-    /// That share divided by the baseline's (random query's) share: below 1 means fewer annotations.
+    /// That share divided by the baseline's (random query's) share in the same repetition, which
+    /// started from the same initial set: below 1 means fewer annotations.
     public var shareRelativeToBaseline: Double?
     /// Area under mean Dice over training share (trapezoids), divided by the area under the
     /// full-data mean over the same share range: 1 means the strategy was as good as the full-data
@@ -64,7 +72,10 @@ public struct LearningCurveAnalysis: Codable, Sendable, Equatable {
     public var design: TOSTDesign
     /// The strategy whose equivalent share the others are compared with.
     public var baseline: String
+    /// Every repetition of every strategy, in the order given.
     public var strategies: [StrategyAnalysis]
+    /// One per strategy, across its repetitions, in the order strategies first appear.
+    public var summaries: [StrategySummary]
 
     /// Analyses `strategies` against the full-data model's per-case Dice.
     ///
@@ -90,13 +101,16 @@ public struct LearningCurveAnalysis: Codable, Sendable, Equatable {
             try Self.analyse(strategy, caseIDs: caseIDs, reference: reference, poolSize: trainingPoolSize,
                              bounds: bounds, design: design)
         }
-        let baselineShare = analysed.first { $0.strategy == baseline }?.equivalentShare
         for i in analysed.indices {
+            let baselineShare = analysed.first {
+                $0.strategy == baseline && $0.repetition == analysed[i].repetition
+            }?.equivalentShare
             if let share = analysed[i].equivalentShare, let baselineShare {
                 analysed[i].shareRelativeToBaseline = share / baselineShare
             }
         }
         self.strategies = analysed
+        self.summaries = try StrategySummary.summaries(analysed, baseline: baseline)
     }
 
     private static func analyse(_ strategy: StrategyEvaluation, caseIDs: [String], reference: [Double],
@@ -119,10 +133,12 @@ public struct LearningCurveAnalysis: Codable, Sendable, Equatable {
             return RoundAnalysis(round: round.round, annotatedCases: round.annotatedCases,
                                  trainingShare: Double(round.annotatedCases) / Double(poolSize),
                                  dice: try SampleSummary(values, subject: subject), tost: test,
+                                 differenceInterval: try test.differenceInterval(alpha: bounds.alpha),
                                  isEquivalent: test.isEquivalent(alpha: bounds.alpha))
         }
         let first = rounds.first(where: \.isEquivalent)
-        return StrategyAnalysis(strategy: strategy.strategy, rounds: rounds, firstEquivalentRound: first?.round,
+        return StrategyAnalysis(strategy: strategy.strategy, repetition: strategy.repetition, rounds: rounds,
+                                firstEquivalentRound: first?.round,
                                 equivalentShare: first?.trainingShare, shareRelativeToBaseline: nil,
                                 normalisedArea: normalisedArea(rounds, reference: SampleSummary.mean(reference)))
     }

@@ -1,8 +1,11 @@
 import Foundation
 
 /// The learning-curve figure as SVG: mean test Dice against the percentage of the training pool
-/// annotated, one polyline (`<path>`) per strategy with standard-error bars, and the full-data
-/// model's mean as a dashed horizontal line. Drawn only from a stored `LearningCurveAnalysis`.
+/// annotated, one polyline (`<path>`) per strategy, and the full-data model's mean as a dashed
+/// horizontal line. A strategy run once has standard-error bars over the test cases at each round; a
+/// strategy run several times is drawn as the mean over its repetitions with a band of the 95%
+/// interval of that mean, the spread a rerun would show. Drawn only from a stored
+/// `LearningCurveAnalysis`.
 public enum LearningCurvePlot {
     /// Colour-blind-safe series colours (Okabe and Ito), reused cyclically.
     static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
@@ -19,32 +22,57 @@ public enum LearningCurvePlot {
         out.append("<line class=\"full-data\" x1=\"\(n(frame.left))\" y1=\"\(n(fullY))\" x2=\"\(n(frame.right))\" "
             + "y2=\"\(n(fullY))\" stroke=\"#444444\" stroke-dasharray=\"6 4\"/>")
         out.append("<text x=\"\(n(frame.right - 4))\" y=\"\(n(fullY - 6))\" text-anchor=\"end\">full data</text>")
-        for (index, strategy) in analysis.strategies.enumerated() {
+        for (index, summary) in analysis.summaries.enumerated() {
             let colour = palette[index % palette.count]
-            let name = escape(strategy.strategy)
+            let name = escape(summary.strategy)
             out.append("<g class=\"strategy\" data-strategy=\"\(name)\" stroke=\"\(colour)\" fill=\"\(colour)\">")
-            let points = strategy.rounds.map { (frame.x($0.trainingShare), frame.y($0.dice.mean)) }
+            let points: [(Double, Double)]
+            if summary.repetitions == 1, let single = analysis.strategies.first(where: { $0.strategy == summary.strategy }) {
+                points = single.rounds.map { (frame.x($0.trainingShare), frame.y($0.dice.mean)) }
+                out += errorBars(single.rounds, frame: frame)
+            } else {
+                points = summary.curve.map { (frame.x($0.trainingShare), frame.y($0.meanDice.mean)) }
+                out.append(band(summary.curve, frame: frame))
+            }
             let d = points.enumerated().map { "\($0 == 0 ? "M" : "L")\(n($1.0)) \(n($1.1))" }.joined(separator: " ")
             out.append("<path d=\"\(d)\" fill=\"none\" stroke-width=\"2\"/>")
-            for round in strategy.rounds where round.dice.standardError.isFinite {
-                let x = frame.x(round.trainingShare)
-                let low = frame.y(round.dice.mean - round.dice.standardError)
-                let high = frame.y(round.dice.mean + round.dice.standardError)
-                out.append("<line x1=\"\(n(x))\" y1=\"\(n(low))\" x2=\"\(n(x))\" y2=\"\(n(high))\"/>")
-                out.append("<line x1=\"\(n(x - 3))\" y1=\"\(n(low))\" x2=\"\(n(x + 3))\" y2=\"\(n(low))\"/>")
-                out.append("<line x1=\"\(n(x - 3))\" y1=\"\(n(high))\" x2=\"\(n(x + 3))\" y2=\"\(n(high))\"/>")
-            }
             for (x, y) in points {
                 out.append("<circle cx=\"\(n(x))\" cy=\"\(n(y))\" r=\"3\"/>")
             }
             let legendY = frame.top + 16 + Double(index) * 18
             out.append("<line x1=\"\(n(frame.left + 12))\" y1=\"\(n(legendY - 4))\" x2=\"\(n(frame.left + 32))\" "
                 + "y2=\"\(n(legendY - 4))\" stroke-width=\"2\"/>")
-            out.append("<text x=\"\(n(frame.left + 38))\" y=\"\(n(legendY))\" stroke=\"none\" fill=\"black\">\(name)</text>")
+            let label = summary.repetitions == 1 ? name : "\(name) (\(summary.repetitions) repetitions, 95% interval)"
+            out.append("<text x=\"\(n(frame.left + 38))\" y=\"\(n(legendY))\" stroke=\"none\" fill=\"black\">\(label)</text>")
             out.append("</g>")
         }
         out.append("</svg>")
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// A single repetition's spread: the standard error of its mean Dice over the test cases, as
+    /// a bar at each round with a finite one.
+    static func errorBars(_ rounds: [RoundAnalysis], frame: Frame) -> [String] {
+        rounds.filter(\.dice.standardError.isFinite).flatMap { round -> [String] in
+            let x = frame.x(round.trainingShare)
+            let low = frame.y(round.dice.mean - round.dice.standardError)
+            let high = frame.y(round.dice.mean + round.dice.standardError)
+            return ["<line x1=\"\(n(x))\" y1=\"\(n(low))\" x2=\"\(n(x))\" y2=\"\(n(high))\"/>",
+                    "<line x1=\"\(n(x - 3))\" y1=\"\(n(low))\" x2=\"\(n(x + 3))\" y2=\"\(n(low))\"/>",
+                    "<line x1=\"\(n(x - 3))\" y1=\"\(n(high))\" x2=\"\(n(x + 3))\" y2=\"\(n(high))\"/>"]
+        }
+    }
+
+    /// Repetitions' spread: the 95% interval of the mean Dice across repetitions at each round, as
+    /// one closed translucent area (upper edge left to right, lower edge back); a round only one
+    /// repetition reached narrows it to its mean. Clipped to the axes: an interval of Dice can
+    /// reach past 0 or 1.
+    static func band(_ curve: [StrategySummary.CurvePoint], frame: Frame) -> String {
+        func y(_ dice: Double) -> Double { frame.y(min(max(dice, frame.yMin), frame.yMax)) }
+        let upper = curve.map { (frame.x($0.trainingShare), y($0.meanDice.interval?.upper ?? $0.meanDice.mean)) }
+        let lower = curve.reversed().map { (frame.x($0.trainingShare), y($0.meanDice.interval?.lower ?? $0.meanDice.mean)) }
+        let d = (upper + lower).enumerated().map { "\($0 == 0 ? "M" : "L")\(n($1.0)) \(n($1.1))" }.joined(separator: " ")
+        return "<path class=\"band\" d=\"\(d) Z\" stroke=\"none\" fill-opacity=\"0.2\"/>"
     }
 
     /// The plotting area and the data-to-pixel mapping.
@@ -64,6 +92,9 @@ public enum LearningCurvePlot {
             for round in rounds {
                 let se = round.dice.standardError.isFinite ? round.dice.standardError : 0
                 values += [round.dice.mean - se, round.dice.mean + se]
+            }
+            for point in analysis.summaries.flatMap(\.curve) {
+                values += [point.meanDice.interval?.lower, point.meanDice.interval?.upper].compactMap { $0 }
             }
             yMin = max(0, ((values.min() ?? 0) * 10).rounded(.down) / 10)
             yMax = min(1, ((values.max() ?? 1) * 10).rounded(.up) / 10)

@@ -13,12 +13,26 @@ public struct OneSidedTTest: Codable, Sendable, Equatable {
 /// Values and field order follow statsmodels' `ttost_paired` / `ttost_ind`.
 public struct TOSTResult: Codable, Sendable, Equatable {
     public var meanDifference: Double
+    /// The standard error of `meanDifference` under the test's design; with the degrees of freedom
+    /// it gives the interval that explains the verdict.
+    public var standardError: Double
     public var lower: OneSidedTTest
     public var upper: OneSidedTTest
     public var pValue: Double { max(lower.pValue, upper.pValue) }
 
     /// Whether both one-sided tests reject at level α.
     public func isEquivalent(alpha: Double = 0.05) -> Bool { pValue < alpha }
+
+    /// The (1 − 2α) t-interval of the mean difference (90% at α = 0.05): the TOST at α rejects
+    /// exactly when it lies inside the bounds (Schuirmann 1987), so it shows how far a round is from
+    /// equivalence, which a p-value alone does not.
+    public func differenceInterval(alpha: Double = 0.05) throws -> ConfidenceInterval {
+        guard alpha > 0, alpha < 0.5 else {
+            throw StatisticsError(.invalidParameter, subject: "alpha", detail: "must be in (0, 0.5), got \(alpha)")
+        }
+        return try ConfidenceInterval(estimate: meanDifference, standardError: standardError,
+                                      degreesOfFreedom: lower.degreesOfFreedom, level: 1 - 2 * alpha)
+    }
 }
 
 /// How the two samples of a TOST relate.
@@ -54,7 +68,7 @@ public func tost(_ first: [Double], _ second: [Double], low: Double, high: Doubl
     let tLower = (difference - low) / standardError
     let tUpper = (difference - high) / standardError
     return TOSTResult(
-        meanDifference: difference,
+        meanDifference: difference, standardError: standardError,
         lower: OneSidedTTest(statistic: tLower, pValue: distribution.survival(tLower), degreesOfFreedom: df),
         upper: OneSidedTTest(statistic: tUpper, pValue: distribution.cdf(tUpper), degreesOfFreedom: df))
 }

@@ -36,7 +36,16 @@ import Volume
             for strategy in Self.strategies {
                 #expect(compare.output.split(separator: "\n").contains { $0.hasPrefix(strategy + " ") },
                         "the comparison table has no \(strategy) row:\n\(compare.output)")
+                // Every finished round is shown against the margin as it happens.
+                for round in 0...Self.rounds {
+                    #expect(compare.errors.contains("  \(strategy)  round \(round): \(4 + 2 * round) cases ("),
+                            "no progress line for \(strategy) round \(round):\n\(compare.errors)")
+                }
             }
+            #expect(compare.errors.split(separator: "\n").filter { $0.contains("] Margin ±") }.count == 1,
+                    "the margin is explained once:\n\(compare.errors)")
+            #expect(compare.output.contains("AUBC") && compare.output.contains("one repetition per strategy: single values"),
+                    "\(compare.output)")
             let ids = try String(contentsOf: folder.appendingPathComponent("ids.txt"), encoding: .utf8)
                 .split(separator: "\n").map(String.init)
             try #require(ids.count == Self.strategies.count)

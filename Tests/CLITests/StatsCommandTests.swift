@@ -30,6 +30,7 @@ import Testing
         #expect(report.pValue == expected.pValue)
         #expect(report.degreesOfFreedom == expected.lower.degreesOfFreedom)
         #expect(report.equivalent == expected.isEquivalent(alpha: 0.05))
+        #expect(report.differenceInterval == (try expected.differenceInterval(alpha: 0.05)))
         #expect(report.countA == 10 && report.countB == 10)
     }
 
@@ -40,6 +41,7 @@ import Testing
                                   in: folder.url)
         #expect(run.status == .success)
         let expected = try tost(Self.first, Self.second, low: -0.04, high: 0.04, design: .paired)
+        let interval = try expected.differenceInterval(alpha: 0.05)
         let n = TextFormat.number
         for fact in [
             "paired, 10 pairs",
@@ -47,6 +49,7 @@ import Testing
             "t = \(n(expected.upper.statistic)), p = \(n(expected.upper.pValue))",
             "df               9",
             "TOST p           \(n(expected.pValue))",
+            "interval         [\(n(interval.lower)), \(n(interval.upper))]  (90%",
         ] {
             #expect(run.output.contains(fact), "\(fact) in \(run.output)")
         }
@@ -84,6 +87,7 @@ import Testing
         ["--low", "0.1", "--high", "-0.1"],
         ["--low", "-0.1", "--high", "0.1", "--paired", "--welch"],
         ["--low", "-0.1"],
+        ["--low", "-0.1", "--high", "0.1", "--alpha", "0.5"],
     ])
     func invalidBoundsOrDesignsAreUsageErrors(_ options: [String]) async throws {
         let folder = try TemporaryFolder()

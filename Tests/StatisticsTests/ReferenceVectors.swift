@@ -29,10 +29,25 @@ struct TOSTVector: Decodable, Sendable {
     /// statsmodels' (t, p, df) of the lower and the upper one-sided test.
     var lower: [Double]
     var upper: [Double]
+    /// statsmodels' 90% interval (lower, upper) of the mean difference, `tconfint_mean` /
+    /// `tconfint_diff` at alpha 0.1.
+    var interval90: [Double]
 
     static let all: [TOSTVector] = {
         struct File: Decodable { var cases: [TOSTVector] }
         return try! ReferenceVectors.load("tost", as: File.self).cases
+    }()
+}
+
+/// scipy's `t.interval(level, n − 1, mean, sem)` of the mean of `values`.
+struct MeanIntervalVector: Decodable, Sendable {
+    var values: [Double]
+    var level: Double
+    var mean, lower, upper: Double
+
+    static let all: [MeanIntervalVector] = {
+        struct File: Decodable { var cases: [MeanIntervalVector] }
+        return try! ReferenceVectors.load("mean_intervals", as: File.self).cases
     }()
 }
 

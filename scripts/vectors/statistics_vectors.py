@@ -13,7 +13,7 @@ import numpy as np
 import scipy
 import statsmodels
 from scipy import ndimage, stats
-from statsmodels.stats.weightstats import ttost_ind, ttost_paired
+from statsmodels.stats.weightstats import CompareMeans, DescrStatsW, ttost_ind, ttost_paired
 
 OUT = pathlib.Path(__file__).resolve().parents[2] / "Tests" / "StatisticsTests" / "Vectors"
 VERSIONS = {"numpy": np.__version__, "scipy": scipy.__version__, "statsmodels": statsmodels.__version__}
@@ -45,8 +45,12 @@ def tost():
         x1 = np.clip(rng.normal(0.8, 0.08, n1), 0, 1)
         x2 = np.clip(x1[:n2] + shift + rng.normal(0, 0.03 * spread2, n2), 0, 1)
         p, lower, upper = ttost_paired(x1, x2, low, upp=high)
+        # The 90% (1 - 2 alpha at alpha = 0.05) interval of the mean difference, which lies inside
+        # (low, high) exactly when the TOST at 0.05 rejects.
+        interval = DescrStatsW(x1 - x2).tconfint_mean(alpha=0.1)
         cases.append({"design": "paired", "first": x1.tolist(), "second": x2.tolist(), "low": low, "high": high,
-                      "p": float(p), "lower": [float(v) for v in lower], "upper": [float(v) for v in upper]})
+                      "p": float(p), "lower": [float(v) for v in lower], "upper": [float(v) for v in upper],
+                      "interval90": [float(v) for v in interval]})
     for n1, n2, sd1, sd2, shift, low, high in [
         (10, 10, 0.08, 0.08, 0.0, -0.05, 0.05), (15, 22, 0.05, 0.12, 0.02, -0.06, 0.06),
         (6, 30, 0.1, 0.03, -0.01, -0.1, 0.08), (50, 45, 0.07, 0.09, 0.0, -0.02, 0.02),
@@ -55,11 +59,24 @@ def tost():
         x2 = rng.normal(0.8 + shift, sd2, n2)
         for usevar, design in [("pooled", "pooled"), ("unequal", "welch")]:
             p, lower, upper = ttost_ind(x1, x2, low, high, usevar=usevar)
+            interval = CompareMeans(DescrStatsW(x1), DescrStatsW(x2)).tconfint_diff(alpha=0.1, usevar=usevar)
             # statsmodels returns (t, p, df) for each one-sided test.
             cases.append({"design": design, "first": x1.tolist(), "second": x2.tolist(), "low": low,
                           "high": high, "p": float(p), "lower": [float(v) for v in lower],
-                          "upper": [float(v) for v in upper]})
+                          "upper": [float(v) for v in upper], "interval90": [float(v) for v in interval]})
     write("tost.json", {"cases": cases})
+
+
+def mean_intervals():
+    # Per-repetition outcomes (data shares, normalised areas): the 95% t-interval of their mean.
+    rng = np.random.default_rng(11)
+    cases = []
+    for n, level in [(2, 0.95), (3, 0.95), (4, 0.95), (5, 0.95), (10, 0.95), (30, 0.95), (5, 0.9), (8, 0.99)]:
+        x = rng.uniform(0.2, 0.7, n)
+        low, high = stats.t.interval(level, n - 1, loc=np.mean(x), scale=stats.sem(x))
+        cases.append({"values": x.tolist(), "level": level, "mean": float(np.mean(x)),
+                      "lower": float(low), "upper": float(high)})
+    write("mean_intervals.json", {"cases": cases})
 
 
 def surface(mask):
@@ -110,5 +127,6 @@ def summaries():
 if __name__ == "__main__":
     student_t()
     tost()
+    mean_intervals()
     masks()
     summaries()

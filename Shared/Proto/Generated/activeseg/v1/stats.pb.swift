@@ -304,6 +304,42 @@ public nonisolated struct Tost: Sendable {
   /// Both one-sided tests reject at alpha.
   public var equivalent: Bool = false
 
+  /// Mean of (round Dice - full-data Dice): per case for the paired test, of the means otherwise.
+  public var meanDifference: Double = 0
+
+  /// The (1 - 2 alpha) t-interval of mean_difference (90% at alpha 0.05); it lies inside the
+  /// bounds exactly when both one-sided tests reject, so it shows how far from equivalence a round is.
+  public var differenceInterval: ConfidenceInterval {
+    get {_differenceInterval ?? ConfidenceInterval()}
+    set {_differenceInterval = newValue}
+  }
+  /// Returns true if `differenceInterval` has been explicitly set.
+  public var hasDifferenceInterval: Bool {self._differenceInterval != nil}
+  /// Clears the value of `differenceInterval`. Subsequent reads from it will return its default value.
+  public mutating func clearDifferenceInterval() {self._differenceInterval = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _differenceInterval: ConfidenceInterval? = nil
+}
+
+/// A two-sided confidence interval of an estimate.
+public nonisolated struct ConfidenceInterval: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Lower end.
+  public var lower: Double = 0
+
+  /// Upper end.
+  public var upper: Double = 0
+
+  /// Coverage, e.g. 0.9.
+  public var level: Double = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -685,7 +721,7 @@ nonisolated extension RoundAnalysis: SwiftProtobuf.Message, SwiftProtobuf._Messa
 
 nonisolated extension Tost: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Tost"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}t_lower\0\u{3}p_lower\0\u{3}t_upper\0\u{3}p_upper\0\u{3}degrees_of_freedom\0\u{1}p\0\u{1}equivalent\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}t_lower\0\u{3}p_lower\0\u{3}t_upper\0\u{3}p_upper\0\u{3}degrees_of_freedom\0\u{1}p\0\u{1}equivalent\0\u{3}mean_difference\0\u{3}difference_interval\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -700,12 +736,18 @@ nonisolated extension Tost: SwiftProtobuf.Message, SwiftProtobuf._MessageImpleme
       case 5: try { try decoder.decodeSingularDoubleField(value: &self.degreesOfFreedom) }()
       case 6: try { try decoder.decodeSingularDoubleField(value: &self.p) }()
       case 7: try { try decoder.decodeSingularBoolField(value: &self.equivalent) }()
+      case 8: try { try decoder.decodeSingularDoubleField(value: &self.meanDifference) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._differenceInterval) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.tLower.bitPattern != 0 {
       try visitor.visitSingularDoubleField(value: self.tLower, fieldNumber: 1)
     }
@@ -727,6 +769,12 @@ nonisolated extension Tost: SwiftProtobuf.Message, SwiftProtobuf._MessageImpleme
     if self.equivalent != false {
       try visitor.visitSingularBoolField(value: self.equivalent, fieldNumber: 7)
     }
+    if self.meanDifference.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.meanDifference, fieldNumber: 8)
+    }
+    try { if let v = self._differenceInterval {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -738,6 +786,48 @@ nonisolated extension Tost: SwiftProtobuf.Message, SwiftProtobuf._MessageImpleme
     if lhs.degreesOfFreedom != rhs.degreesOfFreedom {return false}
     if lhs.p != rhs.p {return false}
     if lhs.equivalent != rhs.equivalent {return false}
+    if lhs.meanDifference != rhs.meanDifference {return false}
+    if lhs._differenceInterval != rhs._differenceInterval {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension ConfidenceInterval: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ConfidenceInterval"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}lower\0\u{1}upper\0\u{1}level\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularDoubleField(value: &self.lower) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.upper) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.level) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.lower.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.lower, fieldNumber: 1)
+    }
+    if self.upper.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.upper, fieldNumber: 2)
+    }
+    if self.level.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.level, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: ConfidenceInterval, rhs: ConfidenceInterval) -> Bool {
+    if lhs.lower != rhs.lower {return false}
+    if lhs.upper != rhs.upper {return false}
+    if lhs.level != rhs.level {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
