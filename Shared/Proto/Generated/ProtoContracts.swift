@@ -5,7 +5,7 @@
 /// was generated from (compared with the sources by a test, so a forgotten regeneration fails).
 public enum ProtoContracts: Sendable {
     /// SHA-256 over the sorted `.proto` paths and contents under `Protos/`.
-    public static let sourceSHA256 = "2775ed9a0f51df16928c2845b1a1626e90b7ae8e6e42bfab41755b3d3904115f"
+    public static let sourceSHA256 = "e98403cd70f5f9e0d3362475c5e388484022510e478c697dabbda75416ccdc26"
 
     /// Every rpc method of every service.
     public static let methods: [AnyRPCMethod] =
