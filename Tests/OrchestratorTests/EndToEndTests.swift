@@ -154,6 +154,7 @@ struct EndToEndTests {
             }
 
             var picks: [[[String]]] = []
+            var models: [[String]] = []
             for (id, dataset) in zip(started, datasets) {
                 let status = try #require(ended[id])
                 #expect(status.state == .finished, "\(status.failureReason)")
@@ -164,9 +165,22 @@ struct EndToEndTests {
                 picks.append((0...2).map { round in
                     selections.filter { $0.selectedRound == round }.map { names[$0.caseID] ?? "\($0.caseID)" }
                 })
+                // Each round's model and the full-data model: how long it trained, and its Dice on
+                // every test case by name.
+                models.append(try await database.query("""
+                    SELECT format('%s %s %s %s %s', coalesce(m.round_index, -1), m.epochs, m.best_validation_dice,
+                                  c.source_name, e.dice) AS line
+                    FROM models m JOIN evaluations e ON e.model_id = m.id JOIN cases c ON c.id = e.case_id
+                    WHERE m.experiment_id = \(try #require(UUID(uuidString: id)))
+                       OR (m.dataset_id = \(dataset.id) AND m.is_full_data_reference)
+                    ORDER BY m.is_full_data_reference, m.round_index, c.source_name
+                    """).map { try $0.decode("line") })
             }
             #expect(picks[0].map(\.count) == [4, 2, 2])
             #expect(picks[0] == picks[1])
+            // Trained on the same cases in the same order from the same seeds, the models are the same.
+            #expect(models[0].count == 4 * 6)
+            #expect(models[0] == models[1])
 
             await client.connection.close()
             for group in groups.reversed() { try await group.stop() }
