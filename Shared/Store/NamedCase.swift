@@ -22,7 +22,7 @@ public struct NamedCase: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// By name; by id only between cases of different datasets that share a name, so the order is total.
     public static func < (lhs: NamedCase, rhs: NamedCase) -> Bool {
-        (lhs.sourceName, lhs.id.uuidString) < (rhs.sourceName, rhs.id.uuidString)
+        lhs.sourceName != rhs.sourceName ? lhs.sourceName < rhs.sourceName : lhs.id.uuidString < rhs.id.uuidString
     }
 
     public var description: String { sourceName }
