@@ -51,7 +51,7 @@ struct ExperimentCommands: Sendable {
                                                                     profile: experiment.profile, on: database)
         // The full-data model needs every training label; a pool that waits for a person's labels
         // has none, and its rounds finish without an equivalence test.
-        let labelled = cohort.trainingCases.allSatisfy { cohort.references[$0]?.hasLabel == true }
+        let labelled = cohort.trainingCases.allSatisfy { cohort.references[$0.id]?.hasLabel == true }
         let started: [JobRecord]? = try await database.withTransaction { transaction in
             guard try await ExperimentRepository.transition(experiment.id, from: .created, to: .running, on: transaction)
             else { return nil }

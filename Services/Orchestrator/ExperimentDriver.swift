@@ -77,7 +77,7 @@ actor ExperimentDriver {
             return try await fail(experiment, reason: reason)
         case .selectInitialSet:
             let picks = try context.machine.initialSet(from: context.cohort.trainingCases)
-            return try await recordPicks(picks, in: context)
+            return try await recordPicks(picks.map(\.id), in: context)
         case .selectFromScores:
             if round.phase == .scoring {
                 return try await changePhase(context, from: .scoring, to: .selecting)
@@ -151,7 +151,7 @@ actor ExperimentDriver {
         if context.experiment.restriction == .nonSimilar {
             let stored = try await StoredResults.features(of: context.experiment.id, round: index, on: database)
             var missing: [String] = []
-            for caseID in context.annotated {
+            for caseID in context.annotated.map(\.id) {
                 let text = caseID.uuidString.lowercased()
                 if let features = stored[caseID] {
                     annotated.append(CaseFeatures.with { $0.caseID = text; $0.features = features })
@@ -173,11 +173,12 @@ actor ExperimentDriver {
         let scored = try await StoredResults.scores(of: experiment.id, round: context.round.index, on: database)
         let request = SelectRequest.with {
             $0.requestID = "\(experiment.id.uuidString.lowercased())/\(context.round.index)"
-            $0.candidates = context.pool.map { caseID in
+            $0.candidates = context.pool.map { named in
                 Candidate.with {
-                    $0.caseID = caseID.uuidString.lowercased()
-                    $0.score = scored[caseID]?.score ?? 0
-                    $0.features = scored[caseID]?.features ?? []
+                    $0.caseID = named.id.uuidString.lowercased()
+                    $0.sourceName = named.sourceName
+                    $0.score = scored[named.id]?.score ?? 0
+                    $0.features = scored[named.id]?.features ?? []
                 }
             }
             $0.annotated = annotated
@@ -190,7 +191,7 @@ actor ExperimentDriver {
         }
         let result = try await rpc.call(SelectorRPC.select, request, timeout: callTimeout)
         return try result.pickedCaseIds.map { text in
-            guard let id = UUID(uuidString: text), context.pool.contains(id) else {
+            guard let id = UUID(uuidString: text), context.pool.contains(where: { $0.id == id }) else {
                 throw RPCError(.internal, "the selector picked '\(text)', which is not in the pool")
             }
             return id

@@ -11,9 +11,9 @@ struct StepContext: Sendable {
     let cohort: Cohort
     let machine: ExperimentStateMachine
     /// Training cases annotated so far.
-    let annotated: [UUID]
+    let annotated: [NamedCase]
     /// Training cases not picked yet.
-    let pool: [UUID]
+    let pool: [NamedCase]
     let state: RoundState
     let payloads: JobPayloads
 
@@ -25,6 +25,7 @@ struct StepContext: Sendable {
         let machine = ExperimentStateMachine(experiment: experiment, validationFraction: spec.validationFraction)
         let selections = try await ExperimentCaseRepository.selections(of: experiment.id, on: database)
         let picked = Set(selections.map(\.caseID))
+        let annotatedIDs = Set(selections.filter { $0.annotatedRound != nil }.map(\.caseID))
         let roundJobs = try await JobRepository.jobs(of: experiment.id, round: round.index, on: database)
         let state = RoundState(
             index: round.index, phase: round.phase,
@@ -33,8 +34,8 @@ struct StepContext: Sendable {
             reference: try await referenceState(experiment, cohort: cohort, on: database))
         return StepContext(
             experiment: experiment, spec: spec, round: round, cohort: cohort, machine: machine,
-            annotated: selections.filter { $0.annotatedRound != nil }.map(\.caseID),
-            pool: cohort.trainingCases.filter { !picked.contains($0) }, state: state,
+            annotated: cohort.trainingCases.filter { annotatedIDs.contains($0.id) },
+            pool: cohort.trainingCases.filter { !picked.contains($0.id) }, state: state,
             payloads: JobPayloads(experiment: experiment, spec: spec, cohort: cohort))
     }
 
@@ -53,9 +54,9 @@ struct StepContext: Sendable {
             return .training
         }
         let evaluated = try await StoredResults.dice(of: model.id, on: database)
-        if cohort.testCases.allSatisfy({ evaluated[$0] != nil }) { return .ready }
+        if cohort.testCases.allSatisfy({ evaluated[$0.id] != nil }) { return .ready }
         var outstanding = false
-        for caseID in cohort.testCases where evaluated[caseID] == nil {
+        for caseID in cohort.testCases.map(\.id) where evaluated[caseID] == nil {
             guard let job = try await JobRepository.job(key: key + "/evaluate/\(caseID.uuidString.lowercased())",
                                                         on: database)
             else { continue }
@@ -66,11 +67,11 @@ struct StepContext: Sendable {
     }
 }
 
-/// The ingested cases of a dataset: the training pool and the fixed test split, with the
-/// artifacts jobs refer to.
+/// The ingested cases of a dataset: the training pool and the fixed test split, by source name,
+/// with the artifacts jobs refer to.
 struct Cohort: Sendable {
-    var trainingCases: [UUID]
-    var testCases: [UUID]
+    var trainingCases: [NamedCase]
+    var testCases: [NamedCase]
     var references: [UUID: CaseRef]
 
     static func load(_ datasetID: UUID, on database: PostgresClient) async throws -> Cohort {
@@ -78,8 +79,8 @@ struct Cohort: Sendable {
         for record in try await CaseRepository(client: database).cases(in: datasetID) {
             guard case .ingested(let split, let image, let label) = record.state else { continue }
             switch split {
-            case .train: cohort.trainingCases.append(record.id)
-            case .test: cohort.testCases.append(record.id)
+            case .train: cohort.trainingCases.append(NamedCase(record))
+            case .test: cohort.testCases.append(NamedCase(record))
             }
             cohort.references[record.id] = CaseRef.with {
                 $0.caseID = record.id.uuidString.lowercased()

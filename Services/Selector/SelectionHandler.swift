@@ -13,8 +13,8 @@ struct SelectionHandler: Sendable {
         let selection: SelectionResult
         do {
             if method == .random {
-                let picked = try RandomQuery.select(request.candidates.map(\.caseID), count: Int(request.pick),
-                                                    seed: request.seed)
+                let picked = try RandomQuery.select(request.candidates, by: \.sourceName, count: Int(request.pick),
+                                                    seed: request.seed).map(\.caseID)
                 let note = picked.count < request.pick
                     ? "only \(picked.count) candidates for k = \(request.pick); all were taken" : nil
                 selection = SelectionResult(picked: picked, topK: [], note: note)
@@ -23,7 +23,8 @@ struct SelectionHandler: Sendable {
                                                 restriction: restriction,
                                                 standardizesFeatures: request.zScoreFeatures)
                 let candidates = request.candidates.map {
-                    SelectionCandidate(caseID: $0.caseID, score: $0.score, features: $0.features)
+                    SelectionCandidate(caseID: $0.caseID, sourceName: $0.sourceName, score: $0.score,
+                                       features: $0.features)
                 }
                 selection = try selector.select(candidates, annotatedFeatures: request.annotated.map(\.features))
             }
@@ -59,6 +60,10 @@ struct SelectionHandler: Sendable {
         case .nonSimilar: restriction = .nonSimilar
         case .unspecified, .UNRECOGNIZED:
             throw invalid("restriction", "the redundancy restriction must be set (RESTRICTION_NONE for none)")
+        }
+        if let unnamed = request.candidates.first(where: { $0.sourceName.isEmpty }) {
+            throw invalid("candidates.source_name",
+                          "candidate \(unnamed.caseID) has no source name, which orders random query and equal scores")
         }
         guard request.pick >= 1 else {
             throw invalid("pick", "k (pick) must be at least 1")

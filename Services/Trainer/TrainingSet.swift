@@ -8,6 +8,11 @@ import SeededRandom
 /// seed. A bootstrap member then trains on a with-replacement resample of the remaining cases, of
 /// their size, drawn from (seed, member), so each member of an ensemble sees a different sample and
 /// a job trained twice sees the same one.
+///
+/// Every draw is over the positions of the cases in the job, and both lists keep the job's order,
+/// which patch sampling follows too. The orchestrator lists the cases in a seeded order of their
+/// source names, so a job planned on a new import of the cohort, whose case ids differ, trains on
+/// the same cases, by name, in the same order; ordering by id would not.
 struct TrainingSet: Equatable {
     var training: [String]
     var validation: [String]
@@ -17,11 +22,12 @@ struct TrainingSet: Equatable {
         var validation = job.validationCases.map(\.caseID)
         if validation.isEmpty, training.count >= 2 {
             var generator = SeededGenerator(seed: job.seed, stream: 1)
-            training.shuffle(using: &generator)
+            var positions = Array(training.indices)
+            positions.shuffle(using: &generator)
             let held = min(training.count - 1, max(1, Int((Double(training.count) * validationFraction).rounded())))
-            validation = Array(training.prefix(held))
-            training = Array(training.dropFirst(held)).sorted()
-            validation.sort()
+            let heldOut = Set(positions.prefix(held))
+            validation = training.indices.filter { heldOut.contains($0) }.map { training[$0] }
+            training = training.indices.filter { !heldOut.contains($0) }.map { training[$0] }
         }
         if job.hasBootstrapMember {
             var generator = SeededGenerator(seed: job.seed, stream: 2 + UInt64(job.bootstrapMember))

@@ -14,7 +14,7 @@ public struct ActiveLearningError: Error, CustomStringConvertible, Sendable, Equ
         public static let empty = Code("empty")
         /// NaN where a probability or score is required.
         public static let nonFiniteValue = Code("nonFiniteValue")
-        /// The same case id twice among the candidates.
+        /// The same case id, or source name, twice among the candidates.
         public static let duplicateCase = Code("duplicateCase")
     }
 

@@ -29,8 +29,11 @@ public struct CaseSelector: Sendable, Equatable {
     /// With fewer than k candidates every candidate is taken, in score order, and the result says so.
     public func select(_ candidates: [SelectionCandidate], annotatedFeatures: [[Float]] = []) throws -> SelectionResult {
         try validate(candidates)
-        // Most uncertain first; equal scores in case-id order, so the result never depends on input order.
-        let ranked = candidates.sorted { $0.score > $1.score || ($0.score == $1.score && $0.caseID < $1.caseID) }
+        // Most uncertain first; equal scores in source-name order, so the result depends neither on
+        // the input order nor on the ids a cohort got at import.
+        let ranked = candidates.sorted {
+            $0.score > $1.score || ($0.score == $1.score && $0.sourceName < $1.sourceName)
+        }
         let pool = Array(ranked.prefix(topK))
         let ids = pool.map(\.caseID)
         if candidates.count <= count {
@@ -60,9 +63,14 @@ public struct CaseSelector: Sendable, Equatable {
 
     private func validate(_ candidates: [SelectionCandidate]) throws {
         var seen = Set<String>()
+        var names = Set<String>()
         for candidate in candidates {
             guard seen.insert(candidate.caseID).inserted else {
                 throw ActiveLearningError(.duplicateCase, subject: "case \(candidate.caseID)", detail: "offered twice for selection")
+            }
+            guard names.insert(candidate.sourceName).inserted else {
+                throw ActiveLearningError(.duplicateCase, subject: "case \(candidate.caseID)",
+                                          detail: "shares its source name '\(candidate.sourceName)' with another candidate")
             }
             guard !candidate.score.isNaN else {
                 throw ActiveLearningError(.nonFiniteValue, subject: "case \(candidate.caseID)", detail: "has a NaN score")

@@ -5,7 +5,9 @@ import Store
 
 /// The round logic of an active-learning experiment, with no I/O: given where a round stands it
 /// says what to do next, and it plans the jobs and picks of each step deterministically from the
-/// experiment's seed, so a step repeated after a restart plans exactly the same work.
+/// experiment's seed, so a step repeated after a restart plans exactly the same work. Cases come
+/// as ``NamedCase``s and every draw and listing goes in source-name order, so the same seed plans
+/// the same work, case for case by name, on a new import of the same cohort.
 ///
 /// A round follows the schema's order: round 0 selects the random initial set; a later round
 /// first scores the pool (and, under the non-similar restriction, the annotated cases for their
@@ -67,9 +69,8 @@ public struct ExperimentStateMachine: Sendable {
     }
 
     /// The seeded random initial set (n cases) from the training cases.
-    public func initialSet(from trainingCases: [UUID]) throws -> [UUID] {
-        try RandomQuery.select(trainingCases.map(Self.text), count: experiment.initialCount, seed: jobSeed(round: 0, stream: 0))
-            .map { UUID(uuidString: $0)! }
+    public func initialSet(from trainingCases: [NamedCase]) throws -> [NamedCase] {
+        try RandomQuery.select(trainingCases, count: experiment.initialCount, seed: jobSeed(round: 0, stream: 0))
     }
 
     /// The seed of a job (or draw) of `round`; `stream` tells apart the draws of one round.
@@ -79,13 +80,11 @@ public struct ExperimentStateMachine: Sendable {
     }
 
     /// The training jobs of `round` on the annotated cases: one, or one per bootstrap member, each
-    /// with its own seed and the same seeded split into training and validation cases.
-    public func trainingPlans(round: Int, annotated: [UUID]) throws -> [TrainingPlan] {
-        let order = try RandomQuery.order(annotated.map(Self.text), seed: jobSeed(round: round, stream: 1))
-            .map { UUID(uuidString: $0)! }
-        let validationCount = Self.validationCount(of: annotated.count, fraction: validationFraction)
-        let validation = Array(order.prefix(validationCount))
-        let training = Array(order.dropFirst(validationCount))
+    /// with its own seed and the same seeded split into training and validation cases, listed in
+    /// the seeded order the trainer keeps.
+    public func trainingPlans(round: Int, annotated: [NamedCase]) throws -> [TrainingPlan] {
+        let (training, validation) = try Self.split(annotated, fraction: validationFraction,
+                                                    seed: jobSeed(round: round, stream: 1))
         let members: [Int?] = experiment.strategy == .bootstrap
             ? Array(0..<(experiment.bootstrapMembers ?? 1)).map(Optional.some) : [nil]
         return members.map { member in
@@ -100,18 +99,18 @@ public struct ExperimentStateMachine: Sendable {
     /// the candidates with the annotated cases, by features of the same models, so under it every
     /// annotated case is scored again each round too (the scorer stores only its features, as it
     /// is no candidate). A case is one job per round whatever its role, so the keys stay unique.
-    public func scoringPlans(round: Int, pool: [UUID], annotated: [UUID]) -> [ScoringPlan] {
+    public func scoringPlans(round: Int, pool: [NamedCase], annotated: [NamedCase]) -> [ScoringPlan] {
         guard experiment.strategy != .random else { return [] }
         let cases = experiment.restriction == .nonSimilar ? Set(pool).union(annotated) : Set(pool)
-        return cases.sorted { Self.text($0) < Self.text($1) }.map { caseID in
+        return cases.sorted().map(\.id).map { caseID in
             ScoringPlan(key: "score/\(Self.text(experiment.id))/\(round)/\(Self.text(caseID))", round: round,
                         caseID: caseID, evaluate: false, seed: jobSeed(round: round, stream: 2))
         }
     }
 
     /// Score jobs that measure the Dice of `round`'s model on every test case.
-    public func evaluationPlans(round: Int, testCases: [UUID]) -> [ScoringPlan] {
-        testCases.sorted { Self.text($0) < Self.text($1) }.map { caseID in
+    public func evaluationPlans(round: Int, testCases: [NamedCase]) -> [ScoringPlan] {
+        testCases.sorted().map(\.id).map { caseID in
             ScoringPlan(key: "evaluate/\(Self.text(experiment.id))/\(round)/\(Self.text(caseID))", round: round,
                         caseID: caseID, evaluate: true, seed: jobSeed(round: round, stream: 3))
         }
@@ -132,13 +131,11 @@ public struct ExperimentStateMachine: Sendable {
     /// The full-data model's training job for the experiment's dataset and profile: every training
     /// case, the validation share held out by a seed fixed per dataset, so every experiment plans
     /// the same job.
-    public static func referencePlan(datasetID: UUID, profile: ExperimentRecord.Profile, trainingCases: [UUID],
+    public static func referencePlan(datasetID: UUID, profile: ExperimentRecord.Profile, trainingCases: [NamedCase],
                                      validationFraction: Double, seed: UInt64) throws -> TrainingPlan {
-        let order = try RandomQuery.order(trainingCases.map(text), seed: seed).map { UUID(uuidString: $0)! }
-        let held = Self.validationCount(of: trainingCases.count, fraction: validationFraction)
+        let (training, validation) = try split(trainingCases, fraction: validationFraction, seed: seed)
         return TrainingPlan(key: referenceKey(datasetID: datasetID, profile: profile), round: 0, member: nil,
-                            trainingCases: Array(order.dropFirst(held)),
-                            validationCases: Array(order.prefix(held)), seed: seed)
+                            trainingCases: training, validationCases: validation, seed: seed)
     }
 
     /// The key of the full-data model's training job; its evaluation jobs' keys extend it.
@@ -153,12 +150,22 @@ public struct ExperimentStateMachine: Sendable {
 
     /// Score jobs that measure the full-data model's Dice on every test case; they belong to the
     /// experiment round that found the model unevaluated, and their keys are shared by all.
-    public func referenceEvaluationPlans(round: Int, testCases: [UUID]) -> [ScoringPlan] {
+    public func referenceEvaluationPlans(round: Int, testCases: [NamedCase]) -> [ScoringPlan] {
         let base = Self.referenceKey(datasetID: experiment.datasetID, profile: experiment.profile)
-        return testCases.sorted { Self.text($0) < Self.text($1) }.map { caseID in
+        return testCases.sorted().map(\.id).map { caseID in
             ScoringPlan(key: base + "/evaluate/\(Self.text(caseID))", round: round, caseID: caseID, evaluate: true,
                         seed: 0)
         }
+    }
+
+    /// `cases` in seeded random order, split into the cases a model is fitted to and the
+    /// `fraction` held out for validation.
+    static func split(_ cases: [NamedCase], fraction: Double, seed: UInt64) throws
+        -> (training: [UUID], validation: [UUID])
+    {
+        let order = try RandomQuery.order(cases, seed: seed).map(\.id)
+        let held = validationCount(of: cases.count, fraction: fraction)
+        return (Array(order.dropFirst(held)), Array(order.prefix(held)))
     }
 
     /// Cases held out for validation out of `count`: the share rounded, at least one and at most all

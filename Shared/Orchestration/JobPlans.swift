@@ -7,6 +7,7 @@ public struct TrainingPlan: Sendable, Hashable {
     public var round: Int
     /// The bootstrap member, or nil for a round's single model.
     public var member: Int?
+    /// In the seeded order the trainer keeps (its patch sampling and bootstrap resample follow it).
     public var trainingCases: [UUID]
     /// Held out for early stopping.
     public var validationCases: [UUID]

@@ -12,6 +12,20 @@ import Testing
         #expect(forward != cases.sorted())
     }
 
+    @Test func casesAreDrawnInTheOrderOfTheirKeysNotOfTheirIds() throws {
+        // One cohort imported twice: the same names under ids that sort differently.
+        let names = cases
+        let first = names.enumerated().map { (id: "id-\($0.offset)", name: $0.element) }
+        let second = names.enumerated().map { (id: "id-\(names.count - $0.offset)", name: $0.element) }
+        let expected = try RandomQuery.order(names, seed: 7)
+        #expect(try RandomQuery.order(first, by: \.name, seed: 7).map(\.name) == expected)
+        #expect(try RandomQuery.order(second.reversed(), by: \.name, seed: 7).map(\.name) == expected)
+        #expect(try RandomQuery.select(second, by: \.name, count: 3, seed: 7).map(\.name) == Array(expected.prefix(3)))
+        #expect(throws: ActiveLearningError.self) {
+            try RandomQuery.order([(id: "a", name: "x"), (id: "b", name: "x")], by: \.name, seed: 1)
+        }
+    }
+
     @Test func differentSeedsGiveDifferentQueries() throws {
         #expect(try RandomQuery.order(cases, seed: 7) != RandomQuery.order(cases, seed: 8))
     }

@@ -10,18 +10,20 @@ enum Clusters {
 }
 
 @Suite struct CaseSelectorTests {
-    @Test func topKIsByScoreWithTiesByCaseID() throws {
-        let candidates = [("d", 0.5), ("b", 0.9), ("a", 0.5), ("c", 0.7), ("e", 0.1)].map {
-            SelectionCandidate(caseID: $0.0, score: $0.1)
+    @Test func topKIsByScoreWithTiesBySourceName() throws {
+        // The ids sort the other way round from the names, as a new import's ids may.
+        let candidates = [("1", "D", 0.5), ("4", "B", 0.9), ("2", "A", 0.5), ("3", "C", 0.7), ("0", "E", 0.1)].map {
+            SelectionCandidate(caseID: $0.0, sourceName: $0.1, score: $0.2)
         }
         let result = try CaseSelector(topK: 4, count: 3, restriction: .none).select(candidates)
-        #expect(result.topK == ["b", "c", "a", "d"])
-        #expect(result.picked == ["b", "c", "a"])
+        #expect(result.topK == ["4", "3", "2", "1"])
+        #expect(result.picked == ["4", "3", "2"])
         #expect(result.note == nil)
     }
 
     @Test func fewerCandidatesThanKAreAllTakenWithANote() throws {
-        let candidates = [SelectionCandidate(caseID: "a", score: 0.2), SelectionCandidate(caseID: "b", score: 0.4)]
+        let candidates = [SelectionCandidate(caseID: "a", sourceName: "A", score: 0.2),
+                          SelectionCandidate(caseID: "b", sourceName: "B", score: 0.4)]
         let result = try CaseSelector(topK: 10, count: 5, restriction: .representative).select(candidates)
         #expect(result.picked == ["b", "a"])
         #expect(result.note?.contains("only 2 candidates for k = 5") == true)
@@ -34,15 +36,18 @@ enum Clusters {
 
     @Test func inconsistentInputsAreRejectedNamingTheCase() throws {
         let selector = try CaseSelector(topK: 3, count: 1, restriction: .representative)
-        let duplicate = [SelectionCandidate(caseID: "a", score: 1, features: [1]),
-                         SelectionCandidate(caseID: "a", score: 2, features: [1])]
+        let duplicate = [SelectionCandidate(caseID: "a", sourceName: "A", score: 1, features: [1]),
+                         SelectionCandidate(caseID: "a", sourceName: "A", score: 2, features: [1])]
         #expect(throws: ActiveLearningError.self) { try selector.select(duplicate) }
-        let ragged = [SelectionCandidate(caseID: "a", score: 1, features: [1, 2]),
-                      SelectionCandidate(caseID: "b", score: 2, features: [1])]
+        let sameName = [SelectionCandidate(caseID: "a", sourceName: "A", score: 1, features: [1]),
+                        SelectionCandidate(caseID: "b", sourceName: "A", score: 1, features: [1])]
+        #expect(throws: ActiveLearningError.self) { try selector.select(sameName) }
+        let ragged = [SelectionCandidate(caseID: "a", sourceName: "A", score: 1, features: [1, 2]),
+                      SelectionCandidate(caseID: "b", sourceName: "B", score: 2, features: [1])]
         let error = try #require(throws: ActiveLearningError.self) { try selector.select(ragged) }
         #expect(error.code == .mismatchedSizes && error.description.contains("case a"))
-        let nan = [SelectionCandidate(caseID: "a", score: .nan, features: [1]),
-                   SelectionCandidate(caseID: "b", score: 2, features: [1])]
+        let nan = [SelectionCandidate(caseID: "a", sourceName: "A", score: .nan, features: [1]),
+                   SelectionCandidate(caseID: "b", sourceName: "B", score: 2, features: [1])]
         #expect(throws: ActiveLearningError.self) { try selector.select(nan) }
     }
 
@@ -53,7 +58,8 @@ enum Clusters {
         var candidates: [SelectionCandidate] = []
         for (cluster, size) in sizes.enumerated() {
             for i in 0..<size {
-                candidates.append(SelectionCandidate(caseID: "c\(cluster)-\(i)", score: Double(10 - 3 * cluster) - 0.1 * Double(i),
+                candidates.append(SelectionCandidate(caseID: "c\(cluster)-\(i)", sourceName: "C\(cluster)_\(i)",
+                                                     score: Double(10 - 3 * cluster) - 0.1 * Double(i),
                                                      features: Clusters.vector(cluster: cluster, &generator)))
             }
         }
@@ -70,7 +76,8 @@ enum Clusters {
         var candidates: [SelectionCandidate] = []
         for cluster in 0..<3 {
             for i in 0..<3 {
-                candidates.append(SelectionCandidate(caseID: "c\(cluster)-\(i)", score: Double(10 - cluster) - 0.1 * Double(i),
+                candidates.append(SelectionCandidate(caseID: "c\(cluster)-\(i)", sourceName: "C\(cluster)_\(i)",
+                                                     score: Double(10 - cluster) - 0.1 * Double(i),
                                                      features: Clusters.vector(cluster: cluster, &generator)))
             }
         }
@@ -87,7 +94,8 @@ enum Clusters {
         var candidates: [SelectionCandidate] = []
         for cluster in 0..<3 {
             for i in 0..<3 {
-                candidates.append(SelectionCandidate(caseID: "c\(cluster)-\(i)", score: Double(10 - cluster) - 0.1 * Double(i),
+                candidates.append(SelectionCandidate(caseID: "c\(cluster)-\(i)", sourceName: "C\(cluster)_\(i)",
+                                                     score: Double(10 - cluster) - 0.1 * Double(i),
                                                      features: offset(Clusters.vector(cluster: cluster, &generator))))
             }
         }
@@ -100,7 +108,7 @@ enum Clusters {
     @Test func resultDoesNotDependOnCandidateOrder() throws {
         var generator = SeededGenerator(seed: 6)
         let candidates = (0..<60).map { i in
-            SelectionCandidate(caseID: "case-\(i)", score: Double(i % 7),
+            SelectionCandidate(caseID: "case-\(i)", sourceName: "Case_\(i)", score: Double(i % 7),
                                features: (0..<16).map { _ in Float(generator.nextGaussian()) })
         }
         for restriction in RedundancyRestriction.allCases {

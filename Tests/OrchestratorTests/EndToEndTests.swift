@@ -110,19 +110,97 @@ struct EndToEndTests {
         }
     }
 
+    /// One cohort imported twice, as two datasets whose cases have other ids: a random experiment
+    /// repeated with the same seed on each picks the same cases, by source name, in every round.
+    @Test func aRepetitionOnAnotherImportOfTheCohortPicksTheSameCases() async throws {
+        try await Deployment.with { deployment in
+            let database = deployment.database.client
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent("activeseg-e2e-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: root) }
+            let artifacts = try ArtifactStore(root: root.appendingPathComponent("artifacts"))
+            var datasets: [DatasetRecord] = []
+            for copy in ["first", "second"] {
+                datasets.append(try await SyntheticDataset.store(train: 10, test: 6, root: root.appendingPathComponent(copy),
+                                                                 artifacts: artifacts, on: database))
+            }
+
+            var groups = try await deployment.selectorAndStats()
+            groups.append(try await deployment.worker("trainer", artifacts: artifacts))
+            groups.append(try await deployment.worker("scorer", artifacts: artifacts))
+            groups.append(try await deployment.orchestrator("orch-a"))
+            let client = try await deployment.client()
+            let random = Arm(strategy: .random, restriction: .none)
+            var experiments: [String] = []
+            for dataset in datasets {
+                let id = UUID().uuidString.lowercased()
+                _ = try await deployment.createWhenLeading(client, id, spec: Self.spec(datasetID: dataset.id, arm: random))
+                _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
+                experiments.append(id)
+            }
+            let started = experiments
+            let ended = try await within(Self.timeout, "both experiments to end") {
+                var ended: [String: ExperimentStatus] = [:]
+                while ended.count < started.count {
+                    for id in started where ended[id] == nil {
+                        if let status = try? await client.call(OrchestratorRPC.status, .with { $0.experimentID = id },
+                                                               timeout: .seconds(5)),
+                           status.state == .finished || status.state == .failed {
+                            ended[id] = status
+                        }
+                    }
+                    try await Task.sleep(for: .milliseconds(250))
+                }
+                return ended
+            }
+
+            var picks: [[[String]]] = []
+            var models: [[String]] = []
+            for (id, dataset) in zip(started, datasets) {
+                let status = try #require(ended[id])
+                #expect(status.state == .finished, "\(status.failureReason)")
+                let names = Dictionary(uniqueKeysWithValues: try await CaseRepository(client: database)
+                    .cases(in: dataset.id).map { ($0.id, $0.sourceName) })
+                let selections = try await ExperimentCaseRepository.selections(of: try #require(UUID(uuidString: id)),
+                                                                               on: database)
+                picks.append((0...2).map { round in
+                    selections.filter { $0.selectedRound == round }.map { names[$0.caseID] ?? "\($0.caseID)" }
+                })
+                // Each round's model and the full-data model: how long it trained, and its Dice on
+                // every test case by name.
+                models.append(try await database.query("""
+                    SELECT format('%s %s %s %s %s', coalesce(m.round_index, -1), m.epochs, m.best_validation_dice,
+                                  c.source_name, e.dice) AS line
+                    FROM models m JOIN evaluations e ON e.model_id = m.id JOIN cases c ON c.id = e.case_id
+                    WHERE m.experiment_id = \(try #require(UUID(uuidString: id)))
+                       OR (m.dataset_id = \(dataset.id) AND m.is_full_data_reference)
+                    ORDER BY m.is_full_data_reference, m.round_index, c.source_name
+                    """).map { try $0.decode("line") })
+            }
+            #expect(picks[0].map(\.count) == [4, 2, 2])
+            #expect(picks[0] == picks[1])
+            // Trained on the same cases in the same order from the same seeds, the models are the same.
+            #expect(models[0].count == 4 * 6)
+            #expect(models[0] == models[1])
+
+            await client.connection.close()
+            for group in groups.reversed() { try await group.stop() }
+        }
+    }
+
     /// Checks rounds 1 and 2 of an experiment against the ActiveLearning library, given what the
     /// round stored: the pool's scores and features, and under the non-similar restriction the
     /// annotated cases' features (stored without a score). The library gets the selector's inputs:
     /// the experiment's K, k, restriction and the seed the orchestrator derives for the round.
-    static func expectLibraryPicks(_ experimentID: UUID, arm: Arm, trainingCases: [UUID],
+    static func expectLibraryPicks(_ experimentID: UUID, arm: Arm, trainingCases: [NamedCase],
                                    on database: PostgresClient) async throws {
         let experiment = try #require(try await ExperimentRepository.experiment(experimentID, on: database))
         let machine = ExperimentStateMachine(experiment: experiment, validationFraction: 0.2)
         let selections = try await ExperimentCaseRepository.selections(of: experimentID, on: database)
         for round in 1...2 {
-            let annotated = selections.filter { $0.selectedRound < round }.map(\.caseID)
-            let pool = trainingCases.filter { !annotated.contains($0) }
-            let picked = selections.filter { $0.selectedRound == round }.map { $0.caseID.uuidString.lowercased() }
+            let picked = Set(selections.filter { $0.selectedRound < round }.map(\.caseID))
+            let annotated = trainingCases.filter { picked.contains($0.id) }
+            let pool = trainingCases.filter { !picked.contains($0.id) }
+            let picks = selections.filter { $0.selectedRound == round }.map { $0.caseID.uuidString.lowercased() }
             var scores: [UUID: Double] = [:]
             for row in try await database.query("""
                 SELECT case_id, value FROM scores WHERE experiment_id = \(experimentID) AND round_index = \(round)
@@ -139,11 +217,11 @@ struct EndToEndTests {
             let expected: [String]
             if arm.strategy == .random {
                 #expect(scores.isEmpty && features.isEmpty, "\(arm) round \(round): random query scores nothing")
-                expected = try RandomQuery.select(pool.map { $0.uuidString.lowercased() }, count: experiment.queryCount,
-                                                  seed: seed)
+                expected = try RandomQuery.select(pool, count: experiment.queryCount, seed: seed)
+                    .map { $0.id.uuidString.lowercased() }
             } else {
-                #expect(Set(scores.keys) == Set(pool), "\(arm) round \(round): every pool case has one score")
-                let featured = arm.restriction == .nonSimilar ? Set(pool + annotated) : Set(pool)
+                #expect(Set(scores.keys) == Set(pool.map(\.id)), "\(arm) round \(round): every pool case has one score")
+                let featured = Set((arm.restriction == .nonSimilar ? pool + annotated : pool).map(\.id))
                 #expect(Set(features.keys) == featured, "\(arm) round \(round): the cases with features")
                 let restriction: RedundancyRestriction = switch arm.restriction {
                 case .representative: .representative
@@ -153,13 +231,13 @@ struct EndToEndTests {
                 let selector = try CaseSelector(topK: experiment.candidateCount, count: experiment.queryCount,
                                                 restriction: restriction)
                 let candidates = pool.map {
-                    SelectionCandidate(caseID: $0.uuidString.lowercased(), score: scores[$0] ?? .nan,
-                                       features: features[$0] ?? [])
+                    SelectionCandidate(caseID: $0.id.uuidString.lowercased(), sourceName: $0.sourceName,
+                                       score: scores[$0.id] ?? .nan, features: features[$0.id] ?? [])
                 }
-                let annotatedFeatures = arm.restriction == .nonSimilar ? annotated.compactMap { features[$0] } : []
+                let annotatedFeatures = arm.restriction == .nonSimilar ? annotated.compactMap { features[$0.id] } : []
                 expected = try selector.select(candidates, annotatedFeatures: annotatedFeatures).picked
             }
-            #expect(picked == expected, "\(arm) round \(round)")
+            #expect(picks == expected, "\(arm) round \(round)")
         }
     }
 }

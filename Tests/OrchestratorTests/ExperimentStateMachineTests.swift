@@ -22,7 +22,12 @@ struct ExperimentStateMachineTests {
         return ExperimentStateMachine(experiment: experiment, validationFraction: 0.2)
     }
 
-    static let cases = (0..<20).map { UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", $0))! }
+    static let names = (0..<20).map { String(format: "Synth_%02d", $0) }
+    static let cases = zip((0..<20).map { UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", $0))! }, names)
+        .map(NamedCase.init)
+    /// The same cohort imported again: the same names under new ids, which sort the other way round.
+    static let reimported = zip((0..<20).map { UUID(uuidString: String(format: "00000000-0000-4000-9000-%012d", 19 - $0))! },
+                                names).map(NamedCase.init)
 
     @Test func roundZeroDrawsTheInitialSetAndLaterRoundsAskTheSelector() {
         #expect(machine.step(for: RoundState(index: 0, phase: .selecting)) == .selectInitialSet)
@@ -81,13 +86,40 @@ struct ExperimentStateMachineTests {
         #expect(try Self.machine(strategy: .margins, seed: 6).initialSet(from: Self.cases) != first)
     }
 
+    @Test func aNewImportOfTheCohortGetsTheSamePicksSplitsAndOrdersByName() throws {
+        let names = Dictionary(uniqueKeysWithValues: (Self.cases + Self.reimported).map { ($0.id, $0.sourceName) })
+        func byName(_ ids: [UUID]) -> [String] { ids.map { names[$0]! } }
+        let machine = Self.machine(strategy: .bootstrap, restriction: .nonSimilar)
+        #expect(try machine.initialSet(from: Self.cases).map(\.sourceName)
+                == machine.initialSet(from: Self.reimported.reversed()).map(\.sourceName))
+
+        let plans = try [Self.cases, Self.reimported].map { cohort in
+            try machine.trainingPlans(round: 2, annotated: Array(cohort.prefix(10)))
+        }
+        #expect(plans[0].map { byName($0.trainingCases) } == plans[1].map { byName($0.trainingCases) })
+        #expect(plans[0].map { byName($0.validationCases) } == plans[1].map { byName($0.validationCases) })
+        #expect(plans[0].map(\.seed) == plans[1].map(\.seed))
+
+        let references = try [Self.cases, Self.reimported].map { cohort in
+            try ExperimentStateMachine.referencePlan(datasetID: UUID(), profile: .tiny, trainingCases: cohort,
+                                                     validationFraction: 0.2, seed: 9)
+        }
+        #expect(byName(references[0].trainingCases) == byName(references[1].trainingCases))
+        #expect(byName(references[0].validationCases) == byName(references[1].validationCases))
+
+        let scoring = [Self.cases, Self.reimported].map { cohort in
+            machine.scoringPlans(round: 2, pool: Array(cohort.prefix(12)), annotated: Array(cohort.suffix(8)))
+        }
+        #expect(byName(scoring[0].map(\.caseID)) == byName(scoring[1].map(\.caseID)))
+    }
+
     @Test func trainingHoldsOutTheValidationShareOnceForEveryMember() throws {
         let annotated = Array(Self.cases.prefix(10))
         let single = try machine.trainingPlans(round: 1, annotated: annotated)
         #expect(single.count == 1)
         #expect(single[0].member == nil)
         #expect(single[0].validationCases.count == 2)
-        #expect(Set(single[0].trainingCases + single[0].validationCases) == Set(annotated))
+        #expect(Set(single[0].trainingCases + single[0].validationCases) == Set(annotated.map(\.id)))
 
         let members = try Self.machine(strategy: .bootstrap).trainingPlans(round: 1, annotated: annotated)
         #expect(members.map(\.member) == [0, 1, 2, 3])
@@ -114,7 +146,7 @@ struct ExperimentStateMachineTests {
     func onlyThePoolIsScoredWithoutTheNonSimilarRestriction(_ restriction: ExperimentRecord.Restriction) {
         let machine = Self.machine(strategy: .dropoutTrainTest, restriction: restriction)
         let scoring = machine.scoringPlans(round: 1, pool: Array(Self.cases.prefix(6)), annotated: Array(Self.cases.suffix(4)))
-        #expect(scoring.map(\.caseID) == Array(Self.cases.prefix(6)))
+        #expect(scoring.map(\.caseID) == Self.cases.prefix(6).map(\.id))
     }
 
     @Test func theNonSimilarRestrictionAlsoScoresTheAnnotatedCasesForTheirFeatures() {
@@ -122,7 +154,7 @@ struct ExperimentStateMachineTests {
         let pool = Array(Self.cases.prefix(6))
         let annotated = Array(Self.cases.suffix(4))
         let scoring = machine.scoringPlans(round: 2, pool: pool, annotated: annotated)
-        #expect(Set(scoring.map(\.caseID)) == Set(pool + annotated))
+        #expect(Set(scoring.map(\.caseID)) == Set((pool + annotated).map(\.id)))
         #expect(scoring.allSatisfy { !$0.evaluate && $0.round == 2 })
         // The scoring phase waits for the annotated cases' jobs as for the pool's.
         #expect(Set(scoring.map(\.key)).count == 10)

@@ -92,6 +92,7 @@ struct MalformedRequestTests {
                 $0.candidates = (0..<5).map { index in
                     Candidate.with {
                         $0.caseID = "case-\(index)"
+                        $0.sourceName = "Case_\(index)"
                         $0.score = 0.1 * Double(index + 1)
                         $0.features = [Float(index), 1]
                     }

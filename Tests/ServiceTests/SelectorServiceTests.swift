@@ -10,13 +10,15 @@ import TestSupport
 @Suite("Selector service")
 struct SelectorServiceTests {
     /// A pool of 30 scored candidates with 8-d features and 4 annotated cases; scores and features
-    /// are smooth functions of the index, so several restrictions pick differently.
+    /// are smooth functions of the index, so several restrictions pick differently. The source
+    /// names sort in another order than the ids.
     static func request(method: UncertaintyMethod, restriction: Restriction, zScore: Bool) -> SelectRequest {
         SelectRequest.with {
             $0.requestID = UUID().uuidString
             $0.candidates = (0..<30).map { index in
                 Candidate.with {
                     $0.caseID = String(format: "case-%02d", index)
+                    $0.sourceName = String(format: "Synth_%02d", index * 7 % 30)
                     $0.score = 0.5 + 0.4 * sin(Double(index) * 1.7)
                     $0.features = (0..<8).map { channel in Float(cos(Double(index * (channel + 1)) * 0.37) + Double(channel)) }
                 }
@@ -39,7 +41,8 @@ struct SelectorServiceTests {
     /// What the ActiveLearning library picks for `request`, computed in-process.
     static func libraryPicks(_ request: SelectRequest) throws -> [String] {
         if request.method == .random {
-            return try RandomQuery.select(request.candidates.map(\.caseID), count: Int(request.pick), seed: request.seed)
+            return try RandomQuery.select(request.candidates, by: \.sourceName, count: Int(request.pick), seed: request.seed)
+                .map(\.caseID)
         }
         let restriction: RedundancyRestriction = switch request.restriction {
         case .representative: .representative
@@ -49,7 +52,9 @@ struct SelectorServiceTests {
         let selector = try CaseSelector(topK: Int(request.topK), count: Int(request.pick), restriction: restriction,
                                         standardizesFeatures: request.zScoreFeatures)
         return try selector.select(
-            request.candidates.map { SelectionCandidate(caseID: $0.caseID, score: $0.score, features: $0.features) },
+            request.candidates.map {
+                SelectionCandidate(caseID: $0.caseID, sourceName: $0.sourceName, score: $0.score, features: $0.features)
+            },
             annotatedFeatures: request.annotated.map(\.features)).picked
     }
 
@@ -95,8 +100,10 @@ struct SelectorServiceTests {
         noMethod.method = .unspecified
         var ragged = Self.request(method: .margins, restriction: .nonSimilar, zScore: false)
         ragged.candidates[7].features.removeLast()
+        var unnamed = Self.request(method: .random, restriction: .none, zScore: false)
+        unnamed.candidates[3].sourceName = ""
 
-        for (request, field) in [(tooSmallPool, "top_k"), (noMethod, "method")] {
+        for (request, field) in [(tooSmallPool, "top_k"), (noMethod, "method"), (unnamed, "candidates.source_name")] {
             await #expect {
                 _ = try await client.call(SelectorRPC.select, request, timeout: ServiceTestSupport.timeout)
             } throws: { error in
@@ -114,6 +121,24 @@ struct SelectorServiceTests {
         }
         try await selector.stop()
         await client.connection.close()
+    }
+
+    @Test("a cohort imported again, with new ids, gets the same picks", arguments: [UncertaintyMethod.random, .margins])
+    func picksFollowTheSourceNamesNotTheIds(method: UncertaintyMethod) throws {
+        var request = Self.request(method: method, restriction: .none, zScore: false)
+        // Equal scores, so the ranking rests on the tie-break alone.
+        for index in request.candidates.indices { request.candidates[index].score = 0.5 }
+        var reimported = request
+        for index in reimported.candidates.indices {
+            reimported.candidates[index].caseID = String(format: "new-%02d", 29 - index)
+        }
+        func pickedNames(_ request: SelectRequest) throws -> [String] {
+            let names = Dictionary(uniqueKeysWithValues: request.candidates.map { ($0.caseID, $0.sourceName) })
+            return try SelectionHandler().select(request, logger: ServiceTestSupport.logger).pickedCaseIds.map { names[$0]! }
+        }
+        let picked = try pickedNames(request)
+        #expect(picked.count == 5)
+        #expect(try pickedNames(reimported) == picked)
     }
 
     @Test func aShortPoolIsTakenWholeWithANote() async throws {

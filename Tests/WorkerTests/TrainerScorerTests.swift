@@ -156,4 +156,26 @@ import WorkerSupport
         #expect(first.training != second.training)
         #expect(first == TrainingSet(job: job(member: 0), validationFraction: 0.2))
     }
+
+    @Test("the same cases under other ids give the same sample, by name, in the same order",
+          arguments: [(nil as UInt32?, false), (0, false), (1, true)])
+    func sampleFollowsTheJobsOrderNotTheIds(member: UInt32?, validated: Bool) {
+        let names = (0..<10).map { "Synth_\($0)" }
+        // One cohort imported twice: the second import's ids sort the other way round.
+        let imports = [names.indices.map { "a-\($0)" }, names.indices.map { "b-\(names.count - $0)" }]
+        let samples = imports.map { ids in
+            let nameOf = Dictionary(uniqueKeysWithValues: zip(ids, names))
+            let refs = ids.map { id in CaseRef.with { $0.caseID = id } }
+            let sample = TrainingSet(job: TrainJob.with {
+                $0.trainingCases = validated ? Array(refs.dropFirst(2)) : refs
+                if validated { $0.validationCases = Array(refs.prefix(2)) }
+                $0.seed = 3
+                if let member { $0.bootstrapMember = member }
+            }, validationFraction: 0.2)
+            return (training: sample.training.map { nameOf[$0]! }, validation: sample.validation.map { nameOf[$0]! })
+        }
+        #expect(samples[0].training == samples[1].training)
+        #expect(samples[0].validation == samples[1].validation)
+        #expect(samples[0].validation.count == 2)
+    }
 }

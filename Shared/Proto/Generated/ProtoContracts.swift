@@ -5,7 +5,7 @@
 /// was generated from (compared with the sources by a test, so a forgotten regeneration fails).
 public enum ProtoContracts: Sendable {
     /// SHA-256 over the sorted `.proto` paths and contents under `Protos/`.
-    public static let sourceSHA256 = "f39b601220ee72a29885bf91b7056c1618f71a809f243e801393d13a3eb9698c"
+    public static let sourceSHA256 = "206a1b972fde870f395f97a6f6cdd1fb10a87e95df9a38b822d66795160afc2c"
 
     /// Every rpc method of every service.
     public static let methods: [AnyRPCMethod] =

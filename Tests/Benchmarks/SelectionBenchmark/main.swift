@@ -17,8 +17,8 @@ func featureVector(_ generator: inout SeededGenerator) -> [Float] {
     return centre.map { max(0, $0 + Float(0.3 * generator.nextGaussian())) }
 }
 let candidates = (0..<candidateCount).map { i in
-    SelectionCandidate(caseID: String(format: "case-%04d", i), score: generator.nextUnitDouble(),
-                       features: featureVector(&generator))
+    SelectionCandidate(caseID: String(format: "case-%04d", i), sourceName: String(format: "Case_%04d", i),
+                       score: generator.nextUnitDouble(), features: featureVector(&generator))
 }
 let annotated = (0..<annotatedCount).map { _ in featureVector(&generator) }
 

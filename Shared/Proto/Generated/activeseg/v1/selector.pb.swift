@@ -77,6 +77,11 @@ public nonisolated struct Candidate: Sendable {
   /// Its bottleneck features (ScoreResult.features).
   public var features: [Float] = []
 
+  /// Its name in the dataset's source (unique within the dataset). Random query draws over the
+  /// candidates in this name's order and equal scores are ranked by it, so a cohort imported
+  /// twice, with new case ids, gets the same picks from the same seed.
+  public var sourceName: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -196,7 +201,7 @@ nonisolated extension SelectRequest: SwiftProtobuf.Message, SwiftProtobuf._Messa
 
 nonisolated extension Candidate: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Candidate"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{1}score\0\u{1}features\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{1}score\0\u{1}features\0\u{3}source_name\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -207,6 +212,7 @@ nonisolated extension Candidate: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
       case 1: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
       case 2: try { try decoder.decodeSingularDoubleField(value: &self.score) }()
       case 3: try { try decoder.decodeRepeatedFloatField(value: &self.features) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.sourceName) }()
       default: break
       }
     }
@@ -222,6 +228,9 @@ nonisolated extension Candidate: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
     if !self.features.isEmpty {
       try visitor.visitPackedFloatField(value: self.features, fieldNumber: 3)
     }
+    if !self.sourceName.isEmpty {
+      try visitor.visitSingularStringField(value: self.sourceName, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -229,6 +238,7 @@ nonisolated extension Candidate: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
     if lhs.caseID != rhs.caseID {return false}
     if lhs.score != rhs.score {return false}
     if lhs.features != rhs.features {return false}
+    if lhs.sourceName != rhs.sourceName {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,29 @@
+import Foundation
+
+/// A case by its id and its source name, ordered by the name.
+///
+/// The name is unique within a dataset and stays the same when the cohort is imported again, into
+/// another dataset or database, where every case gets a new id. Every seeded draw and every listing
+/// an experiment's picks or models depend on goes in this order, so a repetition with the same seed
+/// picks and trains on the same cases, by name, in every import.
+public struct NamedCase: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var id: UUID
+    /// The case's name in its source (``CaseRecord/sourceName``).
+    public var sourceName: String
+
+    public init(id: UUID, sourceName: String) {
+        self.id = id
+        self.sourceName = sourceName
+    }
+
+    public init(_ record: CaseRecord) {
+        self.init(id: record.id, sourceName: record.sourceName)
+    }
+
+    /// By name; by id only between cases of different datasets that share a name, so the order is total.
+    public static func < (lhs: NamedCase, rhs: NamedCase) -> Bool {
+        lhs.sourceName != rhs.sourceName ? lhs.sourceName < rhs.sourceName : lhs.id.uuidString < rhs.id.uuidString
+    }
+
+    public var description: String { sourceName }
+}
