@@ -110,21 +110,23 @@ import WorkerSupport
             try await queue.ensure()
             var childEnvironment = fixture.processEnvironment(ackWaitSeconds: Self.ackWait)
             childEnvironment["ACTIVESEG_CONCURRENCY"] = "1"
-            let killed = try await WorkerProcess.with("activeseg-scorer", environment: childEnvironment) { child in
+            try await WorkerProcess.with("activeseg-scorer", environment: childEnvironment) { child in
                 for (_, job) in jobs.sorted(by: { $0.value.caseRef.caseID < $1.value.caseRef.caseID }) {
                     try await queue.submit(job, id: job.jobID)
                 }
-                let running = try await within("the scorer process to start a job") {
-                    while true {
-                        if let id = try await fixture.jobs(in: "running").first { return id }
+                try await within("the scorer process to start a job") {
+                    while try await fixture.jobs(in: "running").isEmpty {
                         try await Task.sleep(for: .milliseconds(20))
                     }
                 }
                 #expect(try await child.end(with: SIGKILL).reason == .uncaughtSignal)
-                return running
             }
-            // The process died holding one job: that job left no row, and each job it finished
-            // before (none, unless the machine delayed the watch) left exactly one.
+            // The process died holding one job, whose row it left running: the job seen running
+            // may have finished before the signal landed on a loaded machine, so the one killed is
+            // read after the kill. It left no result row, and each job finished before left one.
+            let held = try await fixture.jobs(in: "running")
+            #expect(held.count == 1)
+            let killed = try #require(held.first)
             let finishedBeforeKill = try await fixture.jobs(in: "succeeded")
             #expect(!finishedBeforeKill.contains(killed))
             #expect(try await fixture.count("scores") + fixture.count("evaluations") == finishedBeforeKill.count)
