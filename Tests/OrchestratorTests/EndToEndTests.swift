@@ -48,6 +48,24 @@ struct EndToEndTests {
     /// A guard against a hang: seven experiments share two cores, and CI runs other suites beside.
     static let timeout: Duration = .seconds(900)
 
+    /// Each experiment's status once it has finished or failed, polled until all have.
+    static func statusesAtTheEnd(of ids: [String], client: RPCClient, _ what: String) async throws -> [String: ExperimentStatus] {
+        try await within(timeout, what) {
+            var ended: [String: ExperimentStatus] = [:]
+            while ended.count < ids.count {
+                for id in ids where ended[id] == nil {
+                    if let status = try? await client.call(OrchestratorRPC.status, .with { $0.experimentID = id },
+                                                           timeout: .seconds(5)),
+                       status.state == .finished || status.state == .failed {
+                        ended[id] = status
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            return ended
+        }
+    }
+
     @Test func everyStrategyAndRestrictionRunsThreeRoundsAndPicksWhatTheLibraryComputes() async throws {
         try await Deployment.with { deployment in
             let database = deployment.database.client
@@ -71,20 +89,7 @@ struct EndToEndTests {
                 experiments.append((id, arm))
             }
             let started = experiments
-            let ended = try await within(Self.timeout, "every experiment to end") {
-                var ended: [String: ExperimentStatus] = [:]
-                while ended.count < started.count {
-                    for (id, _) in started where ended[id] == nil {
-                        if let status = try? await client.call(OrchestratorRPC.status, .with { $0.experimentID = id },
-                                                               timeout: .seconds(5)),
-                           status.state == .finished || status.state == .failed {
-                            ended[id] = status
-                        }
-                    }
-                    try await Task.sleep(for: .milliseconds(250))
-                }
-                return ended
-            }
+            let ended = try await Self.statusesAtTheEnd(of: started.map(\.0), client: client, "every experiment to end")
 
             let cohort = try await Cohort.load(dataset.id, on: database)
             for (id, arm) in started {
@@ -138,20 +143,7 @@ struct EndToEndTests {
                 experiments.append(id)
             }
             let started = experiments
-            let ended = try await within(Self.timeout, "both experiments to end") {
-                var ended: [String: ExperimentStatus] = [:]
-                while ended.count < started.count {
-                    for id in started where ended[id] == nil {
-                        if let status = try? await client.call(OrchestratorRPC.status, .with { $0.experimentID = id },
-                                                               timeout: .seconds(5)),
-                           status.state == .finished || status.state == .failed {
-                            ended[id] = status
-                        }
-                    }
-                    try await Task.sleep(for: .milliseconds(250))
-                }
-                return ended
-            }
+            let ended = try await Self.statusesAtTheEnd(of: started, client: client, "both experiments to end")
 
             var picks: [[[String]]] = []
             var models: [[String]] = []
