@@ -115,6 +115,7 @@ let package = Package(
 
         .executableTarget(name: "TrainerService", dependencies: [
             "WorkerSupport", "Profiles", "ServiceRuntime", "Neural", "Store", "Artifacts", "Bus", "Proto", "SeededRandom",
+            "ActiveLearning",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Services/Trainer"),

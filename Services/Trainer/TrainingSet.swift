@@ -1,3 +1,4 @@
+import ActiveLearning
 import Proto
 import SeededRandom
 
@@ -24,7 +25,7 @@ struct TrainingSet: Equatable {
             var generator = SeededGenerator(seed: job.seed, stream: 1)
             var positions = Array(training.indices)
             positions.shuffle(using: &generator)
-            let held = min(training.count - 1, max(1, Int((Double(training.count) * validationFraction).rounded())))
+            let held = ValidationHoldOut.count(of: training.count, fraction: validationFraction)
             let heldOut = Set(positions.prefix(held))
             validation = training.indices.filter { heldOut.contains($0) }.map { training[$0] }
             training = training.indices.filter { !heldOut.contains($0) }.map { training[$0] }

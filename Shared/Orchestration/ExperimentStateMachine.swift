@@ -164,14 +164,8 @@ public struct ExperimentStateMachine: Sendable {
         -> (training: [UUID], validation: [UUID])
     {
         let order = try RandomQuery.order(cases, seed: seed).map(\.id)
-        let held = validationCount(of: cases.count, fraction: fraction)
+        let held = ValidationHoldOut.count(of: cases.count, fraction: fraction)
         return (Array(order.dropFirst(held)), Array(order.prefix(held)))
-    }
-
-    /// Cases held out for validation out of `count`: the share rounded, at least one and at most all
-    /// but one when there are two or more.
-    static func validationCount(of count: Int, fraction: Double) -> Int {
-        count < 2 ? 0 : min(count - 1, max(1, Int((fraction * Double(count)).rounded())))
     }
 
     /// UUIDs in the lower-case form the database and the messages use.

@@ -71,28 +71,23 @@ let importer = CaseImporter(
 let sources: [CaseSource]
 do { sources = try BraTSDataset.discover(root: cohortFolder).compactMap { try? $0.get() } } catch { fail("\(error)") }
 
-/// A preprocessed case with its source name and the network input.
-struct BenchmarkCase: @unchecked Sendable {
-    var name: String
-    var training: TrainingCase
-}
 let importStart = Date()
-var imported: [BenchmarkCase] = []
+var imported: [TrainingCase] = []  // named by their source names
 for source in sources.sorted(by: { $0.id < $1.id }) {
     guard let case_ = try? importer.importCase(source), let label = case_.label else { continue }
     let shape = case_.t1c.shape
     let image = Tensor(shape: [2, shape.z, shape.y, shape.x], scalars: case_.t1c.voxels + case_.t2.voxels)
-    imported.append(BenchmarkCase(name: source.id, training: TrainingCase(id: source.id, image: image, label: label.voxels)))
+    imported.append(TrainingCase(id: source.id, image: image, label: label.voxels))
 }
 guard imported.count > testCount else { fail("\(imported.count) cases imported, \(testCount) wanted for testing") }
-let byName = Dictionary(uniqueKeysWithValues: imported.map { ($0.name, $0) })
+let byName = Dictionary(uniqueKeysWithValues: imported.map { ($0.id, $0) })
 let testNames: Set<String>
 let pool: [String]
 do {
-    testNames = Set(try RandomQuery.select(imported.map(\.name), count: testCount, seed: 0))
-    pool = imported.map(\.name).filter { !testNames.contains($0) }
+    testNames = Set(try RandomQuery.select(imported.map(\.id), count: testCount, seed: 0))
+    pool = imported.map(\.id).filter { !testNames.contains($0) }
 } catch { fail("\(error)") }
-let testCases = imported.filter { testNames.contains($0.name) }.map(\.training)
+let testCases = imported.filter { testNames.contains($0.id) }
 let tumorFreeTests = testCases.filter { !$0.label.contains(where: { $0 > 0 }) }.count
 
 let sizes = value("--sizes").map { $0.split(separator: ",").compactMap { Int($0) } }
@@ -125,7 +120,7 @@ struct Outcome: Sendable {
 struct Bench: @unchecked Sendable {
     let profile: ExperimentProfile
     let pool: [String]
-    let byName: [String: BenchmarkCase]
+    let byName: [String: TrainingCase]
     let testCases: [TrainingCase]
     let trainsWithDropout: Bool
     let logger: Logger
@@ -133,9 +128,9 @@ struct Bench: @unchecked Sendable {
     func trainAndTest(size: Int, seed: Int, threads: Int) throws -> Outcome {
         let annotated = try RandomQuery.select(pool, count: size, seed: UInt64(seed))
         let order = try RandomQuery.order(annotated, seed: UInt64(seed) &+ 1000)
-        let held = size < 2 ? 0 : min(size - 1, max(1, Int((profile.activeLearning.validationFraction * Double(size)).rounded())))
-        let validation = order.prefix(held).map { byName[$0]!.training }
-        let training = order.dropFirst(held).sorted().map { byName[$0]!.training }
+        let held = ValidationHoldOut.count(of: size, fraction: profile.activeLearning.validationFraction)
+        let validation = order.prefix(held).map { byName[$0]! }
+        let training = order.dropFirst(held).sorted().map { byName[$0]! }
         let mode: Proto.DropoutMode = trainsWithDropout ? .train : .off
         let network = UNet3D(config: profile.network(dropout: mode, rate: profile.training.dropoutRate), seed: UInt64(seed))
         let trainer = Trainer(config: profile.trainingConfig(profile.hyperParameters, seed: UInt64(seed)),
