@@ -11,7 +11,7 @@ FROM ${SWIFT_IMAGE} AS build
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get update -qq \
     && apt-get install -y -qq --no-install-recommends \
-        libnats-dev libpq-dev libopenblas-dev libnifti2-dev zlib1g-dev pkg-config \
+        libnats-dev libpq-dev libopenblas-dev libdnnl-dev libnifti2-dev zlib1g-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 
@@ -36,7 +36,7 @@ FROM ${RUNTIME_IMAGE}
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get update -qq \
     && apt-get install -y -qq --no-install-recommends \
-        libnats3.4 libpq5 libopenblas0-pthread libnifti2-2 libznz3 zlib1g libstdc++6 \
+        libnats3.4 libpq5 libopenblas0-pthread libdnnl2 libgomp1 libnifti2-2 libznz3 zlib1g libstdc++6 \
     && rm -rf /var/lib/apt/lists/*
 
 # The folders exist in the image, owned by the service user, so that a named volume mounted on

@@ -45,6 +45,10 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Shared/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .target(
+            name: "CCompute", path: "Shared/CCompute",
+            linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]
+        ),
+        .target(
             name: "CNIfTI", path: "Shared/CNIfTI",
             cSettings: [.unsafeFlags(["-I/usr/include/nifti"]), .define("HAVE_ZLIB", to: "1")],
             linkerSettings: [.linkedLibrary("nifti2"), .linkedLibrary("znz"), .linkedLibrary("z")]
@@ -72,7 +76,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Shared/Volume"),
         .target(name: "Neural", dependencies: [
-            "CBLAS", "SeededRandom",
+            "CBLAS", "CCompute", "SeededRandom",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Shared/Neural"),
         .target(name: "ActiveLearning", dependencies: ["SeededRandom"], path: "Shared/ActiveLearning"),
@@ -159,7 +163,8 @@ let package = Package(
         .testTarget(name: "NeuralTests", dependencies: ["Neural", "SeededRandom", .product(name: "Logging", package: "swift-log")],
                     path: "Tests/NeuralTests",
                     resources: [.copy("Vectors")]),
-        .executableTarget(name: "neural-benchmark", dependencies: ["Neural"], path: "Tests/Benchmarks/NeuralBenchmark"),
+        .target(name: "CPeak", path: "Tests/Benchmarks/CPeak"),
+        .executableTarget(name: "neural-benchmark", dependencies: ["Neural", "CPeak"], path: "Tests/Benchmarks/NeuralBenchmark"),
         .executableTarget(name: "training-benchmark", dependencies: [
             "ActiveLearning", "Neural", "Profiles", "Proto", "Statistics", "Volume",
             .product(name: "Logging", package: "swift-log"),

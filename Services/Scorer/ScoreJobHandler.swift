@@ -69,8 +69,11 @@ struct ScoreJobHandler: JobHandler {
                 throw RPCError(.notFound, "model \(reference.modelID) is not recorded", details: ["model.id": reference.modelID])
             }
             do {
-                profiles.append(try ExperimentProfile(named: model.profile))
-                networks.append(try Checkpoint.decode(try loader.artifacts.get(artifact), file: model.checkpointSHA256).network)
+                let profile = try ExperimentProfile(named: model.profile)
+                let network = try Checkpoint.decode(try loader.artifacts.get(artifact), file: model.checkpointSHA256).network
+                network.precision = profile.precision
+                profiles.append(profile)
+                networks.append(network)
             } catch {
                 throw RPCError(.dataLoss, "model \(reference.modelID) does not load: \(error)",
                                details: ["model.id": reference.modelID, "artifact": model.checkpointSHA256], cause: error)

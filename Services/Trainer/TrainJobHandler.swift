@@ -50,6 +50,7 @@ struct TrainJobHandler: JobHandler {
         let parameters = job.hasHyperParameters ? job.hyperParameters : profile.hyperParameters
         let rate = parameters.dropoutRate == 0 ? profile.training.dropoutRate : parameters.dropoutRate
         let network = UNet3D(config: profile.network(dropout: job.dropoutMode, rate: rate), seed: job.seed)
+        network.precision = profile.precision
         let trainer = Trainer(config: profile.trainingConfig(parameters, seed: job.seed), predictor: profile.predictor,
                               logger: logger)
 

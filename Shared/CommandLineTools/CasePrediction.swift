@@ -22,6 +22,7 @@ struct CasePrediction {
         let grid = preprocessed.t1c.shape
         let image = Tensor(shape: [2, grid.z, grid.y, grid.x], scalars: preprocessed.t1c.voxels + preprocessed.t2.voxels)
         let predictor = profile.predictor
+        network.precision = profile.precision
         let map = if let passes {
             predictor.monteCarloDropout(network, image: image, passes: passes, seed: seed).mean
         } else {

@@ -1,13 +1,13 @@
 import CBLAS
-import Dispatch
+import CCompute
 import Foundation
 
 /// How many threads the engine's kernels use.
 ///
-/// The kernels split work themselves (voxel tiles for convolutions, channels for normalisation) and
-/// call OpenBLAS single-threaded from each worker. Keeping OpenBLAS at one thread avoids two thread
-/// pools competing for the same cores, and lets each worker's im2col tile stay in its own cache
-/// while the GEMM consumes it.
+/// oneDNN's convolutions and the engine's own kernels (channels for normalisation, voxel ranges for
+/// elementwise layers and the 1×1×1 GEMMs) run on one OpenMP thread team (`as_parallel`), and
+/// OpenBLAS is kept single-threaded inside each worker, so that no two thread pools compete for the
+/// same cores and no pool's idle threads spin while another one works.
 public enum ComputeThreads {
     /// The number of workers the kernels split into (at least 1): `ACTIVESEG_COMPUTE_THREADS` when
     /// the environment sets it, else all cores, unless a caller scopes another count with
@@ -42,8 +42,12 @@ public enum ComputeThreads {
             return
         }
         withoutActuallyEscaping(body) { body in
-            let task = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { task.value($0) }
+            var work = body
+            withUnsafeMutablePointer(to: &work) { context in
+                as_parallel(Int32(workers), { context, worker in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(worker))
+                }, context)
+            }
         }
     }
 

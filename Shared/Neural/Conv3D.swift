@@ -2,18 +2,15 @@ import SeededRandom
 
 /// 3D convolution with stride 1: a 3×3×3 kernel with zero padding 1, or a 1×1×1 kernel.
 ///
-/// Both passes are GEMMs over tiles of output voxels (row-major; `V` = voxels of the tile):
-/// - forward:  `Y[Cout, V] = W[Cout, K] · col(X)[K, V]`, `K = 27·Cin` (or `Cin` for 1×1×1, where the
-///   input itself is the column matrix);
-/// - weight gradient: `dW[Cout, K] += dY[Cout, V] · col(X)[K, V]ᵀ`, summed per worker then reduced;
-/// - input gradient: a 3×3×3 convolution of `dY` with the kernel flipped in space and its channel
-///   axes swapped, `dX[Cin, V] = W̃[Cin, 27·Cout] · col(dY)[27·Cout, V]` — the forward GEMM shape again,
-///   so there is no col2im scatter and workers never write the same voxel; for 1×1×1,
-///   `dX[Cin, V] = Wᵀ[Cin, Cout] · dY[Cout, V]`.
-/// Workers take contiguous runs of image lines; each builds its own column tiles and calls OpenBLAS
-/// single-threaded. A 3×3×3 convolution can also take its input as two channel blocks (the U-Net's
-/// `[upsampled, skip]`): the column rows of each block are filled from its own tensor, so the
-/// concatenation is never materialised, and the input gradient comes back as the same two blocks.
+/// 3×3×3 convolutions run on oneDNN's direct kernels through a `ConvolutionPlan` per input shape, in
+/// the layer's `precision` (bf16 falls back to fp32 on CPUs without bfloat16 kernels). They can take
+/// their input as two channel blocks (the U-Net's `[upsampled, skip]`): the plan gathers the blocks
+/// into its own channels-last buffer, so the concatenation is never materialised in the engine's
+/// layout, and the input gradient comes back as the same two blocks.
+///
+/// 1×1×1 convolutions (the head) are GEMMs over voxel ranges on OpenBLAS, in fp32
+/// (row-major; `V` = voxels): forward `Y[Cout, V] = W[Cout, Cin] · X[Cin, V]`, weight gradient
+/// `dW += dY · Xᵀ` summed per worker then reduced, input gradient `dX = Wᵀ · dY`.
 public final class Conv3D: RecordingLayer {
     public let inChannels: Int
     public let outChannels: Int
@@ -23,8 +20,14 @@ public final class Conv3D: RecordingLayer {
     /// The first convolution of a network has no use for the gradient with respect to the image.
     public var computesInputGradient = true
     public var recordsForBackward = true
+    /// The arithmetic of a 3×3×3 convolution; the 1×1×1 head always computes in fp32.
+    public var precision: Precision = .fp32 {
+        didSet { if precision != oldValue { plans = [:] } }
+    }
     /// The input of the last recorded forward pass, as the channel blocks it was given in.
     private var inputs: [Tensor]?
+    /// oneDNN plans by input shape `[N, D, H, W]`: training meets one patch shape, inference a few.
+    private var plans: [[Int]: ConvolutionPlan] = [:]
 
     /// He (Kaiming normal, fan-in) initialisation from `generator`; biases start at zero.
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, bias: Bool,
@@ -64,33 +67,49 @@ public final class Conv3D: RecordingLayer {
         inputs = nil
         let x = xs[0]
         precondition(dy.shape == [x.batch, outChannels] + x.spatial)
-        let geometry = Im2ColGeometry(depth: x.shape[2], height: x.shape[3], width: x.shape[4])
         if let bias { accumulateBiasGradient(dy, into: bias) }
-        accumulateWeightGradient(xs, dy: dy, geometry: geometry)
-        guard computesInputGradient else { return xs.map { Tensor(zeros: $0.shape) } }
-        let flipped = flippedWeights()
+        guard kernelSize == 3 else { return [backwardPointwise(x, dy: dy)] }
+        let plan = plan(for: x)
         let blockChannels = xs.map(\.channels)
-        let voxels = geometry.voxels
-        let scalars = Self.uninitializedArrays(counts: xs.map(\.count)[...]) { outputs in
-            dy.scalars.withUnsafeBufferPointer { dyp in
-                flipped.withUnsafeBufferPointer { wp in
-                    for n in 0..<x.batch {
-                        var firstRow = 0
-                        let blocks = zip(blockChannels, outputs).map { channels, output in
-                            defer { firstRow += channels }
-                            return OutputBlock(weights: wp.baseAddress! + firstRow * outChannels * kernelVolume,
-                                               channels: channels, output: output + n * channels * voxels)
+        let weights = weight.value
+        let computesInputGradient = self.computesInputGradient
+        var inputGradients: [[Float]] = []
+        Self.withBaseAddresses(xs[...]) { xps in
+            weights.scalars.withUnsafeBufferPointer { wp in
+                dy.scalars.withUnsafeBufferPointer { dyp in
+                    weight.gradient.scalars.withUnsafeMutableBufferPointer { gp in
+                        guard computesInputGradient else {
+                            plan.backward(inputs: xps, blockChannels: blockChannels, weights: wp.baseAddress!,
+                                          outputGradient: dyp.baseAddress!, weightGradient: gp.baseAddress!,
+                                          inputGradients: nil)
+                            return
                         }
-                        Self.convolve([InputBlock(pointer: dyp.baseAddress! + n * outChannels * voxels, channels: outChannels)],
-                                      into: blocks, kernelSize: kernelSize, geometry: geometry)
+                        inputGradients = Self.uninitializedArrays(counts: xs.map(\.count)[...]) { outputs in
+                            plan.backward(inputs: xps, blockChannels: blockChannels, weights: wp.baseAddress!,
+                                          outputGradient: dyp.baseAddress!, weightGradient: gp.baseAddress!,
+                                          inputGradients: outputs)
+                        }
                     }
                 }
             }
         }
-        return zip(xs, scalars).map { Tensor(shape: $0.shape, scalars: $1) }
+        guard computesInputGradient else { return xs.map { Tensor(zeros: $0.shape) } }
+        return zip(xs, inputGradients).map { Tensor(shape: $0.shape, scalars: $1) }
     }
 
-    private var kernelVolume: Int { kernelSize * kernelSize * kernelSize }
+    /// The kernels oneDNN runs for an input of `shape` `[N, C, D, H, W]`, for benchmarks and logs.
+    public func implementation(forInputShape shape: [Int]) -> String {
+        kernelSize == 3 ? plan(for: Tensor(uninitializedShape: shape)).implementation : "OpenBLAS sgemm (1×1×1)"
+    }
+
+    private func plan(for x: Tensor) -> ConvolutionPlan {
+        let key = [x.batch] + x.spatial
+        if let plan = plans[key] { return plan }
+        let plan = ConvolutionPlan(batch: x.batch, inChannels: inChannels, outChannels: outChannels,
+                                   spatial: x.spatial, precision: precision)
+        plans[key] = plan
+        return plan
+    }
 
     private func forward(_ xs: [Tensor]) -> Tensor {
         let x = xs[0]
@@ -99,20 +118,19 @@ public final class Conv3D: RecordingLayer {
                      "Conv3D expects [N, \(inChannels), D, H, W] in total, got \(xs.map(\.shape))")
         precondition(xs.count == 1 || kernelSize == 3, "only 3×3×3 convolutions take channel blocks")
         inputs = recordsForBackward ? xs : nil
-        let geometry = Im2ColGeometry(depth: x.shape[2], height: x.shape[3], width: x.shape[4])
-        let voxels = geometry.voxels
         var y = Tensor(uninitializedShape: [x.batch, outChannels] + x.spatial)
-        y.scalars.withUnsafeMutableBufferPointer { yp in
-            Self.withBaseAddresses(xs[...]) { xps in
-                weight.value.scalars.withUnsafeBufferPointer { wp in
-                    for n in 0..<x.batch {
-                        let blocks = zip(xps, xs).map { InputBlock(pointer: $0 + n * $1.channels * voxels, channels: $1.channels) }
-                        Self.convolve(blocks, into: [OutputBlock(weights: wp.baseAddress!, channels: outChannels,
-                                                                 output: yp.baseAddress! + n * outChannels * voxels)],
-                                      kernelSize: kernelSize, geometry: geometry)
+        if kernelSize == 3 {
+            let plan = plan(for: x)
+            y.scalars.withUnsafeMutableBufferPointer { yp in
+                Self.withBaseAddresses(xs[...]) { xps in
+                    weight.value.scalars.withUnsafeBufferPointer { wp in
+                        plan.forward(inputs: xps, blockChannels: xs.map(\.channels), weights: wp.baseAddress!,
+                                     output: yp.baseAddress!)
                     }
                 }
             }
+        } else {
+            forwardPointwise(x, into: &y)
         }
         if let bias {
             addBias(bias.value, to: &y)
@@ -120,135 +138,76 @@ public final class Conv3D: RecordingLayer {
         return y
     }
 
-    /// The weights of the input-gradient convolution: `W̃[ci, co, k] = W[co, ci, 26 − k]` for 3×3×3
-    /// (a spatial flip), `W̃[ci, co] = W[co, ci]` for 1×1×1.
-    private func flippedWeights() -> [Float] {
-        let taps = kernelVolume
-        var flipped = [Float](repeating: 0, count: weight.value.count)
-        weight.value.scalars.withUnsafeBufferPointer { w in
-            for co in 0..<outChannels {
-                for ci in 0..<inChannels {
-                    for k in 0..<taps {
-                        flipped[(ci * outChannels + co) * taps + (taps - 1 - k)] = w[(co * inChannels + ci) * taps + k]
+    /// `Y[Cout, V] = W[Cout, Cin] · X[Cin, V]` per item, split into voxel ranges.
+    private func forwardPointwise(_ x: Tensor, into y: inout Tensor) {
+        let voxels = x.voxels
+        let (inChannels, outChannels) = (self.inChannels, self.outChannels)
+        y.scalars.withUnsafeMutableBufferPointer { yp in
+            x.scalars.withUnsafeBufferPointer { xp in
+                weight.value.scalars.withUnsafeBufferPointer { wp in
+                    let pointers = UncheckedSendable((xp.baseAddress!, wp.baseAddress!, yp.baseAddress!))
+                    for n in 0..<x.batch {
+                        ComputeThreads.parallelRanges(voxels, minimumPerWorker: 256) { range in
+                            let (xs, w, ys) = pointers.value
+                            gemm(m: outChannels, n: range.count, k: inChannels, a: w, lda: inChannels,
+                                 b: xs + n * inChannels * voxels + range.lowerBound, ldb: voxels,
+                                 beta: 0, c: ys + n * outChannels * voxels + range.lowerBound, ldc: voxels)
+                        }
                     }
                 }
             }
         }
-        return flipped
     }
 
-    /// One channel block of a convolution's input (one batch item).
-    struct InputBlock {
-        let pointer: UnsafePointer<Float>
-        let channels: Int
-    }
-
-    /// Output channels computed by one GEMM: `weights` holds their rows of the weight matrix.
-    struct OutputBlock {
-        let weights: UnsafePointer<Float>
-        let channels: Int
-        let output: UnsafeMutablePointer<Float>
-    }
-
-    /// `output[C, V] = weights[C, K] · col(input)[K, V]` for one item, where the column rows of the
-    /// input blocks follow each other (block 0's channels first) and each output block is its own GEMM
-    /// on the shared column tile.
-    static func convolve(_ inputs: [InputBlock], into outputs: [OutputBlock], kernelSize: Int, geometry: Im2ColGeometry) {
-        let voxels = geometry.voxels
-        let blocks = UncheckedSendable((inputs, outputs))
-        if kernelSize == 1 {
-            let input = inputs[0]
-            ComputeThreads.parallelRanges(voxels, minimumPerWorker: 256) { range in
-                for output in blocks.value.1 {
-                    gemm(m: output.channels, n: range.count, k: input.channels,
-                         a: output.weights, lda: input.channels,
-                         b: blocks.value.0[0].pointer + range.lowerBound, ldb: voxels,
-                         beta: 0, c: output.output + range.lowerBound, ldc: voxels)
-                }
-            }
-            return
-        }
-        let rows = inputs.reduce(0) { $0 + $1.channels } * 27
-        let linesPerTile = geometry.linesPerTile(rows: rows)
-        ComputeThreads.parallelRanges(geometry.lines, minimumPerWorker: 1) { lineRange in
-            let column = UnsafeMutablePointer<Float>.allocate(capacity: rows * linesPerTile * geometry.width)
-            defer { column.deallocate() }
-            var line = lineRange.lowerBound
-            while line < lineRange.upperBound {
-                let count = min(linesPerTile, lineRange.upperBound - line)
-                let tileVoxels = count * geometry.width
-                geometry.fill(column: column, inputs: blocks.value.0, firstLine: line, lineCount: count)
-                for output in blocks.value.1 {
-                    gemm(m: output.channels, n: tileVoxels, k: rows,
-                         a: output.weights, lda: rows, b: column, ldb: tileVoxels,
-                         beta: 0, c: output.output + line * geometry.width, ldc: voxels)
-                }
-                line += count
-            }
-        }
-    }
-
-    /// `dW[Cout, K] += Σ_tiles dY[Cout, V] · col(X)[K, V]ᵀ`, one partial sum per worker, reduced in
-    /// worker order so that a run with a fixed thread count is reproducible.
-    private func accumulateWeightGradient(_ xs: [Tensor], dy: Tensor, geometry: Im2ColGeometry) {
-        let rows = inChannels * kernelVolume
-        let voxels = geometry.voxels
-        let batch = dy.batch
-        let workers = max(1, min(ComputeThreads.count, kernelSize == 1 ? voxels / 256 : geometry.lines))
-        var partials = [Float](repeating: 0, count: workers * outChannels * rows)
-        let outChannels = self.outChannels
-        let kernelSize = self.kernelSize
-        let blockChannels = xs.map(\.channels)
+    /// The 1×1×1 backward pass: `dW += Σ dY · Xᵀ` (one partial sum per worker, reduced in worker
+    /// order so a run with a fixed thread count is reproducible) and `dX = Wᵀ · dY`.
+    private func backwardPointwise(_ x: Tensor, dy: Tensor) -> Tensor {
+        let voxels = x.voxels
+        let (inChannels, outChannels, batch) = (self.inChannels, self.outChannels, x.batch)
+        let workers = max(1, min(ComputeThreads.count, voxels / 256))
+        let size = outChannels * inChannels
+        var partials = [Float](repeating: 0, count: workers * size)
+        var dx = Tensor(uninitializedShape: x.shape)
         partials.withUnsafeMutableBufferPointer { pp in
-            Self.withBaseAddresses(xs[...]) { xps in
+            x.scalars.withUnsafeBufferPointer { xp in
                 dy.scalars.withUnsafeBufferPointer { dyp in
                     let partial = SharedPointer(pp.baseAddress!)
-                    let sources = UncheckedSendable(xps)
-                    let dys = UncheckedSendable(dyp.baseAddress!)
-                    let linesPerTile = geometry.linesPerTile(rows: rows)
+                    let pointers = UncheckedSendable((xp.baseAddress!, dyp.baseAddress!))
                     ComputeThreads.run(workers: workers) { worker in
-                        let dw = partial.base + worker * outChannels * rows
-                        let units = kernelSize == 1 ? voxels : geometry.lines
-                        let start = units * worker / workers
-                        let end = units * (worker + 1) / workers
+                        let start = voxels * worker / workers, end = voxels * (worker + 1) / workers
                         guard start < end else { return }
-                        if kernelSize == 1 {
-                            for n in 0..<batch {
-                                gemm(transposeB: true, m: outChannels, n: rows, k: end - start,
-                                     a: dys.value + n * outChannels * voxels + start, lda: voxels,
-                                     b: sources.value[0] + n * rows * voxels + start, ldb: voxels,
-                                     beta: 1, c: dw, ldc: rows)
-                            }
-                            return
-                        }
-                        let column = UnsafeMutablePointer<Float>.allocate(capacity: rows * linesPerTile * geometry.width)
-                        defer { column.deallocate() }
                         for n in 0..<batch {
-                            let blocks = zip(sources.value, blockChannels).map {
-                                InputBlock(pointer: $0 + n * $1 * voxels, channels: $1)
-                            }
-                            var line = start
-                            while line < end {
-                                let count = min(linesPerTile, end - line)
-                                let tileVoxels = count * geometry.width
-                                geometry.fill(column: column, inputs: blocks, firstLine: line, lineCount: count)
-                                gemm(transposeB: true, m: outChannels, n: rows, k: tileVoxels,
-                                     a: dys.value + n * outChannels * voxels + line * geometry.width, lda: voxels,
-                                     b: column, ldb: tileVoxels,
-                                     beta: 1, c: dw, ldc: rows)
-                                line += count
-                            }
+                            gemm(transposeB: true, m: outChannels, n: inChannels, k: end - start,
+                                 a: pointers.value.1 + n * outChannels * voxels + start, lda: voxels,
+                                 b: pointers.value.0 + n * inChannels * voxels + start, ldb: voxels,
+                                 beta: 1, c: partial.base + worker * size, ldc: inChannels)
                         }
                     }
                 }
             }
         }
-        let size = outChannels * rows
         weight.gradient.scalars.withUnsafeMutableBufferPointer { g in
             for w in 0..<workers {
                 for i in 0..<size { g[i] += partials[w * size + i] }
             }
         }
+        guard computesInputGradient else { return Tensor(zeros: x.shape) }
+        dx.scalars.withUnsafeMutableBufferPointer { dxp in
+            dy.scalars.withUnsafeBufferPointer { dyp in
+                weight.value.scalars.withUnsafeBufferPointer { wp in
+                    let pointers = UncheckedSendable((dyp.baseAddress!, wp.baseAddress!, dxp.baseAddress!))
+                    for n in 0..<batch {
+                        ComputeThreads.parallelRanges(voxels, minimumPerWorker: 256) { range in
+                            let (d, w, out) = pointers.value
+                            gemm(transposeA: true, m: inChannels, n: range.count, k: outChannels, a: w, lda: inChannels,
+                                 b: d + n * outChannels * voxels + range.lowerBound, ldb: voxels,
+                                 beta: 0, c: out + n * inChannels * voxels + range.lowerBound, ldc: voxels)
+                        }
+                    }
+                }
+            }
+        }
+        return dx
     }
 
     /// Calls `body` with the base addresses of all `tensors`, valid for the duration of the call.

@@ -25,6 +25,11 @@ public final class UNet3D {
     let upsamplers: [TrilinearUpsample]
     let dropouts: [Dropout]
     public let head: Conv3D
+    /// The arithmetic of every 3×3×3 convolution (the head stays fp32); a compute setting, not part
+    /// of the architecture, so checkpoints do not carry it.
+    public var precision: Precision = .fp32 {
+        didSet { for unit in (encoders + decoders).joined() { unit.conv.precision = precision } }
+    }
 
     /// Builds the network with He-initialised weights drawn from `seed` (the same seed gives
     /// bit-identical weights); `seed` also seeds the dropout masks.
@@ -69,6 +74,13 @@ public final class UNet3D {
         self.decoders = decoders
         pools = (0..<(config.levels - 1)).map { _ in MaxPool3D() }
         upsamplers = (0..<(config.levels - 1)).map { _ in TrilinearUpsample() }
+    }
+
+    /// oneDNN's kernels for the network's most expensive convolution (the first one of the
+    /// full-resolution decoder level) on a batch of one `spatial` patch, for benchmarks and logs.
+    public func widestConvolutionKernels(spatial: [Int]) -> String {
+        let conv = decoders.last?[0].conv ?? encoders[0][0].conv
+        return conv.implementation(forInputShape: [1, conv.inChannels] + spatial)
     }
 
     /// Parameters with names that mirror a PyTorch module tree (see the README): `encoders.{level}.

@@ -18,6 +18,7 @@ extension ExperimentProfile {
         // tumor at this resolution; 8 base channels keep one training step near a twentieth of a
         // second on two cores.
         network: UNet3DConfig(levels: 4, baseChannels: 8, groupNormGroups: 4),
+        precision: .fp32,
         // Measured with `activeseg bench training` (the demo's cohort: 50 pool cases, 80 test cases;
         // docs/training-reliability.md has the tables). The previous recipe (20 epochs of two
         // patches per case, lr 0.01, best epoch by the mean of per-case validation Dice) left one

@@ -10,6 +10,9 @@ extension ExperimentProfile {
         syntheticSpacingScale: 1,
         // Five levels, 32 to 512 channels, as in Table 1.
         network: UNet3DConfig(levels: 5, baseChannels: 32, groupNormGroups: 8),
+        // bfloat16 convolutions with float32 accumulation, as GPU training of this network would
+        // use mixed precision; on these cores they run at up to twice the float32 rate.
+        precision: .bf16,
         training: TrainingSettings(
             // Early stop after 50 epochs without improvement, at most 500.
             maximumEpochs: 500, patience: 50,

@@ -12,6 +12,8 @@ extension ExperimentProfile {
         // Two levels of 8 and 16 channels: the smallest U-Net that still has a bottleneck for
         // features; 4 groups keep two channels per GroupNorm group at level 0.
         network: UNet3DConfig(levels: 2, baseChannels: 8, groupNormGroups: 4),
+        // fp32, so that the end-to-end tests' models follow the PyTorch-checked arithmetic exactly.
+        precision: .fp32,
         training: TrainingSettings(
             // Twenty epochs without early stopping: about two seconds per model on two cores, and
             // enough for the full-data model to find some tumors, so the equivalence test has a

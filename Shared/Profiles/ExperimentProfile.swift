@@ -19,16 +19,20 @@ public struct ExperimentProfile: Sendable, Hashable {
     public var syntheticSpacingScale: Double
     /// The network every job of the profile trains; dropout is set per job (`network(dropout:)`).
     public var network: UNet3DConfig
+    /// The arithmetic of the network's convolutions in training and inference (`UNet3D.precision`).
+    public var precision: Precision
     public var training: TrainingSettings
     public var inference: InferenceSettings
     public var activeLearning: ActiveLearningDefaults
 
     public init(name: String, targetSpacing: Double, syntheticSpacingScale: Double, network: UNet3DConfig,
-                training: TrainingSettings, inference: InferenceSettings, activeLearning: ActiveLearningDefaults) {
+                precision: Precision, training: TrainingSettings, inference: InferenceSettings,
+                activeLearning: ActiveLearningDefaults) {
         self.name = name
         self.targetSpacing = targetSpacing
         self.syntheticSpacingScale = syntheticSpacingScale
         self.network = network
+        self.precision = precision
         self.training = training
         self.inference = inference
         self.activeLearning = activeLearning

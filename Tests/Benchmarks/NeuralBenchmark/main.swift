@@ -1,14 +1,23 @@
+import CPeak
 import Foundation
 import Neural
 
 /// Training and inference figures for the Neural engine (release build).
 ///
-///     swift run -c release neural-benchmark train [A|B|cpu] [--steps N] [--threads T]
-///     swift run -c release neural-benchmark infer [--threads T] [--skip-windows] [--skip-whole]
+///     swift run -c release neural-benchmark train [A|B|cpu] [--steps N] [--threads T] [--precision fp32|bf16]
+///     swift run -c release neural-benchmark peak [--threads T]
+///     swift run -c release neural-benchmark infer [--threads T] [--precision fp32|bf16] [--skip-windows] [--skip-whole] [--skip-mc-dropout]
 ///
 /// `OPENBLAS_CORETYPE=Haswell` selects OpenBLAS's Haswell kernels instead of the auto-detected ones.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+
+/// `--precision fp32|bf16` (default fp32).
+let precision: Precision = {
+    guard let i = arguments.firstIndex(of: "--precision"), i + 1 < arguments.count,
+          let value = Precision(rawValue: arguments[i + 1]) else { return .fp32 }
+    return value
+}()
 
 func option(_ name: String, default value: Int) -> Int {
     guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Int(arguments[i + 1]) else { return value }
@@ -75,11 +84,40 @@ func benchmarkConfig(_ name: String) -> (UNet3DConfig, Int) {
     return (config, name == "B" ? 96 : 64)
 }
 
+/// Multiply-adds ×2 of the 3×3×3 convolutions in one training step on a `size`³ patch: forward,
+/// weight gradient and input gradient (none for the first convolution, which reads the image).
+func convolutionFlopsPerStep(_ config: UNet3DConfig, size: Int) -> Double {
+    var flops = 0.0
+    func add(_ inChannels: Int, _ outChannels: Int, level: Int, first: Bool = false) {
+        let voxels = pow(Double(size >> level), 3)
+        flops += 2 * 27 * Double(inChannels * outChannels) * voxels * (first ? 2 : 3)
+    }
+    for level in 0..<config.levels {
+        let channels = config.channels(atLevel: level)
+        add(level == 0 ? config.inputChannels : config.channels(atLevel: level - 1), channels, level: level, first: level == 0)
+        for _ in 1..<config.convolutionsPerLevel { add(channels, channels, level: level) }
+    }
+    for level in 0..<(config.levels - 1) {
+        let channels = config.channels(atLevel: level)
+        add(config.channels(atLevel: level + 1) + channels, channels, level: level)
+        for _ in 1..<config.convolutionsPerLevel { add(channels, channels, level: level) }
+    }
+    return flops
+}
+
+/// The two arithmetic peaks the engine's figures are compared with.
+func peak() {
+    let threads = ComputeThreads.count
+    print(String(format: "peak on %d threads: fp32 FMA %.0f GFLOP/s, bf16 dot product %.0f GFLOP/s",
+                 threads, as_peak_fp32_fma(Int32(threads), 2), as_peak_bf16_dot(Int32(threads), 2)))
+}
+
 func train() {
     let name = arguments.dropFirst().first { ["A", "B", "cpu"].contains($0) } ?? "A"
     let steps = option("--steps", default: 10)
     let (config, size) = benchmarkConfig(name)
     let network = UNet3D(config: config, seed: 1)
+    network.precision = precision
     let optimizer = SGD(parameters: network.parameters, learningRate: 1e-3)
     let loss = DiceBCELoss()
     let image = randomVolume([1, 2, size, size, size], seed: 2)
@@ -97,9 +135,12 @@ func train() {
         cpu.append(cpuMilliseconds() - before)
         return wall
     }
-    print(String(format: "train %@: 2x%d^3, %d levels, %d threads, BLAS core %@: median %.0f ms/step (min %.0f, max %.0f, %d steps), CPU %.0f ms/step, peak RSS %.0f MB",
-                 name, size, config.levels, ComputeThreads.count, ComputeThreads.blasCore, median(times),
+    print(String(format: "train %@: 2x%d^3, %d levels, %d threads, %@: median %.0f ms/step (min %.0f, max %.0f, %d steps), CPU %.0f ms/step, peak RSS %.0f MB",
+                 name, size, config.levels, ComputeThreads.count, precision.rawValue, median(times),
                  times.min()!, times.max()!, steps, median(cpu), peakResidentMB()))
+    let flops = convolutionFlopsPerStep(config, size: size)
+    print(String(format: "  convolutions: %.1f GFLOP per step, %.0f GFLOP/s at the median step", flops / 1e9, flops / median(times) / 1e6))
+    print("  kernels of the widest convolution: " + network.widestConvolutionKernels(spatial: [size, size, size]))
 }
 
 /// Runs `body` once and prints its wall and CPU seconds.
@@ -112,9 +153,10 @@ func report(_ label: String, _ body: () -> Void) {
 func infer() {
     let (config, _) = benchmarkConfig("A")
     let network = UNet3D(config: config, seed: 1)
+    network.precision = precision
     let volume = randomVolume([2, 128, 128, 160], seed: 3)
     let patch = randomVolume([2, 64, 64, 64], seed: 4)
-    print("infer: config A network, \(ComputeThreads.count) threads, BLAS core \(ComputeThreads.blasCore)")
+    print("infer: config A network, \(ComputeThreads.count) threads, \(precision.rawValue)")
     let single = Predictor(strategy: .wholeVolume)
     _ = single.predict(network, image: patch)
     report("one 64^3 forward") { _ = single.predict(network, image: patch) }
@@ -125,7 +167,9 @@ func infer() {
     if !arguments.contains("--skip-whole") {
         report("128x128x160 whole volume") { _ = single.predict(network, image: volume) }
     }
-    report("20 MC-dropout passes on 64^3") { _ = single.monteCarloDropout(network, image: patch, passes: 20, seed: 5) }
+    if !arguments.contains("--skip-mc-dropout") {
+        report("20 MC-dropout passes on 64^3") { _ = single.monteCarloDropout(network, image: patch, passes: 20, seed: 5) }
+    }
     print(String(format: "  peak RSS %.0f MB", peakResidentMB()))
 }
 
@@ -133,8 +177,9 @@ ComputeThreads.$count.withValue(option("--threads", default: 2)) {
     switch arguments.first {
     case "train": train()
     case "infer": infer()
+    case "peak": peak()
     default:
-        print("usage: neural-benchmark train [A|B|cpu] [--steps N] [--threads T] | infer [--threads T] [--skip-windows] [--skip-whole]")
+        print("usage: neural-benchmark train [A|B|cpu] [--steps N] [--threads T] [--precision fp32|bf16] | peak [--threads T] | infer [--threads T] [--precision fp32|bf16] [--skip-windows] [--skip-whole] [--skip-mc-dropout]")
         exit(2)
     }
 }

@@ -14,7 +14,7 @@ import Volume
 /// to all-background.
 ///
 ///     swift run -c release training-benchmark [--profile cpu] [--cases 130] [--test 80] [--seeds 10]
-///         [--sizes 8,16,24,32,50] [--dropout] [--workers 2] [--cohort DIR] [--template DIR]
+///         [--sizes 8,16,24,32,50] [--dropout] [--workers 2] [--precision fp32|bf16] [--cohort DIR] [--template DIR]
 ///
 /// The cohort is the demo's synthetic one (seed 1), generated into `--cohort` (default
 /// `.stack/training-benchmark-<profile>-<cases>`) on first use. `--dropout` trains with the
@@ -48,6 +48,10 @@ if let selection = value("--selection") {
     profile.training.selection = selection == "final" ? .finalEpoch : .bestValidation
 }
 if let width = value("--base-channels").flatMap(Int.init) { profile.network.baseChannels = width }
+if let precision = value("--precision") {
+    guard let value = Precision(rawValue: precision) else { fail("--precision takes fp32 or bf16") }
+    profile.precision = value
+}
 let defaults = profile.activeLearning
 let caseCount = integer("--cases", default: 130)
 let testCount = integer("--test", default: 80)
@@ -133,6 +137,7 @@ struct Bench: @unchecked Sendable {
         let training = order.dropFirst(held).sorted().map { byName[$0]! }
         let mode: Proto.DropoutMode = trainsWithDropout ? .train : .off
         let network = UNet3D(config: profile.network(dropout: mode, rate: profile.training.dropoutRate), seed: UInt64(seed))
+        network.precision = profile.precision
         let trainer = Trainer(config: profile.trainingConfig(profile.hyperParameters, seed: UInt64(seed)),
                               predictor: profile.predictor, logger: logger)
         let started = Date()

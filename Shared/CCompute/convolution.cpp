@@ -1,0 +1,231 @@
+// oneDNN-backed 3×3×3 convolutions; see include/ccompute_convolution.h for the contract.
+#include "ccompute_convolution.h"
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+extern "C" void omp_set_num_threads(int);
+
+namespace {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+/// A growable buffer reused across calls on the same thread, so that a training step does not map
+/// and fault in fresh pages for every reorder.
+struct Scratch {
+    std::vector<std::unique_ptr<char[]>> buffers;
+    std::vector<size_t> sizes;
+
+    void *get(size_t slot, size_t bytes) {
+        if (slot >= buffers.size()) {
+            buffers.resize(slot + 1);
+            sizes.resize(slot + 1, 0);
+        }
+        if (sizes[slot] < bytes) {
+            buffers[slot].reset(new char[bytes]);
+            sizes[slot] = bytes;
+        }
+        return buffers[slot].get();
+    }
+};
+
+thread_local Scratch scratch;
+
+enum Slot : size_t { sourceSlot, outputSlot, gradientSlot, inputGradientSlot, weightSlot, weightGradientSlot };
+
+void copyError(const char *message, char *error, size_t size) {
+    if (error && size > 0) std::snprintf(error, size, "%s", message);
+}
+
+}  // namespace
+
+struct as_convolution {
+    dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+    dnnl::stream stream{engine};
+    memory::dims spatial;  // D, H, W
+    int batch, inChannels, outChannels;
+    as_precision precision;
+    dt operand;
+    std::string implementation;
+
+    dnnl::convolution_forward::primitive_desc forwardDesc;
+    dnnl::convolution_forward forward;
+    std::optional<dnnl::convolution_backward_data::primitive_desc> backwardDataDesc;
+    std::optional<dnnl::convolution_backward_data> backwardData;
+    std::optional<dnnl::convolution_backward_weights::primitive_desc> backwardWeightsDesc;
+    std::optional<dnnl::convolution_backward_weights> backwardWeights;
+
+    memory::dims dims(int channels) const { return {batch, channels, spatial[0], spatial[1], spatial[2]}; }
+
+    /// Channels-last `[N, channels, D, H, W]` inside a channels-last buffer of `total` channels.
+    memory::desc channelsLastSlice(int channels, int total, dt type) const {
+        const auto voxels = spatial[0] * spatial[1] * spatial[2];
+        return memory::desc(dims(channels), type,
+                            {voxels * total, 1, spatial[1] * spatial[2] * total, spatial[2] * total, total});
+    }
+
+    memory::desc engineLayout(int channels) const { return memory::desc(dims(channels), dt::f32, tag::ncdhw); }
+
+    static size_t typeSize(dt type) { return type == dt::bf16 ? 2 : 4; }
+
+    void reorder(const memory::desc &from, const void *source, const memory::desc &to, void *destination) {
+        memory a(from, engine, const_cast<void *>(source)), b(to, engine, destination);
+        dnnl::reorder(a, b).execute(stream, a, b);
+    }
+
+    /// The input blocks gathered into one channels-last operand buffer.
+    void *gatherInputs(int count, const float *const *inputs, const int *channels) {
+        auto *buffer = static_cast<char *>(scratch.get(sourceSlot, forwardDesc.src_desc().get_size()));
+        int offset = 0;
+        for (int b = 0; b < count; ++b) {
+            reorder(engineLayout(channels[b]), inputs[b], channelsLastSlice(channels[b], inChannels, operand),
+                    buffer + offset * typeSize(operand));
+            offset += channels[b];
+        }
+        return buffer;
+    }
+
+    void *weightsAs(const memory::desc &layout, const float *weights, Slot slot) {
+        void *buffer = scratch.get(slot, layout.get_size());
+        reorder(memory::desc({outChannels, inChannels, 3, 3, 3}, dt::f32, tag::oidhw), weights, layout, buffer);
+        return buffer;
+    }
+
+    void prepareBackward() {
+        if (backwardData) return;
+        const memory::dims unit = {1, 1, 1};
+        auto src = memory::desc(dims(inChannels), operand, tag::ndhwc);
+        auto diffSrc = memory::desc(dims(inChannels), dt::f32, tag::ndhwc);
+        auto diffDst = memory::desc(dims(outChannels), operand, tag::ndhwc);
+        auto weightsAny = memory::desc({outChannels, inChannels, 3, 3, 3}, operand, tag::any);
+        auto diffWeightsAny = memory::desc({outChannels, inChannels, 3, 3, 3}, dt::f32, tag::any);
+        dnnl::convolution_backward_data::desc data(dnnl::algorithm::convolution_direct, diffSrc, weightsAny, diffDst,
+                                                   unit, unit, unit);
+        backwardDataDesc.emplace(data, engine, forwardDesc);
+        backwardData.emplace(*backwardDataDesc);
+        dnnl::convolution_backward_weights::desc weights(dnnl::algorithm::convolution_direct, src, diffWeightsAny,
+                                                         diffDst, unit, unit, unit);
+        backwardWeightsDesc.emplace(weights, engine, forwardDesc);
+        backwardWeights.emplace(*backwardWeightsDesc);
+        implementation += std::string(" | backward data ") + backwardDataDesc->impl_info_str()
+                          + " | backward weights " + backwardWeightsDesc->impl_info_str();
+    }
+};
+
+extern "C" {
+
+as_convolution *as_convolution_create(int batch, int in_channels, int out_channels, int depth, int height,
+                                      int width, as_precision precision, char *error, size_t error_size) {
+    try {
+        auto plan = std::make_unique<as_convolution>();
+        plan->spatial = {depth, height, width};
+        plan->batch = batch;
+        plan->inChannels = in_channels;
+        plan->outChannels = out_channels;
+        plan->precision = precision;
+        plan->operand = precision == AS_PRECISION_BF16 ? dt::bf16 : dt::f32;
+        const memory::dims unit = {1, 1, 1};
+        auto src = memory::desc(plan->dims(in_channels), plan->operand, tag::ndhwc);
+        auto dst = memory::desc(plan->dims(out_channels), dt::f32, tag::ndhwc);
+        auto weights = memory::desc({out_channels, in_channels, 3, 3, 3}, plan->operand, tag::any);
+        dnnl::convolution_forward::desc forward(dnnl::prop_kind::forward_training,
+                                                dnnl::algorithm::convolution_direct, src, weights, dst, unit, unit,
+                                                unit);
+        plan->forwardDesc = dnnl::convolution_forward::primitive_desc(forward, plan->engine);
+        plan->forward = dnnl::convolution_forward(plan->forwardDesc);
+        plan->implementation = std::string("forward ") + plan->forwardDesc.impl_info_str();
+        // A bf16 plan must run on bf16 instructions, not on a reference loop.
+        if (precision == AS_PRECISION_BF16 && plan->implementation.find("ref") != std::string::npos) {
+            copyError(("oneDNN has only a reference kernel here: " + plan->implementation).c_str(), error, error_size);
+            return nullptr;
+        }
+        return plan.release();
+    } catch (const dnnl::error &e) {
+        copyError(e.what(), error, error_size);
+        return nullptr;
+    }
+}
+
+void as_convolution_destroy(as_convolution *plan) { delete plan; }
+
+as_precision as_convolution_precision(const as_convolution *plan) { return plan->precision; }
+
+const char *as_convolution_implementation(const as_convolution *plan) { return plan->implementation.c_str(); }
+
+int as_convolution_forward(as_convolution *plan, int block_count, const float *const *inputs,
+                           const int *block_channels, const float *weights, float *output, int threads,
+                           char *error, size_t error_size) {
+    try {
+        omp_set_num_threads(threads);
+        void *src = plan->gatherInputs(block_count, inputs, block_channels);
+        void *w = plan->weightsAs(plan->forwardDesc.weights_desc(), weights, weightSlot);
+        void *dst = scratch.get(outputSlot, plan->forwardDesc.dst_desc().get_size());
+        memory s(plan->forwardDesc.src_desc(), plan->engine, src), k(plan->forwardDesc.weights_desc(), plan->engine, w),
+            d(plan->forwardDesc.dst_desc(), plan->engine, dst);
+        plan->forward.execute(plan->stream, {{DNNL_ARG_SRC, s}, {DNNL_ARG_WEIGHTS, k}, {DNNL_ARG_DST, d}});
+        plan->reorder(plan->forwardDesc.dst_desc(), dst, plan->engineLayout(plan->outChannels), output);
+        plan->stream.wait();
+        return 0;
+    } catch (const dnnl::error &e) {
+        copyError(e.what(), error, error_size);
+        return -1;
+    }
+}
+
+int as_convolution_backward(as_convolution *plan, int block_count, const float *const *inputs,
+                            const int *block_channels, const float *weights, const float *output_gradient,
+                            float *weight_gradient, float *const *input_gradients, int threads,
+                            char *error, size_t error_size) {
+    try {
+        omp_set_num_threads(threads);
+        plan->prepareBackward();
+        auto &data = *plan->backwardDataDesc;
+        auto &weightsDesc = *plan->backwardWeightsDesc;
+        void *diffDst = scratch.get(gradientSlot, data.diff_dst_desc().get_size());
+        plan->reorder(plan->engineLayout(plan->outChannels), output_gradient, data.diff_dst_desc(), diffDst);
+        memory dd(data.diff_dst_desc(), plan->engine, diffDst);
+
+        void *src = plan->gatherInputs(block_count, inputs, block_channels);
+        void *dw = scratch.get(weightGradientSlot, weightsDesc.diff_weights_desc().get_size());
+        memory s(weightsDesc.src_desc(), plan->engine, src), g(weightsDesc.diff_weights_desc(), plan->engine, dw);
+        plan->backwardWeights->execute(plan->stream,
+                                       {{DNNL_ARG_SRC, s}, {DNNL_ARG_DIFF_DST, dd}, {DNNL_ARG_DIFF_WEIGHTS, g}});
+        // The gradient comes back in oneDNN's blocked weight layout: reorder it, then accumulate.
+        const auto count = static_cast<size_t>(plan->outChannels) * plan->inChannels * 27;
+        std::vector<float> plain(count);
+        plan->reorder(weightsDesc.diff_weights_desc(), dw,
+                      memory::desc({plan->outChannels, plan->inChannels, 3, 3, 3}, dt::f32, tag::oidhw), plain.data());
+        plan->stream.wait();
+        for (size_t i = 0; i < count; ++i) weight_gradient[i] += plain[i];
+
+        if (input_gradients) {
+            void *w = plan->weightsAs(data.weights_desc(), weights, weightSlot);
+            void *diffSrc = scratch.get(inputGradientSlot, data.diff_src_desc().get_size());
+            memory k(data.weights_desc(), plan->engine, w), ds(data.diff_src_desc(), plan->engine, diffSrc);
+            plan->backwardData->execute(plan->stream,
+                                        {{DNNL_ARG_DIFF_DST, dd}, {DNNL_ARG_WEIGHTS, k}, {DNNL_ARG_DIFF_SRC, ds}});
+            int offset = 0;
+            for (int b = 0; b < block_count; ++b) {
+                plan->reorder(plan->channelsLastSlice(block_channels[b], plan->inChannels, dt::f32),
+                              static_cast<char *>(diffSrc) + offset * sizeof(float),
+                              plan->engineLayout(block_channels[b]), input_gradients[b]);
+                offset += block_channels[b];
+            }
+            plan->stream.wait();
+        }
+        return 0;
+    } catch (const dnnl::error &e) {
+        copyError(e.what(), error, error_size);
+        return -1;
+    }
+}
+
+}  // extern "C"

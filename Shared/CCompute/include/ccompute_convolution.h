@@ -1,0 +1,55 @@
+#ifndef ACTIVESEG_CCOMPUTE_CONVOLUTION_H
+#define ACTIVESEG_CCOMPUTE_CONVOLUTION_H
+
+/// 3×3×3 convolutions (stride 1, zero padding 1) on oneDNN, called from the Neural engine.
+///
+/// The engine's tensors are dense float32 `[N, C, D, H, W]`; a plan reorders them into the
+/// channels-last layout oneDNN's direct (im2col-free) kernels read, in float32 or bfloat16, runs
+/// the convolution and reorders the result back. Inputs and input gradients come as channel blocks
+/// (the U-Net's `[upsampled, skip]`), which are written into and read from channel slices of one
+/// channels-last buffer, so the concatenation never exists in the engine's layout.
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct as_convolution as_convolution;
+
+/// Arithmetic of a plan's convolutions: operands in this type, accumulation and outputs in float32.
+typedef enum { AS_PRECISION_FP32 = 0, AS_PRECISION_BF16 = 1 } as_precision;
+
+/// A plan for one shape: `batch × in_channels × depth × height × width` in, `out_channels` out.
+/// Returns NULL and writes the reason into `error` (at most `error_size` bytes) when oneDNN has no
+/// implementation for the shape and precision on this CPU.
+as_convolution *as_convolution_create(int batch, int in_channels, int out_channels, int depth, int height,
+                                      int width, as_precision precision, char *error, size_t error_size);
+void as_convolution_destroy(as_convolution *plan);
+
+/// The precision the plan computes in.
+as_precision as_convolution_precision(const as_convolution *plan);
+
+/// oneDNN's name for the kernels the plan runs (forward, backward data, backward weights), for
+/// benchmarks and logs.
+const char *as_convolution_implementation(const as_convolution *plan);
+
+/// `output[N, Cout, D, H, W] = conv(input, weights)`, `weights` `[Cout, Cin, 3, 3, 3]`; the input is
+/// `block_count` tensors `[N, block_channels[b], D, H, W]` whose channels add up to `Cin`.
+/// Returns 0, or −1 with the reason in `error`.
+int as_convolution_forward(as_convolution *plan, int block_count, const float *const *inputs,
+                           const int *block_channels, const float *weights, float *output, int threads,
+                           char *error, size_t error_size);
+
+/// The backward pass of `as_convolution_forward` for the same inputs: adds the weight gradient to
+/// `weight_gradient` and, unless `input_gradients` is NULL, writes the input gradient as the same
+/// channel blocks. Returns 0, or −1 with the reason in `error`.
+int as_convolution_backward(as_convolution *plan, int block_count, const float *const *inputs,
+                            const int *block_channels, const float *weights, const float *output_gradient,
+                            float *weight_gradient, float *const *input_gradients, int threads,
+                            char *error, size_t error_size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+@testable import Neural
+
+/// bf16 convolutions checked against the fp32 ones, which the PyTorch vectors and finite
+/// differences check: bfloat16 keeps 8 significant bits (a relative rounding error of 2⁻⁹ per
+/// operand), so logits agree to about a percent, gradients as closely as PyTorch's bf16 autocast
+/// agrees with its fp32, and training must still work.
+@Suite struct PrecisionTests {
+    static let config = UNet3DConfig(inputChannels: 2, levels: 3, baseChannels: 8, convolutionsPerLevel: 2,
+                                     groupNormGroups: 4, dropoutRate: 0.2, dropoutMode: .testOnly)
+
+    /// Whether this CPU has AVX512-BF16, on which the bf16 plans must use bfloat16 kernels.
+    static let cpuHasBF16: Bool = {
+        (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.contains("avx512_bf16") ?? false
+    }()
+
+    static func relativeDifference(_ a: [Float], _ b: [Float]) -> Double {
+        let difference = zip(a, b).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
+        let norm = b.reduce(0.0) { $0 + Double($1) * Double($1) }
+        return (difference / norm).squareRoot()
+    }
+
+    /// Logits and every parameter's gradient of one training step in `precision`.
+    static func step(_ precision: Precision) -> (logits: [Float], gradients: [String: [Float]], kernels: String) {
+        let network = UNet3D(config: config, seed: 11)
+        network.precision = precision
+        let (image, label) = Phantoms.sphere(size: 16, radius: 5, seed: 12)
+        let (logits, _) = network.forward(image, phase: .training)
+        network.backward(DiceBCELoss()(logits: logits, target: label).gradient)
+        let gradients = Dictionary(uniqueKeysWithValues: network.namedParameters.map { ($0.name, $0.parameter.gradient.scalars) })
+        return (logits.scalars, gradients, network.widestConvolutionKernels(spatial: [16, 16, 16]))
+    }
+
+    @Test func bf16MatchesFP32ToBFloat16Tolerance() {
+        let fp32 = Self.step(.fp32), bf16 = Self.step(.bf16)
+        #expect(!fp32.kernels.contains("bf16"))
+        if Self.cpuHasBF16 {
+            #expect(bf16.kernels.contains("avx512_core_bf16"), "\(bf16.kernels)")
+        }
+        let logits = Self.relativeDifference(bf16.logits, fp32.logits)
+        #expect(logits > 0, "bf16 rounding must change the logits, else the plan did not run in bf16")
+        #expect(logits < 2e-2, "logits differ by \(logits)")
+        // PyTorch's bf16 autocast on the same network and step differs from its fp32 gradients by a
+        // median of 3.4% and at most 13% per parameter (relative L2; scripts/bench/pytorch_unet.py's
+        // network, 3 levels of 8–32 channels, 16³ sphere): the same bounds with some room.
+        let differences = fp32.gradients.map { name, reference in
+            (name, Self.relativeDifference(bf16.gradients[name]!, reference))
+        }.sorted { $0.1 < $1.1 }
+        let median = differences[differences.count / 2].1
+        #expect(median < 5e-2, "median gradient difference \(median)")
+        #expect(differences.last!.1 < 0.2, "\(differences.last!.0): gradient differs by \(differences.last!.1)")
+    }
+
+    @Test func bf16NetworkOverfitsOneSphere() {
+        let (image, label) = Phantoms.sphere(size: 16, radius: 5, seed: 3)
+        let network = UNet3D(config: Self.config, seed: 4)
+        network.precision = .bf16
+        let optimizer = SGD(parameters: network.parameters, learningRate: 0.05, momentum: 0.9, weightDecay: 0)
+        let loss = DiceBCELoss()
+        for _ in 0..<60 {
+            let (logits, _) = network.forward(image, phase: .training)
+            network.backward(loss(logits: logits, target: label).gradient)
+            optimizer.step()
+        }
+        let probabilities = network.forward(image, phase: .evaluation).logits.sigmoid()
+        #expect(Trainer.dice(probabilities: probabilities.scalars, label: label.scalars.map { UInt8($0) }) >= 0.95)
+    }
+}
