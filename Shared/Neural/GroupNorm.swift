@@ -3,10 +3,16 @@
 /// Chosen over batch normalisation because training runs with batch 1. Statistics are the biased
 /// mean and variance over each group's channels and voxels, with `epsilon` added to the variance as in
 /// PyTorch's `nn.GroupNorm`; sums are accumulated in double precision.
+///
+/// A `rectified` GroupNorm is GroupNorm followed by ReLU in one pass: the rectification happens while
+/// the normalised value is still in a register, and the backward pass recovers ReLU's mask from the
+/// input and the statistics it keeps anyway, so the unit stores no second activation.
 public final class GroupNorm: RecordingLayer {
     public let groups: Int
     public let channels: Int
     public let epsilon: Float
+    /// Whether ReLU follows in the same pass (`max(ŷ, 0)`).
+    public let rectified: Bool
     public let scale: Parameter
     public let shift: Parameter
     public var recordsForBackward = true
@@ -14,11 +20,12 @@ public final class GroupNorm: RecordingLayer {
     private var means: [Float] = []
     private var inverseDeviations: [Float] = []
 
-    public init(groups: Int, channels: Int, epsilon: Float = 1e-5) {
+    public init(groups: Int, channels: Int, epsilon: Float = 1e-5, rectified: Bool = false) {
         precondition(channels % groups == 0, "\(channels) channels do not split into \(groups) groups")
         self.groups = groups
         self.channels = channels
         self.epsilon = epsilon
+        self.rectified = rectified
         scale = Parameter(Tensor(repeating: 1, shape: [channels]))
         shift = Parameter(Tensor(zeros: [channels]))
     }
@@ -54,6 +61,7 @@ public final class GroupNorm: RecordingLayer {
         let groupSize = perGroup * voxels
         let groups = self.groups
         let epsilon = Double(self.epsilon)
+        let rectified = self.rectified
         means.withUnsafeMutableBufferPointer { mp in
             inverseDeviations.withUnsafeMutableBufferPointer { rp in
                 scale.value.scalars.withUnsafeBufferPointer { gp in
@@ -75,7 +83,14 @@ public final class GroupNorm: RecordingLayer {
                                     let b = beta.value[g0 + c] - Float(mean) * a
                                     let src = xs.value + base + c * voxels
                                     let dst = out.base + base + c * voxels
-                                    for i in 0..<voxels { dst[i] = src[i] * a + b }
+                                    if rectified {
+                                        for i in 0..<voxels {
+                                            let value = src[i] * a + b
+                                            dst[i] = value > 0 ? value : 0
+                                        }
+                                    } else {
+                                        for i in 0..<voxels { dst[i] = src[i] * a + b }
+                                    }
                                 }
                             }
                         }
@@ -94,6 +109,7 @@ public final class GroupNorm: RecordingLayer {
         let perGroup = channels / groups
         let groupSize = perGroup * voxels
         let groups = self.groups
+        if rectified { keepWhereRectifiedOutputIsPositive(&dy, input: x) }
         // Per (item, channel): Σ dy and Σ dy·x̂, which give the affine gradients and the group means
         // that the input gradient needs.
         var sumDy = [Double](repeating: 0, count: batch * channels)
@@ -153,6 +169,34 @@ public final class GroupNorm: RecordingLayer {
             }
         }
         return dy
+    }
+
+    /// ReLU's backward pass for a rectified GroupNorm: zeroes `dy` where `γ·x̂ + β ≤ 0`, which
+    /// recomputes the forward pass's decision from its input and statistics.
+    private func keepWhereRectifiedOutputIsPositive(_ dy: inout Tensor, input x: Tensor) {
+        let voxels = x.count / (x.batch * channels)
+        let perGroup = channels / groups
+        let channels = self.channels
+        dy.scalars.withUnsafeMutableBufferPointer { dyp in
+            x.scalars.withUnsafeBufferPointer { xp in
+                scale.value.scalars.withUnsafeBufferPointer { gp in
+                    shift.value.scalars.withUnsafeBufferPointer { bp in
+                        let out = SharedPointer(dyp.baseAddress!), xs = UncheckedSendable(xp.baseAddress!)
+                        let gamma = UncheckedSendable(gp.baseAddress!), beta = UncheckedSendable(bp.baseAddress!)
+                        let means = UncheckedSendable(self.means), rstds = UncheckedSendable(self.inverseDeviations)
+                        ComputeThreads.parallelRanges(x.batch * channels) { range in
+                            for nc in range {
+                                let c = nc % channels, ng = (nc / channels) * groups + c / perGroup
+                                let a = gamma.value[c] * rstds.value[ng]
+                                let b = beta.value[c] - means.value[ng] * a
+                                let src = xs.value + nc * voxels, grad = out.base + nc * voxels
+                                for i in 0..<voxels where src[i] * a + b <= 0 { grad[i] = 0 }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Mean and biased variance in double precision (two passes).

@@ -112,7 +112,7 @@ public final class UNet3D {
     /// pass holds only the tensors still needed.
     private var cachingLayers: [any RecordingLayer] {
         var layers: [any RecordingLayer] = []
-        for unit in (encoders + decoders).joined() { layers += [unit.conv, unit.norm, unit.relu] }
+        for unit in (encoders + decoders).joined() { layers += [unit.conv, unit.norm] }
         layers += pools as [any RecordingLayer]
         layers += dropouts as [any RecordingLayer]
         layers.append(head)

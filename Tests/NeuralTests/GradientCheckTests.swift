@@ -36,10 +36,19 @@ import Testing
         #expect(worst <= 1)
     }
 
-    @Test func relu() {
-        // Inputs at least 0.05 away from the kink, so ±step never crosses it.
-        let x = randomTensor([1, 2, 3, 3, 3], seed: 8).map { $0 >= 0 ? $0 + 0.05 : $0 - 0.05 }
-        let (worst, _) = gradientCheck(ReLU(), input: x, seed: 9)
+    @Test func rectifiedGroupNorm() {
+        let norm = GroupNorm(groups: 2, channels: 4, rectified: true)
+        norm.scale.value = Tensor(shape: [4], scalars: [1.2, -0.8, 0.9, 1.5])
+        norm.shift.value = Tensor(shape: [4], scalars: [0.05, -0.1, 0.1, 0])
+        // Each group holds ±(1 + 0.05k): mean 0, |x̂| ≥ 0.7, so with these γ and β every normalised
+        // value stays at least 0.4 from ReLU's kink and ±step never crosses it.
+        var generator = SeededGenerator(seed: 5)
+        let magnitudes: [Float] = (0..<18).map { 1 + 0.05 * Float($0) }
+        let group: [Float] = magnitudes + magnitudes.map { -$0 }
+        let x = Tensor(shape: [2, 4, 2, 3, 3], scalars: (0..<4).flatMap { _ in group.shuffled(using: &generator) })
+        let y = norm(x)
+        #expect(y.scalars.allSatisfy { $0 >= 0 } && y.scalars.contains(0) && y.scalars.contains { $0 > 0 })
+        let (worst, _) = gradientCheck(norm, input: x, seed: 6, step: 1e-3)
         #expect(worst <= 1)
     }
 
