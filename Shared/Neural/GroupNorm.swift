@@ -190,7 +190,7 @@ public final class GroupNorm: RecordingLayer {
                                 let a = gamma.value[c] * rstds.value[ng]
                                 let b = beta.value[c] - means.value[ng] * a
                                 let src = xs.value + nc * voxels, grad = out.base + nc * voxels
-                                for i in 0..<voxels where src[i] * a + b <= 0 { grad[i] = 0 }
+                                for i in 0..<voxels { grad[i] = src[i] * a + b > 0 ? grad[i] : 0 }
                             }
                         }
                     }
