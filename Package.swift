@@ -87,7 +87,7 @@ let package = Package(
         ], path: "Shared/ServiceRuntime"),
         .target(name: "Profiles", dependencies: ["Neural", "Proto"], path: "Shared/Profiles"),
         .target(name: "WorkerSupport", dependencies: [
-            "ServiceRuntime", "Store", "Artifacts", "Volume", "Neural", "Bus", "Proto",
+            "Profiles", "ServiceRuntime", "Store", "Artifacts", "Volume", "Neural", "Bus", "Proto",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -107,7 +107,7 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Services/Ingest"),
         .executableTarget(name: "OrchestratorService", dependencies: [
-            "Orchestration", "ServiceRuntime", "Store", "Bus", "Proto", "Artifacts", "Volume",
+            "Orchestration", "Profiles", "ServiceRuntime", "Store", "Bus", "Proto", "Artifacts", "Volume",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
