@@ -54,19 +54,20 @@ let package = Package(
         .target(name: "Proto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 path: "Shared/Proto"),
         .target(name: "Bus", dependencies: [
-            "CNATS",
+            "CNATS", "Redaction",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Shared/Bus"),
         .target(name: "Store", dependencies: [
-            "CLibPQ",
+            "CLibPQ", "Redaction",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Shared/Store"),
         .target(name: "Artifacts", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
         ], path: "Shared/Artifacts"),
         .target(name: "SeededRandom", path: "Shared/SeededRandom"),
+        .target(name: "Redaction", path: "Shared/Redaction"),
         .target(name: "Volume", dependencies: [
             "CNIfTI", "SeededRandom",
             .product(name: "Logging", package: "swift-log"),
@@ -80,7 +81,7 @@ let package = Package(
         .target(name: "Orchestration", dependencies: ["Store", "ActiveLearning", "SeededRandom"],
                 path: "Shared/Orchestration"),
         .target(name: "ServiceRuntime", dependencies: [
-            "Bus", "Proto",
+            "Bus", "Proto", "Redaction",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -169,6 +170,7 @@ let package = Package(
         .executableTarget(name: "selection-benchmark", dependencies: ["ActiveLearning", "SeededRandom"],
                           path: "Tests/Benchmarks/SelectionBenchmark"),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"], path: "Tests/SeededRandomTests"),
+        .testTarget(name: "RedactionTests", dependencies: ["Redaction"], path: "Tests/RedactionTests"),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], path: "Tests/StatisticsTests",
                     resources: [.copy("Vectors")]),
         .testTarget(name: "ServiceTests", dependencies: [
