@@ -19,9 +19,9 @@ public enum ExperimentSpecLimits {
     /// `name`: a label for listings, not a description.
     public static let name = FieldLimit<Int>(field: "name", range: 0...200, unit: "characters")
 
-    /// `initial_cases` (n; the paper: 40): at least one case to train round 0 on; at most five times
-    /// the 2,040 cases of BraTS 2021, the largest cohort the method was published on. `Start` also
-    /// needs that many training cases in the dataset.
+    /// `initial_cases` (n; the paper: 40): at least one case to train round 0 on; at most twenty
+    /// times the paper's whole pool of 513 training cases. `Start` also needs that many training
+    /// cases in the dataset.
     public static let initialCases = FieldLimit<UInt32>(field: "initial_cases", range: 1...10_000)
 
     /// `top_k` (K; the paper: 100): the candidates a restriction compares pairwise, so its cost grows
