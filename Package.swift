@@ -58,19 +58,20 @@ let package = Package(
         .target(name: "Proto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 path: "Shared/Proto"),
         .target(name: "Bus", dependencies: [
-            "CNATS",
+            "CNATS", "Redaction",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Shared/Bus"),
         .target(name: "Store", dependencies: [
-            "CLibPQ",
+            "CLibPQ", "Redaction",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Shared/Store"),
         .target(name: "Artifacts", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
         ], path: "Shared/Artifacts"),
         .target(name: "SeededRandom", path: "Shared/SeededRandom"),
+        .target(name: "Redaction", path: "Shared/Redaction"),
         .target(name: "Volume", dependencies: [
             "CNIfTI", "SeededRandom",
             .product(name: "Logging", package: "swift-log"),
@@ -84,14 +85,14 @@ let package = Package(
         .target(name: "Orchestration", dependencies: ["Store", "ActiveLearning", "SeededRandom"],
                 path: "Shared/Orchestration"),
         .target(name: "ServiceRuntime", dependencies: [
-            "Bus", "Proto",
+            "Bus", "Proto", "Redaction",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Shared/ServiceRuntime"),
         .target(name: "Profiles", dependencies: ["Neural", "Proto"], path: "Shared/Profiles"),
         .target(name: "WorkerSupport", dependencies: [
-            "ServiceRuntime", "Store", "Artifacts", "Volume", "Neural", "Bus", "Proto",
+            "Profiles", "ServiceRuntime", "Store", "Artifacts", "Volume", "Neural", "Bus", "Proto",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -111,7 +112,7 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Services/Ingest"),
         .executableTarget(name: "OrchestratorService", dependencies: [
-            "Orchestration", "ServiceRuntime", "Store", "Bus", "Proto", "Artifacts", "Volume",
+            "Orchestration", "Profiles", "ServiceRuntime", "Store", "Bus", "Proto", "Artifacts", "Volume",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -174,6 +175,7 @@ let package = Package(
         .executableTarget(name: "selection-benchmark", dependencies: ["ActiveLearning", "SeededRandom"],
                           path: "Tests/Benchmarks/SelectionBenchmark"),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"], path: "Tests/SeededRandomTests"),
+        .testTarget(name: "RedactionTests", dependencies: ["Redaction"], path: "Tests/RedactionTests"),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], path: "Tests/StatisticsTests",
                     resources: [.copy("Vectors")]),
         .testTarget(name: "ServiceTests", dependencies: [

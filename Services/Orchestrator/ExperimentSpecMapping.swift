@@ -1,4 +1,5 @@
 import Foundation
+import Profiles
 import Proto
 import ServiceRuntime
 import Store
@@ -6,7 +7,8 @@ import Store
 /// Between the protobuf `ExperimentSpec` and the stored experiment: validation of a requested
 /// experiment, and the proto names of stored values.
 enum ExperimentSpecMapping {
-    /// The experiment record for a create request, or the `invalidArgument` error naming the field.
+    /// The experiment record for a create request, or the `invalidArgument` error naming the field
+    /// (and, for a field outside ``ExperimentSpecLimits``, its limit).
     ///
     /// An experiment is one repetition: it runs the last of `spec.seeds`, and the seeds before it
     /// are those of the same comparison's earlier repetitions, so its repetition index is
@@ -28,31 +30,25 @@ enum ExperimentSpecMapping {
         if strategy == .random && restriction != .none {
             throw invalid("restriction", "random query ranks nothing, so it takes no restriction")
         }
-        guard let profile = profile(spec.profile) else { throw invalid("profile", "the profile must be set") }
+        guard let profile = profile(spec.profile), let sizes = try? ExperimentProfile(spec.profile) else {
+            throw invalid("profile", "the profile must be set")
+        }
         let annotation: ExperimentRecord.AnnotationMode
         switch spec.annotation {
         case .oracle: annotation = .oracle
         case .human: annotation = .human
         case .unspecified, .UNRECOGNIZED: throw invalid("annotation", "the annotation mode must be set")
         }
-        guard spec.initialCases > 0 else { throw invalid("initial_cases", "the initial set needs at least one case") }
-        guard spec.pick > 0 else { throw invalid("pick", "k (pick) must be at least 1") }
-        guard spec.topK >= spec.pick else { throw invalid("top_k", "K (top_k) must be at least k (pick)") }
-        guard spec.stop.maxRounds > 0 else { throw invalid("stop.max_rounds", "at least one round after round 0") }
-        guard let seed = spec.seeds.last else {
-            throw invalid("seeds", "give the repetition's seed, after the seeds of the repetitions before it")
+        do throws(LimitViolation) {
+            try ExperimentSpecLimits.check(spec, profile: sizes)
+        } catch {
+            var refusal = invalid(error.field, error.description)
+            refusal.details["limit"] = error.limit
+            throw refusal
         }
-        guard Set(spec.seeds).count == spec.seeds.count else {
-            throw invalid("seeds", "repetitions need different seeds, got \(spec.seeds)")
-        }
+        // The limits hold at least one seed.
+        let seed = spec.seeds[spec.seeds.count - 1]
         let usesDropout = strategy == .dropoutTrainTest || strategy == .dropoutTest
-        if usesDropout && spec.passes < 2 { throw invalid("passes", "the dropout strategies need at least 2 passes") }
-        if strategy == .bootstrap && spec.bootstrapMembers < 2 {
-            throw invalid("bootstrap_members", "the bootstrap strategy needs at least 2 members")
-        }
-        guard spec.validationFraction >= 0, spec.validationFraction < 1 else {
-            throw invalid("validation_fraction", "the validation share must be in [0, 1)")
-        }
         let encoded: Data
         do { encoded = try spec.serializedData() } catch {
             throw RPCError(.internal, "the specification does not encode: \(error)")

@@ -42,6 +42,11 @@ struct ScoreJobHandler: JobHandler {
         guard !job.models.isEmpty else {
             throw RPCError(.invalidArgument, "the job names no model", details: ["job.id": id])
         }
+        do throws(LimitViolation) {
+            try ExperimentSpecLimits.check(job)
+        } catch {
+            throw JobField.refusal(error, jobID: id)
+        }
         let jobID = try JobField.uuid(id, field: "job_id")
         let experimentID = try JobField.uuid(job.experimentID, field: "experiment_id")
         guard try await jobs.startAttempt(jobID: id) else {

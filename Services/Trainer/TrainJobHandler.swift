@@ -34,6 +34,12 @@ struct TrainJobHandler: JobHandler {
         guard job.dropoutMode != .unspecified else {
             throw RPCError(.invalidArgument, "the job does not state its dropout mode", details: ["job.id": id])
         }
+        let parameters = job.hasHyperParameters ? job.hyperParameters : profile.hyperParameters
+        do throws(LimitViolation) {
+            try ExperimentSpecLimits.check(parameters, profile: profile)
+        } catch {
+            throw JobField.refusal(error, jobID: id)
+        }
         let jobID = try JobField.uuid(id, field: "job_id")
         let experimentID = try job.experimentID.isEmpty ? nil : JobField.uuid(job.experimentID, field: "experiment_id")
         guard try await jobs.startAttempt(jobID: id) else {
@@ -47,7 +53,6 @@ struct TrainJobHandler: JobHandler {
             cases[caseID] = try await loader.trainingCase(caseID)
         }
         let datasetID = try await loader.files(sample.training[0]).datasetID
-        let parameters = job.hasHyperParameters ? job.hyperParameters : profile.hyperParameters
         let rate = parameters.dropoutRate == 0 ? profile.training.dropoutRate : parameters.dropoutRate
         let network = UNet3D(config: profile.network(dropout: job.dropoutMode, rate: rate), seed: job.seed)
         network.precision = profile.precision

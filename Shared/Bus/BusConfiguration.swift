@@ -1,4 +1,5 @@
 import Foundation
+import Redaction
 
 /// How to reach NATS, read from the environment.
 ///
@@ -75,27 +76,23 @@ public struct BusConfiguration: Sendable {
         return min(delay, maxReconnectWait)
     }
 
+    /// The server URLs, comma-separated, with their credentials redacted: how log lines, errors and
+    /// descriptions name the servers.
+    public var serverList: String { redactingCredentials(in: servers.joined(separator: ",")) }
+
     private static func nonEmpty(_ value: String) -> String? { value.isEmpty ? nil : value }
 }
 
 extension BusConfiguration: CustomStringConvertible {
-    /// Every setting with the password or token replaced, so a configuration can be logged; so is
-    /// the user information of a server URL (`nats://user:password@host`).
+    /// Every setting with the password or token replaced, so a configuration can be logged; so are
+    /// the credentials in a server URL (`nats://user:password@host`).
     public var description: String {
-        "BusConfiguration(servers: \(servers.map(Self.redactingUserInfo).joined(separator: ",")), clientName: \(clientName), "
+        "BusConfiguration(servers: \(serverList), clientName: \(clientName), "
             + "credentials: \(credentials), connectTimeout: \(connectTimeout), "
             + "maxReconnectAttempts: \(maxReconnectAttempts.map(String.init) ?? "unlimited"), "
             + "reconnectWait: \(reconnectWait), maxReconnectWait: \(maxReconnectWait), "
             + "reconnectJitter: \(reconnectJitter), reconnectBufferBytes: \(reconnectBufferBytes), "
             + "drainTimeout: \(drainTimeout))"
-    }
-
-    /// `url` with whatever precedes the host's `@` replaced.
-    static func redactingUserInfo(_ url: String) -> String {
-        let authorityStart = url.range(of: "://")?.upperBound ?? url.startIndex
-        let authority = url[authorityStart...].prefix { $0 != "/" }
-        guard let at = authority.lastIndex(of: "@") else { return url }
-        return url.replacingCharacters(in: authorityStart..<at, with: "<redacted>")
     }
 }
 

@@ -56,7 +56,7 @@ public final class BusConnection: @unchecked Sendable {
                 throw error
             }
         }
-        logger.debug("NATS connected", metadata: ["nats.servers": "\(configuration.servers.joined(separator: ","))",
+        logger.debug("NATS connected", metadata: ["nats.servers": "\(configuration.serverList)",
                                                   "nats.client": "\(configuration.clientName)"])
         return BusConnection(handle: connection.pointer, callbacks: callbacks, inbox: inbox,
                              inboxSubscription: subscription.pointer)
@@ -65,7 +65,7 @@ public final class BusConnection: @unchecked Sendable {
     /// Creates options (destroyed before returning: libnats clones them into the connection),
     /// and connects; runs on a blocking-call thread.
     private static func open(_ configuration: BusConfiguration, callbacks: ConnectionCallbacks) throws(BusError) -> UnsafeHandle {
-        let subject = configuration.servers.joined(separator: ",")
+        let subject = configuration.serverList
         guard !configuration.servers.isEmpty else {
             throw BusError(code: .invalidConfiguration, subject: subject, detail: "no server URL configured")
         }
@@ -196,7 +196,7 @@ public final class BusConnection: @unchecked Sendable {
     /// that a publish from another connection after this call reaches this connection's
     /// subscriptions.
     public func flush(timeout: Duration = .seconds(5)) async throws {
-        let servers = configuration.servers.joined(separator: ",")
+        let servers = configuration.serverList
         try await blocking { (connection) throws(BusError) in
             try BusError.check(natsConnection_FlushTimeout(connection, timeout.milliseconds), subject: servers)
         }
@@ -206,7 +206,7 @@ public final class BusConnection: @unchecked Sendable {
     /// what is buffered, then closes; returns once closed. Past `configuration.drainTimeout`
     /// libnats closes the connection anyway.
     public func drain() async throws {
-        let servers = configuration.servers.joined(separator: ",")
+        let servers = configuration.serverList
         let timeout = configuration.drainTimeout.milliseconds
         let alreadyClosed = try await blocking { (connection) throws(BusError) -> Bool in
             let status = natsConnection_DrainTimeout(connection, timeout)

@@ -1,4 +1,5 @@
 import CNATS
+import Redaction
 
 /// A failure of the message bus, with the libnats status text and the subject or stream involved, so
 /// a log line says what was being sent where.
@@ -64,10 +65,12 @@ public struct BusError: Error, CustomStringConvertible, Sendable {
     /// The server's or libnats' own wording, kept verbatim for diagnosis.
     public var detail: String
 
+    /// Redacts credentials in `subject` and `detail`: a connection error names the server URLs, and
+    /// libnats' wording may quote one.
     public init(code: Code, subject: String, detail: String) {
         self.code = code
-        self.subject = subject
-        self.detail = detail
+        self.subject = redactingCredentials(in: subject)
+        self.detail = redactingCredentials(in: detail)
     }
 
     public var description: String {

@@ -82,7 +82,7 @@ final class ConnectionCallbacks: Sendable {
 
     /// Registers the callbacks on `options`, handing libnats the retained `context`.
     func install(on options: OpaquePointer, context: UnsafeMutableRawPointer) throws(BusError) {
-        let subject = configuration.servers.joined(separator: ",")
+        let subject = configuration.serverList
         try BusError.check(natsOptions_SetDisconnectedCB(options, onDisconnected, context), subject: subject)
         try BusError.check(natsOptions_SetReconnectedCB(options, onReconnected, context), subject: subject)
         try BusError.check(natsOptions_SetClosedCB(options, onClosed, context), subject: subject)

@@ -26,7 +26,7 @@ struct ServiceClient: Sendable {
         do {
             connection = try await BusConnection.connect(configuration.bus, logger: logger)
         } catch {
-            throw CommandLineError(.unavailable, subject: "NATS \(configuration.bus.servers.joined(separator: ","))",
+            throw CommandLineError(.unavailable, subject: "NATS \(configuration.bus.serverList)",
                                    detail: String(describing: error), hint: Self.startHint)
         }
         let client = ServiceClient(rpc: RPCClient(connection: connection, subjectPrefix: configuration.subjectPrefix))

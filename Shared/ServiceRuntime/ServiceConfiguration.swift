@@ -2,6 +2,7 @@ import Bus
 import Foundation
 import Logging
 import Proto
+import Redaction
 
 /// What every ActiveSeg service executable reads from its environment, so a container, a compose
 /// file and a developer's shell configure all services the same way.
@@ -103,10 +104,11 @@ public struct ServiceConfiguration: Sendable {
 }
 
 extension ServiceConfiguration: CustomStringConvertible {
-    /// Every setting except the NATS credentials and the PostgreSQL DSN, which may hold passwords.
+    /// Every setting with its passwords and tokens redacted, those in the NATS URLs and the
+    /// PostgreSQL DSN included; the NATS credentials of their own keys are left out.
     public var description: String {
-        "ServiceConfiguration(service: \(service), instance: \(instance), nats: \(bus.servers.joined(separator: ",")), "
-            + "artifactRoot: \(artifactRoot), concurrency: \(concurrency), logLevel: \(logLevel), "
+        "ServiceConfiguration(service: \(service), instance: \(instance), nats: \(bus.serverList), "
+            + "postgres: \(redactingCredentials(in: postgresDSN)), artifactRoot: \(artifactRoot), concurrency: \(concurrency), logLevel: \(logLevel), "
             + "subjectPrefix: '\(subjectPrefix)')"
     }
 }

@@ -2,6 +2,7 @@ import CLibPQ
 import Dispatch
 import Foundation
 import Logging
+import Redaction
 
 /// One libpq connection and the serial queue all of its (blocking) libpq calls run on.
 ///
@@ -219,7 +220,9 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
+    /// libpq's last message, credentials redacted: its connection-string parse errors quote the
+    /// string, password and all.
     private static func errorMessage(_ handle: OpaquePointer) -> String {
-        String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+        redactingCredentials(in: String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

@@ -1,4 +1,5 @@
 import Bus
+import Logging
 import Testing
 
 @Suite("Bus configuration from the environment")
@@ -44,10 +45,24 @@ struct BusConfigurationTests {
             #expect(!text.contains("secret"))
             #expect(text.contains("scorer"))
         }
-        #expect("\(withPassword)".contains("nats://<redacted>@a:4222,nats://b:4222"))
+        #expect("\(withPassword)".contains("nats://scorer:***@a:4222,nats://b:4222"))
         for text in ["\(withToken)", String(reflecting: withToken), "\([withToken])"] {
             #expect(!text.contains("t0k3n"))
             #expect(text.contains("token <redacted>"))
         }
+    }
+
+    @Test func aConnectionErrorNamesTheServersWithoutTheirPasswords() async throws {
+        // Port 1 refuses at once: no server is needed to see the error.
+        var configuration = BusConfiguration(servers: ["nats://scorer:url-secret@127.0.0.1:1"], clientName: "scorer",
+                                             credentials: .userPassword(user: "scorer", password: "pa55-secret"))
+        configuration.connectTimeout = .milliseconds(200)
+        let error = await #expect(throws: BusError.self) {
+            try await BusConnection.connect(configuration, logger: Logger(label: "test"))
+        }
+        let text = try #require(error).description
+        #expect(error?.code == .notConnected)
+        #expect(!text.contains("secret"), "\(text)")
+        #expect(text.contains("nats://scorer:***@127.0.0.1:1"), "\(text)")
     }
 }

@@ -82,6 +82,30 @@ struct OrchestratorServiceTests {
         }
     }
 
+    @Test func createRefusesASpecOutsideItsLimitsNamingTheFieldAndTheLimit() async throws {
+        try await Deployment.with { deployment in
+            let cohort = try await CohortFixture.store(train: 8, test: 3, on: deployment.database.client)
+            let orchestrator = try await deployment.orchestrator("orch-a")
+            let client = try await deployment.client()
+            try await deployment.waitUntilServing(client, OrchestratorRPC.ping)
+            var spec = Self.spec(datasetID: cohort.dataset.id, strategy: .bootstrap)
+            spec.bootstrapMembers = 1_000_000
+            let create = CreateExperimentRequest.with { $0.experimentID = UUID().uuidString.lowercased(); $0.spec = spec }
+
+            do throws(RPCError) {
+                let status = try await client.call(OrchestratorRPC.create, create, timeout: .seconds(10))
+                Issue.record("created \(status.experimentID) with a million bootstrap members")
+            } catch {
+                #expect(error.code == .invalidArgument)
+                #expect(error.message == "bootstrap_members is 1000000, outside its limit: 0…32")
+                #expect(error.details["field"] == "bootstrap_members" && error.details["limit"] == "0…32")
+            }
+            #expect(try await Self.count("experiments", on: deployment.database.client) == 0)
+            await client.connection.close()
+            try await orchestrator.stop()
+        }
+    }
+
     @Test func anExperimentRunsItsRoundsToTheEndAndPicksTheMostUncertainCases() async throws {
         try await Deployment.with { deployment in
             let database = deployment.database.client

@@ -1,3 +1,4 @@
+import Logging
 import Store
 import Testing
 
@@ -27,5 +28,17 @@ import Testing
     func invalidEnvironmentIsRefused(_ environment: [String: String]) {
         let error = #expect(throws: StoreError.self) { try PostgresConfiguration(environment: environment) }
         #expect(error?.code == .configuration)
+    }
+
+    /// libpq's parse errors of a connection URI quote the whole URI; no server is needed to see one.
+    @Test func aDSNThatDoesNotParseIsReportedWithoutItsPassword() async throws {
+        let client = PostgresClient(configuration: PostgresConfiguration(
+            connectionString: "postgresql://activeseg:pg-secret@[::1/activeseg"), logger: Logger(label: "test"))
+        let error = await #expect(throws: StoreError.self) { try await client.query("SELECT 1") }
+        await client.shutdown()
+        let text = try #require(error).description
+        #expect(error?.code == .connection)
+        #expect(!text.contains("pg-secret"), "\(text)")
+        #expect(text.contains("postgresql://activeseg:***@[::1/activeseg"), "\(text)")
     }
 }

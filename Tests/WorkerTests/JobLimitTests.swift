@@ -1,0 +1,62 @@
+import Foundation
+import Profiles
+import Proto
+@testable import ScorerService
+import ServiceRuntime
+import Testing
+@testable import TrainerService
+import WorkerSupport
+
+/// Jobs whose spec values lie outside `ExperimentSpecLimits` fail with the limit's reason, before
+/// any computation could reach a precondition of the network.
+@Suite(.serialized) struct JobLimitTests {
+    @Test func aTrainJobWithDropoutRateOneFailsNamingTheLimit() async throws {
+        try await WorkerFixture.with(train: 2, test: 0) { fixture in
+            var parameters = ExperimentProfile.tiny.hyperParameters
+            parameters.dropoutRate = 1
+            let id = try await fixture.recordJob(kind: "train", round: 0, payload: Data())
+            let job = TrainJob.with {
+                $0.experimentID = fixture.experimentID.uuidString.lowercased()
+                $0.trainingCases = fixture.trainCases
+                $0.hyperParameters = parameters
+                $0.profile = .tiny
+                $0.dropoutMode = .train
+            }
+            let environment = try await fixture.environment("trainer", instance: "trainer")
+            let handler = TrainJobHandler(loader: environment.loader, jobs: environment.jobs,
+                                          progress: ProgressPublisher(connection: environment.connection,
+                                                                      configuration: environment.configuration))
+            let error = await #expect(throws: RPCError.self) {
+                try await handler.handle(job, id: id.uuidString.lowercased(), delivery: 1, logger: WorkerTestSupport.logger)
+            }
+            #expect(error?.code == .invalidArgument)
+            #expect(error?.message == "hyper_parameters.dropout_rate is 1.0, outside its limit: 0.0…0.9")
+            #expect(try await fixture.jobState(id).attempts == 0, "refused before the attempt starts")
+            await environment.connection.close()
+        }
+    }
+
+    @Test func aScoreJobWithTooManyPassesFailsNamingTheLimit() async throws {
+        try await WorkerFixture.with(train: 1, test: 0) { fixture in
+            let model = try await fixture.recordInitialModel(dropout: .train)
+            let id = try await fixture.recordJob(kind: "score", round: 1, payload: Data())
+            let job = ScoreJob.with {
+                $0.experimentID = fixture.experimentID.uuidString.lowercased()
+                $0.round = 1
+                $0.models = [model]
+                $0.caseRef = fixture.trainCases[0]
+                $0.method = .dropoutTrainTest
+                $0.passes = 1_000_000
+            }
+            let environment = try await fixture.environment("scorer", instance: "scorer")
+            let handler = ScoreJobHandler(loader: environment.loader, jobs: environment.jobs)
+            let error = await #expect(throws: RPCError.self) {
+                try await handler.handle(job, id: id.uuidString.lowercased(), delivery: 1, logger: WorkerTestSupport.logger)
+            }
+            #expect(error?.code == .invalidArgument)
+            #expect(error?.message == "passes is 1000000, outside its limit: 0…1000")
+            #expect(error?.details["field"] == "passes" && error?.details["limit"] == "0…1000")
+            await environment.connection.close()
+        }
+    }
+}
