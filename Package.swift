@@ -165,7 +165,7 @@ let package = Package(
                     path: "Tests/NeuralTests",
                     resources: [.copy("Vectors")]),
         .target(name: "CPeak", path: "Tests/Benchmarks/CPeak"),
-        .executableTarget(name: "neural-benchmark", dependencies: ["Neural", "CPeak"], path: "Tests/Benchmarks/NeuralBenchmark"),
+        .executableTarget(name: "neural-benchmark", dependencies: ["Neural", "CPeak", "SeededRandom"], path: "Tests/Benchmarks/NeuralBenchmark"),
         .executableTarget(name: "training-benchmark", dependencies: [
             "ActiveLearning", "Neural", "Profiles", "Proto", "Statistics", "Volume",
             .product(name: "Logging", package: "swift-log"),

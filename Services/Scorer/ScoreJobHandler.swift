@@ -89,8 +89,11 @@ struct ScoreJobHandler: JobHandler {
         let image = try loader.image(files)
         let passes = job.passes == 0 ? profile.inference.passes : Int(job.passes)
         let topFraction = job.topFraction == 0 ? profile.activeLearning.topFraction : job.topFraction
-        let inference = try CaseInference(method: job.method, networks: networks, image: image, predictor: profile.predictor,
-                                          passes: passes, topFraction: topFraction, seed: job.seed)
+        let (method, predictor, seed) = (job.method, profile.predictor, job.seed)
+        let inference = try await ComputeThreads.offload {
+            try CaseInference(method: method, networks: networks, image: image, predictor: predictor,
+                              passes: passes, topFraction: topFraction, seed: seed)
+        }
         var dice: Double?
         if job.evaluate {
             let label = try loader.label(files)

@@ -65,9 +65,10 @@ struct TrainJobHandler: JobHandler {
         let publishing = Task { await progress.publish(events, job: job, scope: scope, logger: logger) }
         let outcome: TrainingResult
         do {
-            outcome = try trainer.train(network, training: sample.training.compactMap { cases[$0] },
-                                        validation: sample.validation.compactMap { cases[$0] },
-                                        progress: { continuation.yield($0) })
+            let training = sample.training.compactMap { cases[$0] }, validation = sample.validation.compactMap { cases[$0] }
+            outcome = try await ComputeThreads.offload {
+                try trainer.train(network, training: training, validation: validation, progress: { continuation.yield($0) })
+            }
         } catch {
             continuation.finish()
             await publishing.value

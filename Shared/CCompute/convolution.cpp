@@ -3,9 +3,11 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,26 +20,75 @@ using dnnl::memory;
 using tag = memory::format_tag;
 using dt = memory::data_type;
 
-/// A growable buffer reused across calls on the same thread, so that a training step does not map
-/// and fault in fresh pages for every reorder.
-struct Scratch {
-    std::vector<std::unique_ptr<char[]>> buffers;
-    std::vector<size_t> sizes;
+/// Reorder and operand buffers shared by every plan in the process. A training step reuses the same
+/// few sizes over and over, so buffers go back to the pool instead of being unmapped and faulted in
+/// again; the pool holds at most `limit` idle bytes, so a large inference leaves no lasting
+/// footprint, and concurrent calls (two trainings in one process) each take their own buffers.
+class BufferPool {
+public:
+    static constexpr size_t limit = size_t(256) << 20;
 
-    void *get(size_t slot, size_t bytes) {
-        if (slot >= buffers.size()) {
-            buffers.resize(slot + 1);
-            sizes.resize(slot + 1, 0);
+    std::unique_ptr<char[]> take(size_t bytes, size_t &capacity) {
+        std::lock_guard<std::mutex> lock(mutex);
+        size_t best = idle.size();
+        for (size_t i = 0; i < idle.size(); ++i) {
+            if (idle[i].second >= bytes && (best == idle.size() || idle[i].second < idle[best].second)) best = i;
         }
-        if (sizes[slot] < bytes) {
-            buffers[slot].reset(new char[bytes]);
-            sizes[slot] = bytes;
+        if (best == idle.size()) {
+            capacity = bytes;
+            return std::unique_ptr<char[]>(new char[bytes]);
         }
-        return buffers[slot].get();
+        auto buffer = std::move(idle[best].first);
+        capacity = idle[best].second;
+        idleBytes -= capacity;
+        idle.erase(idle.begin() + static_cast<std::ptrdiff_t>(best));
+        return buffer;
     }
+
+    void give(std::unique_ptr<char[]> buffer, size_t capacity) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (capacity > limit) return;
+        idle.emplace_back(std::move(buffer), capacity);
+        idleBytes += capacity;
+        // Over the limit, the largest idle buffers go first.
+        std::sort(idle.begin(), idle.end(), [](const auto &a, const auto &b) { return a.second < b.second; });
+        while (idleBytes > limit) {
+            idleBytes -= idle.back().second;
+            idle.pop_back();
+        }
+    }
+
+private:
+    std::mutex mutex;
+    std::vector<std::pair<std::unique_ptr<char[]>, size_t>> idle;
+    size_t idleBytes = 0;
 };
 
-thread_local Scratch scratch;
+BufferPool pool;
+
+/// The buffers of one call, by slot, returned to the pool when the call ends.
+class Workspace {
+public:
+    ~Workspace() {
+        for (auto &slot : slots) {
+            if (slot.buffer) pool.give(std::move(slot.buffer), slot.capacity);
+        }
+    }
+
+    void *get(size_t index, size_t bytes) {
+        if (index >= slots.size()) slots.resize(index + 1);
+        auto &slot = slots[index];
+        if (!slot.buffer) slot.buffer = pool.take(bytes, slot.capacity);
+        return slot.buffer.get();
+    }
+
+private:
+    struct Slot {
+        std::unique_ptr<char[]> buffer;
+        size_t capacity = 0;
+    };
+    std::vector<Slot> slots;
+};
 
 enum Slot : size_t { sourceSlot, outputSlot, gradientSlot, inputGradientSlot, weightSlot, weightGradientSlot };
 
@@ -82,8 +133,8 @@ struct as_convolution {
     }
 
     /// The input blocks gathered into one channels-last operand buffer.
-    void *gatherInputs(int count, const float *const *inputs, const int *channels) {
-        auto *buffer = static_cast<char *>(scratch.get(sourceSlot, forwardDesc.src_desc().get_size()));
+    void *gatherInputs(Workspace &workspace, int count, const float *const *inputs, const int *channels) {
+        auto *buffer = static_cast<char *>(workspace.get(sourceSlot, forwardDesc.src_desc().get_size()));
         int offset = 0;
         for (int b = 0; b < count; ++b) {
             reorder(engineLayout(channels[b]), inputs[b], channelsLastSlice(channels[b], inChannels, operand),
@@ -93,8 +144,8 @@ struct as_convolution {
         return buffer;
     }
 
-    void *weightsAs(const memory::desc &layout, const float *weights, Slot slot) {
-        void *buffer = scratch.get(slot, layout.get_size());
+    void *weightsAs(Workspace &workspace, const memory::desc &layout, const float *weights) {
+        void *buffer = workspace.get(weightSlot, layout.get_size());
         reorder(memory::desc({outChannels, inChannels, 3, 3, 3}, dt::f32, tag::oidhw), weights, layout, buffer);
         return buffer;
     }
@@ -165,9 +216,10 @@ int as_convolution_forward(as_convolution *plan, int block_count, const float *c
                            char *error, size_t error_size) {
     try {
         omp_set_num_threads(threads);
-        void *src = plan->gatherInputs(block_count, inputs, block_channels);
-        void *w = plan->weightsAs(plan->forwardDesc.weights_desc(), weights, weightSlot);
-        void *dst = scratch.get(outputSlot, plan->forwardDesc.dst_desc().get_size());
+        Workspace workspace;
+        void *src = plan->gatherInputs(workspace, block_count, inputs, block_channels);
+        void *w = plan->weightsAs(workspace, plan->forwardDesc.weights_desc(), weights);
+        void *dst = workspace.get(outputSlot, plan->forwardDesc.dst_desc().get_size());
         memory s(plan->forwardDesc.src_desc(), plan->engine, src), k(plan->forwardDesc.weights_desc(), plan->engine, w),
             d(plan->forwardDesc.dst_desc(), plan->engine, dst);
         plan->forward.execute(plan->stream, {{DNNL_ARG_SRC, s}, {DNNL_ARG_WEIGHTS, k}, {DNNL_ARG_DST, d}});
@@ -189,12 +241,13 @@ int as_convolution_backward(as_convolution *plan, int block_count, const float *
         plan->prepareBackward();
         auto &data = *plan->backwardDataDesc;
         auto &weightsDesc = *plan->backwardWeightsDesc;
-        void *diffDst = scratch.get(gradientSlot, data.diff_dst_desc().get_size());
+        Workspace workspace;
+        void *diffDst = workspace.get(gradientSlot, data.diff_dst_desc().get_size());
         plan->reorder(plan->engineLayout(plan->outChannels), output_gradient, data.diff_dst_desc(), diffDst);
         memory dd(data.diff_dst_desc(), plan->engine, diffDst);
 
-        void *src = plan->gatherInputs(block_count, inputs, block_channels);
-        void *dw = scratch.get(weightGradientSlot, weightsDesc.diff_weights_desc().get_size());
+        void *src = plan->gatherInputs(workspace, block_count, inputs, block_channels);
+        void *dw = workspace.get(weightGradientSlot, weightsDesc.diff_weights_desc().get_size());
         memory s(weightsDesc.src_desc(), plan->engine, src), g(weightsDesc.diff_weights_desc(), plan->engine, dw);
         plan->backwardWeights->execute(plan->stream,
                                        {{DNNL_ARG_SRC, s}, {DNNL_ARG_DIFF_DST, dd}, {DNNL_ARG_DIFF_WEIGHTS, g}});
@@ -207,8 +260,8 @@ int as_convolution_backward(as_convolution *plan, int block_count, const float *
         for (size_t i = 0; i < count; ++i) weight_gradient[i] += plain[i];
 
         if (input_gradients) {
-            void *w = plan->weightsAs(data.weights_desc(), weights, weightSlot);
-            void *diffSrc = scratch.get(inputGradientSlot, data.diff_src_desc().get_size());
+            void *w = plan->weightsAs(workspace, data.weights_desc(), weights);
+            void *diffSrc = workspace.get(inputGradientSlot, data.diff_src_desc().get_size());
             memory k(data.weights_desc(), plan->engine, w), ds(data.diff_src_desc(), plan->engine, diffSrc);
             plan->backwardData->execute(plan->stream,
                                         {{DNNL_ARG_DIFF_DST, dd}, {DNNL_ARG_WEIGHTS, k}, {DNNL_ARG_DIFF_SRC, ds}});

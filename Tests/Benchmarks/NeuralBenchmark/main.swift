@@ -1,11 +1,13 @@
 import CPeak
 import Foundation
 import Neural
+import SeededRandom
 
 /// Training and inference figures for the Neural engine (release build).
 ///
 ///     swift run -c release neural-benchmark train [A|B|cpu] [--steps N] [--threads T] [--precision fp32|bf16]
 ///     swift run -c release neural-benchmark peak [--threads T]
+///     swift run -c release neural-benchmark conv [--in 16] [--out 16] [--size 64] [--threads T] [--precision fp32|bf16]
 ///     swift run -c release neural-benchmark infer [--threads T] [--precision fp32|bf16] [--skip-windows] [--skip-whole] [--skip-mc-dropout]
 ///
 /// `OPENBLAS_CORETYPE=Haswell` selects OpenBLAS's Haswell kernels instead of the auto-detected ones.
@@ -112,6 +114,30 @@ func peak() {
                  threads, as_peak_fp32_fma(Int32(threads), 2), as_peak_bf16_dot(Int32(threads), 2)))
 }
 
+/// One 3×3×3 convolution layer on a batch of one `size`³ input: forward and backward (weights and
+/// input) wall times, reorders included, as GFLOP/s next to the peaks.
+func convolution() {
+    let (inChannels, outChannels, size) = (option("--in", default: 16), option("--out", default: 16), option("--size", default: 64))
+    var generator = SeededGenerator(seed: 1)
+    let conv = Conv3D(inChannels: inChannels, outChannels: outChannels, kernelSize: 3, bias: false, generator: &generator)
+    conv.precision = precision
+    let x = randomVolume([1, inChannels, size, size, size], seed: 2)
+    let dy = randomVolume([1, outChannels, size, size, size], seed: 3)
+    let flops = 2 * 27 * Double(inChannels * outChannels) * pow(Double(size), 3)
+    var forward: [Double] = [], backward: [Double] = []
+    for run in 0..<7 {
+        var y = Tensor(zeros: [1])
+        let f = milliseconds { y = conv(x) }
+        let b = milliseconds { _ = conv.backward(dy) }
+        if run >= 2 { forward.append(f); backward.append(b) }
+        _ = y
+    }
+    print(String(format: "conv %d→%d on %d^3, %d threads, %@: forward %.2f ms (%.0f GFLOP/s), backward %.2f ms (%.0f GFLOP/s, weights and input)",
+                 inChannels, outChannels, size, ComputeThreads.count, precision.rawValue, median(forward),
+                 flops / median(forward) / 1e6, median(backward), 2 * flops / median(backward) / 1e6))
+    print("  kernels: " + conv.implementation(forInputShape: x.shape))
+}
+
 func train() {
     let name = arguments.dropFirst().first { ["A", "B", "cpu"].contains($0) } ?? "A"
     let steps = option("--steps", default: 10)
@@ -178,8 +204,9 @@ ComputeThreads.$count.withValue(option("--threads", default: 2)) {
     case "train": train()
     case "infer": infer()
     case "peak": peak()
+    case "conv": convolution()
     default:
-        print("usage: neural-benchmark train [A|B|cpu] [--steps N] [--threads T] [--precision fp32|bf16] | peak [--threads T] | infer [--threads T] [--precision fp32|bf16] [--skip-windows] [--skip-whole] [--skip-mc-dropout]")
+        print("usage: neural-benchmark train [A|B|cpu] [--steps N] [--threads T] [--precision fp32|bf16] | peak [--threads T] | conv [--in C] [--out C] [--size N] [--precision fp32|bf16] | infer [--threads T] [--precision fp32|bf16] [--skip-windows] [--skip-whole] [--skip-mc-dropout]")
         exit(2)
     }
 }
