@@ -1,9 +1,11 @@
 // oneDNN-backed 3×3×3 convolutions; see include/ccompute_convolution.h for the contract.
 #include "ccompute_convolution.h"
+#include "ccompute_parallel.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -92,6 +94,69 @@ private:
 
 enum Slot : size_t { sourceSlot, outputSlot, gradientSlot, inputGradientSlot, weightSlot, weightGradientSlot };
 
+/// float32 → bfloat16, rounding to nearest even as oneDNN and PyTorch do.
+inline uint16_t bfloat16(float value) {
+    uint32_t bits;
+    std::memcpy(&bits, &value, sizeof bits);
+    bits += 0x7FFF + ((bits >> 16) & 1);
+    return static_cast<uint16_t>(bits >> 16);
+}
+
+/// Voxels per tile of a layout transpose: a tile of `channels` rows stays in the first-level cache
+/// while it is read row by row and written voxel by voxel.
+constexpr int64_t transposeTile = 64;
+
+/// Runs `body(begin, end)` over `count` voxels in tiles, split over `threads` workers of the
+/// engine's thread team.
+template <typename Body>
+void overVoxelTiles(int64_t count, int threads, const Body &body) {
+    struct Work {
+        const Body *body;
+        int64_t count;
+        int workers;
+    } work{&body, count, std::max(1, threads)};
+    as_parallel(work.workers, [](void *context, int worker) {
+        auto &w = *static_cast<Work *>(context);
+        const int64_t tiles = (w.count + transposeTile - 1) / transposeTile;
+        for (int64_t t = tiles * worker / w.workers; t < tiles * (worker + 1) / w.workers; ++t) {
+            (*w.body)(t * transposeTile, std::min(w.count, (t + 1) * transposeTile));
+        }
+    }, &work);
+}
+
+/// `[channels, voxels]` float32 (one item of an NCDHW tensor) into channels `offset ..< offset +
+/// channels` of a channels-last `[voxels, stride]` buffer of `Element`.
+template <typename Element>
+void toChannelsLast(const float *source, int64_t channels, int64_t voxels, Element *destination, int64_t stride,
+                    int64_t offset, int threads) {
+    overVoxelTiles(voxels, threads, [&](int64_t begin, int64_t end) {
+        for (int64_t c = 0; c < channels; ++c) {
+            const float *row = source + c * voxels;
+            Element *column = destination + offset + c;
+            for (int64_t v = begin; v < end; ++v) {
+                if constexpr (sizeof(Element) == 2) {
+                    column[v * stride] = bfloat16(row[v]);
+                } else {
+                    column[v * stride] = row[v];
+                }
+            }
+        }
+    });
+}
+
+/// Channels `offset ..< offset + channels` of a channels-last float32 `[voxels, stride]` buffer into
+/// `[channels, voxels]` (one item of an NCDHW tensor).
+void fromChannelsLast(const float *source, int64_t stride, int64_t offset, int64_t channels, int64_t voxels,
+                      float *destination, int threads) {
+    overVoxelTiles(voxels, threads, [&](int64_t begin, int64_t end) {
+        for (int64_t c = 0; c < channels; ++c) {
+            const float *column = source + offset + c;
+            float *row = destination + c * voxels;
+            for (int64_t v = begin; v < end; ++v) row[v] = column[v * stride];
+        }
+    });
+}
+
 void copyError(const char *message, char *error, size_t size) {
     if (error && size > 0) std::snprintf(error, size, "%s", message);
 }
@@ -116,16 +181,36 @@ struct as_convolution {
 
     memory::dims dims(int channels) const { return {batch, channels, spatial[0], spatial[1], spatial[2]}; }
 
-    /// Channels-last `[N, channels, D, H, W]` inside a channels-last buffer of `total` channels.
-    memory::desc channelsLastSlice(int channels, int total, dt type) const {
-        const auto voxels = spatial[0] * spatial[1] * spatial[2];
-        return memory::desc(dims(channels), type,
-                            {voxels * total, 1, spatial[1] * spatial[2] * total, spatial[2] * total, total});
+    int64_t voxels() const { return spatial[0] * spatial[1] * spatial[2]; }
+
+    /// Workers of the engine's thread team for the current call.
+    int threads = 1;
+
+    /// `[N, channels, D, H, W]` float32 into channels `offset ..< offset + channels` of the
+    /// channels-last `[N, D, H, W, total]` buffer `destination` of `type`.
+    void toChannelsLast(const float *source, int channels, int total, int offset, void *destination, dt type) {
+        const int64_t v = voxels();
+        for (int n = 0; n < batch; ++n) {
+            const float *item = source + int64_t(n) * channels * v;
+            if (type == dt::bf16) {
+                ::toChannelsLast(item, channels, v, static_cast<uint16_t *>(destination) + n * v * total, total,
+                                 offset, threads);
+            } else {
+                ::toChannelsLast(item, channels, v, static_cast<float *>(destination) + n * v * total, total, offset,
+                                 threads);
+            }
+        }
     }
 
-    memory::desc engineLayout(int channels) const { return memory::desc(dims(channels), dt::f32, tag::ncdhw); }
-
-    static size_t typeSize(dt type) { return type == dt::bf16 ? 2 : 4; }
+    /// Channels `offset ..< offset + channels` of the channels-last float32 `[N, D, H, W, total]`
+    /// buffer `source` into `[N, channels, D, H, W]`.
+    void fromChannelsLast(const void *source, int total, int offset, int channels, float *destination) {
+        const int64_t v = voxels();
+        for (int n = 0; n < batch; ++n) {
+            ::fromChannelsLast(static_cast<const float *>(source) + n * v * total, total, offset, channels, v,
+                               destination + int64_t(n) * channels * v, threads);
+        }
+    }
 
     void reorder(const memory::desc &from, const void *source, const memory::desc &to, void *destination) {
         memory a(from, engine, const_cast<void *>(source)), b(to, engine, destination);
@@ -134,11 +219,10 @@ struct as_convolution {
 
     /// The input blocks gathered into one channels-last operand buffer.
     void *gatherInputs(Workspace &workspace, int count, const float *const *inputs, const int *channels) {
-        auto *buffer = static_cast<char *>(workspace.get(sourceSlot, forwardDesc.src_desc().get_size()));
+        void *buffer = workspace.get(sourceSlot, forwardDesc.src_desc().get_size());
         int offset = 0;
         for (int b = 0; b < count; ++b) {
-            reorder(engineLayout(channels[b]), inputs[b], channelsLastSlice(channels[b], inChannels, operand),
-                    buffer + offset * typeSize(operand));
+            toChannelsLast(inputs[b], channels[b], inChannels, offset, buffer, operand);
             offset += channels[b];
         }
         return buffer;
@@ -216,6 +300,7 @@ int as_convolution_forward(as_convolution *plan, int block_count, const float *c
                            char *error, size_t error_size) {
     try {
         omp_set_num_threads(threads);
+        plan->threads = threads;
         Workspace workspace;
         void *src = plan->gatherInputs(workspace, block_count, inputs, block_channels);
         void *w = plan->weightsAs(workspace, plan->forwardDesc.weights_desc(), weights);
@@ -223,8 +308,8 @@ int as_convolution_forward(as_convolution *plan, int block_count, const float *c
         memory s(plan->forwardDesc.src_desc(), plan->engine, src), k(plan->forwardDesc.weights_desc(), plan->engine, w),
             d(plan->forwardDesc.dst_desc(), plan->engine, dst);
         plan->forward.execute(plan->stream, {{DNNL_ARG_SRC, s}, {DNNL_ARG_WEIGHTS, k}, {DNNL_ARG_DST, d}});
-        plan->reorder(plan->forwardDesc.dst_desc(), dst, plan->engineLayout(plan->outChannels), output);
         plan->stream.wait();
+        plan->fromChannelsLast(dst, plan->outChannels, 0, plan->outChannels, output);
         return 0;
     } catch (const dnnl::error &e) {
         copyError(e.what(), error, error_size);
@@ -238,12 +323,13 @@ int as_convolution_backward(as_convolution *plan, int block_count, const float *
                             char *error, size_t error_size) {
     try {
         omp_set_num_threads(threads);
+        plan->threads = threads;
         plan->prepareBackward();
         auto &data = *plan->backwardDataDesc;
         auto &weightsDesc = *plan->backwardWeightsDesc;
         Workspace workspace;
         void *diffDst = workspace.get(gradientSlot, data.diff_dst_desc().get_size());
-        plan->reorder(plan->engineLayout(plan->outChannels), output_gradient, data.diff_dst_desc(), diffDst);
+        plan->toChannelsLast(output_gradient, plan->outChannels, plan->outChannels, 0, diffDst, plan->operand);
         memory dd(data.diff_dst_desc(), plan->engine, diffDst);
 
         void *src = plan->gatherInputs(workspace, block_count, inputs, block_channels);
@@ -265,14 +351,12 @@ int as_convolution_backward(as_convolution *plan, int block_count, const float *
             memory k(data.weights_desc(), plan->engine, w), ds(data.diff_src_desc(), plan->engine, diffSrc);
             plan->backwardData->execute(plan->stream,
                                         {{DNNL_ARG_DIFF_DST, dd}, {DNNL_ARG_WEIGHTS, k}, {DNNL_ARG_DIFF_SRC, ds}});
+            plan->stream.wait();
             int offset = 0;
             for (int b = 0; b < block_count; ++b) {
-                plan->reorder(plan->channelsLastSlice(block_channels[b], plan->inChannels, dt::f32),
-                              static_cast<char *>(diffSrc) + offset * sizeof(float),
-                              plan->engineLayout(block_channels[b]), input_gradients[b]);
+                plan->fromChannelsLast(diffSrc, plan->inChannels, offset, block_channels[b], input_gradients[b]);
                 offset += block_channels[b];
             }
-            plan->stream.wait();
         }
         return 0;
     } catch (const dnnl::error &e) {
