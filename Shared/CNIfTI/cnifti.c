@@ -9,9 +9,9 @@ static void set_error(char *error, size_t length, const char *format, const char
     if (error != NULL && length > 0) snprintf(error, length, format, detail);
 }
 
-static int64_t voxel_count(const nifti_image *image) {
+static int64_t voxel_count(const int64_t *dim) {
     int64_t count = 1;
-    for (int axis = 1; axis <= image->dim[0] && axis < 8; axis++) count *= image->dim[axis];
+    for (int axis = 1; axis <= dim[0] && axis < 8; axis++) count *= dim[axis];
     return count;
 }
 
@@ -20,41 +20,51 @@ static void copy_matrix(const nifti_dmat44 *matrix, double *out) {
         for (int column = 0; column < 4; column++) out[row * 4 + column] = matrix->m[row][column];
 }
 
-static nifti_image *open_header(const char *path, char *error, size_t error_length) {
-    nifti_set_debug_level(0);
-    nifti_image *image = nifti_image_read(path, 0);
-    if (image == NULL) set_error(error, error_length, "cannot read a NIfTI header from %s", path);
-    return image;
+/* Files are always opened through zlib, which reads plain files unchanged, so the name never decides. */
+static znzFile open_for_reading(const char *path) {
+    return znzopen(path, "rb", 1);
 }
 
-/*
- * The header version from sizeof_hdr (348 for NIfTI-1, 540 for NIfTI-2, either byte order); libnifti
- * 3.0.1 reports single-file NIfTI-2 images as NIfTI-1 after resetting the type from the file name.
- */
-static int header_version(const char *path) {
-    znzFile file = znzopen(path, "rb", nifti_is_gzfile(path));
-    if (znz_isnull(file)) return 0;
-    unsigned char bytes[4];
-    size_t count = znzread(bytes, 1, sizeof bytes, file);
+cnifti_status cnifti_read_prefix(const char *path, void *bytes, size_t capacity, size_t *length) {
+    *length = 0;
+    znzFile file = open_for_reading(path);
+    if (znz_isnull(file)) return CNIFTI_ERROR_OPEN;
+    size_t count = znzread(bytes, 1, capacity, file);
     znzclose(file);
-    if (count != sizeof bytes) return 0;
-    uint32_t little = bytes[0] | bytes[1] << 8 | bytes[2] << 16 | (uint32_t)bytes[3] << 24;
-    uint32_t big = bytes[3] | bytes[2] << 8 | bytes[1] << 16 | (uint32_t)bytes[0] << 24;
-    if (little == 540 || big == 540) return 2;
-    if (little == 348 || big == 348) return 1;
-    return 0;
+    /* znzread passes on zlib's -1 for a damaged stream. */
+    if (count > capacity) return CNIFTI_ERROR_DATA;
+    *length = count;
+    return CNIFTI_OK;
 }
 
-cnifti_status cnifti_read_header(const char *path, cnifti_header *header, char *error, size_t error_length) {
-    nifti_image *image = open_header(path, error, error_length);
-    if (image == NULL) return CNIFTI_ERROR_OPEN;
+cnifti_status cnifti_decode_header(const void *bytes, size_t length, cnifti_header *header,
+                                   char *error, size_t error_length) {
+    nifti_set_debug_level(0);
+    nifti_image *image = NULL;
+    int version = nifti_header_version((const char *)bytes, length);
+    if (version == 2 && length >= sizeof(nifti_2_header)) {
+        nifti_2_header stored;
+        memcpy(&stored, bytes, sizeof stored);
+        image = nifti_convert_n2hdr2nim(stored, NULL);
+    } else if (version == 1) {
+        nifti_1_header stored;
+        memcpy(&stored, bytes, sizeof stored);
+        image = nifti_convert_n1hdr2nim(stored, NULL);
+    }
+    if (image == NULL) {
+        set_error(error, error_length, "%s", "libnifti cannot decode the header");
+        return CNIFTI_ERROR_OPEN;
+    }
     memset(header, 0, sizeof *header);
-    header->nifti_version = header_version(path);
+    header->nifti_version = version;
     for (int i = 0; i < 8; i++) {
         header->dim[i] = image->dim[i];
         header->pixdim[i] = image->pixdim[i];
     }
     header->datatype = image->datatype;
+    header->bytes_per_voxel = image->nbyper;
+    header->swap_size = image->byteorder != nifti_short_order() ? image->swapsize : 0;
+    header->vox_offset = image->iname_offset;
     header->scl_slope = image->scl_slope;
     header->scl_inter = image->scl_inter;
     header->qform_code = image->qform_code;
@@ -66,25 +76,24 @@ cnifti_status cnifti_read_header(const char *path, cnifti_header *header, char *
 }
 
 /* The image's voxels as stored, in native byte order, or NULL when the file ends early. */
-static void *read_raw_voxels(const nifti_image *image, int64_t count) {
-    size_t bytes = (size_t)count * (size_t)image->nbyper;
+static void *read_raw_voxels(const char *path, const cnifti_header *header, int64_t count) {
+    size_t bytes = (size_t)count * (size_t)header->bytes_per_voxel;
     void *data = malloc(bytes > 0 ? bytes : 1);
     if (data == NULL) return NULL;
-    znzFile file = znzopen(image->iname, "rb", nifti_is_gzfile(image->iname));
+    znzFile file = open_for_reading(path);
     if (znz_isnull(file)) {
         free(data);
         return NULL;
     }
     /* gzseek returns the new offset and fseek 0, so success is checked with znztell. */
-    znzseek(file, (znz_off_t)image->iname_offset, SEEK_SET);
-    int complete = znztell(file) == (long)image->iname_offset && znzread(data, 1, bytes, file) == bytes;
+    znzseek(file, (znz_off_t)header->vox_offset, SEEK_SET);
+    int complete = znztell(file) == (long)header->vox_offset && znzread(data, 1, bytes, file) == bytes;
     znzclose(file);
     if (!complete) {
         free(data);
         return NULL;
     }
-    if (image->byteorder != nifti_short_order() && image->swapsize > 1)
-        nifti_swap_Nbytes(count, image->swapsize, data);
+    if (header->swap_size > 1) nifti_swap_Nbytes(count, header->swap_size, data);
     return data;
 }
 
@@ -95,20 +104,17 @@ static void *read_raw_voxels(const nifti_image *image, int64_t count) {
             voxels[i] = (float)((double)source[i] * slope + inter);            \
     } while (0)
 
-cnifti_status cnifti_read_float(const char *path, float *voxels, int64_t count, char *error, size_t error_length) {
-    nifti_image *image = open_header(path, error, error_length);
-    if (image == NULL) return CNIFTI_ERROR_OPEN;
-    if (voxel_count(image) != count) {
-        nifti_image_free(image);
+cnifti_status cnifti_read_float(const char *path, const cnifti_header *header, float *voxels, int64_t count,
+                               char *error, size_t error_length) {
+    if (voxel_count(header->dim) != count) {
         set_error(error, error_length, "voxel count of %s differs from the buffer", path);
         return CNIFTI_ERROR_ARGUMENT;
     }
-    switch (image->datatype) {
+    switch (header->datatype) {
     case NIFTI_TYPE_UINT8: case NIFTI_TYPE_INT8: case NIFTI_TYPE_INT16: case NIFTI_TYPE_UINT16:
     case NIFTI_TYPE_INT32: case NIFTI_TYPE_FLOAT32: case NIFTI_TYPE_FLOAT64:
         break;
     default:
-        nifti_image_free(image);
         set_error(error, error_length, "unsupported NIfTI datatype in %s", path);
         return CNIFTI_ERROR_DATATYPE;
     }
@@ -116,16 +122,15 @@ cnifti_status cnifti_read_float(const char *path, float *voxels, int64_t count, 
      * The voxels are read here rather than by nifti_image_load, which silently replaces NaN and
      * infinite values by zero; the caller must see them to reject such images.
      */
-    void *data = read_raw_voxels(image, count);
+    void *data = read_raw_voxels(path, header, count);
     if (data == NULL) {
-        nifti_image_free(image);
         set_error(error, error_length, "voxel data of %s is truncated or corrupt", path);
         return CNIFTI_ERROR_DATA;
     }
-    double slope = image->scl_slope, inter = image->scl_inter;
+    double slope = header->scl_slope, inter = header->scl_inter;
     if (slope == 0 || isnan(slope) || isinf(slope)) { slope = 1; inter = 0; }
     if (isnan(inter) || isinf(inter)) inter = 0;
-    switch (image->datatype) {
+    switch (header->datatype) {
     case NIFTI_TYPE_UINT8: CONVERT(uint8_t); break;
     case NIFTI_TYPE_INT8: CONVERT(int8_t); break;
     case NIFTI_TYPE_INT16: CONVERT(int16_t); break;
@@ -135,7 +140,6 @@ cnifti_status cnifti_read_float(const char *path, float *voxels, int64_t count, 
     case NIFTI_TYPE_FLOAT64: CONVERT(double); break;
     }
     free(data);
-    nifti_image_free(image);
     return CNIFTI_OK;
 }
 
@@ -200,7 +204,7 @@ cnifti_status cnifti_write_float(const char *path, const cnifti_header *header, 
         set_error(error, error_length, "cannot allocate an image for %s", path);
         return CNIFTI_ERROR_MEMORY;
     }
-    int64_t count = voxel_count(image);
+    int64_t count = voxel_count(image->dim);
     double slope = header->scl_slope, inter = header->scl_inter;
     if (slope == 0 || isnan(slope)) { slope = 1; inter = 0; }
     image->scl_slope = slope == 1 && inter == 0 ? 0 : slope;

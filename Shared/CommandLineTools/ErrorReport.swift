@@ -37,9 +37,11 @@ struct ErrorReport {
         case .missingFile:
             return ("file not found: \(file)" + (error.detail == "no such file" ? "" : " (\(error.detail))"),
                     "check the path; relative paths start from the current folder")
-        case .notNIfTI, .corruptData, .unsupportedDatatype, .unsupportedDimensions:
+        case .notNIfTI, .invalidHeader, .corruptData, .unsupportedDatatype, .unsupportedDimensions:
             return ("\(file): \(error.detail)",
                     "activeseg reads 3D NIfTI-1/NIfTI-2 images (.nii or .nii.gz) of integer or float voxels")
+        case .headerImagePair:
+            return ("\(file): \(error.detail)", "convert the pair to one .nii or .nii.gz file, e.g. with nibabel")
         case .missingTemplate:
             return ("\(error)", "run scripts/fetch-template, pass --template-dir, or use --anatomy phantom")
         case .writeFailed:

@@ -93,9 +93,13 @@ struct VolumeConvertCommand: ContextualCommand {
             let before = try Self.geometry(of: volume)
             if let codes { volume = try volume.reoriented(to: codes) }
             if let spacing {
-                volume = switch interp {
-                case .bspline: volume.resampledBSpline(spacing: spacing)
-                case .nearest: volume.resampledNearest(spacing: spacing)
+                do throws(VolumeError) {
+                    volume = switch interp {
+                    case .bspline: try volume.resampledBSpline(spacing: spacing)
+                    case .nearest: try volume.resampledNearest(spacing: spacing)
+                    }
+                } catch {
+                    throw error.inFile(source.path)
                 }
             }
             let scaled = info.slope != 0 && info.slope.isFinite && datatype == nil

@@ -62,7 +62,7 @@ struct VolumeDescription: Codable, Sendable, Equatable {
         func list(_ values: [Double]) -> String { values.map(TextFormat.number).joined(separator: " × ") }
         var pairs: [(String, String)] = [
             ("file", file),
-            ("format", niftiVersion == 0 ? "ANALYZE 7.5" : "NIfTI-\(niftiVersion)"),
+            ("format", "NIfTI-\(niftiVersion)"),
             ("datatype", datatype),
             ("shape", shape.map(String.init).joined(separator: " × ")),
             ("spacing (mm)", list(spacing)),

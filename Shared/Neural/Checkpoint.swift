@@ -98,6 +98,16 @@ public enum Checkpoint {
         }
         metadata["format"] = nil
         metadata["config"] = nil
+        let payload = data.count - dataStart
+        // The configuration decides how much the network allocates, so it is checked against the
+        // limits and the file's size before the network is built.
+        if let problem = config.limitViolation {
+            throw CheckpointError(.invalidConfig, file: file, detail: "stored configuration: \(problem)")
+        }
+        if let parameters = config.parameterCount, parameters > payload / MemoryLayout<Float>.size {
+            throw CheckpointError(.truncated, file: file, detail: "the stored configuration has \(parameters) parameters, "
+                                  + "the file holds \(payload) bytes of tensor data")
+        }
         let network = UNet3D(config: config, seed: 0)
         let named = network.namedParameters
         let stored = Set(header.keys).subtracting(["__metadata__"])
@@ -106,7 +116,6 @@ public enum Checkpoint {
             let missing = expectedNames.subtracting(stored).sorted(), extra = stored.subtracting(expectedNames).sorted()
             throw CheckpointError(.tensorMismatch, file: file, detail: "missing \(missing), unexpected \(extra)")
         }
-        let payload = data.count - dataStart
         for (name, parameter) in named {
             guard let entry = header[name] as? [String: Any], let dtype = entry["dtype"] as? String,
                   let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
@@ -119,7 +128,7 @@ public enum Checkpoint {
                 throw CheckpointError(.wrongShape, file: file, detail: "tensor \(name) has shape \(shape), expected \(parameter.value.shape)")
             }
             let byteCount = parameter.value.count * MemoryLayout<Float>.size
-            guard offsets[0] >= 0, offsets[1] - offsets[0] == byteCount else {
+            guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == byteCount else {
                 throw CheckpointError(.malformedHeader, file: file, detail: "tensor \(name) has data_offsets \(offsets) for \(byteCount) bytes")
             }
             guard offsets[1] <= payload else {

@@ -5,7 +5,7 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable {
         private init(_ name: String) { self.name = name }
         public var description: String { name }
 
-        /// Shorter than its header or its tensor data claim.
+        /// Shorter than its header, its tensor data or its configuration's parameters claim.
         public static let truncated = Code("truncated")
         /// The header is not the JSON a safetensors file must start with.
         public static let malformedHeader = Code("malformedHeader")
@@ -17,6 +17,9 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable {
         public static let tensorMismatch = Code("tensorMismatch")
         /// The stored network configuration is absent, unreadable or not the one expected.
         public static let configMismatch = Code("configMismatch")
+        /// The stored network configuration is outside `UNet3DConfig.Limits`, so no network is built
+        /// from it.
+        public static let invalidConfig = Code("invalidConfig")
         /// Reading or writing the file failed.
         public static let io = Code("io")
     }

@@ -16,19 +16,16 @@ public struct CaseImportResult: Sendable {
 /// on a Dispatch queue rather than on Swift's cooperative pool; `concurrency` bounds how many cases are
 /// in memory at once (a BraTS case takes ~150 MB while it is processed).
 public struct CaseImporter: Sendable {
+    /// Its configuration's `maxVoxels` also caps the files read.
     public var preprocessor: Preprocessor
-    /// Images with more voxels are rejected before their data is read.
-    public var maxVoxels: Int
     /// Cases processed at the same time.
     public var concurrency: Int
     public var logger: Logger
 
     public init(
-        preprocessor: Preprocessor = Preprocessor(), maxVoxels: Int = NIfTI.defaultMaxVoxels,
-        concurrency: Int = 2, logger: Logger
+        preprocessor: Preprocessor = Preprocessor(), concurrency: Int = 2, logger: Logger
     ) {
         self.preprocessor = preprocessor
-        self.maxVoxels = maxVoxels
         self.concurrency = max(1, concurrency)
         self.logger = logger
     }
@@ -37,6 +34,7 @@ public struct CaseImporter: Sendable {
     public func importCase(_ source: CaseSource) throws(VolumeError) -> PreprocessedCase {
         var configuration = preprocessor.configuration
         if let convention = source.labelConvention { configuration.labels = convention }
+        let maxVoxels = configuration.maxVoxels
         let t1c = try NIfTI.readImage(at: source.t1c, caseID: source.id, maxVoxels: maxVoxels)
         let t2 = try NIfTI.readImage(at: source.t2, caseID: source.id, maxVoxels: maxVoxels)
         let label = try source.label.map { url throws(VolumeError) in

@@ -3,12 +3,21 @@ import Foundation
 
 /// Reading and writing NIfTI-1 and NIfTI-2 images (`.nii`, `.nii.gz`) through libnifti2.
 ///
-/// Reads check what would otherwise fail later and far from the file: dimensionality, a memory cap,
-/// non-finite or all-zero images, and labels outside the declared set. Writes go to a temporary
-/// file in the target folder and are renamed into place, so a reader never sees half a file.
+/// Reads check what would otherwise fail later and far from the file: the header's fields before
+/// libnifti sees them (`NIfTIStoredHeader`), the geometry, dimensionality, a memory cap, non-finite
+/// or all-zero images, and labels outside the declared set. Only the exact file named is opened;
+/// header/image pairs are refused. Writes go to a temporary file in the target folder and are renamed
+/// into place, so a reader never sees half a file.
 public enum NIfTI {
     /// The default cap on voxels per image: 512³ float32 voxels is 512 MiB.
     public static let defaultMaxVoxels = 512 * 512 * 512
+    /// The most bytes of header extensions (between the header and vox_offset) a file may have. The
+    /// size of a .nii.gz cannot be known without decompressing it, so a cap rather than the file's
+    /// size bounds how far a reader skips; real extensions (JSON sidecars, DICOM tags) are far smaller.
+    public static let maxHeaderExtensionBytes = 16 << 20
+    /// Voxel sizes a file's affine may give, in mm: MRI voxels are 0.1–10 mm, and sizes outside this
+    /// range come from corrupt headers and would make resampling's grid sizes meaningless.
+    public static let spacingRange = 1e-3...1e3
 
     /// Reads an image as float32 with scl_slope/scl_inter applied.
     ///
@@ -102,23 +111,35 @@ public enum NIfTI {
         }
     }
 
-    /// Reads the header (for the affine rules and dimension checks) without the voxels.
+    /// Reads and checks the header (for the affine rules and dimension checks) without the voxels.
     static func readHeader(at url: URL, caseID: String?) throws(VolumeError) -> NIfTIHeader {
-        guard FileManager.default.fileExists(atPath: url.path) else {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue else {
             throw VolumeError(.missingFile, caseID: caseID, file: url.path, detail: "no such file")
         }
+        let compressed = isGzip(url)
+        var bytes = [UInt8](repeating: 0, count: NIfTIStoredHeader.byteCount)
+        var length = 0
+        let status = cnifti_read_prefix(url.path, &bytes, bytes.count, &length)
+        guard status == CNIFTI_OK, !compressed || length >= 348 else {
+            if status == CNIFTI_ERROR_OPEN {
+                throw VolumeError(.missingFile, caseID: caseID, file: url.path, detail: "cannot open the file")
+            }
+            throw VolumeError(.corruptData, caseID: caseID, file: url.path,
+                              detail: "gzip stream is damaged or ends before the NIfTI header")
+        }
+        bytes.removeSubrange(length...)
+        let stored = try NIfTIStoredHeader(bytes, file: url.path, caseID: caseID)
         var raw = cnifti_header()
         var message = [CChar](repeating: 0, count: 512)
-        let status = cnifti_read_header(url.path, &raw, &message, message.count)
-        guard status == CNIFTI_OK else {
-            if isGzip(url) {
-                throw VolumeError(.corruptData, caseID: caseID, file: url.path,
-                                  detail: "gzip stream is damaged or ends before the NIfTI header")
-            }
-            throw VolumeError(.notNIfTI, caseID: caseID, file: url.path,
-                              detail: "not a NIfTI-1 or NIfTI-2 image")
+        guard cnifti_decode_header(bytes, bytes.count, &raw, &message, message.count) == CNIFTI_OK else {
+            throw VolumeError(.notNIfTI, caseID: caseID, file: url.path, detail: text(of: message))
         }
-        return NIfTIHeader(raw)
+        let header = NIfTIHeader(stored, decoded: raw)
+        if let problem = header.geometryProblem {
+            throw VolumeError(.invalidGeometry, caseID: caseID, file: url.path, detail: problem)
+        }
+        return header
     }
 
     /// The voxels of a 3D image or, with `allowsChannels`, of every volume of a 4D image in file order.
@@ -126,29 +147,33 @@ public enum NIfTI {
         at url: URL, caseID: String?, maxVoxels: Int, allowsChannels: Bool = false
     ) throws(VolumeError) -> (GridShape, Affine, [Float]) {
         let header = try readHeader(at: url, caseID: caseID)
-        let rank = header.dim[0]
-        let extra = rank > 3 ? header.dim[4...rank].reduce(1, *) : 1
-        guard rank == 3 || (rank == 4 && (extra == 1 || (allowsChannels && extra > 1))) else {
-            let sizes = header.dim[1...max(1, min(rank, 7))].map(String.init).joined(separator: "×")
+        let rank = header.dimensions.count
+        let shape = GridShape(header.size(0), header.size(1), header.size(2))
+        let extra = header.voxelCount / shape.count
+        guard rank == 3 || (rank == 4 && (extra == 1 || allowsChannels)) else {
+            let sizes = header.dimensions.map(String.init).joined(separator: "×")
             throw VolumeError(.unsupportedDimensions, caseID: caseID, file: url.path,
                               detail: "\(rank)D image \(sizes); expected 3D or 4D with one volume")
         }
-        let shape = GridShape(header.dim[1], header.dim[2], header.dim[3])
-        guard shape.x > 0, shape.y > 0, shape.z > 0 else {
-            throw VolumeError(.unsupportedDimensions, caseID: caseID, file: url.path, detail: "empty grid \(shape)")
-        }
-        guard shape.count * extra <= maxVoxels else {
+        guard header.voxelCount <= maxVoxels else {
             throw VolumeError(.tooLarge, caseID: caseID, file: url.path,
-                              detail: "\(shape) × \(extra) is \(shape.count * extra) voxels, above the cap of \(maxVoxels)")
+                              detail: "\(shape) × \(extra) is \(header.voxelCount) voxels, above the cap of \(maxVoxels)")
         }
         guard NIfTIDatatype(rawValue: header.datatype) != nil else {
             throw VolumeError(.unsupportedDatatype, caseID: caseID, file: url.path,
                               detail: "NIfTI datatype code \(header.datatype)")
         }
-        var voxels = [Float](repeating: 0, count: shape.count * extra)
+        if !isGzip(url), let size = fileSize(url) {
+            guard let end = header.dataEnd, end <= size else {
+                throw VolumeError(.corruptData, caseID: caseID, file: url.path,
+                                  detail: "the header places \(header.voxelCount) voxels at byte \(header.decoded.vox_offset), past the end of the \(size)-byte file")
+            }
+        }
+        var voxels = [Float](repeating: 0, count: header.voxelCount)
         var message = [CChar](repeating: 0, count: 512)
+        var decoded = header.decoded
         let status = voxels.withUnsafeMutableBufferPointer {
-            cnifti_read_float(url.path, $0.baseAddress, Int64($0.count), &message, message.count)
+            cnifti_read_float(url.path, &decoded, $0.baseAddress, Int64($0.count), &message, message.count)
         }
         guard status == CNIFTI_OK else {
             throw VolumeError(status == CNIFTI_ERROR_DATA ? .corruptData : .notNIfTI, caseID: caseID,
@@ -212,6 +237,10 @@ public enum NIfTI {
     private static func text(of message: [CChar]) -> String {
         let bytes = message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func fileSize(_ url: URL) -> Int? {
+        (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue
     }
 
     private static func isGzip(_ url: URL) -> Bool {

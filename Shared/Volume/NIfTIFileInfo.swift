@@ -5,7 +5,7 @@ import Foundation
 /// `Volume` keeps only what the pipeline needs (grid, affine, float voxels); tools that inspect a
 /// file or write it back unchanged also need the on-disk datatype, header version and scaling.
 public struct NIfTIFileInfo: Sendable, Equatable {
-    /// 1 or 2 for NIfTI-1 and NIfTI-2; 0 for an ANALYZE 7.5 file, which libnifti also reads.
+    /// 1 or 2 for NIfTI-1 and NIfTI-2.
     public var version: Int
     /// The stored datatype, or nil for a NIfTI code ActiveSeg does not read (see `datatypeCode`).
     public var datatype: NIfTIDatatype?
@@ -25,10 +25,10 @@ extension NIfTI {
     /// Reads the header of a `.nii` or `.nii.gz` file.
     public static func fileInfo(at url: URL) throws(VolumeError) -> NIfTIFileInfo {
         let header = try readHeader(at: url, caseID: nil)
-        let rank = min(max(header.dim[0], 3), 7)
         return NIfTIFileInfo(
             version: header.version, datatype: NIfTIDatatype(rawValue: header.datatype),
-            datatypeCode: header.datatype, dimensions: Array(header.dim[1...rank]), affine: header.bestAffine,
+            datatypeCode: header.datatype, dimensions: (0..<max(header.dimensions.count, 3)).map(header.size),
+            affine: header.bestAffine,
             qformCode: header.qformCode, sformCode: header.sformCode, slope: header.sclSlope,
             intercept: header.sclIntercept)
     }

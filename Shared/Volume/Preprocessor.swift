@@ -18,6 +18,10 @@ public struct PreprocessingConfiguration: Hashable, Sendable {
     public var t2Alignment: T2Alignment
     /// The smallest fraction of the T1c grid that T2 must cover.
     public var minimumOverlap: Double
+    /// The most voxels of any grid read or made for a case (a file, a resampled grid): a header
+    /// claiming a larger grid, or voxel sizes that would resample to one, are refused (`.tooLarge`)
+    /// before the memory is allocated.
+    public var maxVoxels: Int
 
     public enum T2Alignment: Hashable, Sendable {
         /// Sample T2 onto T1c's grid through both affines (they are co-registered in world space).
@@ -29,7 +33,7 @@ public struct PreprocessingConfiguration: Hashable, Sendable {
     public init(
         orientation: AxisCodes = .lps, spacing: SIMD3<Double> = SIMD3(1, 1, 1), cropMargin: Int = 4,
         labels: LabelConvention = .brats2021, t2Alignment: T2Alignment = .resampleThroughAffines,
-        minimumOverlap: Double = 0.5
+        minimumOverlap: Double = 0.5, maxVoxels: Int = NIfTI.defaultMaxVoxels
     ) {
         self.orientation = orientation
         self.spacing = spacing
@@ -37,6 +41,7 @@ public struct PreprocessingConfiguration: Hashable, Sendable {
         self.labels = labels
         self.t2Alignment = t2Alignment
         self.minimumOverlap = minimumOverlap
+        self.maxVoxels = maxVoxels
     }
 }
 
@@ -85,19 +90,20 @@ public struct Preprocessor: Sendable {
             throw VolumeError(.gridMismatch, file: files?.t2.path, detail: "T2 grid \(t2.shape) differs from T1c grid \(t1c.shape) or its affine")
         }
         let orientedT1c = try t1c.reoriented(to: config.orientation)
-        let resampledT1c = orientedT1c.resampledBSpline(spacing: config.spacing)
+        let (spacing, cap) = (config.spacing, config.maxVoxels)
+        let resampledT1c = try orientedT1c.resampledBSpline(spacing: spacing, maxVoxels: cap)
         let grid = (shape: resampledT1c.shape, affine: resampledT1c.affine)
         let resampledT2: Volume
         var brain: LabelVolume
         if let mask {
-            brain = try mask.reoriented(to: config.orientation).resampledNearest(spacing: config.spacing)
+            brain = try mask.reoriented(to: config.orientation).resampledNearest(spacing: spacing, maxVoxels: cap)
         } else {
-            brain = BrainMask.nonzero([orientedT1c]).resampledNearest(spacing: config.spacing)
+            brain = try BrainMask.nonzero([orientedT1c]).resampledNearest(spacing: spacing, maxVoxels: cap)
         }
         if sameGrid {
             let orientedT2 = try t2.reoriented(to: config.orientation)
-            resampledT2 = orientedT2.resampledBSpline(spacing: config.spacing)
-            if mask == nil { merge(BrainMask.nonzero([orientedT2]).resampledNearest(spacing: config.spacing), into: &brain) }
+            resampledT2 = try orientedT2.resampledBSpline(spacing: spacing, maxVoxels: cap)
+            if mask == nil { merge(try BrainMask.nonzero([orientedT2]).resampledNearest(spacing: spacing, maxVoxels: cap), into: &brain) }
         } else {
             let (volume, coverage) = try BSplineImage(t2).resampled(onto: grid.shape, affine: grid.affine)
             guard coverage >= config.minimumOverlap else {
@@ -110,7 +116,7 @@ public struct Preprocessor: Sendable {
             }
         }
         let resampledLabel = try label.map { labels throws(VolumeError) in
-            try labels.reoriented(to: config.orientation).resampledNearest(spacing: config.spacing)
+            try labels.reoriented(to: config.orientation).resampledNearest(spacing: spacing, maxVoxels: cap)
         }
         guard let box = BrainMask.boundingBox(brain) else {
             throw VolumeError(.allZero, detail: "the brain mask is empty")

@@ -1,11 +1,12 @@
 extension VoxelGrid where Voxel == Float {
-    /// The image on a grid of the given spacing (mm), by cubic B-spline interpolation.
+    /// The image on a grid of the given spacing (mm), by cubic B-spline interpolation; a new grid of
+    /// more than `maxVoxels` voxels is refused (`.tooLarge`) before anything is allocated.
     ///
     /// The grid is axis-aligned with the old one, so the 3D spline factorises: each axis is
     /// prefiltered and interpolated in turn with a per-axis table of four taps and weights, which
     /// gives exactly the tensor-product spline at a fraction of the cost of 64 taps per voxel.
-    public func resampledBSpline(spacing target: SIMD3<Double>) -> Volume {
-        let grid = ResamplingGrid(from: shape, affine: affine, spacing: target)
+    public func resampledBSpline(spacing target: SIMD3<Double>, maxVoxels: Int = NIfTI.defaultMaxVoxels) throws(VolumeError) -> Volume {
+        let grid = try ResamplingGrid(from: shape, affine: affine, spacing: target, maxVoxels: maxVoxels)
         var data = voxels
         var currentShape = shape
         for axis in 0..<3 where !grid.isIdentity(axis: axis, oldCount: currentShape[axis]) {
@@ -74,8 +75,9 @@ extension VoxelGrid where Voxel == Float {
 
 extension VoxelGrid {
     /// The voxels on a grid of the given spacing (mm) by nearest neighbour: labels keep their values.
-    public func resampledNearest(spacing target: SIMD3<Double>) -> VoxelGrid {
-        let grid = ResamplingGrid(from: shape, affine: affine, spacing: target)
+    /// A new grid of more than `maxVoxels` voxels is refused (`.tooLarge`).
+    public func resampledNearest(spacing target: SIMD3<Double>, maxVoxels: Int = NIfTI.defaultMaxVoxels) throws(VolumeError) -> VoxelGrid {
+        let grid = try ResamplingGrid(from: shape, affine: affine, spacing: target, maxVoxels: maxVoxels)
         let sources = (0..<3).map { axis in
             grid.positions[axis].map { min(max(Int(($0 + 0.5).rounded(.down)), 0), shape[axis] - 1) }
         }
@@ -92,7 +94,8 @@ extension VoxelGrid {
     }
 
     /// The voxels on another grid (any affine) by nearest neighbour through world space; voxels of
-    /// the new grid that fall outside this one take `outside`.
+    /// the new grid that fall outside this one take `outside`. Source indices are compared with the
+    /// grid as Doubles before they become `Int`s, so affines far apart cannot trap the conversion.
     public func resampledNearest(onto shape: GridShape, affine target: Affine, outside: Voxel) throws(VolumeError) -> VoxelGrid {
         guard let worldToIndex = affine.inverse else {
             throw VolumeError(.invalidGeometry, detail: "the affine \(affine) is singular")
@@ -104,10 +107,9 @@ extension VoxelGrid {
             for j in 0..<shape.y {
                 for i in 0..<shape.x {
                     let (x, y, z) = map.apply((Double(i), Double(j), Double(k)))
-                    let si = Int((x + 0.5).rounded(.down)), sj = Int((y + 0.5).rounded(.down))
-                    let sk = Int((z + 0.5).rounded(.down))
-                    if si >= 0, sj >= 0, sk >= 0, si < source.x, sj < source.y, sk < source.z {
-                        newVoxels[shape.offset(i, j, k)] = voxels[source.offset(si, sj, sk)]
+                    let si = (x + 0.5).rounded(.down), sj = (y + 0.5).rounded(.down), sk = (z + 0.5).rounded(.down)
+                    if si >= 0, sj >= 0, sk >= 0, si < Double(source.x), sj < Double(source.y), sk < Double(source.z) {
+                        newVoxels[shape.offset(i, j, k)] = voxels[source.offset(Int(si), Int(sj), Int(sk))]
                     }
                 }
             }

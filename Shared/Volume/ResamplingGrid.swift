@@ -7,17 +7,28 @@ struct ResamplingGrid {
     /// For each axis, the positions of the new voxel centres in old (continuous) voxel indices.
     var positions: [[Double]]
 
-    init(from shape: GridShape, affine: Affine, spacing target: SIMD3<Double>) {
+    /// The grid for `target` spacing, refused when a spacing is not a finite positive size or the
+    /// new grid would have more than `maxVoxels` voxels: the cap bounds what resampling allocates,
+    /// whatever the source grid and spacings say.
+    init(from shape: GridShape, affine: Affine, spacing target: SIMD3<Double>, maxVoxels: Int) throws(VolumeError) {
         let spacing = affine.spacing
-        var newShape = shape
+        let steps = target / spacing
+        func sizes(_ values: SIMD3<Double>) -> String { "\(values.x)×\(values.y)×\(values.z)" }
+        guard (0..<3).allSatisfy({ steps[$0].isFinite && steps[$0] > 0 && target[$0].isFinite }) else {
+            throw VolumeError(.invalidGeometry, detail: "cannot resample voxels of \(sizes(spacing)) mm to \(sizes(target)) mm")
+        }
+        let counts = SIMD3(Double(shape.x), Double(shape.y), Double(shape.z)) * spacing / target
+        let rounded = counts.rounded(.toNearestOrAwayFromZero).replacing(with: 1, where: counts .< 1)
+        guard let newShape = GridShape(checking: rounded, maxVoxels: maxVoxels) else {
+            throw VolumeError(.tooLarge, detail: "resampling \(shape) from \(sizes(spacing)) mm to \(sizes(target)) mm gives "
+                              + "\(sizes(counts)) voxels, above the cap of \(maxVoxels)")
+        }
         var positions: [[Double]] = []
         var newToOld = Affine.identity
         for axis in 0..<3 {
-            let count = shape[axis]
-            let step = target[axis] / spacing[axis]
-            let newCount = max(1, Int((Double(count) * spacing[axis] / target[axis]).rounded()))
-            let first = Double(count - 1) / 2 - Double(newCount - 1) / 2 * step
-            newShape[axis] = newCount
+            let step = steps[axis]
+            let newCount = newShape[axis]
+            let first = Double(shape[axis] - 1) / 2 - Double(newCount - 1) / 2 * step
             positions.append((0..<newCount).map { first + Double($0) * step })
             newToOld[axis, axis] = step
             newToOld[axis, 3] = first

@@ -14,13 +14,20 @@ public struct VolumeError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let missingFile = Code("missingFile")
         /// The bytes are not a NIfTI-1 or NIfTI-2 image.
         public static let notNIfTI = Code("notNIfTI")
+        /// A NIfTI header with fields no valid file has: dim[0] outside 1...7, a size below 1, a data
+        /// offset before the header or past the cap on header extensions.
+        public static let invalidHeader = Code("invalidHeader")
+        /// A header whose voxels are in a separate file (a .hdr/.img pair): only single-file images
+        /// are read, so a path never makes the reader open a file beside it.
+        public static let headerImagePair = Code("headerImagePair")
         /// The gzip stream or the voxel data ends early or is damaged.
         public static let corruptData = Code("corruptData")
         /// A datatype other than uint8, int8, int16, uint16, int32, float32 or float64.
         public static let unsupportedDatatype = Code("unsupportedDatatype")
         /// Not 3D and not 4D with a single volume.
         public static let unsupportedDimensions = Code("unsupportedDimensions")
-        /// The voxel count is above the configured memory cap.
+        /// The voxel count, of a file or of a grid a step would make, is above the configured memory
+        /// cap or does not fit a 64-bit count.
         public static let tooLarge = Code("tooLarge")
         /// NaN or infinite voxel values.
         public static let nonFiniteVoxels = Code("nonFiniteVoxels")
@@ -32,7 +39,8 @@ public struct VolumeError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let gridMismatch = Code("gridMismatch")
         /// Two modalities do not overlap in world space.
         public static let noOverlap = Code("noOverlap")
-        /// An orientation code or affine that cannot be used (e.g. "RRS", a singular affine).
+        /// An orientation code or affine that cannot be used (e.g. "RRS", a singular affine, a voxel
+        /// size outside `NIfTI.spacingRange`, a non-finite entry).
         public static let invalidGeometry = Code("invalidGeometry")
         /// A path leaves the dataset root (through `..` or a symbolic link).
         public static let pathOutsideRoot = Code("pathOutsideRoot")
@@ -63,6 +71,13 @@ public struct VolumeError: Error, CustomStringConvertible, Sendable, Equatable {
     public func inCase(_ id: String) -> VolumeError {
         var error = self
         if error.caseID == nil { error.caseID = id }
+        return error
+    }
+
+    /// The same error attributed to a file, keeping a file already set.
+    public func inFile(_ path: String) -> VolumeError {
+        var error = self
+        if error.file == nil { error.file = path }
         return error
     }
 

@@ -115,6 +115,33 @@ import Volume
         #expect(!FileManager.default.fileExists(atPath: folder.file("out.nii").path))
     }
 
+    /// A file of scripts/vectors/volume_hostile.py, copied into `folder`.
+    static func hostileFile(_ name: String, into folder: TemporaryFolder) throws {
+        let source = checkoutRoot.appendingPathComponent("Tests/VolumeTests/Vectors/hostile/\(name)")
+        try FileManager.default.copyItem(at: source, to: folder.file(name))
+    }
+
+    @Test func aHeaderThatCrashedLibniftiIsADataErrorNamingTheField() async throws {
+        let folder = try TemporaryFolder()
+        try Self.hostileFile("nifti2_dim0_2e40.nii", into: folder)
+        let run = await activeseg(["volume", "info", "nifti2_dim0_2e40.nii"], in: folder.url)
+        #expect(run.status == .dataError)
+        #expect(run.status.rawValue == 65)
+        #expect(run.errors.contains("\(folder.file("nifti2_dim0_2e40.nii").path): dim[0] is 1099511627776, outside 1...7"),
+                "\(run.errors)")
+        #expect(run.output.isEmpty)
+    }
+
+    @Test func resamplingBeyondTheVoxelCapIsADataError() async throws {
+        let folder = try TemporaryFolder()
+        try Self.hostileFile("nifti1_sform_1e3.nii.gz", into: folder)
+        let run = await activeseg(["volume", "convert", "nifti1_sform_1e3.nii.gz", "out.nii", "--spacing", "1"], in: folder.url)
+        #expect(run.status == .dataError)
+        #expect(run.errors.contains("\(folder.file("nifti1_sform_1e3.nii.gz").path): tooLarge: resampling 8×8×8 from 1000.0×1000.0×1000.0 mm"),
+                "\(run.errors)")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("out.nii").path))
+    }
+
     @Test(arguments: [
         ["volume", "convert", "a.nii", "b.nii", "--orient", "RRS"],
         ["volume", "convert", "a.nii", "b.nii", "--spacing", "1,2"],

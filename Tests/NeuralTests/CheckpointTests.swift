@@ -77,4 +77,82 @@ import Testing
             try Checkpoint.decode(data)
         } throws: { ($0 as? CheckpointError)?.code == code }
     }
+
+    /// `data` with its header rebuilt after `edit` (tensor data unchanged): a checkpoint that claims
+    /// what its author wants.
+    func rewritingHeader(of data: Data, _ edit: (inout [String: Any]) throws -> Void) throws -> Data {
+        let headerLength = Int(data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        var header = try #require(try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
+        try edit(&header)
+        let bytes = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        var rewritten = Data()
+        withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { rewritten.append(contentsOf: $0) }
+        rewritten.append(bytes)
+        rewritten.append(data.suffix(from: 8 + headerLength))
+        return rewritten
+    }
+
+    /// The checkpoint of `config`'s network with `fields` (a JSON object) overriding its stored
+    /// configuration.
+    func storingConfig(_ fields: String) throws -> Data {
+        let overrides = try #require(try JSONSerialization.jsonObject(with: Data(fields.utf8)) as? [String: Any])
+        return try rewritingHeader(of: Checkpoint.encode(UNet3D(config: config, seed: 1))) { header in
+            var metadata = try #require(header["__metadata__"] as? [String: String])
+            let stored = try #require(metadata["config"])
+            var object = try #require(try JSONSerialization.jsonObject(with: Data(stored.utf8)) as? [String: Any])
+            object.merge(overrides) { $1 }
+            metadata["config"] = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+            header["__metadata__"] = metadata
+        }
+    }
+
+    @Test("a stored configuration outside the limits is refused before the network is built", arguments: [
+        #"{"levels": 0}"#, #"{"levels": -3}"#, #"{"levels": 40}"#, #"{"groupNormGroups": 0}"#,
+        #"{"groupNormGroups": 3}"#, #"{"baseChannels": 1099511627776}"#, #"{"baseChannels": 0}"#,
+        #"{"baseChannels": 1024, "levels": 8}"#, #"{"inputChannels": 0}"#, #"{"convolutionsPerLevel": 0}"#,
+        #"{"convolutionsPerLevel": 1073741824}"#, #"{"dropoutRate": 1.0}"#, #"{"dropoutRate": -0.5}"#,
+    ])
+    func absurdConfigurationIsInvalid(_ fields: String) throws {
+        let data = try storingConfig(fields)
+        #expect {
+            try Checkpoint.decode(data)
+        } throws: { ($0 as? CheckpointError)?.code == .invalidConfig }
+    }
+
+    @Test func aConfigurationLargerThanTheFileIsTruncated() throws {
+        // Within the limits, but 2 levels from 1024 channels need ~310 M parameters, not the file's few thousand.
+        let data = try storingConfig(#"{"baseChannels": 1024, "groupNormGroups": 8}"#)
+        do {
+            _ = try Checkpoint.decode(data)
+            Issue.record("a checkpoint claiming 1.3 GB of weights was accepted")
+        } catch let error as CheckpointError {
+            #expect(error.code == .truncated)
+            #expect(error.detail.contains("parameters"))
+        }
+    }
+
+    @Test func parameterCountMatchesTheBuiltNetwork() {
+        for config in [config, UNet3DConfig(inputChannels: 3, levels: 4, baseChannels: 8, convolutionsPerLevel: 3, groupNormGroups: 4),
+                       UNet3DConfig()] {
+            let built = UNet3D(config: config, seed: 0).parameters.reduce(0) { $0 + $1.value.count }
+            #expect(config.parameterCount == built)
+        }
+    }
+
+    @Test("tensor entries with absurd shapes or offsets are refused", arguments: [
+        ("shape", [1 << 40, 1 << 40, 1, 1, 1], CheckpointError.Code.wrongShape),
+        ("data_offsets", [Int.max - 3, Int.max], CheckpointError.Code.malformedHeader),
+        ("data_offsets", [1, Int.min], CheckpointError.Code.malformedHeader),
+        ("data_offsets", [-16, 0], CheckpointError.Code.malformedHeader),
+    ])
+    func hostileTensorEntryIsRefused(field: String, value: [Int], code: CheckpointError.Code) throws {
+        let data = try rewritingHeader(of: Checkpoint.encode(UNet3D(config: config, seed: 1))) { header in
+            var entry = try #require(header["head.weight"] as? [String: Any])
+            entry[field] = value
+            header["head.weight"] = entry
+        }
+        #expect {
+            try Checkpoint.decode(data)
+        } throws: { ($0 as? CheckpointError)?.code == code }
+    }
 }

@@ -16,7 +16,7 @@ import Testing
         try NIfTI.write(channels: [t1c, t2], to: url)
 
         let header = try NIfTI.readHeader(at: url, caseID: nil)
-        #expect(Array(header.dim[0...4]) == [4, 6, 4, 3, 2])
+        #expect(header.dimensions == [6, 4, 3, 2])
         let back = try NIfTI.readChannels(at: url)
         #expect(back.map(\.voxels) == [t1c.voxels, t2.voxels])
         #expect(back.allSatisfy { $0.shape == shape && maxDifference($0.affine, affine) < 1e-5 })

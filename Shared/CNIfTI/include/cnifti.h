@@ -5,6 +5,10 @@
  *
  * No libnifti type crosses this header: a file is read into a plain header struct and a caller-owned
  * float buffer, and written from the same, so the Swift side never manages a nifti_image.
+ *
+ * Reading never lets libnifti choose a file: its header reader looks for sibling files by name
+ * (X.hdr -> X.img, X -> X.nii) and trusts dim[0] and the extension sizes, so the caller reads the
+ * header bytes of the exact path, checks them, and has libnifti decode those bytes only.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -22,10 +26,13 @@ typedef enum {
 
 /* Header fields needed to place and scale the voxels. Matrices are row-major 4x4. */
 typedef struct {
-    int nifti_version;      /* 1 or 2 (0: ANALYZE) */
+    int nifti_version;      /* 1 or 2 */
     int64_t dim[8];         /* dim[0] = number of dimensions, dim[1...] = sizes */
     double pixdim[8];       /* pixdim[0] = qfac */
     int datatype;           /* NIFTI_TYPE_* code */
+    int bytes_per_voxel;    /* of the stored datatype (read only) */
+    int swap_size;          /* bytes to swap per value when the file's byte order is not the host's, else 0 (read only) */
+    int64_t vox_offset;     /* where the voxels start in the (decompressed) file (read only) */
     double scl_slope;
     double scl_inter;
     int qform_code;
@@ -34,14 +41,26 @@ typedef struct {
     double sform[16];
 } cnifti_header;
 
-/* Reads the header of a .nii or .nii.gz file. */
-cnifti_status cnifti_read_header(const char *path, cnifti_header *header, char *error, size_t error_length);
+/*
+ * Reads up to `capacity` bytes from the start of `path`, decompressing gzip whatever the file's name;
+ * `*length` is the number read. CNIFTI_ERROR_DATA means a damaged gzip stream.
+ */
+cnifti_status cnifti_read_prefix(const char *path, void *bytes, size_t capacity, size_t *length);
 
 /*
- * Reads the voxels of a file as float32 with scl_slope/scl_inter applied (a slope of 0 or NaN means
- * unscaled, as nibabel reads it). `count` must equal the product of the header's dimensions.
+ * Decodes a NIfTI-1 or NIfTI-2 header from its bytes (byte order, qform from the quaternion). The
+ * caller must have checked them first: libnifti loops over dim[1...dim[0]] without a bound.
  */
-cnifti_status cnifti_read_float(const char *path, float *voxels, int64_t count, char *error, size_t error_length);
+cnifti_status cnifti_decode_header(const void *bytes, size_t length, cnifti_header *header,
+                                   char *error, size_t error_length);
+
+/*
+ * Reads the voxels of the single-file image at `path`, whose header `cnifti_decode_header` decoded, as
+ * float32 with scl_slope/scl_inter applied (a slope of 0 or NaN means unscaled, as nibabel reads it).
+ * `count` must equal the product of the header's dimensions.
+ */
+cnifti_status cnifti_read_float(const char *path, const cnifti_header *header, float *voxels, int64_t count,
+                                char *error, size_t error_length);
 
 /*
  * Writes `voxels` (float32, x fastest) to `path` in the given datatype, rounding and clamping for
