@@ -22,7 +22,7 @@ extension ComputeThreads {
             }
             // Deep Swift call chains plus oneDNN's kernels: more than the 512 KiB default.
             thread.stackSize = 8 << 20
-            thread.name = "activeseg-compute"
+            thread.name = "activeseg-work"
             thread.start()
         }
         return outcome.value
