@@ -66,9 +66,11 @@ import Testing
         #expect(checked == network.namedParameters.count * 3)
     }
 
-    @Test func tinyNetworkOverfitsOneSphere() {
+    @Test("a tiny network overfits one sphere", arguments: Precision.allCases)
+    func tinyNetworkOverfitsOneSphere(precision: Precision) {
         let (image, label) = Phantoms.sphere(size: 16, radius: 5, seed: 3)
         let network = UNet3D(config: Self.tiny, seed: 4)
+        network.precision = precision
         let optimizer = SGD(parameters: network.parameters, learningRate: 0.05, momentum: 0.9, weightDecay: 0)
         let loss = DiceBCELoss()
         for _ in 0..<60 {

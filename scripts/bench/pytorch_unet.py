@@ -6,8 +6,8 @@ loops as `neural-benchmark`, timed the same way (median of N steps after 2 warm-
     pytorch_unet.py infer --mode fp32|channels-last|bf16 [--threads T]
 
 Prints one line per measurement in the format `neural-benchmark` uses, so the driver can pair them.
-The network mirrors `UNet3D` (conv–GroupNorm–ReLU units, max pooling, trilinear upsampling, the
-concatenation `[upsampled, skip]`, dropout before a 1×1×1 head) and the loss mirrors `DiceBCELoss`.
+The network is the PyTorch twin of `UNet3D` from `scripts/vectors/neural_unet_reference.py` (the one
+the checkpoint tests check), with dropout 0.5 before the head; the loss mirrors `DiceBCELoss`.
 """
 import argparse
 import math
@@ -15,9 +15,14 @@ import resource
 import statistics
 import time
 
+import pathlib
+import sys
+
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "vectors"))
+from neural_unet_reference import UNet3D  # noqa: E402  (the PyTorch twin the checkpoint tests use)
 
 CONFIGS = {
     # name: (levels, base channels, groups, patch edge)
@@ -27,43 +32,10 @@ CONFIGS = {
 }
 
 
-class Unit(nn.Module):
-    def __init__(self, cin, cout, groups):
-        super().__init__()
-        self.conv = nn.Conv3d(cin, cout, 3, padding=1, bias=False)
-        self.norm = nn.GroupNorm(groups, cout)
-
-    def forward(self, x):
-        return F.relu(self.norm(self.conv(x)))
-
-
-class UNet3D(nn.Module):
-    def __init__(self, levels, base, groups, inputs=2, per_level=2, dropout=0.5):
-        super().__init__()
-        ch = [base << level for level in range(levels)]
-
-        def units(cin, cout):
-            return nn.ModuleList(Unit(cin if i == 0 else cout, cout, groups) for i in range(per_level))
-
-        self.encoders = nn.ModuleList(units(inputs if l == 0 else ch[l - 1], ch[l]) for l in range(levels))
-        self.decoders = nn.ModuleList(units(ch[l + 1] + ch[l], ch[l]) for l in reversed(range(levels - 1)))
-        self.dropout = nn.Dropout(dropout)
-        self.head = nn.Conv3d(ch[0], 1, 1)
-
-    def forward(self, x):
-        skips = []
-        for level, encoder in enumerate(self.encoders):
-            if level > 0:
-                x = F.max_pool3d(x, 2)
-            for unit in encoder:
-                x = unit(x)
-            skips.append(x)
-        for k, decoder in enumerate(self.decoders):
-            up = F.interpolate(x, scale_factor=2, mode="trilinear", align_corners=False)
-            x = torch.cat([up, skips[-2 - k]], 1)
-            for unit in decoder:
-                x = unit(x)
-        return self.head(self.dropout(x))
+def network(config):
+    levels, base, groups, _ = CONFIGS[config]
+    return UNet3D({"inputChannels": 2, "levels": levels, "baseChannels": base, "convolutionsPerLevel": 2,
+                   "groupNormGroups": groups, "convolutionBias": False}, dropout=0.5)
 
 
 def dice_bce(logits, target, smooth=1e-5):
@@ -97,9 +69,9 @@ def peak_rss_mb():
 
 
 def train(args):
-    levels, base, groups, n = CONFIGS[args.config]
+    levels, _, _, n = CONFIGS[args.config]
     torch.manual_seed(1)
-    model, x = prepare(UNet3D(levels, base, groups), torch.rand(1, 2, n, n, n) * 2 - 1, args.mode)
+    model, x = prepare(network(args.config), torch.rand(1, 2, n, n, n) * 2 - 1, args.mode)
     model.train()
     target = sphere(n)
     optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
@@ -162,9 +134,8 @@ def report(label, body):
 
 
 def infer(args):
-    levels, base, groups, _ = CONFIGS["A"]
     torch.manual_seed(1)
-    model = UNet3D(levels, base, groups).eval()
+    model = network("A").eval()
     if args.mode == "channels-last":
         model = model.to(memory_format=torch.channels_last_3d)
     volume = torch.rand(2, 128, 128, 160) * 2 - 1

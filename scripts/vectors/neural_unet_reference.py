@@ -18,7 +18,6 @@ import pathlib
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from safetensors.torch import save_file
 
 VECTORS = pathlib.Path(__file__).resolve().parents[2] / "Tests/NeuralTests/Vectors"
 
@@ -34,7 +33,7 @@ class Unit(nn.Module):
 
 
 class UNet3D(nn.Module):
-    def __init__(self, c):
+    def __init__(self, c, dropout=0.0):
         super().__init__()
         ch = [c["baseChannels"] << level for level in range(c["levels"])]
 
@@ -45,6 +44,8 @@ class UNet3D(nn.Module):
         self.encoders = nn.ModuleList(units(c["inputChannels"] if l == 0 else ch[l - 1], ch[l])
                                       for l in range(c["levels"]))
         self.decoders = nn.ModuleList(units(ch[l + 1] + ch[l], ch[l]) for l in reversed(range(c["levels"] - 1)))
+        # Dropout on the last decoder block's output, before the head, as the Swift network places it.
+        self.dropout = nn.Dropout(dropout)
         self.head = nn.Conv3d(ch[0], 1, 1)
 
     def forward(self, x):
@@ -60,10 +61,12 @@ class UNet3D(nn.Module):
             x = torch.cat([up, skips[-2 - k]], 1)
             for unit in decoder:
                 x = unit(x)
-        return self.head(x)
+        return self.head(self.dropout(x))
 
 
 def main():
+    from safetensors.torch import save_file  # only for writing the vectors; the network imports without it
+
     torch.manual_seed(7)
     config = {"inputChannels": 2, "levels": 3, "baseChannels": 4, "convolutionsPerLevel": 2, "groupNormGroups": 2,
               "dropoutRate": 0.5, "dropoutPlacement": "lastDecoderBlock", "dropoutMode": "testOnly",
@@ -94,4 +97,5 @@ def main():
     print("wrote unet_reference.{json,safetensors} with torch", torch.__version__)
 
 
-main()
+if __name__ == "__main__":
+    main()
