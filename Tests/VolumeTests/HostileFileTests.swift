@@ -29,15 +29,6 @@ import Testing
         Case(file: "analyze.hdr", code: .notNIfTI),
     ]
 
-    func code(_ body: () throws -> Void) -> VolumeError.Code? {
-        do {
-            try body()
-            return nil
-        } catch {
-            return (error as? VolumeError)?.code
-        }
-    }
-
     @Test(arguments: cases) func headerIsRefusedWithItsCode(_ hostile: Case) {
         let url = vectorURL("hostile/\(hostile.file)")
         #expect(code { _ = try NIfTI.fileInfo(at: url) } == (hostile.inHeader ? hostile.code : nil))

@@ -3,15 +3,6 @@ import Testing
 @testable import Volume
 
 @Suite struct NIfTIBadInputTests {
-    func code(_ body: () throws -> Void) -> VolumeError.Code? {
-        do {
-            try body()
-            return nil
-        } catch {
-            return (error as? VolumeError)?.code
-        }
-    }
-
     func writeSample(_ folder: TemporaryFolder, _ name: String) throws -> URL {
         let url = folder.file(name)
         var volume = indexVolume(GridShape(16, 16, 16))

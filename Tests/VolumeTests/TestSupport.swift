@@ -42,3 +42,13 @@ func vectorURL(_ path: String) -> URL {
 func maxDifference(_ a: Affine, _ b: Affine) -> Double {
     zip(a.elements, b.elements).map { abs($0 - $1) }.max() ?? 0
 }
+
+/// The `VolumeError` code `body` throws, or nil when it succeeds (or throws another error).
+func code(_ body: () throws -> Void) -> VolumeError.Code? {
+    do {
+        try body()
+        return nil
+    } catch {
+        return (error as? VolumeError)?.code
+    }
+}
