@@ -21,15 +21,18 @@ actor ExperimentDriver {
     let logger: Logger
     /// Time allowed for a selector or stats call.
     let callTimeout: Duration
+    /// When a queued job is published again and a running one given up.
+    let watch: JobWatch
 
     init(database: PostgresClient, rpc: RPCClient, jobs: JobPublisher, events: RoundEvents, logger: Logger,
-         callTimeout: Duration = .seconds(30)) {
+         callTimeout: Duration = .seconds(30), watch: JobWatch = JobWatch()) {
         self.database = database
         self.rpc = rpc
         self.jobs = jobs
         self.events = events
         self.logger = logger
         self.callTimeout = callTimeout
+        self.watch = watch
     }
 
     /// After taking over: publishes every unfinished job again (the queue keeps one copy of each)
@@ -37,6 +40,31 @@ actor ExperimentDriver {
     func reconcile() async throws {
         let unfinished = try await JobRepository.unfinished(on: database)
         try await jobs.publish(unfinished)
+        try await advanceRunning()
+    }
+
+    /// The leader's periodic pass: fails the jobs running past their kind's time limit, publishes
+    /// again the jobs left queued past `republishAfter` (a publish after the commit that failed
+    /// leaves its job recorded but never queued), and advances every running experiment, which
+    /// fails those whose jobs failed. A running job needs no republishing: its message stays with
+    /// the consumer until acknowledged and comes back when its worker goes silent.
+    func sweep() async throws {
+        for kind in [JobRecord.Kind.train, .score] {
+            let reason = watch.timeLimits.reason(for: kind)
+            let overdue = try await JobRepository.running(kind, longerThan: watch.timeLimits.limit(for: kind),
+                                                          on: database)
+            for job in overdue {
+                if try await JobRepository.markFailed(job.id, reason: reason, on: database) {
+                    logger.error("job given up", metadata: ["job.id": "\(job.id)", "job.key": "\(job.key)",
+                                                            "reason": "\(reason)"])
+                }
+            }
+        }
+        let stale = try await JobRepository.queued(idleFor: watch.republishAfter, on: database)
+        if !stale.isEmpty {
+            logger.notice("publishing queued jobs again", metadata: ["jobs": "\(stale.count)"])
+            try await jobs.publish(stale)
+        }
         try await advanceRunning()
     }
 

@@ -16,6 +16,10 @@ struct OrchestratorService: Service {
     let postgres: PostgresConfiguration
     let connection: BusConnection
     let logger: Logger
+    /// The periodic pass over the jobs: republishing, time limits.
+    var watch = JobWatch()
+    /// The job queues' settings, the same as the workers'.
+    var delivery = JobDelivery()
     /// Pause before competing for leadership again after an error.
     var retryDelay: Duration = .seconds(1)
 
@@ -36,18 +40,18 @@ struct OrchestratorService: Service {
 
     private func lead(_ database: PostgresClient) async throws {
         let jetStream = try JetStream(connection: connection)
-        let jobs = JobPublisher(jetStream: jetStream, subjectPrefix: configuration.subjectPrefix)
+        let jobs = JobPublisher(jetStream: jetStream, subjectPrefix: configuration.subjectPrefix, delivery: delivery)
         let eventStream = EventStream(jetStream: jetStream, subjectPrefix: configuration.subjectPrefix)
         let events = RoundEvents(stream: eventStream, source: "activeseg-orchestrator/\(configuration.instance)",
                                  logger: logger)
         let driver = ExperimentDriver(database: database,
                                       rpc: RPCClient(connection: connection, subjectPrefix: configuration.subjectPrefix),
-                                      jobs: jobs, events: events, logger: logger)
+                                      jobs: jobs, events: events, logger: logger, watch: watch)
         let commands = ExperimentCommands(database: database, driver: driver, jobs: jobs, events: events, logger: logger)
         let labels = LabelImports(database: database, driver: driver, artifactRoot: configuration.artifactRoot,
                                   logger: logger)
         let notices = ResultNotices(jetStream: jetStream, stream: jobs.training.resultsStream, database: database,
-                                    driver: driver, logger: logger)
+                                    driver: driver, logger: logger, sweepInterval: watch.sweepInterval)
         let lock = LeaderLock(configuration: postgres, logger: logger)
         while !Task.isCancelled {
             do {

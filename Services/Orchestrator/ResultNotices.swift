@@ -23,8 +23,9 @@ struct ResultNotices: Sendable {
     let logger: Logger
     /// How long one fetch waits for a notice; bounds how fast the loop notices cancellation.
     var pollInterval: Duration = .milliseconds(500)
-    /// How often every running experiment is advanced without a notice, so a step that failed on a
-    /// passing error (a selector not answering) is retried although no further notice will come.
+    /// How often the driver's periodic pass runs (`JobWatch.sweepInterval`), so a step that failed
+    /// on a passing error (a selector not answering) is retried although no further notice will
+    /// come, and jobs that never reached the queue or overran their time limit are dealt with.
     var sweepInterval: Duration = .seconds(30)
 
     func run() async throws {
@@ -36,7 +37,7 @@ struct ResultNotices: Sendable {
         while !Task.isCancelled {
             if clock.now - lastSweep >= sweepInterval {
                 lastSweep = clock.now
-                try await driver.advanceRunning()
+                try await driver.sweep()
             }
             for notice in try await consumer.fetch(maxMessages: 32, timeout: pollInterval) {
                 await handle(notice)

@@ -14,8 +14,11 @@ import ServiceLifecycle
 ///   training job is not redelivered while its worker is alive.
 /// - A failure whose code says the job itself is wrong (`invalidArgument`, `notFound`,
 ///   `failedPrecondition`, `dataLoss`, `unimplemented`), an undecodable job, or a failure on the last allowed
-///   delivery is recorded as final, announced as an `ErrorReply` and terminated; any other failure is recorded
+///   attempt is recorded as final, announced as an `ErrorReply` and terminated; any other failure is recorded
 ///   and the job handed back with `retryDelay`.
+/// - A job delivered after its last allowed attempt is one whose worker died on it (a crash, an
+///   out-of-memory kill) or stalled past the ack wait: it is failed the same way without being run,
+///   so a job that kills every worker that takes it ends loudly instead of lying unsettled.
 /// - On graceful shutdown the worker stops fetching and cancels the running handler: the job is
 ///   handed back at once (nak without delay) for another worker, unless it had already finished.
 public struct JobWorker<Handler: JobHandler>: Service {
@@ -78,6 +81,15 @@ public struct JobWorker<Handler: JobHandler>: Service {
                        final: true, logger: logger)
             return
         }
+        let attempts = queue.delivery.maxAttempts
+        guard delivery <= attempts else {
+            await fail(message, jobID: headerID,
+                       RPCError(.aborted, "worker died on it: \(attempts) attempts, the last without an outcome "
+                                    + "(its worker crashed, was killed or stalled past the ack wait)",
+                                details: ["job.id": headerID]),
+                       final: true, logger: logger)
+            return
+        }
         do {
             let result = try await withHeartbeats(message, logger: logger) {
                 try await cancelWhenGracefulShutdown {
@@ -92,7 +104,7 @@ public struct JobWorker<Handler: JobHandler>: Service {
             try? await message.nak()
         } catch {
             let failure = (error as? RPCError) ?? RPCError(.unavailable, "\(error)", details: ["job.id": headerID], cause: error)
-            let final = Self.isPermanent(failure.code) || delivery >= queue.delivery.maxDeliver
+            let final = Self.isPermanent(failure.code) || delivery >= attempts
             await fail(message, jobID: headerID, failure, final: final, logger: logger)
         }
     }

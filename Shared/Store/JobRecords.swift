@@ -40,11 +40,13 @@ extension PostgresClient {
 }
 
 extension PostgresTransaction {
-    /// Marks job `id` succeeded, in the transaction that stores its result.
+    /// Marks job `id` succeeded, in the transaction that stores its result. A job failed
+    /// meanwhile (the orchestrator gave up on it: it ran past its time limit) stays failed, as the
+    /// experiment it failed did.
     public func markJobSucceeded(_ id: UUID) async throws {
         try await query("""
             UPDATE jobs SET state = 'succeeded', last_error = NULL, finished_at = now(), updated_at = now()
-            WHERE id = \(id)
+            WHERE id = \(id) AND state <> 'failed'
             """)
     }
 }

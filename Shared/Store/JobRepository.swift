@@ -52,6 +52,28 @@ public enum JobRepository {
             """).map(record)
     }
 
+    /// Jobs of `kind` running for longer than `limit`: the time since their row last changed,
+    /// which for a running job is when a worker took it (or its last attempt failed).
+    public static func running(_ kind: JobRecord.Kind, longerThan limit: Duration, on db: some PostgresQuerying)
+        async throws -> [JobRecord]
+    {
+        try await db.query("""
+            SELECT \(sql: columns) FROM jobs
+            WHERE state = 'running' AND kind = \(kind.rawValue) AND updated_at < now() - \(seconds(limit)) * interval '1 second'
+            ORDER BY created_at, key
+            """).map(record)
+    }
+
+    /// Jobs queued and untouched for longer than `idle`, oldest first: no worker has taken them
+    /// although one would have within that time had their message reached the queue.
+    public static func queued(idleFor idle: Duration, on db: some PostgresQuerying) async throws -> [JobRecord] {
+        try await db.query("""
+            SELECT \(sql: columns) FROM jobs
+            WHERE state = 'queued' AND updated_at < now() - \(seconds(idle)) * interval '1 second'
+            ORDER BY created_at, key
+            """).map(record)
+    }
+
     /// Records that a worker took the job (one more attempt); false when the job is finished.
     @discardableResult
     public static func markRunning(_ id: UUID, on db: some PostgresQuerying) async throws -> Bool {
@@ -78,6 +100,10 @@ public enum JobRepository {
                             updated_at = now(), finished_at = now()
             WHERE id = \(id) AND state IN ('queued', 'running')
             """).affectedRows == 1
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 
     private static func record(_ row: PostgresRow) throws -> JobRecord {

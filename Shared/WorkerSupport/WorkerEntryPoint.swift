@@ -14,7 +14,7 @@ import Store
 /// On shutdown the worker stops first (handing its job back), then the health responder, then the
 /// NATS connection drains. Environment keys are `ServiceConfiguration`'s, `PostgresConfiguration`'s
 /// (`ACTIVESEG_POSTGRES_SCHEMA`, `ACTIVESEG_POSTGRES_POOL_SIZE`) and `JobDelivery`'s
-/// (`ACTIVESEG_JOB_ACK_WAIT`).
+/// (`ACTIVESEG_JOB_ACK_WAIT`, `ACTIVESEG_JOB_MAX_ATTEMPTS`).
 public enum WorkerEntryPoint {
     public static func run<Worker: Service>(
         service: String, ping: RPCMethod<HealthPing, HealthPong>,

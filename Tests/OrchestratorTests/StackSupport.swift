@@ -52,12 +52,12 @@ struct Deployment: Sendable {
     }
 
     /// An orchestrator instance; `instance` also names its Postgres sessions.
-    func orchestrator(_ instance: String) async throws -> RunningGroup {
+    func orchestrator(_ instance: String, watch: JobWatch = JobWatch()) async throws -> RunningGroup {
         let (configuration, connection) = try await connect("orchestrator", instance: instance)
         var postgres = database.configuration
         postgres.applicationName = instance
         let service = OrchestratorService(configuration: configuration, postgres: postgres, connection: connection,
-                                          logger: Self.logger)
+                                          logger: Self.logger, watch: watch)
         return RunningGroup.start([BusService(connection: connection, logger: Self.logger), service])
     }
 

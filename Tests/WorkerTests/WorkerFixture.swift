@@ -111,11 +111,13 @@ final class WorkerFixture: Sendable {
     }
 
     /// Records a queued job row, as the orchestrator does before publishing it; returns its id.
-    func recordJob(kind: String, round: Int, payload: Data) async throws -> UUID {
+    /// `key` defaults to the id; a key in the orchestrator's form (`score/<experiment>/<round>/…`)
+    /// makes the job one its round waits for.
+    func recordJob(kind: String, round: Int, payload: Data, key: String? = nil) async throws -> UUID {
         let id = UUID()
         try await store.query("""
             INSERT INTO jobs (id, key, kind, experiment_id, round_index, payload)
-            VALUES (\(id), \(id.uuidString.lowercased()), \(kind), \(experimentID), \(round), \(payload))
+            VALUES (\(id), \(key ?? id.uuidString.lowercased()), \(kind), \(experimentID), \(round), \(payload))
             """)
         return id
     }

@@ -20,7 +20,7 @@ enum WorkerTestSupport {
 
     /// Short enough that a test sees a job come back within seconds of a worker's death.
     static let delivery = JobDelivery(
-        ackWait: .seconds(2), maxDeliver: 3, heartbeat: .milliseconds(500), retryDelay: .milliseconds(100))
+        ackWait: .seconds(2), maxAttempts: 3, heartbeat: .milliseconds(500), retryDelay: .milliseconds(100))
 
     static func uniquePrefix() -> String {
         "test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
