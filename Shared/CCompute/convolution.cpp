@@ -168,7 +168,6 @@ struct as_convolution {
     dnnl::stream stream{engine};
     memory::dims spatial;  // D, H, W
     int batch, inChannels, outChannels;
-    as_precision precision;
     dt operand;
     std::string implementation;
 
@@ -265,7 +264,6 @@ as_convolution *as_convolution_create(int batch, int in_channels, int out_channe
         plan->batch = batch;
         plan->inChannels = in_channels;
         plan->outChannels = out_channels;
-        plan->precision = precision;
         plan->operand = precision == AS_PRECISION_BF16 ? dt::bf16 : dt::f32;
         const memory::dims unit = {1, 1, 1};
         auto src = memory::desc(plan->dims(in_channels), plan->operand, tag::ndhwc);
@@ -290,8 +288,6 @@ as_convolution *as_convolution_create(int batch, int in_channels, int out_channe
 }
 
 void as_convolution_destroy(as_convolution *plan) { delete plan; }
-
-as_precision as_convolution_precision(const as_convolution *plan) { return plan->precision; }
 
 const char *as_convolution_implementation(const as_convolution *plan) { return plan->implementation.c_str(); }
 

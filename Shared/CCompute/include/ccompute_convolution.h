@@ -26,9 +26,6 @@ as_convolution *as_convolution_create(int batch, int in_channels, int out_channe
                                       int width, as_precision precision, char *error, size_t error_size);
 void as_convolution_destroy(as_convolution *plan);
 
-/// The precision the plan computes in.
-as_precision as_convolution_precision(const as_convolution *plan);
-
 /// oneDNN's name for the kernels the plan runs (forward, backward data, backward weights), for
 /// benchmarks and logs.
 const char *as_convolution_implementation(const as_convolution *plan);
