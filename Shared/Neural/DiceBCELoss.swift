@@ -4,23 +4,33 @@ import Foundation
 ///
 /// `loss = diceWeight · (1 − Dice) + bceWeight · BCE`, where BCE is the mean over voxels of
 /// `max(z, 0) − z·y + log(1 + e^(−|z|))` (finite for any logit) and the soft Dice of each batch item
-/// is `(2 Σ p·y + smooth) / (Σ p + Σ y + smooth)` with `p = σ(z)`, averaged over the batch.
+/// is `(2 Σ p·y + smooth) / (Σ p + Σ y + smooth)` with `p = σ(z)`, averaged over the batch — or,
+/// with `pooledOverBatch`, one Dice whose sums run over every item of the batch (nnU-Net's batch
+/// Dice).
+///
+/// A per-item Dice is flat on an item without foreground (`smooth / (Σ p + smooth)` has a gradient
+/// of about `smooth / (Σ p)²`), so false positives there are penalised by the cross-entropy alone;
+/// pooled over a batch that holds foreground, they enlarge the Dice denominator.
 public struct DiceBCELoss: Sendable {
     public var diceWeight: Double
     public var bceWeight: Double
+    /// One Dice over the whole batch instead of the mean of per-item Dice.
+    public var pooledOverBatch: Bool
     /// Keeps the Dice term defined (and equal to 1) on patches without foreground.
     public var smooth: Double
 
-    public init(diceWeight: Double = 1, bceWeight: Double = 1, smooth: Double = 1e-5) {
+    public init(diceWeight: Double = 1, bceWeight: Double = 1, pooledOverBatch: Bool = false, smooth: Double = 1e-5) {
         self.diceWeight = diceWeight
         self.bceWeight = bceWeight
+        self.pooledOverBatch = pooledOverBatch
         self.smooth = smooth
     }
 
     /// The loss value and its gradient with respect to the logits.
     public func callAsFunction(logits: Tensor, target: Tensor) -> (loss: Double, gradient: Tensor) {
         precondition(logits.shape == target.shape, "logits \(logits.shape) vs target \(target.shape)")
-        let batch = logits.batch
+        // A pooled Dice is the per-item formula over one item that spans the whole batch.
+        let batch = pooledOverBatch ? 1 : logits.batch
         let size = logits.count / batch
         let total = Double(logits.count)
         var gradient = Tensor(zeros: logits.shape)

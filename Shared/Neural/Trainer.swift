@@ -9,10 +9,15 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var patience: Int
     public var patchSize: [Int]
     public var patchesPerCase: Int
-    /// SGD steps per epoch, each on a patch of a case drawn at random, as nnU-Net's fixed 250
-    /// iterations; nil takes `patchesPerCase` patches of every case instead, so that an epoch's cost
-    /// grows with the training set. A fixed count gives a model of 6 cases as many steps as one of 40.
+    /// SGD steps per epoch, each on `batchSize` patches of cases drawn at random, as nnU-Net's
+    /// fixed 250 iterations; nil takes `patchesPerCase` patches of every case instead, so that an
+    /// epoch's cost grows with the training set. A fixed count gives a model of 6 cases as many steps
+    /// as one of 40.
     public var iterationsPerEpoch: Int?
+    /// Patches per SGD step. With more than one, the loss's Dice term is pooled over the batch
+    /// (nnU-Net's batch Dice), so that false positives in a patch without tumor enlarge the Dice
+    /// denominator instead of meeting a Dice term that is flat there.
+    public var batchSize: Int
     /// Which epoch's weights the run returns.
     public var selection: ModelSelection
     /// Under `.finalEpoch`, the validation cases are scored every this many epochs and after the
@@ -32,7 +37,7 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     /// Defaults follow the paper (SGD, lr 1e-3, weight decay 2e-5, 2 patches per case) and nnU-Net
     /// (a third of the patches on foreground).
     public init(maximumEpochs: Int = 200, patience: Int = 20, patchSize: [Int] = [128, 128, 128], patchesPerCase: Int = 2,
-                iterationsPerEpoch: Int? = nil, selection: ModelSelection = .bestValidation, validationInterval: Int = 1, foregroundFraction: Double = 1.0 / 3.0, schedule: LearningRateSchedule = .constant(1e-3),
+                iterationsPerEpoch: Int? = nil, batchSize: Int = 1, selection: ModelSelection = .bestValidation, validationInterval: Int = 1, foregroundFraction: Double = 1.0 / 3.0, schedule: LearningRateSchedule = .constant(1e-3),
                 momentum: Float = 0.9, weightDecay: Float = 2e-5, diceWeight: Double = 1, bceWeight: Double = 1,
                 augmentation: Augmentation = Augmentation(), seed: UInt64 = 0) {
         self.maximumEpochs = maximumEpochs
@@ -40,6 +45,7 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
         self.patchSize = patchSize
         self.patchesPerCase = patchesPerCase
         self.iterationsPerEpoch = iterationsPerEpoch
+        self.batchSize = max(1, batchSize)
         self.selection = selection
         self.validationInterval = max(1, validationInterval)
         self.foregroundFraction = foregroundFraction
@@ -85,8 +91,8 @@ public struct TrainingResult {
     public var stoppedEarly: Bool
 }
 
-/// The training loop: each epoch draws patches, augments them, takes one SGD step per patch
-/// (batch 1), then scores the validation cases with whole-volume (or windowed) inference. Under
+/// The training loop: each epoch draws patches, augments them, takes one SGD step per
+/// `batchSize` of them, then scores the validation cases with whole-volume (or windowed) inference. Under
 /// `ModelSelection.bestValidation` the best epoch by validation Dice pooled over the cases (by
 /// training loss when there are no validation cases) is kept, and training stops after `patience`
 /// epochs without improvement; under `.finalEpoch` every epoch runs and the last is kept.
@@ -113,7 +119,8 @@ public struct Trainer {
         precondition(!training.isEmpty, "no training cases")
         let sampler = PatchSampler(patchSize: config.patchSize, patchesPerCase: config.patchesPerCase,
                                    foregroundFraction: config.foregroundFraction)
-        let loss = DiceBCELoss(diceWeight: config.diceWeight, bceWeight: config.bceWeight)
+        let loss = DiceBCELoss(diceWeight: config.diceWeight, bceWeight: config.bceWeight,
+                               pooledOverBatch: config.batchSize > 1)
         let optimizer = SGD(parameters: network.parameters, learningRate: 0, momentum: config.momentum,
                             weightDecay: config.weightDecay)
         var generator = SeededGenerator(seed: config.seed)
@@ -124,20 +131,23 @@ public struct Trainer {
         var stoppedEarly = false
         for epoch in 0..<config.maximumEpochs {
             let started = Date()
-            let patches = config.iterationsPerEpoch.map { sampler.epoch(training, count: $0, generator: &generator) }
+            let patches = config.iterationsPerEpoch.map { sampler.epoch(training, count: $0 * config.batchSize, generator: &generator) }
                 ?? sampler.epoch(training, generator: &generator)
+            let steps = stride(from: 0, to: patches.count, by: config.batchSize).map {
+                patches[$0..<min($0 + config.batchSize, patches.count)]
+            }
             var lossSum = 0.0
-            for (index, patch) in patches.enumerated() {
+            for (index, step) in steps.enumerated() {
                 try Task.checkCancellation()
-                optimizer.learningRate = Float(config.schedule.learningRate(epoch: Double(epoch) + Double(index) / Double(patches.count)))
-                let augmented = config.augmentation.apply(to: patch, generator: &generator)
-                let (logits, _) = network.forward(augmented.image, phase: .training)
-                let (value, gradient) = loss(logits: logits, target: augmented.label)
+                optimizer.learningRate = Float(config.schedule.learningRate(epoch: Double(epoch) + Double(index) / Double(steps.count)))
+                let augmented = step.map { config.augmentation.apply(to: $0, generator: &generator) }
+                let (logits, _) = network.forward(Tensor(stackingBatches: augmented.map(\.image)), phase: .training)
+                let (value, gradient) = loss(logits: logits, target: Tensor(stackingBatches: augmented.map(\.label)))
                 network.backward(gradient)
                 optimizer.step()
                 lossSum += value
             }
-            let meanLoss = lossSum / Double(patches.count)
+            let meanLoss = lossSum / Double(steps.count)
             let validates = config.selection == .bestValidation || epoch == config.maximumEpochs - 1
                 || (epoch + 1) % config.validationInterval == 0
             let validationDice = validation.isEmpty || !validates ? nil : validation.reduce(into: PooledDice()) { pooled, validationCase in

@@ -112,6 +112,7 @@ public struct ExperimentProfile: Sendable, Hashable {
             patchSize: [edge, edge, edge],
             patchesPerCase: Int(pick(parameters.patchesPerImage, defaults.patchesPerImage)),
             iterationsPerEpoch: training.iterationsPerEpoch,
+            batchSize: training.batchSize,
             selection: training.selection,
             validationInterval: training.validationInterval,
             foregroundFraction: training.foregroundFraction,

@@ -24,7 +24,7 @@ public struct TrainingSettings: Sendable, Hashable {
     public var momentum: Double
     /// Epochs per cycle of cosine annealing with warm restarts.
     public var warmRestartPeriod: Int
-    /// Patches per SGD step; Neural's trainer takes one patch per step.
+    /// Patches per SGD step; above one the Dice term is pooled over the batch (`TrainingConfig`).
     public var batchSize: Int
     /// Drop probability of the decoder dropout layer of the dropout methods.
     public var dropoutRate: Float

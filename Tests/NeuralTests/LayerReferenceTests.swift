@@ -55,10 +55,11 @@ import Testing
         #expect(pool.backward(v.tensor("upstream")) == v.tensor("inputGradient"))
     }
 
-    @Test("Dice + BCE loss matches PyTorch autograd", arguments: ["loss", "lossWeighted"])
+    @Test("Dice + BCE loss matches PyTorch autograd", arguments: ["loss", "lossWeighted", "lossBatchDice"])
     func lossMatchesPyTorch(_ name: String) {
         let v = vectors.entry(name)
-        let loss = DiceBCELoss(diceWeight: v.number("diceWeight"), bceWeight: v.number("bceWeight"), smooth: v.number("smooth"))
+        let loss = DiceBCELoss(diceWeight: v.number("diceWeight"), bceWeight: v.number("bceWeight"),
+                               pooledOverBatch: v.flag("pooledOverBatch"), smooth: v.number("smooth"))
         let (value, gradient) = loss(logits: v.tensor("logits"), target: v.tensor("target"))
         #expect(abs(value - v.number("loss")) <= 1e-6 * abs(v.number("loss")))
         #expect(toleranceRatio(gradient, v.tensor("gradient"), atol: 1e-7, rtol: 1e-4) <= 1)

@@ -31,6 +31,7 @@ struct ReferenceVectors {
         }
 
         func number(_ key: String) -> Double { (fields[key] as! NSNumber).doubleValue }
+        func flag(_ key: String) -> Bool { (fields[key] as! NSNumber).boolValue }
         func numbers(_ key: String) -> [Double] { (fields[key] as! [NSNumber]).map(\.doubleValue) }
     }
 }

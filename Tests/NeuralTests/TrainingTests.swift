@@ -134,6 +134,25 @@ import Testing
         #expect(abs(kept - last) < 1e-9)
     }
 
+    @Test func batchedStepsWithBatchDiceLearn() throws {
+        let training = (0..<2).map { Self.sphereCase(id: "t\($0)", size: 16, radius: 4 + Double($0), seed: UInt64(10 + $0)) }
+        let validation = [Self.sphereCase(id: "v", size: 16, radius: 4.5, seed: 20)]
+        let network = UNet3D(config: UNet3DTests.tiny, seed: 3)
+        let config = TrainingConfig(maximumEpochs: 20, patience: 20, patchSize: [16, 16, 16], iterationsPerEpoch: 4, batchSize: 2,
+                                    selection: .finalEpoch, validationInterval: 20, schedule: .constant(0.05), weightDecay: 0,
+                                    augmentation: Augmentation(affineProbability: 0), seed: 1)
+        let result = try Trainer(config: config, logger: Logger(label: "test")).train(network, training: training, validation: validation)
+        #expect(try #require(result.history.last?.validationDice) >= 0.9)
+    }
+
+    @Test func stackingBatchesKeepsItemsInOrder() {
+        let a = randomTensor([1, 2, 2, 2, 3], seed: 4), b = randomTensor([2, 2, 2, 2, 3], seed: 5)
+        let stacked = Tensor(stackingBatches: [a, b])
+        #expect(stacked.shape == [3, 2, 2, 2, 3])
+        #expect(stacked.scalars == a.scalars + b.scalars)
+        #expect(Tensor(stackingBatches: [a]) == a)
+    }
+
     @Test func diceThresholdsAtOneHalf() {
         #expect(Trainer.dice(probabilities: [0.9, 0.6, 0.4, 0.1], label: [1, 0, 1, 0]) == 0.5)
         #expect(Trainer.dice(probabilities: [0.5, 0.49], label: [1, 0]) == 1)

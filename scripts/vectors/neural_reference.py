@@ -71,15 +71,18 @@ def max_pool_case():
     return {"input": flat(x), "output": flat(y), "upstream": flat(g), "inputGradient": flat(x.grad)}
 
 
-def loss_case(dice_weight, bce_weight, smooth):
+def loss_case(dice_weight, bce_weight, smooth, batch_dice=False):
     z = (torch.randn(2, 1, 3, 4, 5, dtype=torch.float64) * 3).requires_grad_(True)
     y = (torch.rand(2, 1, 3, 4, 5, dtype=torch.float64) < 0.3).double()
+    if batch_dice:
+        y[1] = 0  # an item without foreground, where pooling over the batch matters
     p = torch.sigmoid(z)
-    dims = tuple(range(1, z.dim()))
+    # nnU-Net's batch Dice sums over the batch axis too.
+    dims = tuple(range(0 if batch_dice else 1, z.dim()))
     dice = (2 * (p * y).sum(dims) + smooth) / (p.sum(dims) + y.sum(dims) + smooth)
     loss = dice_weight * (1 - dice).mean() + bce_weight * F.binary_cross_entropy_with_logits(z, y)
     loss.backward()
-    return {"diceWeight": dice_weight, "bceWeight": bce_weight, "smooth": smooth, "logits": flat(z),
+    return {"diceWeight": dice_weight, "bceWeight": bce_weight, "smooth": smooth, "pooledOverBatch": batch_dice, "logits": flat(z),
             "target": flat(y), "loss": loss.item(), "gradient": flat(z.grad)}
 
 
@@ -122,6 +125,7 @@ vectors = {
     "lossWeighted": loss_case(0.7, 0.3, 1.0),
     "sgd": sgd_case(),
     "cosineWarmRestarts": schedule_case(),
+    "lossBatchDice": loss_case(1.0, 1.0, 1e-5, batch_dice=True),
 }
 OUT.write_text(json.dumps(vectors, separators=(",", ":")) + "\n")
 print(f"wrote {OUT} ({OUT.stat().st_size} bytes) with torch {torch.__version__}")
