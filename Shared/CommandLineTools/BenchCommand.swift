@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 /// `activeseg bench`: the project's benchmark programs, found beside this executable (they are
-/// products of the same build) and run with the arguments given, so every figure the README quotes
+/// products of the same build) and run with the arguments given, so every figure the docs quote
 /// comes from one command.
 struct BenchCommand: ContextualCommand {
     static let configuration = CommandConfiguration(

@@ -83,9 +83,9 @@ public final class UNet3D {
         return conv.implementation(forInputShape: [1, conv.inChannels] + spatial)
     }
 
-    /// Parameters with names that mirror a PyTorch module tree (see the README): `encoders.{level}.
-    /// {unit}.conv.weight`, `….norm.weight|bias`, `decoders.{k}.{unit}…` with `k = 0` the deepest
-    /// decoder level, and `head.weight|bias`.
+    /// Parameters with names that mirror a PyTorch module tree (docs/neural-engine-figures.md):
+    /// `encoders.{level}.{unit}.conv.weight`, `….norm.weight|bias`, `decoders.{k}.{unit}…` with
+    /// `k = 0` the deepest decoder level, and `head.weight|bias`.
     public var namedParameters: [(name: String, parameter: Parameter)] {
         func unitParameters(_ prefix: String, _ unit: ConvNormReLU) -> [(String, Parameter)] {
             var list = [("\(prefix).conv.weight", unit.conv.weight)]

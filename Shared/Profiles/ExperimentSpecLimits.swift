@@ -3,8 +3,8 @@ import Proto
 /// The limits of every field of an `ExperimentSpec` and its `HyperParameters`, in one place: the
 /// orchestrator checks a spec against them at `Create`, and the trainer and scorer check the values
 /// a job copies from a spec before computing, so a value the network cannot take fails its job
-/// with the reason instead of stopping the worker at a precondition. The README's table lists the
-/// same limits.
+/// with the reason instead of stopping the worker at a precondition. The table under *Experiment
+/// limits* in docs/services.md lists the same limits.
 ///
 /// Upper bounds keep one request from planning unbounded work: every case count, round, member and
 /// pass becomes jobs or inference passes. Each bound leaves an order of magnitude or more above the

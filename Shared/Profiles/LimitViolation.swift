@@ -6,7 +6,7 @@ public struct LimitViolation: Error, Sendable, Hashable, CustomStringConvertible
     public var field: String
     /// The value sent, as text.
     public var value: String
-    /// What the field may be, as the README's table states it.
+    /// What the field may be, as the table in docs/services.md (Experiment limits) states it.
     public var limit: String
 
     public init(field: String, value: String, limit: String) {

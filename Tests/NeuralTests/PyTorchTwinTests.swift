@@ -3,7 +3,7 @@ import Testing
 @testable import Neural
 
 /// A checkpoint written by PyTorch (scripts/vectors/neural_unet_reference.py, torch 2.13.0+cpu) with
-/// the module layout the README documents loads here and gives PyTorch's logits and gradients.
+/// the module layout docs/neural-engine-figures.md documents loads here and gives PyTorch's logits and gradients.
 @Suite struct PyTorchTwinTests {
     @Test func pytorchCheckpointLoadsAndMatchesForwardAndBackward() throws {
         let checkpoint = try #require(Bundle.module.url(forResource: "unet_reference", withExtension: "safetensors", subdirectory: "Vectors"))

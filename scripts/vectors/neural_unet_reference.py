@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A PyTorch twin of the Swift UNet3D, used to check checkpoint compatibility and the whole network.
 
-Builds the network with the module layout documented in the README, saves its weights as a
-safetensors checkpoint carrying the ActiveSeg metadata (Tests/NeuralTests/Vectors/unet_reference.safetensors),
+Builds the network with the module layout documented in docs/neural-engine-figures.md, saves its
+weights as a safetensors checkpoint carrying the ActiveSeg metadata (Tests/NeuralTests/Vectors/unet_reference.safetensors),
 and records an input, a label, the logits, the Dice + BCE loss and every parameter's gradient
 (Tests/NeuralTests/Vectors/unet_reference.json; per parameter, the first 32 gradient values and
 the gradient's L2 norm, to keep the file small). The Swift test loads the checkpoint with
