@@ -16,12 +16,16 @@ struct CasePrediction {
     /// The grid the network saw.
     var networkGrid: GridShape
 
-    init(network: UNet3D, profile: ExperimentProfile, t1c: Volume, t2: Volume, passes: Int?, seed: UInt64) throws {
+    /// `passes` averages that many Monte-Carlo dropout passes; otherwise one pass, or with
+    /// `mirroring` the mean of the eight mirrored ones (`Predictor.mirroring`).
+    init(network: UNet3D, profile: ExperimentProfile, t1c: Volume, t2: Volume, passes: Int?, seed: UInt64,
+         mirroring: Bool = false) throws {
         let configuration = PreprocessingConfiguration(spacing: SIMD3(repeating: profile.targetSpacing))
         let preprocessed = try Preprocessor(configuration).run(caseID: "input", t1c: t1c, t2: t2, label: nil)
         let grid = preprocessed.t1c.shape
         let image = Tensor(shape: [2, grid.z, grid.y, grid.x], scalars: preprocessed.t1c.voxels + preprocessed.t2.voxels)
-        let predictor = profile.predictor
+        var predictor = profile.predictor
+        predictor.mirroring = mirroring
         network.precision = profile.precision
         let map = if let passes {
             predictor.monteCarloDropout(network, image: image, passes: passes, seed: seed).mean

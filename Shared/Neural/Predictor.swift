@@ -4,16 +4,32 @@
 /// at least the window size when windows are used — predicted, and cropped back.
 public struct Predictor: Sendable {
     public var strategy: InferenceStrategy
+    /// Test-time mirroring, as nnU-Net predicts by default: the probabilities are the mean over the
+    /// eight combinations of flipping the three axes, each flipped back. A network's scattered false
+    /// positives differ between the mirrored views and fall below 0.5 in the mean.
+    public var mirroring: Bool
 
-    public init(strategy: InferenceStrategy = .automatic(maximumVoxels: 1 << 22, window: SlidingWindow(size: [128, 128, 128]))) {
+    public init(strategy: InferenceStrategy = .automatic(maximumVoxels: 1 << 22, window: SlidingWindow(size: [128, 128, 128])),
+                mirroring: Bool = false) {
         self.strategy = strategy
+        self.mirroring = mirroring
     }
 
-    /// One forward pass: foreground probabilities `[D, H, W]` (as a `[1, 1, D, H, W]` tensor) and the
-    /// feature vector (for windows, the mean of the windows' vectors).
+    /// Foreground probabilities `[D, H, W]` (as a `[1, 1, D, H, W]` tensor) of one forward pass (or,
+    /// with `mirroring`, of the mean of eight) and the feature vector of the unmirrored pass (for
+    /// windows, the mean of the windows' vectors).
     public func predict(_ network: UNet3D, image: Tensor, phase: UNet3D.Phase = .evaluation) -> (probabilities: Tensor, features: [Float]) {
         let (maps, features) = predict(network, image: image, passes: 1, phase: phase)
-        return (maps[0], features)
+        guard mirroring else { return (maps[0], features) }
+        var sum = maps[0]
+        let batched = image.reshaped([1] + image.shape)
+        for flips in 1..<8 {
+            let axes = (0..<3).filter { flips >> $0 & 1 == 1 }
+            let mirrored = axes.reduce(batched) { Augmentation.flipped($0, axis: $1) }
+            let map = predict(network, image: mirrored.reshaped(image.shape), passes: 1, phase: phase).maps[0]
+            sum += axes.reduce(map) { Augmentation.flipped($0, axis: $1) }
+        }
+        return (sum.map { $0 / 8 }, features)
     }
 
     /// `passes` forward passes that share everything before the network's first dropout layer (the

@@ -71,6 +71,8 @@ import Testing
          "a.nii.gz", "b.nii.gz", "--out-prob", "p.nii.gz", "--out-label", "l.nii.gz"],
         ["model", "predict", "--model-id", "model-7", "a.nii.gz", "b.nii.gz", "--out-prob", "p.nii.gz",
          "--out-label", "l.nii.gz"],
+        ["model", "predict", "--checkpoint", "m.safetensors", "a.nii.gz", "b.nii.gz", "--out-prob", "p.nii.gz",
+         "--out-label", "l.nii.gz", "--mc", "3", "--mirror"],
         ["synth", "--cases", "many", "--seed", "1", "--out", "c"],
         ["ingest", "--brats", "cohort", "--test-share", "1.5"],
         ["ping", "gateway"],

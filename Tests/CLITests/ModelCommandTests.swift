@@ -29,8 +29,8 @@ import Volume
         #expect(!FileManager.default.fileExists(atPath: folder.file("m.safetensors").path))
     }
 
-    @Test(arguments: [nil, 3] as [Int?])
-    func predictWritesProbabilityAndLabelOnTheInputGrid(passes: Int?) async throws {
+    @Test(arguments: [[], ["--mc", "3"], ["--mirror"]])
+    func predictWritesProbabilityAndLabelOnTheInputGrid(options: [String]) async throws {
         let folder = try TemporaryFolder()
         let synth = await activeseg(["synth", "--cases", "1", "--seed", "5", "--out", "cohort", "--anatomy", "phantom",
                                      "--spacing-scale", "4"], in: folder.url)
@@ -41,7 +41,7 @@ import Volume
 
         let t1c = "cohort/Synth_00001/Synth_00001_t1ce.nii.gz"
         let run = await activeseg(["model", "predict", "--checkpoint", "m.safetensors", t1c, "cohort/Synth_00001/Synth_00001_t2.nii.gz",
-                                   "--out-prob", "p.nii.gz", "--out-label", "l.nii.gz"] + (passes.map { ["--mc", "\($0)"] } ?? []),
+                                   "--out-prob", "p.nii.gz", "--out-label", "l.nii.gz"] + options,
                                   in: folder.url)
         #expect(run.status == .success, "\(run.errors)")
 

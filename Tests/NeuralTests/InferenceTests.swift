@@ -22,6 +22,23 @@ import Testing
         #expect(windowed.features == whole.features)
     }
 
+    @Test func mirroringMakesThePredictionCommuteWithFlips() {
+        let network = UNet3D(config: config, seed: 1)
+        let image = randomTensor([2, 8, 8, 8], seed: 4)
+        func flippedImage(_ axis: Int) -> Tensor { Augmentation.flipped(image.reshaped([1, 2, 8, 8, 8]), axis: axis).reshaped(image.shape) }
+        let mirrored = Predictor(strategy: .wholeVolume, mirroring: true)
+        let plain = Predictor(strategy: .wholeVolume)
+        for axis in 0..<3 {
+            let ofFlipped = mirrored.predict(network, image: flippedImage(axis)).probabilities
+            let flippedBack = Augmentation.flipped(mirrored.predict(network, image: image).probabilities, axis: axis)
+            #expect(toleranceRatio(ofFlipped, flippedBack, atol: 1e-6) <= 1)
+            // A random network is not equivariant by itself, so the check can fail without mirroring.
+            let plainOfFlipped = plain.predict(network, image: flippedImage(axis)).probabilities
+            #expect(toleranceRatio(plainOfFlipped, Augmentation.flipped(plain.predict(network, image: image).probabilities, axis: axis), atol: 1e-6) > 1)
+        }
+        #expect(mirrored.predict(network, image: image).features == plain.predict(network, image: image).features)
+    }
+
     @Test func windowsCoverTheVolumeAndBlendingIsAWeightedMean() {
         let window = SlidingWindow(size: [8, 8, 8], overlap: 0.75)
         #expect(window.starts(length: 20, size: 8) == [0, 2, 4, 6, 8, 10, 12])

@@ -16,7 +16,7 @@ import Volume
 ///     swift run -c release training-benchmark [--profile cpu] [--cases 130] [--test 80] [--seeds 10]
 ///         [--sizes 8,16,24,32,50] [--dropout] [--workers 2] [--precision fp32|bf16] [--cohort DIR] [--template DIR]
 ///         [--epochs N] [--iterations N] [--batch N] [--lr X] [--foreground X] [--bce-weight X] [--dropout-rate X]
-///         [--restart-period N] [--selection final|best] [--base-channels N]
+///         [--restart-period N] [--selection final|best] [--base-channels N] [--mirror]
 ///
 /// The cohort is the demo's synthetic one (seed 1), generated into `--cohort` (default
 /// `.stack/training-benchmark-<profile>-<cases>`) on first use. `--dropout` trains with the
@@ -24,7 +24,8 @@ import Volume
 /// its share of the cores, as that many trainer processes would. The recipe options override the
 /// profile's setting of that name, to measure a candidate before it goes into the profile. Each
 /// model's line counts the tumor-free test cases predicted empty (the only way such a case scores
-/// above 0) next to the mean Dice over the tumor-bearing ones.
+/// above 0) next to the mean Dice over the tumor-bearing ones. `--mirror` also scores every model
+/// with test-time mirroring (`Predictor.mirroring`), side by side on the same models.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 
@@ -55,6 +56,7 @@ if let selection = value("--selection") {
 if let width = value("--base-channels").flatMap(Int.init) { profile.network.baseChannels = width }
 let bceWeight = value("--bce-weight").flatMap(Double.init)
 if let batch = value("--batch").flatMap(Int.init) { profile.training.batchSize = batch }
+let comparesMirroring = arguments.contains("--mirror")
 if let precision = value("--precision") {
     guard let value = Precision(rawValue: precision) else { fail("--precision takes fp32 or bf16") }
     profile.precision = value
@@ -124,6 +126,8 @@ struct Outcome: Sendable {
     var emptyOnTumorFree: Int
     /// Mean Dice over the tumor-bearing test cases only.
     var tumorDice: Double
+    /// With `--mirror`: the same model's mean test Dice with test-time mirroring.
+    var mirroredDice: Double?
     var bestEpoch: Int
     var seconds: Double
     /// Training loss and validation Dice of every epoch, for telling a network that never learned
@@ -166,10 +170,20 @@ struct Bench: @unchecked Sendable {
             let check = CollapseCheck(predictedVoxels: predictions.map(\.prediction.foregroundCount),
                                       referenceVoxels: predictions.map(\.reference.foregroundCount))
             let tumorFree = predictions.filter { $0.reference.foregroundCount == 0 }
+            var mirrored = profile.predictor
+            mirrored.mirroring = true
+            let mirroredDice = comparesMirroring ? try testCases.map { testCase in
+                let size = testCase.size
+                let grid = SIMD3(size[2], size[1], size[0])
+                let prediction = try BinaryMask(probabilities: mirrored.predict(result.network, image: testCase.image).probabilities.scalars,
+                                                dimensions: grid)
+                return try dice(prediction: prediction, reference: BinaryMask(dimensions: grid, voxels: testCase.label.map { $0 > 0 }))
+            } : nil
             let tumorDice = predictions.filter { $0.reference.foregroundCount > 0 }.map(\.dice)
             return Outcome(size: size, seed: seed, meanDice: predictions.map(\.dice).reduce(0, +) / Double(predictions.count),
                            check: check, emptyOnTumorFree: tumorFree.filter { $0.prediction.foregroundCount == 0 }.count,
-                           tumorDice: tumorDice.reduce(0, +) / Double(max(1, tumorDice.count)), bestEpoch: result.bestEpoch,
+                           tumorDice: tumorDice.reduce(0, +) / Double(max(1, tumorDice.count)),
+                           mirroredDice: mirroredDice.map { $0.reduce(0, +) / Double($0.count) }, bestEpoch: result.bestEpoch,
                            seconds: Date().timeIntervalSince(started), history: result.history)
         }
 }
@@ -189,9 +203,10 @@ DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let outcome = try bench.trainAndTest(size: size, seed: seed, threads: threadsPerModel)
             lock.withLock {
                 outcomes.append(outcome)
-                FileHandle.standardOutput.write(Data(String(format: "  size %3d seed %2d: test Dice %.3f (%.3f on tumor cases), empty on %d of %d tumor cases%@ and on %d of %d tumor-free cases, best epoch %d, %.0f s; loss %@; validation Dice %@",
+                FileHandle.standardOutput.write(Data(String(format: "  size %3d seed %2d: test Dice %.3f (%.3f on tumor cases), empty on %d of %d tumor cases%@ and on %d of %d tumor-free cases%@, best epoch %d, %.0f s; loss %@; validation Dice %@",
                              size, seed, outcome.meanDice, outcome.tumorDice, outcome.check.emptyPredictions, outcome.check.tumorCases,
                              outcome.check.isAllBackground ? " (ALL-BACKGROUND)" : "", outcome.emptyOnTumorFree, tumorFreeTests,
+                             outcome.mirroredDice.map { String(format: "; mirrored %.3f", $0) } ?? "",
                              outcome.bestEpoch, outcome.seconds,
                              outcome.history.map { String(format: "%.2f", $0.loss) }.joined(separator: " "),
                              outcome.history.map { String(format: "%.2f", $0.validationDice ?? .nan) }.joined(separator: " ")).utf8 + [10]))
@@ -209,5 +224,14 @@ for size in sizes {
     print(String(format: "| %d | %d | %.3f | %.3f | %.3f | %.3f | %d | %.0f |", size, group.count, summary.mean,
                  summary.count > 1 ? summary.standardDeviation : 0, dice.min()!, dice.max()!,
                  group.filter(\.check.isAllBackground).count, group.map(\.seconds).reduce(0, +) / Double(group.count)))
+}
+if comparesMirroring {
+    print("\nWith test-time mirroring (the same models):")
+    for size in sizes {
+        let dice = outcomes.filter { $0.size == size }.compactMap(\.mirroredDice)
+        let summary = try SampleSummary(dice, subject: "mirrored test Dice")
+        print(String(format: "| %d | %d | %.3f | %.3f | %.3f | %.3f |", size, dice.count, summary.mean,
+                     summary.count > 1 ? summary.standardDeviation : 0, dice.min()!, dice.max()!))
+    }
 }
 print(String(format: "\n%d models in %.0f s", outcomes.count, Date().timeIntervalSince(benchmarkStart)))
