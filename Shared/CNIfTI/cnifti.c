@@ -37,6 +37,29 @@ cnifti_status cnifti_read_prefix(const char *path, void *bytes, size_t capacity,
     return CNIFTI_OK;
 }
 
+cnifti_status cnifti_available_length(const char *path, int64_t length, int64_t *available) {
+    *available = 0;
+    znzFile file = open_for_reading(path);
+    if (znz_isnull(file)) return CNIFTI_ERROR_OPEN;
+    char chunk[1 << 16];
+    int64_t total = 0;
+    cnifti_status status = CNIFTI_OK;
+    while (total < length) {
+        size_t wanted = length - total < (int64_t)sizeof chunk ? (size_t)(length - total) : sizeof chunk;
+        size_t count = znzread(chunk, 1, wanted, file);
+        /* znzread passes on zlib's -1 for a damaged stream. */
+        if (count > wanted) {
+            status = CNIFTI_ERROR_DATA;
+            break;
+        }
+        if (count == 0) break;
+        total += (int64_t)count;
+    }
+    znzclose(file);
+    *available = total;
+    return status;
+}
+
 cnifti_status cnifti_decode_header(const void *bytes, size_t length, cnifti_header *header,
                                    char *error, size_t error_length) {
     nifti_set_debug_level(0);

@@ -163,8 +163,23 @@ public enum NIfTI {
             throw VolumeError(.unsupportedDatatype, caseID: caseID, file: url.path,
                               detail: "NIfTI datatype code \(header.datatype)")
         }
-        if !isGzip(url), let size = fileSize(url) {
-            guard let end = header.dataEnd, end <= size else {
+        // The voxels must be there before any buffer for them is allocated: a plain file's size
+        // says so, a compressed file is read through once (in small chunks) to count its bytes.
+        guard let end = header.dataEnd else {
+            throw VolumeError(.corruptData, caseID: caseID, file: url.path,
+                              detail: "the header's \(header.voxelCount) voxels at byte \(header.decoded.vox_offset) end past any file")
+        }
+        if isGzip(url) {
+            var available: Int64 = 0
+            let status = cnifti_available_length(url.path, Int64(end), &available)
+            guard status == CNIFTI_OK, available >= end else {
+                throw VolumeError(.corruptData, caseID: caseID, file: url.path,
+                                  detail: status == CNIFTI_OK
+                                      ? "the header places \(header.voxelCount) voxels at byte \(header.decoded.vox_offset), past the end of the \(available)-byte decompressed stream"
+                                      : "gzip stream is damaged before the end of the voxels")
+            }
+        } else if let size = fileSize(url) {
+            guard end <= size else {
                 throw VolumeError(.corruptData, caseID: caseID, file: url.path,
                                   detail: "the header places \(header.voxelCount) voxels at byte \(header.decoded.vox_offset), past the end of the \(size)-byte file")
             }

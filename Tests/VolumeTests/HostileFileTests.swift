@@ -25,6 +25,7 @@ import Testing
         Case(file: "nifti1_extension_2gib.nii", code: .invalidHeader),
         Case(file: "nifti1_extension_2gib.nii.gz", code: .invalidHeader),
         Case(file: "nifti1_offset_past_end.nii", code: .corruptData, inHeader: false),
+        Case(file: "nifti1_gz_voxels_missing.nii.gz", code: .corruptData, inHeader: false),
         Case(file: "nifti1_pair.hdr", code: .headerImagePair),
         Case(file: "analyze.hdr", code: .notNIfTI),
     ]
@@ -45,6 +46,19 @@ import Testing
             #expect(error.caseID == "case-3")
             #expect(error.file == url.path)
             #expect(error.detail.contains("dim[0] is 1099511627776"))
+        }
+    }
+
+    @Test func aCompressedFileIsMeasuredBeforeItsVoxelsAreAllocated() {
+        // 512³ voxels claimed, 512 bytes present: refused from the stream's length, not after
+        // allocating 512 MiB for the claim and finding the data short.
+        let url = vectorURL("hostile/nifti1_gz_voxels_missing.nii.gz")
+        do {
+            _ = try NIfTI.readImage(at: url)
+            Issue.record("a stream without its voxels was read")
+        } catch {
+            #expect(error.code == .corruptData)
+            #expect(error.detail.contains("past the end of the 864-byte decompressed stream"))
         }
     }
 

@@ -89,3 +89,7 @@ write("nifti1_offset_past_end.nii", nifti1([3, 8, 8, 8], vox_offset=4096.0) + NO
 write("nifti1_pair.hdr", nifti1([3, 8, 8, 8], magic=b"ni1\0"))
 # An ANALYZE 7.5 header (no NIfTI magic), also half of a pair.
 write("analyze.hdr", nifti1([3, 8, 8, 8], magic=b"\0\0\0\0"))
+# A compressed file whose header claims 512³ voxels (the default cap) but holds 512 bytes of them: its
+# size bounds nothing, so a reader that allocated for the claim before reading would take 512 MiB of
+# float voxels (and libnifti's raw buffer) for a file of a few kilobytes.
+write("nifti1_gz_voxels_missing.nii.gz", nifti1([3, 512, 512, 512]) + NO_EXTENSION + VOXELS)

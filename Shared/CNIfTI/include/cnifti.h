@@ -48,6 +48,14 @@ typedef struct {
 cnifti_status cnifti_read_prefix(const char *path, void *bytes, size_t capacity, size_t *length);
 
 /*
+ * Reads `path` (decompressing gzip) up to `length` bytes in small chunks, keeping none of them;
+ * `*available` is how many it holds, at most `length`. A reader calls it before allocating for a
+ * compressed file, whose size says nothing about the length its header claims. CNIFTI_ERROR_DATA
+ * means a damaged gzip stream.
+ */
+cnifti_status cnifti_available_length(const char *path, int64_t length, int64_t *available);
+
+/*
  * Decodes a NIfTI-1 or NIfTI-2 header from its bytes (byte order, qform from the quaternion). The
  * caller must have checked them first: libnifti loops over dim[1...dim[0]] without a bound.
  */

@@ -1,0 +1,1 @@
+../../../../Services/Stats/AnalysisHandler.swift

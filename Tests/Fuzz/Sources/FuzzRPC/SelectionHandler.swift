@@ -1,0 +1,1 @@
+../../../../Services/Selector/SelectionHandler.swift

@@ -1,0 +1,1 @@
+../../../../Services/Trainer/TrainingSet.swift
