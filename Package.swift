@@ -154,7 +154,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Tests/BusTests"),
-        .testTarget(name: "StoreTests", dependencies: ["Store", .product(name: "Logging", package: "swift-log")],
+        .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", .product(name: "Logging", package: "swift-log")],
                     path: "Tests/StoreTests"),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], path: "Tests/ArtifactsTests"),
         .testTarget(name: "VolumeTests", dependencies: ["Volume"], path: "Tests/VolumeTests",

@@ -1,11 +1,15 @@
 import CNATS
+import Foundation
 
 /// Messages of a core NATS subscription, as an `AsyncSequence`.
 ///
-/// libnats delivers each message on its own delivery thread; the handler copies it into a
-/// `BusMessage`, destroys the `natsMsg`, and yields the copy to an unbounded `AsyncStream`, so a
-/// slow consumer never blocks libnats (the buffer grows instead). The sequence ends when the
-/// subscription is unsubscribed or drained, or the connection closes.
+/// libnats delivers each message on the subscription's delivery thread; the handler copies it into
+/// a `BusMessage`, destroys the `natsMsg`, and hands the copy to an `AsyncStream`, one at a time:
+/// while the consumer has not taken the previous message, the delivery thread waits, and further
+/// messages stay in libnats' queue, bounded by the subscription's ``PendingLimits`` (beyond them
+/// libnats drops messages and reports a slow consumer). So a subscriber that falls behind holds
+/// a bounded backlog, never an unbounded one. The sequence ends when the subscription is
+/// unsubscribed or drained, or the connection closes.
 ///
 /// Cancelling a task that waits for the next message unsubscribes. Dropping every copy of the
 /// sequence and its iterators destroys the subscription.
@@ -17,6 +21,12 @@ public struct BusSubscription: AsyncSequence, Sendable {
     let stream: AsyncStream<BusMessage>
 
     public var subject: String { handle.subject }
+
+    /// What libnats holds for this subscription at most.
+    public var pendingLimits: PendingLimits { handle.pendingLimits }
+
+    /// Messages libnats dropped because the subscription's pending limits were reached.
+    public var droppedMessages: Int { handle.droppedMessages }
 
     /// Stops the delivery of new messages; the sequence ends after those already received.
     ///
@@ -45,11 +55,15 @@ public struct BusSubscription: AsyncSequence, Sendable {
         let handle: SubscriptionHandle
 
         public mutating func next() async -> BusMessage? {
-            await base.next()
+            let message = await base.next()
+            if message != nil { handle.sink.taken() }
+            return message
         }
 
         public mutating func next(isolation actor: isolated (any Actor)?) async -> BusMessage? {
-            await base.next(isolation: actor)
+            let message = await base.next(isolation: actor)
+            if message != nil { handle.sink.taken() }
+            return message
         }
     }
 }
@@ -60,13 +74,25 @@ public struct BusSubscription: AsyncSequence, Sendable {
 /// thread-safe (each takes the subscription's lock).
 final class SubscriptionHandle: @unchecked Sendable {
     let subject: String
+    let pendingLimits: PendingLimits
+    let sink: SubscriptionSink
     private let pointer: OpaquePointer
     private let connection: BusConnection
 
-    init(pointer: OpaquePointer, subject: String, connection: BusConnection) {
+    init(pointer: OpaquePointer, subject: String, pendingLimits: PendingLimits, sink: SubscriptionSink,
+         connection: BusConnection) {
         self.pointer = pointer
         self.subject = subject
+        self.pendingLimits = pendingLimits
+        self.sink = sink
         self.connection = connection
+    }
+
+    var droppedMessages: Int {
+        var dropped: Int64 = 0
+        // Fails only for a closed subscription, whose count no longer matters.
+        _ = natsSubscription_GetDropped(pointer, &dropped)
+        return Int(dropped)
     }
 
     deinit {
@@ -79,7 +105,12 @@ final class SubscriptionHandle: @unchecked Sendable {
     }
 
     /// Starts the drain and waits for its end on a blocking-call thread.
+    ///
+    /// The drain completes when libnats has handed over every message it holds, so from now on the
+    /// delivery thread no longer waits for the consumer: what is left (at most the pending limits,
+    /// since the server sends nothing new) goes into the sequence at once.
     func drain(timeout: Duration) async throws(BusError) {
+        sink.stopWaiting()
         let subscription = UnsafeHandle(pointer: pointer)
         let subject = subject
         try await connection.blocking { (_) throws(BusError) in
@@ -102,39 +133,93 @@ final class SubscriptionHandle: @unchecked Sendable {
     }
 }
 
-/// The closure context of one subscription: where its messages go.
+/// The closure context of one subscription: where its messages go, one at a time.
 ///
 /// Lifetime: `subscribe` passes one retained reference to libnats. libnats calls the on-complete
 /// callback once, after the subscription is closed and its message handler has returned for the
 /// last time; that callback finishes the stream and releases the reference.
-final class SubscriptionSink: Sendable {
+///
+/// `@unchecked Sendable`: `unread` and `waits` are guarded by `condition`.
+final class SubscriptionSink: @unchecked Sendable {
     let continuation: AsyncStream<BusMessage>.Continuation
+    private let condition = NSCondition()
+    /// Messages yielded to the stream and not yet taken by its consumer.
+    private var unread = 0
+    /// Whether the delivery thread waits for the consumer; false once the subscription or its
+    /// connection drains, or its sequence has ended.
+    private var waits = true
+
+    /// How often a waiting delivery thread checks what nobody reports to the sink: that its
+    /// subscription was closed (an unsubscribe, a closed connection), so it never waits on a
+    /// consumer that is gone, or that its connection drains, whose drain waits for libnats to hand
+    /// over everything it holds.
+    private static let recheckInterval: TimeInterval = 0.1
 
     init(continuation: AsyncStream<BusMessage>.Continuation) {
         self.continuation = continuation
     }
+
+    /// On the delivery thread: hands `message` to the stream once the consumer has taken the
+    /// previous one; drops it when the subscription closed meanwhile.
+    func deliver(_ message: BusMessage, connection: OpaquePointer?, subscription: OpaquePointer?) {
+        condition.lock()
+        while waits, unread > 0 {
+            guard !condition.wait(until: Date(timeIntervalSinceNow: Self.recheckInterval)) else { continue }
+            if let subscription, !natsSubscription_IsValid(subscription) {
+                condition.unlock()
+                return
+            }
+            if let connection, natsConnection_IsDraining(connection) { waits = false }
+        }
+        unread += 1
+        condition.unlock()
+        continuation.yield(message)
+    }
+
+    /// The consumer took a message from the stream.
+    func taken() {
+        condition.lock()
+        unread -= 1
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Lets the delivery thread hand over every further message without waiting.
+    func stopWaiting() {
+        condition.lock()
+        waits = false
+        condition.broadcast()
+        condition.unlock()
+    }
 }
 
-private func onMessage(_: OpaquePointer?, _: OpaquePointer?, message: OpaquePointer?, context: UnsafeMutableRawPointer?) {
+private func onMessage(_ connection: OpaquePointer?, subscription: OpaquePointer?, message: OpaquePointer?,
+                       context: UnsafeMutableRawPointer?) {
     guard let message else { return }
-    defer { natsMsg_Destroy(message) }
+    let copy = NATSMessage.copy(message)
+    natsMsg_Destroy(message)
     guard let context else { return }
-    let sink = Unmanaged<SubscriptionSink>.fromOpaque(context).takeUnretainedValue()
-    sink.continuation.yield(NATSMessage.copy(message))
+    Unmanaged<SubscriptionSink>.fromOpaque(context).takeUnretainedValue()
+        .deliver(copy, connection: connection, subscription: subscription)
 }
 
 private func onComplete(context: UnsafeMutableRawPointer?) {
     guard let context else { return }
-    Unmanaged<SubscriptionSink>.fromOpaque(context).takeRetainedValue().continuation.finish()
+    let sink = Unmanaged<SubscriptionSink>.fromOpaque(context).takeRetainedValue()
+    sink.stopWaiting()
+    sink.continuation.finish()
 }
 
 extension BusConnection {
     /// Subscribes to `subject` (wildcards allowed). With a `queueGroup`, each message goes to one
     /// member of the group only, which is how workers of one service share requests.
+    /// `pendingLimits` bounds what libnats holds while the consumer is behind (rpc servers pass
+    /// ``PendingLimits/rpc``).
     ///
     /// Call `flush()` afterwards when a publisher on another connection must not race the
     /// subscription's registration on the server.
-    public func subscribe(to subject: String, queueGroup: String? = nil) async throws -> BusSubscription {
+    public func subscribe(to subject: String, queueGroup: String? = nil,
+                          pendingLimits: PendingLimits = .libnatsDefault) async throws -> BusSubscription {
         let (stream, continuation) = AsyncStream.makeStream(of: BusMessage.self, bufferingPolicy: .unbounded)
         let sink = SubscriptionSink(continuation: continuation)
         let subscription = try await blocking { (connection) throws(BusError) -> UnsafeHandle in
@@ -161,10 +246,23 @@ extension BusConnection {
                 natsSubscription_Destroy(subscription)
                 throw error
             }
+            let limited = natsSubscription_SetPendingLimits(subscription, Int32(clamping: pendingLimits.messages),
+                                                            Int32(clamping: pendingLimits.bytes))
+            guard limited == NATS_OK else {
+                // As above: the subscription exists, so libnats owns the sink reference now.
+                let error = BusError(status: limited, subject: subject)
+                continuation.finish()
+                natsSubscription_Destroy(subscription)
+                throw error
+            }
             return UnsafeHandle(pointer: subscription)
         }
-        let handle = SubscriptionHandle(pointer: subscription.pointer, subject: subject, connection: self)
-        continuation.onTermination = { [weak handle] _ in handle?.unsubscribe() }
+        let handle = SubscriptionHandle(pointer: subscription.pointer, subject: subject, pendingLimits: pendingLimits,
+                                        sink: sink, connection: self)
+        continuation.onTermination = { [weak handle, sink] _ in
+            sink.stopWaiting()
+            handle?.unsubscribe()
+        }
         return BusSubscription(handle: handle, stream: stream)
     }
 }

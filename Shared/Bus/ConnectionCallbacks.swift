@@ -6,8 +6,8 @@ import Synchronization
 /// listeners, wakes tasks waiting for the close, and computes the reconnect back-off.
 ///
 /// Lifetime: `BusConnection.connect` passes one retained reference to libnats as the callback
-/// closure. libnats posts every connection callback, the closed callback last, to its single
-/// callback thread, and posts "closed" only after joining the reconnect thread, so no callback
+/// closure. libnats posts every connection callback (the asynchronous-error one included), the
+/// closed callback last, to its single callback thread, and posts "closed" only after joining the reconnect thread, so no callback
 /// runs after "closed": the closed callback releases the reference. If the initial connect fails
 /// libnats invokes no callback, and `connect` releases it instead.
 final class ConnectionCallbacks: Sendable {
@@ -87,6 +87,20 @@ final class ConnectionCallbacks: Sendable {
         try BusError.check(natsOptions_SetReconnectedCB(options, onReconnected, context), subject: subject)
         try BusError.check(natsOptions_SetClosedCB(options, onClosed, context), subject: subject)
         try BusError.check(natsOptions_SetCustomReconnectDelay(options, reconnectDelay, context), subject: subject)
+        try BusError.check(natsOptions_SetErrorHandler(options, onAsyncError, context), subject: subject)
+    }
+
+    /// An error libnats met outside any call, e.g. a subscription dropping messages at its
+    /// pending limits (a slow consumer): logged, since nothing else would show it.
+    func report(_ status: natsStatus, subject: String?) {
+        let text = String(cString: natsStatus_GetText(status))
+        if status == NATS_SLOW_CONSUMER {
+            logger.warning("NATS subscription at its pending limits drops messages (slow consumer)",
+                           metadata: ["nats.subject": "\(subject ?? "?")", "nats.client": "\(configuration.clientName)"])
+        } else {
+            logger.warning("NATS asynchronous error: \(text)",
+                           metadata: ["nats.subject": "\(subject ?? "-")", "nats.client": "\(configuration.clientName)"])
+        }
     }
 }
 
@@ -98,6 +112,13 @@ private func onDisconnected(_: OpaquePointer?, context: UnsafeMutableRawPointer?
 private func onReconnected(_: OpaquePointer?, context: UnsafeMutableRawPointer?) {
     guard let context else { return }
     Unmanaged<ConnectionCallbacks>.fromOpaque(context).takeUnretainedValue().deliver(.reconnected)
+}
+
+private func onAsyncError(_: OpaquePointer?, subscription: OpaquePointer?, status: natsStatus,
+                          context: UnsafeMutableRawPointer?) {
+    guard let context else { return }
+    let subject = subscription.flatMap { natsSubscription_GetSubject($0) }.map { String(cString: $0) }
+    Unmanaged<ConnectionCallbacks>.fromOpaque(context).takeUnretainedValue().report(status, subject: subject)
 }
 
 /// The last callback of a connection: delivers `.closed`, then releases libnats' reference.

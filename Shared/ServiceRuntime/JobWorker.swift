@@ -21,6 +21,10 @@ import ServiceLifecycle
 ///   so a job that kills every worker that takes it ends loudly instead of lying unsettled.
 /// - On graceful shutdown the worker stops fetching and cancels the running handler: the job is
 ///   handed back at once (nak without delay) for another worker, unless it had already finished.
+/// - A fetch that fails (NATS restarting, JetStream not answering yet after a server restart) is
+///   retried after `fetchRetryWait`, doubled after each further failure up to `maxFetchRetryWait`,
+///   until the connection is back; only a connection closed for good ends the worker. A worker
+///   that gave up instead would leave its queue unserved while its process still ran.
 public struct JobWorker<Handler: JobHandler>: Service {
     public let queue: JobQueue<Handler.Job, Handler.Result>
     public let handler: Handler
@@ -28,6 +32,11 @@ public struct JobWorker<Handler: JobHandler>: Service {
     public let concurrency: Int
     /// How long one fetch waits for a job before checking for shutdown again.
     public let fetchTimeout: Duration
+    /// The pause after a failed fetch (default 100 ms), doubled after every further failure up to
+    /// `maxFetchRetryWait` (default 5 s): the connection's own reconnect back-off, so the worker
+    /// fetches again within seconds of NATS coming back without spinning while it is away.
+    public var fetchRetryWait: Duration = .milliseconds(100)
+    public var maxFetchRetryWait: Duration = .seconds(5)
     private let logger: Logger
 
     public init(queue: JobQueue<Handler.Job, Handler.Result>, handler: Handler, concurrency: Int = 1,
@@ -54,11 +63,36 @@ public struct JobWorker<Handler: JobHandler>: Service {
     }
 
     private func work(_ consumer: PullConsumer) async throws {
+        var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            for message in try await consumer.fetch(maxMessages: 1, timeout: fetchTimeout) {
+            let messages: [JetStreamMessage]
+            do {
+                messages = try await consumer.fetch(maxMessages: 1, timeout: fetchTimeout)
+            } catch {
+                // A closed connection never comes back: the process must end (and be restarted).
+                if queue.jetStream.connection.isClosed { throw error }
+                failures += 1
+                let wait = retryWait(afterFailures: failures)
+                logger.log(level: failures == 1 ? .warning : .debug, "could not fetch a job; fetching again",
+                           metadata: ["error": "\(error)", "retry.after": "\(wait)", "failed.fetches": "\(failures)"])
+                // Graceful shutdown ends the pause; the loop's condition then ends the worker.
+                _ = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
+                continue
+            }
+            if failures > 0 {
+                logger.notice("fetching jobs again", metadata: ["failed.fetches": "\(failures)"])
+                failures = 0
+            }
+            for message in messages {
                 await process(message)
             }
         }
+    }
+
+    /// The pause before fetching again after `failures` failed fetches in a row.
+    func retryWait(afterFailures failures: Int) -> Duration {
+        let doublings = min(max(failures - 1, 0), 30)
+        return min(fetchRetryWait * (1 << doublings), maxFetchRetryWait)
     }
 
     /// Runs one job and settles its message; never throws, so one bad job cannot stop the worker.

@@ -7,7 +7,11 @@ import ServiceLifecycle
 /// the workers of one service share its requests and any one of them answers each.
 ///
 /// Each method handles up to `configuration.concurrency` requests at once; further requests wait in
-/// the subscription's buffer. On graceful shutdown the server drains its subscriptions: the NATS
+/// the subscription's buffer, bounded by `pendingLimits` (default ``PendingLimits/rpc``: 1024
+/// requests or 32 MiB per method): a worker holds at most `concurrency + 2` requests of a method
+/// beyond that (those being answered, one handed over to the server, one on libnats' delivery
+/// thread), and libnats drops the rest, logged as a slow consumer, so their callers see their
+/// timeout instead of the worker's memory growing without end. On graceful shutdown the server drains its subscriptions: the NATS
 /// server stops routing requests to this worker (the other workers of the queue group take them),
 /// and every request it routed here before that, including those still on the wire or inside
 /// libnats, is answered before `run` returns. The connection's own drain (see `serviceGroup`) then
@@ -18,6 +22,8 @@ public struct RPCServer: Service {
     public let connection: BusConnection
     /// The methods served, the health check included.
     public let responders: [RPCResponder]
+    /// What each method's subscription holds for requests waiting for a free slot.
+    public var pendingLimits: PendingLimits = .rpc
     private let logger: Logger
 
     /// - Parameters:
@@ -35,7 +41,8 @@ public struct RPCServer: Service {
         var subscriptions: [BusSubscription] = []
         for responder in responders {
             let subject = configuration.subject(for: responder.method)
-            subscriptions.append(try await connection.subscribe(to: subject, queueGroup: configuration.service))
+            subscriptions.append(try await connection.subscribe(to: subject, queueGroup: configuration.service,
+                                                                pendingLimits: pendingLimits))
         }
         // Requests published from other connections right after `run` starts must find the
         // subscriptions registered on the server.
@@ -78,16 +85,20 @@ public struct RPCServer: Service {
         }
     }
 
-    /// Answers the requests of one subscription until it ends, at most `concurrency` at a time.
+    /// Answers the requests of one subscription until it ends, at most `concurrency` at a time. A
+    /// request is taken from the subscription only when a slot is free, so waiting requests stay
+    /// within the subscription's pending limits.
     private func serve(_ responder: RPCResponder, on subscription: BusSubscription) async {
         let limit = configuration.concurrency
         await withTaskGroup(of: Void.self) { group in
             var running = 0
-            for await request in subscription {
+            var requests = subscription.makeAsyncIterator()
+            while true {
                 if running == limit {
                     await group.next()
                     running -= 1
                 }
+                guard let request = await requests.next() else { break }
                 running += 1
                 group.addTask { await answer(request, with: responder) }
             }

@@ -10,6 +10,10 @@ import Redaction
 /// Swift's cooperative pool: each runs on this connection's own `DispatchQueue`, and the awaiting
 /// task is resumed through a continuation. The `PGconn` is touched only on that queue, which is what
 /// makes the class safe to share; it is freed exactly once, by ``close()`` or at deinit.
+///
+/// Bounds on waiting (see ``PostgresConfiguration``): opening the connection gives up after the
+/// connect timeout, the server stops a statement after the statement timeout, and cancelling the
+/// task that awaits a statement cancels the statement on the server (``query(_:)``).
 public final class PostgresConnection: @unchecked Sendable {
     let id: Int
     private let configuration: PostgresConfiguration
@@ -17,6 +21,8 @@ public final class PostgresConnection: @unchecked Sendable {
     private let queue: DispatchQueue
     /// The `PGconn`; read and written only on `queue` (or in deinit, when nothing else can).
     private var handle: OpaquePointer?
+    /// The cancel key of the session `handle` is connected to; replaced on reconnect. Only on `queue`.
+    private var cancelKey: CancelKey?
 
     private init(id: Int, configuration: PostgresConfiguration, logger: Logger) {
         self.id = id
@@ -42,16 +48,36 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Runs a statement with its bound parameters.
+    ///
+    /// Cancelling the calling task cancels the statement: one not sent yet is not sent, one the
+    /// server is running is cancelled there (libpq's `PQcancel`, from a thread of its own), and the
+    /// call throws `CancellationError` as soon as the server has stopped it; the connection stays
+    /// usable (inside a transaction, the transaction is failed and must be rolled back). A
+    /// statement that completed before the cancellation reached the server returns its rows.
+    /// A statement the server stops at the statement timeout throws
+    /// ``StoreError/Code/statementTimeout``.
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRows {
         try Task.checkCancellation()
-        return try await run(query)
+        let statement = StatementCancellation()
+        let logger = self.logger
+        return try await withTaskCancellationHandler {
+            try await run(query, statement)
+        } onCancel: {
+            statement.cancel { failure in
+                logger.warning("Postgres did not take a cancel request", metadata: ["db.error": "\(failure)"])
+            }
+        }
     }
 
-    /// Runs a statement without first checking for cancellation: ROLLBACK must run for a cancelled task.
+    /// Runs a statement without cancellation: ROLLBACK and COMMIT must run for a cancelled task.
     func run(_ query: PostgresQuery) async throws -> PostgresRows {
+        try await run(query, nil)
+    }
+
+    private func run(_ query: PostgresQuery, _ statement: StatementCancellation?) async throws -> PostgresRows {
         logger.trace("query", metadata: ["db.statement": "\(query.sql)"])
-        return try await onQueue { try self.execute(query) }
+        return try await onQueue { try self.execute(query, statement) }
     }
 
     /// Runs several `;`-separated statements without parameters (migration scripts, which are
@@ -74,8 +100,10 @@ public final class PostgresConnection: @unchecked Sendable {
             self.logger.notice(
                 "Postgres connection lost while idle; reconnecting",
                 metadata: ["db.error": "\(Self.errorMessage(handle))"])
+            self.cancelKey = nil
             PQreset(handle)
             try self.checkConnected(handle)
+            self.cancelKey = CancelKey(handle)
             try self.prepareSession(handle)
         }
     }
@@ -93,6 +121,7 @@ public final class PostgresConnection: @unchecked Sendable {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             queue.async {
                 if let handle = self.handle {
+                    self.cancelKey = nil
                     PQfinish(handle)
                     self.handle = nil
                     self.logger.debug("closed Postgres connection")
@@ -111,7 +140,13 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     private func open() throws {
-        let parameters = [
+        // Keywords are applied in order, later ones winning: the connection string (`dbname`,
+        // expanded) overrides the timeout, the client settings after it override the string.
+        var parameters: [(String, String)] = []
+        if let timeout = configuration.connectTimeout {
+            parameters.append(("connect_timeout", "\(max(timeout.roundedUpSeconds, 1))"))
+        }
+        parameters += [
             ("dbname", configuration.connectionString),
             ("client_encoding", "UTF8"),
             ("fallback_application_name", configuration.applicationName),
@@ -132,6 +167,7 @@ public final class PostgresConnection: @unchecked Sendable {
         }
         self.handle = handle
         try checkConnected(handle)
+        cancelKey = CancelKey(handle)
         let receiver: PQnoticeReceiver = { context, result in
             guard let context, let result else { return }
             let connection = Unmanaged<PostgresConnection>.fromOpaque(context).takeUnretainedValue()
@@ -170,9 +206,12 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
-    /// Session settings the value codecs rely on, and the configured schema.
+    /// Session settings the value codecs rely on, the statement timeout, and the configured schema.
     private func prepareSession(_ handle: OpaquePointer) throws {
         var sql = "SET TIME ZONE 'UTC'; SET DateStyle TO 'ISO, MDY'"
+        if let timeout = configuration.statementTimeout {
+            sql += "; SET statement_timeout TO \(max(timeout.roundedUpMilliseconds, 1))"
+        }
         if let schema = configuration.schema {
             let searchPath: PostgresQuery = "; SET search_path TO \(identifier: schema)"
             sql += searchPath.sql
@@ -182,18 +221,34 @@ public final class PostgresConnection: @unchecked Sendable {
         _ = try Self.rows(from: result, connection: handle, query: sql)
     }
 
-    private func execute(_ query: PostgresQuery) throws -> PostgresRows {
+    private func execute(_ query: PostgresQuery, _ statement: StatementCancellation?) throws -> PostgresRows {
         let handle = try openHandle()
         let texts = query.bindings.map { $0.text.map { strdup($0) } ?? nil }
         defer { texts.forEach { free($0) } }
         let types = query.bindings.map(\.type.oid)
+        if let statement, !statement.begin(cancelKey) { throw CancellationError() }
+        let started = ContinuousClock.now
         let result = texts.map { UnsafePointer($0) }.withUnsafeBufferPointer { values in
             PQexecParams(
                 handle, query.sql, Int32(texts.count), types, values.baseAddress, nil, nil, 0)
         }
+        let cancelled = statement?.end() ?? false
         defer { PQclear(result) }
-        return try Self.rows(from: result, connection: handle, query: query.sql)
+        do {
+            return try Self.rows(from: result, connection: handle, query: query.sql)
+        } catch var error as StoreError where error.sqlState == Self.queryCanceled {
+            if cancelled { throw CancellationError() }
+            // The same SQLSTATE reports the statement timeout and another session's
+            // pg_cancel_backend; only the first comes after the timeout has passed.
+            if let timeout = configuration.statementTimeout, ContinuousClock.now - started >= timeout {
+                error.code = .statementTimeout
+            }
+            throw error
+        }
     }
+
+    /// SQLSTATE `query_canceled`: a cancel request, or the statement timeout.
+    private static let queryCanceled = "57014"
 
     /// Turns a libpq result into rows or a ``StoreError``; the caller still frees `result`.
     private static func rows(from result: OpaquePointer?, connection: OpaquePointer, query: String) throws

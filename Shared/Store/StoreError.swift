@@ -9,6 +9,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
             case configuration, connection, poolClosed, query, uniqueViolation, foreignKeyViolation
             case checkViolation, notNullViolation, serializationFailure, transactionAborted, decoding, migration
+            case statementTimeout
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -31,6 +32,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let notNullViolation = Code(.notNullViolation)
         /// SQLSTATE 40001 or 40P01: the transaction may succeed when retried.
         public static let serializationFailure = Code(.serializationFailure)
+        /// The server stopped the statement because it ran past the session's `statement_timeout`
+        /// (``PostgresConfiguration/statementTimeout``): SQLSTATE 57014 after at least that long.
+        public static let statementTimeout = Code(.statementTimeout)
         /// COMMIT found the transaction already failed (an error inside it was caught and ignored).
         public static let transactionAborted = Code(.transactionAborted)
         /// A column is missing, NULL where a value was expected, or not convertible to the Swift type.

@@ -67,6 +67,48 @@ struct CoreNATSTests {
         try await subscription.drain()
     }
 
+    /// A subscriber that reads nothing holds at most its pending limits (and the one message on its
+    /// way to the sequence, and the one it was handed); libnats drops and counts the rest.
+    @Test func aSubscriberThatFallsBehindHoldsAtMostItsPendingLimits() async throws {
+        let subscriber = try await BusTestSupport.connect("behind-subscriber")
+        let publisher = try await BusTestSupport.connect("flooding-publisher")
+        let subject = BusTestSupport.unique("flooded")
+        let limits = PendingLimits(messages: 4, bytes: 1 << 20)
+        let subscription = try await subscriber.subscribe(to: subject, pendingLimits: limits)
+        #expect(subscription.pendingLimits == limits)
+        try await subscriber.flush()
+        for index in 0..<20 {
+            try await publisher.publish(Data(String(index).utf8), to: subject)
+        }
+        try await publisher.flush()
+        // The subscriber's PONG comes after every message routed to it: each is queued or dropped.
+        try await subscriber.flush()
+        // Counted while the subscription is open: libnats answers no count for a closed one.
+        let dropped = subscription.droppedMessages
+
+        try await subscription.drain()
+        let received = try await within(.seconds(10), "the held messages") {
+            await subscription.reduce(into: [Int]()) { $0.append(Int(String(decoding: $1.payload, as: UTF8.self))!) }
+        }
+        #expect(received.count <= limits.messages + 2 && received.count >= limits.messages, "\(received)")
+        #expect(received == Array(0..<received.count), "the oldest are kept, in order")
+        #expect(dropped == 20 - received.count)
+    }
+
+    /// The local stack's server takes messages of a few megabytes, as the compose deployment's does
+    /// (`max_payload: 8MB` in both), not only its default 1 MB.
+    @Test func aPayloadOfTwoMegabytesPassesTheServer() async throws {
+        let subscriber = try await BusTestSupport.connect("large-subscriber")
+        let publisher = try await BusTestSupport.connect("large-publisher")
+        let subject = BusTestSupport.unique("large")
+        let subscription = try await subscriber.subscribe(to: subject)
+        try await subscriber.flush()
+        let payload = Data((0..<(2 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        try await publisher.publish(payload, to: subject)
+        try await publisher.flush()
+        #expect(try await subscription.first().payload == payload)
+    }
+
     @Test func queueGroupMembersShareMessagesWithoutLossOrDuplicates() async throws {
         let first = try await BusTestSupport.connect("queue-1")
         let second = try await BusTestSupport.connect("queue-2")

@@ -131,4 +131,18 @@ import Testing
                                                     in: ComposeDeployment.checkout, environment: environment)
         #expect(outcome.status == 0, "nats-server rejects deploy/nats/nats.conf: \(outcome.standardError)")
     }
+
+    /// The local stack's nats-server (scripts/stack) allows the message size the compose
+    /// deployment's does, so what passes in tests passes in a deployment and the other way round.
+    @Test func theLocalStackAllowsTheComposeMaximumPayload() throws {
+        func maxPayload(_ path: String) throws -> String? {
+            let text = try String(contentsOf: ComposeDeployment.checkout.appendingPathComponent(path), encoding: .utf8)
+            return text.split(separator: "\n").lazy
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .first { $0.hasPrefix("max_payload:") }
+                .map { $0.dropFirst("max_payload:".count).trimmingCharacters(in: .whitespaces) }
+        }
+        let compose = try #require(try maxPayload("deploy/nats/nats.conf"), "deploy/nats/nats.conf sets no max_payload")
+        #expect(try maxPayload("scripts/stack") == compose)
+    }
 }

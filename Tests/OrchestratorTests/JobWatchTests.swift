@@ -9,7 +9,8 @@ import TestSupport
 @testable import OrchestratorService
 
 /// The leader's periodic pass over the jobs: a job recorded but never queued is published again,
-/// one running past its time limit is failed; the limits read from the environment.
+/// one running past its time limit is failed, so an experiment survives a NATS outage; the limits
+/// read from the environment.
 @Suite(.serialized)
 struct JobWatchTests {
     /// Small, so the tests take seconds: a pass every second, republishing after two.
@@ -74,6 +75,40 @@ struct JobWatchTests {
             #expect(failed.lastError == "ran past 1 s")
             try await orchestrator.stop()
         }
+    }
+
+    /// NATS stops right after `Start` and is back about 10 s later: steps taken meanwhile commit
+    /// jobs whose publish fails, the leader's pass publishes them again, and the experiment finishes.
+    @Test func anExperimentFinishesAfterNATSWasDownForTenSeconds() async throws {
+        let server = try PrivateNATSServer()
+        try await server.start()
+        try await Deployment.with { shared in
+            var deployment = shared
+            deployment.natsURL = server.url
+            let cohort = try await CohortFixture.store(train: 10, test: 4, on: deployment.database.client)
+            var groups = try await deployment.selectorAndStats()
+            groups.append(try await deployment.workers(datasetID: cohort.dataset.id))
+            groups.append(try await deployment.orchestrator("orch-a", watch: Self.watch))
+            let client = try await deployment.client()
+            let id = UUID().uuidString.lowercased()
+            _ = try await deployment.createWhenLeading(
+                client, id, spec: OrchestratorServiceTests.spec(datasetID: cohort.dataset.id, strategy: .margins))
+            _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
+
+            server.stop()
+            try await Task.sleep(for: .seconds(10))
+            try await server.start()
+
+            let finished = try await deployment.waitForStatus(client, id, "the experiment to finish") {
+                $0.state == .finished || $0.state == .failed
+            }
+            #expect(finished.state == .finished, "\(finished.failureReason)")
+            #expect(finished.round == 2 && finished.annotatedCases == 8)
+            #expect(try await JobRepository.unfinished(on: deployment.database.client).isEmpty)
+            await client.connection.close()
+            for group in groups.reversed() { try await group.stop() }
+        }
+        server.stop()
     }
 
     @Test func limitsComeFromTheEnvironmentWithDocumentedDefaults() throws {

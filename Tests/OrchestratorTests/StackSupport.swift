@@ -15,6 +15,8 @@ import TestSupport
 struct Deployment: Sendable {
     let database: TestDatabase
     let prefix: String
+    /// A NATS server of the test's own (no credentials) in place of the stack's.
+    var natsURL: String?
 
     static let logger: Logger = {
         var logger = Logger(label: "activeseg.orchestrator-tests")
@@ -37,6 +39,12 @@ struct Deployment: Sendable {
         environment["ACTIVESEG_SUBJECT_PREFIX"] = prefix
         environment["ACTIVESEG_INSTANCE"] = instance
         environment["ACTIVESEG_NATS_NAME"] = "orchestrator-tests-\(service)-\(instance)"
+        if let natsURL {
+            environment["ACTIVESEG_NATS_URL"] = natsURL
+            for key in ["ACTIVESEG_NATS_USER", "ACTIVESEG_NATS_PASSWORD", "ACTIVESEG_NATS_TOKEN"] {
+                environment[key] = nil
+            }
+        }
         return try ServiceConfiguration(service: service, environment: environment)
     }
 

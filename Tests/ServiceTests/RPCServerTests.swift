@@ -3,6 +3,7 @@ import Foundation
 import Proto
 import ServiceRuntime
 import SwiftProtobuf
+import Synchronization
 import Testing
 @testable import SelectorService
 @testable import StatsService
@@ -150,5 +151,89 @@ struct RPCServerTests {
         }
         #expect(answered == count)
         await client.connection.close()
+    }
+
+    /// A busy worker holds a bounded backlog of requests, not an unbounded one: with its only slot
+    /// taken and pending limits of 8 requests, a flood of 40 leaves it holding at most 8 + 3 (one
+    /// handed over to the server, one on libnats' delivery thread, the one in hand); libnats drops
+    /// the rest, and once the slot frees the worker answers what it held and serves on.
+    @Test func requestsBeyondThePendingLimitsAreDropped() async throws {
+        let prefix = ServiceTestSupport.uniquePrefix()
+        var configuration = try ServiceTestSupport.configuration("selector", prefix: prefix)
+        configuration.concurrency = 1
+        let connection = try await ServiceTestSupport.connect(configuration)
+        let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
+        let gate = Gate()
+        var server = RPCServer(configuration: configuration, connection: connection, ping: SelectorRPC.ping, responders: [
+            RPCResponder(SelectorRPC.select) { _, _ in
+                startedContinuation.yield()
+                await gate.wait()
+                return SelectResult()
+            },
+        ], logger: ServiceTestSupport.logger)
+        let limit = 8
+        server.pendingLimits = PendingLimits(messages: limit, bytes: 1 << 20)
+        let running = try await RunningServer.start(server, ping: SelectorRPC.ping)
+        let client = try await ServiceTestSupport.client(prefix: prefix)
+        let replySubject = "\(prefix).replies"
+        let replies = try await client.connection.subscribe(to: replySubject)
+        try await client.connection.flush()
+        let subject = "\(prefix).\(SelectorRPC.select.subject)"
+        let request = try SelectRequest().serializedData()
+
+        try await client.connection.publish(request, to: subject, replyTo: replySubject)
+        try await within(ServiceTestSupport.timeout, "the handler to start") { for await _ in started { return } }
+        let flood = 40
+        for _ in 1..<flood {
+            try await client.connection.publish(request, to: subject, replyTo: replySubject)
+        }
+        // The NATS server has routed every request to the worker, and the worker's PONG comes after
+        // them: libnats has queued or dropped each one before this returns.
+        try await client.connection.flush()
+        try await connection.flush()
+        await gate.open()
+
+        // Replies come within milliseconds of each other; two quiet seconds after the first `limit`
+        // mean the last one is in.
+        let count = ReplyCount()
+        let counting = Task { for await _ in replies { count.add() } }
+        try await within(ServiceTestSupport.timeout, "the held requests' replies") {
+            while count.value < limit { try await Task.sleep(for: .milliseconds(50)) }
+            var seen = -1
+            while count.value != seen {
+                seen = count.value
+                try await Task.sleep(for: .seconds(2))
+            }
+        }
+        counting.cancel()
+        let answered = count.value
+        #expect(answered >= limit && answered <= limit + 3, "\(answered) of \(flood) answered")
+        _ = try await client.call(SelectorRPC.ping, HealthPing(), timeout: ServiceTestSupport.timeout)
+        try await running.stop()
+        await client.connection.close()
+    }
+}
+
+/// Replies counted as they arrive.
+final class ReplyCount: Sendable {
+    private let count = Mutex(0)
+    var value: Int { count.withLock { $0 } }
+    func add() { count.withLock { $0 += 1 } }
+}
+
+/// Closed until `open`; `wait` returns once it is open.
+actor Gate {
+    private var isOpen = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func wait() async {
+        if isOpen { return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func open() {
+        isOpen = true
+        for waiter in waiting { waiter.resume() }
+        waiting = []
     }
 }

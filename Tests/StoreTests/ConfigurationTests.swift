@@ -8,6 +8,8 @@ import Testing
         #expect(configuration.connectionString == "postgresql:///activeseg")
         #expect(configuration.poolSize == PostgresConfiguration.defaultPoolSize)
         #expect(configuration.schema == nil)
+        #expect(configuration.connectTimeout == .seconds(10))
+        #expect(configuration.statementTimeout == .seconds(60))
     }
 
     @Test func environmentOverrides() throws {
@@ -15,15 +17,29 @@ import Testing
             "ACTIVESEG_POSTGRES_DSN": "host=db dbname=activeseg",
             "ACTIVESEG_POSTGRES_POOL_SIZE": "9",
             "ACTIVESEG_POSTGRES_SCHEMA": "staging",
+            "ACTIVESEG_POSTGRES_CONNECT_TIMEOUT": "3",
+            "ACTIVESEG_POSTGRES_STATEMENT_TIMEOUT": "900",
         ])
         #expect(configuration.poolSize == 9)
         #expect(configuration.schema == "staging")
+        #expect(configuration.connectTimeout == .seconds(3))
+        #expect(configuration.statementTimeout == .seconds(900))
+    }
+
+    @Test func aStatementTimeoutOfZeroTurnsItOff() throws {
+        let configuration = try PostgresConfiguration(environment: [
+            "ACTIVESEG_POSTGRES_DSN": "postgresql:///activeseg", "ACTIVESEG_POSTGRES_STATEMENT_TIMEOUT": "0",
+        ])
+        #expect(configuration.statementTimeout == nil)
     }
 
     @Test(arguments: [
         ["ACTIVESEG_POSTGRES_POOL_SIZE": "4"],
         ["ACTIVESEG_POSTGRES_DSN": "postgresql:///activeseg", "ACTIVESEG_POSTGRES_POOL_SIZE": "0"],
         ["ACTIVESEG_POSTGRES_DSN": "postgresql:///activeseg", "ACTIVESEG_POSTGRES_POOL_SIZE": "many"],
+        ["ACTIVESEG_POSTGRES_DSN": "postgresql:///activeseg", "ACTIVESEG_POSTGRES_CONNECT_TIMEOUT": "0"],
+        ["ACTIVESEG_POSTGRES_DSN": "postgresql:///activeseg", "ACTIVESEG_POSTGRES_STATEMENT_TIMEOUT": "-1"],
+        ["ACTIVESEG_POSTGRES_DSN": "postgresql:///activeseg", "ACTIVESEG_POSTGRES_STATEMENT_TIMEOUT": "1m"],
     ])
     func invalidEnvironmentIsRefused(_ environment: [String: String]) {
         let error = #expect(throws: StoreError.self) { try PostgresConfiguration(environment: environment) }

@@ -4,15 +4,16 @@ import Glibc
 #endif
 
 /// A nats-server process of the test's own, on a free loopback port with JetStream in a
-/// temporary folder, so a test can stop and restart it without touching the shared stack.
-final class PrivateNATSServer {
-    let port: Int
+/// temporary folder, so a test can stop and restart it without touching the shared stack. Its
+/// streams survive a restart, as a deployment's do. One task at a time starts and stops it.
+public final class PrivateNATSServer: @unchecked Sendable {
+    public let port: Int
     private let storeDirectory: URL
     private var process: Process?
 
-    var url: String { "nats://127.0.0.1:\(port)" }
+    public var url: String { "nats://127.0.0.1:\(port)" }
 
-    init() throws {
+    public init() throws {
         port = try Self.freeLoopbackPort()
         storeDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("activeseg-nats-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: storeDirectory, withIntermediateDirectories: true)
@@ -24,7 +25,7 @@ final class PrivateNATSServer {
     }
 
     /// Starts nats-server and returns once it accepts connections.
-    func start() async throws {
+    public func start() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["nats-server", "-p", String(port), "-a", "127.0.0.1", "-js", "-sd", storeDirectory.path]
@@ -41,16 +42,16 @@ final class PrivateNATSServer {
     }
 
     /// Terminates the server and waits for it to exit.
-    func stop() {
+    public func stop() {
         guard let process, process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
         self.process = nil
     }
 
-    struct ServerDidNotStart: Error, CustomStringConvertible {
-        var port: Int
-        var description: String { "nats-server did not accept connections on 127.0.0.1:\(port)" }
+    public struct ServerDidNotStart: Error, CustomStringConvertible {
+        public var port: Int
+        public var description: String { "nats-server did not accept connections on 127.0.0.1:\(port)" }
     }
 
     private static func freeLoopbackPort() throws -> Int {
