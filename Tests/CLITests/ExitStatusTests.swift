@@ -4,28 +4,12 @@ import Foundation
 import Logging
 import Store
 import Testing
+import TestSupport
 
 /// Unreachable servers end a command with EX_UNAVAILABLE (69), whichever library noticed.
 @Suite struct ExitStatusTests {
-    /// A loopback port nothing listens on: bound, then released.
-    static func closedPort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        try #require(bound)
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     @Test func anUnreachableNATSServerIsUnavailable() async throws {
-        let port = try Self.closedPort()
+        let port = try LoopbackSocket.freePort()
         let error = await #expect(throws: BusError.self) {
             _ = try await BusConnection.connect(BusConfiguration(servers: ["nats://127.0.0.1:\(port)"]),
                                                 logger: Logger(label: "test"))
@@ -36,7 +20,7 @@ import Testing
     }
 
     @Test func anUnreachablePostgreSQLServerIsUnavailable() async throws {
-        let port = try Self.closedPort()
+        let port = try LoopbackSocket.freePort()
         let client = PostgresClient(
             configuration: PostgresConfiguration(connectionString: "host=127.0.0.1 port=\(port) dbname=none connect_timeout=5"),
             logger: Logger(label: "test"))
@@ -104,7 +88,7 @@ import Testing
 
     @Test func theExecutableExitsWith69WhenNATSIsUnreachable() async throws {
         let folder = try TemporaryFolder()
-        let port = try Self.closedPort()
+        let port = try LoopbackSocket.freePort()
         #expect(try await Self.exitStatus(of: ["ping", "orchestrator", "--timeout", "1"], in: folder.url,
                                           environment: ["ACTIVESEG_NATS_URL": "nats://127.0.0.1:\(port)"]) == 69)
     }

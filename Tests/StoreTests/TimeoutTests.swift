@@ -103,7 +103,7 @@ import Glibc
 
     /// Nothing listens on the port: the attempt fails at once, well within the connect timeout.
     @Test func aClosedPortFailsWithinTheConnectTimeout() async throws {
-        let port = try SilentListener.closedPort()
+        let port = try LoopbackSocket.freePort()
         let client = PostgresClient(configuration: PostgresConfiguration(
             connectionString: "host=127.0.0.1 port=\(port) dbname=none user=nobody", poolSize: 1,
             connectTimeout: .seconds(2)), logger: quietLogger)
@@ -145,49 +145,15 @@ final class SilentListener: Sendable {
     init() throws {
         let listening = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard listening >= 0 else { throw POSIXError(.EMFILE) }
-        var address = Self.loopback(port: 0)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listening, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(listening, 8) == 0 else {
+        guard LoopbackSocket.bind(listening, port: 0), listen(listening, 8) == 0 else {
             Glibc.close(listening)
             throw POSIXError(.EADDRINUSE)
         }
         socketFD = listening
-        port = Self.port(of: listening)
+        port = LoopbackSocket.port(of: listening)
     }
 
     func close() {
         Glibc.close(socketFD)
-    }
-
-    /// A port nothing listens on: bound, read, and released again.
-    static func closedPort() throws -> Int {
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketFD >= 0 else { throw POSIXError(.EMFILE) }
-        defer { Glibc.close(socketFD) }
-        var address = loopback(port: 0)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
-        return port(of: socketFD)
-    }
-
-    private static func port(of socketFD: Int32) -> Int {
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    private static func loopback(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        return address
     }
 }

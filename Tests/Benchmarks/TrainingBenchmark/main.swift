@@ -141,6 +141,8 @@ struct Bench: @unchecked Sendable {
     let pool: [String]
     let byName: [String: TrainingCase]
     let testCases: [TrainingCase]
+    /// The test cases' labels as masks, in `testCases` order.
+    let references: [BinaryMask]
     let trainsWithDropout: Bool
     let logger: Logger
 
@@ -159,26 +161,21 @@ struct Bench: @unchecked Sendable {
         let started = Date()
         return try ComputeThreads.$count.withValue(threads) {
             let result = try trainer.train(network, training: training, validation: validation)
-            let predictions = try testCases.map { testCase in
-                let probabilities = profile.predictor.predict(result.network, image: testCase.image).probabilities.scalars
-                let size = testCase.size
-                let grid = SIMD3(size[2], size[1], size[0])
-                let prediction = try BinaryMask(probabilities: probabilities, dimensions: grid)
-                let reference = try BinaryMask(dimensions: grid, voxels: testCase.label.map { $0 > 0 })
-                return (dice: try dice(prediction: prediction, reference: reference), prediction: prediction, reference: reference)
+            // Each test case's prediction by `predictor` against its reference.
+            func scored(by predictor: Predictor) throws -> [(dice: Double, prediction: BinaryMask, reference: BinaryMask)] {
+                try zip(testCases, references).map { testCase, reference in
+                    let probabilities = predictor.predict(result.network, image: testCase.image).probabilities.scalars
+                    let prediction = try BinaryMask(probabilities: probabilities, dimensions: reference.dimensions)
+                    return (try dice(prediction: prediction, reference: reference), prediction, reference)
+                }
             }
+            let predictions = try scored(by: profile.predictor)
             let check = CollapseCheck(predictedVoxels: predictions.map(\.prediction.foregroundCount),
                                       referenceVoxels: predictions.map(\.reference.foregroundCount))
             let tumorFree = predictions.filter { $0.reference.foregroundCount == 0 }
             var mirrored = profile.predictor
             mirrored.mirroring = true
-            let mirroredDice = comparesMirroring ? try testCases.map { testCase in
-                let size = testCase.size
-                let grid = SIMD3(size[2], size[1], size[0])
-                let prediction = try BinaryMask(probabilities: mirrored.predict(result.network, image: testCase.image).probabilities.scalars,
-                                                dimensions: grid)
-                return try dice(prediction: prediction, reference: BinaryMask(dimensions: grid, voxels: testCase.label.map { $0 > 0 }))
-            } : nil
+            let mirroredDice = comparesMirroring ? try scored(by: mirrored).map(\.dice) : nil
             let tumorDice = predictions.filter { $0.reference.foregroundCount > 0 }.map(\.dice)
             return Outcome(size: size, seed: seed, meanDice: predictions.map(\.dice).reduce(0, +) / Double(predictions.count),
                            check: check, emptyOnTumorFree: tumorFree.filter { $0.prediction.foregroundCount == 0 }.count,
@@ -189,7 +186,14 @@ struct Bench: @unchecked Sendable {
 }
 }
 
-let bench = Bench(profile: profile, pool: pool, byName: byName, testCases: testCases,
+let references: [BinaryMask]
+do {
+    references = try testCases.map { testCase in
+        let size = testCase.size
+        return try BinaryMask(dimensions: SIMD3(size[2], size[1], size[0]), voxels: testCase.label.map { $0 > 0 })
+    }
+} catch { fail("\(error)") }
+let bench = Bench(profile: profile, pool: pool, byName: byName, testCases: testCases, references: references,
                   trainsWithDropout: trainsWithDropout, logger: logger)
 let runs = sizes.flatMap { size in (0..<seeds).map { (size, $0) } }
 let lock = NSLock()
