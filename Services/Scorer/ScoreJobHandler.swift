@@ -98,7 +98,8 @@ struct ScoreJobHandler: JobHandler {
         if job.evaluate {
             let label = try loader.label(files)
             let dimensions = SIMD3(image.shape[3], image.shape[2], image.shape[1])
-            dice = try Statistics.dice(prediction: BinaryMask(probabilities: inference.meanMap, dimensions: dimensions),
+            dice = try Statistics.dice(prediction: BinaryMask(dimensions: dimensions,
+                                                              voxels: profile.segmentationRule.foreground(inference.meanMap)),
                                        reference: BinaryMask(dimensions: dimensions, voxels: label.map { $0 != 0 }))
         }
         let modelID = try JobField.uuid(job.models[0].modelID, field: "model_id")

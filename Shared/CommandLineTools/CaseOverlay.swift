@@ -3,8 +3,8 @@ import Neural
 import Profiles
 import Statistics
 
-/// The paper's Fig. 3 picture of one labelled, preprocessed case: a checkpoint's prediction
-/// (probability ≥ 0.5) and the truth outlined on the axial slice with the most tumor. `case overlay`
+/// The paper's Fig. 3 picture of one labelled, preprocessed case: a checkpoint's segmentation
+/// (`ExperimentProfile.segmentationRule`, as evaluation scores it) and the truth outlined on the axial slice with the most tumor. `case overlay`
 /// draws one; `report` draws one for every case a strategy picked.
 enum CaseOverlay {
     /// Predicts with the checkpoint in one deterministic pass of `profile`'s inference strategy (the
@@ -18,7 +18,7 @@ enum CaseOverlay {
         let probabilities = profile.predictor.predict(loaded.network, image: image).probabilities.scalars
         let (z, y, x) = (image.shape[1], image.shape[2], image.shape[3])
         return try SliceOverlay(shape: (x, y, z), image: Array(image.scalars[0..<(x * y * z)]),
-                                prediction: probabilities.map { $0 >= 0.5 ? 1 : 0 }, truth: trainingCase.label,
+                                prediction: profile.segmentationRule.foreground(probabilities).map { $0 ? 1 : 0 }, truth: trainingCase.label,
                                 scale: scale)
     }
 }

@@ -11,7 +11,8 @@ import Volume
 struct CasePrediction {
     /// Foreground probability on the T1c grid.
     var probabilities: Volume
-    /// `probabilities ≥ 0.5`, on the same grid.
+    /// `probabilities ≥ 0.5` on the same grid, or tumor-free when the network's grid holds less
+    /// tumor than the profile's minimum (`ExperimentProfile.segmentationRule`).
     var label: LabelVolume
     /// The grid the network saw.
     var networkGrid: GridShape
@@ -34,7 +35,9 @@ struct CasePrediction {
         }
         let networkMap = Volume(shape: grid, affine: preprocessed.t1c.affine, voxels: map.scalars)
         probabilities = try networkMap.resampledNearest(onto: t1c.shape, affine: t1c.affine, outside: 0)
-        label = LabelVolume(shape: t1c.shape, affine: t1c.affine, voxels: probabilities.voxels.map { $0 >= 0.5 ? 1 : 0 })
+        let keepsTumor = profile.segmentationRule.foreground(map.scalars).contains(true)
+        label = LabelVolume(shape: t1c.shape, affine: t1c.affine,
+                            voxels: probabilities.voxels.map { keepsTumor && $0 >= 0.5 ? 1 : 0 })
         networkGrid = grid
     }
 }

@@ -17,7 +17,9 @@ struct ModelPredictCommand: ContextualCommand {
             with a margin, z-scored per channel), predicted \
             with the profile's inference strategy, and the probability map is carried back onto the \
             T1c's grid (its dims and affine) by nearest neighbour through world space; voxels outside \
-            the brain crop get probability 0. The label is probability ≥ 0.5 (values 0 and 1). \
+            the brain crop get probability 0. The label is probability ≥ 0.5 (values 0 and 1), or \
+            tumor-free when the network's grid holds less tumor than the profile's minimum tumor \
+            volume, as evaluation scores it. \
             With --mc T the probability is the mean of T dropout passes (a checkpoint trained \
             without dropout gives T identical passes).
             """)

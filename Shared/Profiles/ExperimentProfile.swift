@@ -128,4 +128,11 @@ public struct ExperimentProfile: Sendable, Hashable {
         guard let edge = inference.windowEdge else { return Predictor(strategy: .wholeVolume) }
         return Predictor(strategy: .slidingWindow(SlidingWindow(size: [edge, edge, edge], overlap: inference.overlap)))
     }
+
+    /// How evaluation and `model predict` turn a probability map on this profile's grid into a
+    /// segmentation: the minimum tumor volume in voxels of `targetSpacing`.
+    public var segmentationRule: SegmentationRule {
+        let voxelVolume = targetSpacing * targetSpacing * targetSpacing
+        return SegmentationRule(minimumVoxels: Int((inference.minimumTumorVolume / voxelVolume).rounded(.up)))
+    }
 }

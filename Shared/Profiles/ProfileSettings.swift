@@ -61,11 +61,15 @@ public struct InferenceSettings: Sendable, Hashable {
     public var overlap: Double
     /// Stochastic forward passes T of the dropout methods.
     public var passes: Int
+    /// Smallest tumor (mm³) a segmentation keeps: a case predicted with less tumor in all is
+    /// segmented tumor-free (`SegmentationRule`); 0 keeps any.
+    public var minimumTumorVolume: Double
 
-    public init(windowEdge: Int?, overlap: Double, passes: Int) {
+    public init(windowEdge: Int?, overlap: Double, passes: Int, minimumTumorVolume: Double = 0) {
         self.windowEdge = windowEdge
         self.overlap = overlap
         self.passes = passes
+        self.minimumTumorVolume = minimumTumorVolume
     }
 }
 

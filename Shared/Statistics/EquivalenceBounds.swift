@@ -44,4 +44,41 @@ public struct EquivalenceBounds: Codable, Sendable, Equatable {
         let t = try StudentTDistribution(degreesOfFreedom: 2 * n - 2).quantile(1 - alpha)
         self.init(selfEquivalenceMargin: t * summary.standardDeviation * (2 / n).squareRoot(), alpha: alpha)
     }
+
+    /// The fewest test cases whose bounds ±2Δ are at most ±`margin` for a full-data model whose
+    /// per-case Dice has the standard deviation `standardDeviation`: the test-split size rule.
+    ///
+    /// A comparison can only show equivalence inside the margin its test split affords, so a
+    /// cohort's test split is sized with this before any model is trained (the demo's cpu cohort:
+    /// SD up to 0.35 with tumor-free cases that score 0 or 1, ±0.15 wanted → 120 cases).
+    public static func testCases(forMargin margin: Double, standardDeviation: Double, alpha: Double = 0.05) throws
+        -> Int
+    {
+        guard margin > 0, margin.isFinite, standardDeviation > 0, standardDeviation.isFinite else {
+            throw StatisticsError(.invalidParameter, subject: "test split size",
+                                  detail: "needs a positive margin and standard deviation, got \(margin) and \(standardDeviation)")
+        }
+        guard alpha > 0, alpha < 0.5 else {
+            throw StatisticsError(.invalidParameter, subject: "alpha", detail: "must be in (0, 0.5), got \(alpha)")
+        }
+        func bound(_ n: Int) throws -> Double {
+            let cases = Double(n)
+            let t = try StudentTDistribution(degreesOfFreedom: 2 * cases - 2).quantile(1 - alpha)
+            return 2 * t * standardDeviation * (2 / cases).squareRoot()
+        }
+        // The bound falls monotonically in n; double until it fits, then bisect.
+        var (fits, tooFew) = (2, 1)
+        while try bound(fits) > margin {
+            tooFew = fits
+            fits *= 2
+            guard fits <= 1 << 40 else {
+                throw StatisticsError(.invalidParameter, subject: "test split size", detail: "margin \(margin) is out of reach")
+            }
+        }
+        while fits - tooFew > 1 {
+            let middle = (fits + tooFew) / 2
+            if try bound(middle) > margin { tooFew = middle } else { fits = middle }
+        }
+        return fits
+    }
 }

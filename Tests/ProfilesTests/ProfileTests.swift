@@ -25,6 +25,18 @@ import Testing
         #expect(throws: ProfileError.self) { try ExperimentProfile(named: "huge") }
     }
 
+    @Test("the minimum tumor volume becomes whole voxels of the profile's spacing, rounded up")
+    func minimumTumorVoxels() {
+        var profile = ExperimentProfile.cpu
+        profile.inference.minimumTumorVolume = 0
+        #expect(profile.segmentationRule.minimumVoxels == 0)
+        profile.inference.minimumTumorVolume = 27 * 20
+        #expect(profile.segmentationRule.minimumVoxels == 20)
+        profile.inference.minimumTumorVolume = 27 * 20 + 1
+        #expect(profile.segmentationRule.minimumVoxels == 21)
+        #expect(ExperimentProfile.paper.segmentationRule.minimumVoxels == 0)
+    }
+
     @Test("the paper profile holds Table 1's values")
     func paperValues() {
         let paper = ExperimentProfile.paper

@@ -51,6 +51,17 @@ struct MeanIntervalVector: Decodable, Sendable {
     }()
 }
 
+/// The fewest test cases n with 2 · t(1 − α; 2n − 2) · sd · √(2/n) ≤ margin, by scipy's `t.ppf`.
+struct TestSplitSizeVector: Decodable, Sendable {
+    var sd, margin, alpha: Double
+    var n: Int
+
+    static let all: [TestSplitSizeVector] = {
+        struct File: Decodable { var cases: [TestSplitSizeVector] }
+        return try! ReferenceVectors.load("test_split_sizes", as: File.self).cases
+    }()
+}
+
 struct MaskVector: Decodable, Sendable {
     var dimensions: [Int]
     var spacing: [Double]

@@ -119,6 +119,18 @@ import Testing
         #expect(close(bounds.selfEquivalenceMargin, t95df6 * s * (2.0 / 4).squareRoot(), relative: 1e-12))
     }
 
+    @Test("the test-split size rule gives scipy's fewest cases for a margin", arguments: TestSplitSizeVector.all)
+    func testSplitSize(_ vector: TestSplitSizeVector) throws {
+        let n = try EquivalenceBounds.testCases(forMargin: vector.margin, standardDeviation: vector.sd, alpha: vector.alpha)
+        #expect(n == vector.n)
+    }
+
+    @Test func testSplitSizeNeedsAPositiveMarginAndSpread() {
+        #expect(throws: StatisticsError.self) { try EquivalenceBounds.testCases(forMargin: 0, standardDeviation: 0.3) }
+        #expect(throws: StatisticsError.self) { try EquivalenceBounds.testCases(forMargin: 0.15, standardDeviation: 0) }
+        #expect(throws: StatisticsError.self) { try EquivalenceBounds.testCases(forMargin: .nan, standardDeviation: 0.3) }
+    }
+
     @Test func needsSpreadInTheReference() {
         #expect(throws: StatisticsError.self) { try EquivalenceBounds(reference: [0.8, 0.8, 0.8]) }
         #expect(throws: StatisticsError.self) { try EquivalenceBounds(reference: [0.8]) }

@@ -124,9 +124,22 @@ def summaries():
     write("summaries.json", {"cases": cases})
 
 
+def test_split_sizes():
+    """The fewest test cases n with 2 * t(1 - alpha; 2n - 2) * s * sqrt(2 / n) <= margin."""
+    cases = []
+    for s, margin, alpha in [(0.337, 0.15, 0.05), (0.35, 0.15, 0.05), (0.25, 0.15, 0.05), (0.3, 0.1, 0.05),
+                             (0.1, 0.05, 0.05), (0.2, 0.5, 0.05), (0.337, 0.176, 0.05), (0.3, 0.15, 0.025)]:
+        n = 2
+        while 2 * stats.t.ppf(1 - alpha, 2 * n - 2) * s * np.sqrt(2 / n) > margin:
+            n += 1
+        cases.append({"sd": s, "margin": margin, "alpha": alpha, "n": n})
+    write("test_split_sizes.json", {"cases": cases})
+
+
 if __name__ == "__main__":
     student_t()
     tost()
     mean_intervals()
     masks()
     summaries()
+    test_split_sizes()

@@ -13,10 +13,11 @@ import Volume
 /// it on a fixed test split and prints the test Dice across seeds and whether any model collapsed
 /// to all-background.
 ///
-///     swift run -c release training-benchmark [--profile cpu] [--cases 130] [--test 80] [--seeds 10]
+///     swift run -c release training-benchmark [--profile cpu] [--cases 170] [--test 120] [--seeds 10]
 ///         [--sizes 8,16,24,32,50] [--dropout] [--workers 2] [--precision fp32|bf16] [--cohort DIR] [--template DIR]
 ///         [--epochs N] [--iterations N] [--batch N] [--lr X] [--foreground X] [--bce-weight X] [--dropout-rate X]
-///         [--restart-period N] [--selection final|best] [--base-channels N] [--mirror]
+///         [--restart-period N] [--selection final|best] [--base-channels N] [--mirror] [--cohort-seed N]
+///         [--minimum-volume MM3] [--minimum-volumes 0,10,20,...]
 ///
 /// The cohort is the demo's synthetic one (seed 1), generated into `--cohort` (default
 /// `.stack/training-benchmark-<profile>-<cases>`) on first use. `--dropout` trains with the
@@ -26,6 +27,10 @@ import Volume
 /// model's line counts the tumor-free test cases predicted empty (the only way such a case scores
 /// above 0) next to the mean Dice over the tumor-bearing ones. `--mirror` also scores every model
 /// with test-time mirroring (`Predictor.mirroring`), side by side on the same models.
+/// `--minimum-volumes` also scores every model with each minimum tumor volume (voxels at the
+/// profile's spacing): a prediction of fewer voxels in all is emptied, as BraTS entries do with the
+/// enhancing tumor; `--minimum-volume` overrides the profile's own (mm³). `--cohort-seed` generates another cohort than the demo's, for choosing such a
+/// setting on cases the demo does not test on.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 
@@ -53,6 +58,7 @@ if let period = value("--restart-period").flatMap(Int.init) { profile.training.w
 if let selection = value("--selection") {
     profile.training.selection = selection == "final" ? .finalEpoch : .bestValidation
 }
+if let volume = value("--minimum-volume").flatMap(Double.init) { profile.inference.minimumTumorVolume = volume }
 if let width = value("--base-channels").flatMap(Int.init) { profile.network.baseChannels = width }
 let bceWeight = value("--bce-weight").flatMap(Double.init)
 if let batch = value("--batch").flatMap(Int.init) { profile.training.batchSize = batch }
@@ -62,19 +68,22 @@ if let precision = value("--precision") {
     profile.precision = value
 }
 let defaults = profile.activeLearning
-let caseCount = integer("--cases", default: 130)
-let testCount = integer("--test", default: 80)
+let caseCount = integer("--cases", default: 170)
+let testCount = integer("--test", default: 120)
 let seeds = integer("--seeds", default: 10)
 let workers = max(1, integer("--workers", default: ProcessInfo.processInfo.activeProcessorCount))
 let trainsWithDropout = arguments.contains("--dropout")
-let cohortFolder = URL(fileURLWithPath: value("--cohort") ?? ".stack/training-benchmark-\(profile.name)-\(caseCount)")
+let cohortSeed = integer("--cohort-seed", default: 1)
+let minimumVolumes = value("--minimum-volumes").map { $0.split(separator: ",").compactMap { Int($0) } } ?? []
+let cohortFolder = URL(fileURLWithPath: value("--cohort")
+    ?? ".stack/training-benchmark-\(profile.name)-\(caseCount)\(cohortSeed == 1 ? "" : "-seed\(cohortSeed)")")
 let logger = Logger(label: "training-benchmark")
 
 // The cohort, generated once and then read back like ingest reads it.
 if !FileManager.default.fileExists(atPath: cohortFolder.appendingPathComponent("cohort.json").path) {
     let anatomy: CohortAnatomy = value("--template").map { .template(folder: URL(fileURLWithPath: $0)) } ?? .phantom
     do {
-        _ = try SyntheticCohort.generate(cases: caseCount, seed: 1, outputDirectory: cohortFolder, anatomy: anatomy,
+        _ = try SyntheticCohort.generate(cases: caseCount, seed: UInt64(cohortSeed), outputDirectory: cohortFolder, anatomy: anatomy,
                                          spacingScale: profile.syntheticSpacingScale)
     } catch { fail("cannot generate the cohort: \(error)") }
 }
@@ -113,7 +122,8 @@ print("""
     \(profile.training.maximumEpochs) epochs of \(profile.training.iterationsPerEpoch.map { "\($0) steps" } ?? "\(profile.training.patchesPerImage) patches per case"), \
     lr \(profile.training.learningRate), foreground share \(profile.training.foregroundFraction), \
     batch \(profile.training.batchSize), \(profile.network.baseChannels) base channels, \(profile.training.selection) selection, \
-    cosine period \(profile.training.warmRestartPeriod) epochs
+    cosine period \(profile.training.warmRestartPeriod) epochs, minimum tumor volume \
+    \(profile.inference.minimumTumorVolume) mm³ (\(profile.segmentationRule.minimumVoxels) voxels)
     """)
 
 /// One trained model's outcome on the test split.
@@ -121,6 +131,8 @@ struct Outcome: Sendable {
     var size: Int
     var seed: Int
     var meanDice: Double
+    /// The equivalence margin ±2Δ this model would set as a comparison's full-data model.
+    var margin: Double
     var check: CollapseCheck
     /// Tumor-free test cases on which the prediction is empty (each scores 1, any other 0).
     var emptyOnTumorFree: Int
@@ -128,11 +140,29 @@ struct Outcome: Sendable {
     var tumorDice: Double
     /// With `--mirror`: the same model's mean test Dice with test-time mirroring.
     var mirroredDice: Double?
+    /// With `--minimum-volumes`: the mean test Dice with each minimum tumor volume, in that order.
+    var diceByMinimumVolume: [Double]
+    /// With `--minimum-volumes`: the margin ±2Δ with each minimum tumor volume.
+    var marginByMinimumVolume: [Double]
     var bestEpoch: Int
     var seconds: Double
     /// Training loss and validation Dice of every epoch, for telling a network that never learned
     /// from a selection that kept an early epoch.
     var history: [EpochReport]
+}
+
+/// One test case's segmentation: its Dice and voxel counts.
+struct Segmented {
+    var dice: Double
+    var predicted: Int
+    var reference: Int
+
+    /// The segmentation with a minimum tumor volume (`SegmentationRule`): emptied below `minimum`
+    /// voxels, it scores 1 on a tumor-free case and 0 on any other.
+    func emptied(below minimum: Int) -> Segmented {
+        guard predicted > 0, predicted < minimum else { return self }
+        return Segmented(dice: reference == 0 ? 1 : 0, predicted: 0, reference: reference)
+    }
 }
 
 /// What every training run shares; immutable once built, so the workers read it concurrently.
@@ -161,26 +191,33 @@ struct Bench: @unchecked Sendable {
         let started = Date()
         return try ComputeThreads.$count.withValue(threads) {
             let result = try trainer.train(network, training: training, validation: validation)
-            // Each test case's prediction by `predictor` against its reference.
-            func scored(by predictor: Predictor) throws -> [(dice: Double, prediction: BinaryMask, reference: BinaryMask)] {
+            // Each test case's segmentation by `predictor` against its reference: the Dice and the
+            // voxel counts, with no minimum tumor volume.
+            func scored(by predictor: Predictor) throws -> [Segmented] {
                 try zip(testCases, references).map { testCase, reference in
                     let probabilities = predictor.predict(result.network, image: testCase.image).probabilities.scalars
                     let prediction = try BinaryMask(probabilities: probabilities, dimensions: reference.dimensions)
-                    return (try dice(prediction: prediction, reference: reference), prediction, reference)
+                    return Segmented(dice: try dice(prediction: prediction, reference: reference),
+                                     predicted: prediction.foregroundCount, reference: reference.foregroundCount)
                 }
             }
-            let predictions = try scored(by: profile.predictor)
-            let check = CollapseCheck(predictedVoxels: predictions.map(\.prediction.foregroundCount),
-                                      referenceVoxels: predictions.map(\.reference.foregroundCount))
-            let tumorFree = predictions.filter { $0.reference.foregroundCount == 0 }
+            let raw = try scored(by: profile.predictor)
+            let predictions = raw.map { $0.emptied(below: profile.segmentationRule.minimumVoxels) }
+            let check = CollapseCheck(predictedVoxels: predictions.map(\.predicted), referenceVoxels: predictions.map(\.reference))
+            let tumorFree = predictions.filter { $0.reference == 0 }
             var mirrored = profile.predictor
             mirrored.mirroring = true
-            let mirroredDice = comparesMirroring ? try scored(by: mirrored).map(\.dice) : nil
-            let tumorDice = predictions.filter { $0.reference.foregroundCount > 0 }.map(\.dice)
+            let mirroredDice = comparesMirroring
+                ? try scored(by: mirrored).map { $0.emptied(below: profile.segmentationRule.minimumVoxels).dice } : nil
+            let tumorDice = predictions.filter { $0.reference > 0 }.map(\.dice)
+            let diceByMinimum = minimumVolumes.map { minimum in raw.map { $0.emptied(below: minimum).dice } }
             return Outcome(size: size, seed: seed, meanDice: predictions.map(\.dice).reduce(0, +) / Double(predictions.count),
-                           check: check, emptyOnTumorFree: tumorFree.filter { $0.prediction.foregroundCount == 0 }.count,
+                           margin: try EquivalenceBounds(reference: predictions.map(\.dice)).high,
+                           check: check, emptyOnTumorFree: tumorFree.filter { $0.predicted == 0 }.count,
                            tumorDice: tumorDice.reduce(0, +) / Double(max(1, tumorDice.count)),
-                           mirroredDice: mirroredDice.map { $0.reduce(0, +) / Double($0.count) }, bestEpoch: result.bestEpoch,
+                           mirroredDice: mirroredDice.map { $0.reduce(0, +) / Double($0.count) },
+                           diceByMinimumVolume: diceByMinimum.map { $0.reduce(0, +) / Double($0.count) },
+                           marginByMinimumVolume: try diceByMinimum.map { try EquivalenceBounds(reference: $0).high }, bestEpoch: result.bestEpoch,
                            seconds: Date().timeIntervalSince(started), history: result.history)
         }
 }
@@ -193,6 +230,11 @@ do {
         return try BinaryMask(dimensions: SIMD3(size[2], size[1], size[0]), voxels: testCase.label.map { $0 > 0 })
     }
 } catch { fail("\(error)") }
+if !minimumVolumes.isEmpty {
+    let volumes = references.map(\.foregroundCount).filter { $0 > 0 }.sorted()
+    print("tumor volumes of the \(volumes.count) tumor-bearing test cases (voxels): smallest " +
+          volumes.prefix(10).map(String.init).joined(separator: ", ") + "; median \(volumes[volumes.count / 2])")
+}
 let bench = Bench(profile: profile, pool: pool, byName: byName, testCases: testCases, references: references,
                   trainsWithDropout: trainsWithDropout, logger: logger)
 let runs = sizes.flatMap { size in (0..<seeds).map { (size, $0) } }
@@ -207,10 +249,11 @@ DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let outcome = try bench.trainAndTest(size: size, seed: seed, threads: threadsPerModel)
             lock.withLock {
                 outcomes.append(outcome)
-                FileHandle.standardOutput.write(Data(String(format: "  size %3d seed %2d: test Dice %.3f (%.3f on tumor cases), empty on %d of %d tumor cases%@ and on %d of %d tumor-free cases%@, best epoch %d, %.0f s; loss %@; validation Dice %@",
-                             size, seed, outcome.meanDice, outcome.tumorDice, outcome.check.emptyPredictions, outcome.check.tumorCases,
+                FileHandle.standardOutput.write(Data(String(format: "  size %3d seed %2d: test Dice %.3f (%.3f on tumor cases, margin ±%.3f), empty on %d of %d tumor cases%@ and on %d of %d tumor-free cases%@, best epoch %d, %.0f s; loss %@; validation Dice %@",
+                             size, seed, outcome.meanDice, outcome.tumorDice, outcome.margin, outcome.check.emptyPredictions, outcome.check.tumorCases,
                              outcome.check.isAllBackground ? " (ALL-BACKGROUND)" : "", outcome.emptyOnTumorFree, tumorFreeTests,
-                             outcome.mirroredDice.map { String(format: "; mirrored %.3f", $0) } ?? "",
+                             (outcome.mirroredDice.map { String(format: "; mirrored %.3f", $0) } ?? "")
+                                + zip(minimumVolumes, outcome.diceByMinimumVolume).map { String(format: "; at least %d voxels %.3f", $0, $1) }.joined(),
                              outcome.bestEpoch, outcome.seconds,
                              outcome.history.map { String(format: "%.2f", $0.loss) }.joined(separator: " "),
                              outcome.history.map { String(format: "%.2f", $0.validationDice ?? .nan) }.joined(separator: " ")).utf8 + [10]))
@@ -219,15 +262,15 @@ DispatchQueue.concurrentPerform(iterations: workers) { worker in
     }
 }
 
-print("\n| training cases | models | test Dice mean | SD across seeds | min | max | all-background | s per model |")
-print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("\n| training cases | models | test Dice mean | SD across seeds | min | max | all-background | margin ±2Δ | s per model |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for size in sizes {
     let group = outcomes.filter { $0.size == size }
     let dice = group.map(\.meanDice)
     let summary = try SampleSummary(dice, subject: "test Dice")
-    print(String(format: "| %d | %d | %.3f | %.3f | %.3f | %.3f | %d | %.0f |", size, group.count, summary.mean,
+    print(String(format: "| %d | %d | %.3f | %.3f | %.3f | %.3f | %d | %.3f | %.0f |", size, group.count, summary.mean,
                  summary.count > 1 ? summary.standardDeviation : 0, dice.min()!, dice.max()!,
-                 group.filter(\.check.isAllBackground).count, group.map(\.seconds).reduce(0, +) / Double(group.count)))
+                 group.filter(\.check.isAllBackground).count, group.map(\.margin).reduce(0, +) / Double(group.count), group.map(\.seconds).reduce(0, +) / Double(group.count)))
 }
 if comparesMirroring {
     print("\nWith test-time mirroring (the same models):")
@@ -236,6 +279,19 @@ if comparesMirroring {
         let summary = try SampleSummary(dice, subject: "mirrored test Dice")
         print(String(format: "| %d | %d | %.3f | %.3f | %.3f | %.3f |", size, dice.count, summary.mean,
                      summary.count > 1 ? summary.standardDeviation : 0, dice.min()!, dice.max()!))
+    }
+}
+if !minimumVolumes.isEmpty {
+    print("\nTest Dice (margin ±2Δ) with a minimum tumor volume (the same models; smaller predictions emptied):")
+    print("| training cases | " + minimumVolumes.map { "≥ \($0) voxels" }.joined(separator: " | ") + " |")
+    print("|---:|" + minimumVolumes.map { _ in "---:" }.joined(separator: "|") + "|")
+    for size in sizes {
+        let group = outcomes.filter { $0.size == size }
+        let cells = minimumVolumes.indices.map { i in
+            String(format: "%.3f (±%.3f)", group.map { $0.diceByMinimumVolume[i] }.reduce(0, +) / Double(group.count),
+                   group.map { $0.marginByMinimumVolume[i] }.reduce(0, +) / Double(group.count))
+        }
+        print("| \(size) | " + cells.joined(separator: " | ") + " |")
     }
 }
 print(String(format: "\n%d models in %.0f s", outcomes.count, Date().timeIntervalSince(benchmarkStart)))
