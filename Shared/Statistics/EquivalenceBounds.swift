@@ -50,7 +50,7 @@ public struct EquivalenceBounds: Codable, Sendable, Equatable {
     ///
     /// A comparison can only show equivalence inside the margin its test split affords, so a
     /// cohort's test split is sized with this before any model is trained (the demo's cpu cohort:
-    /// SD up to 0.35 with tumor-free cases that score 0 or 1, ±0.15 wanted → 120 cases).
+    /// an SD of 0.30–0.34, where tumor-free cases score 0 or 1, and ±0.15 wanted take 85–111 cases).
     public static func testCases(forMargin margin: Double, standardDeviation: Double, alpha: Double = 0.05) throws
         -> Int
     {

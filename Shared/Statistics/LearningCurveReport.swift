@@ -72,6 +72,17 @@ public enum LearningCurveReport {
             + "df \(2 * full.count - 2)) × SD \(short(full.standardDeviation)) × √(2/\(full.count)) is the widest gap at which "
             + "the full-data model's Dice over its \(full.count) test cases is equivalent to itself; a round is equivalent "
             + "when the \(level)% interval of its mean Dice difference lies within the margin."
+            + halvedMarginCases(analysis)
+    }
+
+    /// What a narrower margin would cost, by the test-split size rule: the test cases that half the
+    /// margin takes at the full-data model's spread; empty where the rule has no answer.
+    static func halvedMarginCases(_ analysis: LearningCurveAnalysis) -> String {
+        let half = analysis.bounds.high / 2
+        guard let cases = try? EquivalenceBounds.testCases(forMargin: half, standardDeviation: analysis.fullData.standardDeviation,
+                                                           alpha: analysis.bounds.alpha)
+        else { return "" }
+        return " At this SD a margin of ±\(short(half)) would take \(cases) test cases."
     }
 
     /// One row per strategy, repetition (from 1) and round with every number of the analysis, full

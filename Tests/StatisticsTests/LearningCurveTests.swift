@@ -155,7 +155,7 @@ enum FixedExperiment {
         #expect(markdown == """
             Full-data model: mean Dice 0.8350 (SD 0.0622, n = 6).
             Equivalence bounds: ±0.1302 (2 × Δ, Δ = 0.0651), paired TOST, α = 0.05.
-            Margin ±0.130 = 2 × Δ: Δ = 0.065 = t(0.95, df 10) × SD 0.062 × √(2/6) is the widest gap at which the full-data model's Dice over its 6 test cases is equivalent to itself; a round is equivalent when the 90% interval of its mean Dice difference lies within the margin.
+            Margin ±0.130 = 2 × Δ: Δ = 0.065 = t(0.95, df 10) × SD 0.062 × √(2/6) is the widest gap at which the full-data model's Dice over its 6 test cases is equivalent to itself; a round is equivalent when the 90% interval of its mean Dice difference lies within the margin. At this SD a margin of ±0.065 would take 21 test cases.
             One repetition per strategy: single values, no interval across repetitions.
 
             | Strategy | Reached | First equivalent round | Annotated cases | Share of training data | Relative to random | Normalised AUBC |
@@ -221,6 +221,8 @@ enum FixedExperiment {
         let text = LearningCurveReport.marginExplanation(analysis)
         #expect(text.hasPrefix("Margin ±0.130 = 2 × Δ: Δ = 0.065 = t(0.95, df 10) × SD 0.062 × √(2/6)"))
         #expect(text.contains("over its 6 test cases") && text.contains("90% interval"))
+        // scipy: the fewest n with 2 · t(0.95, 2n − 2) · 0.0622 · √(2/n) ≤ 0.0651 is 21.
+        #expect(text.hasSuffix("At this SD a margin of ±0.065 would take 21 test cases."))
     }
 
     @Test func markdownSummarisesRepetitionsWithIntervalsAndCountsThoseNotReached() throws {

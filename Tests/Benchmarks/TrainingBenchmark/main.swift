@@ -13,7 +13,7 @@ import Volume
 /// it on a fixed test split and prints the test Dice across seeds and whether any model collapsed
 /// to all-background.
 ///
-///     swift run -c release training-benchmark [--profile cpu] [--cases 170] [--test 120] [--seeds 10]
+///     swift run -c release training-benchmark [--profile cpu] [--cases 170] [--test 120] [--seeds 10] [--first-seed 0]
 ///         [--sizes 8,16,24,32,50] [--dropout] [--workers 2] [--precision fp32|bf16] [--cohort DIR] [--template DIR]
 ///         [--epochs N] [--iterations N] [--batch N] [--lr X] [--foreground X] [--bce-weight X] [--dropout-rate X]
 ///         [--restart-period N] [--selection final|best] [--base-channels N] [--mirror] [--cohort-seed N]
@@ -71,6 +71,8 @@ let defaults = profile.activeLearning
 let caseCount = integer("--cases", default: 170)
 let testCount = integer("--test", default: 120)
 let seeds = integer("--seeds", default: 10)
+// A repetition of the table trains other seeds: `--first-seed 10 --seeds 10` trains seeds 10–19.
+let firstSeed = integer("--first-seed", default: 0)
 let workers = max(1, integer("--workers", default: ProcessInfo.processInfo.activeProcessorCount))
 let trainsWithDropout = arguments.contains("--dropout")
 let cohortSeed = integer("--cohort-seed", default: 1)
@@ -92,6 +94,14 @@ let importer = CaseImporter(
     logger: logger)
 let sources: [CaseSource]
 do { sources = try BraTSDataset.discover(root: cohortFolder).compactMap { try? $0.get() } } catch { fail("\(error)") }
+
+// Each case's tumor subtype, for the Dice per subtype; an unknown name is "other".
+let subtypes: [String: String]
+do {
+    let summary = try JSONDecoder().decode(CohortSummary.self,
+                                           from: Data(contentsOf: cohortFolder.appendingPathComponent("cohort.json")))
+    subtypes = Dictionary(uniqueKeysWithValues: summary.cases.map { ($0.id, $0.subtype.rawValue) })
+} catch { fail("cannot read the cohort's cohort.json: \(error)") }
 
 let importStart = Date()
 var imported: [TrainingCase] = []  // named by their source names
@@ -117,7 +127,7 @@ let sizes = value("--sizes").map { $0.split(separator: ",").compactMap { Int($0)
 print("""
     training-benchmark: profile \(profile.name), \(imported.count) cases (\(pool.count) training pool, \
     \(testCases.count) test of which \(tumorFreeTests) tumor-free) imported in \
-    \(String(format: "%.0f", Date().timeIntervalSince(importStart))) s; \(seeds) seeds per size, \(workers) at once; \
+    \(String(format: "%.0f", Date().timeIntervalSince(importStart))) s; \(seeds) seeds per size (from \(firstSeed)), \(workers) at once; \
     dropout \(trainsWithDropout ? "train+test at \(profile.training.dropoutRate)" : "off"); \
     \(profile.training.maximumEpochs) epochs of \(profile.training.iterationsPerEpoch.map { "\($0) steps" } ?? "\(profile.training.patchesPerImage) patches per case"), \
     lr \(profile.training.learningRate), foreground share \(profile.training.foregroundFraction), \
@@ -131,6 +141,8 @@ struct Outcome: Sendable {
     var size: Int
     var seed: Int
     var meanDice: Double
+    /// Mean test Dice per tumor subtype.
+    var diceBySubtype: [String: Double]
     /// The equivalence margin ±2Δ this model would set as a comparison's full-data model.
     var margin: Double
     var check: CollapseCheck
@@ -153,6 +165,7 @@ struct Outcome: Sendable {
 
 /// One test case's segmentation: its Dice and voxel counts.
 struct Segmented {
+    var subtype: String
     var dice: Double
     var predicted: Int
     var reference: Int
@@ -161,7 +174,7 @@ struct Segmented {
     /// voxels, it scores 1 on a tumor-free case and 0 on any other.
     func emptied(below minimum: Int) -> Segmented {
         guard predicted > 0, predicted < minimum else { return self }
-        return Segmented(dice: reference == 0 ? 1 : 0, predicted: 0, reference: reference)
+        return Segmented(subtype: subtype, dice: reference == 0 ? 1 : 0, predicted: 0, reference: reference)
     }
 }
 
@@ -197,7 +210,8 @@ struct Bench: @unchecked Sendable {
                 try zip(testCases, references).map { testCase, reference in
                     let probabilities = predictor.predict(result.network, image: testCase.image).probabilities.scalars
                     let prediction = try BinaryMask(probabilities: probabilities, dimensions: reference.dimensions)
-                    return Segmented(dice: try dice(prediction: prediction, reference: reference),
+                    return Segmented(subtype: subtypes[testCase.id] ?? "other",
+                                     dice: try dice(prediction: prediction, reference: reference),
                                      predicted: prediction.foregroundCount, reference: reference.foregroundCount)
                 }
             }
@@ -212,6 +226,8 @@ struct Bench: @unchecked Sendable {
             let tumorDice = predictions.filter { $0.reference > 0 }.map(\.dice)
             let diceByMinimum = minimumVolumes.map { minimum in raw.map { $0.emptied(below: minimum).dice } }
             return Outcome(size: size, seed: seed, meanDice: predictions.map(\.dice).reduce(0, +) / Double(predictions.count),
+                           diceBySubtype: Dictionary(grouping: predictions, by: \.subtype)
+                               .mapValues { $0.map(\.dice).reduce(0, +) / Double($0.count) },
                            margin: try EquivalenceBounds(reference: predictions.map(\.dice)).high,
                            check: check, emptyOnTumorFree: tumorFree.filter { $0.predicted == 0 }.count,
                            tumorDice: tumorDice.reduce(0, +) / Double(max(1, tumorDice.count)),
@@ -237,7 +253,7 @@ if !minimumVolumes.isEmpty {
 }
 let bench = Bench(profile: profile, pool: pool, byName: byName, testCases: testCases, references: references,
                   trainsWithDropout: trainsWithDropout, logger: logger)
-let runs = sizes.flatMap { size in (0..<seeds).map { (size, $0) } }
+let runs = sizes.flatMap { size in (firstSeed..<(firstSeed + seeds)).map { (size, $0) } }
 let lock = NSLock()
 nonisolated(unsafe) var outcomes: [Outcome] = []
 let threadsPerModel = max(1, ProcessInfo.processInfo.activeProcessorCount / workers)
@@ -249,12 +265,14 @@ DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let outcome = try bench.trainAndTest(size: size, seed: seed, threads: threadsPerModel)
             lock.withLock {
                 outcomes.append(outcome)
-                FileHandle.standardOutput.write(Data(String(format: "  size %3d seed %2d: test Dice %.3f (%.3f on tumor cases, margin ±%.3f), empty on %d of %d tumor cases%@ and on %d of %d tumor-free cases%@, best epoch %d, %.0f s; loss %@; validation Dice %@",
+                FileHandle.standardOutput.write(Data(String(format: "  size %3d seed %2d: test Dice %.3f (%.3f on tumor cases, margin ±%.3f), empty on %d of %d tumor cases%@ and on %d of %d tumor-free cases%@, best epoch %d, %.0f s; by subtype %@; loss %@; validation Dice %@",
                              size, seed, outcome.meanDice, outcome.tumorDice, outcome.margin, outcome.check.emptyPredictions, outcome.check.tumorCases,
                              outcome.check.isAllBackground ? " (ALL-BACKGROUND)" : "", outcome.emptyOnTumorFree, tumorFreeTests,
                              (outcome.mirroredDice.map { String(format: "; mirrored %.3f", $0) } ?? "")
                                 + zip(minimumVolumes, outcome.diceByMinimumVolume).map { String(format: "; at least %d voxels %.3f", $0, $1) }.joined(),
                              outcome.bestEpoch, outcome.seconds,
+                             outcome.diceBySubtype.sorted { $0.key < $1.key }.map { String(format: "%@ %.3f", $0.key, $0.value) }
+                                 .joined(separator: ", "),
                              outcome.history.map { String(format: "%.2f", $0.loss) }.joined(separator: " "),
                              outcome.history.map { String(format: "%.2f", $0.validationDice ?? .nan) }.joined(separator: " ")).utf8 + [10]))
             }
@@ -271,6 +289,18 @@ for size in sizes {
     print(String(format: "| %d | %d | %.3f | %.3f | %.3f | %.3f | %d | %.3f | %.0f |", size, group.count, summary.mean,
                  summary.count > 1 ? summary.standardDeviation : 0, dice.min()!, dice.max()!,
                  group.filter(\.check.isAllBackground).count, group.map(\.margin).reduce(0, +) / Double(group.count), group.map(\.seconds).reduce(0, +) / Double(group.count)))
+}
+let subtypeNames = Set(testCases.map { subtypes[$0.id] ?? "other" }).sorted()
+print("\nTest Dice by tumor subtype (mean over the models; test cases of the subtype in brackets):")
+print("| training cases | " + subtypeNames.map { name in "\(name) (\(testCases.filter { subtypes[$0.id] ?? "other" == name }.count))" }
+    .joined(separator: " | ") + " |")
+print("|---:|" + subtypeNames.map { _ in "---:" }.joined(separator: "|") + "|")
+for size in sizes {
+    let group = outcomes.filter { $0.size == size }
+    let cells = subtypeNames.map { name in
+        String(format: "%.3f", group.compactMap { $0.diceBySubtype[name] }.reduce(0, +) / Double(group.count))
+    }
+    print("| \(size) | " + cells.joined(separator: " | ") + " |")
 }
 if comparesMirroring {
     print("\nWith test-time mirroring (the same models):")
