@@ -109,6 +109,28 @@ import Testing
         }
     }
 
+    /// The timeouts an operator sets in .env reach every ActiveSeg container; left unset, each
+    /// container gets an empty value, which means the built-in default.
+    @Test func everyServiceTakesTheOperatorsTimeouts() async throws {
+        let settings = ["ACTIVESEG_POSTGRES_CONNECT_TIMEOUT": "7", "ACTIVESEG_POSTGRES_STATEMENT_TIMEOUT": "120",
+                        "ACTIVESEG_JOB_ACK_WAIT": "300"]
+        let example = try String(contentsOf: ComposeDeployment.checkout.appendingPathComponent(".env.example"), encoding: .utf8)
+        let envFile = FileManager.default.temporaryDirectory.appendingPathComponent("timeouts-\(UUID().uuidString).env")
+        try Data((example + settings.map { "\n\($0.key)=\($0.value)" }.joined() + "\n").utf8).write(to: envFile)
+        defer { try? FileManager.default.removeItem(at: envFile) }
+        let outcome = try await ComposeDeployment.config(envFile: envFile.path)
+        try #require(outcome.status == 0, "\(outcome.standardError)")
+        let services = try BlockYAMLReader.read(outcome.standardOutput)["services"]?.entries ?? [:]
+        let defaults = try await ComposeDeployment.resolved()
+        #expect(!defaults.activesegServices.isEmpty)
+        for (name, service) in defaults.activesegServices {
+            for (key, value) in settings {
+                #expect(services[name]?["environment"]?[key]?.string == value, "\(name) does not pass \(key) through")
+                #expect(service["environment"]?[key]?.string == "", "\(name) sets \(key) without the operator")
+            }
+        }
+    }
+
     @Test func theCredentialsMustBeSet() async throws {
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID().uuidString).env")
         try Data().write(to: empty)
