@@ -158,6 +158,11 @@ struct Outcome: Sendable {
     var marginByMinimumVolume: [Double]
     var bestEpoch: Int
     var seconds: Double
+    /// The cases the model trained on (the validation cases held out) and how many of them hold a
+    /// tumor of at least the profile's minimum volume: a model cannot learn the tumor from a
+    /// training set that holds almost none.
+    var trainingCases: Int
+    var tumorBearingTrainingCases: Int
     /// Training loss and validation Dice of every epoch, for telling a network that never learned
     /// from a selection that kept an early epoch.
     var history: [EpochReport]
@@ -234,7 +239,11 @@ struct Bench: @unchecked Sendable {
                            mirroredDice: mirroredDice.map { $0.reduce(0, +) / Double($0.count) },
                            diceByMinimumVolume: diceByMinimum.map { $0.reduce(0, +) / Double($0.count) },
                            marginByMinimumVolume: try diceByMinimum.map { try EquivalenceBounds(reference: $0).high }, bestEpoch: result.bestEpoch,
-                           seconds: Date().timeIntervalSince(started), history: result.history)
+                           seconds: Date().timeIntervalSince(started), trainingCases: training.count,
+                           tumorBearingTrainingCases: training.filter { testCase in
+                               testCase.label.lazy.filter { $0 > 0 }.count >= max(1, profile.segmentationRule.minimumVoxels)
+                           }.count,
+                           history: result.history)
         }
 }
 }
@@ -265,12 +274,12 @@ DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let outcome = try bench.trainAndTest(size: size, seed: seed, threads: threadsPerModel)
             lock.withLock {
                 outcomes.append(outcome)
-                FileHandle.standardOutput.write(Data(String(format: "  size %3d seed %2d: test Dice %.3f (%.3f on tumor cases, margin ±%.3f), empty on %d of %d tumor cases%@ and on %d of %d tumor-free cases%@, best epoch %d, %.0f s; by subtype %@; loss %@; validation Dice %@",
+                FileHandle.standardOutput.write(Data(String(format: "  size %3d seed %2d: test Dice %.3f (%.3f on tumor cases, margin ±%.3f), empty on %d of %d tumor cases%@ and on %d of %d tumor-free cases%@, best epoch %d, %.0f s; tumor in %d of %d training cases; by subtype %@; loss %@; validation Dice %@",
                              size, seed, outcome.meanDice, outcome.tumorDice, outcome.margin, outcome.check.emptyPredictions, outcome.check.tumorCases,
                              outcome.check.isAllBackground ? " (ALL-BACKGROUND)" : "", outcome.emptyOnTumorFree, tumorFreeTests,
                              (outcome.mirroredDice.map { String(format: "; mirrored %.3f", $0) } ?? "")
                                 + zip(minimumVolumes, outcome.diceByMinimumVolume).map { String(format: "; at least %d voxels %.3f", $0, $1) }.joined(),
-                             outcome.bestEpoch, outcome.seconds,
+                             outcome.bestEpoch, outcome.seconds, outcome.tumorBearingTrainingCases, outcome.trainingCases,
                              outcome.diceBySubtype.sorted { $0.key < $1.key }.map { String(format: "%@ %.3f", $0.key, $0.value) }
                                  .joined(separator: ", "),
                              outcome.history.map { String(format: "%.2f", $0.loss) }.joined(separator: " "),
@@ -287,7 +296,7 @@ for size in sizes {
     let dice = group.map(\.meanDice)
     let summary = try SampleSummary(dice, subject: "test Dice")
     print(String(format: "| %d | %d | %.3f | %.3f | %.3f | %.3f | %d | %.3f | %.0f |", size, group.count, summary.mean,
-                 summary.count > 1 ? summary.standardDeviation : 0, dice.min()!, dice.max()!,
+                 summary.count > 1 ? summary.standardDeviation : Double.nan, dice.min()!, dice.max()!,
                  group.filter(\.check.isAllBackground).count, group.map(\.margin).reduce(0, +) / Double(group.count), group.map(\.seconds).reduce(0, +) / Double(group.count)))
 }
 let subtypeNames = Set(testCases.map { subtypes[$0.id] ?? "other" }).sorted()
@@ -308,7 +317,7 @@ if comparesMirroring {
         let dice = outcomes.filter { $0.size == size }.compactMap(\.mirroredDice)
         let summary = try SampleSummary(dice, subject: "mirrored test Dice")
         print(String(format: "| %d | %d | %.3f | %.3f | %.3f | %.3f |", size, dice.count, summary.mean,
-                     summary.count > 1 ? summary.standardDeviation : 0, dice.min()!, dice.max()!))
+                     summary.count > 1 ? summary.standardDeviation : Double.nan, dice.min()!, dice.max()!))
     }
 }
 if !minimumVolumes.isEmpty {
