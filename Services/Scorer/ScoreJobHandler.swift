@@ -147,4 +147,8 @@ struct ScoreJobHandler: JobHandler {
     func recordFailure(jobID: String, error: RPCError, final: Bool, logger: Logger) async throws {
         try await jobs.record(jobID: jobID, error: error, final: final, logger: logger)
     }
+
+    func recordHandBack(jobID: String, logger: Logger) async throws {
+        try await jobs.recordHandBack(jobID: jobID, logger: logger)
+    }
 }

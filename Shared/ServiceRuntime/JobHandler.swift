@@ -18,4 +18,13 @@ public protocol JobHandler: Sendable {
     /// Records a failed attempt of job `id` with its reason; `final` when the job will not be
     /// offered again and must be marked failed.
     func recordFailure(jobID: String, error: RPCError, final: Bool, logger: Logger) async throws
+
+    /// Records that the attempt at job `id` was cut short because the worker is stopping, and
+    /// takes it off the job's attempts: the job goes back to the queue as if never started.
+    func recordHandBack(jobID: String, logger: Logger) async throws
+}
+
+extension JobHandler {
+    /// A handler that keeps no count of attempts has nothing to take back.
+    public func recordHandBack(jobID: String, logger: Logger) async throws {}
 }

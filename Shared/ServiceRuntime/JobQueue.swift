@@ -87,6 +87,25 @@ public struct JobQueue<Job: SwiftProtobuf.Message, Result: SwiftProtobuf.Message
         try await jetStream.publish(try job.serializedData(), to: jobSubject, messageID: id)
     }
 
+    /// The header naming the job of a message queued again by `requeue`, whose `Nats-Msg-Id` must
+    /// differ from the job id for the stream to store it.
+    public static var jobIDHeader: String { "ActiveSeg-Job-Id" }
+
+    /// The job id of a job message: its `Nats-Msg-Id`, or `jobIDHeader` on a message queued again.
+    public static func jobID(of message: JetStreamMessage) -> String {
+        message.headers[jobIDHeader] ?? message.headers["Nats-Msg-Id"] ?? "stream-sequence-\(message.streamSequence)"
+    }
+
+    /// Queues a handed-back job again as a new message, so that its next delivery is its first:
+    /// JetStream counts every delivery of a message, and a hand-back is no attempt. The message id
+    /// names the stream sequence it replaces, so each hand-back is stored once.
+    func requeue(_ message: JetStreamMessage, jobID: String) async throws {
+        var headers = BusHeaders()
+        headers[Self.jobIDHeader] = jobID
+        try await jetStream.publish(message.payload, to: jobSubject, headers: headers,
+                                    messageID: "\(jobID)/handed-back/\(message.streamSequence)")
+    }
+
     /// Publishes the notice of a finished job; a repeat for the same job id is not stored again.
     @discardableResult
     func announce(_ result: Result, jobID: String) async throws -> PublishAck {

@@ -20,7 +20,11 @@ import ServiceLifecycle
 ///   out-of-memory kill) or stalled past the ack wait: it is failed the same way without being run,
 ///   so a job that kills every worker that takes it ends loudly instead of lying unsettled.
 /// - On graceful shutdown the worker stops fetching and cancels the running handler: the job is
-///   handed back at once (nak without delay) for another worker, unless it had already finished.
+///   handed back at once for another worker, unless it had already finished. A hand-back is no
+///   attempt: the handler takes it off the job's count, and the job is queued again as a new
+///   message (`JobQueue.requeue`), since JetStream would count the old one's redelivery, so
+///   restarting workers again and again never fails a job. Where the new message cannot be
+///   published, the old one is handed back with a nak and its delivery counts.
 /// - A fetch that fails (NATS restarting, JetStream not answering yet after a server restart) is
 ///   retried after `fetchRetryWait`, doubled after each further failure up to `maxFetchRetryWait`,
 ///   until the connection is back; only a connection closed for good ends the worker. A worker
@@ -98,7 +102,7 @@ public struct JobWorker<Handler: JobHandler>: Service {
     /// Runs one job and settles its message; never throws, so one bad job cannot stop the worker.
     func process(_ message: JetStreamMessage) async {
         let delivery = Int(message.deliveryCount)
-        let headerID = message.headers["Nats-Msg-Id"] ?? "stream-sequence-\(message.streamSequence)"
+        let headerID = JobQueue<Handler.Job, Handler.Result>.jobID(of: message)
         let logger = {
             var logger = self.logger
             logger[metadataKey: "job.id"] = "\(headerID)"
@@ -134,8 +138,7 @@ public struct JobWorker<Handler: JobHandler>: Service {
             try await message.ack()
             logger.info("job done")
         } catch is CancellationError {
-            logger.notice("job handed back: the worker is shutting down")
-            try? await message.nak()
+            await handBack(message, jobID: headerID, logger: logger)
         } catch {
             let failure = (error as? RPCError) ?? RPCError(.unavailable, "\(error)", details: ["job.id": headerID], cause: error)
             let final = Self.isPermanent(failure.code) || delivery >= attempts
@@ -162,6 +165,20 @@ public struct JobWorker<Handler: JobHandler>: Service {
         } catch {
             // Left unsettled, the job comes back after the ack wait and is judged again.
             logger.error("could not settle the failed job", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Hands a job interrupted by shutdown back to the queue without counting the attempt.
+    private func handBack(_ message: JetStreamMessage, jobID: String, logger: Logger) async {
+        logger.notice("job handed back: the worker is shutting down")
+        do {
+            try await handler.recordHandBack(jobID: jobID, logger: logger)
+            try await queue.requeue(message, jobID: jobID)
+            try await message.ack()
+        } catch {
+            logger.warning("could not queue the handed-back job again; its delivery counts as an attempt",
+                           metadata: ["error": "\(error)"])
+            try? await message.nak()
         }
     }
 

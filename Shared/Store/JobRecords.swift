@@ -27,6 +27,15 @@ extension PostgresClient {
         }
     }
 
+    /// Takes back the attempt at job `id` that a stopping worker cut short: the job is queued again
+    /// with one attempt fewer, unless it finished meanwhile.
+    public func recordJobHandBack(_ id: UUID) async throws {
+        try await query("""
+            UPDATE jobs SET state = 'queued', attempts = greatest(attempts - 1, 0), updated_at = now()
+            WHERE id = \(id) AND state = 'running'
+            """)
+    }
+
     /// Records why an attempt at job `id` failed; with `final` the job is marked failed. A job
     /// that has succeeded meanwhile keeps its state.
     public func recordJobFailure(_ id: UUID, reason: String, final: Bool) async throws {

@@ -3,7 +3,8 @@ import Logging
 import ServiceRuntime
 import Store
 
-/// Records failed attempts in the `jobs` table, the same way for every job kind.
+/// Records the attempts at a job in the `jobs` table (started, failed, handed back), the same way for
+/// every job kind.
 public struct JobFailureRecorder: Sendable {
     public let store: PostgresClient
 
@@ -18,6 +19,12 @@ public struct JobFailureRecorder: Sendable {
             return
         }
         try await store.recordJobFailure(id, reason: error.description, final: final)
+    }
+
+    /// Takes back the attempt a stopping worker handed back (see `JobWorker`).
+    public func recordHandBack(jobID: String, logger: Logger) async throws {
+        guard let id = UUID(uuidString: jobID) else { return }
+        try await store.recordJobHandBack(id)
     }
 
     /// Counts the attempt and tells whether the job still has to be done: false when an earlier

@@ -23,7 +23,8 @@ import WorkerSupport
     }
 
     /// A trainer process told to stop (SIGTERM) while it trains hands its job back and exits
-    /// cleanly; another trainer trains the job.
+    /// cleanly; another trainer trains the job at once, and the hand-back is no attempt: the job
+    /// ends with one, so restarting workers never exhausts a job's attempts.
     @Test func stoppedTrainerProcessHandsItsJobBack() async throws {
         try await interruptTrainer(with: SIGTERM)
     }
@@ -64,6 +65,12 @@ import WorkerSupport
             #expect(try await fixture.store.models(trainedBy: jobID).isEmpty)
             // Handing back or dying is no failure of the job.
             #expect(try await fixture.lastError(jobID) == nil)
+            let interrupted = try await fixture.jobState(jobID)
+            if signal == SIGTERM {
+                #expect(interrupted.state == "queued" && interrupted.attempts == 0, "\(interrupted)")
+            } else {
+                #expect(interrupted.state == "running" && interrupted.attempts == 1, "\(interrupted)")
+            }
 
             let survivor = RunningWorker.start(JobWorker(
                 queue: queue,
@@ -75,8 +82,9 @@ import WorkerSupport
             try await survivor.stop()
             #expect(notices.map(\.id) == [job.jobID])
             let state = try await fixture.jobState(jobID)
-            #expect(state.state == "succeeded" && state.attempts == 2)
+            #expect(state.state == "succeeded" && state.attempts == (signal == SIGTERM ? 1 : 2))
             #expect(try await fixture.store.models(trainedBy: jobID).count == 1)
+            #expect(try await queue.jetStream.streamState(queue.jobsStream).messages == 0)
         }
     }
 
