@@ -23,20 +23,8 @@ import WorkerSupport
 
     @Test func busyTrainerKeepsItsJobs() async throws {
         try await WorkerFixture.with(train: 3, test: 0) { fixture in
-            var parameters = ExperimentProfile.tiny.hyperParameters
             // Several seconds of training on both cores.
-            parameters.maxEpochs = 60
-            parameters.earlyStopPatience = 60
-            var job = TrainJob.with {
-                $0.experimentID = fixture.experimentID.uuidString.lowercased()
-                $0.trainingCases = fixture.trainCases
-                $0.seed = 3
-                $0.hyperParameters = parameters
-                $0.profile = .tiny
-                $0.dropoutMode = .off
-            }
-            let id = try await fixture.recordJob(kind: "train", round: 0, payload: try job.serializedData())
-            job.jobID = id.uuidString.lowercased()
+            let (id, job) = try await fixture.recordLongTrainJob(epochs: 60, seed: 3)
             let environment = try await fixture.environment("trainer", instance: "submitter")
             let queue = environment.queue(TrainerRPC.train)
             try await queue.ensure()

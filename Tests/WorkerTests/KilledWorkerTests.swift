@@ -1,5 +1,4 @@
 import Foundation
-import Profiles
 import Proto
 @testable import ScorerService
 import ServiceRuntime
@@ -31,21 +30,7 @@ import WorkerSupport
 
     private func interruptTrainer(with signal: Int32) async throws {
         try await WorkerFixture.with(train: 3, test: 0) { fixture in
-            var parameters = ExperimentProfile.tiny.hyperParameters
-            // Long enough that the process is still training when it is interrupted.
-            parameters.maxEpochs = 40
-            parameters.earlyStopPatience = 40
-            var job = TrainJob.with {
-                $0.experimentID = fixture.experimentID.uuidString.lowercased()
-                $0.trainingCases = fixture.trainCases
-                $0.seed = 2
-                $0.hyperParameters = parameters
-                $0.profile = .tiny
-                $0.dropoutMode = .off
-            }
-            let jobID = try await fixture.recordJob(kind: "train", round: 0, payload: try job.serializedData())
-            job.jobID = jobID.uuidString.lowercased()
-
+            let (jobID, job) = try await fixture.recordLongTrainJob(epochs: 40, seed: 2)
             let environment = try await fixture.environment("trainer", instance: "survivor", delivery: Self.delivery)
             let queue = environment.queue(TrainerRPC.train)
             try await queue.ensure()

@@ -122,6 +122,26 @@ final class WorkerFixture: Sendable {
         return id
     }
 
+    /// Records a round-0 training job of the tiny profile on every training case that runs `epochs`
+    /// epochs without stopping early: long enough to be still running when a test interrupts or
+    /// loads its worker. Returns the job's id and the job to submit.
+    func recordLongTrainJob(epochs: UInt32, seed: UInt64) async throws -> (id: UUID, job: TrainJob) {
+        var parameters = ExperimentProfile.tiny.hyperParameters
+        parameters.maxEpochs = epochs
+        parameters.earlyStopPatience = epochs
+        var job = TrainJob.with {
+            $0.experimentID = experimentID.uuidString.lowercased()
+            $0.trainingCases = trainCases
+            $0.seed = seed
+            $0.hyperParameters = parameters
+            $0.profile = .tiny
+            $0.dropoutMode = .off
+        }
+        let id = try await recordJob(kind: "train", round: 0, payload: try job.serializedData())
+        job.jobID = id.uuidString.lowercased()
+        return (id, job)
+    }
+
     /// Records a round-0 model of the tiny profile with its initial weights, as a trainer records a
     /// model: scoring and evaluating need a model, not a trained one.
     func recordInitialModel(dropout: DropoutMode) async throws -> ModelRef {
