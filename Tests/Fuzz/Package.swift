@@ -33,6 +33,9 @@ let package = Package(
         .executableTarget(name: "FuzzManifest", dependencies: [
             "FuzzSupport", .product(name: "Volume", package: "activeseg"),
         ], path: "Sources/FuzzManifest", linkerSettings: fuzzer),
+        .executableTarget(name: "FuzzBraTS", dependencies: [
+            "FuzzSupport", .product(name: "Volume", package: "activeseg"),
+        ], path: "Sources/FuzzBraTS", linkerSettings: fuzzer),
         .executableTarget(name: "FuzzNNUNetDataset", dependencies: [
             "FuzzSupport", .product(name: "Volume", package: "activeseg"),
         ], path: "Sources/FuzzNNUNetDataset", linkerSettings: fuzzer),

@@ -19,6 +19,7 @@ import Volume
         try nifti(corpus.appendingPathComponent("nifti"))
         try checkpoints(corpus.appendingPathComponent("checkpoint"))
         try manifests(corpus.appendingPathComponent("manifest"))
+        try bratsRoots(corpus.appendingPathComponent("brats"))
         try datasets(corpus.appendingPathComponent("nnunet-dataset"))
         try rpc(corpus.appendingPathComponent("rpc"))
     }
@@ -78,6 +79,39 @@ import Volume
         ]
         for (name, text) in files {
             try Data(text.utf8).write(to: folder.appendingPathComponent(name))
+        }
+    }
+
+    /// BraTS roots in the `brats` harness's line format (see `FuzzBraTS`): the 2021 and 2023 naming,
+    /// a case without its T2, one with two T2 files, and links out of the root, to a file and to
+    /// themselves.
+    static func bratsRoots(_ url: URL) throws {
+        let folder = try folder(url)
+        let roots = [
+            "brats2021.txt": """
+                BraTS2021_00001/
+                BraTS2021_00001/BraTS2021_00001_t1ce.nii.gz
+                BraTS2021_00001/BraTS2021_00001_t2.nii.gz
+                BraTS2021_00001/BraTS2021_00001_seg.nii.gz
+                BraTS2021_00002/BraTS2021_00002_t1ce.nii
+                """,
+            "brats2023.txt": """
+                BraTS-GLI-00001-000/BraTS-GLI-00001-000-t1c.nii
+                BraTS-GLI-00001-000/BraTS-GLI-00001-000-t2w.nii
+                BraTS-GLI-00001-000/BraTS-GLI-00001-000-seg.nii.gz
+                BraTS-GLI-00001-000/BraTS-GLI-00001-000-t2w.nii.gz
+                """,
+            "links.txt": """
+                case1/case1_t1ce.nii.gz
+                @case1/case1_t2.nii.gz=/etc/passwd
+                @escape=..
+                @loop=loop
+                @case2=/tmp
+                case3/case3_t1ce.nii.gz/
+                """,
+        ]
+        for (name, text) in roots {
+            try Data((text + "\n").utf8).write(to: folder.appendingPathComponent(name))
         }
     }
 
