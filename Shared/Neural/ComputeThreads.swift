@@ -21,10 +21,14 @@ public enum ComputeThreads {
     /// one worker on both.
     public static let configuredCount: Int = {
         if let text = ProcessInfo.processInfo.environment["ACTIVESEG_COMPUTE_THREADS"], let value = Int(text), value >= 1 {
-            return value
+            return min(value, maximumCount)
         }
-        return ProcessInfo.processInfo.activeProcessorCount
+        return min(ProcessInfo.processInfo.activeProcessorCount, maximumCount)
     }()
+
+    /// The most workers the kernels split into: more than the cores of any machine the engine runs
+    /// on, so that a mistyped `ACTIVESEG_COMPUTE_THREADS` cannot start thousands of threads per call.
+    public static let maximumCount = 512
 
     /// OpenBLAS runs single-threaded inside each worker; set once, before the first GEMM.
     static let singleThreadedBLAS: Void = openblas_set_num_threads(1)

@@ -16,9 +16,10 @@ import Redaction
 /// - `ACTIVESEG_ARTIFACT_ROOT`: the folder of content-addressed artifacts (default
 ///   `/var/lib/activeseg/artifacts`); unused by the stateless services.
 /// - `ACTIVESEG_CONCURRENCY`: how many requests of one method a worker handles at once (default:
-///   the number of active processor cores). A positive integer.
+///   the number of active processor cores). A positive integer up to ``maximumConcurrency``.
 /// - `ACTIVESEG_COMPUTE_THREADS`: threads of the neural engine in the trainer and scorer (default:
-///   the number of active processor cores); read by Neural's `ComputeThreads`.
+///   the number of active processor cores); read by Neural's `ComputeThreads`, and refused by the
+///   trainer and scorer at start unless a positive integer up to `ComputeThreads.maximumCount`.
 /// - `ACTIVESEG_INSTANCE`: this worker's name among the workers of its service, reported by
 ///   `Ping` and in every log line (default `<host name>-<process id>`).
 /// - `ACTIVESEG_LOG_LEVEL`: `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`
@@ -38,6 +39,10 @@ public struct ServiceConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// Prepended with a dot to every rpc subject; empty for the contracts' own subjects.
     public var subjectPrefix: String
+
+    /// The most requests one worker takes at once: more than the cores of any machine it runs on,
+    /// so a slip (an extra zero) is refused at start instead of running thousands of jobs at once.
+    public static var maximumConcurrency: Int { 256 }
 
     public static var defaultPostgresDSN: String { "postgresql://activeseg@127.0.0.1:5432/activeseg" }
     public static var defaultArtifactRoot: String { "/var/lib/activeseg/artifacts" }
@@ -63,11 +68,8 @@ public struct ServiceConfiguration: Sendable {
         postgresDSN = value("ACTIVESEG_POSTGRES_DSN") ?? postgresDSN
         artifactRoot = value("ACTIVESEG_ARTIFACT_ROOT") ?? artifactRoot
         instance = value("ACTIVESEG_INSTANCE") ?? instance
-        if let text = value("ACTIVESEG_CONCURRENCY") {
-            guard let parsed = Int(text), parsed >= 1 else {
-                throw ServiceConfigurationError(.invalidValue, key: "ACTIVESEG_CONCURRENCY",
-                                                detail: "expected a positive integer, got '\(text)'")
-            }
+        if let parsed = try Self.positiveInteger("ACTIVESEG_CONCURRENCY", in: environment, unit: "requests",
+                                                 maximum: Self.maximumConcurrency) {
             concurrency = parsed
         }
         if let text = value("ACTIVESEG_LOG_LEVEL") {

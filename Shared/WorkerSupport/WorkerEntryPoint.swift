@@ -2,6 +2,7 @@ import Artifacts
 import Bus
 import Foundation
 import Logging
+import Neural
 import Proto
 import ServiceLifecycle
 import ServiceRuntime
@@ -32,6 +33,9 @@ public enum WorkerEntryPoint {
             postgres = try PostgresConfiguration(environment: withDSN, applicationName: "activeseg-\(service)")
             artifacts = try ArtifactStore(root: URL(fileURLWithPath: configuration.artifactRoot))
             delivery = try JobDelivery(environment: environment)
+            // Read by the engine itself, which falls back to every core on a value it cannot use.
+            _ = try ServiceConfiguration.positiveInteger("ACTIVESEG_COMPUTE_THREADS", in: environment, unit: "threads",
+                                                         maximum: ComputeThreads.maximumCount)
         } catch {
             FileHandle.standardError.write(Data("activeseg-\(service): invalid configuration: \(error)\n".utf8))
             exit(EXIT_FAILURE)

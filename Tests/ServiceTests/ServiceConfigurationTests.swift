@@ -39,7 +39,7 @@ struct ServiceConfigurationTests {
     }
 
     @Test("a value that does not parse names its key", arguments: [
-        ("ACTIVESEG_CONCURRENCY", "0"), ("ACTIVESEG_CONCURRENCY", "many"),
+        ("ACTIVESEG_CONCURRENCY", "0"), ("ACTIVESEG_CONCURRENCY", "many"), ("ACTIVESEG_CONCURRENCY", "100000"),
         ("ACTIVESEG_LOG_LEVEL", "loud"), ("ACTIVESEG_SUBJECT_PREFIX", "a.*"), ("ACTIVESEG_SUBJECT_PREFIX", "a..b"),
     ])
     func invalidValueIsRejected(key: String, value: String) {

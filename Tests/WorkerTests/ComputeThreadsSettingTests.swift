@@ -1,0 +1,25 @@
+import Foundation
+import Testing
+
+/// A trainer or scorer started with an `ACTIVESEG_COMPUTE_THREADS` it cannot use stops at once with
+/// an error naming the key, before it connects anywhere, instead of running on every core (a value
+/// that does not parse) or starting thousands of threads per kernel (a slip of the keyboard).
+@Suite struct ComputeThreadsSettingTests {
+    @Test(arguments: ["activeseg-trainer", "activeseg-scorer"], ["0", "lots", "100000"])
+    func anUnusableThreadCountStopsTheWorkerAtStart(executable: String, value: String) throws {
+        let url = WorkerProcess.executable(executable)
+        try #require(FileManager.default.isExecutableFile(atPath: url.path), "build \(executable) first")
+        let process = Process()
+        process.executableURL = url
+        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+                               "ACTIVESEG_COMPUTE_THREADS": value]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == EXIT_FAILURE)
+        #expect(message.contains("ACTIVESEG_COMPUTE_THREADS") && message.contains("'\(value)'"), "\(message)")
+    }
+}
