@@ -149,6 +149,6 @@ struct ScoreJobHandler: JobHandler {
     }
 
     func recordHandBack(jobID: String, logger: Logger) async throws {
-        try await jobs.recordHandBack(jobID: jobID, logger: logger)
+        try await jobs.recordHandBack(jobID: jobID)
     }
 }

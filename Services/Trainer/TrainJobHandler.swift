@@ -125,6 +125,6 @@ struct TrainJobHandler: JobHandler {
     }
 
     func recordHandBack(jobID: String, logger: Logger) async throws {
-        try await jobs.recordHandBack(jobID: jobID, logger: logger)
+        try await jobs.recordHandBack(jobID: jobID)
     }
 }

@@ -22,7 +22,7 @@ public struct JobFailureRecorder: Sendable {
     }
 
     /// Takes back the attempt a stopping worker handed back (see `JobWorker`).
-    public func recordHandBack(jobID: String, logger: Logger) async throws {
+    public func recordHandBack(jobID: String) async throws {
         guard let id = UUID(uuidString: jobID) else { return }
         try await store.recordJobHandBack(id)
     }

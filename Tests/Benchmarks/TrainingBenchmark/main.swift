@@ -240,8 +240,8 @@ struct Bench: @unchecked Sendable {
                            diceByMinimumVolume: diceByMinimum.map { $0.reduce(0, +) / Double($0.count) },
                            marginByMinimumVolume: try diceByMinimum.map { try EquivalenceBounds(reference: $0).high }, bestEpoch: result.bestEpoch,
                            seconds: Date().timeIntervalSince(started), trainingCases: training.count,
-                           tumorBearingTrainingCases: training.filter { testCase in
-                               testCase.label.lazy.filter { $0 > 0 }.count >= max(1, profile.segmentationRule.minimumVoxels)
+                           tumorBearingTrainingCases: training.filter { trainingCase in
+                               trainingCase.label.lazy.filter { $0 > 0 }.count >= max(1, profile.segmentationRule.minimumVoxels)
                            }.count,
                            history: result.history)
         }
