@@ -13,7 +13,7 @@ struct CaseArtifacts: Sendable {
     var label: ArtifactID?
     var shape: GridShape
     /// Voxels in the label's target mask; nil for an unlabelled case.
-    var labelVoxels: UInt64?
+    var labelVoxels: Int?
 
     /// Writes and stores `preprocessed`; blocks on file I/O.
     static func store(_ preprocessed: PreprocessedCase, in artifacts: ArtifactStore) throws -> CaseArtifacts {
@@ -21,11 +21,10 @@ struct CaseArtifacts: Sendable {
             try NIfTI.write(channels: [preprocessed.t1c, preprocessed.t2], to: $0)
         }
         var label: ArtifactID?
-        var labelVoxels: UInt64?
         if let mask = preprocessed.label {
             label = try artifacts.put(writtenAs: "label.nii.gz") { try NIfTI.write(mask, to: $0) }
-            labelVoxels = UInt64(mask.voxels.reduce(0) { $0 + ($1 != 0 ? 1 : 0) })
         }
-        return CaseArtifacts(image: image, label: label, shape: preprocessed.t1c.shape, labelVoxels: labelVoxels)
+        return CaseArtifacts(image: image, label: label, shape: preprocessed.t1c.shape,
+                             labelVoxels: preprocessed.label?.foregroundVoxels)
     }
 }

@@ -145,7 +145,8 @@ struct IngestHandler: Sendable {
             let files = prepared[name]!
             return CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: name, patientID: name,
                               state: .ingested(split: testPatients.contains(name) ? .test : .train,
-                                               imageSHA256: files.image.sha256, labelSHA256: files.label?.sha256))
+                                               imageSHA256: files.image.sha256, labelSHA256: files.label?.sha256),
+                              labelVoxels: files.labelVoxels)
         })
         var outcomes: [(String, CaseOutcome)] = []
         for (name, record) in zip(names, stored) {
@@ -161,7 +162,7 @@ struct IngestHandler: Sendable {
                 }
                 $0.sourceName = name
                 $0.shape = [files.shape.x, files.shape.y, files.shape.z].map(UInt32.init)
-                $0.labelVoxels = files.labelVoxels ?? 0
+                $0.labelVoxels = UInt64(files.labelVoxels ?? 0)
                 $0.ingestedAt = Google_Protobuf_Timestamp(date: Date())
             }
             try await events.publish(event, scope: scope, id: Self.eventID("case.ingested", caseID, image, label ?? ""),

@@ -106,6 +106,8 @@ actor ExperimentDriver {
         case .selectInitialSet:
             let picks = try context.machine.initialSet(from: context.cohort.trainingCases)
             return try await recordPicks(picks.map(\.id), in: context)
+        case .extendInitialSet:
+            return try await extendInitialSet(context, logger: logger)
         case .selectFromScores:
             if round.phase == .scoring {
                 return try await changePhase(context, from: .scoring, to: .selecting)
@@ -166,6 +168,31 @@ actor ExperimentDriver {
         }
         if moved {
             await events.phaseChanged(experiment.id, round: index, phase: .annotating)
+        }
+        return moved
+    }
+
+    /// Adds the next case of the initial draw to round 0, which stays annotating: at once annotated
+    /// with oracle annotation (so the next step may extend again), waiting for its label otherwise.
+    private func extendInitialSet(_ context: StepContext, logger: Logger) async throws -> Bool {
+        let experiment = context.experiment
+        let picked = Set(context.cohort.trainingCases.map(\.id)).subtracting(context.pool.map(\.id))
+        guard let next = try context.machine.initialExtension(from: context.cohort.trainingCases, picked: picked)
+        else { return false }
+        let moved = try await database.withTransaction { transaction in
+            guard try await ExperimentRepository.lockedExperiment(experiment.id, in: transaction)?.status == .running,
+                  let round = try await RoundRepository.latest(of: experiment.id, on: transaction),
+                  round.index == 0, round.phase == .annotating
+            else { return false }
+            try await ExperimentCaseRepository.recordPicks([next.id], round: 0, of: experiment.id,
+                                                           datasetID: experiment.datasetID,
+                                                           annotated: experiment.annotationMode == .oracle,
+                                                           firstRank: picked.count, on: transaction)
+            return true
+        }
+        if moved {
+            logger.info("initial set extended: too few of its annotations show a tumor",
+                        metadata: ["case.source_name": "\(next.sourceName)", "annotated": "\(context.annotated.count)"])
         }
         return moved
     }

@@ -36,7 +36,7 @@ struct LabelImports: Sendable {
         let preparation = LabelPreparation(artifacts: try artifacts(), logger: logger)
 
         var answer = LabelImportResult()
-        var delivered: [UUID: ArtifactID] = [:]
+        var delivered: [UUID: LabelPreparation.PreparedLabel] = [:]
         for label in request.labels {
             let name = UUID(uuidString: label.caseID).flatMap { cases[$0]?.sourceName } ?? label.caseID
             do throws(LabelRefusal) {
@@ -49,12 +49,12 @@ struct LabelImports: Sendable {
                 guard delivered[caseID] == nil else {
                     throw LabelRefusal(.conflictingLabel, caseName: name, detail: "the import delivers two labels for it")
                 }
-                let artifact = try await preparation.prepare(URL(fileURLWithPath: label.path), for: record, in: dataset)
+                let prepared = try await preparation.prepare(URL(fileURLWithPath: label.path), for: record, in: dataset)
                 if selection.annotatedRound != nil {
-                    try Self.requireSame(artifact, as: record, caseName: name)
+                    try Self.requireSame(prepared.artifact, as: record, caseName: name)
                     answer.acceptedCaseIds.append(label.caseID)
                 } else {
-                    delivered[caseID] = artifact
+                    delivered[caseID] = prepared
                 }
             } catch {
                 logger.warning("label refused", metadata: ["case.id": "\(label.caseID)", "code": "\(error.code)",
@@ -68,10 +68,10 @@ struct LabelImports: Sendable {
 
         let annotated = try await annotate(delivered, round: round, of: experiment)
         answer.acceptedCaseIds += delivered.keys.filter { annotated.contains($0) }.map { $0.uuidString.lowercased() }.sorted()
-        for (caseID, artifact) in delivered where !annotated.contains(caseID) {
+        for (caseID, prepared) in delivered where !annotated.contains(caseID) {
             // Annotated meanwhile by a concurrent import: the same label is no change, another is refused.
             let stored = try await database.caseFiles(caseID)?.labelSHA256
-            if stored == artifact.sha256 {
+            if stored == prepared.artifact.sha256 {
                 answer.acceptedCaseIds.append(caseID.uuidString.lowercased())
             } else {
                 answer.rejected.append(LabelRejection.with {
@@ -123,16 +123,17 @@ struct LabelImports: Sendable {
     }
 
     /// Stores the labels and the annotations in one transaction; the cases that changed.
-    private func annotate(_ labels: [UUID: ArtifactID], round: Int, of experiment: ExperimentRecord) async throws
-        -> Set<UUID>
+    private func annotate(_ labels: [UUID: LabelPreparation.PreparedLabel], round: Int, of experiment: ExperimentRecord)
+        async throws -> Set<UUID>
     {
         guard !labels.isEmpty else { return [] }
         let changed: Set<UUID>? = try await database.withTransaction { transaction in
             guard try await ExperimentRepository.lockedExperiment(experiment.id, in: transaction)?.status == .running
             else { return nil }
             var changed = Set<UUID>()
-            for (caseID, artifact) in labels {
-                if try await ExperimentCaseRepository.annotate(caseID, label: artifact.sha256, round: round,
+            for (caseID, label) in labels {
+                if try await ExperimentCaseRepository.annotate(caseID, label: label.artifact.sha256,
+                                                               labelVoxels: label.foregroundVoxels, round: round,
                                                                of: experiment.id, on: transaction) {
                     changed.insert(caseID)
                 }

@@ -26,15 +26,21 @@ struct LabelPreparation: Sendable {
 
     private static let queue = DispatchQueue(label: "activeseg.orchestrator.labels", attributes: .concurrent)
 
+    /// A stored label and the size of its target, which the case row keeps beside it.
+    struct PreparedLabel: Sendable {
+        var artifact: ArtifactID
+        var foregroundVoxels: Int
+    }
+
     /// The label artifact for `file`, delivered for the ingested case `record` of `dataset`; blocks
     /// only a Dispatch thread.
     func prepare(_ file: URL, for record: CaseRecord, in dataset: DatasetRecord) async throws(LabelRefusal)
-        -> ArtifactID
+        -> PreparedLabel
     {
         let preparation = self
-        let result: Result<ArtifactID, LabelRefusal> = await withCheckedContinuation { continuation in
+        let result: Result<PreparedLabel, LabelRefusal> = await withCheckedContinuation { continuation in
             Self.queue.async {
-                continuation.resume(returning: Result { () throws(LabelRefusal) -> ArtifactID in
+                continuation.resume(returning: Result { () throws(LabelRefusal) -> PreparedLabel in
                     try preparation.prepareNow(file, for: record, in: dataset)
                 })
             }
@@ -43,7 +49,7 @@ struct LabelPreparation: Sendable {
     }
 
     private func prepareNow(_ file: URL, for record: CaseRecord, in dataset: DatasetRecord) throws(LabelRefusal)
-        -> ArtifactID
+        -> PreparedLabel
     {
         let name = record.sourceName
         guard case .ingested(_, let imageSHA256, _) = record.state, let image = ArtifactID(sha256: imageSHA256) else {
@@ -78,7 +84,7 @@ struct LabelPreparation: Sendable {
                                detail: "its source files no longer preprocess to its stored image (grid "
                                    + "\(prepared.t1c.shape), stored \(grid.shape)); ingest the dataset again")
         }
-        return try store(label, caseName: name)
+        return PreparedLabel(artifact: try store(label, caseName: name), foregroundVoxels: label.foregroundVoxels)
     }
 
     /// The grid of the stored preprocessed image: its first three dimensions and its affine.

@@ -1,5 +1,6 @@
 import Foundation
 import Orchestration
+import Profiles
 import Proto
 import Store
 
@@ -22,20 +23,23 @@ struct StepContext: Sendable {
     {
         let spec = ExperimentSpecMapping.spec(of: experiment)
         let cohort = try await Cohort.load(experiment.datasetID, on: database)
-        let machine = ExperimentStateMachine(experiment: experiment, validationFraction: spec.validationFraction)
+        let machine = ExperimentStateMachine(experiment: experiment, validationFraction: spec.validationFraction,
+                                             coldStart: try ExperimentProfile(named: experiment.profile.rawValue).coldStart)
         let selections = try await ExperimentCaseRepository.selections(of: experiment.id, on: database)
         let picked = Set(selections.map(\.caseID))
         let annotatedIDs = Set(selections.filter { $0.annotatedRound != nil }.map(\.caseID))
+        let annotated = cohort.trainingCases.filter { annotatedIDs.contains($0.id) }
+        let pool = cohort.trainingCases.filter { !picked.contains($0.id) }
         let roundJobs = try await JobRepository.jobs(of: experiment.id, round: round.index, on: database)
         let state = RoundState(
             index: round.index, phase: round.phase,
             jobs: JobTally(machine.phaseJobs(roundJobs, round: round.index, phase: round.phase)),
             missingLabels: selections.filter { $0.selectedRound == round.index && $0.annotatedRound == nil }.count,
-            reference: try await referenceState(experiment, cohort: cohort, on: database))
+            reference: try await referenceState(experiment, cohort: cohort, on: database),
+            annotatedLabelVoxels: annotated.map { cohort.labelVoxels[$0.id] }, poolCount: pool.count)
         return StepContext(
             experiment: experiment, spec: spec, round: round, cohort: cohort, machine: machine,
-            annotated: cohort.trainingCases.filter { annotatedIDs.contains($0.id) },
-            pool: cohort.trainingCases.filter { !picked.contains($0.id) }, state: state,
+            annotated: annotated, pool: pool, state: state,
             payloads: JobPayloads(experiment: experiment, spec: spec, cohort: cohort))
     }
 
@@ -68,20 +72,22 @@ struct StepContext: Sendable {
 }
 
 /// The ingested cases of a dataset: the training pool and the fixed test split, by source name,
-/// with the artifacts jobs refer to.
+/// with the artifacts jobs refer to and the size of each counted label.
 struct Cohort: Sendable {
     var trainingCases: [NamedCase]
     var testCases: [NamedCase]
     var references: [UUID: CaseRef]
+    var labelVoxels: [UUID: Int]
 
     static func load(_ datasetID: UUID, on database: PostgresClient) async throws -> Cohort {
-        var cohort = Cohort(trainingCases: [], testCases: [], references: [:])
+        var cohort = Cohort(trainingCases: [], testCases: [], references: [:], labelVoxels: [:])
         for record in try await CaseRepository(client: database).cases(in: datasetID) {
             guard case .ingested(let split, let image, let label) = record.state else { continue }
             switch split {
             case .train: cohort.trainingCases.append(NamedCase(record))
             case .test: cohort.testCases.append(NamedCase(record))
             }
+            cohort.labelVoxels[record.id] = record.labelVoxels
             cohort.references[record.id] = CaseRef.with {
                 $0.caseID = record.id.uuidString.lowercased()
                 $0.image = ArtifactRef.with { $0.sha256 = image }

@@ -9,7 +9,8 @@ import Store
 /// as ``NamedCase``s and every draw and listing goes in source-name order, so the same seed plans
 /// the same work, case for case by name, on a new import of the same cohort.
 ///
-/// A round follows the schema's order: round 0 selects the random initial set; a later round
+/// A round follows the schema's order: round 0 selects the random initial set, and extends it
+/// along the same draw while its annotations show too few tumors (``ColdStart``); a later round
 /// first scores the pool (and, under the non-similar restriction, the annotated cases for their
 /// features) with the previous round's models, then selects. Then the picks are annotated (at
 /// once with oracle annotation; when every label is imported with human annotation), the round's
@@ -21,10 +22,13 @@ public struct ExperimentStateMachine: Sendable {
     public let experiment: ExperimentRecord
     /// Share of the annotated cases held out for early stopping.
     public let validationFraction: Double
+    /// How many of round 0's annotations must show a tumor before it trains.
+    public let coldStart: ColdStart
 
-    public init(experiment: ExperimentRecord, validationFraction: Double) {
+    public init(experiment: ExperimentRecord, validationFraction: Double, coldStart: ColdStart = .off) {
         self.experiment = experiment
         self.validationFraction = validationFraction
+        self.coldStart = coldStart
     }
 
     /// The next step for the current round.
@@ -41,7 +45,13 @@ public struct ExperimentStateMachine: Sendable {
         case .selecting:
             return round.index == 0 ? .selectInitialSet : .selectFromScores
         case .annotating:
-            return round.missingLabels > 0 ? .wait(.labels(missing: round.missingLabels)) : .startTraining
+            if round.missingLabels > 0 { return .wait(.labels(missing: round.missingLabels)) }
+            if round.index == 0, round.poolCount > 0,
+               coldStart.needsAnotherCase(initialCount: experiment.initialCount,
+                                          annotatedLabelVoxels: round.annotatedLabelVoxels) {
+                return .extendInitialSet
+            }
+            return .startTraining
         case .training:
             return .startEvaluation
         case .evaluating:
@@ -71,6 +81,12 @@ public struct ExperimentStateMachine: Sendable {
     /// The seeded random initial set (n cases) from the training cases.
     public func initialSet(from trainingCases: [NamedCase]) throws -> [NamedCase] {
         try RandomQuery.select(trainingCases, count: experiment.initialCount, seed: jobSeed(round: 0, stream: 0))
+    }
+
+    /// The case that extends round 0's set: the first of the initial draw's order not picked yet,
+    /// so the extended set is always a prefix of that draw.
+    public func initialExtension(from trainingCases: [NamedCase], picked: Set<UUID>) throws -> NamedCase? {
+        try RandomQuery.order(trainingCases, seed: jobSeed(round: 0, stream: 0)).first { !picked.contains($0.id) }
     }
 
     /// The seed of a job (or draw) of `round`; `stream` tells apart the draws of one round.

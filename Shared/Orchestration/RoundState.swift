@@ -1,7 +1,8 @@
 import Store
 
 /// What the state machine needs to know about an experiment's current round: its phase, how the
-/// jobs of that phase stand, and how many picked cases still wait for a label.
+/// jobs of that phase stand, how many picked cases still wait for a label, and what the annotated
+/// labels hold.
 public struct RoundState: Sendable, Hashable {
     public var index: Int
     public var phase: RoundRecord.Phase
@@ -11,14 +12,21 @@ public struct RoundState: Sendable, Hashable {
     public var missingLabels: Int
     /// The full-data model every round is tested against.
     public var reference: ReferenceState
+    /// The foreground voxels of each annotated case's label (nil where not counted), which the
+    /// cold start reads in round 0.
+    public var annotatedLabelVoxels: [Int?]
+    /// Training cases not picked yet.
+    public var poolCount: Int
 
     public init(index: Int, phase: RoundRecord.Phase, jobs: JobTally = JobTally(), missingLabels: Int = 0,
-                reference: ReferenceState = .ready) {
+                reference: ReferenceState = .ready, annotatedLabelVoxels: [Int?] = [], poolCount: Int = 0) {
         self.index = index
         self.phase = phase
         self.jobs = jobs
         self.missingLabels = missingLabels
         self.reference = reference
+        self.annotatedLabelVoxels = annotatedLabelVoxels
+        self.poolCount = poolCount
     }
 }
 

@@ -8,6 +8,9 @@ public enum RoundStep: Sendable, Hashable {
     case wait(WaitReason)
     /// Round 0: draw the seeded random initial set and annotate it.
     case selectInitialSet
+    /// Round 0's annotations show too few tumors (``ColdStart``): pick the next case of the
+    /// initial draw.
+    case extendInitialSet
     /// A later round: ask the selector for the next cases from the stored scores and features.
     case selectFromScores
     /// The picked cases are annotated: train the round's model (or ensemble members).

@@ -1,3 +1,4 @@
+import ActiveLearning
 import Neural
 import Proto
 
@@ -134,5 +135,11 @@ public struct ExperimentProfile: Sendable, Hashable {
     public var segmentationRule: SegmentationRule {
         let voxelVolume = targetSpacing * targetSpacing * targetSpacing
         return SegmentationRule(minimumVoxels: Int((inference.minimumTumorVolume / voxelVolume).rounded(.up)))
+    }
+
+    /// The foreground-aware cold start of round 0: a tumor counts when the evaluation would score
+    /// it, at least the minimum tumor volume.
+    public var coldStart: ColdStart {
+        ColdStart(tumorShare: activeLearning.initialTumorShare, minimumTumorVoxels: segmentationRule.minimumVoxels)
     }
 }

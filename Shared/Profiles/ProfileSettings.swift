@@ -89,9 +89,12 @@ public struct ActiveLearningDefaults: Sendable, Hashable {
     public var topFraction: Double
     /// Share of the annotated cases held out for early stopping (the paper: 20%).
     public var validationFraction: Double
+    /// Share of the initial count that must show a tumor before round 0 trains (``ColdStart``):
+    /// half, so that with the validation cases held out the training cases still hold tumors.
+    public var initialTumorShare: Double
 
     public init(initialCount: Int, candidateCount: Int, queryCount: Int, rounds: Int, bootstrapMembers: Int,
-                topFraction: Double, validationFraction: Double) {
+                topFraction: Double, validationFraction: Double, initialTumorShare: Double = 0.5) {
         self.initialCount = initialCount
         self.candidateCount = candidateCount
         self.queryCount = queryCount
@@ -99,5 +102,6 @@ public struct ActiveLearningDefaults: Sendable, Hashable {
         self.bootstrapMembers = bootstrapMembers
         self.topFraction = topFraction
         self.validationFraction = validationFraction
+        self.initialTumorShare = initialTumorShare
     }
 }

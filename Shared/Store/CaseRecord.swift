@@ -25,12 +25,16 @@ public struct CaseRecord: Sendable, Hashable {
     /// The patient the case belongs to; the test split never separates a patient's cases.
     public var patientID: String
     public var state: State
+    /// Foreground voxels of the stored label; nil without one, or when it was stored uncounted.
+    public var labelVoxels: Int?
 
-    public init(id: UUID, datasetID: UUID, sourceName: String, patientID: String, state: State) {
+    public init(id: UUID, datasetID: UUID, sourceName: String, patientID: String, state: State,
+                labelVoxels: Int? = nil) {
         self.id = id
         self.datasetID = datasetID
         self.sourceName = sourceName
         self.patientID = patientID
         self.state = state
+        self.labelVoxels = labelVoxels
     }
 }

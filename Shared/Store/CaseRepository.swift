@@ -21,7 +21,8 @@ public struct CaseRepository: Sendable {
             for record in cases {
                 try await transaction.query(Self.upsert(record))
                 let rows = try await transaction.query("""
-                    SELECT id, dataset_id, source_name, patient_id, state, failure_reason, split, image_sha256, label_sha256
+                    SELECT id, dataset_id, source_name, patient_id, state, failure_reason, split, image_sha256, label_sha256,
+                       label_voxels
                     FROM cases WHERE dataset_id = \(record.datasetID) AND source_name = \(record.sourceName)
                     """)
                 guard let row = rows.first else {
@@ -36,7 +37,8 @@ public struct CaseRepository: Sendable {
     /// Every case of a dataset, ordered by source name.
     public func cases(in datasetID: UUID) async throws -> [CaseRecord] {
         try await client.query("""
-            SELECT id, dataset_id, source_name, patient_id, state, failure_reason, split, image_sha256, label_sha256
+            SELECT id, dataset_id, source_name, patient_id, state, failure_reason, split, image_sha256, label_sha256,
+                       label_voxels
             FROM cases WHERE dataset_id = \(datasetID) ORDER BY source_name
             """).map(Self.record)
     }
@@ -45,13 +47,14 @@ public struct CaseRepository: Sendable {
         switch record.state {
         case .ingested(let split, let image, let label):
             """
-            INSERT INTO cases (id, dataset_id, source_name, patient_id, state, split, image_sha256, label_sha256)
+            INSERT INTO cases (id, dataset_id, source_name, patient_id, state, split, image_sha256, label_sha256,
+                               label_voxels)
             VALUES (\(record.id), \(record.datasetID), \(record.sourceName), \(record.patientID), 'ingested',
-                    \(split.rawValue), \(image), \(label))
+                    \(split.rawValue), \(image), \(label), \(label == nil ? nil : record.labelVoxels))
             ON CONFLICT (dataset_id, source_name) DO UPDATE
                 SET state = 'ingested', failure_reason = NULL, patient_id = EXCLUDED.patient_id,
                     split = EXCLUDED.split, image_sha256 = EXCLUDED.image_sha256,
-                    label_sha256 = EXCLUDED.label_sha256, ingested_at = now()
+                    label_sha256 = EXCLUDED.label_sha256, label_voxels = EXCLUDED.label_voxels, ingested_at = now()
                 WHERE cases.state = 'failed'
             """
         case .failed(let reason):
@@ -83,6 +86,6 @@ public struct CaseRepository: Sendable {
         }
         return CaseRecord(id: try row.decode("id"), datasetID: try row.decode("dataset_id"),
                           sourceName: try row.decode("source_name"), patientID: try row.decode("patient_id"),
-                          state: state)
+                          state: state, labelVoxels: try row.decode("label_voxels", as: Int?.self))
     }
 }

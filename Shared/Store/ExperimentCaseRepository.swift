@@ -3,12 +3,13 @@ import Foundation
 /// Typed access to the `experiment_cases` table: which training cases each experiment picked, and
 /// which of them are annotated.
 public enum ExperimentCaseRepository {
-    /// Records the cases picked in `round`, ranked in the given order, annotated in that same round
-    /// when `annotated` (labels revealed). A case recorded before keeps its first record.
+    /// Records the cases picked in `round`, ranked in the given order from `firstRank` (a round's
+    /// later picks follow its earlier ones), annotated in that same round when `annotated` (labels
+    /// revealed). A case recorded before keeps its first record.
     public static func recordPicks(_ caseIDs: [UUID], round: Int, of experimentID: UUID, datasetID: UUID,
-                                   annotated: Bool, on db: some PostgresQuerying) async throws {
+                                   annotated: Bool, firstRank: Int = 0, on db: some PostgresQuerying) async throws {
         let annotatedRound: Int? = annotated ? round : nil
-        for (rank, caseID) in caseIDs.enumerated() {
+        for (rank, caseID) in zip(firstRank..., caseIDs) {
             try await db.query("""
                 INSERT INTO experiment_cases (experiment_id, case_id, dataset_id, selected_round, selection_rank, annotated_round)
                 VALUES (\(experimentID), \(caseID), \(datasetID), \(round), \(rank), \(annotatedRound))

@@ -65,3 +65,10 @@ public typealias Volume = VoxelGrid<Float>
 
 /// A segmentation: integer label values 0...255.
 public typealias LabelVolume = VoxelGrid<UInt8>
+
+extension VoxelGrid where Voxel == UInt8 {
+    /// Voxels with a nonzero label: the size of a binary label's target.
+    public var foregroundVoxels: Int {
+        voxels.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+    }
+}

@@ -67,6 +67,7 @@ struct IngestServiceTests {
                 }
                 #expect(image == event.caseRef.image.sha256)
                 #expect(label == event.caseRef.label.sha256)
+                #expect(row.labelVoxels.map(UInt64.init) == event.labelVoxels, "the row keeps the label's voxel count")
             }
 
             let events = try await environment.storedEvents()

@@ -1,3 +1,4 @@
+import ActiveLearning
 import Foundation
 import Orchestration
 import Store
@@ -12,14 +13,15 @@ struct ExperimentStateMachineTests {
     }
 
     static func machine(strategy: ExperimentRecord.Strategy, restriction: ExperimentRecord.Restriction = .none,
-                        maxRounds: Int = 3, stopAtEquivalence: Bool = false, seed: Int64 = 5) -> ExperimentStateMachine {
+                        maxRounds: Int = 3, stopAtEquivalence: Bool = false, seed: Int64 = 5,
+                        coldStart: ColdStart = .off) -> ExperimentStateMachine {
         let experiment = ExperimentRecord(
             id: UUID(uuidString: "00000000-0000-4000-8000-0000000000e1")!, name: "unit",
             datasetID: UUID(uuidString: "00000000-0000-4000-8000-0000000000d1")!, strategy: strategy,
             restriction: restriction, initialCount: 4, candidateCount: 4, queryCount: 2, maxRounds: maxRounds,
             stopAtEquivalence: stopAtEquivalence, dropoutPasses: nil,
             bootstrapMembers: strategy == .bootstrap ? 4 : nil, seed: seed, profile: .tiny, annotationMode: .oracle)
-        return ExperimentStateMachine(experiment: experiment, validationFraction: 0.2)
+        return ExperimentStateMachine(experiment: experiment, validationFraction: 0.2, coldStart: coldStart)
     }
 
     static let names = (0..<20).map { String(format: "Synth_%02d", $0) }
@@ -54,6 +56,37 @@ struct ExperimentStateMachineTests {
     @Test func humanAnnotationWaitsForEveryLabel() {
         #expect(machine.step(for: RoundState(index: 1, phase: .annotating, missingLabels: 2)) == .wait(.labels(missing: 2)))
         #expect(machine.step(for: RoundState(index: 1, phase: .annotating, missingLabels: 0)) == .startTraining)
+    }
+
+    @Test func roundZeroExtendsItsAnnotationsWhileTooFewShowATumor() {
+        let machine = Self.machine(strategy: .random, coldStart: ColdStart(tumorShare: 0.5, minimumTumorVoxels: 30))
+        func step(_ index: Int, _ voxels: [Int?], pool: Int = 10, missing: Int = 0) -> RoundStep {
+            machine.step(for: RoundState(index: index, phase: .annotating, missingLabels: missing,
+                                         annotatedLabelVoxels: voxels, poolCount: pool))
+        }
+        #expect(step(0, [0, 0, 500, 12]) == .extendInitialSet)
+        #expect(step(0, [0, 0, 500, 12, 0, 40]) == .startTraining)
+        #expect(step(0, [0, 0, 500, 12], missing: 1) == .wait(.labels(missing: 1)), "a label still out may show a tumor")
+        #expect(step(0, [0, 0, 500, 12], pool: 0) == .startTraining, "nothing left to add")
+        #expect(step(1, [0, 0, 500, 12, 0, 0]) == .startTraining, "only round 0 is extended")
+        #expect(Self.machine(strategy: .random).step(for: RoundState(index: 0, phase: .annotating,
+                                                                     annotatedLabelVoxels: [0, 0, 0, 0], poolCount: 10))
+                == .startTraining, "no cold start")
+    }
+
+    @Test func extendingOneCaseAtATimeEndsWithTheSetTheRuleDrawsWithEveryLabelKnown() throws {
+        let rule = ColdStart(tumorShare: 0.5, minimumTumorVoxels: 30)
+        let machine = Self.machine(strategy: .random, coldStart: rule)
+        // Two cases of twenty show a tumor, so a draw of 4 holds too few.
+        let voxels = Dictionary(uniqueKeysWithValues: Self.cases.enumerated().map { ($1.id, [3, 16].contains($0) ? 200 : 0) })
+        var picked = try machine.initialSet(from: Self.cases)
+        while machine.step(for: RoundState(index: 0, phase: .annotating, annotatedLabelVoxels: picked.map { voxels[$0.id] },
+                                           poolCount: Self.cases.count - picked.count)) == .extendInitialSet {
+            picked.append(try #require(try machine.initialExtension(from: Self.cases, picked: Set(picked.map(\.id)))))
+        }
+        let order = try RandomQuery.order(Self.cases, seed: machine.jobSeed(round: 0, stream: 0))
+        #expect(picked == rule.initialSet(order, initialCount: 4) { voxels[$0.id] })
+        #expect(picked.count > 4 && picked.filter { voxels[$0.id]! > 0 }.count == 2)
     }
 
     @Test func equivalenceWaitsForTheEvaluatedFullDataModel() {

@@ -85,6 +85,10 @@ struct HumanModeTests {
                         "the imported label is the one ingest made of the same mask")
             }
             #expect(try await database.caseFiles(unpicked)?.labelSHA256 == nil)
+            let counted = Dictionary(uniqueKeysWithValues: try await CaseRepository(client: database).cases(in: dataset.id)
+                .map { ($0.id, $0.labelVoxels) })
+            #expect(picks[0...1].allSatisfy { counted[$0]! != nil } && counted[unpicked]! == nil,
+                    "an imported label's voxels are stored with it, for round 0's cold start")
 
             let partial = try await client.call(OrchestratorRPC.status, .with { $0.experimentID = id }, timeout: .seconds(10))
             #expect(partial.state == .awaitingLabels && partial.round == 0 && partial.phase == .annotating)

@@ -82,6 +82,35 @@ struct OrchestratorServiceTests {
         }
     }
 
+    @Test func roundZeroAnnotatesFurtherCasesOfItsDrawUntilHalfOfItsCountShowATumor() async throws {
+        try await Deployment.with { deployment in
+            let database = deployment.database.client
+            // Of 12 training cases only Case_002 and Case_009 hold a tumor; Case_005's 0 voxels show none.
+            let cohort = try await CohortFixture.store(train: 12, test: 3, labelVoxels: { [2, 9].contains($0) ? 40 : 0 },
+                                                       on: database)
+            let orchestrator = try await deployment.orchestrator("orch-a")
+            let client = try await deployment.client()
+            let id = UUID().uuidString.lowercased()
+            _ = try await deployment.createWhenLeading(client, id, spec: Self.spec(datasetID: cohort.dataset.id))
+            let started = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
+            #expect(started.round == 0 && started.phase == .training)
+
+            let experimentID = try #require(UUID(uuidString: id))
+            let picks = try await ExperimentCaseRepository.selections(of: experimentID, on: database)
+            let tumors = Set([cohort.trainingCases[2], cohort.trainingCases[9]])
+            #expect(picks.count > 4 && started.annotatedCases == picks.count)
+            #expect(picks.map(\.selectionRank) == Array(0..<picks.count))
+            #expect(picks.allSatisfy { $0.selectedRound == 0 && $0.annotatedRound == 0 })
+            #expect(tumors.isSubset(of: picks.map(\.caseID)), "the tiny profile asks two of four cases to show a tumor")
+            // The extension follows the draw: the last case added is the one that completed the two tumors.
+            #expect(tumors.contains(try #require(picks.last).caseID))
+            let training = try await JobRepository.unfinished(on: database).filter { $0.experimentID == experimentID }
+            #expect(training.map(\.kind) == [.train])
+            await client.connection.close()
+            try await orchestrator.stop()
+        }
+    }
+
     @Test func createRefusesASpecOutsideItsLimitsNamingTheFieldAndTheLimit() async throws {
         try await Deployment.with { deployment in
             let cohort = try await CohortFixture.store(train: 8, test: 3, on: deployment.database.client)

@@ -33,13 +33,16 @@ struct TestDatabase {
 let silentLogger = Logger(label: "activeseg.orchestrator.tests") { _ in SwiftLogNoOpLogHandler() }
 
 /// A stored dataset of `train` training and `test` test cases (labelled, with made-up artifact
-/// hashes: nothing here reads the files).
+/// hashes: nothing here reads the files), each label of `labelVoxels(index)` voxels (uncounted by
+/// default).
 struct CohortFixture {
     let dataset: DatasetRecord
     let trainingCases: [UUID]
     let testCases: [UUID]
 
-    static func store(train: Int, test: Int, on client: PostgresClient) async throws -> CohortFixture {
+    static func store(train: Int, test: Int, labelVoxels: (Int) -> Int? = { _ in nil }, on client: PostgresClient)
+        async throws -> CohortFixture
+    {
         let dataset = try await DatasetRepository(client: client).ensure(DatasetRecord(
             id: UUID(), name: "fixture-\(UUID())", sourceKind: .synthetic, sourceURI: "/fixture/\(UUID())",
             testFraction: 0.2, splitSeed: 7))
@@ -47,7 +50,8 @@ struct CohortFixture {
         let records = (0..<(train + test)).map { index in
             CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: String(format: "Case_%03d", index),
                        patientID: "P\(index)",
-                       state: .ingested(split: index < train ? .train : .test, imageSHA256: hash, labelSHA256: hash))
+                       state: .ingested(split: index < train ? .train : .test, imageSHA256: hash, labelSHA256: hash),
+                       labelVoxels: labelVoxels(index))
         }
         let stored = try await CaseRepository(client: client).record(records)
         return CohortFixture(dataset: dataset, trainingCases: Array(stored.prefix(train).map(\.id)),

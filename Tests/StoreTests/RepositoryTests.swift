@@ -52,6 +52,27 @@ struct RepositoryTests {
         }
     }
 
+    @Test("a label's voxel count is stored with it, and a case without a label keeps none")
+    func labelVoxelsAreStoredWithTheLabel() async throws {
+        try await withIsolatedSchema { (client, _) async throws in
+            let dataset = try await DatasetRepository(client: client).ensure(Self.dataset())
+            let stored = try await CaseRepository(client: client).record([
+                CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: "case-1", patientID: "case-1",
+                           state: .ingested(split: .test, imageSHA256: Self.image, labelSHA256: Self.label), labelVoxels: 417),
+                CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: "case-2", patientID: "case-2",
+                           state: .ingested(split: .train, imageSHA256: Self.image, labelSHA256: nil), labelVoxels: 9),
+            ])
+            #expect(stored.map(\.labelVoxels) == [417, nil])
+            #expect(try await CaseRepository(client: client).cases(in: dataset.id).map(\.labelVoxels) == [417, nil])
+            await #expect {
+                try await client.query("UPDATE cases SET label_voxels = -1 WHERE source_name = 'case-1'")
+            } throws: { ($0 as? StoreError)?.code == .checkViolation }
+            await #expect {
+                try await client.query("UPDATE cases SET label_voxels = 3 WHERE source_name = 'case-2'")
+            } throws: { ($0 as? StoreError)?.code == .checkViolation }
+        }
+    }
+
     @Test("a batch that breaks a constraint stores none of its cases")
     func batchIsOneTransaction() async throws {
         try await withIsolatedSchema { (client, _) async throws in

@@ -17,7 +17,7 @@ import Volume
 ///         [--sizes 8,16,24,32,50] [--dropout] [--workers 2] [--precision fp32|bf16] [--cohort DIR] [--template DIR]
 ///         [--epochs N] [--iterations N] [--batch N] [--lr X] [--foreground X] [--bce-weight X] [--dropout-rate X]
 ///         [--restart-period N] [--selection final|best] [--base-channels N] [--mirror] [--cohort-seed N]
-///         [--minimum-volume MM3] [--minimum-volumes 0,10,20,...]
+///         [--minimum-volume MM3] [--minimum-volumes 0,10,20,...] [--tumor-share X]
 ///
 /// The cohort is the demo's synthetic one (seed 1), generated into `--cohort` (default
 /// `.stack/training-benchmark-<profile>-<cases>`) on first use. `--dropout` trains with the
@@ -30,7 +30,10 @@ import Volume
 /// `--minimum-volumes` also scores every model with each minimum tumor volume (voxels at the
 /// profile's spacing): a prediction of fewer voxels in all is emptied, as BraTS entries do with the
 /// enhancing tumor; `--minimum-volume` overrides the profile's own (mm³). `--cohort-seed` generates another cohort than the demo's, for choosing such a
-/// setting on cases the demo does not test on.
+/// setting on cases the demo does not test on. Each training set is a seeded random draw of its
+/// size, extended along the same draw by the profile's foreground-aware cold start (``ColdStart``)
+/// as round 0 is, until the share of its size given by `--tumor-share` (the profile's by default;
+/// 0 draws no more) holds a tumor of the minimum volume; a model's line gives the cases it drew.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 
@@ -60,6 +63,7 @@ if let selection = value("--selection") {
 }
 if let volume = value("--minimum-volume").flatMap(Double.init) { profile.inference.minimumTumorVolume = volume }
 if let width = value("--base-channels").flatMap(Int.init) { profile.network.baseChannels = width }
+if let share = value("--tumor-share").flatMap(Double.init) { profile.activeLearning.initialTumorShare = share }
 let bceWeight = value("--bce-weight").flatMap(Double.init)
 if let batch = value("--batch").flatMap(Int.init) { profile.training.batchSize = batch }
 let comparesMirroring = arguments.contains("--mirror")
@@ -158,6 +162,8 @@ struct Outcome: Sendable {
     var marginByMinimumVolume: [Double]
     var bestEpoch: Int
     var seconds: Double
+    /// Cases drawn: the size, and those the cold start added.
+    var drawnCases: Int
     /// The cases the model trained on (the validation cases held out) and how many of them hold a
     /// tumor of at least the profile's minimum volume: a model cannot learn the tumor from a
     /// training set that holds almost none.
@@ -195,9 +201,12 @@ struct Bench: @unchecked Sendable {
     let logger: Logger
 
     func trainAndTest(size: Int, seed: Int, threads: Int) throws -> Outcome {
-        let annotated = try RandomQuery.select(pool, count: size, seed: UInt64(seed))
+        let coldStart = profile.coldStart
+        let annotated = coldStart.initialSet(try RandomQuery.order(pool, seed: UInt64(seed)), initialCount: size) {
+            byName[$0]!.foregroundVoxels
+        }
         let order = try RandomQuery.order(annotated, seed: UInt64(seed) &+ 1000)
-        let held = ValidationHoldOut.count(of: size, fraction: profile.activeLearning.validationFraction)
+        let held = ValidationHoldOut.count(of: annotated.count, fraction: profile.activeLearning.validationFraction)
         let validation = order.prefix(held).map { byName[$0]! }
         let training = order.dropFirst(held).sorted().map { byName[$0]! }
         let mode: Proto.DropoutMode = trainsWithDropout ? .train : .off
@@ -239,10 +248,8 @@ struct Bench: @unchecked Sendable {
                            mirroredDice: mirroredDice.map { $0.reduce(0, +) / Double($0.count) },
                            diceByMinimumVolume: diceByMinimum.map { $0.reduce(0, +) / Double($0.count) },
                            marginByMinimumVolume: try diceByMinimum.map { try EquivalenceBounds(reference: $0).high }, bestEpoch: result.bestEpoch,
-                           seconds: Date().timeIntervalSince(started), trainingCases: training.count,
-                           tumorBearingTrainingCases: training.filter { trainingCase in
-                               trainingCase.label.lazy.filter { $0 > 0 }.count >= max(1, profile.segmentationRule.minimumVoxels)
-                           }.count,
+                           seconds: Date().timeIntervalSince(started), drawnCases: annotated.count, trainingCases: training.count,
+                           tumorBearingTrainingCases: training.filter { coldStart.holdsTumor(labelVoxels: $0.foregroundVoxels) }.count,
                            history: result.history)
         }
 }
@@ -274,12 +281,12 @@ DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let outcome = try bench.trainAndTest(size: size, seed: seed, threads: threadsPerModel)
             lock.withLock {
                 outcomes.append(outcome)
-                FileHandle.standardOutput.write(Data(String(format: "  size %3d seed %2d: test Dice %.3f (%.3f on tumor cases, margin ±%.3f), empty on %d of %d tumor cases%@ and on %d of %d tumor-free cases%@, best epoch %d, %.0f s; tumor in %d of %d training cases; by subtype %@; loss %@; validation Dice %@",
+                FileHandle.standardOutput.write(Data(String(format: "  size %3d seed %2d: test Dice %.3f (%.3f on tumor cases, margin ±%.3f), empty on %d of %d tumor cases%@ and on %d of %d tumor-free cases%@, best epoch %d, %.0f s; drew %d cases, tumor in %d of %d training cases; by subtype %@; loss %@; validation Dice %@",
                              size, seed, outcome.meanDice, outcome.tumorDice, outcome.margin, outcome.check.emptyPredictions, outcome.check.tumorCases,
                              outcome.check.isAllBackground ? " (ALL-BACKGROUND)" : "", outcome.emptyOnTumorFree, tumorFreeTests,
                              (outcome.mirroredDice.map { String(format: "; mirrored %.3f", $0) } ?? "")
                                 + zip(minimumVolumes, outcome.diceByMinimumVolume).map { String(format: "; at least %d voxels %.3f", $0, $1) }.joined(),
-                             outcome.bestEpoch, outcome.seconds, outcome.tumorBearingTrainingCases, outcome.trainingCases,
+                             outcome.bestEpoch, outcome.seconds, outcome.drawnCases, outcome.tumorBearingTrainingCases, outcome.trainingCases,
                              outcome.diceBySubtype.sorted { $0.key < $1.key }.map { String(format: "%@ %.3f", $0.key, $0.value) }
                                  .joined(separator: ", "),
                              outcome.history.map { String(format: "%.2f", $0.loss) }.joined(separator: " "),
