@@ -81,13 +81,14 @@ struct LabelImports: Sendable {
                 })
             }
         }
+        // Advanced first, so the answer also lists a case round 0's cold start added for these labels.
+        if !annotated.isEmpty { await driver.advance(experiment.id) }
         answer.missingCaseIds = try await ExperimentCaseRepository.selections(of: experiment.id, on: database)
             .filter { $0.selectedRound == round && $0.annotatedRound == nil }
             .map { $0.caseID.uuidString.lowercased() }
         logger.info("labels imported", metadata: ["accepted": "\(answer.acceptedCaseIds.count)",
                                                   "refused": "\(answer.rejected.count)",
                                                   "missing": "\(answer.missingCaseIds.count)"])
-        if !annotated.isEmpty { await driver.advance(experiment.id) }
         return answer
     }
 
