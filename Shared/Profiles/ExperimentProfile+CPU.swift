@@ -73,9 +73,11 @@ extension ExperimentProfile {
         inference: InferenceSettings(windowEdge: nil, overlap: 0.75, passes: 10, minimumTumorVolume: 800),
         // Scaled down from the paper's 40/100/50 for a cohort of about a hundred cases, keeping its
         // K = 2k. Round 0 goes on annotating its draw until half of the 8 show a tumor of 30 voxels
-        // (`initialTumorShare`, ``ColdStart``): a draw of 8 whose cases held one such tumor (5 were
-        // tumor-free, the sixth had 22 voxels) trained an all-background model (test Dice 0.100,
-        // seed 12 of `training-benchmark --sizes 8`); extended to 12 cases it scored 0.793.
+        // (`initialTumorShare`, ``ColdStart``): seed 12's draw of 8 held no such tumor in its 6
+        // training cases and trained an all-background model (test Dice 0.100, `training-benchmark
+        // --sizes 8 --first-seed 12 --tumor-share 0`); extended by the rule to 12 cases it scored
+        // 0.793, and ten other seeds per size trained no all-background model
+        // (docs/training-reliability.md).
         activeLearning: ActiveLearningDefaults(initialCount: 8, candidateCount: 16, queryCount: 8, rounds: 3,
                                                bootstrapMembers: 4, topFraction: 0.001, validationFraction: 0.2,
                                                initialTumorShare: 0.5))
