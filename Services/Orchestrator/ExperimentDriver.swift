@@ -176,8 +176,8 @@ actor ExperimentDriver {
     /// with oracle annotation (so the next step may extend again), waiting for its label otherwise.
     private func extendInitialSet(_ context: StepContext, logger: Logger) async throws -> Bool {
         let experiment = context.experiment
-        let picked = Set(context.cohort.trainingCases.map(\.id)).subtracting(context.pool.map(\.id))
-        guard let next = try context.machine.initialExtension(from: context.cohort.trainingCases, picked: picked)
+        guard let next = try context.machine.initialExtension(from: context.cohort.trainingCases,
+                                                              picked: context.picked)
         else { return false }
         let moved = try await database.withTransaction { transaction in
             guard try await ExperimentRepository.lockedExperiment(experiment.id, in: transaction)?.status == .running,
@@ -187,7 +187,7 @@ actor ExperimentDriver {
             try await ExperimentCaseRepository.recordPicks([next.id], round: 0, of: experiment.id,
                                                            datasetID: experiment.datasetID,
                                                            annotated: experiment.annotationMode == .oracle,
-                                                           firstRank: picked.count, on: transaction)
+                                                           firstRank: context.picked.count, on: transaction)
             return true
         }
         if moved {

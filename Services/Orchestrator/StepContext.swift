@@ -13,6 +13,8 @@ struct StepContext: Sendable {
     let machine: ExperimentStateMachine
     /// Training cases annotated so far.
     let annotated: [NamedCase]
+    /// Training cases picked in any round so far, annotated or not.
+    let picked: Set<UUID>
     /// Training cases not picked yet.
     let pool: [NamedCase]
     let state: RoundState
@@ -39,7 +41,7 @@ struct StepContext: Sendable {
             annotatedLabelVoxels: annotated.map { cohort.labelVoxels[$0.id] }, poolCount: pool.count)
         return StepContext(
             experiment: experiment, spec: spec, round: round, cohort: cohort, machine: machine,
-            annotated: annotated, pool: pool, state: state,
+            annotated: annotated, picked: picked, pool: pool, state: state,
             payloads: JobPayloads(experiment: experiment, spec: spec, cohort: cohort))
     }
 

@@ -20,6 +20,4 @@ public struct TrainingCase: Sendable {
     /// `[D, H, W]`.
     public var size: [Int] { Array(image.shape[1...]) }
     public var channels: Int { image.shape[0] }
-    /// Voxels labelled foreground: the size of the case's target.
-    public var foregroundVoxels: Int { label.reduce(0) { $0 + ($1 > 0 ? 1 : 0) } }
 }

@@ -16,7 +16,7 @@ import Volume
 ///     swift run -c release training-benchmark [--profile cpu] [--cases 170] [--test 120] [--seeds 10] [--first-seed 0]
 ///         [--sizes 8,16,24,32,50] [--dropout] [--workers 2] [--precision fp32|bf16] [--cohort DIR] [--template DIR]
 ///         [--epochs N] [--iterations N] [--batch N] [--lr X] [--foreground X] [--bce-weight X] [--dropout-rate X]
-///         [--restart-period N] [--selection final|best] [--base-channels N] [--mirror] [--cohort-seed N]
+///         [--restart-period N] [--selection final|best] [--base-channels N] [--patch N] [--mirror] [--cohort-seed N]
 ///         [--minimum-volume MM3] [--minimum-volumes 0,10,20,...] [--tumor-share X]
 ///
 /// The cohort is the demo's synthetic one (seed 1), generated into `--cohort` (default
@@ -63,6 +63,7 @@ if let selection = value("--selection") {
 }
 if let volume = value("--minimum-volume").flatMap(Double.init) { profile.inference.minimumTumorVolume = volume }
 if let width = value("--base-channels").flatMap(Int.init) { profile.network.baseChannels = width }
+if let edge = value("--patch").flatMap(Int.init) { profile.training.patchEdge = edge }
 if let share = value("--tumor-share").flatMap(Double.init) { profile.activeLearning.initialTumorShare = share }
 let bceWeight = value("--bce-weight").flatMap(Double.init)
 if let batch = value("--batch").flatMap(Int.init) { profile.training.batchSize = batch }
@@ -109,11 +110,13 @@ do {
 
 let importStart = Date()
 var imported: [TrainingCase] = []  // named by their source names
+var labelVoxels: [String: Int] = [:]  // by source name, as ingest stores them
 for source in sources.sorted(by: { $0.id < $1.id }) {
     guard let case_ = try? importer.importCase(source), let label = case_.label else { continue }
     let shape = case_.t1c.shape
     let image = Tensor(shape: [2, shape.z, shape.y, shape.x], scalars: case_.t1c.voxels + case_.t2.voxels)
     imported.append(TrainingCase(id: source.id, image: image, label: label.voxels))
+    labelVoxels[source.id] = label.foregroundVoxels
 }
 guard imported.count > testCount else { fail("\(imported.count) cases imported, \(testCount) wanted for testing") }
 let byName = Dictionary(uniqueKeysWithValues: imported.map { ($0.id, $0) })
@@ -194,6 +197,7 @@ struct Bench: @unchecked Sendable {
     let profile: ExperimentProfile
     let pool: [String]
     let byName: [String: TrainingCase]
+    let labelVoxels: [String: Int]
     let testCases: [TrainingCase]
     /// The test cases' labels as masks, in `testCases` order.
     let references: [BinaryMask]
@@ -203,7 +207,7 @@ struct Bench: @unchecked Sendable {
     func trainAndTest(size: Int, seed: Int, threads: Int) throws -> Outcome {
         let coldStart = profile.coldStart
         let annotated = coldStart.initialSet(try RandomQuery.order(pool, seed: UInt64(seed)), initialCount: size) {
-            byName[$0]!.foregroundVoxels
+            labelVoxels[$0]!
         }
         let order = try RandomQuery.order(annotated, seed: UInt64(seed) &+ 1000)
         let held = ValidationHoldOut.count(of: annotated.count, fraction: profile.activeLearning.validationFraction)
@@ -249,7 +253,7 @@ struct Bench: @unchecked Sendable {
                            diceByMinimumVolume: diceByMinimum.map { $0.reduce(0, +) / Double($0.count) },
                            marginByMinimumVolume: try diceByMinimum.map { try EquivalenceBounds(reference: $0).high }, bestEpoch: result.bestEpoch,
                            seconds: Date().timeIntervalSince(started), drawnCases: annotated.count, trainingCases: training.count,
-                           tumorBearingTrainingCases: training.filter { coldStart.holdsTumor(labelVoxels: $0.foregroundVoxels) }.count,
+                           tumorBearingTrainingCases: training.filter { coldStart.holdsTumor(labelVoxels: labelVoxels[$0.id]!) }.count,
                            history: result.history)
         }
 }
@@ -267,8 +271,8 @@ if !minimumVolumes.isEmpty {
     print("tumor volumes of the \(volumes.count) tumor-bearing test cases (voxels): smallest " +
           volumes.prefix(10).map(String.init).joined(separator: ", ") + "; median \(volumes[volumes.count / 2])")
 }
-let bench = Bench(profile: profile, pool: pool, byName: byName, testCases: testCases, references: references,
-                  trainsWithDropout: trainsWithDropout, logger: logger)
+let bench = Bench(profile: profile, pool: pool, byName: byName, labelVoxels: labelVoxels, testCases: testCases,
+                  references: references, trainsWithDropout: trainsWithDropout, logger: logger)
 let runs = sizes.flatMap { size in (firstSeed..<(firstSeed + seeds)).map { (size, $0) } }
 let lock = NSLock()
 nonisolated(unsafe) var outcomes: [Outcome] = []
