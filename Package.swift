@@ -10,6 +10,7 @@ let package = Package(
     name: "activeseg",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "Domain", targets: ["Domain"]),
         .library(name: "Proto", targets: ["Proto"]),
         .library(name: "Bus", targets: ["Bus"]),
         .library(name: "Store", targets: ["Store"]),
@@ -55,7 +56,8 @@ let package = Package(
         ),
 
         // Libraries
-        .target(name: "Proto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+        .target(name: "Domain", path: "Shared/Domain"),
+        .target(name: "Proto", dependencies: ["Domain", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 path: "Shared/Proto"),
         .target(name: "Bus", dependencies: [
             "CNATS", "Redaction",
@@ -64,7 +66,7 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Shared/Bus"),
         .target(name: "Store", dependencies: [
-            "CLibPQ", "Redaction",
+            "CLibPQ", "Domain", "Redaction",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Shared/Store"),
         .target(name: "Artifacts", dependencies: [
@@ -80,9 +82,9 @@ let package = Package(
             "CBLAS", "CCompute", "SeededRandom",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Shared/Neural"),
-        .target(name: "ActiveLearning", dependencies: ["SeededRandom"], path: "Shared/ActiveLearning"),
+        .target(name: "ActiveLearning", dependencies: ["Domain", "SeededRandom"], path: "Shared/ActiveLearning"),
         .target(name: "Statistics", path: "Shared/Statistics"),
-        .target(name: "Orchestration", dependencies: ["Store", "ActiveLearning", "SeededRandom"],
+        .target(name: "Orchestration", dependencies: ["Domain", "Store", "ActiveLearning", "SeededRandom"],
                 path: "Shared/Orchestration"),
         .target(name: "ServiceRuntime", dependencies: [
             "Bus", "Proto", "Redaction",
@@ -100,7 +102,7 @@ let package = Package(
 
         // Services
         .executableTarget(name: "SelectorService", dependencies: [
-            "ServiceRuntime", "ActiveLearning", "Bus", "Proto", .product(name: "Logging", package: "swift-log"),
+            "ServiceRuntime", "ActiveLearning", "Bus", "Domain", "Proto", .product(name: "Logging", package: "swift-log"),
         ], path: "Services/Selector"),
         .executableTarget(name: "StatsService", dependencies: [
             "ServiceRuntime", "Statistics", "Bus", "Proto", .product(name: "Logging", package: "swift-log"),
@@ -112,7 +114,7 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Services/Ingest"),
         .executableTarget(name: "OrchestratorService", dependencies: [
-            "Orchestration", "Profiles", "ServiceRuntime", "Store", "Bus", "Proto", "Artifacts", "Volume",
+            "Domain", "Orchestration", "Profiles", "ServiceRuntime", "Store", "Bus", "Proto", "Artifacts", "Volume",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -125,13 +127,14 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Services/Trainer"),
         .executableTarget(name: "ScorerService", dependencies: [
-            "WorkerSupport", "Profiles", "ServiceRuntime", "Neural", "ActiveLearning", "Statistics", "Store", "Artifacts", "Proto",
+            "WorkerSupport", "Profiles", "ServiceRuntime", "Neural", "ActiveLearning", "Domain", "Statistics", "Store", "Artifacts",
+            "Proto",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Services/Scorer"),
 
         .target(name: "CommandLineTools", dependencies: [
-            "Volume", "Statistics", "Bus", "Store", "Neural", "Profiles", "ServiceRuntime", "Proto", "Artifacts",
+            "Domain", "Volume", "Statistics", "Bus", "Store", "Neural", "Profiles", "ServiceRuntime", "Proto", "Artifacts",
             "WorkerSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -144,7 +147,7 @@ let package = Package(
         // Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ProtoTests", dependencies: [
-            "Proto",
+            "Domain", "Proto",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Tests/ProtoTests"),
@@ -170,9 +173,9 @@ let package = Package(
             "ActiveLearning", "Neural", "Profiles", "Proto", "Statistics", "Volume",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/Benchmarks/TrainingBenchmark"),
-        .testTarget(name: "ActiveLearningTests", dependencies: ["ActiveLearning", "SeededRandom"],
+        .testTarget(name: "ActiveLearningTests", dependencies: ["ActiveLearning", "Domain", "SeededRandom"],
                     path: "Tests/ActiveLearningTests"),
-        .executableTarget(name: "selection-benchmark", dependencies: ["ActiveLearning", "SeededRandom"],
+        .executableTarget(name: "selection-benchmark", dependencies: ["ActiveLearning", "Domain", "SeededRandom"],
                           path: "Tests/Benchmarks/SelectionBenchmark"),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"], path: "Tests/SeededRandomTests"),
         .testTarget(name: "RedactionTests", dependencies: ["Redaction"], path: "Tests/RedactionTests"),
@@ -180,7 +183,7 @@ let package = Package(
                     resources: [.copy("Vectors")]),
         .testTarget(name: "ServiceTests", dependencies: [
             "TestSupport",
-            "ServiceRuntime", "SelectorService", "StatsService", "ActiveLearning", "Statistics", "Bus", "Proto",
+            "ServiceRuntime", "SelectorService", "StatsService", "ActiveLearning", "Domain", "Statistics", "Bus", "Proto",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -199,7 +202,8 @@ let package = Package(
 
         .testTarget(name: "CLITests", dependencies: [
             "TestSupport",
-            "CommandLineTools", "Volume", "Statistics", "Bus", "Store", "Neural", "ServiceRuntime", "Proto", "Artifacts",
+            "CommandLineTools", "Domain", "Volume", "Statistics", "Bus", "Store", "Neural", "ServiceRuntime", "Proto",
+            "Artifacts",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/CLITests"),
         .testTarget(name: "IngestTests", dependencies: [
@@ -210,7 +214,7 @@ let package = Package(
         ], path: "Tests/IngestTests"),
         .testTarget(name: "DeploymentTests", path: "Tests/DeploymentTests"),
         .testTarget(name: "OrchestratorTests", dependencies: [
-            "TestSupport", "ActiveLearning",
+            "TestSupport", "ActiveLearning", "Domain",
             "OrchestratorService", "SelectorService", "StatsService", "TrainerService", "ScorerService", "WorkerSupport",
             "IngestService", "Profiles", "Artifacts", "Volume", "Orchestration", "ServiceRuntime", "Store", "Bus", "Proto", "CommandLineTools",
             .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Logging
 import Orchestration
@@ -239,8 +240,8 @@ actor ExperimentDriver {
             $0.annotated = annotated
             $0.topK = UInt32(experiment.candidateCount)
             $0.pick = UInt32(experiment.queryCount)
-            $0.restriction = ExperimentSpecMapping.restriction(experiment.restriction)
-            $0.method = ExperimentSpecMapping.method(experiment.strategy)
+            $0.restriction = Restriction(experiment.restriction)
+            $0.method = UncertaintyMethod(experiment.strategy)
             $0.zScoreFeatures = spec.zScoreFeatures
             $0.seed = context.machine.jobSeed(round: context.round.index, stream: 4)
         }

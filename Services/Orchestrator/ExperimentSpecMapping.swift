@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Profiles
 import Proto
@@ -23,11 +24,15 @@ enum ExperimentSpecMapping {
         guard let datasetID = UUID(uuidString: spec.datasetID) else {
             throw invalid("dataset_id", "dataset_id must be a UUID, got '\(spec.datasetID)'")
         }
-        guard let strategy = strategy(spec.strategy) else { throw invalid("strategy", "the strategy must be set") }
-        guard let restriction = restriction(spec.restriction) else {
+        guard let strategy = Strategy(spec.strategy) else {
+            let known = Strategy.allCases.map(\.rawValue).joined(separator: ", ")
+            throw invalid("strategy", spec.strategy == .unspecified
+                ? "the strategy must be set" : "strategy \(spec.strategy) is not run by experiments; they run \(known)")
+        }
+        guard let restriction = RedundancyRestriction(spec.restriction) else {
             throw invalid("restriction", "the restriction must be set (RESTRICTION_NONE for none)")
         }
-        if strategy == .random && restriction != .none {
+        if !strategy.ranksPool && restriction != .none {
             throw invalid("restriction", "random query ranks nothing, so it takes no restriction")
         }
         guard let profile = profile(spec.profile), let sizes = try? ExperimentProfile(spec.profile) else {
@@ -48,7 +53,6 @@ enum ExperimentSpecMapping {
         }
         // The limits hold at least one seed.
         let seed = spec.seeds[spec.seeds.count - 1]
-        let usesDropout = strategy == .dropoutTrainTest || strategy == .dropoutTest
         let encoded: Data
         do { encoded = try spec.serializedData() } catch {
             throw RPCError(.internal, "the specification does not encode: \(error)")
@@ -57,48 +61,10 @@ enum ExperimentSpecMapping {
             id: id, name: spec.name, datasetID: datasetID, strategy: strategy, restriction: restriction,
             initialCount: Int(spec.initialCases), candidateCount: Int(spec.topK), queryCount: Int(spec.pick),
             maxRounds: Int(spec.stop.maxRounds), stopAtEquivalence: spec.stop.atEquivalence,
-            dropoutPasses: usesDropout ? Int(spec.passes) : nil,
+            dropoutPasses: strategy.usesDropoutPasses ? Int(spec.passes) : nil,
             bootstrapMembers: strategy == .bootstrap ? Int(spec.bootstrapMembers) : nil,
             seed: Int64(bitPattern: seed), repetition: spec.seeds.count - 1, profile: profile,
             annotationMode: annotation, spec: encoded)
-    }
-
-    static func strategy(_ method: UncertaintyMethod) -> ExperimentRecord.Strategy? {
-        switch method {
-        case .random: .random
-        case .dropoutTrainTest: .dropoutTrainTest
-        case .dropoutTest: .dropoutTest
-        case .bootstrap: .bootstrap
-        case .margins: .margins
-        case .unspecified, .entropy, .bald, .UNRECOGNIZED: nil
-        }
-    }
-
-    static func method(_ strategy: ExperimentRecord.Strategy) -> UncertaintyMethod {
-        switch strategy {
-        case .random: .random
-        case .dropoutTrainTest: .dropoutTrainTest
-        case .dropoutTest: .dropoutTest
-        case .bootstrap: .bootstrap
-        case .margins: .margins
-        }
-    }
-
-    static func restriction(_ restriction: Proto.Restriction) -> ExperimentRecord.Restriction? {
-        switch restriction {
-        case .none: ExperimentRecord.Restriction.none
-        case .representative: .representative
-        case .nonSimilar: .nonSimilar
-        case .unspecified, .UNRECOGNIZED: nil
-        }
-    }
-
-    static func restriction(_ restriction: ExperimentRecord.Restriction) -> Proto.Restriction {
-        switch restriction {
-        case .none: .none
-        case .representative: .representative
-        case .nonSimilar: .nonSimilar
-        }
     }
 
     static func profile(_ profile: Proto.Profile) -> ExperimentRecord.Profile? {

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Orchestration
 import Proto
@@ -63,7 +64,7 @@ struct JobPayloads: Sendable {
                 }
             }
             if let reference = cohort.references[plan.caseID] { $0.caseRef = reference }
-            $0.method = ExperimentSpecMapping.method(experiment.strategy)
+            $0.method = UncertaintyMethod(experiment.strategy)
             $0.passes = UInt32(experiment.dropoutPasses ?? 0)
             $0.dropoutRate = spec.hyperParameters.dropoutRate
             $0.seed = plan.seed

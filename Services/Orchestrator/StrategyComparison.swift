@@ -1,5 +1,5 @@
+import Domain
 import Proto
-import Store
 
 /// The paper's comparison table from single experiments: the experiments compared are grouped by
 /// strategy and restriction, each group being one strategy's repetitions, and each group gives one
@@ -14,8 +14,8 @@ enum StrategyComparison {
     /// One experiment as the comparison counts it.
     struct Repetition: Sendable, Equatable {
         var experimentID: String
-        var strategy: ExperimentRecord.Strategy
-        var restriction: ExperimentRecord.Restriction
+        var strategy: Strategy
+        var restriction: RedundancyRestriction
         var repetition: Int
         /// The share of the training data annotated at the first equivalent round; nil while no
         /// round was equivalent.
@@ -39,8 +39,8 @@ enum StrategyComparison {
             let first = group.enumerated().min { ($0.element.repetition, $0.offset) < ($1.element.repetition, $1.offset) }!
             return StrategyOutcome.with {
                 $0.experimentID = first.element.experimentID
-                $0.strategy = ExperimentSpecMapping.method(key.strategy)
-                $0.restriction = ExperimentSpecMapping.restriction(key.restriction)
+                $0.strategy = UncertaintyMethod(key.strategy)
+                $0.restriction = Restriction(key.restriction)
                 $0.repetitions = UInt32(group.count)
                 $0.equivalentRepetitions = UInt32(group.filter { $0.equivalentShare != nil }.count)
                 if let share = meanShare(group) {
@@ -58,8 +58,8 @@ enum StrategyComparison {
     }
 
     private struct Key: Hashable {
-        var strategy: ExperimentRecord.Strategy
-        var restriction: ExperimentRecord.Restriction
+        var strategy: Strategy
+        var restriction: RedundancyRestriction
 
         init(_ repetition: Repetition) {
             strategy = repetition.strategy

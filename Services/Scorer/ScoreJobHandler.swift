@@ -1,5 +1,6 @@
 import ActiveLearning
 import Artifacts
+import Domain
 import Foundation
 import Logging
 import Neural
@@ -25,18 +26,13 @@ struct ScoreJobHandler: JobHandler {
     let loader: CaseLoader
     let jobs: JobFailureRecorder
 
-    /// The `scores.method` name of each method the schema stores.
-    static let methodNames: [UncertaintyMethod: String] = [
-        .random: "random", .dropoutTrainTest: "dropout-train-test", .dropoutTest: "dropout-test",
-        .bootstrap: "bootstrap", .margins: "margins",
-    ]
-
     func handle(_ job: ScoreJob, id: String, delivery: Int, logger: Logger) async throws -> ScoreResult? {
         var logger = logger
         logger[metadataKey: "experiment"] = "\(job.experimentID)"
         logger[metadataKey: "round"] = "\(job.round)"
         logger[metadataKey: "case.id"] = "\(job.caseRef.caseID)"
-        guard let methodName = Self.methodNames[job.method] else {
+        // The `scores.method` column stores the strategy's name.
+        guard let methodName = Strategy(job.method)?.rawValue else {
             throw RPCError(.invalidArgument, "method \(job.method) cannot be scored and stored", details: ["job.id": id])
         }
         guard !job.models.isEmpty else {

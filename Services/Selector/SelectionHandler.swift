@@ -1,4 +1,5 @@
 import ActiveLearning
+import Domain
 import Logging
 import Proto
 import ServiceRuntime
@@ -53,12 +54,7 @@ struct SelectionHandler: Sendable {
             throw invalid("method", "the uncertainty method must be set")
         default: break
         }
-        let restriction: RedundancyRestriction
-        switch request.restriction {
-        case .none: restriction = .none
-        case .representative: restriction = .representative
-        case .nonSimilar: restriction = .nonSimilar
-        case .unspecified, .UNRECOGNIZED:
+        guard let restriction = RedundancyRestriction(request.restriction) else {
             throw invalid("restriction", "the redundancy restriction must be set (RESTRICTION_NONE for none)")
         }
         if let unnamed = request.candidates.first(where: { $0.sourceName.isEmpty }) {

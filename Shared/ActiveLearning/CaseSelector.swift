@@ -1,3 +1,5 @@
+import Domain
+
 /// Picks the cases to annotate in one round: the top-K most uncertain candidates, then k of them
 /// by the chosen redundancy restriction.
 public struct CaseSelector: Sendable, Equatable {

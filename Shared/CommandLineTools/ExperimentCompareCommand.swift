@@ -1,4 +1,5 @@
 import ArgumentParser
+import Domain
 import Foundation
 import Proto
 import Statistics
@@ -97,7 +98,7 @@ struct ExperimentCompareCommand: ContextualCommand {
                 try (ids.joined(separator: "\n") + "\n").write(to: context.url(for: idsOut), atomically: true, encoding: .utf8)
             }
             let (finals, elapsed) = try await follow(runs, client: client, context: context)
-            let baseline = runs.first { $0.strategy.method == .random }?.id ?? ids[0]
+            let baseline = runs.first { $0.strategy.strategy == .random }?.id ?? ids[0]
             let comparison = try await client.call(OrchestratorRPC.compare, .with {
                 $0.experimentIds = ids
                 $0.baselineExperimentID = baseline
@@ -120,7 +121,7 @@ struct ExperimentCompareCommand: ContextualCommand {
         let failed = finals.filter { $0.state == .failed }
         if !failed.isEmpty {
             throw CommandLineError(.failed, subject: "experiment compare",
-                                   detail: failed.map { "\(ExperimentText.strategy(of: $0.spec)): \($0.failureReason)" }
+                                   detail: failed.map { "\(ExperimentText.strategy($0.spec.strategy, $0.spec.restriction)): \($0.failureReason)" }
                                        .joined(separator: "; "),
                                    hint: "the services' logs say more")
         }
@@ -187,7 +188,7 @@ struct ExperimentCompareCommand: ContextualCommand {
         let rows = comparison.outcomes.map { outcome -> [String] in
             let index = finals.firstIndex { $0.experimentID == outcome.experimentID }
             let status = index.map { finals[$0] }
-            let name = StrategyName(method: outcome.strategy, restriction: outcome.restriction).description
+            let name = ExperimentText.strategy(outcome.strategy, outcome.restriction)
             let summary = summaries.first { $0.strategy == name }
             return [
                 name,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Domain
 import Profiles
 import Proto
 
@@ -58,8 +59,8 @@ struct ExperimentSettings: ParsableArguments {
         return ExperimentSpec.with {
             $0.name = name
             $0.datasetID = dataset
-            $0.strategy = strategy.method
-            $0.restriction = strategy.restriction
+            $0.strategy = UncertaintyMethod(strategy.strategy)
+            $0.restriction = Restriction(strategy.restriction)
             $0.initialCases = initial ?? UInt32(defaults.initialCount)
             $0.topK = topK ?? UInt32(defaults.candidateCount)
             $0.pick = pick ?? UInt32(defaults.queryCount)

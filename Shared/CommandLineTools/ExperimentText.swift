@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Proto
 import SwiftProtobuf
@@ -10,8 +11,9 @@ enum ExperimentText {
         return try message.jsonString(options: options) + "\n"
     }
 
-    static func strategy(of spec: ExperimentSpec) -> StrategyName {
-        StrategyName(method: spec.strategy, restriction: spec.restriction)
+    /// The strategy as ``StrategyName`` spells it; the wire name for one the product does not run.
+    static func strategy(_ method: UncertaintyMethod, _ restriction: Restriction) -> String {
+        StrategyName(method, restriction)?.description ?? "\(method)+\(restriction)"
     }
 
     static func state(_ state: ExperimentState) -> String {
@@ -53,7 +55,7 @@ enum ExperimentText {
 
     /// One line: what, where, how far.
     static func line(_ status: ExperimentStatus) -> String {
-        var text = "\(status.experimentID)  \(strategy(of: status.spec))  \(state(status.state))  "
+        var text = "\(status.experimentID)  \(strategy(status.spec.strategy, status.spec.restriction))  \(state(status.state))  "
             + "round \(status.round)/\(status.spec.stop.maxRounds) \(phase(status.phase))  "
             + "annotated \(status.annotatedCases) (\(percent(labelShare(status))))"
         if status.hasFirstEquivalentRound { text += "  equivalent at round \(status.firstEquivalentRound)" }
@@ -67,7 +69,7 @@ enum ExperimentText {
         var lines = [
             "experiment  \(status.experimentID)  (\(spec.name))",
             "dataset     \(spec.datasetID)",
-            "strategy    \(strategy(of: spec))",
+            "strategy    \(strategy(spec.strategy, spec.restriction))",
             "profile     \(spec.profile)  seeds \(spec.seeds.map(String.init).joined(separator: ","))",
             "sizes       initial \(spec.initialCases), K \(spec.topK), k \(spec.pick), rounds \(spec.stop.maxRounds)",
             "state       \(state(status.state))",

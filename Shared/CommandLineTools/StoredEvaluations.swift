@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Logging
 import Statistics
@@ -57,9 +58,8 @@ struct StoredEvaluations: Sendable {
                 throw CommandLineError(.usage, subject: "experiment \(id.uuidString.lowercased())", detail: "not on record",
                                        hint: "`activeseg experiment list` shows the experiments")
             }
-            let restriction: String = try experiment.decode("restriction")
-            let method: String = try experiment.decode("strategy")
-            let strategy = restriction == "none" ? method : "\(method)+\(restriction)"
+            let strategy = StrategyName(strategy: try experiment.decode("strategy"),
+                                        restriction: try experiment.decode("restriction")).description
             let dataset: UUID = try experiment.decode("dataset_id")
             datasets.insert(dataset.uuidString)
             reference = (dataset, try experiment.decode("profile"))

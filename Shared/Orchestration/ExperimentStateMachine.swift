@@ -1,4 +1,5 @@
 import ActiveLearning
+import Domain
 import Foundation
 import SeededRandom
 import Store

@@ -1,26 +1,11 @@
+import Domain
 import Foundation
 
 /// One experiment as the `experiments` table holds it: what to run and where it stands.
 ///
-/// The enumerations' raw values are the columns' CHECK values, so a record that decodes is one the
-/// schema accepts.
+/// The enumerations' raw values (``Strategy``'s and ``RedundancyRestriction``'s too) are the
+/// columns' CHECK values, so a record that decodes is one the schema accepts.
 public struct ExperimentRecord: Sendable, Hashable {
-    /// The uncertainty sampling strategy (the `strategy` column).
-    public enum Strategy: String, Sendable, Hashable, CaseIterable {
-        case random
-        case dropoutTrainTest = "dropout-train-test"
-        case dropoutTest = "dropout-test"
-        case bootstrap
-        case margins
-    }
-
-    /// The annotation redundancy restriction (the `restriction` column).
-    public enum Restriction: String, Sendable, Hashable, CaseIterable {
-        case none
-        case representative
-        case nonSimilar = "non-similar"
-    }
-
     /// The size of every job (the `profile` column).
     public enum Profile: String, Sendable, Hashable, CaseIterable {
         case paper, cpu, tiny
@@ -43,7 +28,7 @@ public struct ExperimentRecord: Sendable, Hashable {
     public var name: String
     public var datasetID: UUID
     public var strategy: Strategy
-    public var restriction: Restriction
+    public var restriction: RedundancyRestriction
     /// n: cases in the random initial set.
     public var initialCount: Int
     /// K: uncertain candidates the restriction considers.
@@ -70,7 +55,7 @@ public struct ExperimentRecord: Sendable, Hashable {
     public var createdAt: Date
     public var finishedAt: Date?
 
-    public init(id: UUID, name: String, datasetID: UUID, strategy: Strategy, restriction: Restriction,
+    public init(id: UUID, name: String, datasetID: UUID, strategy: Strategy, restriction: RedundancyRestriction,
                 initialCount: Int, candidateCount: Int, queryCount: Int, maxRounds: Int, stopAtEquivalence: Bool,
                 dropoutPasses: Int?, bootstrapMembers: Int?, seed: Int64, repetition: Int = 0, profile: Profile,
                 annotationMode: AnnotationMode, status: Status = .created, failureReason: String? = nil,

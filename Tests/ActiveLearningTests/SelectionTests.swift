@@ -1,6 +1,7 @@
 import SeededRandom
 import Testing
 @testable import ActiveLearning
+import Domain
 
 /// Features in three mutually orthogonal clusters of a 6-d space, with a little seeded noise.
 enum Clusters {

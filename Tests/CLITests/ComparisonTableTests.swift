@@ -38,6 +38,7 @@ import Testing
                 StrategyOutcome.with {
                     $0.experimentID = summary.strategy
                     $0.strategy = summary.strategy == "random" ? .random : .margins
+                    $0.restriction = .none
                     $0.repetitions = UInt32(summary.repetitions)
                     $0.equivalentRepetitions = UInt32(summary.equivalentRepetitions)
                 }

@@ -30,6 +30,10 @@ struct ExperimentCommandTests {
 
     @Test(arguments: [
         ["experiment", "create", "--dataset", "d", "--strategy", "coin-flip"],
+        ["experiment", "create", "--dataset", "d", "--strategy", "entropy"],
+        ["experiment", "create", "--dataset", "d", "--strategy", "bald"],
+        ["experiment", "create", "--dataset", "d", "--strategy", "margins+none"],
+        ["experiment", "create", "--dataset", "d", "--strategy", "margins+"],
         ["experiment", "create", "--dataset", "d", "--strategy", "random", "--profile", "huge"],
         ["experiment", "compare", "--dataset", "d", "--all", "--strategy", "random"],
         ["experiment", "compare", "--dataset", "d", "--seed", "-1"],

@@ -1,6 +1,7 @@
 import ActiveLearning
 import Artifacts
 import Bus
+import Domain
 import Foundation
 import Orchestration
 import Profiles
@@ -215,11 +216,7 @@ struct EndToEndTests {
                 #expect(Set(scores.keys) == Set(pool.map(\.id)), "\(arm) round \(round): every pool case has one score")
                 let featured = Set((arm.restriction == .nonSimilar ? pool + annotated : pool).map(\.id))
                 #expect(Set(features.keys) == featured, "\(arm) round \(round): the cases with features")
-                let restriction: RedundancyRestriction = switch arm.restriction {
-                case .representative: .representative
-                case .nonSimilar: .nonSimilar
-                default: .none
-                }
+                let restriction = RedundancyRestriction(arm.restriction) ?? .none
                 let selector = try CaseSelector(topK: experiment.candidateCount, count: experiment.queryCount,
                                                 restriction: restriction)
                 let candidates = pool.map {

@@ -1,4 +1,5 @@
 import ActiveLearning
+import Domain
 import Foundation
 import Orchestration
 import Store
@@ -12,7 +13,7 @@ struct ExperimentStateMachineTests {
         machine = Self.machine(strategy: .margins)
     }
 
-    static func machine(strategy: ExperimentRecord.Strategy, restriction: ExperimentRecord.Restriction = .none,
+    static func machine(strategy: Strategy, restriction: RedundancyRestriction = .none,
                         maxRounds: Int = 3, stopAtEquivalence: Bool = false, seed: Int64 = 5,
                         coldStart: ColdStart = .off) -> ExperimentStateMachine {
         let experiment = ExperimentRecord(
@@ -175,8 +176,8 @@ struct ExperimentStateMachineTests {
         #expect(Self.machine(strategy: .random).scoringPlans(round: 2, pool: pool, annotated: annotated).isEmpty)
     }
 
-    @Test(arguments: [ExperimentRecord.Restriction.none, .representative])
-    func onlyThePoolIsScoredWithoutTheNonSimilarRestriction(_ restriction: ExperimentRecord.Restriction) {
+    @Test(arguments: [RedundancyRestriction.none, .representative])
+    func onlyThePoolIsScoredWithoutTheNonSimilarRestriction(_ restriction: RedundancyRestriction) {
         let machine = Self.machine(strategy: .dropoutTrainTest, restriction: restriction)
         let scoring = machine.scoringPlans(round: 1, pool: Array(Self.cases.prefix(6)), annotated: Array(Self.cases.suffix(4)))
         #expect(scoring.map(\.caseID) == Self.cases.prefix(6).map(\.id))

@@ -57,6 +57,14 @@ struct OrchestratorServiceTests {
             await #expect { try await client.call(OrchestratorRPC.create, invalid, timeout: .seconds(10)) } throws: {
                 ($0 as? RPCError)?.code == .invalidArgument && ($0 as? RPCError)?.details["field"] == "seeds"
             }
+            // Entropy is on the wire, but no experiment runs it: the refusal says which strategies do.
+            invalid.spec.seeds = [21]
+            invalid.spec.strategy = .entropy
+            await #expect { try await client.call(OrchestratorRPC.create, invalid, timeout: .seconds(10)) } throws: {
+                guard let error = $0 as? RPCError else { return false }
+                return error.code == .invalidArgument && error.details["field"] == "strategy"
+                    && error.message.contains("entropy") && error.message.contains("dropout-train-test, dropout-test")
+            }
 
             // Oracle annotation: round 0 draws and reveals its initial set and queues its training at once.
             let started = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))

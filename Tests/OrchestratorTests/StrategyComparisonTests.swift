@@ -1,6 +1,6 @@
+import Domain
 import Foundation
 import Proto
-import Store
 import Testing
 @testable import OrchestratorService
 
@@ -9,8 +9,8 @@ import Testing
 struct StrategyComparisonTests {
     typealias Repetition = StrategyComparison.Repetition
 
-    static func run(_ id: String, _ strategy: ExperimentRecord.Strategy, repetition: Int, share: Double?,
-                    restriction: ExperimentRecord.Restriction = .none) -> Repetition {
+    static func run(_ id: String, _ strategy: Strategy, repetition: Int, share: Double?,
+                    restriction: RedundancyRestriction = .none) -> Repetition {
         Repetition(experimentID: id, strategy: strategy, restriction: restriction, repetition: repetition,
                    equivalentShare: share)
     }

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Logging
 import Store
@@ -58,7 +59,7 @@ struct CohortFixture {
                              testCases: Array(stored.dropFirst(train).map(\.id)))
     }
 
-    func experiment(strategy: ExperimentRecord.Strategy = .random, maxRounds: Int = 2, initial: Int = 4,
+    func experiment(strategy: Strategy = .random, maxRounds: Int = 2, initial: Int = 4,
                     pick: Int = 2, annotation: ExperimentRecord.AnnotationMode = .oracle,
                     stopAtEquivalence: Bool = false, seed: Int64 = 11) -> ExperimentRecord {
         ExperimentRecord(

@@ -1,4 +1,5 @@
 import ActiveLearning
+import Domain
 import Foundation
 import Proto
 import SwiftProtobuf
@@ -44,11 +45,7 @@ struct SelectorServiceTests {
             return try RandomQuery.select(request.candidates, by: \.sourceName, count: Int(request.pick), seed: request.seed)
                 .map(\.caseID)
         }
-        let restriction: RedundancyRestriction = switch request.restriction {
-        case .representative: .representative
-        case .nonSimilar: .nonSimilar
-        default: .none
-        }
+        let restriction = RedundancyRestriction(request.restriction) ?? .none
         let selector = try CaseSelector(topK: Int(request.topK), count: Int(request.pick), restriction: restriction,
                                         standardizesFeatures: request.zScoreFeatures)
         return try selector.select(

@@ -3,6 +3,7 @@
 //
 //   swift run -c release selection-benchmark [runs]
 import ActiveLearning
+import Domain
 import Foundation
 import SeededRandom
 

@@ -1,0 +1,62 @@
+import Domain
+
+// The wire form of the domain's strategy vocabulary, in one place: every service converts through
+// these, so a value the contract adds is refused by name rather than guessed.
+
+extension Strategy {
+    /// The strategy a request names; nil for an unset method, and for entropy and BALD, which the
+    /// contract lists and the scorer computes but no experiment stores or runs.
+    public init?(_ method: UncertaintyMethod) {
+        switch method {
+        case .random: self = .random
+        case .dropoutTrainTest: self = .dropoutTrainTest
+        case .dropoutTest: self = .dropoutTest
+        case .bootstrap: self = .bootstrap
+        case .margins: self = .margins
+        case .unspecified, .entropy, .bald, .UNRECOGNIZED: return nil
+        }
+    }
+}
+
+extension UncertaintyMethod {
+    public init(_ strategy: Strategy) {
+        switch strategy {
+        case .random: self = .random
+        case .dropoutTrainTest: self = .dropoutTrainTest
+        case .dropoutTest: self = .dropoutTest
+        case .bootstrap: self = .bootstrap
+        case .margins: self = .margins
+        }
+    }
+}
+
+extension RedundancyRestriction {
+    /// The restriction a request names; nil when unset, so a forgotten field never means none.
+    public init?(_ restriction: Restriction) {
+        switch restriction {
+        case .none: self = .none
+        case .representative: self = .representative
+        case .nonSimilar: self = .nonSimilar
+        case .unspecified, .UNRECOGNIZED: return nil
+        }
+    }
+}
+
+extension Restriction {
+    public init(_ restriction: RedundancyRestriction) {
+        switch restriction {
+        case .none: self = .none
+        case .representative: self = .representative
+        case .nonSimilar: self = .nonSimilar
+        }
+    }
+}
+
+extension StrategyName {
+    /// The name of a strategy and restriction as a spec or an outcome carries them; nil when
+    /// either is unset or not one the product runs.
+    public init?(_ method: UncertaintyMethod, _ restriction: Restriction) {
+        guard let strategy = Strategy(method), let restriction = RedundancyRestriction(restriction) else { return nil }
+        self.init(strategy: strategy, restriction: restriction)
+    }
+}
