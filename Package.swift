@@ -92,7 +92,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], path: "Shared/ServiceRuntime"),
-        .target(name: "Profiles", dependencies: ["ActiveLearning", "Neural", "Proto"], path: "Shared/Profiles"),
+        .target(name: "Profiles", dependencies: ["ActiveLearning", "Domain", "Neural", "Proto"], path: "Shared/Profiles"),
         .target(name: "WorkerSupport", dependencies: [
             "Profiles", "ServiceRuntime", "Store", "Artifacts", "Volume", "Neural", "Bus", "Proto",
             .product(name: "Logging", package: "swift-log"),

@@ -117,7 +117,7 @@ public struct ExperimentStateMachine: Sendable {
     /// annotated case is scored again each round too (the scorer stores only its features, as it
     /// is no candidate). A case is one job per round whatever its role, so the keys stay unique.
     public func scoringPlans(round: Int, pool: [NamedCase], annotated: [NamedCase]) -> [ScoringPlan] {
-        guard experiment.strategy != .random else { return [] }
+        guard experiment.strategy.ranksPool else { return [] }
         let cases = experiment.restriction == .nonSimilar ? Set(pool).union(annotated) : Set(pool)
         return cases.sorted().map(\.id).map { caseID in
             ScoringPlan(key: "score/\(Self.text(experiment.id))/\(round)/\(Self.text(caseID))", round: round,

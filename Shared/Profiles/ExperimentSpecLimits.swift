@@ -1,3 +1,4 @@
+import Domain
 import Proto
 
 /// The limits of every field of an `ExperimentSpec` and its `HyperParameters`, in one place: the
@@ -113,7 +114,7 @@ public enum ExperimentSpecLimits {
             try atLeastTwo(spec.bootstrapMembers, bootstrapMembers, for: "the bootstrap strategy")
         }
         try passes.check(spec.passes)
-        if spec.strategy == .dropoutTrainTest || spec.strategy == .dropoutTest {
+        if Strategy(spec.strategy)?.usesDropoutPasses == true {
             try atLeastTwo(spec.passes, passes, for: "the dropout strategies")
         }
         try testFraction.check(spec.testFraction)
