@@ -9,6 +9,12 @@ import SeededRandom
 ///     swift run -c release neural-benchmark peak [--threads T]
 ///     swift run -c release neural-benchmark conv [--in 16] [--out 16] [--size 64] [--threads T] [--precision fp32|bf16]
 ///     swift run -c release neural-benchmark infer [--threads T] [--precision fp32|bf16] [--skip-windows] [--skip-whole] [--skip-mc-dropout]
+///     swift run -c release neural-benchmark evaluate [--cases N] [--threads T]
+///
+/// `evaluate` times what a scorer does for one evaluation job with the `cpu` network on a 3 mm
+/// brain (2×47×57×47), job after job: the checkpoint decoded into a new network, that network's first
+/// whole-volume pass (which builds its convolution plans), and a second pass of the same network,
+/// so the share of a job spent before the arithmetic is seen next to the arithmetic itself.
 ///
 /// `OPENBLAS_CORETYPE=Haswell` selects OpenBLAS's Haswell kernels instead of the auto-detected ones.
 
@@ -199,14 +205,34 @@ func infer() {
     print(String(format: "  peak RSS %.0f MB", peakResidentMB()))
 }
 
+func evaluate() {
+    let (config, _) = benchmarkConfig("cpu")
+    let checkpoint: Data
+    do { checkpoint = try Checkpoint.encode(UNet3D(config: config, seed: 1)) } catch { fatalError("\(error)") }
+    let volume = randomVolume([2, 47, 57, 47], seed: 3)
+    let single = Predictor(strategy: .wholeVolume)
+    let cases = option("--cases", default: 20)
+    print("evaluate: cpu network, 2×47×57×47, \(ComputeThreads.count) threads, \(cases) jobs, checkpoint \(checkpoint.count / 1024) KiB")
+    var decoding: [Double] = [], first: [Double] = [], second: [Double] = []
+    for _ in 0..<cases {
+        var network: UNet3D!
+        decoding.append(milliseconds { network = try! Checkpoint.decode(checkpoint).network })
+        first.append(milliseconds { _ = single.predict(network, image: volume) })
+        second.append(milliseconds { _ = single.predict(network, image: volume) })
+    }
+    print(String(format: "  median ms: decode %.1f, first pass of the new network %.1f, second pass %.1f", median(decoding),
+                 median(first), median(second)))
+}
+
 ComputeThreads.$count.withValue(option("--threads", default: 2)) {
     switch arguments.first {
     case "train": train()
     case "infer": infer()
+    case "evaluate": evaluate()
     case "peak": peak()
     case "conv": convolution()
     default:
-        print("usage: neural-benchmark train [A|B|cpu] [--steps N] [--threads T] [--precision fp32|bf16] | peak [--threads T] | conv [--in C] [--out C] [--size N] [--precision fp32|bf16] | infer [--threads T] [--precision fp32|bf16] [--skip-windows] [--skip-whole] [--skip-mc-dropout]")
+        print("usage: neural-benchmark train [A|B|cpu] [--steps N] [--threads T] [--precision fp32|bf16] | peak [--threads T] | conv [--in C] [--out C] [--size N] [--precision fp32|bf16] | infer [--threads T] [--precision fp32|bf16] [--skip-windows] [--skip-whole] [--skip-mc-dropout] | evaluate [--cases N] [--threads T]")
         exit(2)
     }
 }

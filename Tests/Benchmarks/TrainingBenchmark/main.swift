@@ -17,7 +17,7 @@ import Volume
 ///         [--sizes 8,16,24,32,50] [--dropout] [--workers 2] [--precision fp32|bf16] [--cohort DIR] [--template DIR]
 ///         [--epochs N] [--iterations N] [--batch N] [--lr X] [--foreground X] [--bce-weight X] [--dropout-rate X]
 ///         [--restart-period N] [--selection final|best] [--base-channels N] [--patch N] [--mirror] [--cohort-seed N]
-///         [--minimum-volume MM3] [--minimum-volumes 0,10,20,...] [--tumor-share X]
+///         [--minimum-volume MM3] [--minimum-volumes 0,10,20,...] [--tumor-share X] [--ensemble K]
 ///
 /// The cohort is the demo's synthetic one (seed 1), generated into `--cohort` (default
 /// `.stack/training-benchmark-<profile>-<cases>`) on first use. `--dropout` trains with the
@@ -34,6 +34,11 @@ import Volume
 /// size, extended along the same draw by the profile's foreground-aware cold start (``ColdStart``)
 /// as round 0 is, until the share of its size given by `--tumor-share` (the profile's by default;
 /// 0 draws no more) holds a tumor of the minimum volume; a model's line gives the cases it drew.
+/// `--ensemble K` groups each size's models by seed into sets of K and scores each set two ways as
+/// a full-data reference could be built from it: the probability ensemble (the mean of the members'
+/// probability maps, segmented by the profile's rule, as nnU-Net ensembles its folds) and the seed
+/// mean (each test case's Dice averaged over the members), each with its mean Dice, SD over the
+/// test cases and margin ±2Δ, beside the members' own.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 
@@ -81,6 +86,7 @@ let firstSeed = integer("--first-seed", default: 0)
 let workers = max(1, integer("--workers", default: ProcessInfo.processInfo.activeProcessorCount))
 let trainsWithDropout = arguments.contains("--dropout")
 let cohortSeed = integer("--cohort-seed", default: 1)
+let ensembleSize = integer("--ensemble", default: 0)
 let minimumVolumes = value("--minimum-volumes").map { $0.split(separator: ",").compactMap { Int($0) } } ?? []
 let cohortFolder = URL(fileURLWithPath: value("--cohort")
     ?? ".stack/training-benchmark-\(profile.name)-\(caseCount)\(cohortSeed == 1 ? "" : "-seed\(cohortSeed)")")
@@ -148,6 +154,10 @@ struct Outcome: Sendable {
     var size: Int
     var seed: Int
     var meanDice: Double
+    /// Each test case's Dice, in test-split order.
+    var caseDice: [Double]
+    /// With `--ensemble`: each test case's probability map, in test-split order.
+    var probabilities: [[Float]]?
     /// Mean test Dice per tumor subtype.
     var diceBySubtype: [String: Double]
     /// The equivalence margin ±2Δ this model would set as a comparison's full-data model.
@@ -183,6 +193,20 @@ struct Segmented {
     var dice: Double
     var predicted: Int
     var reference: Int
+
+    /// The segmentation of `probabilities` (above 0.5) scored against `reference`.
+    init(probabilities: [Float], reference: BinaryMask, subtype: String) throws {
+        let prediction = try BinaryMask(probabilities: probabilities, dimensions: reference.dimensions)
+        self.init(subtype: subtype, dice: try Statistics.dice(prediction: prediction, reference: reference),
+                  predicted: prediction.foregroundCount, reference: reference.foregroundCount)
+    }
+
+    init(subtype: String, dice: Double, predicted: Int, reference: Int) {
+        self.subtype = subtype
+        self.dice = dice
+        self.predicted = predicted
+        self.reference = reference
+    }
 
     /// The segmentation with a minimum tumor volume (`SegmentationRule`): emptied below `minimum`
     /// voxels, it scores 1 on a tumor-free case and 0 on any other.
@@ -224,16 +248,16 @@ struct Bench: @unchecked Sendable {
             let result = try trainer.train(network, training: training, validation: validation)
             // Each test case's segmentation by `predictor` against its reference: the Dice and the
             // voxel counts, with no minimum tumor volume.
-            func scored(by predictor: Predictor) throws -> [Segmented] {
+            var kept: [[Float]] = []
+            func scored(by predictor: Predictor, keeping: Bool = false) throws -> [Segmented] {
                 try zip(testCases, references).map { testCase, reference in
                     let probabilities = predictor.predict(result.network, image: testCase.image).probabilities.scalars
-                    let prediction = try BinaryMask(probabilities: probabilities, dimensions: reference.dimensions)
-                    return Segmented(subtype: subtypes[testCase.id] ?? "other",
-                                     dice: try dice(prediction: prediction, reference: reference),
-                                     predicted: prediction.foregroundCount, reference: reference.foregroundCount)
+                    if keeping { kept.append(probabilities) }
+                    return try Segmented(probabilities: probabilities, reference: reference,
+                                         subtype: subtypes[testCase.id] ?? "other")
                 }
             }
-            let raw = try scored(by: profile.predictor)
+            let raw = try scored(by: profile.predictor, keeping: ensembleSize > 1)
             let predictions = raw.map { $0.emptied(below: profile.segmentationRule.minimumVoxels) }
             let check = CollapseCheck(predictedVoxels: predictions.map(\.predicted), referenceVoxels: predictions.map(\.reference))
             let tumorFree = predictions.filter { $0.reference == 0 }
@@ -244,6 +268,7 @@ struct Bench: @unchecked Sendable {
             let tumorDice = predictions.filter { $0.reference > 0 }.map(\.dice)
             let diceByMinimum = minimumVolumes.map { minimum in raw.map { $0.emptied(below: minimum).dice } }
             return Outcome(size: size, seed: seed, meanDice: predictions.map(\.dice).reduce(0, +) / Double(predictions.count),
+                           caseDice: predictions.map(\.dice), probabilities: ensembleSize > 1 ? kept : nil,
                            diceBySubtype: Dictionary(grouping: predictions, by: \.subtype)
                                .mapValues { $0.map(\.dice).reduce(0, +) / Double($0.count) },
                            margin: try EquivalenceBounds(reference: predictions.map(\.dice)).high,
@@ -342,6 +367,40 @@ if !minimumVolumes.isEmpty {
                    group.map { $0.marginByMinimumVolume[i] }.reduce(0, +) / Double(group.count))
         }
         print("| \(size) | " + cells.joined(separator: " | ") + " |")
+    }
+}
+if ensembleSize > 1 {
+    print("""
+
+        Full-data references built from \(ensembleSize) models each (test Dice mean, SD over the test cases, margin ±2Δ; \
+        empty: tumor-free test cases predicted empty, of \(tumorFreeTests)):
+        | training cases | seeds | members (mean of their means) | members' margins | seed mean of per-case Dice | probability ensemble | ensemble empty |
+        |---:|---|---:|---:|---:|---:|---:|
+        """)
+    func described(_ dice: [Double]) throws -> String {
+        let summary = try SampleSummary(dice, subject: "reference Dice")
+        return String(format: "%.3f (SD %.3f, ±%.3f)", summary.mean, summary.standardDeviation,
+                      try EquivalenceBounds(reference: dice).high)
+    }
+    for size in sizes {
+        let members = outcomes.filter { $0.size == size }.sorted { $0.seed < $1.seed }
+        for start in stride(from: 0, to: members.count - ensembleSize + 1, by: ensembleSize) {
+            let set = Array(members[start..<(start + ensembleSize)])
+            let seedMean = references.indices.map { i in set.map { $0.caseDice[i] }.reduce(0, +) / Double(set.count) }
+            let ensemble = try references.indices.map { i in
+                var mean = [Float](repeating: 0, count: set[0].probabilities![i].count)
+                for member in set {
+                    for (v, p) in member.probabilities![i].enumerated() { mean[v] += p / Float(set.count) }
+                }
+                return try Segmented(probabilities: mean, reference: references[i], subtype: "")
+                    .emptied(below: profile.segmentationRule.minimumVoxels)
+            }
+            print(String(format: "| %d | %@ | %.3f | %@ | %@ | %@ | %d |", size, set.map { String($0.seed) }.joined(separator: ","),
+                         set.map(\.meanDice).reduce(0, +) / Double(set.count),
+                         set.map { String(format: "±%.3f", $0.margin) }.joined(separator: ", "),
+                         try described(seedMean), try described(ensemble.map(\.dice)),
+                         ensemble.filter { $0.reference == 0 && $0.predicted == 0 }.count))
+        }
     }
 }
 print(String(format: "\n%d models in %.0f s", outcomes.count, Date().timeIntervalSince(benchmarkStart)))
