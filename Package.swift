@@ -79,11 +79,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Shared/Volume"),
         .target(name: "Neural", dependencies: [
-            "CBLAS", "CCompute", "SeededRandom",
+            "CBLAS", "CCompute", "Domain", "SeededRandom",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Shared/Neural"),
         .target(name: "ActiveLearning", dependencies: ["Domain", "SeededRandom"], path: "Shared/ActiveLearning"),
-        .target(name: "Statistics", path: "Shared/Statistics"),
+        .target(name: "Statistics", dependencies: ["Domain"], path: "Shared/Statistics"),
         .target(name: "Orchestration", dependencies: ["Domain", "Store", "ActiveLearning", "SeededRandom"],
                 path: "Shared/Orchestration"),
         .target(name: "ServiceRuntime", dependencies: [

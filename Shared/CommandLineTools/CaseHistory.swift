@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Store
 
@@ -6,8 +7,8 @@ import Store
 struct CaseHistory: Codable, Sendable, Equatable {
     var experimentID: UUID
     var experiment: String
-    var strategy: String
-    var restriction: String
+    var strategy: Strategy
+    var restriction: RedundancyRestriction
     var selectedRound: Int
     /// The order the case was picked in within its round.
     var selectionRank: Int

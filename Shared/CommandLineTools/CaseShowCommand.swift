@@ -1,4 +1,5 @@
 import ArgumentParser
+import Domain
 import Foundation
 
 /// `activeseg case show ID`: one case's state, and in which experiments and rounds it was picked
@@ -49,7 +50,7 @@ struct CaseShowCommand: ContextualCommand {
         } else {
             lines.append("")
             let rows = report.experiments.map { history in
-                [history.experiment, history.strategy + (history.restriction == "none" ? "" : " + \(history.restriction)"),
+                [history.experiment, StrategyName(strategy: history.strategy, restriction: history.restriction).description,
                  "\(history.selectedRound)", "\(history.selectionRank)", history.annotatedRound.map(String.init) ?? "not yet"]
             }
             lines += TextFormat.table(header: ["experiment", "strategy", "picked in round", "rank", "annotated from round"],

@@ -1,3 +1,5 @@
+import Domain
+
 /// The Dice of thresholded (≥ 0.5) predictions pooled over several cases: 2·Σ|P ∩ T| / (Σ|P| + Σ|T|).
 ///
 /// This is nnU-Net's validation "global Dice". Unlike the mean of per-case Dice it gives a model
@@ -5,9 +7,8 @@
 /// never prefers an all-background network. Over cases without any foreground it is 1 when
 /// nothing is predicted and 0 otherwise, the per-case convention.
 public struct PooledDice: Sendable, Equatable {
-    public private(set) var intersection = 0
-    public private(set) var predicted = 0
-    public private(set) var truth = 0
+    /// The counts over every case added so far.
+    public private(set) var overlap = DiceOverlap()
 
     public init() {}
 
@@ -15,15 +16,9 @@ public struct PooledDice: Sendable, Equatable {
     public mutating func add(probabilities: [Float], label: [UInt8]) {
         precondition(probabilities.count == label.count, "\(probabilities.count) probabilities for \(label.count) labels")
         for i in 0..<label.count {
-            let p = probabilities[i] >= 0.5
-            let t = label[i] > 0
-            if p { predicted += 1 }
-            if t { truth += 1 }
-            if p && t { intersection += 1 }
+            overlap.add(predicted: probabilities[i] >= 0.5, reference: label[i] > 0)
         }
     }
 
-    public var value: Double {
-        predicted + truth == 0 ? 1 : 2 * Double(intersection) / Double(predicted + truth)
-    }
+    public var value: Double { overlap.dice }
 }

@@ -1,4 +1,5 @@
 @testable import CommandLineTools
+import Domain
 import Foundation
 import Logging
 import Store
@@ -41,11 +42,14 @@ import Testing
             #expect(report.experiments.first?.experiment == "margins-run")
             #expect(report.experiments.first?.selectedRound == 1)
             #expect(report.experiments.first?.annotatedRound == nil, "picked, label not delivered yet")
+            #expect(report.experiments.first?.strategy == .margins)
+            #expect(report.experiments.first?.restriction == .representative)
 
             let text = await activeseg(["case", "show", fixture.picked.uuidString], in: fixture.folder,
                                        environment: fixture.environment)
             #expect(text.output.contains("margins-run"))
             #expect(text.output.contains("not yet"))
+            #expect(text.output.contains("margins+representative"), "the strategy spelled as everywhere else")
         }
     }
 
@@ -95,7 +99,7 @@ func withCaseFixture(_ body: (CaseFixture) async throws -> Void) async throws {
         _ = try await client.query("""
             INSERT INTO experiments (id, name, dataset_id, strategy, restriction, initial_count, candidate_count,
                                      query_count, max_rounds, seed, profile, annotation_mode)
-            VALUES (\(experiment), 'margins-run', \(dataset.id), 'margins', 'none', 1, 2, 1, 3, 1, 'tiny', 'human')
+            VALUES (\(experiment), 'margins-run', \(dataset.id), 'margins', 'representative', 1, 2, 1, 3, 1, 'tiny', 'human')
             """)
         _ = try await client.query("""
             INSERT INTO rounds (experiment_id, round_index, phase, finished_at, annotated_count)

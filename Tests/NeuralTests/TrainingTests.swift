@@ -65,7 +65,7 @@ import Testing
         var found = PooledDice()
         found.add(probabilities: [0.9, 0.2], label: [0, 0])
         found.add(probabilities: [0.9, 0.9, 0.3], label: [1, 1, 0])
-        #expect(found.intersection == 2 && found.predicted == 3 && found.truth == 2)
+        #expect(found.overlap.intersection == 2 && found.overlap.predicted == 3 && found.overlap.reference == 2)
         #expect(abs(found.value - 0.8) < 1e-12)
     }
 
