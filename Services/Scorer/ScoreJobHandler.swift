@@ -19,8 +19,9 @@ import WorkerSupport
 /// - a training-split case the experiment picked in an earlier round gets its feature vector only,
 ///   which the non-similar restriction compares the candidates with: it is no candidate, so it
 ///   has no score;
-/// - a test-split case asked to be evaluated gets the Dice (threshold 0.5) of the mean probability
-///   map against its label, stored for the job's first model (an ensemble is evaluated as one).
+/// - a test-split case asked to be evaluated gets the Dice of its segmentation (the profile's
+///   `SegmentationRule` on the deterministic mean probability map of the job's models, whatever the
+///   method) against its label, stored for the job's first model (an ensemble is evaluated as one).
 /// Evaluating a pool case is refused: its label must not reach the selection.
 struct ScoreJobHandler: JobHandler {
     let loader: CaseLoader
@@ -85,10 +86,12 @@ struct ScoreJobHandler: JobHandler {
         let image = try loader.image(files)
         let passes = job.passes == 0 ? profile.inference.passes : Int(job.passes)
         let topFraction = job.topFraction == 0 ? profile.activeLearning.topFraction : job.topFraction
-        let (method, predictor, seed) = (job.method, profile.predictor, job.seed)
+        let (method, predictor, seed, evaluates) = (job.method, profile.predictor, job.seed, job.evaluate)
         let inference = try await ComputeThreads.offload {
-            try CaseInference(method: method, networks: networks, image: image, predictor: predictor,
-                              passes: passes, topFraction: topFraction, seed: seed)
+            evaluates
+                ? CaseInference.evaluation(networks: networks, image: image, predictor: predictor)
+                : try CaseInference(method: method, networks: networks, image: image, predictor: predictor,
+                                    passes: passes, topFraction: topFraction, seed: seed)
         }
         var dice: Double?
         if job.evaluate {

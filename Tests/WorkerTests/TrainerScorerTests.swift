@@ -133,6 +133,13 @@ import WorkerSupport
             #expect(result.features.count == bottleneck)
             #expect(result.probability.totalVoxels > 0)
             #expect(result.hasDice == fixture.testCases.contains { $0.caseID == result.caseID })
+            // Scoring runs the method's dropout passes; evaluation one deterministic pass, whatever
+            // the method, so its map has no variance.
+            if result.hasDice {
+                #expect(result.probability.maxVariance == 0, "evaluated with dropout on")
+            } else {
+                #expect(result.probability.maxVariance > 0, "scored without dropout passes")
+            }
         }
     }
 
