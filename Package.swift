@@ -105,7 +105,7 @@ let package = Package(
             "ServiceRuntime", "ActiveLearning", "Bus", "Domain", "Proto", .product(name: "Logging", package: "swift-log"),
         ], path: "Services/Selector"),
         .executableTarget(name: "StatsService", dependencies: [
-            "ServiceRuntime", "Statistics", "Bus", "Proto", .product(name: "Logging", package: "swift-log"),
+            "Domain", "ServiceRuntime", "Statistics", "Bus", "Proto", .product(name: "Logging", package: "swift-log"),
         ], path: "Services/Stats"),
         .executableTarget(name: "IngestService", dependencies: [
             "ServiceRuntime", "Store", "Artifacts", "Volume", "ActiveLearning", "Bus", "Proto",

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Logging
 import Orchestration
@@ -119,7 +120,7 @@ struct ExperimentCommands: Sendable {
         var share: Double?
         if let first = experiment.firstEquivalentRound,
            let annotated = rounds.first(where: { $0.index == first })?.outcome?.annotatedCount {
-            share = Double(annotated) / Double(max(1, training))
+            share = dataShare(annotated: annotated, of: training)
         }
         return StrategyComparison.Repetition(experimentID: id, strategy: experiment.strategy,
                                              restriction: experiment.restriction, repetition: experiment.repetition,

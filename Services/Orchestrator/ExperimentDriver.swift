@@ -320,7 +320,7 @@ actor ExperimentDriver {
                                                  "tost.p": "\(outcome.tostP.map { "\($0)" } ?? "none")",
                                                  "equivalent": "\(outcome.equivalent)"])
         await events.roundFinished(experiment.id, round: index, analysis: test,
-                                   dataShare: Double(context.annotated.count) / Double(context.cohort.trainingCases.count))
+                                   dataShare: dataShare(annotated: context.annotated.count, of: context.cohort.trainingCases.count))
         if continues {
             try await jobs.publish(stored)
             await events.roundStarted(experiment.id, round: index + 1, annotatedCases: context.annotated.count)

@@ -1,3 +1,4 @@
+import Domain
 import Logging
 import Proto
 import ServiceRuntime
@@ -34,7 +35,7 @@ struct AnalysisHandler: Sendable {
                 var analysis = Proto.RoundAnalysis.with {
                     $0.round = round.round
                     $0.annotatedCases = round.annotatedCases
-                    $0.dataShare = Double(round.annotatedCases) / Double(request.fullDataCases)
+                    $0.dataShare = dataShare(annotated: Int(round.annotatedCases), of: Int(request.fullDataCases))
                 }
                 guard let (low, high) = bounds else {
                     analysis.dice = try Self.summary(round.dice.map(\.dice), subject: subject)

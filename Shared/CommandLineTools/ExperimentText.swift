@@ -47,8 +47,7 @@ enum ExperimentText {
 
     /// Share of the training pool annotated so far.
     static func labelShare(_ status: ExperimentStatus) -> Double {
-        let total = Double(status.annotatedCases + status.poolCases)
-        return total > 0 ? Double(status.annotatedCases) / total : 0
+        dataShare(annotated: Int(status.annotatedCases), of: Int(status.annotatedCases + status.poolCases))
     }
 
     static func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }

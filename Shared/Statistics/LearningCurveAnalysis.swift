@@ -1,3 +1,5 @@
+import Domain
+
 /// One round's model evaluated on the fixed test split.
 public struct RoundEvaluation: Codable, Sendable, Equatable {
     public var round: Int
@@ -131,7 +133,7 @@ public struct LearningCurveAnalysis: Codable, Sendable, Equatable {
             }
             let test = try tost(values, reference, low: bounds.low, high: bounds.high, design: design)
             return RoundAnalysis(round: round.round, annotatedCases: round.annotatedCases,
-                                 trainingShare: Double(round.annotatedCases) / Double(poolSize),
+                                 trainingShare: dataShare(annotated: round.annotatedCases, of: poolSize),
                                  dice: try SampleSummary(values, subject: subject), tost: test,
                                  differenceInterval: try test.differenceInterval(alpha: bounds.alpha),
                                  isEquivalent: test.isEquivalent(alpha: bounds.alpha))
