@@ -56,8 +56,8 @@ struct TrainJobHandler: JobHandler {
         let rate = parameters.dropoutRate == 0 ? profile.training.dropoutRate : parameters.dropoutRate
         let network = UNet3D(config: profile.network(dropout: job.dropoutMode, rate: rate), seed: job.seed)
         network.precision = profile.precision
-        let trainer = Trainer(config: profile.trainingConfig(parameters, seed: job.seed), predictor: profile.predictor,
-                              logger: logger)
+        let trainer = Trainer(config: profile.trainingConfig(parameters, trainingCases: sample.training.count, seed: job.seed),
+                              predictor: profile.predictor, logger: logger)
 
         let started = Date()
         let (events, continuation) = AsyncStream.makeStream(of: EpochReport.self, bufferingPolicy: .bufferingNewest(64))

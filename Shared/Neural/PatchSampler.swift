@@ -2,7 +2,8 @@ import SeededRandom
 
 /// Draws training patches: `patchesPerCase` per case and epoch, a fraction of them centred on a
 /// random foreground voxel (nnU-Net oversamples foreground in a third of its patches so that small
-/// tumours are seen often enough), the rest placed uniformly. Patches that reach past the volume,
+/// tumours are seen often enough; the case's `samplingRegion` where it has one), the rest placed
+/// uniformly. Patches that reach past the volume,
 /// or volumes smaller than a patch, are zero-padded.
 public struct PatchSampler: Sendable {
     public var patchSize: [Int]
@@ -93,12 +94,14 @@ public struct PatchSampler: Sendable {
         return Patch(image: image, label: label, origin: origin)
     }
 
+    /// A voxel of the case's sampling region (its label's foreground unless it names another).
     private func randomForegroundVoxel(_ trainingCase: TrainingCase, generator: inout SeededGenerator) -> [Int]? {
-        let foreground = trainingCase.label.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
+        let region = trainingCase.samplingRegion ?? trainingCase.label
+        let foreground = region.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
         guard foreground > 0 else { return nil }
         var k = Int(generator.nextUnitDouble() * Double(foreground))
         let size = trainingCase.size
-        for (index, value) in trainingCase.label.enumerated() where value > 0 {
+        for (index, value) in region.enumerated() where value > 0 {
             if k == 0 {
                 return [index / (size[1] * size[2]), (index / size[2]) % size[1], index % size[2]]
             }

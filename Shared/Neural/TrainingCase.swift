@@ -8,13 +8,20 @@ public struct TrainingCase: Sendable {
     public var image: Tensor
     /// `D·H·W` labels, 0 background and 1 foreground, in the image's voxel order.
     public var label: [UInt8]
+    /// `D·H·W` voxels (non-zero inside) that foreground patches are centred on, where that region
+    /// is not the label's foreground; nil centres them on the label's foreground. nnU-Net samples
+    /// every annotated class, so a model of one class also sees the annotated structures it must
+    /// leave unlabelled, such as a tumor that does not enhance.
+    public var samplingRegion: [UInt8]?
 
-    public init(id: String, image: Tensor, label: [UInt8]) {
+    public init(id: String, image: Tensor, label: [UInt8], samplingRegion: [UInt8]? = nil) {
         precondition(image.rank == 4, "image must be [C, D, H, W], got \(image.shape)")
         precondition(label.count == image.count / image.shape[0], "label has \(label.count) voxels, image \(image.count / image.shape[0])")
+        precondition(samplingRegion.map { $0.count == label.count } ?? true, "the sampling region does not match the label")
         self.id = id
         self.image = image
         self.label = label
+        self.samplingRegion = samplingRegion
     }
 
     /// `[D, H, W]`.

@@ -97,11 +97,13 @@ public struct ExperimentProfile: Sendable, Hashable {
         return parameters
     }
 
-    /// Neural's training configuration for a job's `parameters`, seeded by the job.
+    /// Neural's training configuration for a job's `parameters` and its `trainingCases` (which
+    /// size the steps per epoch, ``TrainingSettings/iterationsPerEpoch(forTrainingCases:)``),
+    /// seeded by the job.
     ///
     /// A zero field means the sender left it out (proto3 cannot tell 0 from absent), so it takes
     /// the profile's value; none of these settings is meaningful at 0.
-    public func trainingConfig(_ parameters: HyperParameters, seed: UInt64) -> TrainingConfig {
+    public func trainingConfig(_ parameters: HyperParameters, trainingCases: Int, seed: UInt64) -> TrainingConfig {
         let defaults = hyperParameters
         func pick<Value: Numeric>(_ value: Value, _ fallback: Value) -> Value { value == 0 ? fallback : value }
         let edge = Int(pick(parameters.patchEdge, defaults.patchEdge))
@@ -112,7 +114,7 @@ public struct ExperimentProfile: Sendable, Hashable {
             patience: Int(pick(parameters.earlyStopPatience, defaults.earlyStopPatience)),
             patchSize: [edge, edge, edge],
             patchesPerCase: Int(pick(parameters.patchesPerImage, defaults.patchesPerImage)),
-            iterationsPerEpoch: training.iterationsPerEpoch,
+            iterationsPerEpoch: training.iterationsPerEpoch(forTrainingCases: trainingCases),
             batchSize: training.batchSize,
             selection: training.selection,
             validationInterval: training.validationInterval,

@@ -13,6 +13,10 @@ public struct TrainingSettings: Sendable, Hashable {
     /// SGD steps per epoch on patches of randomly drawn cases (nnU-Net: 250); nil takes
     /// `patchesPerImage` patches of every training case.
     public var iterationsPerEpoch: Int?
+    /// With `iterationsPerEpoch`: at least this many steps per epoch for each training case, so a
+    /// larger training set gets a proportionally longer run than the smallest ones; nil keeps
+    /// `iterationsPerEpoch` for every size.
+    public var iterationsPerTrainingCase: Double?
     /// Which epoch's weights a training run keeps.
     public var selection: ModelSelection
     /// Epochs between validations when the final epoch is kept.
@@ -34,13 +38,15 @@ public struct TrainingSettings: Sendable, Hashable {
     public init(maximumEpochs: Int, patience: Int, patchEdge: Int, patchesPerImage: Int, learningRate: Double,
                 weightDecay: Double, momentum: Double, warmRestartPeriod: Int, batchSize: Int, dropoutRate: Float,
                 augment: Bool, foregroundFraction: Double = 1.0 / 3.0, iterationsPerEpoch: Int? = nil,
-                selection: ModelSelection = .bestValidation, validationInterval: Int = 1) {
+                iterationsPerTrainingCase: Double? = nil, selection: ModelSelection = .bestValidation,
+                validationInterval: Int = 1) {
         self.maximumEpochs = maximumEpochs
         self.patience = patience
         self.patchEdge = patchEdge
         self.patchesPerImage = patchesPerImage
         self.foregroundFraction = foregroundFraction
         self.iterationsPerEpoch = iterationsPerEpoch
+        self.iterationsPerTrainingCase = iterationsPerTrainingCase
         self.selection = selection
         self.validationInterval = validationInterval
         self.learningRate = learningRate
@@ -50,6 +56,15 @@ public struct TrainingSettings: Sendable, Hashable {
         self.batchSize = batchSize
         self.dropoutRate = dropoutRate
         self.augment = augment
+    }
+
+    /// SGD steps per epoch for a training set of `trainingCases`: `iterationsPerEpoch`, or
+    /// `iterationsPerTrainingCase` per case (rounded up) where that is more; nil without
+    /// `iterationsPerEpoch`.
+    public func iterationsPerEpoch(forTrainingCases trainingCases: Int) -> Int? {
+        guard let iterationsPerEpoch else { return nil }
+        guard let perCase = iterationsPerTrainingCase else { return iterationsPerEpoch }
+        return max(iterationsPerEpoch, Int((perCase * Double(trainingCases)).rounded(.up)))
     }
 }
 

@@ -21,6 +21,25 @@ import Testing
         #expect(hits < 60)
     }
 
+    /// A case whose sampling region is not its label's foreground (a tumor that does not enhance,
+    /// labelled background) gets its foreground patches on that region: each covers the region's
+    /// voxel, and the label in them stays empty.
+    @Test func foregroundPatchesGoToTheSamplingRegionWhereACaseHasOne() {
+        let sphere = Self.sphereCase(id: "a", size: 24, radius: 2, center: (4, 18, 5), seed: 1)
+        var region = [UInt8](repeating: 0, count: sphere.label.count)
+        region[(20 * 24 + 3) * 24 + 19] = 1
+        let trainingCase = TrainingCase(id: "a", image: sphere.image, label: [UInt8](repeating: 0, count: sphere.label.count),
+                                        samplingRegion: region)
+        var generator = SeededGenerator(seed: 2)
+        let always = PatchSampler(patchSize: [8, 8, 8], patchesPerCase: 1, foregroundFraction: 1)
+        for _ in 0..<20 {
+            let patch = always.sample(trainingCase, generator: &generator)
+            #expect(zip([20, 3, 19], patch.origin).allSatisfy { voxel, corner in (corner..<(corner + 8)).contains(voxel) },
+                    "patch at \(patch.origin)")
+            #expect(patch.label.sum() == 0)
+        }
+    }
+
     @Test func patchesPastTheBorderAreZeroPadded() {
         let trainingCase = Self.sphereCase(id: "a", size: 6, radius: 2, seed: 1)
         let sampler = PatchSampler(patchSize: [8, 8, 8])

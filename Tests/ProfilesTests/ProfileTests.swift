@@ -55,7 +55,7 @@ import Testing
         let profile = ExperimentProfile.cpu
         var parameters = HyperParameters()
         parameters.maxEpochs = 7
-        let config = profile.trainingConfig(parameters, seed: 9)
+        let config = profile.trainingConfig(parameters, trainingCases: 6, seed: 9)
         #expect(config.maximumEpochs == 7)
         #expect(config.patience == profile.training.patience)
         #expect(config.patchSize == [Int](repeating: profile.training.patchEdge, count: 3))
@@ -64,7 +64,23 @@ import Testing
         #expect(config.selection == .finalEpoch)
         #expect(config.seed == 9)
         #expect(config.augmentation == .none)
-        #expect(profile.trainingConfig(profile.hyperParameters, seed: 9).augmentation == Augmentation())
+        #expect(profile.trainingConfig(profile.hyperParameters, trainingCases: 6, seed: 9).augmentation == Augmentation())
+    }
+
+    @Test("the cpu profile's larger training sets get proportionally more steps per epoch")
+    func stepsPerEpochGrowWithTheTrainingSet() {
+        let training = ExperimentProfile.cpu.training
+        #expect(training.iterationsPerEpoch(forTrainingCases: 6) == 15)
+        #expect(training.iterationsPerEpoch(forTrainingCases: 10) == 15)
+        #expect(training.iterationsPerEpoch(forTrainingCases: 11) == 17, "1.5 × 11 rounded up")
+        #expect(training.iterationsPerEpoch(forTrainingCases: 40) == 60)
+        #expect(ExperimentProfile.cpu.trainingConfig(ExperimentProfile.cpu.hyperParameters, trainingCases: 26, seed: 1)
+            .iterationsPerEpoch == 39)
+        var fixed = training
+        fixed.iterationsPerTrainingCase = nil
+        #expect(fixed.iterationsPerEpoch(forTrainingCases: 40) == 15)
+        fixed.iterationsPerEpoch = nil
+        #expect(fixed.iterationsPerEpoch(forTrainingCases: 40) == nil, "patches per case instead")
     }
 
     @Test("dropout-train-test trains with dropout; the other methods only sample with it")

@@ -15,9 +15,10 @@ import Volume
 ///
 ///     swift run -c release training-benchmark [--profile cpu] [--cases 170] [--test 120] [--seeds 10] [--first-seed 0]
 ///         [--sizes 8,16,24,32,50] [--dropout] [--workers 2] [--precision fp32|bf16] [--cohort DIR] [--template DIR]
-///         [--epochs N] [--iterations N] [--batch N] [--lr X] [--foreground X] [--bce-weight X] [--dropout-rate X]
+///         [--epochs N] [--iterations N] [--iterations-per-case X] [--batch N] [--lr X] [--foreground X] [--bce-weight X] [--dropout-rate X]
 ///         [--restart-period N] [--selection final|best] [--base-channels N] [--patch N] [--mirror] [--cohort-seed N]
 ///         [--minimum-volume MM3] [--minimum-volumes 0,10,20,...] [--tumor-share X] [--ensemble K]
+///         [--sampling-region target|tumor|target-else-tumor]
 ///
 /// The cohort is the demo's synthetic one (seed 1), generated into `--cohort` (default
 /// `.stack/training-benchmark-<profile>-<cases>`) on first use. `--dropout` trains with the
@@ -38,7 +39,10 @@ import Volume
 /// a full-data reference could be built from it: the probability ensemble (the mean of the members'
 /// probability maps, segmented by the profile's rule, as nnU-Net ensembles its folds) and the seed
 /// mean (each test case's Dice averaged over the members), each with its mean Dice, SD over the
-/// test cases and margin ±2Δ, beside the members' own.
+/// test cases and margin ±2Δ, beside the members' own. `--sampling-region` says where foreground
+/// patches are centred: on the target (the enhancing tumor, the default), on the whole annotated
+/// tumor (every non-zero BraTS label, as nnU-Net samples every class), or on the target where the
+/// case has one and on the whole tumor where it has none (a tumor that does not enhance).
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 
@@ -59,6 +63,9 @@ do { profile = try ExperimentProfile(named: value("--profile") ?? "cpu") } catch
 // Recipe overrides, for measuring a candidate setting before it goes into the profile.
 if let epochs = value("--epochs").flatMap(Int.init) { profile.training.maximumEpochs = epochs; profile.training.patience = epochs }
 if let iterations = value("--iterations").flatMap(Int.init) { profile.training.iterationsPerEpoch = iterations > 0 ? iterations : nil }
+if let perCase = value("--iterations-per-case").flatMap(Double.init) {
+    profile.training.iterationsPerTrainingCase = perCase > 0 ? perCase : nil
+}
 if let rate = value("--lr").flatMap(Double.init) { profile.training.learningRate = rate }
 if let share = value("--foreground").flatMap(Double.init) { profile.training.foregroundFraction = share }
 if let rate = value("--dropout-rate").flatMap(Float.init) { profile.training.dropoutRate = rate }
@@ -87,6 +94,10 @@ let workers = max(1, integer("--workers", default: ProcessInfo.processInfo.activ
 let trainsWithDropout = arguments.contains("--dropout")
 let cohortSeed = integer("--cohort-seed", default: 1)
 let ensembleSize = integer("--ensemble", default: 0)
+let samplingRegion = value("--sampling-region") ?? "target"
+guard ["target", "tumor", "target-else-tumor"].contains(samplingRegion) else {
+    fail("--sampling-region takes target, tumor or target-else-tumor")
+}
 let minimumVolumes = value("--minimum-volumes").map { $0.split(separator: ",").compactMap { Int($0) } } ?? []
 let cohortFolder = URL(fileURLWithPath: value("--cohort")
     ?? ".stack/training-benchmark-\(profile.name)-\(caseCount)\(cohortSeed == 1 ? "" : "-seed\(cohortSeed)")")
@@ -121,7 +132,16 @@ for source in sources.sorted(by: { $0.id < $1.id }) {
     guard let case_ = try? importer.importCase(source), let label = case_.label else { continue }
     let shape = case_.t1c.shape
     let image = Tensor(shape: [2, shape.z, shape.y, shape.x], scalars: case_.t1c.voxels + case_.t2.voxels)
-    imported.append(TrainingCase(id: source.id, image: image, label: label.voxels))
+    var region: [UInt8]?
+    if samplingRegion != "target" {
+        // The same case imported with every tumor label as foreground: the whole annotated tumor
+        // on the same grid.
+        var wholeTumor = source
+        wholeTumor.labelConvention = LabelConvention(declaredValues: [0, 1, 2, 4], foregroundValues: [1, 2, 4])
+        guard let tumor = try? importer.importCase(wholeTumor).label?.voxels else { fail("\(source.id): no whole-tumor mask") }
+        region = samplingRegion == "tumor" || !label.voxels.contains(where: { $0 > 0 }) ? tumor : nil
+    }
+    imported.append(TrainingCase(id: source.id, image: image, label: label.voxels, samplingRegion: region))
     labelVoxels[source.id] = label.foregroundVoxels
 }
 guard imported.count > testCount else { fail("\(imported.count) cases imported, \(testCount) wanted for testing") }
@@ -142,11 +162,13 @@ print("""
     \(testCases.count) test of which \(tumorFreeTests) tumor-free) imported in \
     \(String(format: "%.0f", Date().timeIntervalSince(importStart))) s; \(seeds) seeds per size (from \(firstSeed)), \(workers) at once; \
     dropout \(trainsWithDropout ? "train+test at \(profile.training.dropoutRate)" : "off"); \
-    \(profile.training.maximumEpochs) epochs of \(profile.training.iterationsPerEpoch.map { "\($0) steps" } ?? "\(profile.training.patchesPerImage) patches per case"), \
+    \(profile.training.maximumEpochs) epochs of \(profile.training.iterationsPerEpoch.map { "\($0) steps" } ?? "\(profile.training.patchesPerImage) patches per case")\
+    \(profile.training.iterationsPerTrainingCase.map { " (at least \($0) per training case)" } ?? ""), \
     lr \(profile.training.learningRate), foreground share \(profile.training.foregroundFraction), \
     batch \(profile.training.batchSize), \(profile.network.baseChannels) base channels, \(profile.training.selection) selection, \
     cosine period \(profile.training.warmRestartPeriod) epochs, minimum tumor volume \
-    \(profile.inference.minimumTumorVolume) mm³ (\(profile.segmentationRule.minimumVoxels) voxels)
+    \(profile.inference.minimumTumorVolume) mm³ (\(profile.segmentationRule.minimumVoxels) voxels), \
+    foreground patches centred on the \(samplingRegion)
     """)
 
 /// One trained model's outcome on the test split.
@@ -240,7 +262,7 @@ struct Bench: @unchecked Sendable {
         let mode: Proto.DropoutMode = trainsWithDropout ? .train : .off
         let network = UNet3D(config: profile.network(dropout: mode, rate: profile.training.dropoutRate), seed: UInt64(seed))
         network.precision = profile.precision
-        var config = profile.trainingConfig(profile.hyperParameters, seed: UInt64(seed))
+        var config = profile.trainingConfig(profile.hyperParameters, trainingCases: training.count, seed: UInt64(seed))
         if let bceWeight { config.bceWeight = bceWeight }
         let trainer = Trainer(config: config, predictor: profile.predictor, logger: logger)
         let started = Date()

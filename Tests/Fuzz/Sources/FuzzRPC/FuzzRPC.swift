@@ -65,7 +65,7 @@ func checkTrainJob(_ job: TrainJob) throws {
     let rate = parameters.dropoutRate == 0 ? profile.training.dropoutRate : parameters.dropoutRate
     let network = profile.network(dropout: job.dropoutMode, rate: rate)
     precondition(network.limitViolation == nil, "a checked job gives the network \(network)")
-    let training = profile.trainingConfig(parameters, seed: job.seed)
+    let training = profile.trainingConfig(parameters, trainingCases: sample.training.count, seed: job.seed)
     precondition(training.patchSize.allSatisfy { $0 > 0 && $0 % network.sizeDivisor == 0 },
                  "a checked job gives patches of \(training.patchSize) to a network that divides by \(network.sizeDivisor)")
 }
