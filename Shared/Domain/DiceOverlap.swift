@@ -2,8 +2,8 @@
 /// 2|P ∩ R| / (|P| + |R|) they give, with the product's one convention for empty masks.
 ///
 /// When both masks are empty the prediction is perfect, so Dice = 1: a tumor-free case predicted
-/// tumor-free must not count as a failure, and 0/0 must not poison a mean. Counts add, so the same
-/// type is one case's Dice and the Dice pooled over cases (nnU-Net's "global Dice").
+/// tumor-free must not count as a failure, and 0/0 must not poison a mean. Counting the voxels of
+/// several cases into one overlap gives the Dice pooled over them (nnU-Net's "global Dice").
 public struct DiceOverlap: Sendable, Hashable {
     /// Voxels in both the prediction and the reference.
     public private(set) var intersection = 0
@@ -20,13 +20,6 @@ public struct DiceOverlap: Sendable, Hashable {
         if isPredicted { predicted += 1 }
         if isReference { reference += 1 }
         if isPredicted && isReference { intersection += 1 }
-    }
-
-    /// Adds another overlap's counts, as pooling another case does.
-    public mutating func add(_ other: DiceOverlap) {
-        intersection += other.intersection
-        predicted += other.predicted
-        reference += other.reference
     }
 
     /// The coefficient: 1 when both masks are empty.
