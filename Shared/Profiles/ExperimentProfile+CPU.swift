@@ -2,7 +2,7 @@ import Neural
 
 extension ExperimentProfile {
     /// A demo on two CPU cores: a four-strategy comparison on a 50-case pool with an 80-case test
-    /// split finishes inside half an hour, build included, with no model left at all-background.
+    /// split, sized for about half an hour, build included, with no model left at all-background.
     ///
     /// The recipe's reliability across seeds and training-set sizes is measured by `activeseg bench
     /// training` (docs/training-reliability.md); the demo's own timings are in the README.
