@@ -3,8 +3,7 @@ import SeededRandom
 /// Draws training patches: `patchesPerCase` per case and epoch, a fraction of them centred on a
 /// random foreground voxel (nnU-Net oversamples foreground in a third of its patches so that small
 /// tumours are seen often enough; the case's `samplingRegion` where it has one), the rest placed
-/// uniformly. Patches that reach past the volume,
-/// or volumes smaller than a patch, are zero-padded.
+/// uniformly. Patches that reach past the volume, or volumes smaller than a patch, are zero-padded.
 public struct PatchSampler: Sendable {
     public var patchSize: [Int]
     public var patchesPerCase: Int

@@ -29,8 +29,9 @@ extension ExperimentProfile {
         training: TrainingSettings(
             // 60 epochs of at least 15 steps of two patches: every model gets at least 900 steps
             // (1800 patches) whatever its training-set size (nnU-Net's fixed iterations per
-            // epoch), where a 6-case set used to get 240; larger sets get more (below). Measured with the training benchmark on the demo's cohort, 4
-            // seeds at 50 training cases: one patch per step for 2400 steps gave a mean test Dice
+            // epoch), where a 6-case set used to get 240; larger sets get more (below). Measured
+            // with the training benchmark on the demo's cohort, 4 seeds at 50 training cases: one
+            // patch per step for 2400 steps gave a mean test Dice
             // of 0.717 (SD 0.081 across seeds, 70 s per model); two per step with the Dice pooled
             // over the pair (nnU-Net's batch Dice) gave 0.732 (SD 0.013, 85 s) at 1200 steps and
             // 0.728 (SD 0.049, 58 s) at 900, and 0.717 (SD 0.024) at 8 training cases. A tenfold
