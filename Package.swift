@@ -84,7 +84,7 @@ let package = Package(
         ], path: "Shared/Neural"),
         .target(name: "ActiveLearning", dependencies: ["Domain", "SeededRandom"], path: "Shared/ActiveLearning"),
         .target(name: "Statistics", dependencies: ["Domain"], path: "Shared/Statistics"),
-        .target(name: "Orchestration", dependencies: ["Domain", "Store", "ActiveLearning", "SeededRandom"],
+        .target(name: "Orchestration", dependencies: ["Domain", "ActiveLearning", "SeededRandom"],
                 path: "Shared/Orchestration"),
         .target(name: "ServiceRuntime", dependencies: [
             "Bus", "Proto", "Redaction",

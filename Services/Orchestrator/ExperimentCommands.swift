@@ -35,21 +35,21 @@ struct ExperimentCommands: Sendable {
         let experiment = try await existing(request.experimentID)
         let spec = ExperimentSpecMapping.spec(of: experiment)
         let cohort = try await Cohort.load(experiment.datasetID, on: database)
-        guard cohort.trainingCases.count >= experiment.initialCount, !cohort.testCases.isEmpty else {
+        guard cohort.trainingCases.count >= experiment.design.initialCount, !cohort.testCases.isEmpty else {
             throw RPCError(.failedPrecondition,
                            "dataset \(experiment.datasetID.uuidString.lowercased()) has \(cohort.trainingCases.count) training "
-                               + "and \(cohort.testCases.count) test cases; the experiment needs \(experiment.initialCount) "
+                               + "and \(cohort.testCases.count) test cases; the experiment needs \(experiment.design.initialCount) "
                                + "training cases and a test split",
                            details: ["experiment": request.experimentID])
         }
         let reference = try JobPayloads.referenceJob(
             try ExperimentStateMachine.referencePlan(
-                datasetID: experiment.datasetID, profile: experiment.profile, trainingCases: cohort.trainingCases,
+                datasetID: experiment.datasetID, profile: experiment.design.profile, trainingCases: cohort.trainingCases,
                 validationFraction: spec.validationFraction,
                 seed: UInt64(bitPattern: try await splitSeed(of: experiment))),
             spec: spec, cohort: cohort)
         let referenceModel = try await StoredResults.referenceModel(datasetID: experiment.datasetID,
-                                                                    profile: experiment.profile, on: database)
+                                                                    profile: experiment.design.profile, on: database)
         // The full-data model needs every training label; a pool that waits for a person's labels
         // has none, and its rounds finish without an equivalence test.
         let labelled = cohort.trainingCases.allSatisfy { cohort.references[$0.id]?.hasLabel == true }
@@ -122,8 +122,8 @@ struct ExperimentCommands: Sendable {
            let annotated = rounds.first(where: { $0.index == first })?.outcome?.annotatedCount {
             share = dataShare(annotated: annotated, of: training)
         }
-        return StrategyComparison.Repetition(experimentID: id, strategy: experiment.strategy,
-                                             restriction: experiment.restriction, repetition: experiment.repetition,
+        return StrategyComparison.Repetition(experimentID: id, strategy: experiment.design.strategy,
+                                             restriction: experiment.design.restriction, repetition: experiment.repetition,
                                              equivalentShare: share)
     }
 
@@ -146,7 +146,7 @@ struct ExperimentCommands: Sendable {
             $0.repetition = UInt32(experiment.repetition)
             if let round {
                 $0.round = UInt32(round.index)
-                $0.phase = ExperimentSpecMapping.phase(round.phase)
+                $0.phase = Proto.RoundPhase(round.phase)
             }
             $0.annotatedCases = UInt32(selections.filter { $0.annotatedRound != nil }.count)
             $0.poolCases = UInt32(max(0, training - selections.count))

@@ -50,7 +50,7 @@ actor ExperimentDriver {
     /// fails those whose jobs failed. A running job needs no republishing: its message stays with
     /// the consumer until acknowledged and comes back when its worker goes silent.
     func sweep() async throws {
-        for kind in [JobRecord.Kind.train, .score] {
+        for kind in [JobKind.train, .score] {
             let reason = watch.timeLimits.reason(for: kind)
             let overdue = try await JobRepository.running(kind, longerThan: watch.timeLimits.limit(for: kind),
                                                           on: database)
@@ -137,7 +137,7 @@ actor ExperimentDriver {
         return false
     }
 
-    private func changePhase(_ context: StepContext, from: RoundRecord.Phase, to: RoundRecord.Phase,
+    private func changePhase(_ context: StepContext, from: Domain.RoundPhase, to: Domain.RoundPhase,
                              jobs planned: [JobRecord] = []) async throws -> Bool {
         let id = context.experiment.id
         let index = context.round.index
@@ -204,7 +204,7 @@ actor ExperimentDriver {
     private func selectFromScores(_ context: StepContext) async throws -> Bool {
         let index = context.round.index
         var annotated: [CaseFeatures] = []
-        if context.experiment.restriction == .nonSimilar {
+        if context.experiment.design.restriction == .nonSimilar {
             let stored = try await StoredResults.features(of: context.experiment.id, round: index, on: database)
             var missing: [String] = []
             for caseID in context.annotated.map(\.id) {
@@ -238,10 +238,10 @@ actor ExperimentDriver {
                 }
             }
             $0.annotated = annotated
-            $0.topK = UInt32(experiment.candidateCount)
-            $0.pick = UInt32(experiment.queryCount)
-            $0.restriction = Restriction(experiment.restriction)
-            $0.method = UncertaintyMethod(experiment.strategy)
+            $0.topK = UInt32(experiment.design.candidateCount)
+            $0.pick = UInt32(experiment.design.queryCount)
+            $0.restriction = Restriction(experiment.design.restriction)
+            $0.method = UncertaintyMethod(experiment.design.strategy)
             $0.zScoreFeatures = spec.zScoreFeatures
             $0.seed = context.machine.jobSeed(round: context.round.index, stream: 4)
         }
@@ -270,7 +270,7 @@ actor ExperimentDriver {
     private func evaluateReference(_ context: StepContext) async throws -> Bool {
         let experiment = context.experiment
         guard let reference = try await StoredResults.referenceModel(datasetID: experiment.datasetID,
-                                                                     profile: experiment.profile, on: database)
+                                                                     profile: experiment.design.profile, on: database)
         else { return false }
         let plans = context.machine.referenceEvaluationPlans(round: context.round.index,
                                                              testCases: context.cohort.testCases)
@@ -345,7 +345,7 @@ actor ExperimentDriver {
         var referenceDice: [UUID: Double] = [:]
         if context.state.reference != .unavailable {
             guard let reference = try await StoredResults.referenceModel(datasetID: experiment.datasetID,
-                                                                         profile: experiment.profile, on: database)
+                                                                         profile: experiment.design.profile, on: database)
             else { throw RPCError(.failedPrecondition, "round \(context.round.index) has no reference model") }
             referenceDice = try await StoredResults.dice(of: reference.id, on: database)
         }

@@ -35,7 +35,7 @@ enum ExperimentSpecMapping {
         if !strategy.ranksPool && restriction != .none {
             throw invalid("restriction", "random query ranks nothing, so it takes no restriction")
         }
-        guard let profile = profile(spec.profile), let sizes = try? ExperimentProfile(spec.profile) else {
+        guard let profile = ProfileName(spec.profile), let sizes = try? ExperimentProfile(spec.profile) else {
             throw invalid("profile", "the profile must be set")
         }
         let annotation: ExperimentRecord.AnnotationMode
@@ -57,34 +57,15 @@ enum ExperimentSpecMapping {
         do { encoded = try spec.serializedData() } catch {
             throw RPCError(.internal, "the specification does not encode: \(error)")
         }
-        return ExperimentRecord(
-            id: id, name: spec.name, datasetID: datasetID, strategy: strategy, restriction: restriction,
-            initialCount: Int(spec.initialCases), candidateCount: Int(spec.topK), queryCount: Int(spec.pick),
-            maxRounds: Int(spec.stop.maxRounds), stopAtEquivalence: spec.stop.atEquivalence,
+        let design = ExperimentDesign(
+            strategy: strategy, restriction: restriction, initialCount: Int(spec.initialCases),
+            candidateCount: Int(spec.topK), queryCount: Int(spec.pick), maxRounds: Int(spec.stop.maxRounds),
+            stopAtEquivalence: spec.stop.atEquivalence,
             dropoutPasses: strategy.usesDropoutPasses ? Int(spec.passes) : nil,
             bootstrapMembers: strategy == .bootstrap ? Int(spec.bootstrapMembers) : nil,
-            seed: Int64(bitPattern: seed), repetition: spec.seeds.count - 1, profile: profile,
-            annotationMode: annotation, spec: encoded)
-    }
-
-    static func profile(_ profile: Proto.Profile) -> ExperimentRecord.Profile? {
-        switch profile {
-        case .paper: .paper
-        case .cpu: .cpu
-        case .tiny: .tiny
-        case .unspecified, .UNRECOGNIZED: nil
-        }
-    }
-
-    static func phase(_ phase: RoundRecord.Phase) -> RoundPhase {
-        switch phase {
-        case .scoring: .scoring
-        case .selecting: .selecting
-        case .annotating: .annotating
-        case .training: .training
-        case .evaluating: .evaluating
-        case .finished: .done
-        }
+            seed: Int64(bitPattern: seed), profile: profile)
+        return ExperimentRecord(id: id, name: spec.name, datasetID: datasetID, design: design,
+                                repetition: spec.seeds.count - 1, annotationMode: annotation, spec: encoded)
     }
 
     /// The stored specification; an experiment always stores the one it was created from.

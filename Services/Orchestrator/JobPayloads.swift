@@ -25,7 +25,7 @@ struct JobPayloads: Sendable {
             if spec.hasHyperParameters { $0.hyperParameters = spec.hyperParameters }
             $0.profile = spec.profile
             if let member = plan.member { $0.bootstrapMember = UInt32(member) }
-            $0.dropoutMode = experiment.strategy == .dropoutTrainTest ? .train : .off
+            $0.dropoutMode = experiment.design.strategy == .dropoutTrainTest ? .train : .off
         }
         return JobRecord(id: id, key: plan.key, kind: .train, experimentID: experiment.id, roundIndex: plan.round,
                          payload: try job.serializedData())
@@ -64,8 +64,8 @@ struct JobPayloads: Sendable {
                 }
             }
             if let reference = cohort.references[plan.caseID] { $0.caseRef = reference }
-            $0.method = UncertaintyMethod(experiment.strategy)
-            $0.passes = UInt32(experiment.dropoutPasses ?? 0)
+            $0.method = UncertaintyMethod(experiment.design.strategy)
+            $0.passes = UInt32(experiment.design.dropoutPasses ?? 0)
             $0.dropoutRate = spec.hyperParameters.dropoutRate
             $0.seed = plan.seed
             $0.evaluate = plan.evaluate

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Logging
 import Proto
@@ -26,12 +27,12 @@ struct RoundEvents: Sendable {
         }, scope: id, eventID: "\(id)/\(round)/started")
     }
 
-    func phaseChanged(_ experimentID: UUID, round: Int, phase: RoundRecord.Phase) async {
+    func phaseChanged(_ experimentID: UUID, round: Int, phase: Domain.RoundPhase) async {
         let id = experimentID.uuidString.lowercased()
         await publish(PhaseChanged.with {
             $0.experimentID = id
             $0.round = UInt32(round)
-            $0.phase = ExperimentSpecMapping.phase(phase)
+            $0.phase = Proto.RoundPhase(phase)
             $0.occurredAt = Google_Protobuf_Timestamp(date: Date())
         }, scope: id, eventID: "\(id)/\(round)/\(phase.rawValue)")
     }
@@ -61,7 +62,7 @@ struct RoundEvents: Sendable {
                 $0.experimentID = id
                 $0.state = state
                 $0.repetitions = [RepetitionOutcome.with {
-                    $0.seed = UInt64(bitPattern: experiment.seed)
+                    $0.seed = UInt64(bitPattern: experiment.design.seed)
                     if let first = experiment.firstEquivalentRound,
                        let outcome = rounds.first(where: { $0.index == first })?.outcome {
                         $0.firstEquivalentRound = UInt32(first)

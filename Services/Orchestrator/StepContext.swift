@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Orchestration
 import Profiles
@@ -25,8 +26,9 @@ struct StepContext: Sendable {
     {
         let spec = ExperimentSpecMapping.spec(of: experiment)
         let cohort = try await Cohort.load(experiment.datasetID, on: database)
-        let machine = ExperimentStateMachine(experiment: experiment, validationFraction: spec.validationFraction,
-                                             coldStart: try ExperimentProfile(named: experiment.profile.rawValue).coldStart)
+        let machine = ExperimentStateMachine(experimentID: experiment.id, datasetID: experiment.datasetID,
+                                             design: experiment.design, validationFraction: spec.validationFraction,
+                                             coldStart: ExperimentProfile(experiment.design.profile).coldStart)
         let selections = try await ExperimentCaseRepository.selections(of: experiment.id, on: database)
         let picked = Set(selections.map(\.caseID))
         let annotatedIDs = Set(selections.filter { $0.annotatedRound != nil }.map(\.caseID))
@@ -35,7 +37,9 @@ struct StepContext: Sendable {
         let roundJobs = try await JobRepository.jobs(of: experiment.id, round: round.index, on: database)
         let state = RoundState(
             index: round.index, phase: round.phase,
-            jobs: JobTally(machine.phaseJobs(roundJobs, round: round.index, phase: round.phase)),
+            jobs: JobTally(roundJobs.filter {
+                machine.phase(round.phase, of: round.index, waitsFor: $0.key, jobRound: $0.roundIndex)
+            }),
             missingLabels: selections.filter { $0.selectedRound == round.index && $0.annotatedRound == nil }.count,
             reference: try await referenceState(experiment, cohort: cohort, on: database),
             annotatedLabelVoxels: annotated.map { cohort.labelVoxels[$0.id] }, poolCount: pool.count)
@@ -51,9 +55,9 @@ struct StepContext: Sendable {
     static func referenceState(_ experiment: ExperimentRecord, cohort: Cohort, on database: PostgresClient) async throws
         -> ReferenceState
     {
-        let key = ExperimentStateMachine.referenceKey(datasetID: experiment.datasetID, profile: experiment.profile)
+        let key = ExperimentStateMachine.referenceKey(datasetID: experiment.datasetID, profile: experiment.design.profile)
         guard let model = try await StoredResults.referenceModel(datasetID: experiment.datasetID,
-                                                                 profile: experiment.profile, on: database)
+                                                                 profile: experiment.design.profile, on: database)
         else {
             guard let job = try await JobRepository.job(key: key, on: database) else { return .unavailable }
             if job.state == .failed { return .failed(reason: job.lastError ?? "its training failed") }

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Store
 
@@ -21,7 +22,7 @@ enum StoredResults {
     }
 
     /// The full-data reference model of a dataset and profile, or nil before it is trained.
-    static func referenceModel(datasetID: UUID, profile: ExperimentRecord.Profile,
+    static func referenceModel(datasetID: UUID, profile: ProfileName,
                                on db: some PostgresQuerying) async throws -> Model? {
         try await db.query("""
             SELECT id, checkpoint_sha256, bootstrap_member FROM models

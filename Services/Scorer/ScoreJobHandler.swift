@@ -71,7 +71,7 @@ struct ScoreJobHandler: JobHandler {
                 throw RPCError(.notFound, "model \(reference.modelID) is not recorded", details: ["model.id": reference.modelID])
             }
             do {
-                let profile = try ExperimentProfile(named: model.profile)
+                let profile = ExperimentProfile(model.profile)
                 let network = try Checkpoint.decode(try loader.artifacts.get(artifact), file: model.checkpointSHA256).network
                 network.precision = profile.precision
                 profiles.append(profile)

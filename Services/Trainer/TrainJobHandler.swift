@@ -79,7 +79,7 @@ struct TrainJobHandler: JobHandler {
         let seconds = Date().timeIntervalSince(started)
 
         let metadata = [
-            "job_id": id, "experiment_id": job.experimentID, "round": String(job.round), "profile": profile.name,
+            "job_id": id, "experiment_id": job.experimentID, "round": String(job.round), "profile": profile.name.rawValue,
             "seed": String(job.seed), "best_epoch": String(outcome.bestEpoch),
             "bootstrap_member": job.hasBootstrapMember ? String(job.bootstrapMember) : "",
         ]

@@ -28,7 +28,7 @@ enum ExperimentText {
         }
     }
 
-    static func phase(_ phase: RoundPhase) -> String {
+    static func phase(_ phase: Proto.RoundPhase) -> String {
         switch phase {
         case .training: "training"
         case .evaluating: "evaluating"

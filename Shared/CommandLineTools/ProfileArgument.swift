@@ -10,5 +10,5 @@ struct ProfileArgument: ExpressibleByArgument, Sendable {
         self.profile = profile
     }
 
-    static var allValueStrings: [String] { ExperimentProfile.all.map(\.name) }
+    static var allValueStrings: [String] { ExperimentProfile.all.map(\.name.rawValue) }
 }

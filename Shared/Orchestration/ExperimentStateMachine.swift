@@ -2,7 +2,6 @@ import ActiveLearning
 import Domain
 import Foundation
 import SeededRandom
-import Store
 
 /// The round logic of an active-learning experiment, with no I/O: given where a round stands it
 /// says what to do next, and it plans the jobs and picks of each step deterministically from the
@@ -20,14 +19,20 @@ import Store
 /// model can exist (an unlabelled pool under human annotation), the round finishes with its Dice
 /// alone.
 public struct ExperimentStateMachine: Sendable {
-    public let experiment: ExperimentRecord
+    public let experimentID: UUID
+    /// The dataset whose training split is the pool and whose test split every round is scored on.
+    public let datasetID: UUID
+    public let design: ExperimentDesign
     /// Share of the annotated cases held out for early stopping.
     public let validationFraction: Double
     /// How many of round 0's annotations must show a tumor before it trains.
     public let coldStart: ColdStart
 
-    public init(experiment: ExperimentRecord, validationFraction: Double, coldStart: ColdStart = .off) {
-        self.experiment = experiment
+    public init(experimentID: UUID, datasetID: UUID, design: ExperimentDesign, validationFraction: Double,
+                coldStart: ColdStart = .off) {
+        self.experimentID = experimentID
+        self.datasetID = datasetID
+        self.design = design
         self.validationFraction = validationFraction
         self.coldStart = coldStart
     }
@@ -48,7 +53,7 @@ public struct ExperimentStateMachine: Sendable {
         case .annotating:
             if round.missingLabels > 0 { return .wait(.labels(missing: round.missingLabels)) }
             if round.index == 0, round.poolCount > 0,
-               coldStart.needsAnotherCase(initialCount: experiment.initialCount,
+               coldStart.needsAnotherCase(initialCount: design.initialCount,
                                           annotatedLabelVoxels: round.annotatedLabelVoxels) {
                 return .extendInitialSet
             }
@@ -74,14 +79,14 @@ public struct ExperimentStateMachine: Sendable {
     /// round, not after an equivalent round when the experiment stops there, and not when the pool
     /// has no case left to pick.
     public func continues(after index: Int, equivalent: Bool, poolCount: Int) -> Bool {
-        if index >= experiment.maxRounds { return false }
-        if experiment.stopAtEquivalence && equivalent { return false }
+        if index >= design.maxRounds { return false }
+        if design.stopAtEquivalence && equivalent { return false }
         return poolCount > 0
     }
 
     /// The seeded random initial set (n cases) from the training cases.
     public func initialSet(from trainingCases: [NamedCase]) throws -> [NamedCase] {
-        try RandomQuery.select(trainingCases, count: experiment.initialCount, seed: jobSeed(round: 0, stream: 0))
+        try RandomQuery.select(trainingCases, count: design.initialCount, seed: jobSeed(round: 0, stream: 0))
     }
 
     /// The case that extends round 0's set: the first of the initial draw's order not picked yet,
@@ -92,7 +97,7 @@ public struct ExperimentStateMachine: Sendable {
 
     /// The seed of a job (or draw) of `round`; `stream` tells apart the draws of one round.
     public func jobSeed(round: Int, stream: Int) -> UInt64 {
-        var generator = SeededGenerator(seed: UInt64(bitPattern: experiment.seed), stream: UInt64(round) << 16 | UInt64(stream))
+        var generator = SeededGenerator(seed: UInt64(bitPattern: design.seed), stream: UInt64(round) << 16 | UInt64(stream))
         return generator.next()
     }
 
@@ -102,10 +107,10 @@ public struct ExperimentStateMachine: Sendable {
     public func trainingPlans(round: Int, annotated: [NamedCase]) throws -> [TrainingPlan] {
         let (training, validation) = try Self.split(annotated, fraction: validationFraction,
                                                     seed: jobSeed(round: round, stream: 1))
-        let members: [Int?] = experiment.strategy == .bootstrap
-            ? Array(0..<(experiment.bootstrapMembers ?? 1)).map(Optional.some) : [nil]
+        let members: [Int?] = design.strategy == .bootstrap
+            ? Array(0..<(design.bootstrapMembers ?? 1)).map(Optional.some) : [nil]
         return members.map { member in
-            TrainingPlan(key: "train/\(Self.text(experiment.id))/\(round)/" + (member.map { "member-\($0)" } ?? "model"),
+            TrainingPlan(key: "train/\(Self.text(experimentID))/\(round)/" + (member.map { "member-\($0)" } ?? "model"),
                          round: round, member: member, trainingCases: training, validationCases: validation,
                          seed: jobSeed(round: round, stream: 16 + (member ?? 0)))
         }
@@ -117,10 +122,10 @@ public struct ExperimentStateMachine: Sendable {
     /// annotated case is scored again each round too (the scorer stores only its features, as it
     /// is no candidate). A case is one job per round whatever its role, so the keys stay unique.
     public func scoringPlans(round: Int, pool: [NamedCase], annotated: [NamedCase]) -> [ScoringPlan] {
-        guard experiment.strategy.ranksPool else { return [] }
-        let cases = experiment.restriction == .nonSimilar ? Set(pool).union(annotated) : Set(pool)
+        guard design.strategy.ranksPool else { return [] }
+        let cases = design.restriction == .nonSimilar ? Set(pool).union(annotated) : Set(pool)
         return cases.sorted().map(\.id).map { caseID in
-            ScoringPlan(key: "score/\(Self.text(experiment.id))/\(round)/\(Self.text(caseID))", round: round,
+            ScoringPlan(key: "score/\(Self.text(experimentID))/\(round)/\(Self.text(caseID))", round: round,
                         caseID: caseID, evaluate: false, seed: jobSeed(round: round, stream: 2))
         }
     }
@@ -128,27 +133,28 @@ public struct ExperimentStateMachine: Sendable {
     /// Score jobs that measure the Dice of `round`'s model on every test case.
     public func evaluationPlans(round: Int, testCases: [NamedCase]) -> [ScoringPlan] {
         testCases.sorted().map(\.id).map { caseID in
-            ScoringPlan(key: "evaluate/\(Self.text(experiment.id))/\(round)/\(Self.text(caseID))", round: round,
+            ScoringPlan(key: "evaluate/\(Self.text(experimentID))/\(round)/\(Self.text(caseID))", round: round,
                         caseID: caseID, evaluate: true, seed: jobSeed(round: round, stream: 3))
         }
     }
 
-    /// Of a round's jobs, those its `phase` waits for (told apart by their keys).
-    public func phaseJobs(_ jobs: [JobRecord], round: Int, phase: RoundRecord.Phase) -> [JobRecord] {
+    /// Whether `phase` of `round` waits for the job with `key`, recorded for round `jobRound`: the
+    /// phases are told apart by their jobs' keys, and the full-data model's jobs are no round's.
+    public func phase(_ phase: RoundPhase, of round: Int, waitsFor key: String, jobRound: Int?) -> Bool {
         let prefix: String
         switch phase {
         case .scoring: prefix = "score/"
         case .training: prefix = "train/"
         case .evaluating: prefix = "evaluate/"
-        case .selecting, .annotating, .finished: return []
+        case .selecting, .annotating, .finished: return false
         }
-        return jobs.filter { $0.roundIndex == round && $0.key.hasPrefix(prefix) }
+        return jobRound == round && key.hasPrefix(prefix)
     }
 
     /// The full-data model's training job for the experiment's dataset and profile: every training
     /// case, the validation share held out by a seed fixed per dataset, so every experiment plans
     /// the same job.
-    public static func referencePlan(datasetID: UUID, profile: ExperimentRecord.Profile, trainingCases: [NamedCase],
+    public static func referencePlan(datasetID: UUID, profile: ProfileName, trainingCases: [NamedCase],
                                      validationFraction: Double, seed: UInt64) throws -> TrainingPlan {
         let (training, validation) = try split(trainingCases, fraction: validationFraction, seed: seed)
         return TrainingPlan(key: referenceKey(datasetID: datasetID, profile: profile), round: 0, member: nil,
@@ -156,7 +162,7 @@ public struct ExperimentStateMachine: Sendable {
     }
 
     /// The key of the full-data model's training job; its evaluation jobs' keys extend it.
-    public static func referenceKey(datasetID: UUID, profile: ExperimentRecord.Profile) -> String {
+    public static func referenceKey(datasetID: UUID, profile: ProfileName) -> String {
         referenceKeyPrefix + "\(text(datasetID))/\(profile.rawValue)"
     }
 
@@ -168,7 +174,7 @@ public struct ExperimentStateMachine: Sendable {
     /// Score jobs that measure the full-data model's Dice on every test case; they belong to the
     /// experiment round that found the model unevaluated, and their keys are shared by all.
     public func referenceEvaluationPlans(round: Int, testCases: [NamedCase]) -> [ScoringPlan] {
-        let base = Self.referenceKey(datasetID: experiment.datasetID, profile: experiment.profile)
+        let base = Self.referenceKey(datasetID: datasetID, profile: design.profile)
         return testCases.sorted().map(\.id).map { caseID in
             ScoringPlan(key: base + "/evaluate/\(Self.text(caseID))", round: round, caseID: caseID, evaluate: true,
                         seed: 0)

@@ -1,4 +1,4 @@
-import Store
+import Domain
 
 /// How long one attempt at a job may run before the orchestrator fails it. A worker that hangs
 /// (a deadlock, a machine swapping to a standstill) keeps reporting its job in progress, so the
@@ -16,7 +16,7 @@ public struct JobTimeLimits: Sendable, Hashable {
         self.score = score
     }
 
-    public func limit(for kind: JobRecord.Kind) -> Duration {
+    public func limit(for kind: JobKind) -> Duration {
         switch kind {
         case .train: train
         case .score: score
@@ -24,7 +24,7 @@ public struct JobTimeLimits: Sendable, Hashable {
     }
 
     /// What a job of `kind` that ran past its limit is failed with, e.g. "ran past 30 min".
-    public func reason(for kind: JobRecord.Kind) -> String {
+    public func reason(for kind: JobKind) -> String {
         "ran past \(Self.words(limit(for: kind)))"
     }
 

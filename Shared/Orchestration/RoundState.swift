@@ -1,11 +1,11 @@
-import Store
+import Domain
 
 /// What the state machine needs to know about an experiment's current round: its phase, how the
 /// jobs of that phase stand, how many picked cases still wait for a label, and what the annotated
 /// labels hold.
 public struct RoundState: Sendable, Hashable {
     public var index: Int
-    public var phase: RoundRecord.Phase
+    public var phase: RoundPhase
     /// The jobs the current phase waits for.
     public var jobs: JobTally
     /// Cases picked in this round without a label yet (human annotation).
@@ -18,7 +18,7 @@ public struct RoundState: Sendable, Hashable {
     /// Training cases not picked yet.
     public var poolCount: Int
 
-    public init(index: Int, phase: RoundRecord.Phase, jobs: JobTally = JobTally(), missingLabels: Int = 0,
+    public init(index: Int, phase: RoundPhase, jobs: JobTally = JobTally(), missingLabels: Int = 0,
                 reference: ReferenceState = .ready, annotatedLabelVoxels: [Int?] = [], poolCount: Int = 0) {
         self.index = index
         self.phase = phase
@@ -60,21 +60,6 @@ public struct JobTally: Sendable, Hashable {
         self.succeeded = succeeded
         self.failed = failed
         self.firstFailure = firstFailure
-    }
-
-    /// Tallies job records (those of one phase).
-    public init(_ jobs: some Sequence<JobRecord>) {
-        self.init()
-        for job in jobs {
-            total += 1
-            switch job.state {
-            case .succeeded: succeeded += 1
-            case .failed:
-                failed += 1
-                if firstFailure == nil { firstFailure = job.lastError ?? "job \(job.key) failed" }
-            case .queued, .running: break
-            }
-        }
     }
 
     public var outstanding: Int { total - succeeded - failed }

@@ -7,7 +7,7 @@ extension ExperimentProfile {
     /// The recipe's reliability across seeds and training-set sizes is measured by `activeseg bench
     /// training` (docs/training-reliability.md); the demo's own timings are in the README.
     public static let cpu = ExperimentProfile(
-        name: "cpu",
+        name: .cpu,
         // 3 mm: a skull-stripped brain crops to about 47×57×47 voxels, under 64³, where a
         // contrast-enhancing tumor still spans a few voxels. At 2.5 mm each case costs 1.7× the
         // voxels and a comparison overran half an hour.

@@ -3,7 +3,7 @@ import Neural
 extension ExperimentProfile {
     /// The configuration of Kim et al. (J Digit Imaging 2024, Table 1); GPU-scale.
     public static let paper = ExperimentProfile(
-        name: "paper",
+        name: .paper,
         // The paper resamples to 1 mm isotropic.
         targetSpacing: 1,
         // BraTS-like acquisitions (0.9–1.2 mm).

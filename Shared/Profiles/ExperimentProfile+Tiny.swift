@@ -3,7 +3,7 @@ import Neural
 extension ExperimentProfile {
     /// For tests: a round trains and scores in seconds on two cores, and the model still moves.
     public static let tiny = ExperimentProfile(
-        name: "tiny",
+        name: .tiny,
         // 5 mm turns a synthetic head into a volume of about 32³ voxels.
         targetSpacing: 5,
         // Acquisition voxels of 4–5 mm: generating and resampling stay cheap, and no detail is lost

@@ -1,4 +1,5 @@
 import ActiveLearning
+import Domain
 import Neural
 import Proto
 
@@ -11,8 +12,8 @@ import Proto
 /// a profile's values; the worker uses the profile only for what a job does not carry (the network
 /// shape and the inference strategy).
 public struct ExperimentProfile: Sendable, Hashable {
-    /// The name stored in the `experiments` and `models` tables (`paper`, `cpu`, `tiny`).
-    public var name: String
+    /// The name stored in the `experiments` and `models` tables.
+    public var name: ProfileName
     /// Voxel edge in mm that ingest resamples every case to.
     public var targetSpacing: Double
     /// `SyntheticCohort`'s spacing scale whose images suit `targetSpacing`: acquisition voxels of
@@ -26,7 +27,7 @@ public struct ExperimentProfile: Sendable, Hashable {
     public var inference: InferenceSettings
     public var activeLearning: ActiveLearningDefaults
 
-    public init(name: String, targetSpacing: Double, syntheticSpacingScale: Double, network: UNet3DConfig,
+    public init(name: ProfileName, targetSpacing: Double, syntheticSpacingScale: Double, network: UNet3DConfig,
                 precision: Precision, training: TrainingSettings, inference: InferenceSettings,
                 activeLearning: ActiveLearningDefaults) {
         self.name = name
@@ -42,34 +43,35 @@ public struct ExperimentProfile: Sendable, Hashable {
     /// Every profile, for listings and for tests that check all of them.
     public static let all: [ExperimentProfile] = [.tiny, .cpu, .paper]
 
-    /// The profile a job or experiment names; fails for `.unspecified` (which the contract rejects,
-    /// because the cost of a run differs by orders of magnitude between profiles).
-    public init(_ profile: Proto.Profile) throws(ProfileError) {
-        switch profile {
+    /// The profile of a name.
+    public init(_ name: ProfileName) {
+        switch name {
         case .paper: self = .paper
         case .cpu: self = .cpu
         case .tiny: self = .tiny
-        case .unspecified, .UNRECOGNIZED:
-            throw ProfileError(code: .unspecified, detail: "profile \(profile) names no profile")
         }
     }
 
-    /// The profile stored under `name` in the database.
-    public init(named name: String) throws(ProfileError) {
-        guard let profile = Self.all.first(where: { $0.name == name }) else {
-            throw ProfileError(code: .unknownName, detail: "no profile is named '\(name)'; expected tiny, cpu or paper")
+    /// The profile a job or experiment names; fails for `.unspecified` (which the contract rejects,
+    /// because the cost of a run differs by orders of magnitude between profiles).
+    public init(_ profile: Proto.Profile) throws(ProfileError) {
+        guard let name = ProfileName(profile) else {
+            throw ProfileError(code: .unspecified, detail: "profile \(profile) names no profile")
         }
-        self = profile
+        self.init(name)
+    }
+
+    /// The profile a person or a checkpoint's metadata names.
+    public init(named name: String) throws(ProfileError) {
+        guard let profile = ProfileName(rawValue: name) else {
+            let names = ProfileName.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ProfileError(code: .unknownName, detail: "no profile is named '\(name)'; expected one of \(names)")
+        }
+        self.init(profile)
     }
 
     /// The contract's enum value for this profile.
-    public var proto: Proto.Profile {
-        switch name {
-        case "paper": .paper
-        case "cpu": .cpu
-        default: .tiny
-        }
-    }
+    public var proto: Proto.Profile { Proto.Profile(name) }
 
     /// The network with the job's dropout mode: dropout-train-test trains with the layer active;
     /// every other method trains without it, and dropout-test switches it on at inference only.

@@ -60,3 +60,39 @@ extension StrategyName {
         self.init(strategy: strategy, restriction: restriction)
     }
 }
+
+extension ProfileName {
+    /// The profile a request names; nil when unset.
+    public init?(_ profile: Profile) {
+        switch profile {
+        case .paper: self = .paper
+        case .cpu: self = .cpu
+        case .tiny: self = .tiny
+        case .unspecified, .UNRECOGNIZED: return nil
+        }
+    }
+}
+
+extension Profile {
+    public init(_ name: ProfileName) {
+        switch name {
+        case .paper: self = .paper
+        case .cpu: self = .cpu
+        case .tiny: self = .tiny
+        }
+    }
+}
+
+extension RoundPhase {
+    /// The wire form of a round's phase, as round events and experiment status carry it.
+    public init(_ phase: Domain.RoundPhase) {
+        switch phase {
+        case .scoring: self = .scoring
+        case .selecting: self = .selecting
+        case .annotating: self = .annotating
+        case .training: self = .training
+        case .evaluating: self = .evaluating
+        case .finished: self = .done
+        }
+    }
+}

@@ -1,19 +1,14 @@
+import Domain
 import Foundation
 
 /// One imaging case as the `cases` table holds it: ingested with its artifacts and split, or failed
 /// with the reason.
 public struct CaseRecord: Sendable, Hashable {
-    /// The side of the fixed test split a case is on; the raw value is the `split` column's.
-    public enum Split: String, Sendable, Hashable {
-        case train
-        case test
-    }
-
     /// What became of the case; the associated values are exactly the columns that state fills, so
     /// an ingested case without an image or a failed case with a split cannot be built.
     public enum State: Sendable, Hashable {
         /// Preprocessed and stored. `labelSHA256` is nil for an unlabelled case.
-        case ingested(split: Split, imageSHA256: String, labelSHA256: String?)
+        case ingested(split: DataSplit, imageSHA256: String, labelSHA256: String?)
         /// Rejected, with what a person must fix.
         case failed(reason: String)
     }
@@ -36,5 +31,12 @@ public struct CaseRecord: Sendable, Hashable {
         self.patientID = patientID
         self.state = state
         self.labelVoxels = labelVoxels
+    }
+}
+
+extension NamedCase {
+    /// The case by its id and source name.
+    public init(_ record: CaseRecord) {
+        self.init(id: record.id, sourceName: record.sourceName)
     }
 }

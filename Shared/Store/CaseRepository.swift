@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 /// Typed access to the `cases` table.
@@ -74,7 +75,7 @@ public struct CaseRepository: Sendable {
         switch stateName {
         case "ingested":
             let splitName: String = try row.decode("split")
-            guard let split = CaseRecord.Split(rawValue: splitName) else {
+            guard let split = DataSplit(rawValue: splitName) else {
                 throw StoreError(code: .decoding, message: "unknown split '\(splitName)'")
             }
             state = .ingested(split: split, imageSHA256: try row.decode("image_sha256"),

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 /// Typed access to the `experiments` table.
@@ -16,14 +17,14 @@ public enum ExperimentRepository {
     public static func create(_ new: ExperimentRecord, on db: some PostgresQuerying) async throws
         -> ExperimentRecord
     {
-        let e = new
+        let (e, d) = (new, new.design)
         try await db.query("""
             INSERT INTO experiments (id, name, dataset_id, strategy, restriction, initial_count, candidate_count,
                                      query_count, max_rounds, stop_at_equivalence, dropout_passes, bootstrap_members,
                                      seed, repetition, profile, annotation_mode, spec)
-            VALUES (\(e.id), \(e.name), \(e.datasetID), \(e.strategy.rawValue), \(e.restriction.rawValue),
-                    \(e.initialCount), \(e.candidateCount), \(e.queryCount), \(e.maxRounds), \(e.stopAtEquivalence),
-                    \(e.dropoutPasses), \(e.bootstrapMembers), \(e.seed), \(e.repetition), \(e.profile.rawValue),
+            VALUES (\(e.id), \(e.name), \(e.datasetID), \(d.strategy.rawValue), \(d.restriction.rawValue),
+                    \(d.initialCount), \(d.candidateCount), \(d.queryCount), \(d.maxRounds), \(d.stopAtEquivalence),
+                    \(d.dropoutPasses), \(d.bootstrapMembers), \(d.seed), \(e.repetition), \(d.profile.rawValue),
                     \(e.annotationMode.rawValue), \(e.spec))
             ON CONFLICT (id) DO NOTHING
             """)
@@ -87,14 +88,15 @@ public enum ExperimentRepository {
     private static func record(_ row: PostgresRow) throws -> ExperimentRecord {
         ExperimentRecord(
             id: try row.decode("id"), name: try row.decode("name"), datasetID: try row.decode("dataset_id"),
-            strategy: try row.decode("strategy"), restriction: try row.decode("restriction"),
-            initialCount: try row.decode("initial_count"), candidateCount: try row.decode("candidate_count"),
-            queryCount: try row.decode("query_count"), maxRounds: try row.decode("max_rounds"),
-            stopAtEquivalence: try row.decode("stop_at_equivalence"),
-            dropoutPasses: try row.decode("dropout_passes", as: Int?.self),
-            bootstrapMembers: try row.decode("bootstrap_members", as: Int?.self),
-            seed: try row.decode("seed"), repetition: try row.decode("repetition"),
-            profile: try row.decode("profile"), annotationMode: try row.decode("annotation_mode"),
+            design: ExperimentDesign(
+                strategy: try row.decode("strategy"), restriction: try row.decode("restriction"),
+                initialCount: try row.decode("initial_count"), candidateCount: try row.decode("candidate_count"),
+                queryCount: try row.decode("query_count"), maxRounds: try row.decode("max_rounds"),
+                stopAtEquivalence: try row.decode("stop_at_equivalence"),
+                dropoutPasses: try row.decode("dropout_passes", as: Int?.self),
+                bootstrapMembers: try row.decode("bootstrap_members", as: Int?.self),
+                seed: try row.decode("seed"), profile: try row.decode("profile")),
+            repetition: try row.decode("repetition"), annotationMode: try row.decode("annotation_mode"),
             status: try row.decode("status"), failureReason: try row.decode("failure_reason", as: String?.self),
             firstEquivalentRound: try row.decode("first_equivalent_round", as: Int?.self),
             spec: try row.decode("spec"), createdAt: try row.decode("created_at"),

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 /// One unit of work for the trainer or scorer work queue, as the `jobs` table holds it.
@@ -6,11 +7,6 @@ import Foundation
 /// so a job recorded in the transaction of a phase change can be published again after a restart
 /// and the queue still stores it once.
 public struct JobRecord: Sendable, Hashable {
-    /// Which work queue the job goes to.
-    public enum Kind: String, Sendable, Hashable {
-        case train, score
-    }
-
     /// Where the job is; succeeded and failed are final.
     public enum State: String, Sendable, Hashable {
         case queued, running, succeeded, failed
@@ -22,7 +18,7 @@ public struct JobRecord: Sendable, Hashable {
     /// What the job does, in words that identify it (e.g. `train/<experiment>/3/member-1`): a
     /// second plan of the same work meets this key instead of adding a job.
     public var key: String
-    public var kind: Kind
+    public var kind: JobKind
     /// Nil only for the full-data reference model's training.
     public var experimentID: UUID?
     public var roundIndex: Int?
@@ -31,7 +27,7 @@ public struct JobRecord: Sendable, Hashable {
     public var attempts: Int
     public var lastError: String?
 
-    public init(id: UUID, key: String, kind: Kind, experimentID: UUID?, roundIndex: Int?, payload: Data,
+    public init(id: UUID, key: String, kind: JobKind, experimentID: UUID?, roundIndex: Int?, payload: Data,
                 state: State = .queued, attempts: Int = 0, lastError: String? = nil) {
         self.id = id
         self.key = key

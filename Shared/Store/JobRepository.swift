@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 /// Typed access to the `jobs` table.
@@ -54,7 +55,7 @@ public enum JobRepository {
 
     /// Jobs of `kind` running for longer than `limit`: the time since their row last changed,
     /// which for a running job is when a worker took it (or its last attempt failed).
-    public static func running(_ kind: JobRecord.Kind, longerThan limit: Duration, on db: some PostgresQuerying)
+    public static func running(_ kind: JobKind, longerThan limit: Duration, on db: some PostgresQuerying)
         async throws -> [JobRecord]
     {
         try await db.query("""

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 /// A row of `models`: a trained network and what it was trained for.
@@ -8,14 +9,14 @@ public struct ModelRecord: Sendable, Equatable {
     public var experimentID: UUID?
     public var roundIndex: Int?
     public var bootstrapMember: Int?
-    public var profile: String
+    public var profile: ProfileName
     public var checkpointSHA256: String
     public var trainingCaseCount: Int
     public var epochs: Int
     public var bestValidationDice: Double?
     public var jobID: UUID?
 
-    public init(id: UUID, datasetID: UUID, experimentID: UUID?, roundIndex: Int?, bootstrapMember: Int?, profile: String,
+    public init(id: UUID, datasetID: UUID, experimentID: UUID?, roundIndex: Int?, bootstrapMember: Int?, profile: ProfileName,
                 checkpointSHA256: String, trainingCaseCount: Int, epochs: Int, bestValidationDice: Double?, jobID: UUID?) {
         self.id = id
         self.datasetID = datasetID
@@ -49,7 +50,7 @@ extension PostgresTransaction {
             INSERT INTO models (id, dataset_id, experiment_id, round_index, bootstrap_member, is_full_data_reference,
                                 profile, checkpoint_sha256, training_case_count, epochs, best_validation_dice, job_id)
             VALUES (\(model.id), \(model.datasetID), \(model.experimentID), \(model.roundIndex), \(model.bootstrapMember),
-                    \(model.isFullDataReference), \(model.profile), \(model.checkpointSHA256), \(model.trainingCaseCount),
+                    \(model.isFullDataReference), \(model.profile.rawValue), \(model.checkpointSHA256), \(model.trainingCaseCount),
                     \(model.epochs), \(model.bestValidationDice), \(model.jobID))
             """)
     }

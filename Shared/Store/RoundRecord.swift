@@ -1,13 +1,8 @@
+import Domain
 import Foundation
 
 /// Round r of an experiment as the `rounds` table holds it.
 public struct RoundRecord: Sendable, Hashable {
-    /// The steps of a round in the order the schema allows: a later round first scores the pool
-    /// with the previous round's models, round 0 starts at selecting its random initial set.
-    public enum Phase: String, Sendable, Hashable, CaseIterable {
-        case scoring, selecting, annotating, training, evaluating, finished
-    }
-
     /// What a finished round measured.
     public struct Outcome: Sendable, Hashable {
         /// Cases its model was trained on.
@@ -29,13 +24,13 @@ public struct RoundRecord: Sendable, Hashable {
 
     public var experimentID: UUID
     public var index: Int
-    public var phase: Phase
+    public var phase: RoundPhase
     public var startedAt: Date
     public var phaseChangedAt: Date
     /// Set once the round is finished.
     public var outcome: Outcome?
 
-    public init(experimentID: UUID, index: Int, phase: Phase, startedAt: Date = Date(),
+    public init(experimentID: UUID, index: Int, phase: RoundPhase, startedAt: Date = Date(),
                 phaseChangedAt: Date = Date(), outcome: Outcome? = nil) {
         self.experimentID = experimentID
         self.index = index

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 /// Typed access to the `rounds` table.
@@ -12,7 +13,7 @@ public enum RoundRepository {
 
     /// Opens round `index` in `phase`; returns false when the round exists already.
     @discardableResult
-    public static func open(_ index: Int, of experimentID: UUID, in phase: RoundRecord.Phase,
+    public static func open(_ index: Int, of experimentID: UUID, in phase: RoundPhase,
                             on db: some PostgresQuerying) async throws -> Bool {
         try await db.query("""
             INSERT INTO rounds (experiment_id, round_index, phase) VALUES (\(experimentID), \(index), \(phase.rawValue))
@@ -38,8 +39,8 @@ public enum RoundRepository {
     /// Moves the round from `expected` to `phase` (not to `.finished`: see ``finish(_:of:outcome:on:)``);
     /// returns false, changing nothing, when the round is not in `expected`.
     @discardableResult
-    public static func advance(_ index: Int, of experimentID: UUID, from expected: RoundRecord.Phase,
-                               to phase: RoundRecord.Phase, on db: some PostgresQuerying) async throws -> Bool {
+    public static func advance(_ index: Int, of experimentID: UUID, from expected: RoundPhase,
+                               to phase: RoundPhase, on db: some PostgresQuerying) async throws -> Bool {
         precondition(phase != .finished, "a round is finished with its outcome")
         return try await db.query("""
             UPDATE rounds SET phase = \(phase.rawValue), phase_changed_at = greatest(now(), started_at)

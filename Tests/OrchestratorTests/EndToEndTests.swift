@@ -187,7 +187,8 @@ struct EndToEndTests {
     static func expectLibraryPicks(_ experimentID: UUID, arm: Arm, trainingCases: [NamedCase],
                                    on database: PostgresClient) async throws {
         let experiment = try #require(try await ExperimentRepository.experiment(experimentID, on: database))
-        let machine = ExperimentStateMachine(experiment: experiment, validationFraction: 0.2)
+        let machine = ExperimentStateMachine(experimentID: experiment.id, datasetID: experiment.datasetID,
+                                             design: experiment.design, validationFraction: 0.2)
         let selections = try await ExperimentCaseRepository.selections(of: experimentID, on: database)
         for round in 1...2 {
             let picked = Set(selections.filter { $0.selectedRound < round }.map(\.caseID))
@@ -210,14 +211,14 @@ struct EndToEndTests {
             let expected: [String]
             if arm.strategy == .random {
                 #expect(scores.isEmpty && features.isEmpty, "\(arm) round \(round): random query scores nothing")
-                expected = try RandomQuery.select(pool, count: experiment.queryCount, seed: seed)
+                expected = try RandomQuery.select(pool, count: experiment.design.queryCount, seed: seed)
                     .map { $0.id.uuidString.lowercased() }
             } else {
                 #expect(Set(scores.keys) == Set(pool.map(\.id)), "\(arm) round \(round): every pool case has one score")
                 let featured = Set((arm.restriction == .nonSimilar ? pool + annotated : pool).map(\.id))
                 #expect(Set(features.keys) == featured, "\(arm) round \(round): the cases with features")
                 let restriction = RedundancyRestriction(arm.restriction) ?? .none
-                let selector = try CaseSelector(topK: experiment.candidateCount, count: experiment.queryCount,
+                let selector = try CaseSelector(topK: experiment.design.candidateCount, count: experiment.design.queryCount,
                                                 restriction: restriction)
                 let candidates = pool.map {
                     SelectionCandidate(caseID: $0.id.uuidString.lowercased(), sourceName: $0.sourceName,

@@ -57,9 +57,9 @@ struct ExperimentCompareTests {
             // One row per repetition: repetition r runs seed 21 + r, the same for both strategies.
             var experiments: [ExperimentRecord] = []
             for id in ids { experiments.append(try #require(try await ExperimentRepository.experiment(UUID(uuidString: id)!, on: database))) }
-            #expect(experiments.map(\.strategy) == [.random, .margins, .random, .margins])
+            #expect(experiments.map(\.design.strategy) == [.random, .margins, .random, .margins])
             #expect(experiments.map(\.repetition) == [0, 0, 1, 1])
-            #expect(experiments.map(\.seed) == [21, 21, 22, 22])
+            #expect(experiments.map(\.design.seed) == [21, 21, 22, 22])
             #expect(experiments.allSatisfy { $0.status == .finished })
             var initialSets: [Set<UUID>] = []
             for experiment in experiments {

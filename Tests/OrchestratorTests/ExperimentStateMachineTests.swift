@@ -2,7 +2,6 @@ import ActiveLearning
 import Domain
 import Foundation
 import Orchestration
-import Store
 import Testing
 
 /// The round logic alone: no database, no bus.
@@ -16,13 +15,13 @@ struct ExperimentStateMachineTests {
     static func machine(strategy: Strategy, restriction: RedundancyRestriction = .none,
                         maxRounds: Int = 3, stopAtEquivalence: Bool = false, seed: Int64 = 5,
                         coldStart: ColdStart = .off) -> ExperimentStateMachine {
-        let experiment = ExperimentRecord(
-            id: UUID(uuidString: "00000000-0000-4000-8000-0000000000e1")!, name: "unit",
-            datasetID: UUID(uuidString: "00000000-0000-4000-8000-0000000000d1")!, strategy: strategy,
-            restriction: restriction, initialCount: 4, candidateCount: 4, queryCount: 2, maxRounds: maxRounds,
-            stopAtEquivalence: stopAtEquivalence, dropoutPasses: nil,
-            bootstrapMembers: strategy == .bootstrap ? 4 : nil, seed: seed, profile: .tiny, annotationMode: .oracle)
-        return ExperimentStateMachine(experiment: experiment, validationFraction: 0.2, coldStart: coldStart)
+        let design = ExperimentDesign(
+            strategy: strategy, restriction: restriction, initialCount: 4, candidateCount: 4, queryCount: 2,
+            maxRounds: maxRounds, stopAtEquivalence: stopAtEquivalence, dropoutPasses: nil,
+            bootstrapMembers: strategy == .bootstrap ? 4 : nil, seed: seed, profile: .tiny)
+        return ExperimentStateMachine(experimentID: UUID(uuidString: "00000000-0000-4000-8000-0000000000e1")!,
+                                      datasetID: UUID(uuidString: "00000000-0000-4000-8000-0000000000d1")!,
+                                      design: design, validationFraction: 0.2, coldStart: coldStart)
     }
 
     static let names = (0..<20).map { String(format: "Synth_%02d", $0) }
@@ -39,7 +38,7 @@ struct ExperimentStateMachineTests {
 
     @Test func aPhaseWaitsForItsOutstandingJobs() {
         let running = JobTally(total: 5, succeeded: 3)
-        for phase in [RoundRecord.Phase.scoring, .training, .evaluating] {
+        for phase in [RoundPhase.scoring, .training, .evaluating] {
             #expect(machine.step(for: RoundState(index: 1, phase: phase, jobs: running)) == .wait(.jobs(outstanding: 2)))
         }
         #expect(machine.step(for: RoundState(index: 1, phase: .scoring, jobs: JobTally(total: 5, succeeded: 5)))
@@ -192,10 +191,7 @@ struct ExperimentStateMachineTests {
         #expect(scoring.allSatisfy { !$0.evaluate && $0.round == 2 })
         // The scoring phase waits for the annotated cases' jobs as for the pool's.
         #expect(Set(scoring.map(\.key)).count == 10)
-        let records = scoring.map {
-            JobRecord(id: UUID(), key: $0.key, kind: .score, experimentID: machine.experiment.id, roundIndex: 2, payload: Data())
-        }
-        #expect(machine.phaseJobs(records, round: 2, phase: .scoring).count == 10)
+        #expect(scoring.filter { machine.phase(.scoring, of: 2, waitsFor: $0.key, jobRound: 2) }.count == 10)
         // Planned again after a restart, with the cases in another order, the jobs are the same.
         #expect(machine.scoringPlans(round: 2, pool: pool.reversed(), annotated: annotated.reversed()) == scoring)
         #expect(Self.machine(strategy: .random, restriction: .nonSimilar)
@@ -203,17 +199,15 @@ struct ExperimentStateMachineTests {
     }
 
     @Test func aPhaseCountsOnlyItsOwnJobs() {
-        let id = machine.experiment.id
-        func job(_ key: String, _ round: Int) -> JobRecord {
-            JobRecord(id: UUID(), key: key, kind: key.hasPrefix("train") ? .train : .score, experimentID: id,
-                      roundIndex: round, payload: Data())
+        let jobs: [(key: String, round: Int?)] = [("train/x/1/model", 1), ("score/x/1/a", 1), ("evaluate/x/1/b", 1),
+                                                  ("evaluate/x/0/b", 0), ("reference/d/tiny/evaluate/b", 1)]
+        func waitedFor(_ phase: RoundPhase) -> [String] {
+            jobs.filter { machine.phase(phase, of: 1, waitsFor: $0.key, jobRound: $0.round) }.map(\.key)
         }
-        let jobs = [job("train/x/1/model", 1), job("score/x/1/a", 1), job("evaluate/x/1/b", 1),
-                    job("evaluate/x/0/b", 0), job("reference/d/tiny/evaluate/b", 1)]
-        #expect(machine.phaseJobs(jobs, round: 1, phase: .training).map(\.key) == ["train/x/1/model"])
-        #expect(machine.phaseJobs(jobs, round: 1, phase: .scoring).map(\.key) == ["score/x/1/a"])
-        #expect(machine.phaseJobs(jobs, round: 1, phase: .evaluating).map(\.key) == ["evaluate/x/1/b"])
-        #expect(machine.phaseJobs(jobs, round: 1, phase: .annotating).isEmpty)
+        #expect(waitedFor(.training) == ["train/x/1/model"])
+        #expect(waitedFor(.scoring) == ["score/x/1/a"])
+        #expect(waitedFor(.evaluating) == ["evaluate/x/1/b"])
+        #expect(waitedFor(.annotating).isEmpty)
     }
 
     @Test func theReferenceModelIsPlannedTheSameWayForEveryExperiment() throws {

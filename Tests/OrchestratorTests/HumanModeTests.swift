@@ -129,7 +129,7 @@ struct HumanModeTests {
             // Dice alone, untested and not equivalent.
             #expect(rounds.first?.outcome?.tostP == nil && rounds.first?.outcome?.equivalent == false)
             let record = try #require(try await ExperimentRepository.experiment(experimentID, on: database))
-            let referenceKey = ExperimentStateMachine.referenceKey(datasetID: dataset.id, profile: record.profile)
+            let referenceKey = ExperimentStateMachine.referenceKey(datasetID: dataset.id, profile: record.design.profile)
             #expect(try await JobRepository.job(key: referenceKey, on: database) == nil)
 
             await client.connection.close()

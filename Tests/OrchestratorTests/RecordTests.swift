@@ -14,7 +14,7 @@ struct RecordTests {
             retried.name = "another name"
             let again = try await ExperimentRepository.create(retried, on: db.client)
             #expect(again == created)
-            #expect(created.name == "fixture" && created.bootstrapMembers == 3 && created.spec == Data([1, 2, 3]))
+            #expect(created.name == "fixture" && created.design.bootstrapMembers == 3 && created.spec == Data([1, 2, 3]))
             #expect(try await ExperimentRepository.experiments(on: db.client).count == 1)
         }
     }

@@ -62,11 +62,12 @@ struct CohortFixture {
     func experiment(strategy: Strategy = .random, maxRounds: Int = 2, initial: Int = 4,
                     pick: Int = 2, annotation: ExperimentRecord.AnnotationMode = .oracle,
                     stopAtEquivalence: Bool = false, seed: Int64 = 11) -> ExperimentRecord {
-        ExperimentRecord(
-            id: UUID(), name: "fixture", datasetID: dataset.id, strategy: strategy, restriction: .none,
-            initialCount: initial, candidateCount: max(pick, 3), queryCount: pick, maxRounds: maxRounds,
-            stopAtEquivalence: stopAtEquivalence,
-            dropoutPasses: strategy == .dropoutTest || strategy == .dropoutTrainTest ? 4 : nil,
-            bootstrapMembers: strategy == .bootstrap ? 3 : nil, seed: seed, profile: .tiny, annotationMode: annotation)
+        let design = ExperimentDesign(
+            strategy: strategy, restriction: .none, initialCount: initial, candidateCount: max(pick, 3),
+            queryCount: pick, maxRounds: maxRounds, stopAtEquivalence: stopAtEquivalence,
+            dropoutPasses: strategy.usesDropoutPasses ? 4 : nil, bootstrapMembers: strategy == .bootstrap ? 3 : nil,
+            seed: seed, profile: .tiny)
+        return ExperimentRecord(id: UUID(), name: "fixture", datasetID: dataset.id, design: design,
+                                annotationMode: annotation)
     }
 }

@@ -17,7 +17,7 @@ import Testing
         let pairs: [(Proto.Profile, String)] = [(.tiny, "tiny"), (.cpu, "cpu"), (.paper, "paper")]
         for (value, name) in pairs {
             let profile = try ExperimentProfile(value)
-            #expect(profile.name == name)
+            #expect(profile.name.rawValue == name)
             #expect(profile.proto == value)
             #expect(try ExperimentProfile(named: name) == profile)
         }
@@ -92,5 +92,5 @@ import Testing
 }
 
 extension ExperimentProfile: CustomTestStringConvertible {
-    public var testDescription: String { name }
+    public var testDescription: String { name.rawValue }
 }

@@ -2,7 +2,7 @@ import Domain
 import Proto
 import Testing
 
-/// The strategy vocabulary's wire form: every value the product runs survives the round trip, and
+/// The domain vocabulary's wire form: every value the product runs survives the round trip, and
 /// what it does not run is refused rather than mapped to something else.
 struct DomainWireFormTests {
     @Test(arguments: Strategy.allCases)
@@ -46,5 +46,22 @@ struct DomainWireFormTests {
     @Test(arguments: ["entropy", "bald", "margins+none", "margins+", "+representative", "random+similar", ""])
     func spellingsOfNothingTheProductRunsAreRefused(_ text: String) {
         #expect(StrategyName(text) == nil)
+    }
+
+    @Test(arguments: ProfileName.allCases)
+    func everyProfileRoundTrips(_ name: ProfileName) {
+        #expect(ProfileName(Profile(name)) == name)
+    }
+
+    @Test func anUnsetProfileNamesNoProfile() {
+        #expect(ProfileName(Profile.unspecified) == nil)
+        #expect(ProfileName(Profile.UNRECOGNIZED(9)) == nil)
+    }
+
+    @Test func everyRoundPhaseHasItsOwnWireValue() {
+        let sent = Domain.RoundPhase.allCases.map(Proto.RoundPhase.init)
+        #expect(Set(sent).count == Domain.RoundPhase.allCases.count)
+        #expect(!sent.contains(.unspecified))
+        #expect(Proto.RoundPhase(Domain.RoundPhase.finished) == .done)
     }
 }

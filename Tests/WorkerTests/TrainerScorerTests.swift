@@ -60,7 +60,7 @@ import WorkerSupport
         try #require(models.count == 1)
         let model = models[0]
         #expect(model.id.uuidString.lowercased() == trainResult.model.modelID)
-        #expect(model.experimentID == fixture.experimentID && model.roundIndex == 0 && model.profile == "tiny")
+        #expect(model.experimentID == fixture.experimentID && model.roundIndex == 0 && model.profile == .tiny)
         #expect(model.epochs == Int(trainResult.metrics.epochs) && model.epochs >= 1 && model.epochs <= profile.training.maximumEpochs)
         #expect(model.trainingCaseCount == 3)
         let checkpoint = try Checkpoint.decode(try fixture.artifacts.get(try #require(ArtifactID(sha256: model.checkpointSHA256))))

@@ -8,16 +8,12 @@ import Foundation
 /// picks and trains on the same cases, by name, in every import.
 public struct NamedCase: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var id: UUID
-    /// The case's name in its source (``CaseRecord/sourceName``).
+    /// The case's name in its source (folder or manifest row).
     public var sourceName: String
 
     public init(id: UUID, sourceName: String) {
         self.id = id
         self.sourceName = sourceName
-    }
-
-    public init(_ record: CaseRecord) {
-        self.init(id: record.id, sourceName: record.sourceName)
     }
 
     /// By name; by id only between cases of different datasets that share a name, so the order is total.
