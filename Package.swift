@@ -75,9 +75,10 @@ let package = Package(
         .target(name: "SeededRandom", path: "Shared/SeededRandom"),
         .target(name: "Redaction", path: "Shared/Redaction"),
         .target(name: "Volume", dependencies: [
-            "CNIfTI", "SeededRandom",
+            "CNIfTI",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Shared/Volume"),
+        .target(name: "SyntheticData", dependencies: ["Volume", "SeededRandom"], path: "Shared/SyntheticData"),
         .target(name: "Neural", dependencies: [
             "CBLAS", "CCompute", "Domain", "SeededRandom",
             .product(name: "Logging", package: "swift-log"),
@@ -134,8 +135,8 @@ let package = Package(
         ], path: "Services/Scorer"),
 
         .target(name: "CommandLineTools", dependencies: [
-            "Domain", "Volume", "Statistics", "Bus", "Store", "Neural", "Profiles", "ServiceRuntime", "Proto", "Artifacts",
-            "WorkerSupport",
+            "Domain", "Volume", "SyntheticData", "Statistics", "Bus", "Store", "Neural", "Profiles", "ServiceRuntime",
+            "Proto", "Artifacts", "WorkerSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -160,8 +161,11 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", .product(name: "Logging", package: "swift-log")],
                     path: "Tests/StoreTests"),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], path: "Tests/ArtifactsTests"),
-        .testTarget(name: "VolumeTests", dependencies: ["Volume"], path: "Tests/VolumeTests",
+        .testTarget(name: "VolumeTests", dependencies: ["TestSupport", "Volume"], path: "Tests/VolumeTests",
                     resources: [.copy("Vectors")]),
+        .testTarget(name: "SyntheticDataTests", dependencies: ["SeededRandom", "SyntheticData", "TestSupport", "Volume",
+                                                              .product(name: "Logging", package: "swift-log")],
+                    path: "Tests/SyntheticDataTests"),
         .executableTarget(name: "preprocess-benchmark", dependencies: ["Volume"],
                           path: "Tests/Benchmarks/PreprocessBenchmark"),
         .testTarget(name: "NeuralTests", dependencies: ["Neural", "SeededRandom", .product(name: "Logging", package: "swift-log")],
@@ -170,7 +174,7 @@ let package = Package(
         .target(name: "CPeak", path: "Tests/Benchmarks/CPeak"),
         .executableTarget(name: "neural-benchmark", dependencies: ["Neural", "CPeak", "SeededRandom"], path: "Tests/Benchmarks/NeuralBenchmark"),
         .executableTarget(name: "training-benchmark", dependencies: [
-            "ActiveLearning", "Neural", "Profiles", "Proto", "Statistics", "Volume",
+            "ActiveLearning", "Neural", "Profiles", "Proto", "Statistics", "Volume", "SyntheticData",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/Benchmarks/TrainingBenchmark"),
         .testTarget(name: "ActiveLearningTests", dependencies: ["ActiveLearning", "Domain", "SeededRandom"],
@@ -194,7 +198,7 @@ let package = Package(
         .testTarget(name: "WorkerTests", dependencies: [
             "TestSupport",
             "TrainerService", "ScorerService", "WorkerSupport", "Profiles", "ServiceRuntime", "Store", "Artifacts", "Volume",
-            "Neural", "ActiveLearning", "SeededRandom", "Bus", "Proto",
+            "SyntheticData", "Neural", "ActiveLearning", "SeededRandom", "Bus", "Proto",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -202,12 +206,12 @@ let package = Package(
 
         .testTarget(name: "CLITests", dependencies: [
             "TestSupport",
-            "CommandLineTools", "Domain", "Volume", "Statistics", "Bus", "Store", "Neural", "ServiceRuntime", "Proto",
-            "Artifacts",
+            "CommandLineTools", "Domain", "Volume", "SyntheticData", "Statistics", "Bus", "Store", "Neural",
+            "ServiceRuntime", "Proto", "Artifacts",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/CLITests"),
         .testTarget(name: "IngestTests", dependencies: [
-            "IngestService", "ServiceRuntime", "Store", "Artifacts", "Volume", "Bus", "Proto",
+            "IngestService", "ServiceRuntime", "Store", "Artifacts", "Volume", "SyntheticData", "Bus", "Proto",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -216,7 +220,8 @@ let package = Package(
         .testTarget(name: "OrchestratorTests", dependencies: [
             "TestSupport", "ActiveLearning", "Domain",
             "OrchestratorService", "SelectorService", "StatsService", "TrainerService", "ScorerService", "WorkerSupport",
-            "IngestService", "Profiles", "Artifacts", "Volume", "Orchestration", "ServiceRuntime", "Store", "Bus", "Proto", "CommandLineTools",
+            "IngestService", "Profiles", "Artifacts", "Volume", "SyntheticData", "Orchestration", "ServiceRuntime", "Store",
+            "Bus", "Proto", "CommandLineTools",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),

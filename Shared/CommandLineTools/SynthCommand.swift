@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SyntheticData
 import Volume
 
 /// `activeseg synth`: the synthetic brain-tumor cohort in the BraTS 2021 layout.

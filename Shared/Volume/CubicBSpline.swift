@@ -89,16 +89,3 @@ enum CubicBSpline {
         }
     }
 }
-
-/// How one axis of a 3D buffer is laid out: `outer` blocks of `count` rows of `inner` voxels.
-struct AxisLayout {
-    var outer: Int
-    var count: Int
-    var inner: Int
-
-    init(_ shape: GridShape, axis: Int) {
-        count = shape[axis]
-        inner = axis == 0 ? 1 : (axis == 1 ? shape.x : shape.x * shape.y)
-        outer = shape.count / (count * inner)
-    }
-}

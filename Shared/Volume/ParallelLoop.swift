@@ -1,11 +1,12 @@
 import Dispatch
 import Foundation
 
-/// Splits `count` independent iterations into a few contiguous ranges run on all cores.
+/// Splits `count` independent iterations into a few contiguous ranges run on all cores (the volume
+/// kernels here and the synthetic cohort's).
 ///
 /// Volume kernels are memory-bound loops over slabs or lines; a handful of ranges per core keeps the
 /// cores busy without paying Dispatch's per-iteration cost on millions of voxels.
-func parallelRanges(_ count: Int, _ body: (Range<Int>) -> Void) {
+public func parallelRanges(_ count: Int, _ body: (Range<Int>) -> Void) {
     guard count > 0 else { return }
     let pieces = min(count, ProcessInfo.processInfo.activeProcessorCount * 4)
     if pieces <= 1 {

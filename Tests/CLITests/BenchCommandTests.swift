@@ -1,5 +1,6 @@
 import CommandLineTools
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct BenchCommandTests {

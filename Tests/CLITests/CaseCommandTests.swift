@@ -3,6 +3,7 @@ import Domain
 import Foundation
 import Logging
 import Store
+import TestSupport
 import Testing
 
 /// `case list` and `case show` against the stack's PostgreSQL, each test in a schema of its own.

@@ -2,6 +2,7 @@ import Artifacts
 import Foundation
 import Logging
 import Store
+import TestSupport
 import Testing
 import Volume
 

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Proto
 import ServiceRuntime
+import TestSupport
 import Testing
 
 /// `events tail` against the stack's nats-server, each test under a subject prefix of its own (so

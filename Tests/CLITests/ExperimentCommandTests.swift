@@ -1,5 +1,6 @@
 import CommandLineTools
 import Foundation
+import TestSupport
 import Testing
 
 /// The experiment and report commands' contract with a user: what they say and which status they

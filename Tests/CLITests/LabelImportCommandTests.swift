@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `label import` up to the orchestrator: file names resolved to the experiment's cases through

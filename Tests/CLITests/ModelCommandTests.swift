@@ -1,6 +1,7 @@
 import CommandLineTools
 import Foundation
 import Neural
+import TestSupport
 import Testing
 import Volume
 

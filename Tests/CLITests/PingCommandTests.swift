@@ -1,5 +1,6 @@
 import CommandLineTools
 import Foundation
+import TestSupport
 import Testing
 
 /// `activeseg ping` when nobody answers; the answering side is checked against the service

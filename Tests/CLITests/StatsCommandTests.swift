@@ -1,6 +1,7 @@
 @testable import CommandLineTools
 import Foundation
 import Statistics
+import TestSupport
 import Testing
 
 @Suite struct StatsCommandTests {

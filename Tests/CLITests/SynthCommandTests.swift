@@ -1,6 +1,8 @@
 @testable import CommandLineTools
 import Foundation
 import Logging
+import SyntheticData
+import TestSupport
 import Testing
 import Volume
 

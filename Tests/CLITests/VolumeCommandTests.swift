@@ -1,5 +1,6 @@
 @testable import CommandLineTools
 import Foundation
+import TestSupport
 import Testing
 import Volume
 

@@ -6,6 +6,7 @@ import Proto
 import ServiceLifecycle
 import ServiceRuntime
 import Store
+import SyntheticData
 import Volume
 @testable import IngestService
 

@@ -4,6 +4,7 @@ import Profiles
 import Proto
 import ServiceRuntime
 import Store
+import SyntheticData
 import Testing
 import TestSupport
 import Volume

@@ -8,6 +8,7 @@ import Profiles
 import Proto
 import ServiceRuntime
 import Store
+import SyntheticData
 import TestSupport
 import Testing
 import Volume

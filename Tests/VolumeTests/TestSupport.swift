@@ -1,21 +1,6 @@
 import Foundation
 import Volume
 
-/// A fresh folder under the system temporary directory, removed when the test is done with it.
-final class TemporaryFolder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("activeseg-volume-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-}
-
 /// A volume whose voxel value encodes its index, so any permutation or flip is visible.
 func indexVolume(_ shape: GridShape, affine: Affine = .identity) -> Volume {
     var voxels = [Float](repeating: 0, count: shape.count)

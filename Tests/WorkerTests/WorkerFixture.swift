@@ -7,6 +7,7 @@ import Profiles
 import Proto
 import ServiceRuntime
 import Store
+import SyntheticData
 import Volume
 import WorkerSupport
 

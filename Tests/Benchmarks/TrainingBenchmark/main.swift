@@ -5,6 +5,7 @@ import Neural
 import Profiles
 import Proto
 import Statistics
+import SyntheticData
 import Volume
 
 /// Training reliability of a profile: for every training-set size a default comparison trains

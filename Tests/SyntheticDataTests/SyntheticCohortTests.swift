@@ -1,8 +1,10 @@
 import Foundation
 import Logging
 import SeededRandom
+@testable import SyntheticData
+import TestSupport
 import Testing
-@testable import Volume
+import Volume
 
 @Suite struct SyntheticCohortTests {
     @Test func sameSeedGivesIdenticalBytes() throws {
@@ -60,10 +62,11 @@ import Testing
         var configuration = PreprocessingConfiguration()
         configuration.spacing = SIMD3(repeating: 5)
         let importer = CaseImporter(preprocessor: Preprocessor(configuration), concurrency: 2, logger: Logger(label: "test"))
-        let results = await collect(importer, discoveries)
+        var results: [String: Result<PreprocessedCase, VolumeError>] = [:]
+        for await result in importer.results(for: discoveries) { results[result.caseID] = result.outcome }
         #expect(results.count == 4)
         for (id, outcome) in results {
-            let preprocessed = try #require(outcome.value, "\(id)")
+            let preprocessed = try #require(try? outcome.get(), "\(id)")
             let voxels = preprocessed.t1c.shape.count
             #expect(voxels > 8000 && voxels < 110_592)
             #expect(try preprocessed.t1c.axisCodes() == .lps)

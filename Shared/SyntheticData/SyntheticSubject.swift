@@ -1,3 +1,4 @@
+import Volume
 import Foundation
 import SeededRandom
 

@@ -1,3 +1,4 @@
+import Volume
 import SeededRandom
 
 /// Kinds of brain tumor in the synthetic cohort, with unequal prevalence.

@@ -1,3 +1,4 @@
+import Volume
 import Foundation
 
 /// A procedural brain for when the MNI template is not available: an ellipsoidal cerebrum with a

@@ -1,3 +1,4 @@
+import Volume
 import Foundation
 
 /// Tissue fractions on a regular RAS+ grid (1 mm or coarser): the anatomy synthetic subjects are
