@@ -85,6 +85,7 @@ let package = Package(
         ], path: "Shared/Neural"),
         .target(name: "ActiveLearning", dependencies: ["Domain", "SeededRandom"], path: "Shared/ActiveLearning"),
         .target(name: "Statistics", dependencies: ["Domain"], path: "Shared/Statistics"),
+        .target(name: "Reporting", dependencies: ["Domain", "Statistics"], path: "Shared/Reporting"),
         .target(name: "Orchestration", dependencies: ["Domain", "ActiveLearning", "SeededRandom"],
                 path: "Shared/Orchestration"),
         .target(name: "ServiceRuntime", dependencies: [
@@ -135,7 +136,8 @@ let package = Package(
         ], path: "Services/Scorer"),
 
         .target(name: "CommandLineTools", dependencies: [
-            "Domain", "Volume", "SyntheticData", "Statistics", "Bus", "Store", "Neural", "Profiles", "ServiceRuntime",
+            "Domain", "Volume", "SyntheticData", "Statistics", "Reporting", "Bus", "Store", "Neural", "Profiles",
+            "ServiceRuntime",
             "Proto", "Artifacts", "WorkerSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -183,8 +185,11 @@ let package = Package(
                           path: "Tests/Benchmarks/SelectionBenchmark"),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"], path: "Tests/SeededRandomTests"),
         .testTarget(name: "RedactionTests", dependencies: ["Redaction"], path: "Tests/RedactionTests"),
-        .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], path: "Tests/StatisticsTests",
+        .target(name: "StatisticsFixtures", dependencies: ["Statistics"], path: "Tests/StatisticsFixtures"),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "StatisticsFixtures"], path: "Tests/StatisticsTests",
                     resources: [.copy("Vectors")]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Statistics", "StatisticsFixtures"],
+                    path: "Tests/ReportingTests"),
         .testTarget(name: "ServiceTests", dependencies: [
             "TestSupport",
             "ServiceRuntime", "SelectorService", "StatsService", "ActiveLearning", "Domain", "Statistics", "Bus", "Proto",
@@ -206,7 +211,7 @@ let package = Package(
 
         .testTarget(name: "CLITests", dependencies: [
             "TestSupport",
-            "CommandLineTools", "Domain", "Volume", "SyntheticData", "Statistics", "Bus", "Store", "Neural",
+            "CommandLineTools", "Domain", "Volume", "SyntheticData", "Statistics", "Reporting", "Bus", "Store", "Neural",
             "ServiceRuntime", "Proto", "Artifacts",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/CLITests"),

@@ -1,6 +1,7 @@
 import Foundation
 import Neural
 import Profiles
+import Reporting
 import Statistics
 
 /// The paper's Fig. 3 picture of one labelled, preprocessed case: a checkpoint's segmentation

@@ -2,6 +2,7 @@ import ArgumentParser
 import Domain
 import Foundation
 import Proto
+import Reporting
 import Statistics
 
 /// `activeseg experiment compare`: one experiment per strategy and repetition on one dataset, run

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reporting
 import Statistics
 
 /// `activeseg report`: the report folder of a comparison, made only from stored numbers: the

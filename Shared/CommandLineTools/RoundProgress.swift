@@ -1,5 +1,6 @@
 import Foundation
 import Proto
+import Reporting
 import Statistics
 
 /// The rounds of a running comparison as they finish, each against the full-data model: its mean

@@ -1,6 +1,7 @@
 @testable import CommandLineTools
 import Foundation
 import Proto
+import Reporting
 import Statistics
 import Testing
 

@@ -1,3 +1,4 @@
+import StatisticsFixtures
 import Testing
 @testable import Statistics
 

@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 
 /// Tables of a learning-curve analysis: a Markdown summary in the shape of the paper's Table 3 and
 /// a CSV of every round, both made only from a stored `LearningCurveAnalysis`.

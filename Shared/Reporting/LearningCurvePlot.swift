@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 
 /// The learning-curve figure as SVG: mean test Dice against the percentage of the training pool
 /// annotated, one polyline (`<path>`) per strategy, and the full-data model's mean as a dashed

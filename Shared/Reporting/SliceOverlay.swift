@@ -1,3 +1,4 @@
+import Statistics
 /// The paper's Fig. 3 kind of picture: one axial slice of a case in grey, with the outlines of the
 /// predicted and the true tumor drawn over it, so a reader sees where a model misses.
 ///

@@ -1,6 +1,7 @@
 import Foundation
+@testable import Reporting
+import Statistics
 import Testing
-@testable import Statistics
 
 /// The PNG encoder, checked by reading its files back: chunk layout and CRCs, the zlib header,
 /// the stored deflate blocks and the Adler-32 trailer, and the pixels they carry.
