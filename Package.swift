@@ -39,12 +39,15 @@ let package = Package(
     ],
     targets: [
         // C bindings
-        .systemLibrary(name: "CNATS", path: "Shared/CNATS", pkgConfig: "libnats",
-                       providers: [.apt(["libnats-dev"])]),
-        .systemLibrary(name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
-                       providers: [.apt(["libpq-dev"])]),
-        .systemLibrary(name: "CBLAS", path: "Shared/CBLAS", pkgConfig: "openblas",
-                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CNATS", path: "Shared/CNATS", pkgConfig: "libnats",
+            providers: [.apt(["libnats-dev"])]),
+        .systemLibrary(
+            name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CBLAS", path: "Shared/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
         .target(
             name: "CCompute", path: "Shared/CCompute",
             linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]
@@ -57,179 +60,251 @@ let package = Package(
 
         // Libraries
         .target(name: "Domain", path: "Shared/Domain"),
-        .target(name: "Proto", dependencies: ["Domain", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
-                path: "Shared/Proto"),
-        .target(name: "Bus", dependencies: [
-            "CNATS", "Redaction",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ], path: "Shared/Bus"),
-        .target(name: "Store", dependencies: [
-            "CLibPQ", "Domain", "Redaction",
-            .product(name: "Logging", package: "swift-log"),
-        ], path: "Shared/Store"),
-        .target(name: "Artifacts", dependencies: [
-            .product(name: "Crypto", package: "swift-crypto"),
-        ], path: "Shared/Artifacts"),
+        .target(
+            name: "Proto", dependencies: ["Domain", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Shared/Proto"),
+        .target(
+            name: "Bus",
+            dependencies: [
+                "CNATS", "Redaction",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ], path: "Shared/Bus"),
+        .target(
+            name: "Store",
+            dependencies: [
+                "CLibPQ", "Domain", "Redaction",
+                .product(name: "Logging", package: "swift-log"),
+            ], path: "Shared/Store"),
+        .target(
+            name: "Artifacts",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto")
+            ], path: "Shared/Artifacts"),
         .target(name: "SeededRandom", path: "Shared/SeededRandom"),
         .target(name: "Redaction", path: "Shared/Redaction"),
-        .target(name: "Volume", dependencies: [
-            "CNIfTI",
-            .product(name: "Logging", package: "swift-log"),
-        ], path: "Shared/Volume"),
+        .target(
+            name: "Volume",
+            dependencies: [
+                "CNIfTI",
+                .product(name: "Logging", package: "swift-log"),
+            ], path: "Shared/Volume"),
         .target(name: "SyntheticData", dependencies: ["Volume", "SeededRandom"], path: "Shared/SyntheticData"),
-        .target(name: "Neural", dependencies: [
-            "CBLAS", "CCompute", "Domain", "SeededRandom",
-            .product(name: "Logging", package: "swift-log"),
-        ], path: "Shared/Neural"),
+        .target(
+            name: "Neural",
+            dependencies: [
+                "CBLAS", "CCompute", "Domain", "SeededRandom",
+                .product(name: "Logging", package: "swift-log"),
+            ], path: "Shared/Neural"),
         .target(name: "ActiveLearning", dependencies: ["Domain", "SeededRandom"], path: "Shared/ActiveLearning"),
         .target(name: "Statistics", dependencies: ["Domain"], path: "Shared/Statistics"),
         .target(name: "Reporting", dependencies: ["Domain", "Statistics"], path: "Shared/Reporting"),
-        .target(name: "Orchestration", dependencies: ["Domain", "ActiveLearning", "SeededRandom"],
-                path: "Shared/Orchestration"),
-        .target(name: "ServiceRuntime", dependencies: [
-            "Bus", "Proto", "Redaction",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ], path: "Shared/ServiceRuntime"),
-        .target(name: "Profiles", dependencies: ["ActiveLearning", "Domain", "Neural", "Proto"], path: "Shared/Profiles"),
-        .target(name: "WorkerSupport", dependencies: [
-            "Profiles", "ServiceRuntime", "Store", "Artifacts", "Volume", "Neural", "Bus", "Proto",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ], path: "Shared/WorkerSupport"),
+        .target(
+            name: "Orchestration", dependencies: ["Domain", "ActiveLearning", "SeededRandom"],
+            path: "Shared/Orchestration"),
+        .target(
+            name: "ServiceRuntime",
+            dependencies: [
+                "Bus", "Proto", "Redaction",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ], path: "Shared/ServiceRuntime"),
+        .target(
+            name: "Profiles", dependencies: ["ActiveLearning", "Domain", "Neural", "Proto"], path: "Shared/Profiles"),
+        .target(
+            name: "WorkerSupport",
+            dependencies: [
+                "Profiles", "ServiceRuntime", "Store", "Artifacts", "Volume", "Neural", "Bus", "Proto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ], path: "Shared/WorkerSupport"),
 
         // Services
-        .executableTarget(name: "SelectorService", dependencies: [
-            "ServiceRuntime", "ActiveLearning", "Bus", "Domain", "Proto", .product(name: "Logging", package: "swift-log"),
-        ], path: "Services/Selector"),
-        .executableTarget(name: "StatsService", dependencies: [
-            "Domain", "ServiceRuntime", "Statistics", "Bus", "Proto", .product(name: "Logging", package: "swift-log"),
-        ], path: "Services/Stats"),
-        .executableTarget(name: "IngestService", dependencies: [
-            "ServiceRuntime", "Store", "Artifacts", "Volume", "ActiveLearning", "Bus", "Proto",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ], path: "Services/Ingest"),
-        .executableTarget(name: "OrchestratorService", dependencies: [
-            "Domain", "Orchestration", "Profiles", "ServiceRuntime", "Store", "Bus", "Proto", "Artifacts", "Volume",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ], path: "Services/Orchestrator"),
+        .executableTarget(
+            name: "SelectorService",
+            dependencies: [
+                "ServiceRuntime", "ActiveLearning", "Bus", "Domain", "Proto",
+                .product(name: "Logging", package: "swift-log"),
+            ], path: "Services/Selector"),
+        .executableTarget(
+            name: "StatsService",
+            dependencies: [
+                "Domain", "ServiceRuntime", "Statistics", "Bus", "Proto",
+                .product(name: "Logging", package: "swift-log"),
+            ], path: "Services/Stats"),
+        .executableTarget(
+            name: "IngestService",
+            dependencies: [
+                "ServiceRuntime", "Store", "Artifacts", "Volume", "ActiveLearning", "Bus", "Proto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ], path: "Services/Ingest"),
+        .executableTarget(
+            name: "OrchestratorService",
+            dependencies: [
+                "Domain", "Orchestration", "Profiles", "ServiceRuntime", "Store", "Bus", "Proto", "Artifacts", "Volume",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ], path: "Services/Orchestrator"),
 
-        .executableTarget(name: "TrainerService", dependencies: [
-            "WorkerSupport", "Profiles", "ServiceRuntime", "Neural", "Store", "Artifacts", "Bus", "Proto", "SeededRandom",
-            "ActiveLearning",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ], path: "Services/Trainer"),
-        .executableTarget(name: "ScorerService", dependencies: [
-            "WorkerSupport", "Profiles", "ServiceRuntime", "Neural", "ActiveLearning", "Domain", "Statistics", "Store", "Artifacts",
-            "Proto",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ], path: "Services/Scorer"),
+        .executableTarget(
+            name: "TrainerService",
+            dependencies: [
+                "WorkerSupport", "Profiles", "ServiceRuntime", "Neural", "Store", "Artifacts", "Bus", "Proto",
+                "SeededRandom",
+                "ActiveLearning",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ], path: "Services/Trainer"),
+        .executableTarget(
+            name: "ScorerService",
+            dependencies: [
+                "WorkerSupport", "Profiles", "ServiceRuntime", "Neural", "ActiveLearning", "Domain", "Statistics",
+                "Store", "Artifacts",
+                "Proto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ], path: "Services/Scorer"),
 
-        .target(name: "CommandLineTools", dependencies: [
-            "Domain", "Volume", "SyntheticData", "Statistics", "Reporting", "Bus", "Store", "Neural", "Profiles",
-            "ServiceRuntime",
-            "Proto", "Artifacts", "WorkerSupport",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ], path: "Shared/CommandLineTools"),
+        .target(
+            name: "CommandLineTools",
+            dependencies: [
+                "Domain", "Volume", "SyntheticData", "Statistics", "Reporting", "Bus", "Store", "Neural", "Profiles",
+                "ServiceRuntime",
+                "Proto", "Artifacts", "WorkerSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ], path: "Shared/CommandLineTools"),
 
         // The command-line client
         .executableTarget(name: "activeseg", dependencies: ["CommandLineTools"], path: "Services/CLI"),
 
         // Tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "ProtoTests", dependencies: [
-            "Domain", "Proto",
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ], path: "Tests/ProtoTests"),
-        .testTarget(name: "BusTests", dependencies: [
-            "TestSupport",
-            "Bus",
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ], path: "Tests/BusTests"),
-        .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", .product(name: "Logging", package: "swift-log")],
-                    path: "Tests/StoreTests"),
+        .testTarget(
+            name: "ProtoTests",
+            dependencies: [
+                "Domain", "Proto",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ], path: "Tests/ProtoTests"),
+        .testTarget(
+            name: "BusTests",
+            dependencies: [
+                "TestSupport",
+                "Bus",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ], path: "Tests/BusTests"),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["TestSupport", "Store", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/StoreTests"),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], path: "Tests/ArtifactsTests"),
-        .testTarget(name: "VolumeTests", dependencies: ["TestSupport", "Volume"], path: "Tests/VolumeTests",
-                    resources: [.copy("Vectors")]),
-        .testTarget(name: "SyntheticDataTests", dependencies: ["SeededRandom", "SyntheticData", "TestSupport", "Volume",
-                                                              .product(name: "Logging", package: "swift-log")],
-                    path: "Tests/SyntheticDataTests"),
-        .executableTarget(name: "preprocess-benchmark", dependencies: ["Volume"],
-                          path: "Tests/Benchmarks/PreprocessBenchmark"),
-        .testTarget(name: "NeuralTests", dependencies: ["Neural", "SeededRandom", .product(name: "Logging", package: "swift-log")],
-                    path: "Tests/NeuralTests",
-                    resources: [.copy("Vectors")]),
+        .testTarget(
+            name: "VolumeTests", dependencies: ["TestSupport", "Volume"], path: "Tests/VolumeTests",
+            resources: [.copy("Vectors")]),
+        .testTarget(
+            name: "SyntheticDataTests",
+            dependencies: [
+                "SeededRandom", "SyntheticData", "TestSupport", "Volume",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SyntheticDataTests"),
+        .executableTarget(
+            name: "preprocess-benchmark", dependencies: ["Volume"],
+            path: "Tests/Benchmarks/PreprocessBenchmark"),
+        .testTarget(
+            name: "NeuralTests",
+            dependencies: ["Neural", "SeededRandom", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/NeuralTests",
+            resources: [.copy("Vectors")]),
         .target(name: "CPeak", path: "Tests/Benchmarks/CPeak"),
-        .executableTarget(name: "neural-benchmark", dependencies: ["Neural", "CPeak", "SeededRandom"], path: "Tests/Benchmarks/NeuralBenchmark"),
-        .executableTarget(name: "training-benchmark", dependencies: [
-            "ActiveLearning", "Neural", "Profiles", "Proto", "Statistics", "Volume", "SyntheticData",
-            .product(name: "Logging", package: "swift-log"),
-        ], path: "Tests/Benchmarks/TrainingBenchmark"),
-        .testTarget(name: "ActiveLearningTests", dependencies: ["ActiveLearning", "Domain", "SeededRandom"],
-                    path: "Tests/ActiveLearningTests"),
-        .executableTarget(name: "selection-benchmark", dependencies: ["ActiveLearning", "Domain", "SeededRandom"],
-                          path: "Tests/Benchmarks/SelectionBenchmark"),
+        .executableTarget(
+            name: "neural-benchmark", dependencies: ["Neural", "CPeak", "SeededRandom"],
+            path: "Tests/Benchmarks/NeuralBenchmark"),
+        .executableTarget(
+            name: "training-benchmark",
+            dependencies: [
+                "ActiveLearning", "Neural", "Profiles", "Proto", "Statistics", "Volume", "SyntheticData",
+                .product(name: "Logging", package: "swift-log"),
+            ], path: "Tests/Benchmarks/TrainingBenchmark"),
+        .testTarget(
+            name: "ActiveLearningTests", dependencies: ["ActiveLearning", "Domain", "SeededRandom"],
+            path: "Tests/ActiveLearningTests"),
+        .executableTarget(
+            name: "selection-benchmark", dependencies: ["ActiveLearning", "Domain", "SeededRandom"],
+            path: "Tests/Benchmarks/SelectionBenchmark"),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"], path: "Tests/SeededRandomTests"),
         .testTarget(name: "RedactionTests", dependencies: ["Redaction"], path: "Tests/RedactionTests"),
         .target(name: "StatisticsFixtures", dependencies: ["Statistics"], path: "Tests/StatisticsFixtures"),
-        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "StatisticsFixtures"], path: "Tests/StatisticsTests",
-                    resources: [.copy("Vectors")]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Statistics", "StatisticsFixtures"],
-                    path: "Tests/ReportingTests"),
-        .testTarget(name: "ServiceTests", dependencies: [
-            "TestSupport",
-            "ServiceRuntime", "SelectorService", "StatsService", "ActiveLearning", "Domain", "Statistics", "Bus", "Proto",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ], path: "Tests/ServiceTests"),
+        .testTarget(
+            name: "StatisticsTests", dependencies: ["Statistics", "StatisticsFixtures"], path: "Tests/StatisticsTests",
+            resources: [.copy("Vectors")]),
+        .testTarget(
+            name: "ReportingTests", dependencies: ["Reporting", "Statistics", "StatisticsFixtures"],
+            path: "Tests/ReportingTests"),
+        .testTarget(
+            name: "ServiceTests",
+            dependencies: [
+                "TestSupport",
+                "ServiceRuntime", "SelectorService", "StatsService", "ActiveLearning", "Domain", "Statistics", "Bus",
+                "Proto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ], path: "Tests/ServiceTests"),
 
         .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "Neural", "Proto"], path: "Tests/ProfilesTests"),
 
-        .testTarget(name: "WorkerTests", dependencies: [
-            "TestSupport",
-            "TrainerService", "ScorerService", "WorkerSupport", "Profiles", "ServiceRuntime", "Store", "Artifacts", "Volume",
-            "SyntheticData", "Neural", "ActiveLearning", "SeededRandom", "Bus", "Proto",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ], path: "Tests/WorkerTests"),
+        .testTarget(
+            name: "WorkerTests",
+            dependencies: [
+                "TestSupport",
+                "TrainerService", "ScorerService", "WorkerSupport", "Profiles", "ServiceRuntime", "Store", "Artifacts",
+                "Volume",
+                "SyntheticData", "Neural", "ActiveLearning", "SeededRandom", "Bus", "Proto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ], path: "Tests/WorkerTests"),
 
-        .testTarget(name: "CLITests", dependencies: [
-            "TestSupport",
-            "CommandLineTools", "Domain", "Volume", "SyntheticData", "Statistics", "Reporting", "Bus", "Store", "Neural",
-            "ServiceRuntime", "Proto", "Artifacts",
-            .product(name: "Logging", package: "swift-log"),
-        ], path: "Tests/CLITests"),
-        .testTarget(name: "IngestTests", dependencies: [
-            "IngestService", "ServiceRuntime", "Store", "Artifacts", "Volume", "SyntheticData", "Bus", "Proto",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ], path: "Tests/IngestTests"),
+        .testTarget(
+            name: "CLITests",
+            dependencies: [
+                "TestSupport",
+                "CommandLineTools", "Domain", "Volume", "SyntheticData", "Statistics", "Reporting", "Bus", "Store",
+                "Neural",
+                "ServiceRuntime", "Proto", "Artifacts",
+                .product(name: "Logging", package: "swift-log"),
+            ], path: "Tests/CLITests"),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: [
+                "IngestService", "ServiceRuntime", "Store", "Artifacts", "Volume", "SyntheticData", "Bus", "Proto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ], path: "Tests/IngestTests"),
         .testTarget(name: "DeploymentTests", path: "Tests/DeploymentTests"),
-        .testTarget(name: "OrchestratorTests", dependencies: [
-            "TestSupport", "ActiveLearning", "Domain",
-            "OrchestratorService", "SelectorService", "StatsService", "TrainerService", "ScorerService", "WorkerSupport",
-            "IngestService", "Profiles", "Artifacts", "Volume", "SyntheticData", "Orchestration", "ServiceRuntime", "Store",
-            "Bus", "Proto", "CommandLineTools",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ], path: "Tests/OrchestratorTests"),
+        .testTarget(
+            name: "OrchestratorTests",
+            dependencies: [
+                "TestSupport", "ActiveLearning", "Domain",
+                "OrchestratorService", "SelectorService", "StatsService", "TrainerService", "ScorerService",
+                "WorkerSupport",
+                "IngestService", "Profiles", "Artifacts", "Volume", "SyntheticData", "Orchestration", "ServiceRuntime",
+                "Store",
+                "Bus", "Proto", "CommandLineTools",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ], path: "Tests/OrchestratorTests"),
     ]
 )

@@ -24,7 +24,8 @@ struct CaseArtifacts: Sendable {
         if let mask = preprocessed.label {
             label = try artifacts.put(writtenAs: "label.nii.gz") { try NIfTI.write(mask, to: $0) }
         }
-        return CaseArtifacts(image: image, label: label, shape: preprocessed.t1c.shape,
-                             labelVoxels: preprocessed.label?.foregroundVoxels)
+        return CaseArtifacts(
+            image: image, label: label, shape: preprocessed.t1c.shape,
+            labelVoxels: preprocessed.label?.foregroundVoxels)
     }
 }

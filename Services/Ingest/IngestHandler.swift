@@ -35,8 +35,9 @@ struct IngestHandler: Sendable {
         let discoveries = try await discover(plan, requestID: request.requestID)
         logger.info("import started", metadata: ["dataset": "\(scope)", "cases": "\(discoveries.count)"])
 
-        let importer = CaseImporter(preprocessor: Preprocessor(plan.preprocessing), concurrency: concurrency,
-                                    logger: logger)
+        let importer = CaseImporter(
+            preprocessor: Preprocessor(plan.preprocessing), concurrency: concurrency,
+            logger: logger)
         var prepared: [String: CaseArtifacts] = [:]
         var outcomes: [String: CaseOutcome] = [:]
         for await result in importer.results(for: discoveries) {
@@ -62,9 +63,11 @@ struct IngestHandler: Sendable {
         for (name, outcome) in try await recordIngested(prepared, dataset: dataset, logger: logger) {
             outcomes[name] = outcome
         }
-        logger.info("import finished", metadata: [
-            "dataset": "\(scope)", "ingested": "\(prepared.count)", "failed": "\(outcomes.count - prepared.count)",
-        ])
+        logger.info(
+            "import finished",
+            metadata: [
+                "dataset": "\(scope)", "ingested": "\(prepared.count)", "failed": "\(outcomes.count - prepared.count)",
+            ])
         return IngestResult.with {
             $0.requestID = request.requestID
             $0.datasetID = scope
@@ -81,10 +84,11 @@ struct IngestHandler: Sendable {
             throw RPCError(.alreadyExists, error.message, details: ["field": "source", "request.id": requestID])
         }
         guard stored.sourceKind == dataset.sourceKind, stored.sourceURI == dataset.sourceURI else {
-            throw RPCError(.failedPrecondition,
-                           "dataset \(stored.id.uuidString.lowercased()) was imported from \(stored.sourceKind.rawValue) "
-                               + "'\(stored.sourceURI)', not \(dataset.sourceKind.rawValue) '\(dataset.sourceURI)'",
-                           details: ["field": "dataset_id", "request.id": requestID])
+            throw RPCError(
+                .failedPrecondition,
+                "dataset \(stored.id.uuidString.lowercased()) was imported from \(stored.sourceKind.rawValue) "
+                    + "'\(stored.sourceURI)', not \(dataset.sourceKind.rawValue) '\(dataset.sourceURI)'",
+                details: ["field": "dataset_id", "request.id": requestID])
         }
         return stored
     }
@@ -94,8 +98,9 @@ struct IngestHandler: Sendable {
         do {
             return try await BlockingWork.run(plan.discover)
         } catch let error as VolumeError {
-            throw RPCError(error.code == .missingFile ? .notFound : .invalidArgument, error.description,
-                           details: ["file": error.file ?? "", "request.id": requestID])
+            throw RPCError(
+                error.code == .missingFile ? .notFound : .invalidArgument, error.description,
+                details: ["file": error.file ?? "", "request.id": requestID])
         }
     }
 
@@ -115,8 +120,11 @@ struct IngestHandler: Sendable {
         name: String, reason: String, file: String?, dataset: DatasetRecord, logger: Logger
     ) async throws -> CaseOutcome {
         let scope = dataset.id.uuidString.lowercased()
-        _ = try await cases.record([CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: name, patientID: name,
-                                               state: .failed(reason: reason))])
+        _ = try await cases.record([
+            CaseRecord(
+                id: UUID(), datasetID: dataset.id, sourceName: name, patientID: name,
+                state: .failed(reason: reason))
+        ])
         let event = CaseFailed.with {
             $0.datasetID = scope
             $0.sourceName = name
@@ -124,8 +132,9 @@ struct IngestHandler: Sendable {
             $0.file = file ?? ""
             $0.failedAt = Google_Protobuf_Timestamp(date: Date())
         }
-        try await events.publish(event, scope: scope, id: Self.eventID("case.failed", scope, name, reason),
-                                 source: Self.eventSource)
+        try await events.publish(
+            event, scope: scope, id: Self.eventID("case.failed", scope, name, reason),
+            source: Self.eventSource)
         logger.with(caseID: name).warning("case failed", metadata: ["reason": "\(reason)"])
         return CaseOutcome.with { $0.failed = event }
     }
@@ -137,17 +146,21 @@ struct IngestHandler: Sendable {
     ) async throws -> [(String, CaseOutcome)] {
         guard !prepared.isEmpty else { return [] }
         let scope = dataset.id.uuidString.lowercased()
-        let testPatients = try TestSplit.testPatients(prepared.filter { $0.value.label != nil }.map(\.key),
-                                                      share: dataset.testFraction,
-                                                      seed: UInt64(bitPattern: dataset.splitSeed))
+        let testPatients = try TestSplit.testPatients(
+            prepared.filter { $0.value.label != nil }.map(\.key),
+            share: dataset.testFraction,
+            seed: UInt64(bitPattern: dataset.splitSeed))
         let names = prepared.keys.sorted()
-        let stored = try await cases.record(names.map { name in
-            let files = prepared[name]!
-            return CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: name, patientID: name,
-                              state: .ingested(split: testPatients.contains(name) ? .test : .train,
-                                               imageSHA256: files.image.sha256, labelSHA256: files.label?.sha256),
-                              labelVoxels: files.labelVoxels)
-        })
+        let stored = try await cases.record(
+            names.map { name in
+                let files = prepared[name]!
+                return CaseRecord(
+                    id: UUID(), datasetID: dataset.id, sourceName: name, patientID: name,
+                    state: .ingested(
+                        split: testPatients.contains(name) ? .test : .train,
+                        imageSHA256: files.image.sha256, labelSHA256: files.label?.sha256),
+                    labelVoxels: files.labelVoxels)
+            })
         var outcomes: [(String, CaseOutcome)] = []
         for (name, record) in zip(names, stored) {
             guard case .ingested(_, let image, let label) = record.state else { continue }
@@ -165,8 +178,9 @@ struct IngestHandler: Sendable {
                 $0.labelVoxels = UInt64(files.labelVoxels ?? 0)
                 $0.ingestedAt = Google_Protobuf_Timestamp(date: Date())
             }
-            try await events.publish(event, scope: scope, id: Self.eventID("case.ingested", caseID, image, label ?? ""),
-                                     source: Self.eventSource)
+            try await events.publish(
+                event, scope: scope, id: Self.eventID("case.ingested", caseID, image, label ?? ""),
+                source: Self.eventSource)
             logger.with(caseID: caseID).debug("case ingested", metadata: ["source_name": "\(name)"])
             outcomes.append((name, CaseOutcome.with { $0.ingested = event }))
         }

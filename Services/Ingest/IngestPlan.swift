@@ -59,24 +59,28 @@ struct IngestPlan: Sendable {
         case .manifest(let manifest):
             kind = .manifest
             path = manifest.path
-            guard let targets = try Self.labelValues(manifest.targetLabels, field: "manifest.target_labels", invalid) else {
-                throw invalid("manifest.target_labels", "a manifest names no label coding: state the target label values")
+            guard let targets = try Self.labelValues(manifest.targetLabels, field: "manifest.target_labels", invalid)
+            else {
+                throw invalid(
+                    "manifest.target_labels", "a manifest names no label coding: state the target label values")
             }
             let file = URL(fileURLWithPath: manifest.path)
             discover = { () throws(VolumeError) -> [CaseDiscovery] in
                 try ManifestDataset.discover(manifest: file, root: file.deletingLastPathComponent()).map { discovery in
                     discovery.map { source in
                         var labelled = source
-                        labelled.labelConvention = LabelConvention(declaredValues: Set(0...255), foregroundValues: targets)
+                        labelled.labelConvention = LabelConvention(
+                            declaredValues: Set(0...255), foregroundValues: targets)
                         return labelled
                     }
                 }
             }
         case .synthetic:
-            throw RPCError(.unimplemented,
-                           "ingest reads cohorts from files: generate the synthetic cohort into a folder "
-                               + "(SyntheticCohort) and ingest it as a BraTS folder",
-                           details: ["field": "synthetic", "request.id": request.requestID])
+            throw RPCError(
+                .unimplemented,
+                "ingest reads cohorts from files: generate the synthetic cohort into a folder "
+                    + "(SyntheticCohort) and ingest it as a BraTS folder",
+                details: ["field": "synthetic", "request.id": request.requestID])
         case nil:
             throw invalid("source", "the source (brats, nnunet_raw or manifest) must be set")
         }
@@ -84,8 +88,9 @@ struct IngestPlan: Sendable {
             throw invalid("source.path", "the source path must be set")
         }
         let uri = URL(fileURLWithPath: path).standardizedFileURL.path
-        dataset = DatasetRecord(id: datasetID, name: "\(kind.rawValue):\(uri)", sourceKind: kind, sourceURI: uri,
-                                testFraction: share, splitSeed: Int64(bitPattern: request.splitSeed))
+        dataset = DatasetRecord(
+            id: datasetID, name: "\(kind.rawValue):\(uri)", sourceKind: kind, sourceURI: uri,
+            testFraction: share, splitSeed: Int64(bitPattern: request.splitSeed))
         preprocessing = try Self.preprocessing(request.preprocessing, invalid)
     }
 
@@ -126,7 +131,8 @@ struct IngestPlan: Sendable {
         }
         if config.spacingMm != 0 {
             guard config.spacingMm.isFinite, config.spacingMm > 0 else {
-                throw invalid("preprocessing.spacing_mm", "spacing_mm must be a positive number, got \(config.spacingMm)")
+                throw invalid(
+                    "preprocessing.spacing_mm", "spacing_mm must be a positive number, got \(config.spacingMm)")
             }
             configuration.spacing = SIMD3(repeating: config.spacingMm)
         }

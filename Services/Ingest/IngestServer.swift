@@ -11,15 +11,18 @@ import Store
 ///
 /// `ACTIVESEG_POSTGRES_SCHEMA` and `ACTIVESEG_POSTGRES_POOL_SIZE` are read as `PostgresConfiguration`
 /// documents them; `ACTIVESEG_CONCURRENCY` also bounds the cases of one import processed at once.
-func buildIngestServer(configuration: ServiceConfiguration, connection: BusConnection, logger: Logger) async throws -> RPCServer {
+func buildIngestServer(
+    configuration: ServiceConfiguration, connection: BusConnection, logger: Logger
+) async throws -> RPCServer {
     var environment = ProcessInfo.processInfo.environment
     environment["ACTIVESEG_POSTGRES_DSN"] = configuration.postgresDSN
     let postgres = try PostgresConfiguration(environment: environment, applicationName: "activeseg-ingest")
     let client = PostgresClient(configuration: postgres, logger: logger)
     try await client.migrate()
     let artifacts = try ArtifactStore(root: URL(fileURLWithPath: configuration.artifactRoot, isDirectory: true))
-    return try await buildIngestServer(configuration: configuration, connection: connection, postgres: client,
-                                       artifacts: artifacts, logger: logger)
+    return try await buildIngestServer(
+        configuration: configuration, connection: connection, postgres: client,
+        artifacts: artifacts, logger: logger)
 }
 
 /// The ingest server on given resources (tests pass an isolated schema and artifact root).
@@ -27,11 +30,15 @@ func buildIngestServer(
     configuration: ServiceConfiguration, connection: BusConnection, postgres: PostgresClient, artifacts: ArtifactStore,
     logger: Logger
 ) async throws -> RPCServer {
-    let events = EventStream(jetStream: try JetStream(connection: connection), subjectPrefix: configuration.subjectPrefix)
+    let events = EventStream(
+        jetStream: try JetStream(connection: connection), subjectPrefix: configuration.subjectPrefix)
     try await events.ensure()
-    let handler = IngestHandler(datasets: DatasetRepository(client: postgres), cases: CaseRepository(client: postgres),
-                                artifacts: artifacts, events: events, concurrency: configuration.concurrency)
-    return RPCServer(configuration: configuration, connection: connection, ping: IngestRPC.ping, responders: [
-        RPCResponder(IngestRPC.ingest) { request, logger in try await handler.ingest(request, logger: logger) },
-    ], logger: logger)
+    let handler = IngestHandler(
+        datasets: DatasetRepository(client: postgres), cases: CaseRepository(client: postgres),
+        artifacts: artifacts, events: events, concurrency: configuration.concurrency)
+    return RPCServer(
+        configuration: configuration, connection: connection, ping: IngestRPC.ping,
+        responders: [
+            RPCResponder(IngestRPC.ingest) { request, logger in try await handler.ingest(request, logger: logger) }
+        ], logger: logger)
 }

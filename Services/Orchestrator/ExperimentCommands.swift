@@ -20,13 +20,15 @@ struct ExperimentCommands: Sendable {
         let id = try Self.experimentID(request.experimentID)
         let record = try ExperimentSpecMapping.record(id: id, spec: request.spec)
         guard try await DatasetRepository(client: database).dataset(record.datasetID) != nil else {
-            throw RPCError(.notFound, "no dataset \(request.spec.datasetID) is ingested",
-                           details: ["field": "spec.dataset_id"])
+            throw RPCError(
+                .notFound, "no dataset \(request.spec.datasetID) is ingested",
+                details: ["field": "spec.dataset_id"])
         }
         let stored = try await ExperimentRepository.create(record, on: database)
         guard stored.spec == record.spec else {
-            throw RPCError(.alreadyExists, "experiment \(request.experimentID) exists with another specification",
-                           details: ["experiment": request.experimentID])
+            throw RPCError(
+                .alreadyExists, "experiment \(request.experimentID) exists with another specification",
+                details: ["experiment": request.experimentID])
         }
         return try await status(of: stored)
     }
@@ -36,28 +38,33 @@ struct ExperimentCommands: Sendable {
         let spec = ExperimentSpecMapping.spec(of: experiment)
         let cohort = try await Cohort.load(experiment.datasetID, on: database)
         guard cohort.trainingCases.count >= experiment.design.initialCount, !cohort.testCases.isEmpty else {
-            throw RPCError(.failedPrecondition,
-                           "dataset \(experiment.datasetID.uuidString.lowercased()) has \(cohort.trainingCases.count) training "
-                               + "and \(cohort.testCases.count) test cases; the experiment needs \(experiment.design.initialCount) "
-                               + "training cases and a test split",
-                           details: ["experiment": request.experimentID])
+            throw RPCError(
+                .failedPrecondition,
+                "dataset \(experiment.datasetID.uuidString.lowercased()) has \(cohort.trainingCases.count) training "
+                    + "and \(cohort.testCases.count) test cases; the experiment needs \(experiment.design.initialCount) "
+                    + "training cases and a test split",
+                details: ["experiment": request.experimentID])
         }
         let reference = try JobPayloads.referenceJob(
             try ExperimentStateMachine.referencePlan(
-                datasetID: experiment.datasetID, profile: experiment.design.profile, trainingCases: cohort.trainingCases,
+                datasetID: experiment.datasetID, profile: experiment.design.profile,
+                trainingCases: cohort.trainingCases,
                 validationFraction: spec.validationFraction,
                 seed: UInt64(bitPattern: try await splitSeed(of: experiment))),
             spec: spec, cohort: cohort)
-        let referenceModel = try await StoredResults.referenceModel(datasetID: experiment.datasetID,
-                                                                    profile: experiment.design.profile, on: database)
+        let referenceModel = try await StoredResults.referenceModel(
+            datasetID: experiment.datasetID,
+            profile: experiment.design.profile, on: database)
         // The full-data model needs every training label; a pool that waits for a person's labels
         // has none, and its rounds finish without an equivalence test.
         let labelled = cohort.trainingCases.allSatisfy { cohort.references[$0.id]?.hasLabel == true }
         let started: [JobRecord]? = try await database.withTransaction { transaction in
-            guard try await ExperimentRepository.transition(experiment.id, from: .created, to: .running, on: transaction)
+            guard
+                try await ExperimentRepository.transition(experiment.id, from: .created, to: .running, on: transaction)
             else { return nil }
             try await RoundRepository.open(0, of: experiment.id, in: .selecting, on: transaction)
-            return referenceModel == nil && labelled ? try await JobRepository.enqueue([reference], on: transaction) : []
+            return referenceModel == nil && labelled
+                ? try await JobRepository.enqueue([reference], on: transaction) : []
         }
         if let started {
             try await jobs.publish(started)
@@ -65,8 +72,9 @@ struct ExperimentCommands: Sendable {
             await events.phaseChanged(experiment.id, round: 0, phase: .selecting)
             await driver.advance(experiment.id)
         } else if experiment.status != .running {
-            throw RPCError(.failedPrecondition, "experiment \(request.experimentID) is \(experiment.status.rawValue)",
-                           details: ["experiment": request.experimentID])
+            throw RPCError(
+                .failedPrecondition, "experiment \(request.experimentID) is \(experiment.status.rawValue)",
+                details: ["experiment": request.experimentID])
         }
         return try await status(of: try await existing(request.experimentID))
     }
@@ -80,8 +88,9 @@ struct ExperimentCommands: Sendable {
         let reason = request.reason.isEmpty ? nil : request.reason
         for from in [ExperimentRecord.Status.created, .running] {
             if try await ExperimentRepository.transition(experiment.id, from: from, to: .cancelled, on: database) {
-                logger.with(experiment: request.experimentID).notice("experiment cancelled",
-                                                                     metadata: ["reason": "\(reason ?? "none given")"])
+                logger.with(experiment: request.experimentID).notice(
+                    "experiment cancelled",
+                    metadata: ["reason": "\(reason ?? "none given")"])
                 await events.experimentFinished(experiment.id, state: .cancelled, on: database)
                 break
             }
@@ -119,30 +128,34 @@ struct ExperimentCommands: Sendable {
         let training = try await Cohort.load(experiment.datasetID, on: database).trainingCases.count
         var share: Double?
         if let first = experiment.firstEquivalentRound,
-           let annotated = rounds.first(where: { $0.index == first })?.outcome?.annotatedCount {
+            let annotated = rounds.first(where: { $0.index == first })?.outcome?.annotatedCount
+        {
             share = dataShare(annotated: annotated, of: training)
         }
-        return StrategyComparison.Repetition(experimentID: id, strategy: experiment.design.strategy,
-                                             restriction: experiment.design.restriction, repetition: experiment.repetition,
-                                             equivalentShare: share)
+        return StrategyComparison.Repetition(
+            experimentID: id, strategy: experiment.design.strategy,
+            restriction: experiment.design.restriction, repetition: experiment.repetition,
+            equivalentShare: share)
     }
 
     private func status(of experiment: ExperimentRecord) async throws -> ExperimentStatus {
         let round = try await RoundRepository.latest(of: experiment.id, on: database)
         let selections = try await ExperimentCaseRepository.selections(of: experiment.id, on: database)
         let training = try await Cohort.load(experiment.datasetID, on: database).trainingCases.count
-        let awaiting = experiment.annotationMode == .human && round?.phase == .annotating
+        let awaiting =
+            experiment.annotationMode == .human && round?.phase == .annotating
             && selections.contains { $0.selectedRound == round?.index && $0.annotatedRound == nil }
         return ExperimentStatus.with {
             $0.experimentID = experiment.id.uuidString.lowercased()
             $0.spec = ExperimentSpecMapping.spec(of: experiment)
-            $0.state = switch experiment.status {
-            case .created: .created
-            case .running: awaiting ? .awaitingLabels : .running
-            case .finished: .finished
-            case .failed: .failed
-            case .cancelled: .cancelled
-            }
+            $0.state =
+                switch experiment.status {
+                case .created: .created
+                case .running: awaiting ? .awaitingLabels : .running
+                case .finished: .finished
+                case .failed: .failed
+                case .cancelled: .cancelled
+                }
             $0.repetition = UInt32(experiment.repetition)
             if let round {
                 $0.round = UInt32(round.index)
@@ -153,7 +166,8 @@ struct ExperimentCommands: Sendable {
             if let first = experiment.firstEquivalentRound { $0.firstEquivalentRound = UInt32(first) }
             $0.failureReason = experiment.failureReason ?? ""
             $0.createdAt = Google_Protobuf_Timestamp(date: experiment.createdAt)
-            $0.updatedAt = Google_Protobuf_Timestamp(date: experiment.finishedAt ?? round?.phaseChangedAt ?? experiment.createdAt)
+            $0.updatedAt = Google_Protobuf_Timestamp(
+                date: experiment.finishedAt ?? round?.phaseChangedAt ?? experiment.createdAt)
         }
     }
 

@@ -25,8 +25,10 @@ actor ExperimentDriver {
     /// When a queued job is published again and a running one given up.
     let watch: JobWatch
 
-    init(database: PostgresClient, rpc: RPCClient, jobs: JobPublisher, events: RoundEvents, logger: Logger,
-         callTimeout: Duration = .seconds(30), watch: JobWatch = JobWatch()) {
+    init(
+        database: PostgresClient, rpc: RPCClient, jobs: JobPublisher, events: RoundEvents, logger: Logger,
+        callTimeout: Duration = .seconds(30), watch: JobWatch = JobWatch()
+    ) {
         self.database = database
         self.rpc = rpc
         self.jobs = jobs
@@ -52,12 +54,17 @@ actor ExperimentDriver {
     func sweep() async throws {
         for kind in [JobKind.train, .score] {
             let reason = watch.timeLimits.reason(for: kind)
-            let overdue = try await JobRepository.running(kind, longerThan: watch.timeLimits.limit(for: kind),
-                                                          on: database)
+            let overdue = try await JobRepository.running(
+                kind, longerThan: watch.timeLimits.limit(for: kind),
+                on: database)
             for job in overdue {
                 if try await JobRepository.markFailed(job.id, reason: reason, on: database) {
-                    logger.error("job given up", metadata: ["job.id": "\(job.id)", "job.key": "\(job.key)",
-                                                            "reason": "\(reason)"])
+                    logger.error(
+                        "job given up",
+                        metadata: [
+                            "job.id": "\(job.id)", "job.key": "\(job.key)",
+                            "reason": "\(reason)",
+                        ])
                 }
             }
         }
@@ -92,8 +99,8 @@ actor ExperimentDriver {
     /// Carries out one step; returns whether the experiment moved on (so another step may follow).
     private func step(_ experimentID: UUID, logger: Logger) async throws -> Bool {
         guard let experiment = try await ExperimentRepository.experiment(experimentID, on: database),
-              experiment.status == .running,
-              let round = try await RoundRepository.latest(of: experimentID, on: database)
+            experiment.status == .running,
+            let round = try await RoundRepository.latest(of: experimentID, on: database)
         else { return false }
         let context = try await StepContext.load(experiment: experiment, round: round, on: database)
         let logger = logger.with(round: round.index)
@@ -128,8 +135,9 @@ actor ExperimentDriver {
     // MARK: Steps
 
     private func fail(_ experiment: ExperimentRecord, reason: String) async throws -> Bool {
-        let failed = try await ExperimentRepository.transition(experiment.id, from: .running, to: .failed,
-                                                               failureReason: reason, on: database)
+        let failed = try await ExperimentRepository.transition(
+            experiment.id, from: .running, to: .failed,
+            failureReason: reason, on: database)
         if failed {
             logger.error("experiment failed", metadata: ["experiment": "\(experiment.id)", "reason": "\(reason)"])
             await events.experimentFinished(experiment.id, state: .failed, on: database)
@@ -137,13 +145,15 @@ actor ExperimentDriver {
         return false
     }
 
-    private func changePhase(_ context: StepContext, from: Domain.RoundPhase, to: Domain.RoundPhase,
-                             jobs planned: [JobRecord] = []) async throws -> Bool {
+    private func changePhase(
+        _ context: StepContext, from: Domain.RoundPhase, to: Domain.RoundPhase,
+        jobs planned: [JobRecord] = []
+    ) async throws -> Bool {
         let id = context.experiment.id
         let index = context.round.index
         let stored: [JobRecord]? = try await database.withTransaction { transaction in
             guard try await ExperimentRepository.lockedExperiment(id, in: transaction)?.status == .running,
-                  try await RoundRepository.advance(index, of: id, from: from, to: to, on: transaction)
+                try await RoundRepository.advance(index, of: id, from: from, to: to, on: transaction)
             else { return nil }
             return try await JobRepository.enqueue(planned, on: transaction)
         }
@@ -159,12 +169,14 @@ actor ExperimentDriver {
         let oracle = experiment.annotationMode == .oracle
         let moved = try await database.withTransaction { transaction in
             guard try await ExperimentRepository.lockedExperiment(experiment.id, in: transaction)?.status == .running,
-                  try await RoundRepository.advance(index, of: experiment.id, from: .selecting, to: .annotating,
-                                                    on: transaction)
+                try await RoundRepository.advance(
+                    index, of: experiment.id, from: .selecting, to: .annotating,
+                    on: transaction)
             else { return false }
-            try await ExperimentCaseRepository.recordPicks(picks, round: index, of: experiment.id,
-                                                           datasetID: experiment.datasetID, annotated: oracle,
-                                                           on: transaction)
+            try await ExperimentCaseRepository.recordPicks(
+                picks, round: index, of: experiment.id,
+                datasetID: experiment.datasetID, annotated: oracle,
+                on: transaction)
             return true
         }
         if moved {
@@ -177,23 +189,27 @@ actor ExperimentDriver {
     /// with oracle annotation (so the next step may extend again), waiting for its label otherwise.
     private func extendInitialSet(_ context: StepContext, logger: Logger) async throws -> Bool {
         let experiment = context.experiment
-        guard let next = try context.machine.initialExtension(from: context.cohort.trainingCases,
-                                                              picked: context.picked)
+        guard
+            let next = try context.machine.initialExtension(
+                from: context.cohort.trainingCases,
+                picked: context.picked)
         else { return false }
         let moved = try await database.withTransaction { transaction in
             guard try await ExperimentRepository.lockedExperiment(experiment.id, in: transaction)?.status == .running,
-                  let round = try await RoundRepository.latest(of: experiment.id, on: transaction),
-                  round.index == 0, round.phase == .annotating
+                let round = try await RoundRepository.latest(of: experiment.id, on: transaction),
+                round.index == 0, round.phase == .annotating
             else { return false }
-            try await ExperimentCaseRepository.recordPicks([next.id], round: 0, of: experiment.id,
-                                                           datasetID: experiment.datasetID,
-                                                           annotated: experiment.annotationMode == .oracle,
-                                                           firstRank: context.picked.count, on: transaction)
+            try await ExperimentCaseRepository.recordPicks(
+                [next.id], round: 0, of: experiment.id,
+                datasetID: experiment.datasetID,
+                annotated: experiment.annotationMode == .oracle,
+                firstRank: context.picked.count, on: transaction)
             return true
         }
         if moved {
-            logger.info("initial set extended: too few of its annotations show a tumor",
-                        metadata: ["case.source_name": "\(next.sourceName)", "annotated": "\(context.annotated.count)"])
+            logger.info(
+                "initial set extended: too few of its annotations show a tumor",
+                metadata: ["case.source_name": "\(next.sourceName)", "annotated": "\(context.annotated.count)"])
         }
         return moved
     }
@@ -210,14 +226,20 @@ actor ExperimentDriver {
             for caseID in context.annotated.map(\.id) {
                 let text = caseID.uuidString.lowercased()
                 if let features = stored[caseID] {
-                    annotated.append(CaseFeatures.with { $0.caseID = text; $0.features = features })
+                    annotated.append(
+                        CaseFeatures.with {
+                            $0.caseID = text
+                            $0.features = features
+                        })
                 } else {
                     missing.append(text)
                 }
             }
             guard missing.isEmpty else {
-                return try await fail(context.experiment, reason: "round \(index): annotated cases without features "
-                                      + "for the non-similar restriction: \(missing.joined(separator: ", "))")
+                return try await fail(
+                    context.experiment,
+                    reason: "round \(index): annotated cases without features "
+                        + "for the non-similar restriction: \(missing.joined(separator: ", "))")
             }
         }
         return try await recordPicks(try await select(context, annotated: annotated), in: context)
@@ -269,11 +291,14 @@ actor ExperimentDriver {
 
     private func evaluateReference(_ context: StepContext) async throws -> Bool {
         let experiment = context.experiment
-        guard let reference = try await StoredResults.referenceModel(datasetID: experiment.datasetID,
-                                                                     profile: experiment.design.profile, on: database)
+        guard
+            let reference = try await StoredResults.referenceModel(
+                datasetID: experiment.datasetID,
+                profile: experiment.design.profile, on: database)
         else { return false }
-        let plans = context.machine.referenceEvaluationPlans(round: context.round.index,
-                                                             testCases: context.cohort.testCases)
+        let plans = context.machine.referenceEvaluationPlans(
+            round: context.round.index,
+            testCases: context.cohort.testCases)
         let planned = try plans.map { try context.payloads.scoreJob($0, models: [reference]) }
         let stored = try await JobRepository.enqueue(planned, on: database)
         try await jobs.publish(stored)
@@ -288,22 +313,25 @@ actor ExperimentDriver {
             test = try await equivalenceTest(context)
         } catch let error as RPCError where error.code == .invalidArgument || error.code == .failedPrecondition {
             // Dice the test cannot use (e.g. a full-data model without spread) stay so on every retry.
-            return try await fail(experiment, reason: "round \(index): the equivalence test refused the Dice: \(error.message)")
+            return try await fail(
+                experiment, reason: "round \(index): the equivalence test refused the Dice: \(error.message)")
         }
-        let outcome = RoundRecord.Outcome(annotatedCount: context.annotated.count, meanDice: test.dice.mean,
-                                          tostP: test.hasTost ? min(1, max(0, test.tost.p)) : nil,
-                                          equivalent: test.tost.equivalent)
+        let outcome = RoundRecord.Outcome(
+            annotatedCount: context.annotated.count, meanDice: test.dice.mean,
+            tostP: test.hasTost ? min(1, max(0, test.tost.p)) : nil,
+            equivalent: test.tost.equivalent)
         let poolAfter = context.pool.count
         let continues = context.machine.continues(after: index, equivalent: outcome.equivalent, poolCount: poolAfter)
         let models = try await StoredResults.models(of: experiment.id, round: index, on: database)
-        let scoring = continues
+        let scoring =
+            continues
             ? try context.machine.scoringPlans(round: index + 1, pool: context.pool, annotated: context.annotated).map {
                 try context.payloads.scoreJob($0, models: models)
             }
             : []
         let stored: [JobRecord]? = try await database.withTransaction { transaction in
             guard try await ExperimentRepository.lockedExperiment(experiment.id, in: transaction)?.status == .running,
-                  try await RoundRepository.finish(index, of: experiment.id, outcome: outcome, on: transaction)
+                try await RoundRepository.finish(index, of: experiment.id, outcome: outcome, on: transaction)
             else { return nil }
             if outcome.equivalent {
                 try await ExperimentRepository.recordFirstEquivalentRound(index, of: experiment.id, on: transaction)
@@ -316,11 +344,16 @@ actor ExperimentDriver {
             return []
         }
         guard let stored else { return false }
-        logger.info("round finished", metadata: ["dice.mean": "\(outcome.meanDice)",
-                                                 "tost.p": "\(outcome.tostP.map { "\($0)" } ?? "none")",
-                                                 "equivalent": "\(outcome.equivalent)"])
-        await events.roundFinished(experiment.id, round: index, analysis: test,
-                                   dataShare: dataShare(annotated: context.annotated.count, of: context.cohort.trainingCases.count))
+        logger.info(
+            "round finished",
+            metadata: [
+                "dice.mean": "\(outcome.meanDice)",
+                "tost.p": "\(outcome.tostP.map { "\($0)" } ?? "none")",
+                "equivalent": "\(outcome.equivalent)",
+            ])
+        await events.roundFinished(
+            experiment.id, round: index, analysis: test,
+            dataShare: dataShare(annotated: context.annotated.count, of: context.cohort.trainingCases.count))
         if continues {
             try await jobs.publish(stored)
             await events.roundStarted(experiment.id, round: index + 1, annotatedCases: context.annotated.count)
@@ -339,23 +372,32 @@ actor ExperimentDriver {
             throw RPCError(.failedPrecondition, "round \(context.round.index) has no model")
         }
         func caseDice(_ dice: [UUID: Double]) -> [CaseDice] {
-            dice.map { id, value in CaseDice.with { $0.caseID = id.uuidString.lowercased(); $0.dice = value } }
+            dice.map { id, value in
+                CaseDice.with {
+                    $0.caseID = id.uuidString.lowercased()
+                    $0.dice = value
+                }
+            }
         }
         let roundDice = try await StoredResults.dice(of: model.id, on: database)
         var referenceDice: [UUID: Double] = [:]
         if context.state.reference != .unavailable {
-            guard let reference = try await StoredResults.referenceModel(datasetID: experiment.datasetID,
-                                                                         profile: experiment.design.profile, on: database)
+            guard
+                let reference = try await StoredResults.referenceModel(
+                    datasetID: experiment.datasetID,
+                    profile: experiment.design.profile, on: database)
             else { throw RPCError(.failedPrecondition, "round \(context.round.index) has no reference model") }
             referenceDice = try await StoredResults.dice(of: reference.id, on: database)
         }
         let request = StatsRequest.with {
             $0.requestID = "\(experiment.id.uuidString.lowercased())/\(context.round.index)"
-            $0.rounds = [RoundDice.with {
-                $0.round = UInt32(context.round.index)
-                $0.annotatedCases = UInt32(context.annotated.count)
-                $0.dice = caseDice(roundDice)
-            }]
+            $0.rounds = [
+                RoundDice.with {
+                    $0.round = UInt32(context.round.index)
+                    $0.annotatedCases = UInt32(context.annotated.count)
+                    $0.dice = caseDice(roundDice)
+                }
+            ]
             $0.fullData = caseDice(referenceDice)
             $0.test = context.spec.test == .unspecified ? .paired : context.spec.test
             $0.alpha = 0.05

@@ -26,8 +26,11 @@ enum ExperimentSpecMapping {
         }
         guard let strategy = Strategy(spec.strategy) else {
             let known = Strategy.allCases.map(\.rawValue).joined(separator: ", ")
-            throw invalid("strategy", spec.strategy == .unspecified
-                ? "the strategy must be set" : "strategy \(spec.strategy) is not run by experiments; they run \(known)")
+            throw invalid(
+                "strategy",
+                spec.strategy == .unspecified
+                    ? "the strategy must be set"
+                    : "strategy \(spec.strategy) is not run by experiments; they run \(known)")
         }
         guard let restriction = RedundancyRestriction(spec.restriction) else {
             throw invalid("restriction", "the restriction must be set (RESTRICTION_NONE for none)")
@@ -64,8 +67,9 @@ enum ExperimentSpecMapping {
             dropoutPasses: strategy.usesDropoutPasses ? Int(spec.passes) : nil,
             bootstrapMembers: strategy == .bootstrap ? Int(spec.bootstrapMembers) : nil,
             seed: Int64(bitPattern: seed), profile: profile)
-        return ExperimentRecord(id: id, name: spec.name, datasetID: datasetID, design: design,
-                                repetition: spec.seeds.count - 1, annotationMode: annotation, spec: encoded)
+        return ExperimentRecord(
+            id: id, name: spec.name, datasetID: datasetID, design: design,
+            repetition: spec.seeds.count - 1, annotationMode: annotation, spec: encoded)
     }
 
     /// The stored specification; an experiment always stores the one it was created from.

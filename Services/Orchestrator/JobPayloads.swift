@@ -27,8 +27,9 @@ struct JobPayloads: Sendable {
             if let member = plan.member { $0.bootstrapMember = UInt32(member) }
             $0.dropoutMode = experiment.design.strategy == .dropoutTrainTest ? .train : .off
         }
-        return JobRecord(id: id, key: plan.key, kind: .train, experimentID: experiment.id, roundIndex: plan.round,
-                         payload: try job.serializedData())
+        return JobRecord(
+            id: id, key: plan.key, kind: .train, experimentID: experiment.id, roundIndex: plan.round,
+            payload: try job.serializedData())
     }
 
     /// The full-data model's training job: every training case, no experiment.
@@ -43,8 +44,9 @@ struct JobPayloads: Sendable {
             $0.profile = spec.profile
             $0.dropoutMode = .off
         }
-        return JobRecord(id: id, key: plan.key, kind: .train, experimentID: nil, roundIndex: nil,
-                         payload: try job.serializedData())
+        return JobRecord(
+            id: id, key: plan.key, kind: .train, experimentID: nil, roundIndex: nil,
+            payload: try job.serializedData())
     }
 
     func scoreJob(_ plan: ScoringPlan, models: [StoredResults.Model]) throws -> JobRecord {
@@ -70,7 +72,8 @@ struct JobPayloads: Sendable {
             $0.seed = plan.seed
             $0.evaluate = plan.evaluate
         }
-        return JobRecord(id: id, key: plan.key, kind: .score, experimentID: experiment.id, roundIndex: plan.round,
-                         payload: try job.serializedData())
+        return JobRecord(
+            id: id, key: plan.key, kind: .score, experimentID: experiment.id, roundIndex: plan.round,
+            payload: try job.serializedData())
     }
 }

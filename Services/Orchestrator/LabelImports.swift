@@ -27,11 +27,13 @@ struct LabelImports: Sendable {
         let round = Int(request.round)
         let logger = logger.with(experiment: request.experimentID, round: round)
         guard let dataset = try await DatasetRepository(client: database).dataset(experiment.datasetID) else {
-            throw RPCError(.internal, "the dataset of experiment \(request.experimentID) is missing",
-                           details: ["experiment": request.experimentID])
+            throw RPCError(
+                .internal, "the dataset of experiment \(request.experimentID) is missing",
+                details: ["experiment": request.experimentID])
         }
-        let cases = Dictionary(uniqueKeysWithValues: try await CaseRepository(client: database)
-            .cases(in: experiment.datasetID).map { ($0.id, $0) })
+        let cases = Dictionary(
+            uniqueKeysWithValues: try await CaseRepository(client: database)
+                .cases(in: experiment.datasetID).map { ($0.id, $0) })
         let selections = try await ExperimentCaseRepository.selections(of: experiment.id, on: database)
         let preparation = LabelPreparation(artifacts: try artifacts(), logger: logger)
 
@@ -41,13 +43,15 @@ struct LabelImports: Sendable {
             let name = UUID(uuidString: label.caseID).flatMap { cases[$0]?.sourceName } ?? label.caseID
             do throws(LabelRefusal) {
                 guard let caseID = UUID(uuidString: label.caseID), let record = cases[caseID],
-                      let selection = selections.first(where: { $0.caseID == caseID }), selection.selectedRound == round
+                    let selection = selections.first(where: { $0.caseID == caseID }), selection.selectedRound == round
                 else {
-                    throw LabelRefusal(.notPicked, caseName: name,
-                                       detail: "round \(round) of experiment \(request.experimentID) did not pick it")
+                    throw LabelRefusal(
+                        .notPicked, caseName: name,
+                        detail: "round \(round) of experiment \(request.experimentID) did not pick it")
                 }
                 guard delivered[caseID] == nil else {
-                    throw LabelRefusal(.conflictingLabel, caseName: name, detail: "the import delivers two labels for it")
+                    throw LabelRefusal(
+                        .conflictingLabel, caseName: name, detail: "the import delivers two labels for it")
                 }
                 let prepared = try await preparation.prepare(URL(fileURLWithPath: label.path), for: record, in: dataset)
                 if selection.annotatedRound != nil {
@@ -57,28 +61,38 @@ struct LabelImports: Sendable {
                     delivered[caseID] = prepared
                 }
             } catch {
-                logger.warning("label refused", metadata: ["case.id": "\(label.caseID)", "code": "\(error.code)",
-                                                           "reason": "\(error)"])
-                answer.rejected.append(LabelRejection.with {
-                    $0.caseID = label.caseID
-                    $0.reason = error.description
-                })
+                logger.warning(
+                    "label refused",
+                    metadata: [
+                        "case.id": "\(label.caseID)", "code": "\(error.code)",
+                        "reason": "\(error)",
+                    ])
+                answer.rejected.append(
+                    LabelRejection.with {
+                        $0.caseID = label.caseID
+                        $0.reason = error.description
+                    })
             }
         }
 
         let annotated = try await annotate(delivered, round: round, of: experiment)
-        answer.acceptedCaseIds += delivered.keys.filter { annotated.contains($0) }.map { $0.uuidString.lowercased() }.sorted()
+        answer.acceptedCaseIds += delivered.keys.filter { annotated.contains($0) }.map { $0.uuidString.lowercased() }
+            .sorted()
         for (caseID, prepared) in delivered where !annotated.contains(caseID) {
             // Annotated meanwhile by a concurrent import: the same label is no change, another is refused.
             let stored = try await database.caseFiles(caseID)?.labelSHA256
             if stored == prepared.artifact.sha256 {
                 answer.acceptedCaseIds.append(caseID.uuidString.lowercased())
             } else {
-                answer.rejected.append(LabelRejection.with {
-                    $0.caseID = caseID.uuidString.lowercased()
-                    $0.reason = LabelRefusal(.conflictingLabel, caseName: cases[caseID]?.sourceName ?? "\(caseID)",
-                                             detail: "it was annotated with another label meanwhile").description
-                })
+                answer.rejected.append(
+                    LabelRejection.with {
+                        $0.caseID = caseID.uuidString.lowercased()
+                        $0.reason =
+                            LabelRefusal(
+                                .conflictingLabel, caseName: cases[caseID]?.sourceName ?? "\(caseID)",
+                                detail: "it was annotated with another label meanwhile"
+                            ).description
+                    })
             }
         }
         // Advanced first, so the answer also lists a case round 0's cold start added for these labels.
@@ -86,9 +100,13 @@ struct LabelImports: Sendable {
         answer.missingCaseIds = try await ExperimentCaseRepository.selections(of: experiment.id, on: database)
             .filter { $0.selectedRound == round && $0.annotatedRound == nil }
             .map { $0.caseID.uuidString.lowercased() }
-        logger.info("labels imported", metadata: ["accepted": "\(answer.acceptedCaseIds.count)",
-                                                  "refused": "\(answer.rejected.count)",
-                                                  "missing": "\(answer.missingCaseIds.count)"])
+        logger.info(
+            "labels imported",
+            metadata: [
+                "accepted": "\(answer.acceptedCaseIds.count)",
+                "refused": "\(answer.rejected.count)",
+                "missing": "\(answer.missingCaseIds.count)",
+            ])
         return answer
     }
 
@@ -97,25 +115,29 @@ struct LabelImports: Sendable {
     private func waitingExperiment(_ request: LabelImportRequest) async throws -> ExperimentRecord {
         let text = request.experimentID
         guard let id = UUID(uuidString: text) else {
-            throw RPCError(.invalidArgument, "experiment_id must be a UUID, got '\(text)'",
-                           details: ["field": "experiment_id"])
+            throw RPCError(
+                .invalidArgument, "experiment_id must be a UUID, got '\(text)'",
+                details: ["field": "experiment_id"])
         }
         guard let experiment = try await ExperimentRepository.experiment(id, on: database) else {
             throw RPCError(.notFound, "no experiment \(text)", details: ["experiment": text])
         }
         guard experiment.annotationMode == .human else {
-            throw RPCError(.failedPrecondition,
-                           "experiment \(text) reveals its labels (oracle annotation), so it takes no imported labels",
-                           details: ["experiment": text])
+            throw RPCError(
+                .failedPrecondition,
+                "experiment \(text) reveals its labels (oracle annotation), so it takes no imported labels",
+                details: ["experiment": text])
         }
         guard experiment.status == .running else {
-            throw RPCError(.failedPrecondition, "experiment \(text) is \(experiment.status.rawValue), not waiting for labels",
-                           details: ["experiment": text])
+            throw RPCError(
+                .failedPrecondition, "experiment \(text) is \(experiment.status.rawValue), not waiting for labels",
+                details: ["experiment": text])
         }
         guard try await RoundRepository.rounds(of: id, on: database).contains(where: { $0.index == Int(request.round) })
         else {
-            throw RPCError(.notFound, "experiment \(text) has no round \(request.round)",
-                           details: ["experiment": text, "field": "round"])
+            throw RPCError(
+                .notFound, "experiment \(text) has no round \(request.round)",
+                details: ["experiment": text, "field": "round"])
         }
         guard !request.labels.isEmpty else {
             throw RPCError(.invalidArgument, "the request delivers no labels", details: ["field": "labels"])
@@ -124,7 +146,9 @@ struct LabelImports: Sendable {
     }
 
     /// Stores the labels and the annotations in one transaction; the cases that changed.
-    private func annotate(_ labels: [UUID: LabelPreparation.PreparedLabel], round: Int, of experiment: ExperimentRecord)
+    private func annotate(
+        _ labels: [UUID: LabelPreparation.PreparedLabel], round: Int, of experiment: ExperimentRecord
+    )
         async throws -> Set<UUID>
     {
         guard !labels.isEmpty else { return [] }
@@ -133,9 +157,11 @@ struct LabelImports: Sendable {
             else { return nil }
             var changed = Set<UUID>()
             for (caseID, label) in labels {
-                if try await ExperimentCaseRepository.annotate(caseID, label: label.artifact.sha256,
-                                                               labelVoxels: label.foregroundVoxels, round: round,
-                                                               of: experiment.id, on: transaction) {
+                if try await ExperimentCaseRepository.annotate(
+                    caseID, label: label.artifact.sha256,
+                    labelVoxels: label.foregroundVoxels, round: round,
+                    of: experiment.id, on: transaction)
+                {
                     changed.insert(caseID)
                 }
             }
@@ -143,16 +169,20 @@ struct LabelImports: Sendable {
         }
         guard let changed else {
             let id = experiment.id.uuidString.lowercased()
-            throw RPCError(.failedPrecondition, "experiment \(id) stopped while its labels were prepared",
-                           details: ["experiment": id])
+            throw RPCError(
+                .failedPrecondition, "experiment \(id) stopped while its labels were prepared",
+                details: ["experiment": id])
         }
         return changed
     }
 
-    private static func requireSame(_ artifact: ArtifactID, as record: CaseRecord, caseName: String) throws(LabelRefusal) {
+    private static func requireSame(
+        _ artifact: ArtifactID, as record: CaseRecord, caseName: String
+    ) throws(LabelRefusal) {
         guard case .ingested(_, _, let label) = record.state, label == artifact.sha256 else {
-            throw LabelRefusal(.conflictingLabel, caseName: caseName,
-                               detail: "it is annotated already with another label, which the experiment keeps")
+            throw LabelRefusal(
+                .conflictingLabel, caseName: caseName,
+                detail: "it is annotated already with another label, which the experiment keeps")
         }
     }
 
@@ -160,8 +190,9 @@ struct LabelImports: Sendable {
         do {
             return try ArtifactStore(root: URL(fileURLWithPath: artifactRoot, isDirectory: true))
         } catch {
-            throw RPCError(.internal, "the artifact store at \(artifactRoot) cannot be opened: \(error)",
-                           details: ["artifact_root": artifactRoot])
+            throw RPCError(
+                .internal, "the artifact store at \(artifactRoot) cannot be opened: \(error)",
+                details: ["artifact_root": artifactRoot])
         }
     }
 }

@@ -34,21 +34,26 @@ struct LabelPreparation: Sendable {
 
     /// The label artifact for `file`, delivered for the ingested case `record` of `dataset`; blocks
     /// only a Dispatch thread.
-    func prepare(_ file: URL, for record: CaseRecord, in dataset: DatasetRecord) async throws(LabelRefusal)
+    func prepare(
+        _ file: URL, for record: CaseRecord, in dataset: DatasetRecord
+    ) async throws(LabelRefusal)
         -> PreparedLabel
     {
         let preparation = self
         let result: Result<PreparedLabel, LabelRefusal> = await withCheckedContinuation { continuation in
             Self.queue.async {
-                continuation.resume(returning: Result { () throws(LabelRefusal) -> PreparedLabel in
-                    try preparation.prepareNow(file, for: record, in: dataset)
-                })
+                continuation.resume(
+                    returning: Result { () throws(LabelRefusal) -> PreparedLabel in
+                        try preparation.prepareNow(file, for: record, in: dataset)
+                    })
             }
         }
         return try result.get()
     }
 
-    private func prepareNow(_ file: URL, for record: CaseRecord, in dataset: DatasetRecord) throws(LabelRefusal)
+    private func prepareNow(
+        _ file: URL, for record: CaseRecord, in dataset: DatasetRecord
+    ) throws(LabelRefusal)
         -> PreparedLabel
     {
         let name = record.sourceName
@@ -60,35 +65,41 @@ struct LabelPreparation: Sendable {
         do {
             orientation = try AxisCodes(affine: grid.affine)
         } catch {
-            throw LabelRefusal(.sourceUnavailable, caseName: name, detail: "its stored image has no orientation: \(error)")
+            throw LabelRefusal(
+                .sourceUnavailable, caseName: name, detail: "its stored image has no orientation: \(error)")
         }
         var source = try self.source(of: name, in: dataset)
         var configuration = PreprocessingConfiguration(orientation: orientation, spacing: grid.affine.spacing)
-        configuration.labels = source.labelConvention
+        configuration.labels =
+            source.labelConvention
             ?? LabelConvention(declaredValues: Set(0...255), foregroundValues: Set(1...255))
         source.label = file
         source.labelConvention = configuration.labels
         let prepared: PreprocessedCase
         do throws(VolumeError) {
             prepared = try CaseImporter(preprocessor: Preprocessor(configuration), logger: logger).importCase(source)
-        } catch where error.file == file.path {
-            throw LabelRefusal(error.code == .gridMismatch ? .gridMismatch : .unreadable, caseName: name,
-                               file: file.path, detail: error.detail)
+        } catch  where error.file == file.path {
+            throw LabelRefusal(
+                error.code == .gridMismatch ? .gridMismatch : .unreadable, caseName: name,
+                file: file.path, detail: error.detail)
         } catch {
             throw LabelRefusal(.sourceUnavailable, caseName: name, file: error.file, detail: error.detail)
         }
         guard prepared.t1c.shape == grid.shape, prepared.t1c.affine.isClose(to: grid.affine),
-              let label = prepared.label
+            let label = prepared.label
         else {
-            throw LabelRefusal(.sourceUnavailable, caseName: name,
-                               detail: "its source files no longer preprocess to its stored image (grid "
-                                   + "\(prepared.t1c.shape), stored \(grid.shape)); ingest the dataset again")
+            throw LabelRefusal(
+                .sourceUnavailable, caseName: name,
+                detail: "its source files no longer preprocess to its stored image (grid "
+                    + "\(prepared.t1c.shape), stored \(grid.shape)); ingest the dataset again")
         }
         return PreparedLabel(artifact: try store(label, caseName: name), foregroundVoxels: label.foregroundVoxels)
     }
 
     /// The grid of the stored preprocessed image: its first three dimensions and its affine.
-    private func storedGrid(_ image: ArtifactID, caseName: String) throws(LabelRefusal) -> (shape: GridShape, affine: Affine) {
+    private func storedGrid(
+        _ image: ArtifactID, caseName: String
+    ) throws(LabelRefusal) -> (shape: GridShape, affine: Affine) {
         do {
             let info = try ArtifactStore.withName("image.nii.gz", for: try artifacts.path(for: image)) {
                 try NIfTI.fileInfo(at: $0)
@@ -96,7 +107,8 @@ struct LabelPreparation: Sendable {
             let dimensions = info.dimensions
             return (GridShape(dimensions[0], dimensions[1], dimensions[2]), info.affine)
         } catch {
-            throw LabelRefusal(.sourceUnavailable, caseName: caseName, detail: "its stored image does not read: \(error)")
+            throw LabelRefusal(
+                .sourceUnavailable, caseName: caseName, detail: "its stored image does not read: \(error)")
         }
     }
 
@@ -105,18 +117,21 @@ struct LabelPreparation: Sendable {
         let root = URL(fileURLWithPath: dataset.sourceURI)
         let discoveries: [CaseDiscovery]
         do throws(VolumeError) {
-            discoveries = switch dataset.sourceKind {
-            case .brats, .synthetic: try BraTSDataset.discover(root: root)
-            case .nnunet: try NNUNetDataset.discover(root: root)
-            case .manifest: try ManifestDataset.discover(manifest: root, root: root.deletingLastPathComponent())
-            }
+            discoveries =
+                switch dataset.sourceKind {
+                case .brats, .synthetic: try BraTSDataset.discover(root: root)
+                case .nnunet: try NNUNetDataset.discover(root: root)
+                case .manifest: try ManifestDataset.discover(manifest: root, root: root.deletingLastPathComponent())
+                }
         } catch {
-            throw LabelRefusal(.sourceUnavailable, caseName: name, file: error.file,
-                               detail: "the dataset's source no longer lists its cases: \(error.detail)")
+            throw LabelRefusal(
+                .sourceUnavailable, caseName: name, file: error.file,
+                detail: "the dataset's source no longer lists its cases: \(error.detail)")
         }
         for case .success(let source) in discoveries where source.id == name { return source }
-        throw LabelRefusal(.sourceUnavailable, caseName: name, file: dataset.sourceURI,
-                           detail: "the dataset's source no longer holds the case's images")
+        throw LabelRefusal(
+            .sourceUnavailable, caseName: name, file: dataset.sourceURI,
+            detail: "the dataset's source no longer holds the case's images")
     }
 
     /// Writes the binary label as ingest writes it and stores it.

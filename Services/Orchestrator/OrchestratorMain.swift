@@ -32,12 +32,18 @@ enum OrchestratorMain {
         let logger = ServiceLogging.bootstrap(configuration)
         do {
             let connection = try await BusConnection.connect(configuration.bus, logger: logger)
-            let orchestrator = OrchestratorService(configuration: configuration, postgres: postgres,
-                                                   connection: connection, logger: logger, watch: watch,
-                                                   delivery: delivery)
-            try await ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: [.init(service: BusService(connection: connection, logger: logger)), .init(service: orchestrator)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+            let orchestrator = OrchestratorService(
+                configuration: configuration, postgres: postgres,
+                connection: connection, logger: logger, watch: watch,
+                delivery: delivery)
+            try await ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [
+                        .init(service: BusService(connection: connection, logger: logger)),
+                        .init(service: orchestrator),
+                    ],
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            ).run()
         } catch {
             logger.critical("service failed", metadata: ["error": "\(error)"])
             exit(EXIT_FAILURE)

@@ -42,16 +42,21 @@ struct OrchestratorService: Service {
         let jetStream = try JetStream(connection: connection)
         let jobs = JobPublisher(jetStream: jetStream, subjectPrefix: configuration.subjectPrefix, delivery: delivery)
         let eventStream = EventStream(jetStream: jetStream, subjectPrefix: configuration.subjectPrefix)
-        let events = RoundEvents(stream: eventStream, source: "activeseg-orchestrator/\(configuration.instance)",
-                                 logger: logger)
-        let driver = ExperimentDriver(database: database,
-                                      rpc: RPCClient(connection: connection, subjectPrefix: configuration.subjectPrefix),
-                                      jobs: jobs, events: events, logger: logger, watch: watch)
-        let commands = ExperimentCommands(database: database, driver: driver, jobs: jobs, events: events, logger: logger)
-        let labels = LabelImports(database: database, driver: driver, artifactRoot: configuration.artifactRoot,
-                                  logger: logger)
-        let notices = ResultNotices(jetStream: jetStream, stream: jobs.training.resultsStream, database: database,
-                                    driver: driver, logger: logger, sweepInterval: watch.sweepInterval)
+        let events = RoundEvents(
+            stream: eventStream, source: "activeseg-orchestrator/\(configuration.instance)",
+            logger: logger)
+        let driver = ExperimentDriver(
+            database: database,
+            rpc: RPCClient(connection: connection, subjectPrefix: configuration.subjectPrefix),
+            jobs: jobs, events: events, logger: logger, watch: watch)
+        let commands = ExperimentCommands(
+            database: database, driver: driver, jobs: jobs, events: events, logger: logger)
+        let labels = LabelImports(
+            database: database, driver: driver, artifactRoot: configuration.artifactRoot,
+            logger: logger)
+        let notices = ResultNotices(
+            jetStream: jetStream, stream: jobs.training.resultsStream, database: database,
+            driver: driver, logger: logger, sweepInterval: watch.sweepInterval)
         let lock = LeaderLock(configuration: postgres, logger: logger)
         while !Task.isCancelled {
             do {
@@ -79,14 +84,16 @@ struct OrchestratorService: Service {
     }
 
     private func server(_ commands: ExperimentCommands, _ labels: LabelImports) -> RPCServer {
-        RPCServer(configuration: configuration, connection: connection, ping: OrchestratorRPC.ping, responders: [
-            RPCResponder(OrchestratorRPC.create) { request, _ in try await commands.create(request) },
-            RPCResponder(OrchestratorRPC.start) { request, _ in try await commands.start(request) },
-            RPCResponder(OrchestratorRPC.status) { request, _ in try await commands.status(request) },
-            RPCResponder(OrchestratorRPC.cancel) { request, _ in try await commands.cancel(request) },
-            RPCResponder(OrchestratorRPC.list) { request, _ in try await commands.list(request) },
-            RPCResponder(OrchestratorRPC.compare) { request, _ in try await commands.compare(request) },
-            RPCResponder(OrchestratorRPC.importLabels) { request, _ in try await labels.importLabels(request) },
-        ], logger: logger)
+        RPCServer(
+            configuration: configuration, connection: connection, ping: OrchestratorRPC.ping,
+            responders: [
+                RPCResponder(OrchestratorRPC.create) { request, _ in try await commands.create(request) },
+                RPCResponder(OrchestratorRPC.start) { request, _ in try await commands.start(request) },
+                RPCResponder(OrchestratorRPC.status) { request, _ in try await commands.status(request) },
+                RPCResponder(OrchestratorRPC.cancel) { request, _ in try await commands.cancel(request) },
+                RPCResponder(OrchestratorRPC.list) { request, _ in try await commands.list(request) },
+                RPCResponder(OrchestratorRPC.compare) { request, _ in try await commands.compare(request) },
+                RPCResponder(OrchestratorRPC.importLabels) { request, _ in try await labels.importLabels(request) },
+            ], logger: logger)
     }
 }

@@ -29,8 +29,10 @@ struct ResultNotices: Sendable {
     var sweepInterval: Duration = .seconds(30)
 
     func run() async throws {
-        try await jetStream.ensureConsumer(stream: stream, ConsumerConfiguration(
-            durableName: Self.durableName, ackWait: .seconds(60)))
+        try await jetStream.ensureConsumer(
+            stream: stream,
+            ConsumerConfiguration(
+                durableName: Self.durableName, ackWait: .seconds(60)))
         let consumer = try await jetStream.pullConsumer(stream: stream, durableName: Self.durableName)
         let clock = ContinuousClock()
         var lastSweep = clock.now
@@ -74,11 +76,12 @@ struct ResultNotices: Sendable {
     /// The job a notice reports on: the id inside the result, or for a failed job's `ErrorReply`
     /// (which carries none) the message id the worker published it under.
     static func jobID(of notice: JetStreamMessage) -> UUID? {
-        let fromResult: String? = if notice.subject.hasSuffix(".trainer") {
-            try? JobQueue<TrainJob, TrainResult>.decodeNotice(notice.payload, headers: notice.headers).get().jobID
-        } else {
-            try? JobQueue<ScoreJob, ScoreResult>.decodeNotice(notice.payload, headers: notice.headers).get().jobID
-        }
+        let fromResult: String? =
+            if notice.subject.hasSuffix(".trainer") {
+                try? JobQueue<TrainJob, TrainResult>.decodeNotice(notice.payload, headers: notice.headers).get().jobID
+            } else {
+                try? JobQueue<ScoreJob, ScoreResult>.decodeNotice(notice.payload, headers: notice.headers).get().jobID
+            }
         let text = fromResult.flatMap { $0.isEmpty ? nil : $0 } ?? notice.headers["Nats-Msg-Id"]
         return text.flatMap(UUID.init(uuidString:))
     }

@@ -19,36 +19,39 @@ struct RoundEvents: Sendable {
 
     func roundStarted(_ experimentID: UUID, round: Int, annotatedCases: Int) async {
         let id = experimentID.uuidString.lowercased()
-        await publish(RoundStarted.with {
-            $0.experimentID = id
-            $0.round = UInt32(round)
-            $0.annotatedCases = UInt32(annotatedCases)
-            $0.occurredAt = Google_Protobuf_Timestamp(date: Date())
-        }, scope: id, eventID: "\(id)/\(round)/started")
+        await publish(
+            RoundStarted.with {
+                $0.experimentID = id
+                $0.round = UInt32(round)
+                $0.annotatedCases = UInt32(annotatedCases)
+                $0.occurredAt = Google_Protobuf_Timestamp(date: Date())
+            }, scope: id, eventID: "\(id)/\(round)/started")
     }
 
     func phaseChanged(_ experimentID: UUID, round: Int, phase: Domain.RoundPhase) async {
         let id = experimentID.uuidString.lowercased()
-        await publish(PhaseChanged.with {
-            $0.experimentID = id
-            $0.round = UInt32(round)
-            $0.phase = Proto.RoundPhase(phase)
-            $0.occurredAt = Google_Protobuf_Timestamp(date: Date())
-        }, scope: id, eventID: "\(id)/\(round)/\(phase.rawValue)")
+        await publish(
+            PhaseChanged.with {
+                $0.experimentID = id
+                $0.round = UInt32(round)
+                $0.phase = Proto.RoundPhase(phase)
+                $0.occurredAt = Google_Protobuf_Timestamp(date: Date())
+            }, scope: id, eventID: "\(id)/\(round)/\(phase.rawValue)")
     }
 
     func roundFinished(_ experimentID: UUID, round: Int, analysis: RoundAnalysis, dataShare: Double) async {
         let id = experimentID.uuidString.lowercased()
-        await publish(RoundFinished.with {
-            $0.experimentID = id
-            $0.round = UInt32(round)
-            $0.annotatedCases = analysis.annotatedCases
-            $0.dataShare = dataShare
-            $0.dice = analysis.dice
-            if analysis.hasTost { $0.tostP = analysis.tost.p }
-            $0.equivalent = analysis.tost.equivalent
-            $0.occurredAt = Google_Protobuf_Timestamp(date: Date())
-        }, scope: id, eventID: "\(id)/\(round)/finished")
+        await publish(
+            RoundFinished.with {
+                $0.experimentID = id
+                $0.round = UInt32(round)
+                $0.annotatedCases = analysis.annotatedCases
+                $0.dataShare = dataShare
+                $0.dice = analysis.dice
+                if analysis.hasTost { $0.tostP = analysis.tost.p }
+                $0.equivalent = analysis.tost.equivalent
+                $0.occurredAt = Google_Protobuf_Timestamp(date: Date())
+            }, scope: id, eventID: "\(id)/\(round)/finished")
     }
 
     /// Reads the experiment's outcome back, so the event reports what was committed.
@@ -58,19 +61,23 @@ struct RoundEvents: Sendable {
             guard let experiment = try await ExperimentRepository.experiment(experimentID, on: database) else { return }
             let rounds = try await RoundRepository.rounds(of: experimentID, on: database)
             let trainingCount = try await Cohort.load(experiment.datasetID, on: database).trainingCases.count
-            await publish(ExperimentFinished.with {
-                $0.experimentID = id
-                $0.state = state
-                $0.repetitions = [RepetitionOutcome.with {
-                    $0.seed = UInt64(bitPattern: experiment.design.seed)
-                    if let first = experiment.firstEquivalentRound,
-                       let outcome = rounds.first(where: { $0.index == first })?.outcome {
-                        $0.firstEquivalentRound = UInt32(first)
-                        $0.share = Double(outcome.annotatedCount) / Double(max(1, trainingCount))
-                    }
-                }]
-                $0.occurredAt = Google_Protobuf_Timestamp(date: Date())
-            }, scope: id, eventID: "\(id)/finished")
+            await publish(
+                ExperimentFinished.with {
+                    $0.experimentID = id
+                    $0.state = state
+                    $0.repetitions = [
+                        RepetitionOutcome.with {
+                            $0.seed = UInt64(bitPattern: experiment.design.seed)
+                            if let first = experiment.firstEquivalentRound,
+                                let outcome = rounds.first(where: { $0.index == first })?.outcome
+                            {
+                                $0.firstEquivalentRound = UInt32(first)
+                                $0.share = Double(outcome.annotatedCount) / Double(max(1, trainingCount))
+                            }
+                        }
+                    ]
+                    $0.occurredAt = Google_Protobuf_Timestamp(date: Date())
+                }, scope: id, eventID: "\(id)/finished")
         } catch {
             logger.warning("experiment outcome not read for its event", metadata: ["error": "\(error)"])
         }

@@ -21,14 +21,17 @@ struct StepContext: Sendable {
     let state: RoundState
     let payloads: JobPayloads
 
-    static func load(experiment: ExperimentRecord, round: RoundRecord, on database: PostgresClient) async throws
+    static func load(
+        experiment: ExperimentRecord, round: RoundRecord, on database: PostgresClient
+    ) async throws
         -> StepContext
     {
         let spec = ExperimentSpecMapping.spec(of: experiment)
         let cohort = try await Cohort.load(experiment.datasetID, on: database)
-        let machine = ExperimentStateMachine(experimentID: experiment.id, datasetID: experiment.datasetID,
-                                             design: experiment.design, validationFraction: spec.validationFraction,
-                                             coldStart: ExperimentProfile(experiment.design.profile).coldStart)
+        let machine = ExperimentStateMachine(
+            experimentID: experiment.id, datasetID: experiment.datasetID,
+            design: experiment.design, validationFraction: spec.validationFraction,
+            coldStart: ExperimentProfile(experiment.design.profile).coldStart)
         let selections = try await ExperimentCaseRepository.selections(of: experiment.id, on: database)
         let picked = Set(selections.map(\.caseID))
         let annotatedIDs = Set(selections.filter { $0.annotatedRound != nil }.map(\.caseID))
@@ -37,9 +40,10 @@ struct StepContext: Sendable {
         let roundJobs = try await JobRepository.jobs(of: experiment.id, round: round.index, on: database)
         let state = RoundState(
             index: round.index, phase: round.phase,
-            jobs: JobTally(roundJobs.filter {
-                machine.phase(round.phase, of: round.index, waitsFor: $0.key, jobRound: $0.roundIndex)
-            }),
+            jobs: JobTally(
+                roundJobs.filter {
+                    machine.phase(round.phase, of: round.index, waitsFor: $0.key, jobRound: $0.roundIndex)
+                }),
             missingLabels: selections.filter { $0.selectedRound == round.index && $0.annotatedRound == nil }.count,
             reference: try await referenceState(experiment, cohort: cohort, on: database),
             annotatedLabelVoxels: annotated.map { cohort.labelVoxels[$0.id] }, poolCount: pool.count)
@@ -52,12 +56,17 @@ struct StepContext: Sendable {
     /// How far the shared full-data model is, from its model row, its evaluations and its jobs.
     /// Without a model or a training job there is none to wait for: `start` plans the job in the
     /// transaction that opens round 0, unless the training split lacked labels.
-    static func referenceState(_ experiment: ExperimentRecord, cohort: Cohort, on database: PostgresClient) async throws
+    static func referenceState(
+        _ experiment: ExperimentRecord, cohort: Cohort, on database: PostgresClient
+    ) async throws
         -> ReferenceState
     {
-        let key = ExperimentStateMachine.referenceKey(datasetID: experiment.datasetID, profile: experiment.design.profile)
-        guard let model = try await StoredResults.referenceModel(datasetID: experiment.datasetID,
-                                                                 profile: experiment.design.profile, on: database)
+        let key = ExperimentStateMachine.referenceKey(
+            datasetID: experiment.datasetID, profile: experiment.design.profile)
+        guard
+            let model = try await StoredResults.referenceModel(
+                datasetID: experiment.datasetID,
+                profile: experiment.design.profile, on: database)
         else {
             guard let job = try await JobRepository.job(key: key, on: database) else { return .unavailable }
             if job.state == .failed { return .failed(reason: job.lastError ?? "its training failed") }
@@ -67,8 +76,10 @@ struct StepContext: Sendable {
         if cohort.testCases.allSatisfy({ evaluated[$0.id] != nil }) { return .ready }
         var outstanding = false
         for caseID in cohort.testCases.map(\.id) where evaluated[caseID] == nil {
-            guard let job = try await JobRepository.job(key: key + "/evaluate/\(caseID.uuidString.lowercased())",
-                                                        on: database)
+            guard
+                let job = try await JobRepository.job(
+                    key: key + "/evaluate/\(caseID.uuidString.lowercased())",
+                    on: database)
             else { continue }
             if job.state == .failed { return .failed(reason: job.lastError ?? "its evaluation failed") }
             outstanding = outstanding || !job.state.isFinal

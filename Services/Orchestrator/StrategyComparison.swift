@@ -36,7 +36,9 @@ enum StrategyComparison {
         let baselineShare = groups[Key(baseline)].flatMap(meanShare)
         return order.map { key in
             let group = groups[key]!
-            let first = group.enumerated().min { ($0.element.repetition, $0.offset) < ($1.element.repetition, $1.offset) }!
+            let first = group.enumerated().min {
+                ($0.element.repetition, $0.offset) < ($1.element.repetition, $1.offset)
+            }!
             return StrategyOutcome.with {
                 $0.experimentID = first.element.experimentID
                 $0.strategy = UncertaintyMethod(key.strategy)

@@ -27,8 +27,10 @@ struct CaseInference {
     var features: [Float]
     var maxVariance: Double
 
-    init(method: UncertaintyMethod, networks: [UNet3D], image: Tensor, predictor: Predictor, passes: Int,
-         topFraction: Double, seed: UInt64) throws {
+    init(
+        method: UncertaintyMethod, networks: [UNet3D], image: Tensor, predictor: Predictor, passes: Int,
+        topFraction: Double, seed: UInt64
+    ) throws {
         let maps: UncertaintyMaps
         let aggregation: VoxelAggregation?
         switch method {

@@ -34,7 +34,8 @@ struct ScoreJobHandler: JobHandler {
         logger[metadataKey: "case.id"] = "\(job.caseRef.caseID)"
         // The `scores.method` column stores the strategy's name.
         guard let methodName = Strategy(job.method)?.rawValue else {
-            throw RPCError(.invalidArgument, "method \(job.method) cannot be scored and stored", details: ["job.id": id])
+            throw RPCError(
+                .invalidArgument, "method \(job.method) cannot be scored and stored", details: ["job.id": id])
         }
         guard !job.models.isEmpty else {
             throw RPCError(.invalidArgument, "the job names no model", details: ["job.id": id])
@@ -52,33 +53,42 @@ struct ScoreJobHandler: JobHandler {
         }
         let files = try await loader.files(job.caseRef.caseID)
         if job.evaluate, files.split != "test" {
-            throw RPCError(.invalidArgument, "only test-split cases are evaluated", details: ["case.id": job.caseRef.caseID])
+            throw RPCError(
+                .invalidArgument, "only test-split cases are evaluated", details: ["case.id": job.caseRef.caseID])
         }
         if !job.evaluate, files.split != "train" {
-            throw RPCError(.invalidArgument, "only training-split cases are scored", details: ["case.id": job.caseRef.caseID])
+            throw RPCError(
+                .invalidArgument, "only training-split cases are scored", details: ["case.id": job.caseRef.caseID])
         }
         if !job.evaluate, job.round == 0 {
-            throw RPCError(.invalidArgument, "round 0 selects at random; scores belong to rounds from 1 on",
-                           details: ["job.id": id])
+            throw RPCError(
+                .invalidArgument, "round 0 selects at random; scores belong to rounds from 1 on",
+                details: ["job.id": id])
         }
-        let annotated = job.evaluate
+        let annotated =
+            job.evaluate
             ? false : try await Self.picked(files.id, before: Int(job.round), in: experimentID, store: loader.store)
         var networks: [UNet3D] = []
         var profiles: [ExperimentProfile] = []
         for reference in job.models {
             let modelID = try JobField.uuid(reference.modelID, field: "model_id")
-            guard let model = try await loader.store.model(modelID), let artifact = ArtifactID(sha256: model.checkpointSHA256) else {
-                throw RPCError(.notFound, "model \(reference.modelID) is not recorded", details: ["model.id": reference.modelID])
+            guard let model = try await loader.store.model(modelID),
+                let artifact = ArtifactID(sha256: model.checkpointSHA256)
+            else {
+                throw RPCError(
+                    .notFound, "model \(reference.modelID) is not recorded", details: ["model.id": reference.modelID])
             }
             do {
                 let profile = ExperimentProfile(model.profile)
-                let network = try Checkpoint.decode(try loader.artifacts.get(artifact), file: model.checkpointSHA256).network
+                let network = try Checkpoint.decode(try loader.artifacts.get(artifact), file: model.checkpointSHA256)
+                    .network
                 network.precision = profile.precision
                 profiles.append(profile)
                 networks.append(network)
             } catch {
-                throw RPCError(.dataLoss, "model \(reference.modelID) does not load: \(error)",
-                               details: ["model.id": reference.modelID, "artifact": model.checkpointSHA256], cause: error)
+                throw RPCError(
+                    .dataLoss, "model \(reference.modelID) does not load: \(error)",
+                    details: ["model.id": reference.modelID, "artifact": model.checkpointSHA256], cause: error)
             }
         }
         // The members of one ensemble share a profile; the first model's sizes the inference.
@@ -90,33 +100,44 @@ struct ScoreJobHandler: JobHandler {
         let inference = try await ComputeThreads.offload {
             evaluates
                 ? CaseInference.evaluation(networks: networks, image: image, predictor: predictor)
-                : try CaseInference(method: method, networks: networks, image: image, predictor: predictor,
-                                    passes: passes, topFraction: topFraction, seed: seed)
+                : try CaseInference(
+                    method: method, networks: networks, image: image, predictor: predictor,
+                    passes: passes, topFraction: topFraction, seed: seed)
         }
         var dice: Double?
         if job.evaluate {
             let label = try loader.label(files)
             let dimensions = SIMD3(image.shape[3], image.shape[2], image.shape[1])
-            dice = try Statistics.dice(prediction: BinaryMask(dimensions: dimensions,
-                                                              voxels: profile.segmentationRule.foreground(inference.meanMap)),
-                                       reference: BinaryMask(dimensions: dimensions, voxels: label.map { $0 != 0 }))
+            dice = try Statistics.dice(
+                prediction: BinaryMask(
+                    dimensions: dimensions,
+                    voxels: profile.segmentationRule.foreground(inference.meanMap)),
+                reference: BinaryMask(dimensions: dimensions, voxels: label.map { $0 != 0 }))
         }
         let modelID = try JobField.uuid(job.models[0].modelID, field: "model_id")
         try await loader.store.withTransaction { transaction in
             if let dice {
-                try await transaction.insertEvaluation(modelID: modelID, caseID: files.id, datasetID: files.datasetID, dice: dice)
+                try await transaction.insertEvaluation(
+                    modelID: modelID, caseID: files.id, datasetID: files.datasetID, dice: dice)
             } else if annotated {
-                try await transaction.insertFeatures(experimentID: experimentID, roundIndex: Int(job.round), caseID: files.id,
-                                                     datasetID: files.datasetID, vector: inference.features)
+                try await transaction.insertFeatures(
+                    experimentID: experimentID, roundIndex: Int(job.round), caseID: files.id,
+                    datasetID: files.datasetID, vector: inference.features)
             } else {
-                try await transaction.insertScore(ScoreRecord(
-                    experimentID: experimentID, roundIndex: Int(job.round), caseID: files.id, datasetID: files.datasetID,
-                    method: methodName, value: inference.score, features: inference.features))
+                try await transaction.insertScore(
+                    ScoreRecord(
+                        experimentID: experimentID, roundIndex: Int(job.round), caseID: files.id,
+                        datasetID: files.datasetID,
+                        method: methodName, value: inference.score, features: inference.features))
             }
             try await transaction.markJobSucceeded(jobID)
         }
-        logger.info("case scored", metadata: ["score": "\(inference.score)", "dice": "\(dice.map { "\($0)" } ?? "none")",
-                                              "annotated": "\(annotated)"])
+        logger.info(
+            "case scored",
+            metadata: [
+                "score": "\(inference.score)", "dice": "\(dice.map { "\($0)" } ?? "none")",
+                "annotated": "\(annotated)",
+            ])
         return ScoreResult.with {
             $0.jobID = id
             $0.experimentID = job.experimentID
@@ -138,7 +159,9 @@ struct ScoreJobHandler: JobHandler {
     }
 
     /// Whether the experiment picked the case in a round before `round`, i.e. it left the pool.
-    static func picked(_ caseID: UUID, before round: Int, in experimentID: UUID, store: PostgresClient) async throws -> Bool {
+    static func picked(
+        _ caseID: UUID, before round: Int, in experimentID: UUID, store: PostgresClient
+    ) async throws -> Bool {
         let selection = try await ExperimentCaseRepository.selection(of: caseID, in: experimentID, on: store)
         return selection.map { $0.selectedRound < round } ?? false
     }

@@ -9,9 +9,10 @@ import WorkerSupport
 enum ScorerMain {
     static func main() async {
         await WorkerEntryPoint.run(service: "scorer", ping: ScorerRPC.ping) { environment in
-            JobWorker(queue: environment.queue(ScorerRPC.score),
-                      handler: ScoreJobHandler(loader: environment.loader, jobs: environment.jobs),
-                      concurrency: environment.configuration.concurrency, logger: environment.logger)
+            JobWorker(
+                queue: environment.queue(ScorerRPC.score),
+                handler: ScoreJobHandler(loader: environment.loader, jobs: environment.jobs),
+                concurrency: environment.configuration.concurrency, logger: environment.logger)
         }
     }
 }

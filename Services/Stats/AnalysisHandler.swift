@@ -23,10 +23,14 @@ struct AnalysisHandler: Sendable {
             // Without a reference there is nothing to test against: the rounds are only summarised.
             var bounds: (low: Double, high: Double)?
             if !reference.isEmpty {
-                let (low, high) = request.hasBounds
+                let (low, high) =
+                    request.hasBounds
                     ? (request.bounds.lower, request.bounds.upper)
                     : try Self.derivedBounds(reference, alpha: request.alpha)
-                result.bounds = Proto.EquivalenceBounds.with { $0.lower = low; $0.upper = high }
+                result.bounds = Proto.EquivalenceBounds.with {
+                    $0.lower = low
+                    $0.upper = high
+                }
                 result.fullData = try Self.summary(reference, subject: "full-data Dice")
                 bounds = (low, high)
             }
@@ -42,7 +46,8 @@ struct AnalysisHandler: Sendable {
                     result.rounds.append(analysis)
                     continue
                 }
-                let values = design == .paired
+                let values =
+                    design == .paired
                     ? try Self.paired(round, with: fullData.map(\.caseID))
                     : round.dice.map(\.dice)
                 let test = try tost(values, reference, low: low, high: high, design: design)
@@ -69,12 +74,17 @@ struct AnalysisHandler: Sendable {
                 result.firstEquivalentRound = first.round
                 result.firstEquivalentShare = first.dataShare
             }
-            logger.debug("analysed", metadata: ["request.id": "\(request.requestID)", "rounds": "\(result.rounds.count)",
-                                                "first-equivalent": "\(result.hasFirstEquivalentRound ? "\(result.firstEquivalentRound)" : "none")"])
+            logger.debug(
+                "analysed",
+                metadata: [
+                    "request.id": "\(request.requestID)", "rounds": "\(result.rounds.count)",
+                    "first-equivalent": "\(result.hasFirstEquivalentRound ? "\(result.firstEquivalentRound)" : "none")",
+                ])
             return result
         } catch let error as StatisticsError {
-            throw RPCError(.invalidArgument, error.description,
-                           details: ["subject": error.subject, "reason": "\(error.code)", "request.id": request.requestID])
+            throw RPCError(
+                .invalidArgument, error.description,
+                details: ["subject": error.subject, "reason": "\(error.code)", "request.id": request.requestID])
         } catch let error as RPCError {
             throw error
         } catch {
@@ -98,15 +108,18 @@ struct AnalysisHandler: Sendable {
         var values: [Double] = []
         for id in caseIDs {
             guard let value = byCase[id] else {
-                throw RPCError(.invalidArgument, "round \(round.round) has no Dice for test case \(id), which the paired test needs",
-                               details: details.merging(["case.id": id]) { $1 })
+                throw RPCError(
+                    .invalidArgument,
+                    "round \(round.round) has no Dice for test case \(id), which the paired test needs",
+                    details: details.merging(["case.id": id]) { $1 })
             }
             values.append(value)
         }
         guard values.count == round.dice.count else {
-            throw RPCError(.invalidArgument,
-                           "round \(round.round) has \(round.dice.count) test cases, the full-data model \(caseIDs.count)",
-                           details: details)
+            throw RPCError(
+                .invalidArgument,
+                "round \(round.round) has \(round.dice.count) test cases, the full-data model \(caseIDs.count)",
+                details: details)
         }
         return values
     }
@@ -153,7 +166,9 @@ struct AnalysisHandler: Sendable {
             throw invalid("rounds", "a round is listed twice")
         }
         if request.hasBounds, !(request.bounds.lower < request.bounds.upper) {
-            throw invalid("bounds", "the lower bound \(request.bounds.lower) must be below the upper bound \(request.bounds.upper)")
+            throw invalid(
+                "bounds",
+                "the lower bound \(request.bounds.lower) must be below the upper bound \(request.bounds.upper)")
         }
         return design
     }

@@ -26,7 +26,10 @@ struct ProgressPublisher: Sendable {
         var bestEpoch = 0
         for await report in reports {
             let dice = report.validationDice ?? 0
-            if report.epoch == 0 || dice > best { best = dice; bestEpoch = report.epoch }
+            if report.epoch == 0 || dice > best {
+                best = dice
+                bestEpoch = report.epoch
+            }
             let event = TrainProgress.with {
                 $0.jobID = job.jobID
                 $0.experimentID = job.experimentID
@@ -40,8 +43,9 @@ struct ProgressPublisher: Sendable {
                 $0.epochsWithoutImprovement = UInt32(report.epoch - bestEpoch)
                 $0.reportedAt = Google_Protobuf_Timestamp(date: Date())
             }
-            let envelope = EventEnvelope(type: "activeseg.v1.\(TrainProgress.kind.rawValue)",
-                                         source: "activeseg-trainer/\(configuration.instance)", body: event)
+            let envelope = EventEnvelope(
+                type: "activeseg.v1.\(TrainProgress.kind.rawValue)",
+                source: "activeseg-trainer/\(configuration.instance)", body: event)
             do {
                 try await connection.publish(envelope, to: subject)
             } catch {

@@ -56,8 +56,9 @@ struct TrainJobHandler: JobHandler {
         let rate = parameters.dropoutRate == 0 ? profile.training.dropoutRate : parameters.dropoutRate
         let network = UNet3D(config: profile.network(dropout: job.dropoutMode, rate: rate), seed: job.seed)
         network.precision = profile.precision
-        let trainer = Trainer(config: profile.trainingConfig(parameters, trainingCases: sample.training.count, seed: job.seed),
-                              predictor: profile.predictor, logger: logger)
+        let trainer = Trainer(
+            config: profile.trainingConfig(parameters, trainingCases: sample.training.count, seed: job.seed),
+            predictor: profile.predictor, logger: logger)
 
         let started = Date()
         let (events, continuation) = AsyncStream.makeStream(of: EpochReport.self, bufferingPolicy: .bufferingNewest(64))
@@ -65,9 +66,11 @@ struct TrainJobHandler: JobHandler {
         let publishing = Task { await progress.publish(events, job: job, scope: scope, logger: logger) }
         let outcome: TrainingResult
         do {
-            let training = sample.training.compactMap { cases[$0] }, validation = sample.validation.compactMap { cases[$0] }
+            let training = sample.training.compactMap { cases[$0] },
+                validation = sample.validation.compactMap { cases[$0] }
             outcome = try await ComputeThreads.offload {
-                try trainer.train(network, training: training, validation: validation, progress: { continuation.yield($0) })
+                try trainer.train(
+                    network, training: training, validation: validation, progress: { continuation.yield($0) })
             }
         } catch {
             continuation.finish()
@@ -79,7 +82,8 @@ struct TrainJobHandler: JobHandler {
         let seconds = Date().timeIntervalSince(started)
 
         let metadata = [
-            "job_id": id, "experiment_id": job.experimentID, "round": String(job.round), "profile": profile.name.rawValue,
+            "job_id": id, "experiment_id": job.experimentID, "round": String(job.round),
+            "profile": profile.name.rawValue,
             "seed": String(job.seed), "best_epoch": String(outcome.bestEpoch),
             "bootstrap_member": job.hasBootstrapMember ? String(job.bootstrapMember) : "",
         ]
@@ -95,10 +99,12 @@ struct TrainJobHandler: JobHandler {
             try await transaction.insertModel(model)
             try await transaction.markJobSucceeded(jobID)
         }
-        logger.info("model trained", metadata: [
-            "model.id": "\(model.id)", "epochs": "\(model.epochs)", "seconds": "\(seconds)",
-            "validation.dice": "\(outcome.bestValidationDice.map { "\($0)" } ?? "none")",
-        ])
+        logger.info(
+            "model trained",
+            metadata: [
+                "model.id": "\(model.id)", "epochs": "\(model.epochs)", "seconds": "\(seconds)",
+                "validation.dice": "\(outcome.bestValidationDice.map { "\($0)" } ?? "none")",
+            ])
         return TrainResult.with {
             $0.jobID = id
             $0.experimentID = job.experimentID
@@ -107,7 +113,10 @@ struct TrainJobHandler: JobHandler {
             if job.hasBootstrapMember { $0.bootstrapMember = job.bootstrapMember }
             $0.model = ModelRef.with {
                 $0.modelID = model.id.uuidString.lowercased()
-                $0.checkpoint = ArtifactRef.with { $0.sha256 = artifact.sha256; $0.sizeBytes = UInt64(checkpoint.count) }
+                $0.checkpoint = ArtifactRef.with {
+                    $0.sha256 = artifact.sha256
+                    $0.sizeBytes = UInt64(checkpoint.count)
+                }
             }
             $0.metrics = TrainMetrics.with {
                 $0.epochs = UInt32(outcome.history.count)

@@ -1,6 +1,6 @@
+import Proto
 import ServiceRuntime
 import WorkerSupport
-import Proto
 
 /// `activeseg-trainer`: trains models from the train-job queue. Configured by the environment (see
 /// `ServiceConfiguration` and `WorkerEnvironment`); SIGTERM hands the job in hand back to the queue
@@ -9,11 +9,14 @@ import Proto
 enum TrainerMain {
     static func main() async {
         await WorkerEntryPoint.run(service: "trainer", ping: TrainerRPC.ping) { environment in
-            JobWorker(queue: environment.queue(TrainerRPC.train),
-                      handler: TrainJobHandler(loader: environment.loader, jobs: environment.jobs,
-                                               progress: ProgressPublisher(connection: environment.connection,
-                                                                           configuration: environment.configuration)),
-                      concurrency: 1, logger: environment.logger)
+            JobWorker(
+                queue: environment.queue(TrainerRPC.train),
+                handler: TrainJobHandler(
+                    loader: environment.loader, jobs: environment.jobs,
+                    progress: ProgressPublisher(
+                        connection: environment.connection,
+                        configuration: environment.configuration)),
+                concurrency: 1, logger: environment.logger)
         }
     }
 }

@@ -16,8 +16,9 @@ public struct CaseSelector: Sendable, Equatable {
             throw ActiveLearningError(.invalidParameter, subject: "k", detail: "must be at least 1, got \(count)")
         }
         guard topK >= count else {
-            throw ActiveLearningError(.invalidParameter, subject: "K",
-                                      detail: "the top-K pool (\(topK)) must hold at least k = \(count) cases")
+            throw ActiveLearningError(
+                .invalidParameter, subject: "K",
+                detail: "the top-K pool (\(topK)) must hold at least k = \(count) cases")
         }
         self.topK = topK
         self.count = count
@@ -29,7 +30,8 @@ public struct CaseSelector: Sendable, Equatable {
     /// already (used by `non-similar`, and in z-scoring).
     ///
     /// With fewer than k candidates every candidate is taken, in score order, and the result says so.
-    public func select(_ candidates: [SelectionCandidate], annotatedFeatures: [[Float]] = []) throws -> SelectionResult {
+    public func select(_ candidates: [SelectionCandidate], annotatedFeatures: [[Float]] = []) throws -> SelectionResult
+    {
         try validate(candidates)
         // Most uncertain first; equal scores in source-name order, so the result depends neither on
         // the input order nor on the ids a cohort got at import.
@@ -39,7 +41,8 @@ public struct CaseSelector: Sendable, Equatable {
         let pool = Array(ranked.prefix(topK))
         let ids = pool.map(\.caseID)
         if candidates.count <= count {
-            let note = candidates.count < count
+            let note =
+                candidates.count < count
                 ? "only \(candidates.count) candidates for k = \(count); all were taken" : nil
             return SelectionResult(picked: ids, topK: ids, note: note)
         }
@@ -56,7 +59,8 @@ public struct CaseSelector: Sendable, Equatable {
                 features = standardization.apply(features)
                 annotated = standardization.apply(annotated)
             }
-            let indices = restriction == .representative
+            let indices =
+                restriction == .representative
                 ? RepresentativeSelection.select(features, count: count)
                 : NonSimilarSelection.select(features, annotated: annotated, count: count)
             return SelectionResult(picked: indices.map { ids[$0] }, topK: ids)
@@ -68,14 +72,17 @@ public struct CaseSelector: Sendable, Equatable {
         var names = Set<String>()
         for candidate in candidates {
             guard seen.insert(candidate.caseID).inserted else {
-                throw ActiveLearningError(.duplicateCase, subject: "case \(candidate.caseID)", detail: "offered twice for selection")
+                throw ActiveLearningError(
+                    .duplicateCase, subject: "case \(candidate.caseID)", detail: "offered twice for selection")
             }
             guard names.insert(candidate.sourceName).inserted else {
-                throw ActiveLearningError(.duplicateCase, subject: "case \(candidate.caseID)",
-                                          detail: "shares its source name '\(candidate.sourceName)' with another candidate")
+                throw ActiveLearningError(
+                    .duplicateCase, subject: "case \(candidate.caseID)",
+                    detail: "shares its source name '\(candidate.sourceName)' with another candidate")
             }
             guard !candidate.score.isNaN else {
-                throw ActiveLearningError(.nonFiniteValue, subject: "case \(candidate.caseID)", detail: "has a NaN score")
+                throw ActiveLearningError(
+                    .nonFiniteValue, subject: "case \(candidate.caseID)", detail: "has a NaN score")
             }
         }
     }
@@ -84,27 +91,32 @@ public struct CaseSelector: Sendable, Equatable {
     private func featureDimension(_ candidates: [SelectionCandidate], _ annotated: [[Float]]) throws -> Int {
         let dimension = candidates[0].features.count
         guard dimension > 0 else {
-            throw ActiveLearningError(.mismatchedSizes, subject: "case \(candidates[0].caseID)",
-                                      detail: "has no features; \(restriction.rawValue) selection needs them")
+            throw ActiveLearningError(
+                .mismatchedSizes, subject: "case \(candidates[0].caseID)",
+                detail: "has no features; \(restriction.rawValue) selection needs them")
         }
         for candidate in candidates {
             guard candidate.features.count == dimension else {
-                throw ActiveLearningError(.mismatchedSizes, subject: "case \(candidate.caseID)",
-                                          detail: "has \(candidate.features.count) features, expected \(dimension)")
+                throw ActiveLearningError(
+                    .mismatchedSizes, subject: "case \(candidate.caseID)",
+                    detail: "has \(candidate.features.count) features, expected \(dimension)")
             }
             guard candidate.features.allSatisfy(\.isFinite) else {
-                throw ActiveLearningError(.nonFiniteValue, subject: "case \(candidate.caseID)",
-                                          detail: "has NaN or infinite features")
+                throw ActiveLearningError(
+                    .nonFiniteValue, subject: "case \(candidate.caseID)",
+                    detail: "has NaN or infinite features")
             }
         }
         for (i, vector) in annotated.enumerated() {
             guard vector.count == dimension else {
-                throw ActiveLearningError(.mismatchedSizes, subject: "annotated case \(i)",
-                                          detail: "has \(vector.count) features, expected \(dimension)")
+                throw ActiveLearningError(
+                    .mismatchedSizes, subject: "annotated case \(i)",
+                    detail: "has \(vector.count) features, expected \(dimension)")
             }
             guard vector.allSatisfy(\.isFinite) else {
-                throw ActiveLearningError(.nonFiniteValue, subject: "annotated case \(i)",
-                                          detail: "has NaN or infinite features")
+                throw ActiveLearningError(
+                    .nonFiniteValue, subject: "annotated case \(i)",
+                    detail: "has NaN or infinite features")
             }
         }
         return dimension

@@ -49,7 +49,8 @@ public struct ColdStart: Sendable, Hashable {
         var set = Array(order.prefix(initialCount))
         var rest = order.dropFirst(set.count)
         while needsAnotherCase(initialCount: initialCount, annotatedLabelVoxels: set.map(labelVoxels)),
-              let next = rest.popFirst() {
+            let next = rest.popFirst()
+        {
             set.append(next)
         }
         return set

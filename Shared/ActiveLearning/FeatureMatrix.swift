@@ -59,8 +59,9 @@ struct FeatureMatrix {
             otherUnit.values.withUnsafeBufferPointer { v in
                 for i in 0..<rows {
                     for j in 0..<other.rows {
-                        similarity[i * other.rows + j] = dot(u.baseAddress! + i * dimension,
-                                                             v.baseAddress! + j * dimension, count: dimension)
+                        similarity[i * other.rows + j] = dot(
+                            u.baseAddress! + i * dimension,
+                            v.baseAddress! + j * dimension, count: dimension)
                     }
                 }
             }

@@ -10,12 +10,15 @@ import SeededRandom
 /// promise the same sequence across Swift versions.
 public enum RandomQuery {
     /// All `cases` in seeded random order, drawn over the order of their `key`s, which must be unique.
-    public static func order<Case, Key: Comparable>(_ cases: [Case], by key: (Case) -> Key, seed: UInt64) throws
+    public static func order<Case, Key: Comparable>(
+        _ cases: [Case], by key: (Case) -> Key, seed: UInt64
+    ) throws
         -> [Case]
     {
         var cases = cases.sorted { key($0) < key($1) }
         for (previous, next) in zip(cases, cases.dropFirst()) where key(previous) == key(next) {
-            throw ActiveLearningError(.duplicateCase, subject: "case \(key(next))", detail: "listed twice for random query")
+            throw ActiveLearningError(
+                .duplicateCase, subject: "case \(key(next))", detail: "listed twice for random query")
         }
         var generator = SeededGenerator(seed: seed)
         for i in stride(from: cases.count - 1, to: 0, by: -1) {
@@ -30,10 +33,13 @@ public enum RandomQuery {
     }
 
     /// The first `count` cases of `order(_:by:seed:)` (all of them if there are fewer).
-    public static func select<Case, Key: Comparable>(_ cases: [Case], by key: (Case) -> Key, count: Int,
-                                                     seed: UInt64) throws -> [Case] {
+    public static func select<Case, Key: Comparable>(
+        _ cases: [Case], by key: (Case) -> Key, count: Int,
+        seed: UInt64
+    ) throws -> [Case] {
         guard count >= 0 else {
-            throw ActiveLearningError(.invalidParameter, subject: "random query", detail: "count must not be negative, got \(count)")
+            throw ActiveLearningError(
+                .invalidParameter, subject: "random query", detail: "count must not be negative, got \(count)")
         }
         return Array(try order(cases, by: key, seed: seed).prefix(count))
     }

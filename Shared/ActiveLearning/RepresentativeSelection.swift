@@ -39,9 +39,14 @@ enum RepresentativeSelection {
                 for x in 0..<n { total += Double(max(0, r[x] - coverage[x])) }
                 return total
             }
-            struct Entry { var gain: Double; var index: Int; var step: Int }
-            var queue = BinaryHeap((0..<n).filter { !isPicked[$0] }.map { Entry(gain: gain($0), index: $0, step: 1) },
-                                   isHigherPriority: { $0.gain > $1.gain || ($0.gain == $1.gain && $0.index < $1.index) })
+            struct Entry {
+                var gain: Double
+                var index: Int
+                var step: Int
+            }
+            var queue = BinaryHeap(
+                (0..<n).filter { !isPicked[$0] }.map { Entry(gain: gain($0), index: $0, step: 1) },
+                isHigherPriority: { $0.gain > $1.gain || ($0.gain == $1.gain && $0.index < $1.index) })
             var step = 1
             while picked.count < min(k, n), var top = queue.root {
                 if top.step == step {

@@ -33,8 +33,9 @@ public struct SampleMapAccumulator: Sendable {
     /// Adds one probability map (values in [0, 1]) of `voxelCount` voxels.
     public mutating func add(_ map: UnsafeBufferPointer<Float>) throws {
         guard map.count == voxelCount else {
-            throw ActiveLearningError(.mismatchedSizes, subject: "sample map \(sampleCount + 1)",
-                                      detail: "has \(map.count) voxels, expected \(voxelCount)")
+            throw ActiveLearningError(
+                .mismatchedSizes, subject: "sample map \(sampleCount + 1)",
+                detail: "has \(map.count) voxels, expected \(voxelCount)")
         }
         sampleCount += 1
         let weight = 1 / Float(sampleCount)
@@ -83,8 +84,9 @@ public struct SampleMapAccumulator: Sendable {
     public func mutualInformationMap() throws -> [Float] {
         try requireSamples("mutual information map")
         guard let entropySum else {
-            throw ActiveLearningError(.invalidParameter, subject: "mutual information map",
-                                      detail: "the accumulator was created without tracksEntropy")
+            throw ActiveLearningError(
+                .invalidParameter, subject: "mutual information map",
+                detail: "the accumulator was created without tracksEntropy")
         }
         let scale = 1 / Float(sampleCount)
         return zip(mean, entropySum).map { max(0, binaryEntropy($0) - $1 * scale) }

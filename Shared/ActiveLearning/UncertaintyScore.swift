@@ -12,7 +12,9 @@ public enum UncertaintyScore {
 
     /// Bootstrap ensemble: the same voxel-wise variance over the n members' maps; the paper
     /// averages it over all voxels (`.mean`), `.topFraction` is the MC-dropout rule.
-    public static func bootstrap(_ members: SampleMapAccumulator, aggregation: VoxelAggregation = .mean) throws -> Double {
+    public static func bootstrap(
+        _ members: SampleMapAccumulator, aggregation: VoxelAggregation = .mean
+    ) throws -> Double {
         try aggregation.aggregate(try members.varianceMap())
     }
 
@@ -36,8 +38,10 @@ public enum UncertaintyScore {
 
     /// Predictive entropy: u = aggregate of H(p̄(v)) with p̄ the mean over samples and
     /// H(p) = −p ln p − (1 − p) ln(1 − p). Total uncertainty, model and data together.
-    public static func predictiveEntropy(_ samples: SampleMapAccumulator,
-                                         aggregation: VoxelAggregation = .paperTopFraction) throws -> Double {
+    public static func predictiveEntropy(
+        _ samples: SampleMapAccumulator,
+        aggregation: VoxelAggregation = .paperTopFraction
+    ) throws -> Double {
         try aggregation.aggregate(try samples.predictiveEntropyMap())
     }
 
@@ -45,8 +49,10 @@ public enum UncertaintyScore {
     /// I(v) = H(p̄(v)) − (1/T) Σ_t H(p_t(v)) between the prediction and the model parameters: the
     /// part of the uncertainty that more training data can remove. Needs an accumulator created
     /// with `tracksEntropy: true`.
-    public static func bald(_ samples: SampleMapAccumulator,
-                            aggregation: VoxelAggregation = .paperTopFraction) throws -> Double {
+    public static func bald(
+        _ samples: SampleMapAccumulator,
+        aggregation: VoxelAggregation = .paperTopFraction
+    ) throws -> Double {
         try aggregation.aggregate(try samples.mutualInformationMap())
     }
 }

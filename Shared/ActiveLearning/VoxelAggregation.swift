@@ -41,7 +41,8 @@ func meanOfMap(_ map: UnsafeBufferPointer<Float>) throws -> Double {
 /// comparison with the heap's root, so the cost is close to N, and memory is O(m) beyond the map.
 public func topFractionMean(_ map: UnsafeBufferPointer<Float>, fraction: Double = 0.001) throws -> Double {
     guard fraction > 0, fraction <= 1 else {
-        throw ActiveLearningError(.invalidParameter, subject: "top fraction", detail: "must be in (0, 1], got \(fraction)")
+        throw ActiveLearningError(
+            .invalidParameter, subject: "top fraction", detail: "must be in (0, 1], got \(fraction)")
     }
     guard !map.isEmpty else {
         throw ActiveLearningError(.empty, subject: "uncertainty map", detail: "has no voxels")

@@ -69,7 +69,8 @@ struct TemporaryArtifactFile: ~Copyable {
     /// put of the same bytes leaves one file, and a corrupted copy is replaced by good bytes.
     mutating func move(to destination: URL, id: ArtifactID) throws(ArtifactError) {
         guard rename(url.path, destination.path) == 0 else {
-            throw ArtifactError(code: .io, id: id, path: destination.path, detail: "rename failed: \(systemErrorText())")
+            throw ArtifactError(
+                code: .io, id: id, path: destination.path, detail: "rename failed: \(systemErrorText())")
         }
         isMoved = true
     }

@@ -45,21 +45,28 @@ public struct BusConfiguration: Sendable {
 
     public static var defaultServer: String { "nats://127.0.0.1:4222" }
 
-    public init(servers: [String] = [defaultServer], clientName: String = "activeseg",
-                credentials: Credentials = .none) {
+    public init(
+        servers: [String] = [defaultServer], clientName: String = "activeseg",
+        credentials: Credentials = .none
+    ) {
         self.servers = servers
         self.clientName = clientName
         self.credentials = credentials
     }
 
     /// Reads the `ACTIVESEG_NATS_*` keys; unset keys keep their defaults.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment,
-                clientName: String = "activeseg") {
-        self.init(servers: [Self.defaultServer],
-                  clientName: environment["ACTIVESEG_NATS_NAME"].flatMap(Self.nonEmpty) ?? clientName,
-                  credentials: .none)
+    public init(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        clientName: String = "activeseg"
+    ) {
+        self.init(
+            servers: [Self.defaultServer],
+            clientName: environment["ACTIVESEG_NATS_NAME"].flatMap(Self.nonEmpty) ?? clientName,
+            credentials: .none)
         if let urls = environment["ACTIVESEG_NATS_URL"] {
-            let parsed = urls.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let parsed = urls.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
             if !parsed.isEmpty { servers = parsed }
         }
         if let user = environment["ACTIVESEG_NATS_USER"].flatMap(Self.nonEmpty) {

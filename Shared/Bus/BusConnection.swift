@@ -21,7 +21,9 @@ public final class BusConnection: @unchecked Sendable {
     /// The inbox's wildcard subscription, destroyed with the connection.
     private let inboxSubscription: OpaquePointer
 
-    private init(handle: OpaquePointer, callbacks: ConnectionCallbacks, inbox: ReplyInbox, inboxSubscription: OpaquePointer) {
+    private init(
+        handle: OpaquePointer, callbacks: ConnectionCallbacks, inbox: ReplyInbox, inboxSubscription: OpaquePointer
+    ) {
         self.handle = handle
         self.callbacks = callbacks
         self.inbox = inbox
@@ -56,15 +58,22 @@ public final class BusConnection: @unchecked Sendable {
                 throw error
             }
         }
-        logger.debug("NATS connected", metadata: ["nats.servers": "\(configuration.serverList)",
-                                                  "nats.client": "\(configuration.clientName)"])
-        return BusConnection(handle: connection.pointer, callbacks: callbacks, inbox: inbox,
-                             inboxSubscription: subscription.pointer)
+        logger.debug(
+            "NATS connected",
+            metadata: [
+                "nats.servers": "\(configuration.serverList)",
+                "nats.client": "\(configuration.clientName)",
+            ])
+        return BusConnection(
+            handle: connection.pointer, callbacks: callbacks, inbox: inbox,
+            inboxSubscription: subscription.pointer)
     }
 
     /// Creates options (destroyed before returning: libnats clones them into the connection),
     /// and connects; runs on a blocking-call thread.
-    private static func open(_ configuration: BusConfiguration, callbacks: ConnectionCallbacks) throws(BusError) -> UnsafeHandle {
+    private static func open(
+        _ configuration: BusConfiguration, callbacks: ConnectionCallbacks
+    ) throws(BusError) -> UnsafeHandle {
         let subject = configuration.serverList
         guard !configuration.servers.isEmpty else {
             throw BusError(code: .invalidConfiguration, subject: subject, detail: "no server URL configured")
@@ -72,13 +81,16 @@ public final class BusConnection: @unchecked Sendable {
         var created: OpaquePointer?
         try BusError.check(natsOptions_Create(&created), subject: subject)
         guard let options = created else {
-            throw BusError(code: .other(Int(NATS_ERR.rawValue)), subject: subject, detail: "natsOptions_Create returned no options")
+            throw BusError(
+                code: .other(Int(NATS_ERR.rawValue)), subject: subject, detail: "natsOptions_Create returned no options"
+            )
         }
         defer { natsOptions_Destroy(options) }
 
         let strings = CStringArena()
-        try BusError.check(natsOptions_SetServers(options, strings.copy(configuration.servers), Int32(configuration.servers.count)),
-                           subject: subject)
+        try BusError.check(
+            natsOptions_SetServers(options, strings.copy(configuration.servers), Int32(configuration.servers.count)),
+            subject: subject)
         try BusError.check(natsOptions_SetNoRandomize(options, true), subject: subject)
         try BusError.check(natsOptions_SetName(options, configuration.clientName), subject: subject)
         switch configuration.credentials {
@@ -90,8 +102,10 @@ public final class BusConnection: @unchecked Sendable {
         }
         try BusError.check(natsOptions_SetTimeout(options, configuration.connectTimeout.milliseconds), subject: subject)
         try BusError.check(natsOptions_SetAllowReconnect(options, true), subject: subject)
-        try BusError.check(natsOptions_SetMaxReconnect(options, Int32(configuration.maxReconnectAttempts ?? -1)), subject: subject)
-        try BusError.check(natsOptions_SetReconnectBufSize(options, Int32(configuration.reconnectBufferBytes)), subject: subject)
+        try BusError.check(
+            natsOptions_SetMaxReconnect(options, Int32(configuration.maxReconnectAttempts ?? -1)), subject: subject)
+        try BusError.check(
+            natsOptions_SetReconnectBufSize(options, Int32(configuration.reconnectBufferBytes)), subject: subject)
 
         let context = Unmanaged.passRetained(callbacks).toOpaque()
         var connection: OpaquePointer?
@@ -135,17 +149,22 @@ public final class BusConnection: @unchecked Sendable {
 
     /// Publishes to `subject`. The message is buffered by libnats (also while reconnecting);
     /// `flush` waits until the server has it.
-    public func publish(_ payload: Data, to subject: String, headers: BusHeaders = BusHeaders(),
-                        replyTo replySubject: String? = nil) async throws {
+    public func publish(
+        _ payload: Data, to subject: String, headers: BusHeaders = BusHeaders(),
+        replyTo replySubject: String? = nil
+    ) async throws {
         try await blocking { (connection) throws(BusError) in
             try Self.publish(payload, to: subject, headers: headers, replyTo: replySubject, on: connection)
         }
     }
 
     /// Hands the message to libnats' outgoing buffer; runs on a blocking-call thread.
-    private static func publish(_ payload: Data, to subject: String, headers: BusHeaders, replyTo replySubject: String?,
-                                on connection: OpaquePointer) throws(BusError) {
-        try NATSMessage.with(subject: subject, replySubject: replySubject, headers: headers, payload: payload) { (message) throws(BusError) in
+    private static func publish(
+        _ payload: Data, to subject: String, headers: BusHeaders, replyTo replySubject: String?,
+        on connection: OpaquePointer
+    ) throws(BusError) {
+        try NATSMessage.with(subject: subject, replySubject: replySubject, headers: headers, payload: payload) {
+            (message) throws(BusError) in
             try BusError.check(natsConnection_PublishMsg(connection, message), subject: subject)
         }
     }
@@ -153,7 +172,9 @@ public final class BusConnection: @unchecked Sendable {
     /// Answers a request received on a subscription.
     public func reply(to request: BusMessage, with payload: Data, headers: BusHeaders = BusHeaders()) async throws {
         guard let replySubject = request.replySubject else {
-            throw BusError(code: .noReplySubject, subject: request.subject, detail: "the message was published without a reply subject")
+            throw BusError(
+                code: .noReplySubject, subject: request.subject,
+                detail: "the message was published without a reply subject")
         }
         try await publish(payload, to: replySubject, headers: headers)
     }
@@ -164,8 +185,10 @@ public final class BusConnection: @unchecked Sendable {
     /// with `.timeout` when a responder exists but did not answer within `timeout`, and with
     /// `CancellationError` when the calling task is cancelled first. No thread waits meanwhile:
     /// the reply arrives on the connection's inbox subscription (see `ReplyInbox`).
-    public func request(_ payload: Data, to subject: String, headers: BusHeaders = BusHeaders(),
-                        timeout: Duration) async throws -> BusMessage {
+    public func request(
+        _ payload: Data, to subject: String, headers: BusHeaders = BusHeaders(),
+        timeout: Duration
+    ) async throws -> BusMessage {
         let inbox = self.inbox
         let token = inbox.makeToken()
         let replySubject = inbox.replySubject(for: token)
@@ -180,7 +203,8 @@ public final class BusConnection: @unchecked Sendable {
                 BlockingCalls.detach {
                     do throws(BusError) {
                         try withExtendedLifetime(self) { () throws(BusError) in
-                            try Self.publish(payload, to: subject, headers: headers, replyTo: replySubject, on: connection.pointer)
+                            try Self.publish(
+                                payload, to: subject, headers: headers, replyTo: replySubject, on: connection.pointer)
                         }
                     } catch {
                         inbox.resolve(token, with: .failure(error))

@@ -104,8 +104,10 @@ extension BusError {
 
     /// Throws unless `status` is `NATS_OK`; must run on the thread that made the failing call,
     /// since libnats keeps the error text per thread.
-    static func check(_ status: natsStatus, jetStreamCode: jsErrCode = jsErrCode(rawValue: 0),
-                      subject: String) throws(BusError) {
+    static func check(
+        _ status: natsStatus, jetStreamCode: jsErrCode = jsErrCode(rawValue: 0),
+        subject: String
+    ) throws(BusError) {
         guard status != NATS_OK else { return }
         throw BusError(status: status, jetStreamCode: jetStreamCode, subject: subject)
     }

@@ -79,8 +79,10 @@ final class SubscriptionHandle: @unchecked Sendable {
     private let pointer: OpaquePointer
     private let connection: BusConnection
 
-    init(pointer: OpaquePointer, subject: String, pendingLimits: PendingLimits, sink: SubscriptionSink,
-         connection: BusConnection) {
+    init(
+        pointer: OpaquePointer, subject: String, pendingLimits: PendingLimits, sink: SubscriptionSink,
+        connection: BusConnection
+    ) {
         self.pointer = pointer
         self.subject = subject
         self.pendingLimits = pendingLimits
@@ -193,8 +195,10 @@ final class SubscriptionSink: @unchecked Sendable {
     }
 }
 
-private func onMessage(_ connection: OpaquePointer?, subscription: OpaquePointer?, message: OpaquePointer?,
-                       context: UnsafeMutableRawPointer?) {
+private func onMessage(
+    _ connection: OpaquePointer?, subscription: OpaquePointer?, message: OpaquePointer?,
+    context: UnsafeMutableRawPointer?
+) {
     guard let message else { return }
     let copy = NATSMessage.copy(message)
     natsMsg_Destroy(message)
@@ -218,18 +222,21 @@ extension BusConnection {
     ///
     /// Call `flush()` afterwards when a publisher on another connection must not race the
     /// subscription's registration on the server.
-    public func subscribe(to subject: String, queueGroup: String? = nil,
-                          pendingLimits: PendingLimits = .libnatsDefault) async throws -> BusSubscription {
+    public func subscribe(
+        to subject: String, queueGroup: String? = nil,
+        pendingLimits: PendingLimits = .libnatsDefault
+    ) async throws -> BusSubscription {
         let (stream, continuation) = AsyncStream.makeStream(of: BusMessage.self, bufferingPolicy: .unbounded)
         let sink = SubscriptionSink(continuation: continuation)
         let subscription = try await blocking { (connection) throws(BusError) -> UnsafeHandle in
             let context = Unmanaged.passRetained(sink).toOpaque()
             var created: OpaquePointer?
-            let status = if let queueGroup {
-                natsConnection_QueueSubscribe(&created, connection, subject, queueGroup, onMessage, context)
-            } else {
-                natsConnection_Subscribe(&created, connection, subject, onMessage, context)
-            }
+            let status =
+                if let queueGroup {
+                    natsConnection_QueueSubscribe(&created, connection, subject, queueGroup, onMessage, context)
+                } else {
+                    natsConnection_Subscribe(&created, connection, subject, onMessage, context)
+                }
             guard status == NATS_OK, let subscription = created else {
                 // No subscription exists, so libnats will never call back with this context.
                 let error = BusError(status: status, subject: subject)
@@ -246,8 +253,9 @@ extension BusConnection {
                 natsSubscription_Destroy(subscription)
                 throw error
             }
-            let limited = natsSubscription_SetPendingLimits(subscription, Int32(clamping: pendingLimits.messages),
-                                                            Int32(clamping: pendingLimits.bytes))
+            let limited = natsSubscription_SetPendingLimits(
+                subscription, Int32(clamping: pendingLimits.messages),
+                Int32(clamping: pendingLimits.bytes))
             guard limited == NATS_OK else {
                 // As above: the subscription exists, so libnats owns the sink reference now.
                 let error = BusError(status: limited, subject: subject)
@@ -257,8 +265,9 @@ extension BusConnection {
             }
             return UnsafeHandle(pointer: subscription)
         }
-        let handle = SubscriptionHandle(pointer: subscription.pointer, subject: subject, pendingLimits: pendingLimits,
-                                        sink: sink, connection: self)
+        let handle = SubscriptionHandle(
+            pointer: subscription.pointer, subject: subject, pendingLimits: pendingLimits,
+            sink: sink, connection: self)
         continuation.onTermination = { [weak handle, sink] _ in
             sink.stopWaiting()
             handle?.unsubscribe()

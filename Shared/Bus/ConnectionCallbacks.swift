@@ -66,13 +66,17 @@ final class ConnectionCallbacks: Sendable {
         let (listeners, waiters) = state.withLock { state in
             if event == .closed {
                 state.isClosed = true
-                defer { state.listeners = [:]; state.closeWaiters = [] }
+                defer {
+                    state.listeners = [:]
+                    state.closeWaiters = []
+                }
                 return (Array(state.listeners.values), state.closeWaiters)
             }
             return (Array(state.listeners.values), [])
         }
-        logger.log(level: event == .closed ? .debug : .notice, "NATS connection \(event)",
-                   metadata: ["nats.client": "\(configuration.clientName)"])
+        logger.log(
+            level: event == .closed ? .debug : .notice, "NATS connection \(event)",
+            metadata: ["nats.client": "\(configuration.clientName)"])
         for listener in listeners {
             listener.yield(event)
             if event == .closed { listener.finish() }
@@ -95,11 +99,13 @@ final class ConnectionCallbacks: Sendable {
     func report(_ status: natsStatus, subject: String?) {
         let text = String(cString: natsStatus_GetText(status))
         if status == NATS_SLOW_CONSUMER {
-            logger.warning("NATS subscription at its pending limits drops messages (slow consumer)",
-                           metadata: ["nats.subject": "\(subject ?? "?")", "nats.client": "\(configuration.clientName)"])
+            logger.warning(
+                "NATS subscription at its pending limits drops messages (slow consumer)",
+                metadata: ["nats.subject": "\(subject ?? "?")", "nats.client": "\(configuration.clientName)"])
         } else {
-            logger.warning("NATS asynchronous error: \(text)",
-                           metadata: ["nats.subject": "\(subject ?? "-")", "nats.client": "\(configuration.clientName)"])
+            logger.warning(
+                "NATS asynchronous error: \(text)",
+                metadata: ["nats.subject": "\(subject ?? "-")", "nats.client": "\(configuration.clientName)"])
         }
     }
 }
@@ -114,8 +120,10 @@ private func onReconnected(_: OpaquePointer?, context: UnsafeMutableRawPointer?)
     Unmanaged<ConnectionCallbacks>.fromOpaque(context).takeUnretainedValue().deliver(.reconnected)
 }
 
-private func onAsyncError(_: OpaquePointer?, subscription: OpaquePointer?, status: natsStatus,
-                          context: UnsafeMutableRawPointer?) {
+private func onAsyncError(
+    _: OpaquePointer?, subscription: OpaquePointer?, status: natsStatus,
+    context: UnsafeMutableRawPointer?
+) {
     guard let context else { return }
     let subject = subscription.flatMap { natsSubscription_GetSubject($0) }.map { String(cString: $0) }
     Unmanaged<ConnectionCallbacks>.fromOpaque(context).takeUnretainedValue().report(status, subject: subject)
@@ -132,5 +140,6 @@ private func reconnectDelay(_: OpaquePointer?, attempts: Int32, context: UnsafeM
     guard let context else { return 0 }
     let configuration = Unmanaged<ConnectionCallbacks>.fromOpaque(context).takeUnretainedValue().configuration
     let jitter = configuration.reconnectJitter.milliseconds
-    return configuration.reconnectDelay(attempt: Int(attempts)).milliseconds + (jitter > 0 ? Int64.random(in: 0...jitter) : 0)
+    return configuration.reconnectDelay(attempt: Int(attempts)).milliseconds
+        + (jitter > 0 ? Int64.random(in: 0...jitter) : 0)
 }

@@ -12,8 +12,10 @@ public struct ConsumerConfiguration: Sendable, Hashable {
     /// Unacknowledged messages allowed in flight across all workers; `nil` for the server default.
     public var maxAckPending: Int? = nil
 
-    public init(durableName: String, filterSubject: String? = nil, ackWait: Duration? = nil,
-                maxDeliver: Int? = nil, maxAckPending: Int? = nil) {
+    public init(
+        durableName: String, filterSubject: String? = nil, ackWait: Duration? = nil,
+        maxDeliver: Int? = nil, maxAckPending: Int? = nil
+    ) {
         self.durableName = durableName
         self.filterSubject = filterSubject
         self.ackWait = ackWait

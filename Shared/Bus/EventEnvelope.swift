@@ -21,8 +21,10 @@ public struct EventEnvelope<Body: SwiftProtobuf.Message>: Sendable {
     public var time: Date
     public var body: Body
 
-    public init(type: String, source: String, id: String = UUID().uuidString.lowercased(),
-                time: Date = Date(), body: Body) {
+    public init(
+        type: String, source: String, id: String = UUID().uuidString.lowercased(),
+        time: Date = Date(), body: Body
+    ) {
         self.type = type
         self.source = source
         self.id = id
@@ -56,7 +58,8 @@ public struct EventEnvelope<Body: SwiftProtobuf.Message>: Sendable {
     public init(headers: BusHeaders, payload: Data, subject: String) throws {
         func required(_ name: String) throws -> String {
             guard let value = headers[name], !value.isEmpty else {
-                throw BusError(code: .malformedMessage, subject: subject, detail: "missing CloudEvents attribute \(name)")
+                throw BusError(
+                    code: .malformedMessage, subject: subject, detail: "missing CloudEvents attribute \(name)")
             }
             return value
         }
@@ -78,7 +81,8 @@ public struct EventEnvelope<Body: SwiftProtobuf.Message>: Sendable {
         do {
             body = try Body(serializedBytes: payload)
         } catch {
-            throw BusError(code: .malformedMessage, subject: subject, detail: "body is not \(Body.protoMessageName): \(error)")
+            throw BusError(
+                code: .malformedMessage, subject: subject, detail: "body is not \(Body.protoMessageName): \(error)")
         }
     }
 

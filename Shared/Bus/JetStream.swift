@@ -23,7 +23,8 @@ public final class JetStream: @unchecked Sendable {
         var created: OpaquePointer?
         try BusError.check(natsConnection_JetStream(&created, connectionHandle, &options), subject: "$JS.API")
         guard let created else {
-            throw BusError(code: .other(Int(NATS_ERR.rawValue)), subject: "$JS.API", detail: "no JetStream context returned")
+            throw BusError(
+                code: .other(Int(NATS_ERR.rawValue)), subject: "$JS.API", detail: "no JetStream context returned")
         }
         self.connection = connection
         self.apiTimeout = apiTimeout
@@ -56,14 +57,16 @@ public final class JetStream: @unchecked Sendable {
             config.Name = strings.copy(configuration.name)
             config.Subjects = strings.copy(configuration.subjects)
             config.SubjectsLen = Int32(configuration.subjects.count)
-            config.Retention = switch configuration.retention {
-            case .limits: js_LimitsPolicy
-            case .workQueue: js_WorkQueuePolicy
-            }
-            config.Storage = switch configuration.storage {
-            case .file: js_FileStorage
-            case .memory: js_MemoryStorage
-            }
+            config.Retention =
+                switch configuration.retention {
+                case .limits: js_LimitsPolicy
+                case .workQueue: js_WorkQueuePolicy
+                }
+            config.Storage =
+                switch configuration.storage {
+                case .file: js_FileStorage
+                case .memory: js_MemoryStorage
+                }
             if let maxAge = configuration.maxAge { config.MaxAge = maxAge.nanoseconds }
             if let maxMessages = configuration.maxMessages { config.MaxMsgs = maxMessages }
             if let window = configuration.duplicateWindow { config.Duplicates = window.nanoseconds }
@@ -128,8 +131,9 @@ public final class JetStream: @unchecked Sendable {
     public func deleteConsumer(stream: String, durableName: String) async throws {
         try await blocking { (context) throws(BusError) in
             var errorCode = jsErrCode(rawValue: 0)
-            try BusError.check(js_DeleteConsumer(context, stream, durableName, nil, &errorCode),
-                               jetStreamCode: errorCode, subject: "\(stream).\(durableName)")
+            try BusError.check(
+                js_DeleteConsumer(context, stream, durableName, nil, &errorCode),
+                jetStreamCode: errorCode, subject: "\(stream).\(durableName)")
         }
     }
 
@@ -139,11 +143,14 @@ public final class JetStream: @unchecked Sendable {
     /// is acknowledged with `duplicate == true` and not stored again, so a publisher may retry
     /// after a lost ack. Fails with `.noResponders` when no stream captures `subject`.
     @discardableResult
-    public func publish(_ payload: Data, to subject: String, headers: BusHeaders = BusHeaders(),
-                        messageID: String? = nil) async throws -> PublishAck {
+    public func publish(
+        _ payload: Data, to subject: String, headers: BusHeaders = BusHeaders(),
+        messageID: String? = nil
+    ) async throws -> PublishAck {
         let maxWait = apiTimeout.milliseconds
         return try await blocking { (context) throws(BusError) -> PublishAck in
-            try NATSMessage.with(subject: subject, headers: headers, payload: payload) { (message) throws(BusError) -> PublishAck in
+            try NATSMessage.with(subject: subject, headers: headers, payload: payload) {
+                (message) throws(BusError) -> PublishAck in
                 let strings = CStringArena()
                 var options = jsPubOptions()
                 try BusError.check(jsPubOptions_Init(&options), subject: subject)
@@ -155,10 +162,12 @@ public final class JetStream: @unchecked Sendable {
                 defer { jsPubAck_Destroy(ack) }
                 try BusError.check(status, jetStreamCode: errorCode, subject: subject)
                 guard let ack else {
-                    throw BusError(code: .other(Int(NATS_ERR.rawValue)), subject: subject, detail: "publish returned no ack")
+                    throw BusError(
+                        code: .other(Int(NATS_ERR.rawValue)), subject: subject, detail: "publish returned no ack")
                 }
-                return PublishAck(stream: ack.pointee.Stream.map { String(cString: $0) } ?? "",
-                                  sequence: ack.pointee.Sequence, duplicate: ack.pointee.Duplicate)
+                return PublishAck(
+                    stream: ack.pointee.Stream.map { String(cString: $0) } ?? "",
+                    sequence: ack.pointee.Sequence, duplicate: ack.pointee.Duplicate)
             }
         }
     }
@@ -167,7 +176,8 @@ public final class JetStream: @unchecked Sendable {
 extension StreamState {
     fileprivate init(_ info: UnsafeMutablePointer<jsStreamInfo>?) {
         let state = info?.pointee.State
-        self.init(messages: state?.Msgs ?? 0, bytes: state?.Bytes ?? 0, firstSequence: state?.FirstSeq ?? 0,
-                  lastSequence: state?.LastSeq ?? 0, consumers: Int(state?.Consumers ?? 0))
+        self.init(
+            messages: state?.Msgs ?? 0, bytes: state?.Bytes ?? 0, firstSequence: state?.FirstSeq ?? 0,
+            lastSequence: state?.LastSeq ?? 0, consumers: Int(state?.Consumers ?? 0))
     }
 }

@@ -14,12 +14,14 @@ enum NATSMessage {
     ) throws(BusError) -> Value {
         var created: OpaquePointer?
         let status = payload.withUnsafeBytes { bytes in
-            natsMsg_Create(&created, subject, replySubject,
-                           bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
+            natsMsg_Create(
+                &created, subject, replySubject,
+                bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
         }
         try BusError.check(status, subject: subject)
         guard let message = created else {
-            throw BusError(code: .other(Int(NATS_ERR.rawValue)), subject: subject, detail: "natsMsg_Create returned no message")
+            throw BusError(
+                code: .other(Int(NATS_ERR.rawValue)), subject: subject, detail: "natsMsg_Create returned no message")
         }
         defer { natsMsg_Destroy(message) }
         for field in headers {

@@ -43,14 +43,17 @@ public final class PullConsumer: @unchecked Sendable {
             options.ManualAck = true
             var created: OpaquePointer?
             var errorCode = jsErrCode(rawValue: 0)
-            try BusError.check(js_PullSubscribe(&created, context, "", durableName, nil, &options, &errorCode),
-                               jetStreamCode: errorCode, subject: "\(stream).\(durableName)")
+            try BusError.check(
+                js_PullSubscribe(&created, context, "", durableName, nil, &options, &errorCode),
+                jetStreamCode: errorCode, subject: "\(stream).\(durableName)")
             guard let created else {
-                throw BusError(code: .other(Int(NATS_ERR.rawValue)), subject: stream, detail: "no pull subscription returned")
+                throw BusError(
+                    code: .other(Int(NATS_ERR.rawValue)), subject: stream, detail: "no pull subscription returned")
             }
             return UnsafeHandle(pointer: created)
         }
-        return PullConsumer(stream: stream, durableName: durableName, jetStream: jetStream, handle: subscription.pointer)
+        return PullConsumer(
+            stream: stream, durableName: durableName, jetStream: jetStream, handle: subscription.pointer)
     }
 
     /// Fetches up to `maxMessages`, waiting at most `timeout` for the first; returns an empty
@@ -65,8 +68,9 @@ public final class PullConsumer: @unchecked Sendable {
                 while true {
                     var list = natsMsgList()
                     var errorCode = jsErrCode(rawValue: 0)
-                    let status = natsSubscription_Fetch(&list, subscription.pointer, Int32(maxMessages),
-                                                        (deadline - .now).milliseconds, &errorCode)
+                    let status = natsSubscription_Fetch(
+                        &list, subscription.pointer, Int32(maxMessages),
+                        (deadline - .now).milliseconds, &errorCode)
                     defer { natsMsgList_Destroy(&list) }
                     if status == NATS_TIMEOUT, list.Count == 0 {
                         // The server ends a pull request 10 ms before its timeout with a 408 status.

@@ -52,21 +52,25 @@ final class ReplyInbox: Sendable {
 
     /// Registers the continuation of request `token` and starts its timeout; fails it at once when
     /// the connection is already closed.
-    func wait(_ token: UInt64, subject: String, timeout: Duration,
-              continuation: CheckedContinuation<BusMessage, any Error>) {
+    func wait(
+        _ token: UInt64, subject: String, timeout: Duration,
+        continuation: CheckedContinuation<BusMessage, any Error>
+    ) {
         let closed = state.withLock { state in
             if state.isClosed { return true }
             state.waiting[token] = Waiting(continuation: continuation, subject: subject)
             return false
         }
         if closed {
-            continuation.resume(throwing: BusError(code: .connectionClosed, subject: subject, detail: "the connection is closed"))
+            continuation.resume(
+                throwing: BusError(code: .connectionClosed, subject: subject, detail: "the connection is closed"))
             return
         }
         // Started only once the request is registered, so that even a zero timeout finds it.
         let expiry = Task {
             do { try await Task.sleep(for: timeout) } catch { return }
-            resolve(token, with: .failure(BusError(code: .timeout, subject: subject, detail: "no reply within \(timeout)")))
+            resolve(
+                token, with: .failure(BusError(code: .timeout, subject: subject, detail: "no reply within \(timeout)")))
         }
         let pending = state.withLock { state in
             state.waiting[token]?.expiry = expiry
@@ -86,8 +90,11 @@ final class ReplyInbox: Sendable {
         guard subject.hasPrefix(prefix), let token = UInt64(subject.dropFirst(prefix.count + 1)) else { return }
         guard let waiting = state.withLock({ $0.waiting.removeValue(forKey: token) }) else { return }
         if natsMsg_IsNoResponders(message) {
-            waiting.finish(.failure(BusError(code: .noResponders, subject: waiting.subject,
-                                             detail: "no responders available for request")))
+            waiting.finish(
+                .failure(
+                    BusError(
+                        code: .noResponders, subject: waiting.subject,
+                        detail: "no responders available for request")))
         } else {
             waiting.finish(.success(NATSMessage.copy(message)))
         }
@@ -100,8 +107,11 @@ final class ReplyInbox: Sendable {
             return state.waiting
         }
         for request in waiting.values {
-            request.finish(.failure(BusError(code: .connectionClosed, subject: request.subject,
-                                             detail: "the connection closed before the reply arrived")))
+            request.finish(
+                .failure(
+                    BusError(
+                        code: .connectionClosed, subject: request.subject,
+                        detail: "the connection closed before the reply arrived")))
         }
     }
 }

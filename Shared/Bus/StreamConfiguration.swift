@@ -25,8 +25,10 @@ public struct StreamConfiguration: Sendable, Hashable {
     /// default: 2 minutes).
     public var duplicateWindow: Duration? = nil
 
-    public init(name: String, subjects: [String], retention: Retention = .limits, storage: Storage = .file,
-                maxAge: Duration? = nil, maxMessages: Int64? = nil, duplicateWindow: Duration? = nil) {
+    public init(
+        name: String, subjects: [String], retention: Retention = .limits, storage: Storage = .file,
+        maxAge: Duration? = nil, maxMessages: Int64? = nil, duplicateWindow: Duration? = nil
+    ) {
         self.name = name
         self.subjects = subjects
         self.retention = retention

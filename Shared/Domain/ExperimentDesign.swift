@@ -26,9 +26,11 @@ public struct ExperimentDesign: Sendable, Hashable {
     /// The size of every job.
     public var profile: ProfileName
 
-    public init(strategy: Strategy, restriction: RedundancyRestriction, initialCount: Int, candidateCount: Int,
-                queryCount: Int, maxRounds: Int, stopAtEquivalence: Bool, dropoutPasses: Int?, bootstrapMembers: Int?,
-                seed: Int64, profile: ProfileName) {
+    public init(
+        strategy: Strategy, restriction: RedundancyRestriction, initialCount: Int, candidateCount: Int,
+        queryCount: Int, maxRounds: Int, stopAtEquivalence: Bool, dropoutPasses: Int?, bootstrapMembers: Int?,
+        seed: Int64, profile: ProfileName
+    ) {
         self.strategy = strategy
         self.restriction = restriction
         self.initialCount = initialCount

@@ -13,8 +13,10 @@ public struct Augmentation: Sendable, Codable, Equatable {
     /// Scale factors are drawn from `1 ± maximumScaleChange`.
     public var maximumScaleChange: Double
 
-    public init(flipProbability: Double = 0.5, affineProbability: Double = 0.2,
-                maximumRotationDegrees: Double = 15, maximumScaleChange: Double = 0.1) {
+    public init(
+        flipProbability: Double = 0.5, affineProbability: Double = 0.2,
+        maximumRotationDegrees: Double = 15, maximumScaleChange: Double = 0.1
+    ) {
         self.flipProbability = flipProbability
         self.affineProbability = affineProbability
         self.maximumRotationDegrees = maximumRotationDegrees
@@ -22,7 +24,8 @@ public struct Augmentation: Sendable, Codable, Equatable {
     }
 
     /// No change at all.
-    public static let none = Augmentation(flipProbability: 0, affineProbability: 0, maximumRotationDegrees: 0, maximumScaleChange: 0)
+    public static let none = Augmentation(
+        flipProbability: 0, affineProbability: 0, maximumRotationDegrees: 0, maximumScaleChange: 0)
 
     public func apply(to patch: PatchSampler.Patch, generator: inout SeededGenerator) -> PatchSampler.Patch {
         var result = patch
@@ -51,7 +54,9 @@ public struct Augmentation: Sendable, Codable, Equatable {
             for z in 0..<d {
                 for y in 0..<h {
                     for x in 0..<w {
-                        let (sz, sy, sx) = (axis == 0 ? d - 1 - z : z, axis == 1 ? h - 1 - y : y, axis == 2 ? w - 1 - x : x)
+                        let (sz, sy, sx) = (
+                            axis == 0 ? d - 1 - z : z, axis == 1 ? h - 1 - y : y, axis == 2 ? w - 1 - x : x
+                        )
                         out.scalars[base + (z * h + y) * w + x] = t.scalars[base + (sz * h + sy) * w + sx]
                     }
                 }
@@ -98,7 +103,9 @@ public struct Augmentation: Sendable, Codable, Equatable {
                     if nearest {
                         let (iz, iy, ix) = (Int(sz.rounded()), Int(sy.rounded()), Int(sx.rounded()))
                         guard iz >= 0, iz < d, iy >= 0, iy < h, ix >= 0, ix < w else { continue }
-                        for p in 0..<planes { out.scalars[p * voxels + target] = t.scalars[p * voxels + (iz * h + iy) * w + ix] }
+                        for p in 0..<planes {
+                            out.scalars[p * voxels + target] = t.scalars[p * voxels + (iz * h + iy) * w + ix]
+                        }
                         continue
                     }
                     let (fz, fy, fx) = (sz.rounded(.down), sy.rounded(.down), sx.rounded(.down))
@@ -109,7 +116,9 @@ public struct Augmentation: Sendable, Codable, Equatable {
                         for corner in 0..<8 {
                             let (cz, cy, cx) = (iz + (corner >> 2), iy + ((corner >> 1) & 1), ix + (corner & 1))
                             guard cz >= 0, cz < d, cy >= 0, cy < h, cx >= 0, cx < w else { continue }
-                            let weight = (corner >> 2 == 1 ? tz : 1 - tz) * ((corner >> 1) & 1 == 1 ? ty : 1 - ty) * (corner & 1 == 1 ? tx : 1 - tx)
+                            let weight =
+                                (corner >> 2 == 1 ? tz : 1 - tz) * ((corner >> 1) & 1 == 1 ? ty : 1 - ty)
+                                * (corner & 1 == 1 ? tx : 1 - tx)
                             value += weight * t.scalars[p * voxels + (cz * h + cy) * w + cx]
                         }
                         out.scalars[p * voxels + target] = value

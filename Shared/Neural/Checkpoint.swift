@@ -75,13 +75,20 @@ public enum Checkpoint {
     }
 
     /// Parses and validates checkpoint bytes.
-    public static func decode(_ data: Data, file: String = "<memory>", expecting expected: UNet3DConfig? = nil) throws -> Loaded {
+    public static func decode(
+        _ data: Data, file: String = "<memory>", expecting expected: UNet3DConfig? = nil
+    ) throws -> Loaded {
         guard data.count >= 8 else {
-            throw CheckpointError(.truncated, file: file, detail: "\(data.count) bytes, shorter than the 8-byte header length")
+            throw CheckpointError(
+                .truncated, file: file, detail: "\(data.count) bytes, shorter than the 8-byte header length")
         }
-        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) {
+            $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+        }
         guard headerLength <= UInt64(data.count - 8) else {
-            throw CheckpointError(.truncated, file: file, detail: "header claims \(headerLength) bytes, file has \(data.count - 8) after the length")
+            throw CheckpointError(
+                .truncated, file: file,
+                detail: "header claims \(headerLength) bytes, file has \(data.count - 8) after the length")
         }
         let dataStart = 8 + Int(headerLength)
         let headerData = data.subdata(in: (data.startIndex + 8)..<(data.startIndex + dataStart))
@@ -90,11 +97,15 @@ public enum Checkpoint {
         }
         var metadata = header["__metadata__"] as? [String: String] ?? [:]
         guard metadata["format"] == format, let configText = metadata["config"],
-              let config = try? JSONDecoder().decode(UNet3DConfig.self, from: Data(configText.utf8)) else {
-            throw CheckpointError(.configMismatch, file: file, detail: "no readable \(format) network configuration in __metadata__")
+            let config = try? JSONDecoder().decode(UNet3DConfig.self, from: Data(configText.utf8))
+        else {
+            throw CheckpointError(
+                .configMismatch, file: file, detail: "no readable \(format) network configuration in __metadata__")
         }
         if let expected, expected != config {
-            throw CheckpointError(.configMismatch, file: file, detail: "stored configuration \(config) differs from the expected \(expected)")
+            throw CheckpointError(
+                .configMismatch, file: file,
+                detail: "stored configuration \(config) differs from the expected \(expected)")
         }
         metadata["format"] = nil
         metadata["config"] = nil
@@ -105,8 +116,10 @@ public enum Checkpoint {
             throw CheckpointError(.invalidConfig, file: file, detail: "stored configuration: \(problem)")
         }
         if let parameters = config.parameterCount, parameters > payload / MemoryLayout<Float>.size {
-            throw CheckpointError(.truncated, file: file, detail: "the stored configuration has \(parameters) parameters, "
-                                  + "the file holds \(payload) bytes of tensor data")
+            throw CheckpointError(
+                .truncated, file: file,
+                detail: "the stored configuration has \(parameters) parameters, "
+                    + "the file holds \(payload) bytes of tensor data")
         }
         let network = UNet3D(config: config, seed: 0)
         let named = network.namedParameters
@@ -118,21 +131,29 @@ public enum Checkpoint {
         }
         for (name, parameter) in named {
             guard let entry = header[name] as? [String: Any], let dtype = entry["dtype"] as? String,
-                  let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
-                throw CheckpointError(.malformedHeader, file: file, detail: "tensor \(name) lacks dtype, shape or data_offsets")
+                let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2
+            else {
+                throw CheckpointError(
+                    .malformedHeader, file: file, detail: "tensor \(name) lacks dtype, shape or data_offsets")
             }
             guard dtype == "F32" else {
                 throw CheckpointError(.wrongDType, file: file, detail: "tensor \(name) is \(dtype), expected F32")
             }
             guard shape == parameter.value.shape else {
-                throw CheckpointError(.wrongShape, file: file, detail: "tensor \(name) has shape \(shape), expected \(parameter.value.shape)")
+                throw CheckpointError(
+                    .wrongShape, file: file,
+                    detail: "tensor \(name) has shape \(shape), expected \(parameter.value.shape)")
             }
             let byteCount = parameter.value.count * MemoryLayout<Float>.size
             guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == byteCount else {
-                throw CheckpointError(.malformedHeader, file: file, detail: "tensor \(name) has data_offsets \(offsets) for \(byteCount) bytes")
+                throw CheckpointError(
+                    .malformedHeader, file: file,
+                    detail: "tensor \(name) has data_offsets \(offsets) for \(byteCount) bytes")
             }
             guard offsets[1] <= payload else {
-                throw CheckpointError(.truncated, file: file, detail: "tensor \(name) ends at byte \(offsets[1]) of \(payload) data bytes")
+                throw CheckpointError(
+                    .truncated, file: file, detail: "tensor \(name) ends at byte \(offsets[1]) of \(payload) data bytes"
+                )
             }
             let start = data.startIndex + dataStart + offsets[0]
             parameter.value.scalars.withUnsafeMutableBytes { destination in

@@ -20,7 +20,9 @@ public enum ComputeThreads {
     /// train cpu`), so two single-threaded workers on two cores get through about twice the work of
     /// one worker on both.
     public static let configuredCount: Int = {
-        if let text = ProcessInfo.processInfo.environment["ACTIVESEG_COMPUTE_THREADS"], let value = Int(text), value >= 1 {
+        if let text = ProcessInfo.processInfo.environment["ACTIVESEG_COMPUTE_THREADS"], let value = Int(text),
+            value >= 1
+        {
             return min(value, maximumCount)
         }
         return min(ProcessInfo.processInfo.activeProcessorCount, maximumCount)
@@ -48,9 +50,11 @@ public enum ComputeThreads {
         withoutActuallyEscaping(body) { body in
             var work = body
             withUnsafeMutablePointer(to: &work) { context in
-                as_parallel(Int32(workers), { context, worker in
-                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(worker))
-                }, context)
+                as_parallel(
+                    Int32(workers),
+                    { context, worker in
+                        context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(worker))
+                    }, context)
             }
         }
     }

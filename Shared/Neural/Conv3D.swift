@@ -30,8 +30,10 @@ public final class Conv3D: RecordingLayer {
     private var plans: [[Int]: ConvolutionPlan] = [:]
 
     /// He (Kaiming normal, fan-in) initialisation from `generator`; biases start at zero.
-    public init(inChannels: Int, outChannels: Int, kernelSize: Int, bias: Bool,
-                generator: inout SeededGenerator) {
+    public init(
+        inChannels: Int, outChannels: Int, kernelSize: Int, bias: Bool,
+        generator: inout SeededGenerator
+    ) {
         precondition(kernelSize == 1 || kernelSize == 3, "kernel size must be 1 or 3")
         self.inChannels = inChannels
         self.outChannels = outChannels
@@ -79,15 +81,17 @@ public final class Conv3D: RecordingLayer {
                 dy.scalars.withUnsafeBufferPointer { dyp in
                     weight.gradient.scalars.withUnsafeMutableBufferPointer { gp in
                         guard computesInputGradient else {
-                            plan.backward(inputs: xps, blockChannels: blockChannels, weights: wp.baseAddress!,
-                                          outputGradient: dyp.baseAddress!, weightGradient: gp.baseAddress!,
-                                          inputGradients: nil)
+                            plan.backward(
+                                inputs: xps, blockChannels: blockChannels, weights: wp.baseAddress!,
+                                outputGradient: dyp.baseAddress!, weightGradient: gp.baseAddress!,
+                                inputGradients: nil)
                             return
                         }
                         inputGradients = Self.uninitializedArrays(counts: xs.map(\.count)[...]) { outputs in
-                            plan.backward(inputs: xps, blockChannels: blockChannels, weights: wp.baseAddress!,
-                                          outputGradient: dyp.baseAddress!, weightGradient: gp.baseAddress!,
-                                          inputGradients: outputs)
+                            plan.backward(
+                                inputs: xps, blockChannels: blockChannels, weights: wp.baseAddress!,
+                                outputGradient: dyp.baseAddress!, weightGradient: gp.baseAddress!,
+                                inputGradients: outputs)
                         }
                     }
                 }
@@ -105,17 +109,19 @@ public final class Conv3D: RecordingLayer {
     private func plan(for x: Tensor) -> ConvolutionPlan {
         let key = [x.batch] + x.spatial
         if let plan = plans[key] { return plan }
-        let plan = ConvolutionPlan(batch: x.batch, inChannels: inChannels, outChannels: outChannels,
-                                   spatial: x.spatial, precision: precision)
+        let plan = ConvolutionPlan(
+            batch: x.batch, inChannels: inChannels, outChannels: outChannels,
+            spatial: x.spatial, precision: precision)
         plans[key] = plan
         return plan
     }
 
     private func forward(_ xs: [Tensor]) -> Tensor {
         let x = xs[0]
-        precondition(xs.allSatisfy { $0.rank == 5 && $0.batch == x.batch && $0.spatial == x.spatial }
-                     && xs.reduce(0) { $0 + $1.channels } == inChannels,
-                     "Conv3D expects [N, \(inChannels), D, H, W] in total, got \(xs.map(\.shape))")
+        precondition(
+            xs.allSatisfy { $0.rank == 5 && $0.batch == x.batch && $0.spatial == x.spatial }
+                && xs.reduce(0) { $0 + $1.channels } == inChannels,
+            "Conv3D expects [N, \(inChannels), D, H, W] in total, got \(xs.map(\.shape))")
         precondition(xs.count == 1 || kernelSize == 3, "only 3×3×3 convolutions take channel blocks")
         inputs = recordsForBackward ? xs : nil
         var y = Tensor(uninitializedShape: [x.batch, outChannels] + x.spatial)
@@ -124,8 +130,9 @@ public final class Conv3D: RecordingLayer {
             y.scalars.withUnsafeMutableBufferPointer { yp in
                 Self.withBaseAddresses(xs[...]) { xps in
                     weight.value.scalars.withUnsafeBufferPointer { wp in
-                        plan.forward(inputs: xps, blockChannels: xs.map(\.channels), weights: wp.baseAddress!,
-                                     output: yp.baseAddress!)
+                        plan.forward(
+                            inputs: xps, blockChannels: xs.map(\.channels), weights: wp.baseAddress!,
+                            output: yp.baseAddress!)
                     }
                 }
             }
@@ -149,9 +156,10 @@ public final class Conv3D: RecordingLayer {
                     for n in 0..<x.batch {
                         ComputeThreads.parallelRanges(voxels, minimumPerWorker: 256) { range in
                             let (xs, w, ys) = pointers.value
-                            gemm(m: outChannels, n: range.count, k: inChannels, a: w, lda: inChannels,
-                                 b: xs + n * inChannels * voxels + range.lowerBound, ldb: voxels,
-                                 beta: 0, c: ys + n * outChannels * voxels + range.lowerBound, ldc: voxels)
+                            gemm(
+                                m: outChannels, n: range.count, k: inChannels, a: w, lda: inChannels,
+                                b: xs + n * inChannels * voxels + range.lowerBound, ldb: voxels,
+                                beta: 0, c: ys + n * outChannels * voxels + range.lowerBound, ldc: voxels)
                         }
                     }
                 }
@@ -177,10 +185,11 @@ public final class Conv3D: RecordingLayer {
                         let start = voxels * worker / workers, end = voxels * (worker + 1) / workers
                         guard start < end else { return }
                         for n in 0..<batch {
-                            gemm(transposeB: true, m: outChannels, n: inChannels, k: end - start,
-                                 a: pointers.value.1 + n * outChannels * voxels + start, lda: voxels,
-                                 b: pointers.value.0 + n * inChannels * voxels + start, ldb: voxels,
-                                 beta: 1, c: partial.base + worker * size, ldc: inChannels)
+                            gemm(
+                                transposeB: true, m: outChannels, n: inChannels, k: end - start,
+                                a: pointers.value.1 + n * outChannels * voxels + start, lda: voxels,
+                                b: pointers.value.0 + n * inChannels * voxels + start, ldb: voxels,
+                                beta: 1, c: partial.base + worker * size, ldc: inChannels)
                         }
                     }
                 }
@@ -199,9 +208,10 @@ public final class Conv3D: RecordingLayer {
                     for n in 0..<batch {
                         ComputeThreads.parallelRanges(voxels, minimumPerWorker: 256) { range in
                             let (d, w, out) = pointers.value
-                            gemm(transposeA: true, m: inChannels, n: range.count, k: outChannels, a: w, lda: inChannels,
-                                 b: d + n * outChannels * voxels + range.lowerBound, ldb: voxels,
-                                 beta: 0, c: out + n * inChannels * voxels + range.lowerBound, ldc: voxels)
+                            gemm(
+                                transposeA: true, m: inChannels, n: range.count, k: outChannels, a: w, lda: inChannels,
+                                b: d + n * outChannels * voxels + range.lowerBound, ldb: voxels,
+                                beta: 0, c: out + n * inChannels * voxels + range.lowerBound, ldc: voxels)
                         }
                     }
                 }
@@ -211,8 +221,10 @@ public final class Conv3D: RecordingLayer {
     }
 
     /// Calls `body` with the base addresses of all `tensors`, valid for the duration of the call.
-    private static func withBaseAddresses<R>(_ tensors: ArraySlice<Tensor>, acquired: [UnsafePointer<Float>] = [],
-                                             _ body: ([UnsafePointer<Float>]) -> R) -> R {
+    private static func withBaseAddresses<R>(
+        _ tensors: ArraySlice<Tensor>, acquired: [UnsafePointer<Float>] = [],
+        _ body: ([UnsafePointer<Float>]) -> R
+    ) -> R {
         guard let first = tensors.first else { return body(acquired) }
         return first.scalars.withUnsafeBufferPointer {
             withBaseAddresses(tensors.dropFirst(), acquired: acquired + [$0.baseAddress!], body)
@@ -220,8 +232,10 @@ public final class Conv3D: RecordingLayer {
     }
 
     /// Arrays of the given sizes that `fill` must initialise completely through the pointers it gets.
-    private static func uninitializedArrays(counts: ArraySlice<Int>, acquired: [UnsafeMutablePointer<Float>] = [],
-                                            _ fill: ([UnsafeMutablePointer<Float>]) -> Void) -> [[Float]] {
+    private static func uninitializedArrays(
+        counts: ArraySlice<Int>, acquired: [UnsafeMutablePointer<Float>] = [],
+        _ fill: ([UnsafeMutablePointer<Float>]) -> Void
+    ) -> [[Float]] {
         guard let count = counts.first else {
             fill(acquired)
             return []

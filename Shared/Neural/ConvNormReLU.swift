@@ -7,7 +7,8 @@ public final class ConvNormReLU: Layer {
     public let norm: GroupNorm
 
     public init(inChannels: Int, outChannels: Int, groups: Int, bias: Bool, generator: inout SeededGenerator) {
-        conv = Conv3D(inChannels: inChannels, outChannels: outChannels, kernelSize: 3, bias: bias, generator: &generator)
+        conv = Conv3D(
+            inChannels: inChannels, outChannels: outChannels, kernelSize: 3, bias: bias, generator: &generator)
         norm = GroupNorm(groups: groups, channels: outChannels, rectified: true)
     }
 

@@ -17,9 +17,10 @@ final class ConvolutionPlan {
     init(batch: Int, inChannels: Int, outChannels: Int, spatial: [Int], precision: Precision) {
         var error = [CChar](repeating: 0, count: 512)
         func create(_ precision: Precision) -> OpaquePointer? {
-            as_convolution_create(Int32(batch), Int32(inChannels), Int32(outChannels), Int32(spatial[0]),
-                                  Int32(spatial[1]), Int32(spatial[2]),
-                                  precision == .bf16 ? AS_PRECISION_BF16 : AS_PRECISION_FP32, &error, error.count)
+            as_convolution_create(
+                Int32(batch), Int32(inChannels), Int32(outChannels), Int32(spatial[0]),
+                Int32(spatial[1]), Int32(spatial[2]),
+                precision == .bf16 ? AS_PRECISION_BF16 : AS_PRECISION_FP32, &error, error.count)
         }
         if precision == .bf16, let handle = create(.bf16) {
             self.handle = handle
@@ -27,8 +28,9 @@ final class ConvolutionPlan {
             return
         }
         guard let handle = create(.fp32) else {
-            preconditionFailure("oneDNN has no fp32 convolution for \(inChannels)→\(outChannels) on \(spatial): "
-                                + Self.message(error))
+            preconditionFailure(
+                "oneDNN has no fp32 convolution for \(inChannels)→\(outChannels) on \(spatial): "
+                    + Self.message(error))
         }
         self.handle = handle
         self.precision = .fp32
@@ -42,35 +44,42 @@ final class ConvolutionPlan {
     }
 
     /// `output = conv(concat(inputs), weights)`; see `as_convolution_forward`.
-    func forward(inputs: [UnsafePointer<Float>], blockChannels: [Int], weights: UnsafePointer<Float>,
-                 output: UnsafeMutablePointer<Float>) {
+    func forward(
+        inputs: [UnsafePointer<Float>], blockChannels: [Int], weights: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>
+    ) {
         var error = [CChar](repeating: 0, count: 512)
         let channels = blockChannels.map { Int32($0) }
         let status = inputs.map { Optional($0) }.withUnsafeBufferPointer { ip in
-            as_convolution_forward(handle, Int32(inputs.count), ip.baseAddress, channels, weights, output,
-                                   Int32(ComputeThreads.count), &error, error.count)
+            as_convolution_forward(
+                handle, Int32(inputs.count), ip.baseAddress, channels, weights, output,
+                Int32(ComputeThreads.count), &error, error.count)
         }
         precondition(status == 0, "oneDNN convolution failed: " + Self.message(error))
     }
 
     /// Adds the weight gradient into `weightGradient` and, when `inputGradients` is given, writes the
     /// input gradient block by block; see `as_convolution_backward`.
-    func backward(inputs: [UnsafePointer<Float>], blockChannels: [Int], weights: UnsafePointer<Float>,
-                  outputGradient: UnsafePointer<Float>, weightGradient: UnsafeMutablePointer<Float>,
-                  inputGradients: [UnsafeMutablePointer<Float>]?) {
+    func backward(
+        inputs: [UnsafePointer<Float>], blockChannels: [Int], weights: UnsafePointer<Float>,
+        outputGradient: UnsafePointer<Float>, weightGradient: UnsafeMutablePointer<Float>,
+        inputGradients: [UnsafeMutablePointer<Float>]?
+    ) {
         var error = [CChar](repeating: 0, count: 512)
         let channels = blockChannels.map { Int32($0) }
         let status = inputs.map { Optional($0) }.withUnsafeBufferPointer { ip in
             if let inputGradients {
                 return inputGradients.map { Optional($0) }.withUnsafeBufferPointer { gp in
-                    as_convolution_backward(handle, Int32(inputs.count), ip.baseAddress, channels, weights,
-                                            outputGradient, weightGradient, gp.baseAddress,
-                                            Int32(ComputeThreads.count), &error, error.count)
+                    as_convolution_backward(
+                        handle, Int32(inputs.count), ip.baseAddress, channels, weights,
+                        outputGradient, weightGradient, gp.baseAddress,
+                        Int32(ComputeThreads.count), &error, error.count)
                 }
             }
-            return as_convolution_backward(handle, Int32(inputs.count), ip.baseAddress, channels, weights,
-                                           outputGradient, weightGradient, nil, Int32(ComputeThreads.count),
-                                           &error, error.count)
+            return as_convolution_backward(
+                handle, Int32(inputs.count), ip.baseAddress, channels, weights,
+                outputGradient, weightGradient, nil, Int32(ComputeThreads.count),
+                &error, error.count)
         }
         precondition(status == 0, "oneDNN convolution failed: " + Self.message(error))
     }

@@ -55,7 +55,9 @@ public final class GroupNorm: RecordingLayer {
 
     /// Computes each group's statistics from `source` and writes the normalised, affine-transformed
     /// values to `destination` (which may be `source`: each element is read before it is written).
-    private func normalize(source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, batch: Int, count: Int) {
+    private func normalize(
+        source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, batch: Int, count: Int
+    ) {
         let voxels = count / (batch * channels)
         let perGroup = channels / groups
         let groupSize = perGroup * voxels
@@ -122,7 +124,8 @@ public final class GroupNorm: RecordingLayer {
                         scale.value.scalars.withUnsafeBufferPointer { gp in
                             let sd = SharedPointer(sdp.baseAddress!), sx = SharedPointer(sxp.baseAddress!)
                             let out = SharedPointer(dyp.baseAddress!)
-                            let xs = UncheckedSendable(xp.baseAddress!), dys = UncheckedSendable(UnsafePointer(dyp.baseAddress!))
+                            let xs = UncheckedSendable(xp.baseAddress!),
+                                dys = UncheckedSendable(UnsafePointer(dyp.baseAddress!))
                             let gamma = UncheckedSendable(gp.baseAddress!)
                             let means = UncheckedSendable(self.means), rstds = UncheckedSendable(self.inverseDeviations)
                             ComputeThreads.parallelRanges(batch * groups) { range in

@@ -32,8 +32,13 @@ public final class MaxPool3D: RecordingLayer {
                                         var best = -Float.infinity
                                         var bestIndex: UInt8 = 0
                                         for k in 0..<8 {
-                                            let v = input[((2 * z + (k >> 2)) * h + 2 * yy + ((k >> 1) & 1)) * w + 2 * xx + (k & 1)]
-                                            if v > best || v.isNaN { best = v; bestIndex = UInt8(k) }
+                                            let v = input[
+                                                ((2 * z + (k >> 2)) * h + 2 * yy + ((k >> 1) & 1)) * w + 2 * xx
+                                                    + (k & 1)]
+                                            if v > best || v.isNaN {
+                                                best = v
+                                                bestIndex = UInt8(k)
+                                            }
                                         }
                                         let o = output + (z * oh + yy) * ow + xx
                                         out.base[o] = best
@@ -70,7 +75,9 @@ public final class MaxPool3D: RecordingLayer {
                                     for xx in 0..<ow {
                                         let o = output + (z * oh + yy) * ow + xx
                                         let k = Int(arg.value[o])
-                                        input[((2 * z + (k >> 2)) * h + 2 * yy + ((k >> 1) & 1)) * w + 2 * xx + (k & 1)] = grad.value[o]
+                                        input[
+                                            ((2 * z + (k >> 2)) * h + 2 * yy + ((k >> 1) & 1)) * w + 2 * xx + (k & 1)] =
+                                            grad.value[o]
                                     }
                                 }
                             }

@@ -84,7 +84,8 @@ public struct PatchSampler: Sendable {
                 let target = (z * ph + y) * pw
                 for c in 0..<channels {
                     for x in x0..<x1 {
-                        image.scalars[c * patchVoxels + target + x] = trainingCase.image.scalars[c * volumeVoxels + source + x]
+                        image.scalars[c * patchVoxels + target + x] =
+                            trainingCase.image.scalars[c * volumeVoxels + source + x]
                     }
                 }
                 for x in x0..<x1 { label.scalars[target + x] = Float(trainingCase.label[source + x]) }

@@ -14,7 +14,8 @@ public struct PooledDice: Sendable, Equatable {
 
     /// Adds one case's thresholded probabilities and binary label, in the same voxel order.
     public mutating func add(probabilities: [Float], label: [UInt8]) {
-        precondition(probabilities.count == label.count, "\(probabilities.count) probabilities for \(label.count) labels")
+        precondition(
+            probabilities.count == label.count, "\(probabilities.count) probabilities for \(label.count) labels")
         for i in 0..<label.count {
             overlap.add(predicted: probabilities[i] >= 0.5, reference: label[i] > 0)
         }

@@ -9,8 +9,10 @@ public struct Predictor: Sendable {
     /// positives differ between the mirrored views and fall below 0.5 in the mean.
     public var mirroring: Bool
 
-    public init(strategy: InferenceStrategy = .automatic(maximumVoxels: 1 << 22, window: SlidingWindow(size: [128, 128, 128])),
-                mirroring: Bool = false) {
+    public init(
+        strategy: InferenceStrategy = .automatic(maximumVoxels: 1 << 22, window: SlidingWindow(size: [128, 128, 128])),
+        mirroring: Bool = false
+    ) {
         self.strategy = strategy
         self.mirroring = mirroring
     }
@@ -18,7 +20,9 @@ public struct Predictor: Sendable {
     /// Foreground probabilities `[D, H, W]` (as a `[1, 1, D, H, W]` tensor) of one forward pass (or,
     /// with `mirroring`, of the mean of eight) and the feature vector of the unmirrored pass (for
     /// windows, the mean of the windows' vectors).
-    public func predict(_ network: UNet3D, image: Tensor, phase: UNet3D.Phase = .evaluation) -> (probabilities: Tensor, features: [Float]) {
+    public func predict(
+        _ network: UNet3D, image: Tensor, phase: UNet3D.Phase = .evaluation
+    ) -> (probabilities: Tensor, features: [Float]) {
         let (maps, features) = predict(network, image: image, passes: 1, phase: phase)
         guard mirroring else { return (maps[0], features) }
         var sum = maps[0]
@@ -35,9 +39,12 @@ public struct Predictor: Sendable {
     /// `passes` forward passes that share everything before the network's first dropout layer (the
     /// encoder and, with the paper's placement, the whole decoder): only the layers from the first
     /// dropout on run once per pass.
-    func predict(_ network: UNet3D, image: Tensor, passes: Int, phase: UNet3D.Phase) -> (maps: [Tensor], features: [Float]) {
-        precondition(image.rank == 4 && image.shape[0] == network.config.inputChannels,
-                     "image must be [\(network.config.inputChannels), D, H, W], got \(image.shape)")
+    func predict(
+        _ network: UNet3D, image: Tensor, passes: Int, phase: UNet3D.Phase
+    ) -> (maps: [Tensor], features: [Float]) {
+        precondition(
+            image.rank == 4 && image.shape[0] == network.config.inputChannels,
+            "image must be [\(network.config.inputChannels), D, H, W], got \(image.shape)")
         let size = Array(image.shape[1...])
         switch strategy {
         case .wholeVolume:
@@ -53,7 +60,9 @@ public struct Predictor: Sendable {
         }
     }
 
-    private func whole(_ network: UNet3D, image: Tensor, size: [Int], passes: Int, phase: UNet3D.Phase) -> ([Tensor], [Float]) {
+    private func whole(
+        _ network: UNet3D, image: Tensor, size: [Int], passes: Int, phase: UNet3D.Phase
+    ) -> ([Tensor], [Float]) {
         let divisor = network.config.sizeDivisor
         let paddedSize = size.map { ($0 + divisor - 1) / divisor * divisor }
         let before = zip(paddedSize, size).map { ($0 - $1) / 2 }
@@ -65,10 +74,13 @@ public struct Predictor: Sendable {
         return (maps, prefix.features.scalars)
     }
 
-    private func windows(_ network: UNet3D, image: Tensor, size: [Int], window: SlidingWindow, passes: Int,
-                         phase: UNet3D.Phase) -> ([Tensor], [Float]) {
+    private func windows(
+        _ network: UNet3D, image: Tensor, size: [Int], window: SlidingWindow, passes: Int,
+        phase: UNet3D.Phase
+    ) -> ([Tensor], [Float]) {
         let divisor = network.config.sizeDivisor
-        precondition(window.size.allSatisfy { $0 % divisor == 0 }, "window \(window.size) is not divisible by \(divisor)")
+        precondition(
+            window.size.allSatisfy { $0 % divisor == 0 }, "window \(window.size) is not divisible by \(divisor)")
         let paddedSize = zip(size, window.size).map { max($0, $1) }
         let before = zip(paddedSize, size).map { ($0 - $1) / 2 }
         let input = Self.crop(image.reshaped([1] + image.shape), origin: before.map { -$0 }, size: paddedSize)
@@ -84,14 +96,17 @@ public struct Predictor: Sendable {
                 for x0 in window.starts(length: paddedSize[2], size: ww) {
                     let patch = Self.crop(input, origin: [z0, y0, x0], size: window.size)
                     let prefix = network.forwardToFirstDropout(patch, phase: phase)
-                    featureSum = featureSum.isEmpty ? prefix.features.scalars : zip(featureSum, prefix.features.scalars).map(+)
+                    featureSum =
+                        featureSum.isEmpty ? prefix.features.scalars : zip(featureSum, prefix.features.scalars).map(+)
                     windowCount += 1
-                    Self.accumulate(weights, into: &weightSum, origin: [z0, y0, x0], window: window.size, volume: paddedSize)
+                    Self.accumulate(
+                        weights, into: &weightSum, origin: [z0, y0, x0], window: window.size, volume: paddedSize)
                     for pass in 0..<passes {
                         let probabilities = network.forwardFromFirstDropout(prefix).sigmoid()
                         var weighted = probabilities.scalars
                         for i in 0..<weighted.count { weighted[i] *= weights[i] }
-                        Self.accumulate(weighted, into: &sums[pass], origin: [z0, y0, x0], window: window.size, volume: paddedSize)
+                        Self.accumulate(
+                            weighted, into: &sums[pass], origin: [z0, y0, x0], window: window.size, volume: paddedSize)
                     }
                 }
             }
@@ -104,7 +119,9 @@ public struct Predictor: Sendable {
     }
 
     /// Adds a window's values into the volume-sized `target` at `origin`.
-    private static func accumulate(_ values: [Float], into target: inout [Float], origin: [Int], window: [Int], volume: [Int]) {
+    private static func accumulate(
+        _ values: [Float], into target: inout [Float], origin: [Int], window: [Int], volume: [Int]
+    ) {
         var i = 0
         for z in 0..<window[0] {
             for y in 0..<window[1] {

@@ -26,8 +26,10 @@ extension Tensor {
             a += scalars[base..<(base + sizeA)]
             b += scalars[(base + sizeA)..<(base + sizeA + sizeB)]
         }
-        return (Tensor(shape: [batch, first] + spatial, scalars: a),
-                Tensor(shape: [batch, channels - first] + spatial, scalars: b))
+        return (
+            Tensor(shape: [batch, first] + spatial, scalars: a),
+            Tensor(shape: [batch, channels - first] + spatial, scalars: b)
+        )
     }
 
     /// Global average pooling over depth, height and width: `[N, C, D, H, W]` → `[N, C]`.

@@ -48,7 +48,9 @@ extension Tensor {
     static func chunkedSum(_ p: UnsafePointer<Float>, count: Int) -> Double {
         chunkedReduce(count: count) { i in
             UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self)
-        } scalar: { i in p[i] }
+        } scalar: { i in
+            p[i]
+        }
     }
 
     /// `Σ (p − mean)²` in the same chunked fashion.
@@ -57,7 +59,9 @@ extension Tensor {
         return chunkedReduce(count: count) { i in
             let d = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self) - m
             return d * d
-        } scalar: { i in (p[i] - mean) * (p[i] - mean) }
+        } scalar: { i in
+            (p[i] - mean) * (p[i] - mean)
+        }
     }
 
     /// `Σ a·(b − mean)` in the same chunked fashion.
@@ -66,7 +70,9 @@ extension Tensor {
         return chunkedReduce(count: count) { i in
             UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
                 * (UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self) - m)
-        } scalar: { i in a[i] * (b[i] - mean) }
+        } scalar: { i in
+            a[i] * (b[i] - mean)
+        }
     }
 
     @inline(__always)

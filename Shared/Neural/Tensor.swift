@@ -9,8 +9,9 @@ public struct Tensor: Sendable, Equatable {
     public var scalars: [Float]
 
     public init(shape: [Int], scalars: [Float]) {
-        precondition(shape.reduce(1, *) == scalars.count,
-                     "shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
+        precondition(
+            shape.reduce(1, *) == scalars.count,
+            "shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
         self.shape = shape
         self.scalars = scalars
     }
@@ -23,9 +24,11 @@ public struct Tensor: Sendable, Equatable {
     /// output element skip zero-filling (and first-touching) activation-sized buffers twice.
     init(uninitializedShape shape: [Int]) {
         let count = shape.reduce(1, *)
-        self.init(shape: shape, scalars: [Float](unsafeUninitializedCapacity: count) { _, initialized in
-            initialized = count
-        })
+        self.init(
+            shape: shape,
+            scalars: [Float](unsafeUninitializedCapacity: count) { _, initialized in
+                initialized = count
+            })
     }
 
     public init(repeating value: Float, shape: [Int]) {

@@ -36,10 +36,14 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
 
     /// Defaults follow the paper (SGD, lr 1e-3, weight decay 2e-5, 2 patches per case) and nnU-Net
     /// (a third of the patches on foreground).
-    public init(maximumEpochs: Int = 200, patience: Int = 20, patchSize: [Int] = [128, 128, 128], patchesPerCase: Int = 2,
-                iterationsPerEpoch: Int? = nil, batchSize: Int = 1, selection: ModelSelection = .bestValidation, validationInterval: Int = 1, foregroundFraction: Double = 1.0 / 3.0, schedule: LearningRateSchedule = .constant(1e-3),
-                momentum: Float = 0.9, weightDecay: Float = 2e-5, diceWeight: Double = 1, bceWeight: Double = 1,
-                augmentation: Augmentation = Augmentation(), seed: UInt64 = 0) {
+    public init(
+        maximumEpochs: Int = 200, patience: Int = 20, patchSize: [Int] = [128, 128, 128], patchesPerCase: Int = 2,
+        iterationsPerEpoch: Int? = nil, batchSize: Int = 1, selection: ModelSelection = .bestValidation,
+        validationInterval: Int = 1, foregroundFraction: Double = 1.0 / 3.0,
+        schedule: LearningRateSchedule = .constant(1e-3),
+        momentum: Float = 0.9, weightDecay: Float = 2e-5, diceWeight: Double = 1, bceWeight: Double = 1,
+        augmentation: Augmentation = Augmentation(), seed: UInt64 = 0
+    ) {
         self.maximumEpochs = maximumEpochs
         self.patience = patience
         self.patchSize = patchSize
@@ -114,15 +118,20 @@ public struct Trainer {
 
     /// Trains `network` in place and returns it with its best weights restored. Checks for task
     /// cancellation between patches and throws `CancellationError`.
-    public func train(_ network: UNet3D, training: [TrainingCase], validation: [TrainingCase],
-                      progress: (EpochReport) -> Void = { _ in }) throws -> TrainingResult {
+    public func train(
+        _ network: UNet3D, training: [TrainingCase], validation: [TrainingCase],
+        progress: (EpochReport) -> Void = { _ in }
+    ) throws -> TrainingResult {
         precondition(!training.isEmpty, "no training cases")
-        let sampler = PatchSampler(patchSize: config.patchSize, patchesPerCase: config.patchesPerCase,
-                                   foregroundFraction: config.foregroundFraction)
-        let loss = DiceBCELoss(diceWeight: config.diceWeight, bceWeight: config.bceWeight,
-                               pooledOverBatch: config.batchSize > 1)
-        let optimizer = SGD(parameters: network.parameters, learningRate: 0, momentum: config.momentum,
-                            weightDecay: config.weightDecay)
+        let sampler = PatchSampler(
+            patchSize: config.patchSize, patchesPerCase: config.patchesPerCase,
+            foregroundFraction: config.foregroundFraction)
+        let loss = DiceBCELoss(
+            diceWeight: config.diceWeight, bceWeight: config.bceWeight,
+            pooledOverBatch: config.batchSize > 1)
+        let optimizer = SGD(
+            parameters: network.parameters, learningRate: 0, momentum: config.momentum,
+            weightDecay: config.weightDecay)
         var generator = SeededGenerator(seed: config.seed)
         network.reseedDropout(config.seed)
         var history: [EpochReport] = []
@@ -131,7 +140,10 @@ public struct Trainer {
         var stoppedEarly = false
         for epoch in 0..<config.maximumEpochs {
             let started = Date()
-            let patches = config.iterationsPerEpoch.map { sampler.epoch(training, count: $0 * config.batchSize, generator: &generator) }
+            let patches =
+                config.iterationsPerEpoch.map {
+                    sampler.epoch(training, count: $0 * config.batchSize, generator: &generator)
+                }
                 ?? sampler.epoch(training, generator: &generator)
             let steps = stride(from: 0, to: patches.count, by: config.batchSize).map {
                 patches[$0..<min($0 + config.batchSize, patches.count)]
@@ -139,7 +151,8 @@ public struct Trainer {
             var lossSum = 0.0
             for (index, step) in steps.enumerated() {
                 try Task.checkCancellation()
-                optimizer.learningRate = Float(config.schedule.learningRate(epoch: Double(epoch) + Double(index) / Double(steps.count)))
+                optimizer.learningRate = Float(
+                    config.schedule.learningRate(epoch: Double(epoch) + Double(index) / Double(steps.count)))
                 let augmented = step.map { config.augmentation.apply(to: $0, generator: &generator) }
                 let (logits, _) = network.forward(Tensor(stackingBatches: augmented.map(\.image)), phase: .training)
                 let (value, gradient) = loss(logits: logits, target: Tensor(stackingBatches: augmented.map(\.label)))
@@ -148,20 +161,27 @@ public struct Trainer {
                 lossSum += value
             }
             let meanLoss = lossSum / Double(steps.count)
-            let validates = config.selection == .bestValidation || epoch == config.maximumEpochs - 1
+            let validates =
+                config.selection == .bestValidation || epoch == config.maximumEpochs - 1
                 || (epoch + 1) % config.validationInterval == 0
-            let validationDice = validation.isEmpty || !validates ? nil : validation.reduce(into: PooledDice()) { pooled, validationCase in
-                let probabilities = predictor.predict(network, image: validationCase.image).probabilities
-                pooled.add(probabilities: probabilities.scalars, label: validationCase.label)
-            }.value
-            let report = EpochReport(epoch: epoch, loss: meanLoss, validationDice: validationDice,
-                                     learningRate: config.schedule.learningRate(epoch: Double(epoch)),
-                                     seconds: Date().timeIntervalSince(started))
+            let validationDice =
+                validation.isEmpty || !validates
+                ? nil
+                : validation.reduce(into: PooledDice()) { pooled, validationCase in
+                    let probabilities = predictor.predict(network, image: validationCase.image).probabilities
+                    pooled.add(probabilities: probabilities.scalars, label: validationCase.label)
+                }.value
+            let report = EpochReport(
+                epoch: epoch, loss: meanLoss, validationDice: validationDice,
+                learningRate: config.schedule.learningRate(epoch: Double(epoch)),
+                seconds: Date().timeIntervalSince(started))
             history.append(report)
-            logger.debug("epoch finished", metadata: [
-                "epoch": "\(epoch)", "loss": "\(meanLoss)",
-                "validationDice": "\(validationDice.map { "\($0)" } ?? "none")", "seconds": "\(report.seconds)",
-            ])
+            logger.debug(
+                "epoch finished",
+                metadata: [
+                    "epoch": "\(epoch)", "loss": "\(meanLoss)",
+                    "validationDice": "\(validationDice.map { "\($0)" } ?? "none")", "seconds": "\(report.seconds)",
+                ])
             progress(report)
             let score = validationDice ?? -meanLoss
             if config.selection == .finalEpoch {
@@ -179,15 +199,17 @@ public struct Trainer {
             }
         }
         if config.selection == .finalEpoch {
-            return TrainingResult(network: network, bestEpoch: history.count - 1,
-                                  bestValidationDice: history.last?.validationDice, history: history, stoppedEarly: false)
+            return TrainingResult(
+                network: network, bestEpoch: history.count - 1,
+                bestValidationDice: history.last?.validationDice, history: history, stoppedEarly: false)
         }
         if let best {
             for (parameter, value) in zip(network.parameters, best.weights) { parameter.value = value }
         }
-        return TrainingResult(network: network, bestEpoch: best?.epoch ?? 0,
-                              bestValidationDice: best.flatMap { history[$0.epoch].validationDice },
-                              history: history, stoppedEarly: stoppedEarly)
+        return TrainingResult(
+            network: network, bestEpoch: best?.epoch ?? 0,
+            bestValidationDice: best.flatMap { history[$0.epoch].validationDice },
+            history: history, stoppedEarly: stoppedEarly)
     }
 
     /// Dice of the thresholded (≥ 0.5) probabilities against a binary label; 1 when both are empty.

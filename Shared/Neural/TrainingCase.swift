@@ -16,8 +16,11 @@ public struct TrainingCase: Sendable {
 
     public init(id: String, image: Tensor, label: [UInt8], samplingRegion: [UInt8]? = nil) {
         precondition(image.rank == 4, "image must be [C, D, H, W], got \(image.shape)")
-        precondition(label.count == image.count / image.shape[0], "label has \(label.count) voxels, image \(image.count / image.shape[0])")
-        precondition(samplingRegion.map { $0.count == label.count } ?? true, "the sampling region does not match the label")
+        precondition(
+            label.count == image.count / image.shape[0],
+            "label has \(label.count) voxels, image \(image.count / image.shape[0])")
+        precondition(
+            samplingRegion.map { $0.count == label.count } ?? true, "the sampling region does not match the label")
         self.id = id
         self.image = image
         self.label = label

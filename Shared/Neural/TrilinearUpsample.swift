@@ -38,7 +38,9 @@ public final class TrilinearUpsample: Layer {
 
     /// `[outer, length, inner]` → `[outer, 2·length, inner]`.
     static func interpolate(_ input: [Float], outer: Int, length: Int, inner: Int) -> [Float] {
-        var output = [Float](unsafeUninitializedCapacity: outer * 2 * length * inner) { _, n in n = outer * 2 * length * inner }
+        var output = [Float](unsafeUninitializedCapacity: outer * 2 * length * inner) { _, n in
+            n = outer * 2 * length * inner
+        }
         let taps = (0..<(2 * length)).map { Self.taps($0, length: length) }
         output.withUnsafeMutableBufferPointer { op in
             input.withUnsafeBufferPointer { ip in

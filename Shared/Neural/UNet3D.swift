@@ -43,8 +43,10 @@ public final class UNet3D {
             var inChannels = level == 0 ? config.inputChannels : config.channels(atLevel: level - 1)
             var units: [ConvNormReLU] = []
             for _ in 0..<config.convolutionsPerLevel {
-                units.append(ConvNormReLU(inChannels: inChannels, outChannels: channels, groups: config.groupNormGroups,
-                                          bias: config.convolutionBias, generator: &generator))
+                units.append(
+                    ConvNormReLU(
+                        inChannels: inChannels, outChannels: channels, groups: config.groupNormGroups,
+                        bias: config.convolutionBias, generator: &generator))
                 inChannels = channels
             }
             encoders.append(units)
@@ -56,8 +58,10 @@ public final class UNet3D {
             var inChannels = config.channels(atLevel: level + 1) + channels
             var units: [ConvNormReLU] = []
             for _ in 0..<config.convolutionsPerLevel {
-                units.append(ConvNormReLU(inChannels: inChannels, outChannels: channels, groups: config.groupNormGroups,
-                                          bias: config.convolutionBias, generator: &generator))
+                units.append(
+                    ConvNormReLU(
+                        inChannels: inChannels, outChannels: channels, groups: config.groupNormGroups,
+                        bias: config.convolutionBias, generator: &generator))
                 inChannels = channels
             }
             decoders.append(units)
@@ -145,10 +149,12 @@ public final class UNet3D {
     /// Sets the dropout switches and backward-pass recording for `phase`, then runs the encoder and
     /// the decoder blocks up to the first dropout layer.
     func forwardToFirstDropout(_ input: Tensor, phase: Phase) -> DeterministicPrefix {
-        precondition(input.rank == 5 && input.channels == config.inputChannels,
-                     "UNet3D expects [N, \(config.inputChannels), D, H, W], got \(input.shape)")
-        precondition(input.spatial.allSatisfy { $0 % config.sizeDivisor == 0 },
-                     "spatial size \(input.spatial) is not divisible by \(config.sizeDivisor)")
+        precondition(
+            input.rank == 5 && input.channels == config.inputChannels,
+            "UNet3D expects [N, \(config.inputChannels), D, H, W], got \(input.shape)")
+        precondition(
+            input.spatial.allSatisfy { $0 % config.sizeDivisor == 0 },
+            "spatial size \(input.spatial) is not divisible by \(config.sizeDivisor)")
         let dropoutOn: Bool
         switch phase {
         case .training: dropoutOn = config.dropoutMode == .trainAndTest
@@ -165,7 +171,8 @@ public final class UNet3D {
             skips.append(h)
         }
         let features = h.globalAveragePool()
-        let stop = config.dropoutPlacement == .everyDecoderBlock && !dropouts.isEmpty ? min(1, decoders.count) : decoders.count
+        let stop =
+            config.dropoutPlacement == .everyDecoderBlock && !dropouts.isEmpty ? min(1, decoders.count) : decoders.count
         for k in 0..<stop { h = decoderBlock(k, consume h, skips: skips) }
         return DeterministicPrefix(activation: h, skips: skips, features: features, nextDecoder: stop)
     }
@@ -193,7 +200,9 @@ public final class UNet3D {
     /// adding to every parameter's gradient.
     public func backward(_ gradientOfLogits: Tensor) {
         var g = head.backward(gradientOfLogits)
-        if config.dropoutPlacement == .lastDecoderBlock, let dropout = dropouts.first { g = dropout.backward(consume g) }
+        if config.dropoutPlacement == .lastDecoderBlock, let dropout = dropouts.first {
+            g = dropout.backward(consume g)
+        }
         var skipGradients: [Tensor?] = Array(repeating: nil, count: config.levels)
         // Decoders ran deepest first, so their backward passes run shallowest first.
         for k in stride(from: decoders.count - 1, through: 0, by: -1) {

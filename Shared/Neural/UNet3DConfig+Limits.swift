@@ -23,10 +23,12 @@ extension UNet3DConfig {
         if let problem = outside("inputChannels", inputChannels, Limits.inputChannels)
             ?? outside("levels", levels, Limits.levels)
             ?? outside("baseChannels", baseChannels, Limits.baseChannels)
-            ?? outside("convolutionsPerLevel", convolutionsPerLevel, Limits.convolutionsPerLevel) {
+            ?? outside("convolutionsPerLevel", convolutionsPerLevel, Limits.convolutionsPerLevel)
+        {
             return problem
         }
-        if let problem = outside("the deepest level's channels", channels(atLevel: levels - 1), Limits.deepestChannels) {
+        if let problem = outside("the deepest level's channels", channels(atLevel: levels - 1), Limits.deepestChannels)
+        {
             return problem
         }
         guard groupNormGroups >= 1, baseChannels % groupNormGroups == 0 else {

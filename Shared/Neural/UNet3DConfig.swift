@@ -32,10 +32,12 @@ public struct UNet3DConfig: Sendable, Equatable, Hashable, Codable {
     public var convolutionBias: Bool
 
     /// Defaults follow the paper: 2 input channels (T1c, T2), 5 levels from 32 to 512 channels.
-    public init(inputChannels: Int = 2, levels: Int = 5, baseChannels: Int = 32, convolutionsPerLevel: Int = 2,
-                groupNormGroups: Int = 8, dropoutRate: Float = 0.5,
-                dropoutPlacement: DropoutPlacement = .lastDecoderBlock, dropoutMode: DropoutMode = .trainAndTest,
-                convolutionBias: Bool = false) {
+    public init(
+        inputChannels: Int = 2, levels: Int = 5, baseChannels: Int = 32, convolutionsPerLevel: Int = 2,
+        groupNormGroups: Int = 8, dropoutRate: Float = 0.5,
+        dropoutPlacement: DropoutPlacement = .lastDecoderBlock, dropoutMode: DropoutMode = .trainAndTest,
+        convolutionBias: Bool = false
+    ) {
         self.inputChannels = inputChannels
         self.levels = levels
         self.baseChannels = baseChannels

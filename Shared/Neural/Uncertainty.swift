@@ -64,8 +64,9 @@ struct MomentAccumulator {
 
     func maps() -> UncertaintyMaps {
         let n = Double(count)
-        return UncertaintyMaps(mean: Tensor(shape: shape, scalars: mean.map { Float($0) }),
-                               variance: Tensor(shape: shape, scalars: squares.map { Float($0 / n) }),
-                               features: featureSum.map { Float($0 / n) }, predictions: count)
+        return UncertaintyMaps(
+            mean: Tensor(shape: shape, scalars: mean.map { Float($0) }),
+            variance: Tensor(shape: shape, scalars: squares.map { Float($0 / n) }),
+            features: featureSum.map { Float($0 / n) }, predictions: count)
     }
 }

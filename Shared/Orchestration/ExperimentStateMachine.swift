@@ -28,8 +28,10 @@ public struct ExperimentStateMachine: Sendable {
     /// How many of round 0's annotations must show a tumor before it trains.
     public let coldStart: ColdStart
 
-    public init(experimentID: UUID, datasetID: UUID, design: ExperimentDesign, validationFraction: Double,
-                coldStart: ColdStart = .off) {
+    public init(
+        experimentID: UUID, datasetID: UUID, design: ExperimentDesign, validationFraction: Double,
+        coldStart: ColdStart = .off
+    ) {
         self.experimentID = experimentID
         self.datasetID = datasetID
         self.design = design
@@ -53,8 +55,10 @@ public struct ExperimentStateMachine: Sendable {
         case .annotating:
             if round.missingLabels > 0 { return .wait(.labels(missing: round.missingLabels)) }
             if round.index == 0, round.poolCount > 0,
-               coldStart.needsAnotherCase(initialCount: design.initialCount,
-                                          annotatedLabelVoxels: round.annotatedLabelVoxels) {
+                coldStart.needsAnotherCase(
+                    initialCount: design.initialCount,
+                    annotatedLabelVoxels: round.annotatedLabelVoxels)
+            {
                 return .extendInitialSet
             }
             return .startTraining
@@ -97,7 +101,8 @@ public struct ExperimentStateMachine: Sendable {
 
     /// The seed of a job (or draw) of `round`; `stream` tells apart the draws of one round.
     public func jobSeed(round: Int, stream: Int) -> UInt64 {
-        var generator = SeededGenerator(seed: UInt64(bitPattern: design.seed), stream: UInt64(round) << 16 | UInt64(stream))
+        var generator = SeededGenerator(
+            seed: UInt64(bitPattern: design.seed), stream: UInt64(round) << 16 | UInt64(stream))
         return generator.next()
     }
 
@@ -105,14 +110,17 @@ public struct ExperimentStateMachine: Sendable {
     /// with its own seed and the same seeded split into training and validation cases, listed in
     /// the seeded order the trainer keeps.
     public func trainingPlans(round: Int, annotated: [NamedCase]) throws -> [TrainingPlan] {
-        let (training, validation) = try Self.split(annotated, fraction: validationFraction,
-                                                    seed: jobSeed(round: round, stream: 1))
-        let members: [Int?] = design.strategy == .bootstrap
+        let (training, validation) = try Self.split(
+            annotated, fraction: validationFraction,
+            seed: jobSeed(round: round, stream: 1))
+        let members: [Int?] =
+            design.strategy == .bootstrap
             ? Array(0..<(design.bootstrapMembers ?? 1)).map(Optional.some) : [nil]
         return members.map { member in
-            TrainingPlan(key: "train/\(Self.text(experimentID))/\(round)/" + (member.map { "member-\($0)" } ?? "model"),
-                         round: round, member: member, trainingCases: training, validationCases: validation,
-                         seed: jobSeed(round: round, stream: 16 + (member ?? 0)))
+            TrainingPlan(
+                key: "train/\(Self.text(experimentID))/\(round)/" + (member.map { "member-\($0)" } ?? "model"),
+                round: round, member: member, trainingCases: training, validationCases: validation,
+                seed: jobSeed(round: round, stream: 16 + (member ?? 0)))
         }
     }
 
@@ -125,16 +133,18 @@ public struct ExperimentStateMachine: Sendable {
         guard design.strategy.ranksPool else { return [] }
         let cases = design.restriction == .nonSimilar ? Set(pool).union(annotated) : Set(pool)
         return cases.sorted().map(\.id).map { caseID in
-            ScoringPlan(key: "score/\(Self.text(experimentID))/\(round)/\(Self.text(caseID))", round: round,
-                        caseID: caseID, evaluate: false, seed: jobSeed(round: round, stream: 2))
+            ScoringPlan(
+                key: "score/\(Self.text(experimentID))/\(round)/\(Self.text(caseID))", round: round,
+                caseID: caseID, evaluate: false, seed: jobSeed(round: round, stream: 2))
         }
     }
 
     /// Score jobs that measure the Dice of `round`'s model on every test case.
     public func evaluationPlans(round: Int, testCases: [NamedCase]) -> [ScoringPlan] {
         testCases.sorted().map(\.id).map { caseID in
-            ScoringPlan(key: "evaluate/\(Self.text(experimentID))/\(round)/\(Self.text(caseID))", round: round,
-                        caseID: caseID, evaluate: true, seed: jobSeed(round: round, stream: 3))
+            ScoringPlan(
+                key: "evaluate/\(Self.text(experimentID))/\(round)/\(Self.text(caseID))", round: round,
+                caseID: caseID, evaluate: true, seed: jobSeed(round: round, stream: 3))
         }
     }
 
@@ -154,11 +164,14 @@ public struct ExperimentStateMachine: Sendable {
     /// The full-data model's training job for the experiment's dataset and profile: every training
     /// case, the validation share held out by a seed fixed per dataset, so every experiment plans
     /// the same job.
-    public static func referencePlan(datasetID: UUID, profile: ProfileName, trainingCases: [NamedCase],
-                                     validationFraction: Double, seed: UInt64) throws -> TrainingPlan {
+    public static func referencePlan(
+        datasetID: UUID, profile: ProfileName, trainingCases: [NamedCase],
+        validationFraction: Double, seed: UInt64
+    ) throws -> TrainingPlan {
         let (training, validation) = try split(trainingCases, fraction: validationFraction, seed: seed)
-        return TrainingPlan(key: referenceKey(datasetID: datasetID, profile: profile), round: 0, member: nil,
-                            trainingCases: training, validationCases: validation, seed: seed)
+        return TrainingPlan(
+            key: referenceKey(datasetID: datasetID, profile: profile), round: 0, member: nil,
+            trainingCases: training, validationCases: validation, seed: seed)
     }
 
     /// The key of the full-data model's training job; its evaluation jobs' keys extend it.
@@ -170,20 +183,22 @@ public struct ExperimentStateMachine: Sendable {
     /// experiment on the model's dataset and profile.
     public static let referenceKeyPrefix = "reference/"
 
-
     /// Score jobs that measure the full-data model's Dice on every test case; they belong to the
     /// experiment round that found the model unevaluated, and their keys are shared by all.
     public func referenceEvaluationPlans(round: Int, testCases: [NamedCase]) -> [ScoringPlan] {
         let base = Self.referenceKey(datasetID: datasetID, profile: design.profile)
         return testCases.sorted().map(\.id).map { caseID in
-            ScoringPlan(key: base + "/evaluate/\(Self.text(caseID))", round: round, caseID: caseID, evaluate: true,
-                        seed: 0)
+            ScoringPlan(
+                key: base + "/evaluate/\(Self.text(caseID))", round: round, caseID: caseID, evaluate: true,
+                seed: 0)
         }
     }
 
     /// `cases` in seeded random order, split into the cases a model is fitted to and the
     /// `fraction` held out for validation.
-    static func split(_ cases: [NamedCase], fraction: Double, seed: UInt64) throws
+    static func split(
+        _ cases: [NamedCase], fraction: Double, seed: UInt64
+    ) throws
         -> (training: [UUID], validation: [UUID])
     {
         let order = try RandomQuery.order(cases, seed: seed).map(\.id)

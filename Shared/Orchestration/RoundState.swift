@@ -18,8 +18,10 @@ public struct RoundState: Sendable, Hashable {
     /// Training cases not picked yet.
     public var poolCount: Int
 
-    public init(index: Int, phase: RoundPhase, jobs: JobTally = JobTally(), missingLabels: Int = 0,
-                reference: ReferenceState = .ready, annotatedLabelVoxels: [Int?] = [], poolCount: Int = 0) {
+    public init(
+        index: Int, phase: RoundPhase, jobs: JobTally = JobTally(), missingLabels: Int = 0,
+        reference: ReferenceState = .ready, annotatedLabelVoxels: [Int?] = [], poolCount: Int = 0
+    ) {
         self.index = index
         self.phase = phase
         self.jobs = jobs

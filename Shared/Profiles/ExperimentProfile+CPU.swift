@@ -86,7 +86,8 @@ extension ExperimentProfile {
         // --sizes 8 --first-seed 12 --tumor-share 0`); extended by the rule to 12 cases it scored
         // 0.793, and ten other seeds per size trained no all-background model
         // (docs/training-reliability.md).
-        activeLearning: ActiveLearningDefaults(initialCount: 8, candidateCount: 16, queryCount: 8, rounds: 3,
-                                               bootstrapMembers: 4, topFraction: 0.001, validationFraction: 0.2,
-                                               initialTumorShare: 0.5))
+        activeLearning: ActiveLearningDefaults(
+            initialCount: 8, candidateCount: 16, queryCount: 8, rounds: 3,
+            bootstrapMembers: 4, topFraction: 0.001, validationFraction: 0.2,
+            initialTumorShare: 0.5))
 }

@@ -32,6 +32,7 @@ extension ExperimentProfile {
         inference: InferenceSettings(windowEdge: nil, overlap: 0.75, passes: 4),
         // Small numbers that still exercise every branch of selection (K > k, several rounds) on a
         // cohort of about twenty cases; two members are the fewest an ensemble variance needs.
-        activeLearning: ActiveLearningDefaults(initialCount: 4, candidateCount: 4, queryCount: 2, rounds: 2,
-                                               bootstrapMembers: 2, topFraction: 0.001, validationFraction: 0.2))
+        activeLearning: ActiveLearningDefaults(
+            initialCount: 4, candidateCount: 4, queryCount: 2, rounds: 2,
+            bootstrapMembers: 2, topFraction: 0.001, validationFraction: 0.2))
 }

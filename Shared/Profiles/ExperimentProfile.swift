@@ -27,9 +27,11 @@ public struct ExperimentProfile: Sendable, Hashable {
     public var inference: InferenceSettings
     public var activeLearning: ActiveLearningDefaults
 
-    public init(name: ProfileName, targetSpacing: Double, syntheticSpacingScale: Double, network: UNet3DConfig,
-                precision: Precision, training: TrainingSettings, inference: InferenceSettings,
-                activeLearning: ActiveLearningDefaults) {
+    public init(
+        name: ProfileName, targetSpacing: Double, syntheticSpacingScale: Double, network: UNet3DConfig,
+        precision: Precision, training: TrainingSettings, inference: InferenceSettings,
+        activeLearning: ActiveLearningDefaults
+    ) {
         self.name = name
         self.targetSpacing = targetSpacing
         self.syntheticSpacingScale = syntheticSpacingScale

@@ -74,8 +74,9 @@ public enum ExperimentSpecLimits {
     public static let maxEpochs = FieldLimit<UInt32>(field: "hyper_parameters.max_epochs", range: 0...5_000)
 
     /// `hyper_parameters.early_stop_patience` (the paper: 50): as long as the longest run.
-    public static let earlyStopPatience = FieldLimit<UInt32>(field: "hyper_parameters.early_stop_patience",
-                                                             range: 0...5_000)
+    public static let earlyStopPatience = FieldLimit<UInt32>(
+        field: "hyper_parameters.early_stop_patience",
+        range: 0...5_000)
 
     /// `hyper_parameters.patches_per_image` (the paper: 2): each patch is an SGD step per case and
     /// epoch.
@@ -87,8 +88,9 @@ public enum ExperimentSpecLimits {
     public static let patchEdge = FieldLimit<UInt32>(field: "hyper_parameters.patch_edge", range: 0...256)
 
     /// `hyper_parameters.warm_restart_period`: at most the longest run.
-    public static let warmRestartPeriod = FieldLimit<UInt32>(field: "hyper_parameters.warm_restart_period",
-                                                             range: 0...5_000)
+    public static let warmRestartPeriod = FieldLimit<UInt32>(
+        field: "hyper_parameters.warm_restart_period",
+        range: 0...5_000)
 
     /// `hyper_parameters.dropout_rate` (the paper: 0.5): below 1, where inverted dropout's scale
     /// 1/(1 − p) is infinite; at most 0.9, beyond which the few kept activations are scaled tenfold
@@ -134,8 +136,9 @@ public enum ExperimentSpecLimits {
         try patchEdge.check(parameters.patchEdge)
         let divisor = profile.network.sizeDivisor
         guard Int(parameters.patchEdge) % divisor == 0 else {
-            throw LimitViolation(field: patchEdge.field, value: "\(parameters.patchEdge)",
-                                 limit: "a multiple of \(divisor), the \(profile.name) network's size divisor")
+            throw LimitViolation(
+                field: patchEdge.field, value: "\(parameters.patchEdge)",
+                limit: "a multiple of \(divisor), the \(profile.name) network's size divisor")
         }
         try warmRestartPeriod.check(parameters.warmRestartPeriod)
         try dropoutRate.check(parameters.dropoutRate)
@@ -147,7 +150,9 @@ public enum ExperimentSpecLimits {
         try dropoutRate.check(job.dropoutRate)
     }
 
-    private static func atLeastTwo(_ value: UInt32, _ limit: FieldLimit<UInt32>, for users: String)
+    private static func atLeastTwo(
+        _ value: UInt32, _ limit: FieldLimit<UInt32>, for users: String
+    )
         throws(LimitViolation)
     {
         guard value >= leastSamples else {

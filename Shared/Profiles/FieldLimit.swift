@@ -15,8 +15,9 @@ public struct FieldLimit<Value: Comparable & Sendable>: Sendable {
 
     public func check(_ value: Value) throws(LimitViolation) {
         guard range.contains(value) else {
-            throw LimitViolation(field: field, value: "\(value)" + suffix,
-                                 limit: "\(range.lowerBound)…\(range.upperBound)" + suffix)
+            throw LimitViolation(
+                field: field, value: "\(value)" + suffix,
+                limit: "\(range.lowerBound)…\(range.upperBound)" + suffix)
         }
     }
 

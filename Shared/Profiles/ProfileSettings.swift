@@ -35,11 +35,13 @@ public struct TrainingSettings: Sendable, Hashable {
     /// Random scaling, rotation and flipping of patches.
     public var augment: Bool
 
-    public init(maximumEpochs: Int, patience: Int, patchEdge: Int, patchesPerImage: Int, learningRate: Double,
-                weightDecay: Double, momentum: Double, warmRestartPeriod: Int, batchSize: Int, dropoutRate: Float,
-                augment: Bool, foregroundFraction: Double = 1.0 / 3.0, iterationsPerEpoch: Int? = nil,
-                iterationsPerTrainingCase: Double? = nil, selection: ModelSelection = .bestValidation,
-                validationInterval: Int = 1) {
+    public init(
+        maximumEpochs: Int, patience: Int, patchEdge: Int, patchesPerImage: Int, learningRate: Double,
+        weightDecay: Double, momentum: Double, warmRestartPeriod: Int, batchSize: Int, dropoutRate: Float,
+        augment: Bool, foregroundFraction: Double = 1.0 / 3.0, iterationsPerEpoch: Int? = nil,
+        iterationsPerTrainingCase: Double? = nil, selection: ModelSelection = .bestValidation,
+        validationInterval: Int = 1
+    ) {
         self.maximumEpochs = maximumEpochs
         self.patience = patience
         self.patchEdge = patchEdge
@@ -108,8 +110,10 @@ public struct ActiveLearningDefaults: Sendable, Hashable {
     /// half, so that with the validation cases held out the training cases still hold tumors.
     public var initialTumorShare: Double
 
-    public init(initialCount: Int, candidateCount: Int, queryCount: Int, rounds: Int, bootstrapMembers: Int,
-                topFraction: Double, validationFraction: Double, initialTumorShare: Double = 0.5) {
+    public init(
+        initialCount: Int, candidateCount: Int, queryCount: Int, rounds: Int, bootstrapMembers: Int,
+        topFraction: Double, validationFraction: Double, initialTumorShare: Double = 0.5
+    ) {
         self.initialCount = initialCount
         self.candidateCount = candidateCount
         self.queryCount = queryCount

@@ -11,7 +11,8 @@
 public func redactingCredentials(in text: String) -> String {
     let userInfo = /([A-Za-z][A-Za-z0-9+.\-]*):\/\/([^\s\/@]*)@/
     let passwordPair = /(password\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s&'"]*)/.ignoresCase()
-    return text
+    return
+        text
         .replacing(userInfo) { match in
             let (scheme, info) = (match.output.1, match.output.2)
             let kept: Substring

@@ -20,15 +20,18 @@ public enum LearningCurvePlot {
         ]
         out += frame.axes()
         let fullY = frame.y(analysis.fullData.mean)
-        out.append("<line class=\"full-data\" x1=\"\(n(frame.left))\" y1=\"\(n(fullY))\" x2=\"\(n(frame.right))\" "
-            + "y2=\"\(n(fullY))\" stroke=\"#444444\" stroke-dasharray=\"6 4\"/>")
+        out.append(
+            "<line class=\"full-data\" x1=\"\(n(frame.left))\" y1=\"\(n(fullY))\" x2=\"\(n(frame.right))\" "
+                + "y2=\"\(n(fullY))\" stroke=\"#444444\" stroke-dasharray=\"6 4\"/>")
         out.append("<text x=\"\(n(frame.right - 4))\" y=\"\(n(fullY - 6))\" text-anchor=\"end\">full data</text>")
         for (index, summary) in analysis.summaries.enumerated() {
             let colour = palette[index % palette.count]
             let name = escape(summary.strategy)
             out.append("<g class=\"strategy\" data-strategy=\"\(name)\" stroke=\"\(colour)\" fill=\"\(colour)\">")
             let points: [(Double, Double)]
-            if summary.repetitions == 1, let single = analysis.strategies.first(where: { $0.strategy == summary.strategy }) {
+            if summary.repetitions == 1,
+                let single = analysis.strategies.first(where: { $0.strategy == summary.strategy })
+            {
                 points = single.rounds.map { (frame.x($0.trainingShare), frame.y($0.dice.mean)) }
                 out += errorBars(single.rounds, frame: frame)
             } else {
@@ -41,10 +44,12 @@ public enum LearningCurvePlot {
                 out.append("<circle cx=\"\(n(x))\" cy=\"\(n(y))\" r=\"3\"/>")
             }
             let legendY = frame.top + 16 + Double(index) * 18
-            out.append("<line x1=\"\(n(frame.left + 12))\" y1=\"\(n(legendY - 4))\" x2=\"\(n(frame.left + 32))\" "
-                + "y2=\"\(n(legendY - 4))\" stroke-width=\"2\"/>")
+            out.append(
+                "<line x1=\"\(n(frame.left + 12))\" y1=\"\(n(legendY - 4))\" x2=\"\(n(frame.left + 32))\" "
+                    + "y2=\"\(n(legendY - 4))\" stroke-width=\"2\"/>")
             let label = summary.repetitions == 1 ? name : "\(name) (\(summary.repetitions) repetitions, 95% interval)"
-            out.append("<text x=\"\(n(frame.left + 38))\" y=\"\(n(legendY))\" stroke=\"none\" fill=\"black\">\(label)</text>")
+            out.append(
+                "<text x=\"\(n(frame.left + 38))\" y=\"\(n(legendY))\" stroke=\"none\" fill=\"black\">\(label)</text>")
             out.append("</g>")
         }
         out.append("</svg>")
@@ -58,9 +63,11 @@ public enum LearningCurvePlot {
             let x = frame.x(round.trainingShare)
             let low = frame.y(round.dice.mean - round.dice.standardError)
             let high = frame.y(round.dice.mean + round.dice.standardError)
-            return ["<line x1=\"\(n(x))\" y1=\"\(n(low))\" x2=\"\(n(x))\" y2=\"\(n(high))\"/>",
-                    "<line x1=\"\(n(x - 3))\" y1=\"\(n(low))\" x2=\"\(n(x + 3))\" y2=\"\(n(low))\"/>",
-                    "<line x1=\"\(n(x - 3))\" y1=\"\(n(high))\" x2=\"\(n(x + 3))\" y2=\"\(n(high))\"/>"]
+            return [
+                "<line x1=\"\(n(x))\" y1=\"\(n(low))\" x2=\"\(n(x))\" y2=\"\(n(high))\"/>",
+                "<line x1=\"\(n(x - 3))\" y1=\"\(n(low))\" x2=\"\(n(x + 3))\" y2=\"\(n(low))\"/>",
+                "<line x1=\"\(n(x - 3))\" y1=\"\(n(high))\" x2=\"\(n(x + 3))\" y2=\"\(n(high))\"/>",
+            ]
         }
     }
 
@@ -71,8 +78,11 @@ public enum LearningCurvePlot {
     static func band(_ curve: [StrategySummary.CurvePoint], frame: Frame) -> String {
         func y(_ dice: Double) -> Double { frame.y(min(max(dice, frame.yMin), frame.yMax)) }
         let upper = curve.map { (frame.x($0.trainingShare), y($0.meanDice.interval?.upper ?? $0.meanDice.mean)) }
-        let lower = curve.reversed().map { (frame.x($0.trainingShare), y($0.meanDice.interval?.lower ?? $0.meanDice.mean)) }
-        let d = (upper + lower).enumerated().map { "\($0 == 0 ? "M" : "L")\(n($1.0)) \(n($1.1))" }.joined(separator: " ")
+        let lower = curve.reversed().map {
+            (frame.x($0.trainingShare), y($0.meanDice.interval?.lower ?? $0.meanDice.mean))
+        }
+        let d = (upper + lower).enumerated().map { "\($0 == 0 ? "M" : "L")\(n($1.0)) \(n($1.1))" }.joined(
+            separator: " ")
         return "<path class=\"band\" d=\"\(d) Z\" stroke=\"none\" fill-opacity=\"0.2\"/>"
     }
 
@@ -117,13 +127,18 @@ public enum LearningCurvePlot {
             ]
             for tick in stride(from: 0.0, through: xMax, by: xMax > 50 ? 20 : 10) {
                 let px = x(tick / 100)
-                out.append("<line x1=\"\(n(px))\" y1=\"\(n(bottom))\" x2=\"\(n(px))\" y2=\"\(n(bottom + 5))\" stroke=\"black\"/>")
+                out.append(
+                    "<line x1=\"\(n(px))\" y1=\"\(n(bottom))\" x2=\"\(n(px))\" y2=\"\(n(bottom + 5))\" stroke=\"black\"/>"
+                )
                 out.append("<text x=\"\(n(px))\" y=\"\(n(bottom + 18))\" text-anchor=\"middle\">\(n(tick))</text>")
             }
             for tick in stride(from: yMin, through: yMax + 1e-9, by: 0.1) {
                 let py = y(tick)
-                out.append("<line x1=\"\(n(left - 5))\" y1=\"\(n(py))\" x2=\"\(n(left))\" y2=\"\(n(py))\" stroke=\"black\"/>")
-                out.append("<text x=\"\(n(left - 8))\" y=\"\(n(py + 4))\" text-anchor=\"end\">\(String(format: "%.1f", tick))</text>")
+                out.append(
+                    "<line x1=\"\(n(left - 5))\" y1=\"\(n(py))\" x2=\"\(n(left))\" y2=\"\(n(py))\" stroke=\"black\"/>")
+                out.append(
+                    "<text x=\"\(n(left - 8))\" y=\"\(n(py + 4))\" text-anchor=\"end\">\(String(format: "%.1f", tick))</text>"
+                )
             }
             return out
         }

@@ -28,7 +28,9 @@ public enum LearningCurveReport {
         for summary in analysis.summaries {
             let repetitions = analysis.strategies.filter { $0.strategy == summary.strategy }
                 .sorted { $0.repetition < $1.repetition }
-            let firsts = repetitions.map { strategy in strategy.rounds.first { $0.round == strategy.firstEquivalentRound } }
+            let firsts = repetitions.map { strategy in
+                strategy.rounds.first { $0.round == strategy.firstEquivalentRound }
+            }
             let rounds: [String] = firsts.map { first in first.map { "\($0.round)" } ?? "–" }
             let annotated: [String] = firsts.map { first in first.map { "\($0.annotatedCases)" } ?? "–" }
             let reached = summary.equivalentRepetitions > 0
@@ -43,8 +45,11 @@ public enum LearningCurveReport {
             ]
             lines.append("| " + cells.joined(separator: " | ") + " |")
         }
-        lines += ["", "Rounds: mean Dice difference to the full-data model with its "
-                    + "\(format(100 * (1 - 2 * analysis.bounds.alpha), "%g"))% interval, against the bounds.", ""]
+        lines += [
+            "",
+            "Rounds: mean Dice difference to the full-data model with its "
+                + "\(format(100 * (1 - 2 * analysis.bounds.alpha), "%g"))% interval, against the bounds.", "",
+        ]
         for strategy in analysis.strategies {
             let name = repeated ? "\(strategy.strategy) repetition \(strategy.repetition + 1)" : strategy.strategy
             for round in strategy.rounds {
@@ -58,7 +63,9 @@ public enum LearningCurveReport {
     /// `round 1: 16 cases (33.3%), mean Dice 0.612, difference −0.031 [−0.072, +0.010] within ±0.120: equivalent (p 0.0123)`.
     public static func roundLine(_ round: RoundAnalysis, bounds: EquivalenceBounds) -> String {
         let interval = round.differenceInterval
-        let verdict = round.isEquivalent ? "within ±\(short(bounds.high)): equivalent" : "not within ±\(short(bounds.high)): not equivalent"
+        let verdict =
+            round.isEquivalent
+            ? "within ±\(short(bounds.high)): equivalent" : "not within ±\(short(bounds.high)): not equivalent"
         return "round \(round.round): \(round.annotatedCases) cases (\(percent(round.trainingShare))), "
             + "mean Dice \(short(round.dice.mean)), difference \(signed(round.tost.meanDifference)) "
             + "[\(signed(interval.lower)), \(signed(interval.upper))] \(verdict) (p \(pValue(round.tost.pValue)))"
@@ -69,7 +76,8 @@ public enum LearningCurveReport {
     public static func marginExplanation(_ analysis: LearningCurveAnalysis) -> String {
         let bounds = analysis.bounds, full = analysis.fullData
         let level = format(100 * (1 - 2 * bounds.alpha), "%g")
-        return "Margin ±\(short(bounds.high)) = 2 × Δ: Δ = \(short(bounds.selfEquivalenceMargin)) = t(\(format(1 - bounds.alpha, "%g")), "
+        return
+            "Margin ±\(short(bounds.high)) = 2 × Δ: Δ = \(short(bounds.selfEquivalenceMargin)) = t(\(format(1 - bounds.alpha, "%g")), "
             + "df \(2 * full.count - 2)) × SD \(short(full.standardDeviation)) × √(2/\(full.count)) is the widest gap at which "
             + "the full-data model's Dice over its \(full.count) test cases is equivalent to itself; a round is equivalent "
             + "when the \(level)% interval of its mean Dice difference lies within the margin."
@@ -80,8 +88,10 @@ public enum LearningCurveReport {
     /// margin takes at the full-data model's spread; empty where the rule has no answer.
     static func halvedMarginCases(_ analysis: LearningCurveAnalysis) -> String {
         let half = analysis.bounds.high / 2
-        guard let cases = try? EquivalenceBounds.testCases(forMargin: half, standardDeviation: analysis.fullData.standardDeviation,
-                                                           alpha: analysis.bounds.alpha)
+        guard
+            let cases = try? EquivalenceBounds.testCases(
+                forMargin: half, standardDeviation: analysis.fullData.standardDeviation,
+                alpha: analysis.bounds.alpha)
         else { return "" }
         return " At this SD a margin of ±\(short(half)) would take \(cases) test cases."
     }
@@ -89,9 +99,11 @@ public enum LearningCurveReport {
     /// One row per strategy, repetition (from 1) and round with every number of the analysis, full
     /// precision; the interval is the (1 − 2α) one of the mean difference.
     public static func csv(_ analysis: LearningCurveAnalysis) -> String {
-        var lines = ["strategy,repetition,round,annotated_cases,training_share,n,mean_dice,median_dice,sd_dice,se_dice,"
-            + "mean_difference,difference_ci_low,difference_ci_high,ci_level,t_lower,p_lower,t_upper,p_upper,df,p_tost,"
-            + "equivalent"]
+        var lines = [
+            "strategy,repetition,round,annotated_cases,training_share,n,mean_dice,median_dice,sd_dice,se_dice,"
+                + "mean_difference,difference_ci_low,difference_ci_high,ci_level,t_lower,p_lower,t_upper,p_upper,df,p_tost,"
+                + "equivalent"
+        ]
         for strategy in analysis.strategies {
             for round in strategy.rounds {
                 let numbers: [Double] = [
@@ -101,8 +113,10 @@ public enum LearningCurveReport {
                     round.tost.lower.pValue, round.tost.upper.statistic, round.tost.upper.pValue,
                     round.tost.lower.degreesOfFreedom, round.tost.pValue,
                 ]
-                var fields = [csvField(strategy.strategy), "\(strategy.repetition + 1)", "\(round.round)",
-                              "\(round.annotatedCases)", numbers[0].description, "\(round.dice.count)"]
+                var fields = [
+                    csvField(strategy.strategy), "\(strategy.repetition + 1)", "\(round.round)",
+                    "\(round.annotatedCases)", numbers[0].description, "\(round.dice.count)",
+                ]
                 fields += numbers.dropFirst().map(\.description)
                 fields.append(round.isEquivalent ? "true" : "false")
                 lines.append(fields.joined(separator: ","))

@@ -1,4 +1,5 @@
 import Statistics
+
 /// The paper's Fig. 3 kind of picture: one axial slice of a case in grey, with the outlines of the
 /// predicted and the true tumor drawn over it, so a reader sees where a model misses.
 ///
@@ -19,19 +20,25 @@ public struct SliceOverlay: Sendable {
 
     /// - Parameters:
     ///   - scale: each voxel becomes a `scale` × `scale` block of pixels.
-    public init(shape: (x: Int, y: Int, z: Int), image voxels: [Float], prediction: [UInt8], truth: [UInt8],
-                scale: Int = 1) throws(StatisticsError) {
+    public init(
+        shape: (x: Int, y: Int, z: Int), image voxels: [Float], prediction: [UInt8], truth: [UInt8],
+        scale: Int = 1
+    ) throws(StatisticsError) {
         let count = shape.x * shape.y * shape.z
         guard count > 0, scale >= 1 else {
-            throw StatisticsError(.invalidParameter, subject: "overlay", detail: "an empty grid \(shape) or scale \(scale)")
+            throw StatisticsError(
+                .invalidParameter, subject: "overlay", detail: "an empty grid \(shape) or scale \(scale)")
         }
         guard voxels.count == count, prediction.count == count, truth.count == count else {
-            throw StatisticsError(.mismatchedInputs, subject: "overlay",
-                                  detail: "grid \(shape.x)×\(shape.y)×\(shape.z) has \(count) voxels; image \(voxels.count), "
-                                      + "prediction \(prediction.count), truth \(truth.count)")
+            throw StatisticsError(
+                .mismatchedInputs, subject: "overlay",
+                detail: "grid \(shape.x)×\(shape.y)×\(shape.z) has \(count) voxels; image \(voxels.count), "
+                    + "prediction \(prediction.count), truth \(truth.count)")
         }
         let plane = shape.x * shape.y
-        func area(_ mask: [UInt8], _ z: Int) -> Int { mask[(z * plane)..<((z + 1) * plane)].reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
+        func area(_ mask: [UInt8], _ z: Int) -> Int {
+            mask[(z * plane)..<((z + 1) * plane)].reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+        }
         let truthAreas = (0..<shape.z).map { area(truth, $0) }
         let areas = truthAreas.contains { $0 > 0 } ? truthAreas : (0..<shape.z).map { area(prediction, $0) }
         slice = areas.indices.max { areas[$0] < areas[$1] || (areas[$0] == areas[$1] && $0 > $1) } ?? 0
@@ -48,12 +55,13 @@ public struct SliceOverlay: Sendable {
                         || mask[offset + index - 1] == 0 || mask[offset + index + 1] == 0
                         || mask[offset + index - shape.x] == 0 || mask[offset + index + shape.x] == 0
                 }
-                let colour = switch (onOutline(truth), onOutline(prediction)) {
-                case (true, true): Self.sharedColour
-                case (true, false): Self.truthColour
-                case (false, true): Self.predictionColour
-                case (false, false): (grey[index], grey[index], grey[index])
-                }
+                let colour =
+                    switch (onOutline(truth), onOutline(prediction)) {
+                    case (true, true): Self.sharedColour
+                    case (true, false): Self.truthColour
+                    case (false, true): Self.predictionColour
+                    case (false, false): (grey[index], grey[index], grey[index])
+                    }
                 for dy in 0..<scale {
                     for dx in 0..<scale { picture[x * scale + dx, y * scale + dy] = colour }
                 }

@@ -27,7 +27,8 @@ public struct EventStream: Sendable {
 
     /// The stream's name for this deployment.
     public var name: String {
-        subjectPrefix.isEmpty ? Self.baseName
+        subjectPrefix.isEmpty
+            ? Self.baseName
             : Self.baseName + "_" + subjectPrefix.uppercased().replacingOccurrences(of: ".", with: "_")
     }
 
@@ -35,8 +36,9 @@ public struct EventStream: Sendable {
     public var subjects: String { RPCWire.subject(EventSubject.all, prefix: subjectPrefix) }
 
     public var configuration: StreamConfiguration {
-        StreamConfiguration(name: name, subjects: [subjects], retention: .limits, storage: .file,
-                            maxAge: Self.maxAge, duplicateWindow: Self.duplicateWindow)
+        StreamConfiguration(
+            name: name, subjects: [subjects], retention: .limits, storage: .file,
+            maxAge: Self.maxAge, duplicateWindow: Self.duplicateWindow)
     }
 
     /// Creates the stream, or brings an existing one to this configuration.
@@ -52,10 +54,13 @@ public struct EventStream: Sendable {
     /// Stores `body` as a CloudEvents event of type `activeseg.v1.<kind>`; `id` identifies the event
     /// (a repeat with the same id is stored once). Returns whether the stream had it already.
     @discardableResult
-    public func publish<Event: BusEvent>(_ body: Event, scope: String, id: String, source: String,
-                                         time: Date = Date()) async throws -> PublishAck {
-        let envelope = EventEnvelope(type: "activeseg.v1.\(Event.kind.rawValue)", source: source, id: id, time: time,
-                                     body: body)
+    public func publish<Event: BusEvent>(
+        _ body: Event, scope: String, id: String, source: String,
+        time: Date = Date()
+    ) async throws -> PublishAck {
+        let envelope = EventEnvelope(
+            type: "activeseg.v1.\(Event.kind.rawValue)", source: source, id: id, time: time,
+            body: body)
         return try await jetStream.publish(envelope, to: subject(for: Event.self, scope: scope))
     }
 }

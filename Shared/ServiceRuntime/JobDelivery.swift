@@ -11,8 +11,10 @@ public struct JobDelivery: Sendable, Hashable {
     /// How long a failed job waits before it is offered again.
     public var retryDelay: Duration
 
-    public init(ackWait: Duration = .seconds(60), maxAttempts: Int = 4, heartbeat: Duration = .seconds(15),
-                retryDelay: Duration = .seconds(10)) {
+    public init(
+        ackWait: Duration = .seconds(60), maxAttempts: Int = 4, heartbeat: Duration = .seconds(15),
+        retryDelay: Duration = .seconds(10)
+    ) {
         precondition(heartbeat < ackWait, "heartbeats must come before the ack wait runs out")
         precondition(maxAttempts >= 1, "a job needs at least one attempt")
         self.ackWait = ackWait
@@ -35,11 +37,16 @@ extension JobDelivery {
     ///   keeps killing its worker (a crash, an out-of-memory kill), is marked failed.
     public init(environment: [String: String]) throws(ServiceConfigurationError) {
         self.init()
-        if let seconds = try ServiceConfiguration.positiveInteger("ACTIVESEG_JOB_ACK_WAIT", in: environment, unit: "seconds") {
-            self.init(ackWait: .seconds(seconds), heartbeat: .milliseconds(seconds * 250),
-                      retryDelay: min(retryDelay, .seconds(seconds)))
+        if let seconds = try ServiceConfiguration.positiveInteger(
+            "ACTIVESEG_JOB_ACK_WAIT", in: environment, unit: "seconds")
+        {
+            self.init(
+                ackWait: .seconds(seconds), heartbeat: .milliseconds(seconds * 250),
+                retryDelay: min(retryDelay, .seconds(seconds)))
         }
-        if let attempts = try ServiceConfiguration.positiveInteger("ACTIVESEG_JOB_MAX_ATTEMPTS", in: environment, unit: "attempts") {
+        if let attempts = try ServiceConfiguration.positiveInteger(
+            "ACTIVESEG_JOB_MAX_ATTEMPTS", in: environment, unit: "attempts")
+        {
             maxAttempts = attempts
         }
     }

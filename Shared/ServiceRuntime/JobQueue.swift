@@ -33,8 +33,10 @@ public struct JobQueue<Job: SwiftProtobuf.Message, Result: SwiftProtobuf.Message
     public let subjectPrefix: String
     public let delivery: JobDelivery
 
-    public init(_ method: RPCMethod<Job, Result>, jetStream: JetStream, subjectPrefix: String,
-                delivery: JobDelivery = JobDelivery()) {
+    public init(
+        _ method: RPCMethod<Job, Result>, jetStream: JetStream, subjectPrefix: String,
+        delivery: JobDelivery = JobDelivery()
+    ) {
         self.method = method
         self.jetStream = jetStream
         self.subjectPrefix = subjectPrefix
@@ -57,19 +59,22 @@ public struct JobQueue<Job: SwiftProtobuf.Message, Result: SwiftProtobuf.Message
     public var jobsConfiguration: StreamConfiguration {
         // Every job kind, so a kind added later joins the same stream.
         let kinds = [TrainerRPC.train.subject, ScorerRPC.score.subject]
-        return StreamConfiguration(name: jobsStream, subjects: kinds.map { RPCWire.subject($0, prefix: subjectPrefix) },
-                                   retention: .workQueue, storage: .file, duplicateWindow: Self.duplicateWindow)
+        return StreamConfiguration(
+            name: jobsStream, subjects: kinds.map { RPCWire.subject($0, prefix: subjectPrefix) },
+            retention: .workQueue, storage: .file, duplicateWindow: Self.duplicateWindow)
     }
 
     public var resultsConfiguration: StreamConfiguration {
-        StreamConfiguration(name: resultsStream, subjects: [RPCWire.subject("activeseg.v1.results.>", prefix: subjectPrefix)],
-                            retention: .limits, storage: .file, maxAge: Self.resultsMaxAge,
-                            duplicateWindow: Self.duplicateWindow)
+        StreamConfiguration(
+            name: resultsStream, subjects: [RPCWire.subject("activeseg.v1.results.>", prefix: subjectPrefix)],
+            retention: .limits, storage: .file, maxAge: Self.resultsMaxAge,
+            duplicateWindow: Self.duplicateWindow)
     }
 
     public var consumerConfiguration: ConsumerConfiguration {
-        ConsumerConfiguration(durableName: durableName, filterSubject: jobSubject, ackWait: delivery.ackWait,
-                              maxDeliver: delivery.maxDeliver)
+        ConsumerConfiguration(
+            durableName: durableName, filterSubject: jobSubject, ackWait: delivery.ackWait,
+            maxDeliver: delivery.maxDeliver)
     }
 
     /// Creates both streams and this kind's consumer, or brings them to this configuration; producers
@@ -102,8 +107,9 @@ public struct JobQueue<Job: SwiftProtobuf.Message, Result: SwiftProtobuf.Message
     func requeue(_ message: JetStreamMessage, jobID: String) async throws {
         var headers = BusHeaders()
         headers[Self.jobIDHeader] = jobID
-        try await jetStream.publish(message.payload, to: jobSubject, headers: headers,
-                                    messageID: "\(jobID)/handed-back/\(message.streamSequence)")
+        try await jetStream.publish(
+            message.payload, to: jobSubject, headers: headers,
+            messageID: "\(jobID)/handed-back/\(message.streamSequence)")
     }
 
     /// Publishes the notice of a finished job; a repeat for the same job id is not stored again.
@@ -115,8 +121,9 @@ public struct JobQueue<Job: SwiftProtobuf.Message, Result: SwiftProtobuf.Message
     /// Publishes the notice of a failed job: an `ErrorReply`, marked by the headers RPC replies use.
     @discardableResult
     func announce(_ error: RPCError, jobID: String) async throws -> PublishAck {
-        try await jetStream.publish(try error.errorReply.serializedData(), to: resultSubject,
-                                    headers: RPCWire.errorHeaders(error), messageID: jobID)
+        try await jetStream.publish(
+            try error.errorReply.serializedData(), to: resultSubject,
+            headers: RPCWire.errorHeaders(error), messageID: jobID)
     }
 
     /// A notice read back from the results stream: the result, or the error the job failed with.

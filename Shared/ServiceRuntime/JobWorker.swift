@@ -43,8 +43,10 @@ public struct JobWorker<Handler: JobHandler>: Service {
     public var maxFetchRetryWait: Duration = .seconds(5)
     private let logger: Logger
 
-    public init(queue: JobQueue<Handler.Job, Handler.Result>, handler: Handler, concurrency: Int = 1,
-                fetchTimeout: Duration = .seconds(1), logger: Logger) {
+    public init(
+        queue: JobQueue<Handler.Job, Handler.Result>, handler: Handler, concurrency: Int = 1,
+        fetchTimeout: Duration = .seconds(1), logger: Logger
+    ) {
         precondition(concurrency >= 1)
         self.queue = queue
         self.handler = handler
@@ -56,8 +58,12 @@ public struct JobWorker<Handler: JobHandler>: Service {
     public func run() async throws {
         try await queue.ensure()
         let consumer = try await queue.jetStream.pullConsumer(stream: queue.jobsStream, durableName: queue.durableName)
-        logger.info("taking jobs", metadata: ["job.stream": "\(queue.jobsStream)", "job.consumer": "\(queue.durableName)",
-                                              "job.subject": "\(queue.jobSubject)"])
+        logger.info(
+            "taking jobs",
+            metadata: [
+                "job.stream": "\(queue.jobsStream)", "job.consumer": "\(queue.durableName)",
+                "job.subject": "\(queue.jobSubject)",
+            ])
         try await withThrowingDiscardingTaskGroup { group in
             for _ in 0..<concurrency {
                 group.addTask { try await work(consumer) }
@@ -77,8 +83,9 @@ public struct JobWorker<Handler: JobHandler>: Service {
                 if queue.jetStream.connection.isClosed { throw error }
                 failures += 1
                 let wait = retryWait(afterFailures: failures)
-                logger.log(level: failures == 1 ? .warning : .debug, "could not fetch a job; fetching again",
-                           metadata: ["error": "\(error)", "retry.after": "\(wait)", "failed.fetches": "\(failures)"])
+                logger.log(
+                    level: failures == 1 ? .warning : .debug, "could not fetch a job; fetching again",
+                    metadata: ["error": "\(error)", "retry.after": "\(wait)", "failed.fetches": "\(failures)"])
                 // Graceful shutdown ends the pause; the loop's condition then ends the worker.
                 _ = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
                 continue
@@ -113,19 +120,24 @@ public struct JobWorker<Handler: JobHandler>: Service {
         do {
             job = try Handler.Job(serializedBytes: message.payload)
         } catch {
-            await fail(message, jobID: headerID,
-                       RPCError(.invalidArgument, "the job does not decode as \(Handler.Job.protoMessageName)",
-                                details: ["job.id": headerID], cause: error),
-                       final: true, logger: logger)
+            await fail(
+                message, jobID: headerID,
+                RPCError(
+                    .invalidArgument, "the job does not decode as \(Handler.Job.protoMessageName)",
+                    details: ["job.id": headerID], cause: error),
+                final: true, logger: logger)
             return
         }
         let attempts = queue.delivery.maxAttempts
         guard delivery <= attempts else {
-            await fail(message, jobID: headerID,
-                       RPCError(.aborted, "worker died on it: \(attempts) attempts, the last without an outcome "
-                                    + "(its worker crashed, was killed or stalled past the ack wait)",
-                                details: ["job.id": headerID]),
-                       final: true, logger: logger)
+            await fail(
+                message, jobID: headerID,
+                RPCError(
+                    .aborted,
+                    "worker died on it: \(attempts) attempts, the last without an outcome "
+                        + "(its worker crashed, was killed or stalled past the ack wait)",
+                    details: ["job.id": headerID]),
+                final: true, logger: logger)
             return
         }
         do {
@@ -140,7 +152,8 @@ public struct JobWorker<Handler: JobHandler>: Service {
         } catch is CancellationError {
             await handBack(message, jobID: headerID, logger: logger)
         } catch {
-            let failure = (error as? RPCError) ?? RPCError(.unavailable, "\(error)", details: ["job.id": headerID], cause: error)
+            let failure =
+                (error as? RPCError) ?? RPCError(.unavailable, "\(error)", details: ["job.id": headerID], cause: error)
             let final = Self.isPermanent(failure.code) || delivery >= attempts
             await fail(message, jobID: headerID, failure, final: final, logger: logger)
         }
@@ -151,9 +164,11 @@ public struct JobWorker<Handler: JobHandler>: Service {
         [.invalidArgument, .notFound, .failedPrecondition, .dataLoss, .unimplemented].contains(code)
     }
 
-    private func fail(_ message: JetStreamMessage, jobID: String, _ error: RPCError, final: Bool, logger: Logger) async {
-        logger.warning(final ? "job failed" : "job attempt failed; it will be retried",
-                       metadata: ["error": "\(error)"])
+    private func fail(_ message: JetStreamMessage, jobID: String, _ error: RPCError, final: Bool, logger: Logger) async
+    {
+        logger.warning(
+            final ? "job failed" : "job attempt failed; it will be retried",
+            metadata: ["error": "\(error)"])
         do {
             try await handler.recordFailure(jobID: jobID, error: error, final: final, logger: logger)
             if final {
@@ -176,8 +191,9 @@ public struct JobWorker<Handler: JobHandler>: Service {
             try await queue.requeue(message, jobID: jobID)
             try await message.ack()
         } catch {
-            logger.warning("could not queue the handed-back job again; its delivery counts as an attempt",
-                           metadata: ["error": "\(error)"])
+            logger.warning(
+                "could not queue the handed-back job again; its delivery counts as an attempt",
+                metadata: ["error": "\(error)"])
             try? await message.nak()
         }
     }

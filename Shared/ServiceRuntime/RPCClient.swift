@@ -20,15 +20,18 @@ public struct RPCClient: Sendable {
     /// - Throws: `RPCError`: the code the service replied with; `.unavailable` when no worker
     ///   listens on the subject; `.deadlineExceeded` when a worker exists but no reply came within
     ///   `timeout`; `.internal` when the reply does not decode. `cause` holds the bus error.
-    public func call<Request, Response>(_ method: RPCMethod<Request, Response>, _ request: Request,
-                                        timeout: Duration = .seconds(30)) async throws(RPCError) -> Response {
+    public func call<Request, Response>(
+        _ method: RPCMethod<Request, Response>, _ request: Request,
+        timeout: Duration = .seconds(30)
+    ) async throws(RPCError) -> Response {
         let subject = RPCWire.subject(method.subject, prefix: subjectPrefix)
         let payload: Data
         do {
             payload = try request.serializedData()
         } catch {
-            throw RPCError(.invalidArgument, "the request does not encode as \(Request.protoMessageName)",
-                           subject: subject, cause: error)
+            throw RPCError(
+                .invalidArgument, "the request does not encode as \(Request.protoMessageName)",
+                subject: subject, cause: error)
         }
         let reply: BusMessage
         do {

@@ -19,8 +19,10 @@ public struct RPCError: Error, CustomStringConvertible, Sendable {
     /// The underlying error when the failure happened on this side (e.g. a `BusError`).
     public var cause: (any Error)?
 
-    public init(_ code: Code, _ message: String, details: [String: String] = [:], subject: String = "",
-                cause: (any Error)? = nil) {
+    public init(
+        _ code: Code, _ message: String, details: [String: String] = [:], subject: String = "",
+        cause: (any Error)? = nil
+    ) {
         self.code = code
         self.message = message
         self.details = details

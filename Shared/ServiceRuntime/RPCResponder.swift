@@ -34,15 +34,17 @@ public struct RPCResponder: Sendable {
                 do {
                     request = try Request(serializedBytes: payload)
                 } catch {
-                    throw RPCError(.invalidArgument, "the request does not decode as \(Request.protoMessageName)",
-                                   details: ["request.bytes": String(payload.count)])
+                    throw RPCError(
+                        .invalidArgument, "the request does not decode as \(Request.protoMessageName)",
+                        details: ["request.bytes": String(payload.count)])
                 }
                 let response = try await handler(request, logger)
                 return Reply(payload: try response.serializedData(), headers: BusHeaders())
             } catch {
                 let failure = Self.rpcError(error)
-                logger.log(level: failure.code == .internal || failure.code == .unknown ? .error : .notice,
-                           "request failed", metadata: ["rpc.code": "\(failure.code)", "rpc.error": "\(failure.message)"])
+                logger.log(
+                    level: failure.code == .internal || failure.code == .unknown ? .error : .notice,
+                    "request failed", metadata: ["rpc.code": "\(failure.code)", "rpc.error": "\(failure.message)"])
                 return Reply(payload: Self.encode(failure.errorReply), headers: RPCWire.errorHeaders(failure))
             }
         }

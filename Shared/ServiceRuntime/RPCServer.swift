@@ -29,8 +29,10 @@ public struct RPCServer: Service {
     /// - Parameters:
     ///   - ping: the service block's `Ping` method, answered by `RPCResponder.health`.
     ///   - responders: the service's other methods.
-    public init(configuration: ServiceConfiguration, connection: BusConnection,
-                ping: RPCMethod<HealthPing, HealthPong>, responders: [RPCResponder], logger: Logger) {
+    public init(
+        configuration: ServiceConfiguration, connection: BusConnection,
+        ping: RPCMethod<HealthPing, HealthPong>, responders: [RPCResponder], logger: Logger
+    ) {
         self.configuration = configuration
         self.connection = connection
         self.responders = [RPCResponder.health(ping, instance: configuration.instance)] + responders
@@ -41,14 +43,20 @@ public struct RPCServer: Service {
         var subscriptions: [BusSubscription] = []
         for responder in responders {
             let subject = configuration.subject(for: responder.method)
-            subscriptions.append(try await connection.subscribe(to: subject, queueGroup: configuration.service,
-                                                                pendingLimits: pendingLimits))
+            subscriptions.append(
+                try await connection.subscribe(
+                    to: subject, queueGroup: configuration.service,
+                    pendingLimits: pendingLimits))
         }
         // Requests published from other connections right after `run` starts must find the
         // subscriptions registered on the server.
         try await connection.flush()
-        logger.info("serving", metadata: ["rpc.subjects": "\(subscriptions.map(\.subject).joined(separator: ","))",
-                                          "rpc.queue-group": "\(configuration.service)"])
+        logger.info(
+            "serving",
+            metadata: [
+                "rpc.subjects": "\(subscriptions.map(\.subject).joined(separator: ","))",
+                "rpc.queue-group": "\(configuration.service)",
+            ])
         let served = subscriptions
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -76,8 +84,12 @@ public struct RPCServer: Service {
                     do {
                         try await subscription.drain(timeout: timeout)
                     } catch {
-                        logger.warning("subscription not drained", metadata: ["rpc.subject": "\(subscription.subject)",
-                                                                              "error": "\(error)"])
+                        logger.warning(
+                            "subscription not drained",
+                            metadata: [
+                                "rpc.subject": "\(subscription.subject)",
+                                "error": "\(error)",
+                            ])
                         subscription.unsubscribe()
                     }
                 }
@@ -127,10 +139,11 @@ extension RPCServer {
     /// connection so the last replies reach the server before the process exits.
     public func serviceGroup() -> ServiceGroup {
         // Shut down in reverse order: the server stops before the connection drains under it.
-        ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: BusService(connection: connection, logger: logger)), .init(service: self)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+        ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: BusService(connection: connection, logger: logger)), .init(service: self)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
     }
 }
 

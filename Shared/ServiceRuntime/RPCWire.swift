@@ -26,8 +26,10 @@ enum RPCWire {
     }
 
     /// The response `reply` carries, or the `RPCError` it reports.
-    static func decode<Response: SwiftProtobuf.Message>(_ reply: BusMessage, as _: Response.Type,
-                                                        subject: String) throws(RPCError) -> Response {
+    static func decode<Response: SwiftProtobuf.Message>(
+        _ reply: BusMessage, as _: Response.Type,
+        subject: String
+    ) throws(RPCError) -> Response {
         let isError = reply.headers[errorCodeHeader] != nil
         do {
             if isError {
@@ -38,8 +40,9 @@ enum RPCWire {
             throw error
         } catch {
             let expected = isError ? ErrorReply.protoMessageName : Response.protoMessageName
-            throw RPCError(.internal, "the reply does not decode as \(expected)",
-                           details: ["reply.bytes": String(reply.payload.count)], subject: subject, cause: error)
+            throw RPCError(
+                .internal, "the reply does not decode as \(expected)",
+                details: ["reply.bytes": String(reply.payload.count)], subject: subject, cause: error)
         }
     }
 }

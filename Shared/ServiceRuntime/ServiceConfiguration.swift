@@ -68,22 +68,26 @@ public struct ServiceConfiguration: Sendable {
         postgresDSN = value("ACTIVESEG_POSTGRES_DSN") ?? postgresDSN
         artifactRoot = value("ACTIVESEG_ARTIFACT_ROOT") ?? artifactRoot
         instance = value("ACTIVESEG_INSTANCE") ?? instance
-        if let parsed = try Self.positiveInteger("ACTIVESEG_CONCURRENCY", in: environment, unit: "requests",
-                                                 maximum: Self.maximumConcurrency) {
+        if let parsed = try Self.positiveInteger(
+            "ACTIVESEG_CONCURRENCY", in: environment, unit: "requests",
+            maximum: Self.maximumConcurrency)
+        {
             concurrency = parsed
         }
         if let text = value("ACTIVESEG_LOG_LEVEL") {
             guard let level = Logger.Level(rawValue: text.lowercased()) else {
                 let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
-                throw ServiceConfigurationError(.invalidValue, key: "ACTIVESEG_LOG_LEVEL",
-                                                detail: "expected one of \(names), got '\(text)'")
+                throw ServiceConfigurationError(
+                    .invalidValue, key: "ACTIVESEG_LOG_LEVEL",
+                    detail: "expected one of \(names), got '\(text)'")
             }
             logLevel = level
         }
         if let prefix = value("ACTIVESEG_SUBJECT_PREFIX") {
             guard Self.isSubjectTokens(prefix) else {
-                throw ServiceConfigurationError(.invalidValue, key: "ACTIVESEG_SUBJECT_PREFIX",
-                                                detail: "expected dot-separated subject tokens without wildcards, got '\(prefix)'")
+                throw ServiceConfigurationError(
+                    .invalidValue, key: "ACTIVESEG_SUBJECT_PREFIX",
+                    detail: "expected dot-separated subject tokens without wildcards, got '\(prefix)'")
             }
             subjectPrefix = prefix
         }

@@ -9,17 +9,21 @@ public struct BinaryMask: Sendable, Equatable {
 
     public init(dimensions: SIMD3<Int>, spacing: SIMD3<Double> = .one, voxels: [Bool]) throws {
         guard dimensions.x > 0, dimensions.y > 0, dimensions.z > 0 else {
-            throw StatisticsError(.invalidParameter, subject: "mask dimensions",
-                                  detail: "every dimension must be positive, got \(dimensions)")
+            throw StatisticsError(
+                .invalidParameter, subject: "mask dimensions",
+                detail: "every dimension must be positive, got \(dimensions)")
         }
         guard spacing.x > 0, spacing.y > 0, spacing.z > 0,
-              spacing.x.isFinite, spacing.y.isFinite, spacing.z.isFinite else {
-            throw StatisticsError(.invalidParameter, subject: "mask spacing",
-                                  detail: "every spacing must be positive and finite, got \(spacing)")
+            spacing.x.isFinite, spacing.y.isFinite, spacing.z.isFinite
+        else {
+            throw StatisticsError(
+                .invalidParameter, subject: "mask spacing",
+                detail: "every spacing must be positive and finite, got \(spacing)")
         }
         guard voxels.count == dimensions.x * dimensions.y * dimensions.z else {
-            throw StatisticsError(.mismatchedInputs, subject: "mask voxels",
-                                  detail: "\(voxels.count) voxels for dimensions \(dimensions)")
+            throw StatisticsError(
+                .mismatchedInputs, subject: "mask voxels",
+                detail: "\(voxels.count) voxels for dimensions \(dimensions)")
         }
         self.dimensions = dimensions
         self.spacing = spacing
@@ -27,8 +31,10 @@ public struct BinaryMask: Sendable, Equatable {
     }
 
     /// The mask of the voxels whose probability is at least `threshold` (the paper's 0.5).
-    public init(probabilities: [Float], threshold: Float = 0.5, dimensions: SIMD3<Int>,
-                spacing: SIMD3<Double> = .one) throws {
+    public init(
+        probabilities: [Float], threshold: Float = 0.5, dimensions: SIMD3<Int>,
+        spacing: SIMD3<Double> = .one
+    ) throws {
         try self.init(dimensions: dimensions, spacing: spacing, voxels: probabilities.map { $0 >= threshold })
     }
 
@@ -45,7 +51,8 @@ public struct BinaryMask: Sendable, Equatable {
         for z in 0..<nz {
             for y in 0..<ny {
                 for x in 0..<nx where voxels[index(x, y, z)] {
-                    let interior = x > 0 && x < nx - 1 && y > 0 && y < ny - 1 && z > 0 && z < nz - 1
+                    let interior =
+                        x > 0 && x < nx - 1 && y > 0 && y < ny - 1 && z > 0 && z < nz - 1
                         && voxels[index(x - 1, y, z)] && voxels[index(x + 1, y, z)]
                         && voxels[index(x, y - 1, z)] && voxels[index(x, y + 1, z)]
                         && voxels[index(x, y, z - 1)] && voxels[index(x, y, z + 1)]

@@ -23,13 +23,16 @@ public struct ConfidenceInterval: Codable, Sendable, Equatable {
     /// interval [estimate, estimate], as scipy's `t.interval` does.
     public init(estimate: Double, standardError: Double, degreesOfFreedom: Double, level: Double) throws {
         guard level > 0, level < 1 else {
-            throw StatisticsError(.invalidParameter, subject: "confidence level", detail: "must be in (0, 1), got \(level)")
+            throw StatisticsError(
+                .invalidParameter, subject: "confidence level", detail: "must be in (0, 1), got \(level)")
         }
         guard estimate.isFinite, standardError.isFinite, standardError >= 0 else {
-            throw StatisticsError(.nonFiniteValue, subject: "confidence interval",
-                                  detail: "needs a finite estimate and standard error, got \(estimate) and \(standardError)")
+            throw StatisticsError(
+                .nonFiniteValue, subject: "confidence interval",
+                detail: "needs a finite estimate and standard error, got \(estimate) and \(standardError)")
         }
-        let halfWidth = try standardError == 0
+        let halfWidth =
+            try standardError == 0
             ? 0 : StudentTDistribution(degreesOfFreedom: degreesOfFreedom).quantile((1 + level) / 2) * standardError
         self.init(estimate: estimate, lower: estimate - halfWidth, upper: estimate + halfWidth, level: level)
     }
@@ -39,10 +42,12 @@ public struct ConfidenceInterval: Codable, Sendable, Equatable {
     public init(meanOf values: [Double], level: Double = 0.95, subject: String = "sample") throws {
         let summary = try SampleSummary(values, subject: subject)
         guard summary.count >= 2 else {
-            throw StatisticsError(.tooFewValues, subject: subject, detail: "an interval of the mean needs at least two values")
+            throw StatisticsError(
+                .tooFewValues, subject: subject, detail: "an interval of the mean needs at least two values")
         }
-        try self.init(estimate: summary.mean, standardError: summary.standardError,
-                      degreesOfFreedom: Double(summary.count - 1), level: level)
+        try self.init(
+            estimate: summary.mean, standardError: summary.standardError,
+            degreesOfFreedom: Double(summary.count - 1), level: level)
     }
 
     /// Whether the whole interval lies strictly inside (low, high).

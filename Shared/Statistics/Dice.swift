@@ -4,8 +4,9 @@ import Domain
 /// both are empty).
 public func dice(prediction: BinaryMask, reference: BinaryMask) throws -> Double {
     guard prediction.dimensions == reference.dimensions else {
-        throw StatisticsError(.mismatchedInputs, subject: "Dice",
-                              detail: "prediction \(prediction.dimensions) and reference \(reference.dimensions) grids differ")
+        throw StatisticsError(
+            .mismatchedInputs, subject: "Dice",
+            detail: "prediction \(prediction.dimensions) and reference \(reference.dimensions) grids differ")
     }
     var overlap = DiceOverlap()
     for (p, r) in zip(prediction.voxels, reference.voxels) { overlap.add(predicted: p, reference: r) }

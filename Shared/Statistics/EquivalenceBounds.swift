@@ -37,8 +37,9 @@ public struct EquivalenceBounds: Codable, Sendable, Equatable {
         }
         let summary = try SampleSummary(reference, subject: "full-data Dice")
         guard summary.count >= 2, reference.contains(where: { $0 != reference[0] }) else {
-            throw StatisticsError(.tooFewValues, subject: "full-data Dice",
-                                  detail: "equivalence bounds need at least two cases with some spread")
+            throw StatisticsError(
+                .tooFewValues, subject: "full-data Dice",
+                detail: "equivalence bounds need at least two cases with some spread")
         }
         let n = Double(summary.count)
         let t = try StudentTDistribution(degreesOfFreedom: 2 * n - 2).quantile(1 - alpha)
@@ -51,12 +52,15 @@ public struct EquivalenceBounds: Codable, Sendable, Equatable {
     /// A comparison can only show equivalence inside the margin its test split affords, so a
     /// cohort's test split is sized with this before any model is trained (the demo's cpu cohort:
     /// an SD of 0.30–0.34, where tumor-free cases score 0 or 1, and ±0.15 wanted take 85–111 cases).
-    public static func testCases(forMargin margin: Double, standardDeviation: Double, alpha: Double = 0.05) throws
+    public static func testCases(
+        forMargin margin: Double, standardDeviation: Double, alpha: Double = 0.05
+    ) throws
         -> Int
     {
         guard margin > 0, margin.isFinite, standardDeviation > 0, standardDeviation.isFinite else {
-            throw StatisticsError(.invalidParameter, subject: "test split size",
-                                  detail: "needs a positive margin and standard deviation, got \(margin) and \(standardDeviation)")
+            throw StatisticsError(
+                .invalidParameter, subject: "test split size",
+                detail: "needs a positive margin and standard deviation, got \(margin) and \(standardDeviation)")
         }
         guard alpha > 0, alpha < 0.5 else {
             throw StatisticsError(.invalidParameter, subject: "alpha", detail: "must be in (0, 0.5), got \(alpha)")
@@ -72,7 +76,8 @@ public struct EquivalenceBounds: Codable, Sendable, Equatable {
             tooFew = fits
             fits *= 2
             guard fits <= 1 << 40 else {
-                throw StatisticsError(.invalidParameter, subject: "test split size", detail: "margin \(margin) is out of reach")
+                throw StatisticsError(
+                    .invalidParameter, subject: "test split size", detail: "margin \(margin) is out of reach")
             }
         }
         while fits - tooFew > 1 {

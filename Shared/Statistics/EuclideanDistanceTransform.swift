@@ -19,12 +19,15 @@ enum EuclideanDistanceTransform {
                 for i in 0..<count { field[start + i * stride] = line[i] }
             }
         }
-        transformLines(count: nx, stride: 1, spacing: spacing.x,
-                       starts: (0..<(ny * nz)).map { $0 * nx })
-        transformLines(count: ny, stride: nx, spacing: spacing.y,
-                       starts: (0..<nz).flatMap { z in (0..<nx).map { x in x + nx * ny * z } })
-        transformLines(count: nz, stride: nx * ny, spacing: spacing.z,
-                       starts: Array(0..<(nx * ny)))
+        transformLines(
+            count: nx, stride: 1, spacing: spacing.x,
+            starts: (0..<(ny * nz)).map { $0 * nx })
+        transformLines(
+            count: ny, stride: nx, spacing: spacing.y,
+            starts: (0..<nz).flatMap { z in (0..<nx).map { x in x + nx * ny * z } })
+        transformLines(
+            count: nz, stride: nx * ny, spacing: spacing.z,
+            starts: Array(0..<(nx * ny)))
         return field
     }
 

@@ -16,12 +16,14 @@ import Foundation
 ///   tumor, and the caller decides how to summarise it.
 public func hausdorffDistance95(prediction: BinaryMask, reference: BinaryMask) throws -> Double {
     guard prediction.dimensions == reference.dimensions else {
-        throw StatisticsError(.mismatchedInputs, subject: "HD95",
-                              detail: "prediction \(prediction.dimensions) and reference \(reference.dimensions) grids differ")
+        throw StatisticsError(
+            .mismatchedInputs, subject: "HD95",
+            detail: "prediction \(prediction.dimensions) and reference \(reference.dimensions) grids differ")
     }
     guard prediction.spacing == reference.spacing else {
-        throw StatisticsError(.mismatchedInputs, subject: "HD95",
-                              detail: "prediction spacing \(prediction.spacing) and reference spacing \(reference.spacing) differ")
+        throw StatisticsError(
+            .mismatchedInputs, subject: "HD95",
+            detail: "prediction spacing \(prediction.spacing) and reference spacing \(reference.spacing) differ")
     }
     let predictedSurface = prediction.surface()
     let referenceSurface = reference.surface()

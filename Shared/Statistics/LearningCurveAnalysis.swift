@@ -85,11 +85,14 @@ public struct LearningCurveAnalysis: Codable, Sendable, Equatable {
     ///   - design: `.paired` by default, because every round is evaluated on the same test cases as
     ///     the full-data model; the independent designs are there to reproduce analyses that ignored
     ///     the pairing.
-    public init(trainingPoolSize: Int, fullDataDice: [String: Double], strategies: [StrategyEvaluation],
-                baseline: String = "random", alpha: Double = 0.05, design: TOSTDesign = .paired) throws {
+    public init(
+        trainingPoolSize: Int, fullDataDice: [String: Double], strategies: [StrategyEvaluation],
+        baseline: String = "random", alpha: Double = 0.05, design: TOSTDesign = .paired
+    ) throws {
         guard trainingPoolSize > 0 else {
-            throw StatisticsError(.invalidParameter, subject: "training pool size",
-                                  detail: "must be positive, got \(trainingPoolSize)")
+            throw StatisticsError(
+                .invalidParameter, subject: "training pool size",
+                detail: "must be positive, got \(trainingPoolSize)")
         }
         let caseIDs = fullDataDice.keys.sorted()
         let reference = caseIDs.map { fullDataDice[$0]! }
@@ -100,8 +103,9 @@ public struct LearningCurveAnalysis: Codable, Sendable, Equatable {
         self.baseline = baseline
         let bounds = self.bounds
         var analysed = try strategies.map { strategy in
-            try Self.analyse(strategy, caseIDs: caseIDs, reference: reference, poolSize: trainingPoolSize,
-                             bounds: bounds, design: design)
+            try Self.analyse(
+                strategy, caseIDs: caseIDs, reference: reference, poolSize: trainingPoolSize,
+                bounds: bounds, design: design)
         }
         for i in analysed.indices {
             let baselineShare = analysed.first {
@@ -115,39 +119,46 @@ public struct LearningCurveAnalysis: Codable, Sendable, Equatable {
         self.summaries = try StrategySummary.summaries(analysed, baseline: baseline)
     }
 
-    private static func analyse(_ strategy: StrategyEvaluation, caseIDs: [String], reference: [Double],
-                                poolSize: Int, bounds: EquivalenceBounds,
-                                design: TOSTDesign) throws -> StrategyAnalysis {
+    private static func analyse(
+        _ strategy: StrategyEvaluation, caseIDs: [String], reference: [Double],
+        poolSize: Int, bounds: EquivalenceBounds,
+        design: TOSTDesign
+    ) throws -> StrategyAnalysis {
         let rounds = try strategy.rounds.sorted { $0.round < $1.round }.map { round in
             let subject = "\(strategy.strategy) round \(round.round)"
             let values = try caseIDs.map { id in
                 guard let value = round.dice[id] else {
-                    throw StatisticsError(.mismatchedInputs, subject: subject,
-                                          detail: "no Dice for test case \(id) of the full-data model")
+                    throw StatisticsError(
+                        .mismatchedInputs, subject: subject,
+                        detail: "no Dice for test case \(id) of the full-data model")
                 }
                 return value
             }
             guard round.dice.count == caseIDs.count else {
-                throw StatisticsError(.mismatchedInputs, subject: subject,
-                                      detail: "\(round.dice.count) test cases, the full-data model has \(caseIDs.count)")
+                throw StatisticsError(
+                    .mismatchedInputs, subject: subject,
+                    detail: "\(round.dice.count) test cases, the full-data model has \(caseIDs.count)")
             }
             let test = try tost(values, reference, low: bounds.low, high: bounds.high, design: design)
-            return RoundAnalysis(round: round.round, annotatedCases: round.annotatedCases,
-                                 trainingShare: dataShare(annotated: round.annotatedCases, of: poolSize),
-                                 dice: try SampleSummary(values, subject: subject), tost: test,
-                                 differenceInterval: try test.differenceInterval(alpha: bounds.alpha),
-                                 isEquivalent: test.isEquivalent(alpha: bounds.alpha))
+            return RoundAnalysis(
+                round: round.round, annotatedCases: round.annotatedCases,
+                trainingShare: dataShare(annotated: round.annotatedCases, of: poolSize),
+                dice: try SampleSummary(values, subject: subject), tost: test,
+                differenceInterval: try test.differenceInterval(alpha: bounds.alpha),
+                isEquivalent: test.isEquivalent(alpha: bounds.alpha))
         }
         let first = rounds.first(where: \.isEquivalent)
-        return StrategyAnalysis(strategy: strategy.strategy, repetition: strategy.repetition, rounds: rounds,
-                                firstEquivalentRound: first?.round,
-                                equivalentShare: first?.trainingShare, shareRelativeToBaseline: nil,
-                                normalisedArea: normalisedArea(rounds, reference: SampleSummary.mean(reference)))
+        return StrategyAnalysis(
+            strategy: strategy.strategy, repetition: strategy.repetition, rounds: rounds,
+            firstEquivalentRound: first?.round,
+            equivalentShare: first?.trainingShare, shareRelativeToBaseline: nil,
+            normalisedArea: normalisedArea(rounds, reference: SampleSummary.mean(reference)))
     }
 
     private static func normalisedArea(_ rounds: [RoundAnalysis], reference: Double) -> Double? {
         guard rounds.count >= 2, let first = rounds.first, let last = rounds.last,
-              last.trainingShare > first.trainingShare else { return nil }
+            last.trainingShare > first.trainingShare
+        else { return nil }
         var area = 0.0
         for (a, b) in zip(rounds, rounds.dropFirst()) {
             area += (b.trainingShare - a.trainingShare) * (a.dice.mean + b.dice.mean) / 2

@@ -34,8 +34,9 @@ public struct SampleSummary: Codable, Sendable, Equatable {
         let sorted = values.sorted()
         let median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
         let sd = n > 1 ? Self.variance(values, mean: mean).squareRoot() : .nan
-        self.init(count: n, mean: mean, median: median, standardDeviation: sd,
-                  standardError: sd / Double(n).squareRoot())
+        self.init(
+            count: n, mean: mean, median: median, standardDeviation: sd,
+            standardError: sd / Double(n).squareRoot())
     }
 
     static func mean(_ values: [Double]) -> Double {

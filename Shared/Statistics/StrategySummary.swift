@@ -57,11 +57,13 @@ public struct StrategySummary: Codable, Sendable, Equatable {
         self.strategy = strategy
         self.repetitions = ordered.count
         self.equivalentRepetitions = ordered.filter { $0.equivalentShare != nil }.count
-        self.equivalentShare = try RepeatedOutcome(ordered.compactMap(\.equivalentShare),
-                                                   subject: "\(strategy) equivalent share")
+        self.equivalentShare = try RepeatedOutcome(
+            ordered.compactMap(\.equivalentShare),
+            subject: "\(strategy) equivalent share")
         self.shareRelativeToBaseline = nil
-        self.normalisedArea = try RepeatedOutcome(ordered.compactMap(\.normalisedArea),
-                                                  subject: "\(strategy) normalised area")
+        self.normalisedArea = try RepeatedOutcome(
+            ordered.compactMap(\.normalisedArea),
+            subject: "\(strategy) normalised area")
         let roundIndices = Set(ordered.flatMap { $0.rounds.map(\.round) }).sorted()
         self.curve = try roundIndices.compactMap { index in
             let rounds = ordered.compactMap { $0.rounds.first { $0.round == index } }

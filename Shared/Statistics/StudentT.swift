@@ -15,8 +15,9 @@ public struct StudentTDistribution: Sendable, Equatable {
 
     public init(degreesOfFreedom: Double) throws {
         guard degreesOfFreedom > 0, degreesOfFreedom.isFinite else {
-            throw StatisticsError(.invalidParameter, subject: "degrees of freedom",
-                                  detail: "must be positive and finite, got \(degreesOfFreedom)")
+            throw StatisticsError(
+                .invalidParameter, subject: "degrees of freedom",
+                detail: "must be positive and finite, got \(degreesOfFreedom)")
         }
         self.degreesOfFreedom = degreesOfFreedom
     }
@@ -44,8 +45,9 @@ public struct StudentTDistribution: Sendable, Equatable {
     /// bisection where Newton would overshoot (heavy tails at small ν).
     public func quantile(_ p: Double) throws -> Double {
         guard p > 0, p < 1 else {
-            throw StatisticsError(.invalidParameter, subject: "probability",
-                                  detail: "a quantile needs p in (0, 1), got \(p)")
+            throw StatisticsError(
+                .invalidParameter, subject: "probability",
+                detail: "a quantile needs p in (0, 1), got \(p)")
         }
         if p == 0.5 { return 0 }
         let tail = min(p, 1 - p)

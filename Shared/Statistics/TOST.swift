@@ -30,8 +30,9 @@ public struct TOSTResult: Codable, Sendable, Equatable {
         guard alpha > 0, alpha < 0.5 else {
             throw StatisticsError(.invalidParameter, subject: "alpha", detail: "must be in (0, 0.5), got \(alpha)")
         }
-        return try ConfidenceInterval(estimate: meanDifference, standardError: standardError,
-                                      degreesOfFreedom: lower.degreesOfFreedom, level: 1 - 2 * alpha)
+        return try ConfidenceInterval(
+            estimate: meanDifference, standardError: standardError,
+            degreesOfFreedom: lower.degreesOfFreedom, level: 1 - 2 * alpha)
     }
 }
 
@@ -48,11 +49,14 @@ public enum TOSTDesign: String, Codable, Sendable, CaseIterable {
 
 /// Two one-sided t-tests of `first` against `second` with equivalence bounds (low, high) on the
 /// difference of means first − second.
-public func tost(_ first: [Double], _ second: [Double], low: Double, high: Double,
-                 design: TOSTDesign) throws -> TOSTResult {
+public func tost(
+    _ first: [Double], _ second: [Double], low: Double, high: Double,
+    design: TOSTDesign
+) throws -> TOSTResult {
     guard low < high else {
-        throw StatisticsError(.invalidParameter, subject: "TOST bounds",
-                              detail: "the lower bound \(low) must be below the upper bound \(high)")
+        throw StatisticsError(
+            .invalidParameter, subject: "TOST bounds",
+            detail: "the lower bound \(low) must be below the upper bound \(high)")
     }
     guard (first + second).allSatisfy(\.isFinite) else {
         throw StatisticsError(.nonFiniteValue, subject: "TOST", detail: "samples must be finite")
@@ -61,8 +65,9 @@ public func tost(_ first: [Double], _ second: [Double], low: Double, high: Doubl
     // With identical differences (SE = 0) the statistics are ±∞ and the p-values 0 or 1, as in
     // statsmodels; only a difference lying exactly on a bound leaves them undefined.
     guard standardError > 0 || (difference != low && difference != high) else {
-        throw StatisticsError(.tooFewValues, subject: "TOST",
-                              detail: "zero standard error with the difference \(difference) on a bound")
+        throw StatisticsError(
+            .tooFewValues, subject: "TOST",
+            detail: "zero standard error with the difference \(difference) on a bound")
     }
     let distribution = try StudentTDistribution(degreesOfFreedom: df)
     let tLower = (difference - low) / standardError
@@ -74,14 +79,17 @@ public func tost(_ first: [Double], _ second: [Double], low: Double, high: Doubl
 }
 
 /// The difference of means, its standard error and degrees of freedom under `design`.
-private func meanDifference(_ first: [Double], _ second: [Double],
-                            design: TOSTDesign) throws -> (Double, Double, Double) {
+private func meanDifference(
+    _ first: [Double], _ second: [Double],
+    design: TOSTDesign
+) throws -> (Double, Double, Double) {
     let n1 = Double(first.count), n2 = Double(second.count)
     switch design {
     case .paired:
         guard first.count == second.count else {
-            throw StatisticsError(.mismatchedInputs, subject: "paired TOST",
-                                  detail: "\(first.count) and \(second.count) values cannot be paired")
+            throw StatisticsError(
+                .mismatchedInputs, subject: "paired TOST",
+                detail: "\(first.count) and \(second.count) values cannot be paired")
         }
         guard first.count >= 2 else {
             throw StatisticsError(.tooFewValues, subject: "paired TOST", detail: "needs at least two pairs")
@@ -92,8 +100,9 @@ private func meanDifference(_ first: [Double], _ second: [Double],
         return (mean, (variance / n1).squareRoot(), n1 - 1)
     case .pooled, .welch:
         guard first.count >= 2, second.count >= 2 else {
-            throw StatisticsError(.tooFewValues, subject: "two-sample TOST",
-                                  detail: "needs at least two values per sample, got \(first.count) and \(second.count)")
+            throw StatisticsError(
+                .tooFewValues, subject: "two-sample TOST",
+                detail: "needs at least two values per sample, got \(first.count) and \(second.count)")
         }
         let mean1 = SampleSummary.mean(first), mean2 = SampleSummary.mean(second)
         let v1 = SampleSummary.variance(first, mean: mean1), v2 = SampleSummary.variance(second, mean: mean2)

@@ -15,10 +15,15 @@ public struct CaseFiles: Sendable, Equatable {
 extension PostgresClient {
     /// The files of the ingested case `id`; nil when there is no such ingested case.
     public func caseFiles(_ id: UUID) async throws -> CaseFiles? {
-        guard let row = try await query("""
-            SELECT dataset_id, split, image_sha256, label_sha256 FROM cases WHERE id = \(id) AND state = 'ingested'
-            """).first else { return nil }
-        return CaseFiles(id: id, datasetID: try row.decode("dataset_id"), split: try row.decode("split"),
-                         imageSHA256: try row.decode("image_sha256"), labelSHA256: try row.decode("label_sha256"))
+        guard
+            let row = try await query(
+                """
+                SELECT dataset_id, split, image_sha256, label_sha256 FROM cases WHERE id = \(id) AND state = 'ingested'
+                """
+            ).first
+        else { return nil }
+        return CaseFiles(
+            id: id, datasetID: try row.decode("dataset_id"), split: try row.decode("split"),
+            imageSHA256: try row.decode("image_sha256"), labelSHA256: try row.decode("label_sha256"))
     }
 }

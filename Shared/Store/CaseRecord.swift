@@ -23,8 +23,10 @@ public struct CaseRecord: Sendable, Hashable {
     /// Foreground voxels of the stored label; nil without one, or when it was stored uncounted.
     public var labelVoxels: Int?
 
-    public init(id: UUID, datasetID: UUID, sourceName: String, patientID: String, state: State,
-                labelVoxels: Int? = nil) {
+    public init(
+        id: UUID, datasetID: UUID, sourceName: String, patientID: String, state: State,
+        labelVoxels: Int? = nil
+    ) {
         self.id = id
         self.datasetID = datasetID
         self.sourceName = sourceName

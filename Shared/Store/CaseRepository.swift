@@ -21,7 +21,8 @@ public struct CaseRepository: Sendable {
             var stored: [CaseRecord] = []
             for record in cases {
                 try await transaction.query(Self.upsert(record))
-                let rows = try await transaction.query("""
+                let rows = try await transaction.query(
+                    """
                     SELECT id, dataset_id, source_name, patient_id, state, failure_reason, split, image_sha256, label_sha256,
                        label_voxels
                     FROM cases WHERE dataset_id = \(record.datasetID) AND source_name = \(record.sourceName)
@@ -37,11 +38,13 @@ public struct CaseRepository: Sendable {
 
     /// Every case of a dataset, ordered by source name.
     public func cases(in datasetID: UUID) async throws -> [CaseRecord] {
-        try await client.query("""
+        try await client.query(
+            """
             SELECT id, dataset_id, source_name, patient_id, state, failure_reason, split, image_sha256, label_sha256,
                        label_voxels
             FROM cases WHERE dataset_id = \(datasetID) ORDER BY source_name
-            """).map(Self.record)
+            """
+        ).map(Self.record)
     }
 
     private static func upsert(_ record: CaseRecord) -> PostgresQuery {
@@ -78,15 +81,17 @@ public struct CaseRepository: Sendable {
             guard let split = DataSplit(rawValue: splitName) else {
                 throw StoreError(code: .decoding, message: "unknown split '\(splitName)'")
             }
-            state = .ingested(split: split, imageSHA256: try row.decode("image_sha256"),
-                              labelSHA256: try row.decode("label_sha256", as: String?.self))
+            state = .ingested(
+                split: split, imageSHA256: try row.decode("image_sha256"),
+                labelSHA256: try row.decode("label_sha256", as: String?.self))
         case "failed":
             state = .failed(reason: try row.decode("failure_reason"))
         default:
             throw StoreError(code: .decoding, message: "unknown case state '\(stateName)'")
         }
-        return CaseRecord(id: try row.decode("id"), datasetID: try row.decode("dataset_id"),
-                          sourceName: try row.decode("source_name"), patientID: try row.decode("patient_id"),
-                          state: state, labelVoxels: try row.decode("label_voxels", as: Int?.self))
+        return CaseRecord(
+            id: try row.decode("id"), datasetID: try row.decode("dataset_id"),
+            sourceName: try row.decode("source_name"), patientID: try row.decode("patient_id"),
+            state: state, labelVoxels: try row.decode("label_voxels", as: Int?.self))
     }
 }

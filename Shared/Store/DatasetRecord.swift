@@ -21,7 +21,9 @@ public struct DatasetRecord: Sendable, Hashable {
     /// Seed of the test split's draw.
     public var splitSeed: Int64
 
-    public init(id: UUID, name: String, sourceKind: SourceKind, sourceURI: String, testFraction: Double, splitSeed: Int64) {
+    public init(
+        id: UUID, name: String, sourceKind: SourceKind, sourceURI: String, testFraction: Double, splitSeed: Int64
+    ) {
         self.id = id
         self.name = name
         self.sourceKind = sourceKind

@@ -15,13 +15,15 @@ public struct DatasetRepository: Sendable {
     ///   name or the source (a source belongs to one dataset).
     public func ensure(_ dataset: DatasetRecord) async throws -> DatasetRecord {
         try await client.withTransaction { transaction in
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 INSERT INTO datasets (id, name, source_kind, source_uri, test_fraction, split_seed)
                 VALUES (\(dataset.id), \(dataset.name), \(dataset.sourceKind.rawValue), \(dataset.sourceURI),
                         \(dataset.testFraction), \(dataset.splitSeed))
                 ON CONFLICT DO NOTHING
                 """)
-            let rows = try await transaction.query("""
+            let rows = try await transaction.query(
+                """
                 SELECT id, name, source_kind, source_uri, test_fraction, split_seed FROM datasets
                 WHERE id = \(dataset.id) OR name = \(dataset.name)
                    OR (source_kind = \(dataset.sourceKind.rawValue) AND source_uri = \(dataset.sourceURI))
@@ -31,17 +33,20 @@ public struct DatasetRepository: Sendable {
                 return stored
             }
             let holder = records.first?.id.uuidString.lowercased() ?? "?"
-            throw StoreError(code: .uniqueViolation,
-                             message: "dataset \(holder) already holds the name '\(dataset.name)' or the source "
-                                 + "\(dataset.sourceKind.rawValue) '\(dataset.sourceURI)'")
+            throw StoreError(
+                code: .uniqueViolation,
+                message: "dataset \(holder) already holds the name '\(dataset.name)' or the source "
+                    + "\(dataset.sourceKind.rawValue) '\(dataset.sourceURI)'")
         }
     }
 
     /// The dataset with `id`, or nil.
     public func dataset(_ id: UUID) async throws -> DatasetRecord? {
-        try await client.query("""
+        try await client.query(
+            """
             SELECT id, name, source_kind, source_uri, test_fraction, split_seed FROM datasets WHERE id = \(id)
-            """).first.map(Self.record)
+            """
+        ).first.map(Self.record)
     }
 
     private static func record(_ row: PostgresRow) throws -> DatasetRecord {
@@ -49,8 +54,9 @@ public struct DatasetRepository: Sendable {
         guard let sourceKind = DatasetRecord.SourceKind(rawValue: kind) else {
             throw StoreError(code: .decoding, message: "unknown source_kind '\(kind)'")
         }
-        return DatasetRecord(id: try row.decode("id"), name: try row.decode("name"), sourceKind: sourceKind,
-                             sourceURI: try row.decode("source_uri"), testFraction: try row.decode("test_fraction"),
-                             splitSeed: try row.decode("split_seed"))
+        return DatasetRecord(
+            id: try row.decode("id"), name: try row.decode("name"), sourceKind: sourceKind,
+            sourceURI: try row.decode("source_uri"), testFraction: try row.decode("test_fraction"),
+            splitSeed: try row.decode("split_seed"))
     }
 }

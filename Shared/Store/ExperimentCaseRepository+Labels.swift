@@ -8,9 +8,12 @@ extension ExperimentCaseRepository {
     /// The label and its foreground voxel count go to the case row, not the experiment, because
     /// they are what the case shows: jobs name a case's artifacts from its row, and a label drawn
     /// once serves every later use.
-    public static func annotate(_ caseID: UUID, label sha256: String, labelVoxels: Int, round: Int,
-                                of experimentID: UUID, on db: some PostgresQuerying) async throws -> Bool {
-        let rows = try await db.query("""
+    public static func annotate(
+        _ caseID: UUID, label sha256: String, labelVoxels: Int, round: Int,
+        of experimentID: UUID, on db: some PostgresQuerying
+    ) async throws -> Bool {
+        let rows = try await db.query(
+            """
             WITH picked AS (
                 UPDATE experiment_cases SET annotated_round = \(round)
                 WHERE experiment_id = \(experimentID) AND case_id = \(caseID)

@@ -6,11 +6,14 @@ public enum ExperimentCaseRepository {
     /// Records the cases picked in `round`, ranked in the given order from `firstRank` (a round's
     /// later picks follow its earlier ones), annotated in that same round when `annotated` (labels
     /// revealed). A case recorded before keeps its first record.
-    public static func recordPicks(_ caseIDs: [UUID], round: Int, of experimentID: UUID, datasetID: UUID,
-                                   annotated: Bool, firstRank: Int = 0, on db: some PostgresQuerying) async throws {
+    public static func recordPicks(
+        _ caseIDs: [UUID], round: Int, of experimentID: UUID, datasetID: UUID,
+        annotated: Bool, firstRank: Int = 0, on db: some PostgresQuerying
+    ) async throws {
         let annotatedRound: Int? = annotated ? round : nil
         for (rank, caseID) in zip(firstRank..., caseIDs) {
-            try await db.query("""
+            try await db.query(
+                """
                 INSERT INTO experiment_cases (experiment_id, case_id, dataset_id, selected_round, selection_rank, annotated_round)
                 VALUES (\(experimentID), \(caseID), \(datasetID), \(round), \(rank), \(annotatedRound))
                 ON CONFLICT (experiment_id, case_id) DO NOTHING
@@ -20,11 +23,14 @@ public enum ExperimentCaseRepository {
 
     /// Marks cases picked in `round` as annotated in it; returns the ids that changed (cases picked
     /// in another round, or annotated already, are left as they were).
-    public static func markAnnotated(_ caseIDs: [UUID], round: Int, of experimentID: UUID,
-                                     on db: some PostgresQuerying) async throws -> [UUID] {
+    public static func markAnnotated(
+        _ caseIDs: [UUID], round: Int, of experimentID: UUID,
+        on db: some PostgresQuerying
+    ) async throws -> [UUID] {
         var changed: [UUID] = []
         for caseID in caseIDs {
-            let rows = try await db.query("""
+            let rows = try await db.query(
+                """
                 UPDATE experiment_cases SET annotated_round = \(round)
                 WHERE experiment_id = \(experimentID) AND case_id = \(caseID)
                   AND selected_round = \(round) AND annotated_round IS NULL
@@ -35,29 +41,38 @@ public enum ExperimentCaseRepository {
     }
 
     /// Every case the experiment picked, by round and rank.
-    public static func selections(of experimentID: UUID, on db: some PostgresQuerying) async throws
+    public static func selections(
+        of experimentID: UUID, on db: some PostgresQuerying
+    ) async throws
         -> [ExperimentCaseRecord]
     {
-        try await db.query("""
+        try await db.query(
+            """
             SELECT experiment_id, case_id, selected_round, selection_rank, annotated_round FROM experiment_cases
             WHERE experiment_id = \(experimentID) ORDER BY selected_round, selection_rank
-            """).map(record)
+            """
+        ).map(record)
     }
 
     /// The case's pick in the experiment; nil while it is in the pool.
-    public static func selection(of caseID: UUID, in experimentID: UUID, on db: some PostgresQuerying) async throws
+    public static func selection(
+        of caseID: UUID, in experimentID: UUID, on db: some PostgresQuerying
+    ) async throws
         -> ExperimentCaseRecord?
     {
-        try await db.query("""
+        try await db.query(
+            """
             SELECT experiment_id, case_id, selected_round, selection_rank, annotated_round FROM experiment_cases
             WHERE experiment_id = \(experimentID) AND case_id = \(caseID)
-            """).first.map(record)
+            """
+        ).first.map(record)
     }
 
     private static func record(_ row: PostgresRow) throws -> ExperimentCaseRecord {
-        ExperimentCaseRecord(experimentID: try row.decode("experiment_id"), caseID: try row.decode("case_id"),
-                             selectedRound: try row.decode("selected_round"),
-                             selectionRank: try row.decode("selection_rank"),
-                             annotatedRound: try row.decode("annotated_round", as: Int?.self))
+        ExperimentCaseRecord(
+            experimentID: try row.decode("experiment_id"), caseID: try row.decode("case_id"),
+            selectedRound: try row.decode("selected_round"),
+            selectionRank: try row.decode("selection_rank"),
+            annotatedRound: try row.decode("annotated_round", as: Int?.self))
     }
 }

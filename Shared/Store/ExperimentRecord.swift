@@ -35,10 +35,12 @@ public struct ExperimentRecord: Sendable, Hashable {
     public var createdAt: Date
     public var finishedAt: Date?
 
-    public init(id: UUID, name: String, datasetID: UUID, design: ExperimentDesign, repetition: Int = 0,
-                annotationMode: AnnotationMode, status: Status = .created, failureReason: String? = nil,
-                firstEquivalentRound: Int? = nil, spec: Data = Data(), createdAt: Date = Date(),
-                finishedAt: Date? = nil) {
+    public init(
+        id: UUID, name: String, datasetID: UUID, design: ExperimentDesign, repetition: Int = 0,
+        annotationMode: AnnotationMode, status: Status = .created, failureReason: String? = nil,
+        firstEquivalentRound: Int? = nil, spec: Data = Data(), createdAt: Date = Date(),
+        finishedAt: Date? = nil
+    ) {
         self.id = id
         self.name = name
         self.datasetID = datasetID

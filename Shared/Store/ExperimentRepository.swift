@@ -14,11 +14,14 @@ public enum ExperimentRepository {
 
     /// Records a new experiment, or returns the one already stored under its id unchanged, so a
     /// retried create makes no second experiment.
-    public static func create(_ new: ExperimentRecord, on db: some PostgresQuerying) async throws
+    public static func create(
+        _ new: ExperimentRecord, on db: some PostgresQuerying
+    ) async throws
         -> ExperimentRecord
     {
         let (e, d) = (new, new.design)
-        try await db.query("""
+        try await db.query(
+            """
             INSERT INTO experiments (id, name, dataset_id, strategy, restriction, initial_count, candidate_count,
                                      query_count, max_rounds, stop_at_equivalence, dropout_passes, bootstrap_members,
                                      seed, repetition, profile, annotation_mode, spec)
@@ -29,7 +32,8 @@ public enum ExperimentRepository {
             ON CONFLICT (id) DO NOTHING
             """)
         guard let stored = try await experiment(e.id, on: db) else {
-            throw StoreError(code: .query, message: "experiment \(e.id.uuidString.lowercased()) is missing after its insert")
+            throw StoreError(
+                code: .query, message: "experiment \(e.id.uuidString.lowercased()) is missing after its insert")
         }
         return stored
     }
@@ -40,21 +44,28 @@ public enum ExperimentRepository {
     }
 
     /// The experiment with `id`, locked against concurrent state changes until the transaction ends.
-    public static func lockedExperiment(_ id: UUID, in transaction: PostgresTransaction) async throws
+    public static func lockedExperiment(
+        _ id: UUID, in transaction: PostgresTransaction
+    ) async throws
         -> ExperimentRecord?
     {
-        try await transaction.query("SELECT \(sql: columns) FROM experiments WHERE id = \(id) FOR UPDATE").first.map(record)
+        try await transaction.query("SELECT \(sql: columns) FROM experiments WHERE id = \(id) FOR UPDATE").first.map(
+            record)
     }
 
     /// Experiments newest first, all or those of one dataset.
-    public static func experiments(datasetID: UUID? = nil, on db: some PostgresQuerying) async throws
+    public static func experiments(
+        datasetID: UUID? = nil, on db: some PostgresQuerying
+    ) async throws
         -> [ExperimentRecord]
     {
-        try await db.query("""
+        try await db.query(
+            """
             SELECT \(sql: columns) FROM experiments
             WHERE \(datasetID) IS NULL OR dataset_id = \(datasetID)
             ORDER BY created_at DESC, id
-            """).map(record)
+            """
+        ).map(record)
     }
 
     /// Experiments that are running, which a starting orchestrator resumes.
@@ -66,20 +77,25 @@ public enum ExperimentRepository {
     /// Moves the experiment from `expected` to `status`; returns false, changing nothing, when it is
     /// no longer in `expected` (a repeated or late request). A final status stamps `finished_at`.
     @discardableResult
-    public static func transition(_ id: UUID, from expected: ExperimentRecord.Status, to status: ExperimentRecord.Status,
-                                  failureReason: String? = nil, on db: some PostgresQuerying) async throws -> Bool
-    {
-        try await db.query("""
+    public static func transition(
+        _ id: UUID, from expected: ExperimentRecord.Status, to status: ExperimentRecord.Status,
+        failureReason: String? = nil, on db: some PostgresQuerying
+    ) async throws -> Bool {
+        try await db.query(
+            """
             UPDATE experiments
             SET status = \(status.rawValue), failure_reason = \(failureReason),
                 finished_at = CASE WHEN \(status.isFinal) THEN now() END
             WHERE id = \(id) AND status = \(expected.rawValue)
-            """).affectedRows == 1
+            """
+        ).affectedRows == 1
     }
 
     /// Records the first round whose model was equivalent to the full-data model; later calls keep it.
-    public static func recordFirstEquivalentRound(_ round: Int, of id: UUID, on db: some PostgresQuerying) async throws {
-        try await db.query("""
+    public static func recordFirstEquivalentRound(_ round: Int, of id: UUID, on db: some PostgresQuerying) async throws
+    {
+        try await db.query(
+            """
             UPDATE experiments SET first_equivalent_round = \(round)
             WHERE id = \(id) AND first_equivalent_round IS NULL
             """)

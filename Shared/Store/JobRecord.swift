@@ -27,8 +27,10 @@ public struct JobRecord: Sendable, Hashable {
     public var attempts: Int
     public var lastError: String?
 
-    public init(id: UUID, key: String, kind: JobKind, experimentID: UUID?, roundIndex: Int?, payload: Data,
-                state: State = .queued, attempts: Int = 0, lastError: String? = nil) {
+    public init(
+        id: UUID, key: String, kind: JobKind, experimentID: UUID?, roundIndex: Int?, payload: Data,
+        state: State = .queued, attempts: Int = 0, lastError: String? = nil
+    ) {
         self.id = id
         self.key = key
         self.kind = kind

@@ -18,7 +18,8 @@ extension PostgresClient {
                 throw StoreError(code: .decoding, message: "jobs.state '\(text)' is not a known state")
             }
             if state != .succeeded {
-                try await transaction.query("""
+                try await transaction.query(
+                    """
                     UPDATE jobs SET state = 'running', attempts = attempts + 1, finished_at = NULL, updated_at = now()
                     WHERE id = \(id)
                     """)
@@ -30,7 +31,8 @@ extension PostgresClient {
     /// Takes back the attempt at job `id` that a stopping worker cut short: the job is queued again
     /// with one attempt fewer, unless it finished meanwhile.
     public func recordJobHandBack(_ id: UUID) async throws {
-        try await query("""
+        try await query(
+            """
             UPDATE jobs SET state = 'queued', attempts = greatest(attempts - 1, 0), updated_at = now()
             WHERE id = \(id) AND state = 'running'
             """)
@@ -39,7 +41,8 @@ extension PostgresClient {
     /// Records why an attempt at job `id` failed; with `final` the job is marked failed. A job
     /// that has succeeded meanwhile keeps its state.
     public func recordJobFailure(_ id: UUID, reason: String, final: Bool) async throws {
-        try await query("""
+        try await query(
+            """
             UPDATE jobs SET last_error = \(reason), attempts = greatest(attempts, 1), updated_at = now(),
                 state = CASE WHEN \(final) THEN 'failed' ELSE state END,
                 finished_at = CASE WHEN \(final) THEN now() ELSE finished_at END
@@ -53,7 +56,8 @@ extension PostgresTransaction {
     /// meanwhile (the orchestrator gave up on it: it ran past its time limit) stays failed, as the
     /// experiment it failed did.
     public func markJobSucceeded(_ id: UUID) async throws {
-        try await query("""
+        try await query(
+            """
             UPDATE jobs SET state = 'succeeded', last_error = NULL, finished_at = now(), updated_at = now()
             WHERE id = \(id) AND state <> 'failed'
             """)

@@ -15,7 +15,8 @@ public enum JobRepository {
     public static func enqueue(_ jobs: [JobRecord], on db: some PostgresQuerying) async throws -> [JobRecord] {
         var stored: [JobRecord] = []
         for job in jobs {
-            try await db.query("""
+            try await db.query(
+                """
                 INSERT INTO jobs (id, key, kind, experiment_id, round_index, payload)
                 VALUES (\(job.id), \(job.key), \(job.kind.rawValue), \(job.experimentID), \(job.roundIndex), \(job.payload))
                 ON CONFLICT (key) DO NOTHING
@@ -39,68 +40,85 @@ public enum JobRepository {
     }
 
     /// The jobs of one round of an experiment, oldest first.
-    public static func jobs(of experimentID: UUID, round: Int, on db: some PostgresQuerying) async throws -> [JobRecord] {
-        try await db.query("""
+    public static func jobs(of experimentID: UUID, round: Int, on db: some PostgresQuerying) async throws -> [JobRecord]
+    {
+        try await db.query(
+            """
             SELECT \(sql: columns) FROM jobs WHERE experiment_id = \(experimentID) AND round_index = \(round)
             ORDER BY created_at, key
-            """).map(record)
+            """
+        ).map(record)
     }
 
     /// Jobs not yet finished, oldest first: what a restarted orchestrator publishes again.
     public static func unfinished(on db: some PostgresQuerying) async throws -> [JobRecord] {
-        try await db.query("""
+        try await db.query(
+            """
             SELECT \(sql: columns) FROM jobs WHERE state IN ('queued', 'running') ORDER BY created_at, key
-            """).map(record)
+            """
+        ).map(record)
     }
 
     /// Jobs of `kind` running for longer than `limit`: the time since their row last changed,
     /// which for a running job is when a worker took it (or its last attempt failed).
-    public static func running(_ kind: JobKind, longerThan limit: Duration, on db: some PostgresQuerying)
+    public static func running(
+        _ kind: JobKind, longerThan limit: Duration, on db: some PostgresQuerying
+    )
         async throws -> [JobRecord]
     {
-        try await db.query("""
+        try await db.query(
+            """
             SELECT \(sql: columns) FROM jobs
             WHERE state = 'running' AND kind = \(kind.rawValue) AND updated_at < now() - \(seconds(limit)) * interval '1 second'
             ORDER BY created_at, key
-            """).map(record)
+            """
+        ).map(record)
     }
 
     /// Jobs queued and untouched for longer than `idle`, oldest first: no worker has taken them
     /// although one would have within that time had their message reached the queue.
     public static func queued(idleFor idle: Duration, on db: some PostgresQuerying) async throws -> [JobRecord] {
-        try await db.query("""
+        try await db.query(
+            """
             SELECT \(sql: columns) FROM jobs
             WHERE state = 'queued' AND updated_at < now() - \(seconds(idle)) * interval '1 second'
             ORDER BY created_at, key
-            """).map(record)
+            """
+        ).map(record)
     }
 
     /// Records that a worker took the job (one more attempt); false when the job is finished.
     @discardableResult
     public static func markRunning(_ id: UUID, on db: some PostgresQuerying) async throws -> Bool {
-        try await db.query("""
+        try await db.query(
+            """
             UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = now()
             WHERE id = \(id) AND state IN ('queued', 'running')
-            """).affectedRows == 1
+            """
+        ).affectedRows == 1
     }
 
     /// Records the job's success; false, changing nothing, when it had finished already.
     @discardableResult
     public static func markSucceeded(_ id: UUID, on db: some PostgresQuerying) async throws -> Bool {
-        try await db.query("""
+        try await db.query(
+            """
             UPDATE jobs SET state = 'succeeded', attempts = greatest(attempts, 1), updated_at = now(), finished_at = now()
             WHERE id = \(id) AND state IN ('queued', 'running')
-            """).affectedRows == 1
+            """
+        ).affectedRows == 1
     }
 
     /// Records the job's failure and why; false, changing nothing, when it had finished already.
     @discardableResult
     public static func markFailed(_ id: UUID, reason: String, on db: some PostgresQuerying) async throws -> Bool {
-        try await db.query("""
+        try await db.query(
+            """
             UPDATE jobs SET state = 'failed', attempts = greatest(attempts, 1), last_error = \(reason),
                             updated_at = now(), finished_at = now()
             WHERE id = \(id) AND state IN ('queued', 'running')
-            """).affectedRows == 1
+            """
+        ).affectedRows == 1
     }
 
     private static func seconds(_ duration: Duration) -> Double {
@@ -108,10 +126,11 @@ public enum JobRepository {
     }
 
     private static func record(_ row: PostgresRow) throws -> JobRecord {
-        JobRecord(id: try row.decode("id"), key: try row.decode("key"), kind: try row.decode("kind"),
-                  experimentID: try row.decode("experiment_id", as: UUID?.self),
-                  roundIndex: try row.decode("round_index", as: Int?.self), payload: try row.decode("payload"),
-                  state: try row.decode("state"), attempts: try row.decode("attempts"),
-                  lastError: try row.decode("last_error", as: String?.self))
+        JobRecord(
+            id: try row.decode("id"), key: try row.decode("key"), kind: try row.decode("kind"),
+            experimentID: try row.decode("experiment_id", as: UUID?.self),
+            roundIndex: try row.decode("round_index", as: Int?.self), payload: try row.decode("payload"),
+            state: try row.decode("state"), attempts: try row.decode("attempts"),
+            lastError: try row.decode("last_error", as: String?.self))
     }
 }

@@ -16,8 +16,10 @@ public struct ModelRecord: Sendable, Equatable {
     public var bestValidationDice: Double?
     public var jobID: UUID?
 
-    public init(id: UUID, datasetID: UUID, experimentID: UUID?, roundIndex: Int?, bootstrapMember: Int?, profile: ProfileName,
-                checkpointSHA256: String, trainingCaseCount: Int, epochs: Int, bestValidationDice: Double?, jobID: UUID?) {
+    public init(
+        id: UUID, datasetID: UUID, experimentID: UUID?, roundIndex: Int?, bootstrapMember: Int?, profile: ProfileName,
+        checkpointSHA256: String, trainingCaseCount: Int, epochs: Int, bestValidationDice: Double?, jobID: UUID?
+    ) {
         self.id = id
         self.datasetID = datasetID
         self.experimentID = experimentID
@@ -35,18 +37,20 @@ public struct ModelRecord: Sendable, Equatable {
     public var isFullDataReference: Bool { experimentID == nil }
 
     init(_ row: PostgresRow) throws {
-        self.init(id: try row.decode("id"), datasetID: try row.decode("dataset_id"),
-                  experimentID: try row.decode("experiment_id"), roundIndex: try row.decode("round_index"),
-                  bootstrapMember: try row.decode("bootstrap_member"), profile: try row.decode("profile"),
-                  checkpointSHA256: try row.decode("checkpoint_sha256"),
-                  trainingCaseCount: try row.decode("training_case_count"), epochs: try row.decode("epochs"),
-                  bestValidationDice: try row.decode("best_validation_dice"), jobID: try row.decode("job_id"))
+        self.init(
+            id: try row.decode("id"), datasetID: try row.decode("dataset_id"),
+            experimentID: try row.decode("experiment_id"), roundIndex: try row.decode("round_index"),
+            bootstrapMember: try row.decode("bootstrap_member"), profile: try row.decode("profile"),
+            checkpointSHA256: try row.decode("checkpoint_sha256"),
+            trainingCaseCount: try row.decode("training_case_count"), epochs: try row.decode("epochs"),
+            bestValidationDice: try row.decode("best_validation_dice"), jobID: try row.decode("job_id"))
     }
 }
 
 extension PostgresTransaction {
     public func insertModel(_ model: ModelRecord) async throws {
-        try await query("""
+        try await query(
+            """
             INSERT INTO models (id, dataset_id, experiment_id, round_index, bootstrap_member, is_full_data_reference,
                                 profile, checkpoint_sha256, training_case_count, epochs, best_validation_dice, job_id)
             VALUES (\(model.id), \(model.datasetID), \(model.experimentID), \(model.roundIndex), \(model.bootstrapMember),

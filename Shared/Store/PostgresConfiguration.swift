@@ -72,15 +72,18 @@ public struct PostgresConfiguration: Sendable {
         }
         let poolSize = try integer("ACTIVESEG_POSTGRES_POOL_SIZE", minimum: 1) ?? Self.defaultPoolSize
         let schema = environment["ACTIVESEG_POSTGRES_SCHEMA"].flatMap { $0.isEmpty ? nil : $0 }
-        let connectTimeout = try integer("ACTIVESEG_POSTGRES_CONNECT_TIMEOUT", minimum: 1).map { Duration.seconds($0) }
+        let connectTimeout =
+            try integer("ACTIVESEG_POSTGRES_CONNECT_TIMEOUT", minimum: 1).map { Duration.seconds($0) }
             ?? Self.defaultConnectTimeout
-        let statementTimeout: Duration? = switch try integer("ACTIVESEG_POSTGRES_STATEMENT_TIMEOUT", minimum: 0) {
-        case nil: Self.defaultStatementTimeout
-        case 0: nil
-        case let seconds?: .seconds(seconds)
-        }
-        self.init(connectionString: dsn, poolSize: poolSize, schema: schema, applicationName: applicationName,
-                  connectTimeout: connectTimeout, statementTimeout: statementTimeout)
+        let statementTimeout: Duration? =
+            switch try integer("ACTIVESEG_POSTGRES_STATEMENT_TIMEOUT", minimum: 0) {
+            case nil: Self.defaultStatementTimeout
+            case 0: nil
+            case let seconds?: .seconds(seconds)
+            }
+        self.init(
+            connectionString: dsn, poolSize: poolSize, schema: schema, applicationName: applicationName,
+            connectTimeout: connectTimeout, statementTimeout: statementTimeout)
     }
 }
 

@@ -38,7 +38,9 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Opens a connection and prepares its session (UTC, ISO dates, the configured schema).
-    static func connect(id: Int, configuration: PostgresConfiguration, logger: Logger) async throws
+    static func connect(
+        id: Int, configuration: PostgresConfiguration, logger: Logger
+    ) async throws
         -> PostgresConnection
     {
         let connection = PostgresConnection(id: id, configuration: configuration, logger: logger)
@@ -251,7 +253,9 @@ public final class PostgresConnection: @unchecked Sendable {
     private static let queryCanceled = "57014"
 
     /// Turns a libpq result into rows or a ``StoreError``; the caller still frees `result`.
-    private static func rows(from result: OpaquePointer?, connection: OpaquePointer, query: String) throws
+    private static func rows(
+        from result: OpaquePointer?, connection: OpaquePointer, query: String
+    ) throws
         -> PostgresRows
     {
         guard let result else {
@@ -278,6 +282,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// libpq's last message, credentials redacted: its connection-string parse errors quote the
     /// string, password and all.
     private static func errorMessage(_ handle: OpaquePointer) -> String {
-        redactingCredentials(in: String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines))
+        redactingCredentials(
+            in: String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

@@ -10,7 +10,9 @@ extension PostgresTransaction: PostgresQuerying {}
 
 extension PostgresRow {
     /// A text column read as one of a fixed set of values (the column's CHECK constraint).
-    public func decode<Value: RawRepresentable<String>>(_ column: String, as type: Value.Type = Value.self)
+    public func decode<Value: RawRepresentable<String>>(
+        _ column: String, as type: Value.Type = Value.self
+    )
         throws(StoreError) -> Value
     {
         let text: String = try decode(column)

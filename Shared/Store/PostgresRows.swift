@@ -61,7 +61,9 @@ public struct PostgresRow: Sendable {
     fileprivate let index: Int
 
     /// The column's value; NULL is an error naming the column.
-    public func decode<Value: PostgresDecodable>(_ column: String, as type: Value.Type = Value.self)
+    public func decode<Value: PostgresDecodable>(
+        _ column: String, as type: Value.Type = Value.self
+    )
         throws(StoreError) -> Value
     {
         guard let value = try decode(column, as: Value?.self) else {
@@ -72,7 +74,9 @@ public struct PostgresRow: Sendable {
     }
 
     /// The column's value, or `nil` for NULL.
-    public func decode<Value: PostgresDecodable>(_ column: String, as type: Value?.Type = Value?.self)
+    public func decode<Value: PostgresDecodable>(
+        _ column: String, as type: Value?.Type = Value?.self
+    )
         throws(StoreError) -> Value?
     {
         let position = try rows.column(named: column)

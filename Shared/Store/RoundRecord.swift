@@ -30,8 +30,10 @@ public struct RoundRecord: Sendable, Hashable {
     /// Set once the round is finished.
     public var outcome: Outcome?
 
-    public init(experimentID: UUID, index: Int, phase: RoundPhase, startedAt: Date = Date(),
-                phaseChangedAt: Date = Date(), outcome: Outcome? = nil) {
+    public init(
+        experimentID: UUID, index: Int, phase: RoundPhase, startedAt: Date = Date(),
+        phaseChangedAt: Date = Date(), outcome: Outcome? = nil
+    ) {
         self.experimentID = experimentID
         self.index = index
         self.phase = phase

@@ -12,8 +12,10 @@ public struct ScoreRecord: Sendable, Equatable {
     public var value: Double
     public var features: [Float]
 
-    public init(experimentID: UUID, roundIndex: Int, caseID: UUID, datasetID: UUID, method: String, value: Double,
-                features: [Float]) {
+    public init(
+        experimentID: UUID, roundIndex: Int, caseID: UUID, datasetID: UUID, method: String, value: Double,
+        features: [Float]
+    ) {
         self.experimentID = experimentID
         self.roundIndex = roundIndex
         self.caseID = caseID
@@ -27,19 +29,24 @@ public struct ScoreRecord: Sendable, Equatable {
 extension PostgresTransaction {
     /// Stores the score and the feature vector of a pool case.
     public func insertScore(_ score: ScoreRecord) async throws {
-        try await query("""
+        try await query(
+            """
             INSERT INTO scores (experiment_id, round_index, case_id, dataset_id, method, value)
             VALUES (\(score.experimentID), \(score.roundIndex), \(score.caseID), \(score.datasetID), \(score.method), \(score.value))
             """)
-        try await insertFeatures(experimentID: score.experimentID, roundIndex: score.roundIndex, caseID: score.caseID,
-                                 datasetID: score.datasetID, vector: score.features)
+        try await insertFeatures(
+            experimentID: score.experimentID, roundIndex: score.roundIndex, caseID: score.caseID,
+            datasetID: score.datasetID, vector: score.features)
     }
 
     /// Stores a case's feature vector in a round. Alone, without a score, it is an annotated case's:
     /// the non-similar restriction compares the round's candidates with it, and it is no candidate.
-    public func insertFeatures(experimentID: UUID, roundIndex: Int, caseID: UUID, datasetID: UUID,
-                               vector: [Float]) async throws {
-        try await query("""
+    public func insertFeatures(
+        experimentID: UUID, roundIndex: Int, caseID: UUID, datasetID: UUID,
+        vector: [Float]
+    ) async throws {
+        try await query(
+            """
             INSERT INTO features (experiment_id, round_index, case_id, dataset_id, vector)
             VALUES (\(experimentID), \(roundIndex), \(caseID), \(datasetID), \(vector))
             """)
@@ -47,7 +54,8 @@ extension PostgresTransaction {
 
     /// Stores a model's Dice on a test case.
     public func insertEvaluation(modelID: UUID, caseID: UUID, datasetID: UUID, dice: Double) async throws {
-        try await query("""
+        try await query(
+            """
             INSERT INTO evaluations (model_id, case_id, dataset_id, dice)
             VALUES (\(modelID), \(caseID), \(datasetID), \(dice))
             """)
@@ -57,14 +65,19 @@ extension PostgresTransaction {
 extension PostgresClient {
     /// A pool case's stored score and features in a round, if it was scored.
     public func score(experimentID: UUID, roundIndex: Int, caseID: UUID) async throws -> ScoreRecord? {
-        guard let row = try await query("""
-            SELECT s.dataset_id, s.method, s.value, f.vector FROM scores s
-            JOIN features f USING (experiment_id, round_index, case_id)
-            WHERE s.experiment_id = \(experimentID) AND s.round_index = \(roundIndex) AND s.case_id = \(caseID)
-            """).first else { return nil }
-        return ScoreRecord(experimentID: experimentID, roundIndex: roundIndex, caseID: caseID,
-                           datasetID: try row.decode("dataset_id"), method: try row.decode("method"),
-                           value: try row.decode("value"), features: try row.decode("vector"))
+        guard
+            let row = try await query(
+                """
+                SELECT s.dataset_id, s.method, s.value, f.vector FROM scores s
+                JOIN features f USING (experiment_id, round_index, case_id)
+                WHERE s.experiment_id = \(experimentID) AND s.round_index = \(roundIndex) AND s.case_id = \(caseID)
+                """
+            ).first
+        else { return nil }
+        return ScoreRecord(
+            experimentID: experimentID, roundIndex: roundIndex, caseID: caseID,
+            datasetID: try row.decode("dataset_id"), method: try row.decode("method"),
+            value: try row.decode("value"), features: try row.decode("vector"))
     }
 
     /// A model's Dice on a test case, if it was evaluated.

@@ -1,5 +1,5 @@
-import Volume
 import Foundation
+import Volume
 
 /// A procedural brain for when the MNI template is not available: an ellipsoidal cerebrum with a
 /// folded cortical ribbon, sulci, an interhemispheric fissure, deep grey nuclei and lateral
@@ -10,7 +10,8 @@ public enum HeadPhantom {
         let step = max(1, spacing)
         let extent = SIMD3(160.0, 200.0, 150.0)
         let shape = GridShape(Int(extent.x / step), Int(extent.y / step), Int(extent.z / step))
-        let origin = SIMD3(-Double(shape.x - 1) / 2 * step, -Double(shape.y - 1) / 2 * step - 18, -Double(shape.z - 1) / 2 * step + 10)
+        let origin = SIMD3(
+            -Double(shape.x - 1) / 2 * step, -Double(shape.y - 1) / 2 * step - 18, -Double(shape.z - 1) / 2 * step + 10)
         var affine = Affine.scaling(step, step, step)
         affine[0, 3] = origin.x
         affine[1, 3] = origin.y
@@ -20,7 +21,9 @@ public enum HeadPhantom {
         let centre = SIMD3(0.0, -18, 10)
         let radii = SIMD3(68.0, 86.0, 60.0)
         // Supersampling gives partial-volume fractions at tissue borders.
-        let offsets = [-0.25, 0.25].flatMap { a in [-0.25, 0.25].flatMap { b in [-0.25, 0.25].map { c in SIMD3(a, b, c) * step } } }
+        let offsets = [-0.25, 0.25].flatMap { a in
+            [-0.25, 0.25].flatMap { b in [-0.25, 0.25].map { c in SIMD3(a, b, c) * step } }
+        }
         for k in 0..<shape.z {
             for j in 0..<shape.y {
                 for i in 0..<shape.x {
@@ -38,8 +41,9 @@ public enum HeadPhantom {
                 }
             }
         }
-        return TissueAtlas.fromParenchyma(greyMatter: Volume(shape: shape, affine: affine, voxels: gm),
-                                          whiteMatter: Volume(shape: shape, affine: affine, voxels: wm))
+        return TissueAtlas.fromParenchyma(
+            greyMatter: Volume(shape: shape, affine: affine, voxels: gm),
+            whiteMatter: Volume(shape: shape, affine: affine, voxels: wm))
     }
 
     enum Tissue { case grey, white, csf, outside }

@@ -1,6 +1,6 @@
-import Volume
 import Foundation
 import Logging
+import Volume
 
 /// Where the synthetic cohort's anatomy comes from. There is no silent fallback: a caller that
 /// wants the phantom when the template is missing says so.
@@ -67,7 +67,9 @@ public enum SyntheticCohort {
         do {
             try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
         } catch {
-            throw VolumeError(.writeFailed, file: outputDirectory.path, detail: "cannot create the folder: \(error.localizedDescription)")
+            throw VolumeError(
+                .writeFailed, file: outputDirectory.path,
+                detail: "cannot create the folder: \(error.localizedDescription)")
         }
         let synthesizer = SubjectSynthesizer(atlas: atlas, spacingScale: spacingScale)
         var summaries: [CohortSummary.Case] = []
@@ -87,19 +89,25 @@ public enum SyntheticCohort {
             let voxel = spacing.x * spacing.y * spacing.z
             var counts = [Int](repeating: 0, count: 256)
             for value in subject.label.voxels { counts[Int(value)] += 1 }
-            summaries.append(CohortSummary.Case(
-                id: id, subtype: subject.subtype, enhancingVolume: Double(counts[4]) * voxel,
-                coreVolume: Double(counts[4] + counts[1]) * voxel, wholeTumorVolume: Double(counts[4] + counts[1] + counts[2]) * voxel,
-                shape: [subject.label.shape.x, subject.label.shape.y, subject.label.shape.z],
-                spacing: [spacing.x, spacing.y, spacing.z].map { ($0 * 1e4).rounded() / 1e4 },
-                orientation: (try? subject.label.axisCodes().description) ?? "?"))
-            logger?.debug("synthetic case written", metadata: ["case_id": "\(id)", "subtype": "\(subject.subtype.rawValue)"])
+            summaries.append(
+                CohortSummary.Case(
+                    id: id, subtype: subject.subtype, enhancingVolume: Double(counts[4]) * voxel,
+                    coreVolume: Double(counts[4] + counts[1]) * voxel,
+                    wholeTumorVolume: Double(counts[4] + counts[1] + counts[2]) * voxel,
+                    shape: [subject.label.shape.x, subject.label.shape.y, subject.label.shape.z],
+                    spacing: [spacing.x, spacing.y, spacing.z].map { ($0 * 1e4).rounded() / 1e4 },
+                    orientation: (try? subject.label.axisCodes().description) ?? "?"))
+            logger?.debug(
+                "synthetic case written", metadata: ["case_id": "\(id)", "subtype": "\(subject.subtype.rawValue)"])
             progress?(index + 1, cases)
         }
         var subtypeCounts: [String: Int] = [:]
-        for subtype in TumorSubtype.allCases { subtypeCounts[subtype.rawValue] = summaries.filter { $0.subtype == subtype }.count }
-        let summary = CohortSummary(seed: seed, anatomy: anatomyName, spacingScale: spacingScale,
-                                    subtypeCounts: subtypeCounts, cases: summaries)
+        for subtype in TumorSubtype.allCases {
+            subtypeCounts[subtype.rawValue] = summaries.filter { $0.subtype == subtype }.count
+        }
+        let summary = CohortSummary(
+            seed: seed, anatomy: anatomyName, spacingScale: spacingScale,
+            subtypeCounts: subtypeCounts, cases: summaries)
         try write(summary, to: outputDirectory)
         return summary
     }
@@ -110,7 +118,8 @@ public enum SyntheticCohort {
         var csv = "case_id,subtype,enhancing_mm3,core_mm3,whole_tumor_mm3,shape,spacing_mm,orientation\n"
         for item in summary.cases {
             let fields: [String] = [
-                item.id, item.subtype.rawValue, String(format: "%.1f", item.enhancingVolume), String(format: "%.1f", item.coreVolume),
+                item.id, item.subtype.rawValue, String(format: "%.1f", item.enhancingVolume),
+                String(format: "%.1f", item.coreVolume),
                 String(format: "%.1f", item.wholeTumorVolume), item.shape.map(String.init).joined(separator: "x"),
                 item.spacing.map { String(format: "%.3f", $0) }.joined(separator: "x"), item.orientation,
             ]
@@ -119,7 +128,9 @@ public enum SyntheticCohort {
         for (name, data) in [("cohort.json", try? encoder.encode(summary)), ("cohort.csv", Data(csv.utf8))] {
             let url = folder.appendingPathComponent(name)
             do {
-                guard let data else { throw VolumeError(.writeFailed, file: url.path, detail: "cannot encode the summary") }
+                guard let data else {
+                    throw VolumeError(.writeFailed, file: url.path, detail: "cannot encode the summary")
+                }
                 try data.write(to: url, options: .atomic)
             } catch {
                 throw VolumeError(.writeFailed, file: url.path, detail: "\(error)")

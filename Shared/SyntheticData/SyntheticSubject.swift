@@ -1,6 +1,6 @@
-import Volume
 import Foundation
 import SeededRandom
+import Volume
 
 /// One synthetic subject: T1c, T2 and the BraTS 2021 label on the subject's acquisition grid.
 struct SyntheticSubject: Sendable {
@@ -47,12 +47,15 @@ struct SubjectSynthesizer: Sendable {
         let scales = SIMD3((0..<3).map { _ in size * g.uniform(0.95...1.05) })
         let angles = SIMD3((0..<3).map { _ in g.uniform(-7...7) * .pi / 180 })
         let shift = SIMD3((0..<3).map { _ in g.uniform(-4...4) })
-        let toAtlas = Self.rotation(angles) * Affine.scaling(1 / scales.x, 1 / scales.y, 1 / scales.z)
+        let toAtlas =
+            Self.rotation(angles) * Affine.scaling(1 / scales.x, 1 / scales.y, 1 / scales.z)
             * Affine.translation(shift.x, shift.y, shift.z)
         let fromAtlas = toAtlas.inverse!
         let warp = (0..<6).map { _ in
-            (axis: Int(g.nextUnitDouble() * 3), wave: g.direction() * (2 * .pi / g.uniform(50...110)),
-             phase: g.uniform(0...(2 * .pi)), amplitude: g.uniform(1...2.5))
+            (
+                axis: Int(g.nextUnitDouble() * 3), wave: g.direction() * (2 * .pi / g.uniform(50...110)),
+                phase: g.uniform(0...(2 * .pi)), amplitude: g.uniform(1...2.5)
+            )
         }
 
         // Field of view: the atlas brain box carried into subject space, plus a margin.
@@ -75,15 +78,20 @@ struct SubjectSynthesizer: Sendable {
         // Tumor centred in white matter.
         let tumorAtlas = whiteMatterPoint(&g)
         let tumorCentre = fromAtlas.apply((tumorAtlas.x, tumorAtlas.y, tumorAtlas.z))
-        let tumor = TumorModel(subtype: subtype, centre: SIMD3(tumorCentre.0, tumorCentre.1, tumorCentre.2),
-                               voxelSize: spacing.max(), generator: &g)
+        let tumor = TumorModel(
+            subtype: subtype, centre: SIMD3(tumorCentre.0, tumorCentre.1, tumorCentre.2),
+            voxelSize: spacing.max(), generator: &g)
 
         // Contrast (white matter T1c = 1, CSF T2 = 1), gains, bias fields, noise, blur.
         let t1Tissue = SIMD3(g.uniform(0.68...0.78), g.uniform(0.95...1.05), g.uniform(0.22...0.34))
         let t2Tissue = SIMD3(g.uniform(0.5...0.6), g.uniform(0.38...0.46), g.uniform(0.95...1.05))
         let gains = (g.uniform(600...1400), g.uniform(800...1800))
-        let bias = (0..<6).map { _ in (wave: g.direction() * (2 * .pi / g.uniform(120...260)), phase: g.uniform(0...(2 * .pi)),
-                                       amplitude: g.uniform(0.04...0.09)) }
+        let bias = (0..<6).map { _ in
+            (
+                wave: g.direction() * (2 * .pi / g.uniform(120...260)), phase: g.uniform(0...(2 * .pi)),
+                amplitude: g.uniform(0.04...0.09)
+            )
+        }
         let noise = (g.uniform(0.015...0.035), g.uniform(0.015...0.035))
         let blur = g.uniform(0.08...0.18)
         let heterogeneity = (wave: g.direction() * (2 * .pi / g.uniform(6...12)), phase: g.uniform(0...(2 * .pi)))
@@ -111,7 +119,9 @@ struct SubjectSynthesizer: Sendable {
                                         var p = tumor.displaced(x)
                                         let a = toAtlas.apply((p.x, p.y, p.z))
                                         p = SIMD3(a.0, a.1, a.2)
-                                        for term in warp { p[term.axis] += term.amplitude * sin((term.wave * x).sum() + term.phase) }
+                                        for term in warp {
+                                            p[term.axis] += term.amplitude * sin((term.wave * x).sum() + term.phase)
+                                        }
                                         atlas.sample(maps, atWorld: p, inverse: atlasInverse, into: &values)
                                         let offset = shape.offset(i, j, k)
                                         guard values[3] >= 0.5 else { continue }
@@ -122,8 +132,11 @@ struct SubjectSynthesizer: Sendable {
                                         let (label, part) = tumor.label(at: x)
                                         switch (label, part) {
                                         case (4, _):
-                                            let texture = 1 + 0.1 * sin((heterogeneity.wave * x).sum() + heterogeneity.phase)
-                                            v1 = (1 + tumor.enhancement * texture) * (part.map { if case .nodule = $0 { 1.05 } else { 1 } } ?? 1)
+                                            let texture =
+                                                1 + 0.1 * sin((heterogeneity.wave * x).sum() + heterogeneity.phase)
+                                            v1 =
+                                                (1 + tumor.enhancement * texture)
+                                                * (part.map { if case .nodule = $0 { 1.05 } else { 1 } } ?? 1)
                                             v2 = 0.72
                                         case (1, .some(.cyst)): (v1, v2) = (0.22, 1.1)
                                         case (1, .some(.nonEnhancingCore)): (v1, v2) = (0.62, 0.88)
@@ -152,7 +165,8 @@ struct SubjectSynthesizer: Sendable {
         Self.addRicianNoise(&t1, mask: mask, sigma: Float(noise.0 * gains.0), shape: shape, seed: noiseSeed, stream: 0)
         Self.addRicianNoise(&t2, mask: mask, sigma: Float(noise.1 * gains.1), shape: shape, seed: noiseSeed, stream: 1)
         return SyntheticSubject(
-            t1c: Volume(shape: shape, affine: gridAffine, voxels: t1), t2: Volume(shape: shape, affine: gridAffine, voxels: t2),
+            t1c: Volume(shape: shape, affine: gridAffine, voxels: t1),
+            t2: Volume(shape: shape, affine: gridAffine, voxels: t2),
             label: LabelVolume(shape: shape, affine: gridAffine, voxels: labels), subtype: subtype)
     }
 
@@ -162,7 +176,8 @@ struct SubjectSynthesizer: Sendable {
         for attempt in 0..<2000 {
             let index = Int(g.nextUnitDouble() * Double(atlas.shape.count))
             guard atlas.whiteMatter[index] > 0.6 else { continue }
-            let i = index % atlas.shape.x, j = (index / atlas.shape.x) % atlas.shape.y, k = index / (atlas.shape.x * atlas.shape.y)
+            let i = index % atlas.shape.x, j = (index / atlas.shape.x) % atlas.shape.y,
+                k = index / (atlas.shape.x * atlas.shape.y)
             let p = atlas.affine.apply((Double(i), Double(j), Double(k)))
             fallback = SIMD3(p.0, p.1, p.2)
             // Keep tumors off the far periphery so most of them stay inside the brain.
@@ -197,7 +212,9 @@ struct SubjectSynthesizer: Sendable {
             let step = atlas.affine.spacing.x
             let reach = Int((radius / step).rounded(.up)) + 1
             let lower = SIMD3(max(0, Int(c.0) - reach), max(0, Int(c.1) - reach), max(0, Int(c.2) - reach))
-            let upper = SIMD3(min(shape.x - 1, Int(c.0) + reach), min(shape.y - 1, Int(c.1) + reach), min(shape.z - 1, Int(c.2) + reach))
+            let upper = SIMD3(
+                min(shape.x - 1, Int(c.0) + reach), min(shape.y - 1, Int(c.1) + reach),
+                min(shape.z - 1, Int(c.2) + reach))
             guard lower.x <= upper.x, lower.y <= upper.y, lower.z <= upper.z else { return }
             for k in lower.z...upper.z {
                 for j in lower.y...upper.y {
@@ -237,7 +254,9 @@ struct SubjectSynthesizer: Sendable {
 
     /// Rotation about x, then y, then z (radians).
     static func rotation(_ angles: SIMD3<Double>) -> Affine {
-        let (cx, sx, cy, sy, cz, sz) = (cos(angles.x), sin(angles.x), cos(angles.y), sin(angles.y), cos(angles.z), sin(angles.z))
+        let (cx, sx, cy, sy, cz, sz) = (
+            cos(angles.x), sin(angles.x), cos(angles.y), sin(angles.y), cos(angles.z), sin(angles.z)
+        )
         let rx = Affine(rows: [[1, 0, 0, 0], [0, cx, -sx, 0], [0, sx, cx, 0], [0, 0, 0, 1]])
         let ry = Affine(rows: [[cy, 0, sy, 0], [0, 1, 0, 0], [-sy, 0, cy, 0], [0, 0, 0, 1]])
         let rz = Affine(rows: [[cz, -sz, 0, 0], [sz, cz, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]])
@@ -262,7 +281,8 @@ struct SubjectSynthesizer: Sendable {
                                 for i in 0..<layout.count {
                                     let previous = input[base + max(i - 1, 0) * layout.inner]
                                     let next = input[base + min(i + 1, layout.count - 1) * layout.inner]
-                                    output[base + i * layout.inner] = w * previous + centre * input[base + i * layout.inner] + w * next
+                                    output[base + i * layout.inner] =
+                                        w * previous + centre * input[base + i * layout.inner] + w * next
                                 }
                             }
                         }
@@ -276,7 +296,9 @@ struct SubjectSynthesizer: Sendable {
     /// Magnitude of the signal plus complex Gaussian noise (Rician), inside the brain; zero outside,
     /// as in skull-stripped BraTS images. Each slab has its own stream, so the result does not
     /// depend on how slabs are spread over threads.
-    static func addRicianNoise(_ voxels: inout [Float], mask: [UInt8], sigma: Float, shape: GridShape, seed: UInt64, stream: UInt64) {
+    static func addRicianNoise(
+        _ voxels: inout [Float], mask: [UInt8], sigma: Float, shape: GridShape, seed: UInt64, stream: UInt64
+    ) {
         let slab = shape.x * shape.y
         voxels.withUnsafeMutableBufferPointer { buffer in
             parallelRanges(shape.z) { slabs in

@@ -1,5 +1,5 @@
-import Volume
 import Foundation
+import Volume
 
 /// Tissue fractions on a regular RAS+ grid (1 mm or coarser): the anatomy synthetic subjects are
 /// warped from. Grey matter, white matter and CSF are fractions in [0, 1]; `support` is the
@@ -21,15 +21,17 @@ public struct TissueAtlas: Sendable {
     /// template, for viewing the anatomy; contrasts are made from the tissue fractions).
     public static let templateFiles = (
         greyMatter: "mni_icbm152_gm_tal_nlin_sym_09a_converted.nii.gz",
-        whiteMatter: "mni_icbm152_wm_tal_nlin_sym_09a_converted.nii.gz")
+        whiteMatter: "mni_icbm152_wm_tal_nlin_sym_09a_converted.nii.gz"
+    )
 
     /// The MNI ICBM152 2009a template's tissue maps, block-averaged to about `spacing` mm.
     public static func template(folder: URL, spacing: Double = 1) throws(VolumeError) -> TissueAtlas {
         let gmURL = folder.appendingPathComponent(templateFiles.greyMatter)
         let wmURL = folder.appendingPathComponent(templateFiles.whiteMatter)
         for url in [gmURL, wmURL] where !FileManager.default.fileExists(atPath: url.path) {
-            throw VolumeError(.missingTemplate, file: url.path,
-                              detail: "the MNI ICBM152 2009a template is not there; run scripts/fetch-template or choose the phantom")
+            throw VolumeError(
+                .missingTemplate, file: url.path,
+                detail: "the MNI ICBM152 2009a template is not there; run scripts/fetch-template or choose the phantom")
         }
         var gm = try NIfTI.readImage(at: gmURL, requireContent: false)
         var wm = try NIfTI.readImage(at: wmURL, requireContent: false)
@@ -101,8 +103,10 @@ public struct TissueAtlas: Sendable {
         let box = BrainMask.boundingBox(mask) ?? (SIMD3(0, 0, 0), SIMD3(shape.x, shape.y, shape.z))
         let low = affine.apply((Double(box.lower.x), Double(box.lower.y), Double(box.lower.z)))
         let high = affine.apply((Double(box.upper.x - 1), Double(box.upper.y - 1), Double(box.upper.z - 1)))
-        return (SIMD3(min(low.0, high.0), min(low.1, high.1), min(low.2, high.2)),
-                SIMD3(max(low.0, high.0), max(low.1, high.1), max(low.2, high.2)))
+        return (
+            SIMD3(min(low.0, high.0), min(low.1, high.1), min(low.2, high.2)),
+            SIMD3(max(low.0, high.0), max(low.1, high.1), max(low.2, high.2))
+        )
     }
 
     /// Ventricle points near each atrium (about (±20, −38, 14) mm in MNI space) with mostly CSF.
@@ -126,8 +130,9 @@ public struct TissueAtlas: Sendable {
             }
             if let best { sites.append(best.point) }
         }
-        return TissueAtlas(shape: shape, affine: affine, greyMatter: greyMatter, whiteMatter: whiteMatter, csf: csf,
-                           support: support, dura: dura, choroidSites: sites)
+        return TissueAtlas(
+            shape: shape, affine: affine, greyMatter: greyMatter, whiteMatter: whiteMatter, csf: csf,
+            support: support, dura: dura, choroidSites: sites)
     }
 
     private static func blockAverage(_ volume: Volume, _ factor: Int) -> Volume {
@@ -139,14 +144,17 @@ public struct TissueAtlas: Sendable {
         for k in 0..<(shape.z * factor) {
             for j in 0..<(shape.y * factor) {
                 for i in 0..<(shape.x * factor) {
-                    voxels[shape.offset(i / factor, j / factor, k / factor)] += volume.voxels[old.offset(i, j, k)] * weight
+                    voxels[shape.offset(i / factor, j / factor, k / factor)] +=
+                        volume.voxels[old.offset(i, j, k)] * weight
                 }
             }
         }
         // Centre of block (0, 0, 0) is old index (factor − 1)/2 along each axis.
         let offset = Double(factor - 1) / 2
-        let newToOld = Affine(rows: [[Double(factor), 0, 0, offset], [0, Double(factor), 0, offset],
-                                     [0, 0, Double(factor), offset], [0, 0, 0, 1]])
+        let newToOld = Affine(rows: [
+            [Double(factor), 0, 0, offset], [0, Double(factor), 0, offset],
+            [0, 0, Double(factor), offset], [0, 0, 0, 1],
+        ])
         return Volume(shape: shape, affine: volume.affine * newToOld, voxels: voxels)
     }
 
@@ -163,7 +171,8 @@ public struct TissueAtlas: Sendable {
         }
         for k in 0..<shape.z {
             for j in 0..<shape.y {
-                for i in 0..<shape.x where i == 0 || j == 0 || k == 0 || i == shape.x - 1 || j == shape.y - 1 || k == shape.z - 1 {
+                for i in 0..<shape.x
+                where i == 0 || j == 0 || k == 0 || i == shape.x - 1 || j == shape.y - 1 || k == shape.z - 1 {
                     push(i, j, k)
                 }
             }
@@ -188,9 +197,13 @@ public struct TissueAtlas: Sendable {
             for k in 0..<shape.z {
                 for j in 0..<shape.y {
                     for i in 0..<shape.x where !current[shape.offset(i, j, k)] {
-                        if (i > 0 && current[shape.offset(i - 1, j, k)]) || (i + 1 < shape.x && current[shape.offset(i + 1, j, k)])
-                            || (j > 0 && current[shape.offset(i, j - 1, k)]) || (j + 1 < shape.y && current[shape.offset(i, j + 1, k)])
-                            || (k > 0 && current[shape.offset(i, j, k - 1)]) || (k + 1 < shape.z && current[shape.offset(i, j, k + 1)]) {
+                        if (i > 0 && current[shape.offset(i - 1, j, k)])
+                            || (i + 1 < shape.x && current[shape.offset(i + 1, j, k)])
+                            || (j > 0 && current[shape.offset(i, j - 1, k)])
+                            || (j + 1 < shape.y && current[shape.offset(i, j + 1, k)])
+                            || (k > 0 && current[shape.offset(i, j, k - 1)])
+                            || (k + 1 < shape.z && current[shape.offset(i, j, k + 1)])
+                        {
                             next[shape.offset(i, j, k)] = true
                         }
                     }

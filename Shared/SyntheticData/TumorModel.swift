@@ -1,6 +1,6 @@
-import Volume
 import Foundation
 import SeededRandom
+import Volume
 
 /// A lobulated blob: a sphere whose radius varies smoothly with direction.
 struct Lobe: Sendable {
@@ -12,8 +12,10 @@ struct Lobe: Sendable {
         self.centre = centre
         self.radius = radius
         modes = (0..<3).map { _ in
-            (generator.direction(), generator.uniform(1.5...3.5), generator.uniform(0...(2 * .pi)),
-             irregularity * generator.uniform(0.3...1) / 3)
+            (
+                generator.direction(), generator.uniform(1.5...3.5), generator.uniform(0...(2 * .pi)),
+                irregularity * generator.uniform(0.3...1) / 3
+            )
         }
     }
 
@@ -25,7 +27,9 @@ struct Lobe: Sendable {
         guard r > 1e-9 else { return 0 }
         let u = d / r
         var scale = 1.0
-        for mode in modes { scale += mode.amplitude * cos(mode.frequency * (u * mode.direction).sum() * .pi + mode.phase) }
+        for mode in modes {
+            scale += mode.amplitude * cos(mode.frequency * (u * mode.direction).sum() * .pi + mode.phase)
+        }
         return r / (radius * max(scale, 0.4))
     }
 
@@ -63,49 +67,63 @@ struct TumorModel: Sendable {
         case .ringEnhancing:
             let lobe = Lobe(centre: centre, radius: g.uniform(12...22), irregularity: 0.35, generator: &g)
             parts.append((lobe, .ring(core: g.uniform(0.45...0.7))))
-            edema.append(Lobe(centre: centre, radius: lobe.radius * g.uniform(1.5...2.3), irregularity: 0.5, generator: &g))
+            edema.append(
+                Lobe(centre: centre, radius: lobe.radius * g.uniform(1.5...2.3), irregularity: 0.5, generator: &g))
             enhancement = g.uniform(0.5...0.85)
             massEffect = g.uniform(0.3...0.6)
         case .solidEnhancing:
             let lobe = Lobe(centre: centre, radius: g.uniform(8...16), irregularity: 0.3, generator: &g)
             parts.append((lobe, .solid))
-            edema.append(Lobe(centre: centre, radius: lobe.radius * g.uniform(1.4...2.2), irregularity: 0.5, generator: &g))
+            edema.append(
+                Lobe(centre: centre, radius: lobe.radius * g.uniform(1.4...2.2), irregularity: 0.5, generator: &g))
             enhancement = g.uniform(0.5...0.85)
             massEffect = g.uniform(0.2...0.45)
         case .nonEnhancing:
             let lobe = Lobe(centre: centre, radius: g.uniform(10...20), irregularity: 0.4, generator: &g)
             parts.append((lobe, .nonEnhancingCore))
-            edema.append(Lobe(centre: centre, radius: lobe.radius * g.uniform(1.2...1.7), irregularity: 0.5, generator: &g))
+            edema.append(
+                Lobe(centre: centre, radius: lobe.radius * g.uniform(1.2...1.7), irregularity: 0.5, generator: &g))
             enhancement = 0
             massEffect = g.uniform(0.15...0.4)
         case .smallMultifocal:
             let count = 2 + Int(g.nextUnitDouble() * 3)
             for focus in 0..<count {
                 let offset = focus == 0 ? SIMD3(0, 0, 0) : g.direction() * g.uniform(10...25)
-                let lobe = Lobe(centre: centre + offset, radius: max(g.uniform(2.5...5), smallest), irregularity: 0.2, generator: &g)
+                let lobe = Lobe(
+                    centre: centre + offset, radius: max(g.uniform(2.5...5), smallest), irregularity: 0.2, generator: &g
+                )
                 parts.append((lobe, .solid))
-                edema.append(Lobe(centre: lobe.centre, radius: lobe.radius * g.uniform(1.8...2.6), irregularity: 0.4, generator: &g))
+                edema.append(
+                    Lobe(
+                        centre: lobe.centre, radius: lobe.radius * g.uniform(1.8...2.6), irregularity: 0.4,
+                        generator: &g))
             }
             enhancement = g.uniform(0.45...0.8)
             massEffect = 0
         case .cysticMuralNodule:
             let cyst = Lobe(centre: centre, radius: g.uniform(10...18), irregularity: 0.1, generator: &g)
             let wall = centre + g.direction() * cyst.radius * 0.9
-            parts.append((Lobe(centre: wall, radius: max(g.uniform(3...6), smallest), irregularity: 0.2, generator: &g), .nodule))
+            parts.append(
+                (Lobe(centre: wall, radius: max(g.uniform(3...6), smallest), irregularity: 0.2, generator: &g), .nodule)
+            )
             parts.append((cyst, .cyst))
-            edema.append(Lobe(centre: centre, radius: cyst.radius * g.uniform(1.15...1.45), irregularity: 0.3, generator: &g))
+            edema.append(
+                Lobe(centre: centre, radius: cyst.radius * g.uniform(1.15...1.45), irregularity: 0.3, generator: &g))
             enhancement = g.uniform(0.5...0.8)
             massEffect = g.uniform(0.3...0.5)
         case .faintEnhancing:
             let lobe = Lobe(centre: centre, radius: g.uniform(8...16), irregularity: 0.3, generator: &g)
             parts.append((lobe, .solid))
-            edema.append(Lobe(centre: centre, radius: lobe.radius * g.uniform(1.3...2), irregularity: 0.5, generator: &g))
+            edema.append(
+                Lobe(centre: centre, radius: lobe.radius * g.uniform(1.3...2), irregularity: 0.5, generator: &g))
             enhancement = g.uniform(0.12...0.25)
             massEffect = g.uniform(0.1...0.3)
         }
         self.parts = parts
         self.edema = edema
-        reach = (parts.map(\.0) + edema).map { (($0.centre - centre) * ($0.centre - centre)).sum().squareRoot() + $0.reach }.max()!
+        reach = (parts.map(\.0) + edema).map {
+            (($0.centre - centre) * ($0.centre - centre)).sum().squareRoot() + $0.reach
+        }.max()!
     }
 
     /// The subject point's anatomy before the tumor pushed it: points near the tumor came from

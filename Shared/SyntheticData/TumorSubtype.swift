@@ -1,5 +1,5 @@
-import Volume
 import SeededRandom
+import Volume
 
 /// Kinds of brain tumor in the synthetic cohort, with unequal prevalence.
 ///

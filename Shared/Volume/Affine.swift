@@ -49,9 +49,11 @@ public struct Affine: Hashable, Sendable, CustomStringConvertible {
     /// Maps a point (voxel index to world, for a voxel-to-world affine).
     public func apply(_ point: (Double, Double, Double)) -> (Double, Double, Double) {
         let (x, y, z) = point
-        return (self[0, 0] * x + self[0, 1] * y + self[0, 2] * z + self[0, 3],
-                self[1, 0] * x + self[1, 1] * y + self[1, 2] * z + self[1, 3],
-                self[2, 0] * x + self[2, 1] * y + self[2, 2] * z + self[2, 3])
+        return (
+            self[0, 0] * x + self[0, 1] * y + self[0, 2] * z + self[0, 3],
+            self[1, 0] * x + self[1, 1] * y + self[1, 2] * z + self[1, 3],
+            self[2, 0] * x + self[2, 1] * y + self[2, 2] * z + self[2, 3]
+        )
     }
 
     /// The inverse, or nil when the linear part is singular.
@@ -60,9 +62,11 @@ public struct Affine: Hashable, Sendable, CustomStringConvertible {
         let a = m[0, 0], b = m[0, 1], c = m[0, 2]
         let d = m[1, 0], e = m[1, 1], f = m[1, 2]
         let g = m[2, 0], h = m[2, 1], i = m[2, 2]
-        let cofactors = [e * i - f * h, c * h - b * i, b * f - c * e,
-                         f * g - d * i, a * i - c * g, c * d - a * f,
-                         d * h - e * g, b * g - a * h, a * e - b * d]
+        let cofactors = [
+            e * i - f * h, c * h - b * i, b * f - c * e,
+            f * g - d * i, a * i - c * g, c * d - a * f,
+            d * h - e * g, b * g - a * h, a * e - b * d,
+        ]
         let determinant = a * cofactors[0] + b * cofactors[3] + c * cofactors[6]
         guard determinant.isFinite, abs(determinant) > 1e-12 else { return nil }
         var result = Affine.identity

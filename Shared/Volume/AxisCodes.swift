@@ -26,7 +26,8 @@ public struct AxisCodes: Hashable, Sendable, CustomStringConvertible {
         var directions: [Int] = []
         for letter in code.uppercased() {
             guard let axis = Self.letters.firstIndex(where: { $0.contains(letter) }) else {
-                throw VolumeError(.invalidGeometry, detail: "'\(code)' is not an axis code: \(letter) is not one of RLAPSI")
+                throw VolumeError(
+                    .invalidGeometry, detail: "'\(code)' is not an axis code: \(letter) is not one of RLAPSI")
             }
             axes.append(axis)
             directions.append(Self.letters[axis][1] == letter ? 1 : -1)
@@ -92,9 +93,18 @@ public struct AxisCodes: Hashable, Sendable, CustomStringConvertible {
 
     private static func inverseTransposed(_ m: [[Double]]) -> [[Double]]? {
         let cofactor: [[Double]] = [
-            [m[1][1] * m[2][2] - m[1][2] * m[2][1], m[1][2] * m[2][0] - m[1][0] * m[2][2], m[1][0] * m[2][1] - m[1][1] * m[2][0]],
-            [m[0][2] * m[2][1] - m[0][1] * m[2][2], m[0][0] * m[2][2] - m[0][2] * m[2][0], m[0][1] * m[2][0] - m[0][0] * m[2][1]],
-            [m[0][1] * m[1][2] - m[0][2] * m[1][1], m[0][2] * m[1][0] - m[0][0] * m[1][2], m[0][0] * m[1][1] - m[0][1] * m[1][0]],
+            [
+                m[1][1] * m[2][2] - m[1][2] * m[2][1], m[1][2] * m[2][0] - m[1][0] * m[2][2],
+                m[1][0] * m[2][1] - m[1][1] * m[2][0],
+            ],
+            [
+                m[0][2] * m[2][1] - m[0][1] * m[2][2], m[0][0] * m[2][2] - m[0][2] * m[2][0],
+                m[0][1] * m[2][0] - m[0][0] * m[2][1],
+            ],
+            [
+                m[0][1] * m[1][2] - m[0][2] * m[1][1], m[0][2] * m[1][0] - m[0][0] * m[1][2],
+                m[0][0] * m[1][1] - m[0][1] * m[1][0],
+            ],
         ]
         let determinant = m[0][0] * cofactor[0][0] + m[0][1] * cofactor[0][1] + m[0][2] * cofactor[0][2]
         guard abs(determinant) > 1e-12 else { return nil }

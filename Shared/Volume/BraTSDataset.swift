@@ -43,14 +43,16 @@ public enum BraTSDataset {
             let t2 = files.filter { $0.stem.hasSuffix(naming.t2) }
             let label = files.filter { $0.stem.hasSuffix(naming.label) }
             for (role, matches) in [("T1c", t1c), ("T2", t2), ("label", label)] where matches.count > 1 {
-                throw VolumeError(.invalidDataset, caseID: id, file: folder.path,
-                                  detail: "\(matches.count) \(role) files: \(matches.map(\.url.lastPathComponent))")
+                throw VolumeError(
+                    .invalidDataset, caseID: id, file: folder.path,
+                    detail: "\(matches.count) \(role) files: \(matches.map(\.url.lastPathComponent))")
             }
             guard let t2File = t2.first else {
                 throw VolumeError(.missingFile, caseID: id, file: folder.path, detail: "no *\(naming.t2).nii(.gz) file")
             }
             return CaseSource(
-                id: id, t1c: try dataset.checked(t1c[0].url, caseID: id), t2: try dataset.checked(t2File.url, caseID: id),
+                id: id, t1c: try dataset.checked(t1c[0].url, caseID: id),
+                t2: try dataset.checked(t2File.url, caseID: id),
                 label: try label.first.map { file throws(VolumeError) in try dataset.checked(file.url, caseID: id) },
                 labelConvention: naming.convention)
         }

@@ -65,7 +65,9 @@ extension VoxelGrid where Voxel == Float {
             sum += Double(value)
             count += 1
         }
-        guard count > 0 else { return Volume(shape: shape, affine: affine, voxels: .init(repeating: 0, count: shape.count)) }
+        guard count > 0 else {
+            return Volume(shape: shape, affine: affine, voxels: .init(repeating: 0, count: shape.count))
+        }
         let mean = sum / Double(count)
         var squares = 0.0
         for (value, inside) in zip(voxels, mask.voxels) where inside != 0 {

@@ -38,8 +38,9 @@ public struct CaseImporter: Sendable {
         let t1c = try NIfTI.readImage(at: source.t1c, caseID: source.id, maxVoxels: maxVoxels)
         let t2 = try NIfTI.readImage(at: source.t2, caseID: source.id, maxVoxels: maxVoxels)
         let label = try source.label.map { url throws(VolumeError) in
-            try NIfTI.readLabels(at: url, allowedValues: configuration.labels.declaredValues, caseID: source.id,
-                                 maxVoxels: maxVoxels)
+            try NIfTI.readLabels(
+                at: url, allowedValues: configuration.labels.declaredValues, caseID: source.id,
+                maxVoxels: maxVoxels)
         }
         return try Preprocessor(configuration).run(caseID: source.id, t1c: t1c, t2: t2, label: label, files: source)
     }
@@ -92,11 +93,15 @@ public struct CaseImporter: Sendable {
         }
         switch result.outcome {
         case .success(let preprocessed):
-            logger.debug("case imported", metadata: ["case_id": "\(result.caseID)", "shape": "\(preprocessed.t1c.shape)"])
+            logger.debug(
+                "case imported", metadata: ["case_id": "\(result.caseID)", "shape": "\(preprocessed.t1c.shape)"])
         case .failure(let error):
-            logger.warning("case not imported", metadata: [
-                "case_id": "\(result.caseID)", "file": "\(error.file ?? "")", "code": "\(error.code)", "detail": "\(error.detail)",
-            ])
+            logger.warning(
+                "case not imported",
+                metadata: [
+                    "case_id": "\(result.caseID)", "file": "\(error.file ?? "")", "code": "\(error.code)",
+                    "detail": "\(error.detail)",
+                ])
         }
         return result
     }

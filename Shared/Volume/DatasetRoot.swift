@@ -26,13 +26,15 @@ public struct DatasetRoot: Sendable {
     public func checked(_ candidate: URL, caseID: String? = nil, shown: String? = nil) throws(VolumeError) -> URL {
         let lexical = candidate.standardizedFileURL
         guard contains(lexical) else {
-            throw VolumeError(.pathOutsideRoot, caseID: caseID, file: shown ?? candidate.path,
-                              detail: "the path leaves the dataset folder \(url.path)")
+            throw VolumeError(
+                .pathOutsideRoot, caseID: caseID, file: shown ?? candidate.path,
+                detail: "the path leaves the dataset folder \(url.path)")
         }
         let resolved = lexical.resolvingSymlinksInPath()
         guard contains(resolved) else {
-            throw VolumeError(.pathOutsideRoot, caseID: caseID, file: shown ?? candidate.path,
-                              detail: "a symbolic link leads to \(resolved.path), outside the dataset folder \(url.path)")
+            throw VolumeError(
+                .pathOutsideRoot, caseID: caseID, file: shown ?? candidate.path,
+                detail: "a symbolic link leads to \(resolved.path), outside the dataset folder \(url.path)")
         }
         return resolved
     }
@@ -45,11 +47,14 @@ public struct DatasetRoot: Sendable {
     /// The entries of a folder inside the root, sorted by name, hidden files skipped.
     func entries(of folder: URL) throws(VolumeError) -> [URL] {
         do {
-            return try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil,
-                                                               options: [.skipsHiddenFiles])
-                .sorted { $0.lastPathComponent < $1.lastPathComponent }
+            return try FileManager.default.contentsOfDirectory(
+                at: folder, includingPropertiesForKeys: nil,
+                options: [.skipsHiddenFiles]
+            )
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
         } catch {
-            throw VolumeError(.invalidDataset, file: folder.path, detail: "cannot list the folder: \(error.localizedDescription)")
+            throw VolumeError(
+                .invalidDataset, file: folder.path, detail: "cannot list the folder: \(error.localizedDescription)")
         }
     }
 }

@@ -22,6 +22,7 @@ public struct LabelConvention: Hashable, Sendable {
     public func binary(_ labels: LabelVolume) -> LabelVolume {
         var isForeground = [UInt8](repeating: 0, count: 256)
         for value in foregroundValues { isForeground[Int(value)] = 1 }
-        return LabelVolume(shape: labels.shape, affine: labels.affine, voxels: labels.voxels.map { isForeground[Int($0)] })
+        return LabelVolume(
+            shape: labels.shape, affine: labels.affine, voxels: labels.voxels.map { isForeground[Int($0)] })
     }
 }

@@ -35,8 +35,9 @@ public enum NIfTI {
                 if !value.isFinite { nonFinite += 1 } else if value != 0 { nonZero += 1 }
             }
             if nonFinite > 0 {
-                throw VolumeError(.nonFiniteVoxels, caseID: caseID, file: url.path,
-                                  detail: "\(nonFinite) voxels are NaN or infinite")
+                throw VolumeError(
+                    .nonFiniteVoxels, caseID: caseID, file: url.path,
+                    detail: "\(nonFinite) voxels are NaN or infinite")
             }
             if nonZero == 0 {
                 throw VolumeError(.allZero, caseID: caseID, file: url.path, detail: "every voxel is zero")
@@ -64,8 +65,9 @@ public enum NIfTI {
         if !unexpected.isEmpty {
             let shown = unexpected.sorted { !($0 >= $1) }.map { "\($0)" }.joined(separator: ", ")
             let declared = allowedValues.sorted().map(String.init).joined(separator: ", ")
-            throw VolumeError(.unexpectedLabel, caseID: caseID, file: url.path,
-                              detail: "label values \(shown) are outside the declared set {\(declared)}")
+            throw VolumeError(
+                .unexpectedLabel, caseID: caseID, file: url.path,
+                detail: "label values \(shown) are outside the declared set {\(declared)}")
         }
         return LabelVolume(shape: shape, affine: affine, voxels: labels)
     }
@@ -76,14 +78,16 @@ public enum NIfTI {
         _ volume: Volume, to url: URL, datatype: NIfTIDatatype = .float32, version: NIfTIVersion = .nifti1,
         slope: Double = 1, intercept: Double = 0
     ) throws(VolumeError) {
-        try writeFloat(volume.voxels, shape: volume.shape, affine: volume.affine, to: url,
-                       datatype: datatype, version: version, slope: slope, intercept: intercept)
+        try writeFloat(
+            volume.voxels, shape: volume.shape, affine: volume.affine, to: url,
+            datatype: datatype, version: version, slope: slope, intercept: intercept)
     }
 
     /// Writes a segmentation as uint8.
     public static func write(_ labels: LabelVolume, to url: URL, version: NIfTIVersion = .nifti1) throws(VolumeError) {
-        try writeFloat(labels.voxels.map(Float.init), shape: labels.shape, affine: labels.affine, to: url,
-                       datatype: .uint8, version: version, slope: 1, intercept: 0)
+        try writeFloat(
+            labels.voxels.map(Float.init), shape: labels.shape, affine: labels.affine, to: url,
+            datatype: .uint8, version: version, slope: 1, intercept: 0)
     }
 
     /// Writes channels that share one grid as one 4D image (dim[4] = channel count), the layout
@@ -94,11 +98,14 @@ public enum NIfTI {
             throw VolumeError(.writeFailed, file: url.path, detail: "no channels to write")
         }
         for (index, channel) in channels.enumerated() where !channel.hasSameGrid(as: first) {
-            throw VolumeError(.gridMismatch, file: url.path,
-                              detail: "channel \(index) grid \(channel.shape) differs from channel 0 grid \(first.shape) or its affine")
+            throw VolumeError(
+                .gridMismatch, file: url.path,
+                detail:
+                    "channel \(index) grid \(channel.shape) differs from channel 0 grid \(first.shape) or its affine")
         }
-        try writeFloat(channels.flatMap(\.voxels), shape: first.shape, affine: first.affine, to: url,
-                       datatype: .float32, version: version, slope: 1, intercept: 0, channels: channels.count)
+        try writeFloat(
+            channels.flatMap(\.voxels), shape: first.shape, affine: first.affine, to: url,
+            datatype: .float32, version: version, slope: 1, intercept: 0, channels: channels.count)
     }
 
     /// Reads a 3D image, or each volume of a 4D image, as float32 channels on one grid.
@@ -125,8 +132,9 @@ public enum NIfTI {
             if status == CNIFTI_ERROR_OPEN {
                 throw VolumeError(.missingFile, caseID: caseID, file: url.path, detail: "cannot open the file")
             }
-            throw VolumeError(.corruptData, caseID: caseID, file: url.path,
-                              detail: "gzip stream is damaged or ends before the NIfTI header")
+            throw VolumeError(
+                .corruptData, caseID: caseID, file: url.path,
+                detail: "gzip stream is damaged or ends before the NIfTI header")
         }
         bytes.removeSubrange(length...)
         let stored = try NIfTIStoredHeader(bytes, file: url.path, caseID: caseID)
@@ -152,36 +160,45 @@ public enum NIfTI {
         let extra = header.voxelCount / shape.count
         guard rank == 3 || (rank == 4 && (extra == 1 || allowsChannels)) else {
             let sizes = header.dimensions.map(String.init).joined(separator: "×")
-            throw VolumeError(.unsupportedDimensions, caseID: caseID, file: url.path,
-                              detail: "\(rank)D image \(sizes); expected 3D or 4D with one volume")
+            throw VolumeError(
+                .unsupportedDimensions, caseID: caseID, file: url.path,
+                detail: "\(rank)D image \(sizes); expected 3D or 4D with one volume")
         }
         guard header.voxelCount <= maxVoxels else {
-            throw VolumeError(.tooLarge, caseID: caseID, file: url.path,
-                              detail: "\(shape) × \(extra) is \(header.voxelCount) voxels, above the cap of \(maxVoxels)")
+            throw VolumeError(
+                .tooLarge, caseID: caseID, file: url.path,
+                detail: "\(shape) × \(extra) is \(header.voxelCount) voxels, above the cap of \(maxVoxels)")
         }
         guard NIfTIDatatype(rawValue: header.datatype) != nil else {
-            throw VolumeError(.unsupportedDatatype, caseID: caseID, file: url.path,
-                              detail: "NIfTI datatype code \(header.datatype)")
+            throw VolumeError(
+                .unsupportedDatatype, caseID: caseID, file: url.path,
+                detail: "NIfTI datatype code \(header.datatype)")
         }
         // The voxels must be there before any buffer for them is allocated: a plain file's size
         // says so, a compressed file is read through once (in small chunks) to count its bytes.
         guard let end = header.dataEnd else {
-            throw VolumeError(.corruptData, caseID: caseID, file: url.path,
-                              detail: "the header's \(header.voxelCount) voxels at byte \(header.decoded.vox_offset) end past any file")
+            throw VolumeError(
+                .corruptData, caseID: caseID, file: url.path,
+                detail:
+                    "the header's \(header.voxelCount) voxels at byte \(header.decoded.vox_offset) end past any file")
         }
         if isGzip(url) {
             var available: Int64 = 0
             let status = cnifti_available_length(url.path, Int64(end), &available)
             guard status == CNIFTI_OK, available >= end else {
-                throw VolumeError(.corruptData, caseID: caseID, file: url.path,
-                                  detail: status == CNIFTI_OK
-                                      ? "the header places \(header.voxelCount) voxels at byte \(header.decoded.vox_offset), past the end of the \(available)-byte decompressed stream"
-                                      : "gzip stream is damaged before the end of the voxels")
+                throw VolumeError(
+                    .corruptData, caseID: caseID, file: url.path,
+                    detail: status == CNIFTI_OK
+                        ? "the header places \(header.voxelCount) voxels at byte \(header.decoded.vox_offset), past the end of the \(available)-byte decompressed stream"
+                        : "gzip stream is damaged before the end of the voxels")
             }
         } else if let size = fileSize(url) {
             guard end <= size else {
-                throw VolumeError(.corruptData, caseID: caseID, file: url.path,
-                                  detail: "the header places \(header.voxelCount) voxels at byte \(header.decoded.vox_offset), past the end of the \(size)-byte file")
+                throw VolumeError(
+                    .corruptData, caseID: caseID, file: url.path,
+                    detail:
+                        "the header places \(header.voxelCount) voxels at byte \(header.decoded.vox_offset), past the end of the \(size)-byte file"
+                )
             }
         }
         var voxels = [Float](repeating: 0, count: header.voxelCount)
@@ -191,8 +208,9 @@ public enum NIfTI {
             cnifti_read_float(url.path, &decoded, $0.baseAddress, Int64($0.count), &message, message.count)
         }
         guard status == CNIFTI_OK else {
-            throw VolumeError(status == CNIFTI_ERROR_DATA ? .corruptData : .notNIfTI, caseID: caseID,
-                              file: url.path, detail: text(of: message))
+            throw VolumeError(
+                status == CNIFTI_ERROR_DATA ? .corruptData : .notNIfTI, caseID: caseID,
+                file: url.path, detail: text(of: message))
         }
         return (shape, header.bestAffine, voxels)
     }
@@ -245,7 +263,8 @@ public enum NIfTI {
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
-            throw VolumeError(.writeFailed, file: url.path, detail: "cannot move the written file into place: \(reason)")
+            throw VolumeError(
+                .writeFailed, file: url.path, detail: "cannot move the written file into place: \(reason)")
         }
     }
 

@@ -39,8 +39,10 @@ struct NIfTIStoredHeader: Sendable {
         let name = version == .nifti1 ? "NIfTI-1" : "NIfTI-2"
         let digit = UInt8(ascii: version == .nifti1 ? "1" : "2")
         if magic == [UInt8(ascii: "n"), UInt8(ascii: "i"), digit, 0] {
-            throw fail(.headerImagePair, "a \(name) header whose voxels are in a separate .img file; "
-                       + "only single-file images (.nii, .nii.gz) are read")
+            throw fail(
+                .headerImagePair,
+                "a \(name) header whose voxels are in a separate .img file; "
+                    + "only single-file images (.nii, .nii.gz) are read")
         }
         guard magic == [UInt8(ascii: "n"), UInt8(ascii: "+"), digit, 0] else {
             throw fail(.notNIfTI, "no \(name) magic: an ANALYZE 7.5 header or not an image")
@@ -55,15 +57,18 @@ struct NIfTIStoredHeader: Sendable {
             throw fail(.invalidHeader, "dim[\(axis + 1)] is \(dimensions[axis]); every size must be at least 1")
         }
         guard let count = checkedProduct(dimensions) else {
-            throw fail(.tooLarge, "\(dimensions.map(String.init).joined(separator: "×")) voxels overflow a 64-bit count")
+            throw fail(
+                .tooLarge, "\(dimensions.map(String.init).joined(separator: "×")) voxels overflow a 64-bit count")
         }
         voxelCount = count
 
         let headerSize = version == .nifti1 ? 348 : 540
         let offset = fields.voxelOffset
         guard offset.isFinite, offset >= 0, offset <= Double(headerSize + NIfTI.maxHeaderExtensionBytes) else {
-            throw fail(.invalidHeader, "vox_offset \(offset) is not within \(NIfTI.maxHeaderExtensionBytes) bytes "
-                       + "after the \(headerSize)-byte header, the cap on header extensions")
+            throw fail(
+                .invalidHeader,
+                "vox_offset \(offset) is not within \(NIfTI.maxHeaderExtensionBytes) bytes "
+                    + "after the \(headerSize)-byte header, the cap on header extensions")
         }
     }
 

@@ -30,16 +30,23 @@ public enum NNUNetDataset {
             for (id, channels) in cases.sorted(by: { $0.key < $1.key }) {
                 do throws(VolumeError) {
                     guard let t1c = channels[description.t1cChannel], let t2 = channels[description.t2Channel] else {
-                        throw VolumeError(.missingFile, caseID: id, file: images.path,
-                                          detail: "channels \(description.t1cChannel) (T1c) and \(description.t2Channel) (T2) are not both present")
+                        throw VolumeError(
+                            .missingFile, caseID: id, file: images.path,
+                            detail:
+                                "channels \(description.t1cChannel) (T1c) and \(description.t2Channel) (T2) are not both present"
+                        )
                     }
                     var label: URL?
                     if labelled {
-                        label = try dataset.checked(dataset.url.appendingPathComponent("labelsTr/\(id)\(description.fileEnding)"), caseID: id)
+                        label = try dataset.checked(
+                            dataset.url.appendingPathComponent("labelsTr/\(id)\(description.fileEnding)"), caseID: id)
                     }
-                    discoveries.append(.success(CaseSource(
-                        id: id, t1c: try dataset.checked(t1c, caseID: id), t2: try dataset.checked(t2, caseID: id),
-                        label: label, labelConvention: convention)))
+                    discoveries.append(
+                        .success(
+                            CaseSource(
+                                id: id, t1c: try dataset.checked(t1c, caseID: id),
+                                t2: try dataset.checked(t2, caseID: id),
+                                label: label, labelConvention: convention)))
                 } catch {
                     discoveries.append(.failure(error))
                 }
@@ -73,17 +80,22 @@ public enum NNUNetDataset {
         func channel(_ role: String, _ matches: (String) -> Bool) throws(VolumeError) -> String {
             let found = json.channel_names.filter { matches(normalised($0.value)) }.map(\.key)
             guard found.count == 1, let index = Int(found[0]) else {
-                throw VolumeError(.invalidDataset, file: url.path,
-                                  detail: "channel_names \(json.channel_names) name \(found.count) \(role) channels, expected one")
+                throw VolumeError(
+                    .invalidDataset, file: url.path,
+                    detail: "channel_names \(json.channel_names) name \(found.count) \(role) channels, expected one")
             }
             return String(format: "%04d", index)
         }
         let t1c = try channel("T1c") { name in
-            name.hasPrefix("t1") && ["c", "ce", "gd", "post", "contrast", "wce"].contains(where: { name == "t1" + $0 || name == "t1w" + $0 })
+            name.hasPrefix("t1")
+                && ["c", "ce", "gd", "post", "contrast", "wce"].contains(where: {
+                    name == "t1" + $0 || name == "t1w" + $0
+                })
         }
         let t2 = try channel("T2") { ["t2", "t2w"].contains($0) }
-        return Description(file: url.path, t1cChannel: t1c, t2Channel: t2, fileEnding: json.file_ending ?? ".nii.gz",
-                           labels: json.labels)
+        return Description(
+            file: url.path, t1cChannel: t1c, t2Channel: t2, fileEnding: json.file_ending ?? ".nii.gz",
+            labels: json.labels)
     }
 
     private static func labelConvention(
@@ -93,14 +105,16 @@ public enum NNUNetDataset {
             throw VolumeError(.invalidDataset, file: file, detail: "label values must be 0...255")
         }
         let declared = Set(description.labels.values.map { UInt8($0) })
-        let named = Set(description.labels.filter { name, _ in
-            let key = normalised(name)
-            return key.hasPrefix("enhanc") || key == "et"
-        }.values.map { UInt8($0) })
+        let named = Set(
+            description.labels.filter { name, _ in
+                let key = normalised(name)
+                return key.hasPrefix("enhanc") || key == "et"
+            }.values.map { UInt8($0) })
         let foreground = foregroundValues ?? named
         guard !foreground.isEmpty else {
-            throw VolumeError(.invalidDataset, file: file,
-                              detail: "no label is named enhancing tumor in \(description.labels); give the foreground values")
+            throw VolumeError(
+                .invalidDataset, file: file,
+                detail: "no label is named enhancing tumor in \(description.labels); give the foreground values")
         }
         return LabelConvention(declaredValues: declared, foregroundValues: foreground)
     }

@@ -79,15 +79,19 @@ public struct Preprocessor: Sendable {
     ) throws(VolumeError) -> PreprocessedCase {
         let config = configuration
         if let label, !label.hasSameGrid(as: t1c) {
-            throw VolumeError(.gridMismatch, file: files?.label?.path,
-                              detail: "label grid \(label.shape) differs from T1c grid \(t1c.shape) or its affine")
+            throw VolumeError(
+                .gridMismatch, file: files?.label?.path,
+                detail: "label grid \(label.shape) differs from T1c grid \(t1c.shape) or its affine")
         }
         if let mask, !mask.hasSameGrid(as: t1c) {
-            throw VolumeError(.gridMismatch, detail: "mask grid \(mask.shape) differs from T1c grid \(t1c.shape) or its affine")
+            throw VolumeError(
+                .gridMismatch, detail: "mask grid \(mask.shape) differs from T1c grid \(t1c.shape) or its affine")
         }
         let sameGrid = t2.hasSameGrid(as: t1c)
         if !sameGrid, config.t2Alignment == .requireSameGrid {
-            throw VolumeError(.gridMismatch, file: files?.t2.path, detail: "T2 grid \(t2.shape) differs from T1c grid \(t1c.shape) or its affine")
+            throw VolumeError(
+                .gridMismatch, file: files?.t2.path,
+                detail: "T2 grid \(t2.shape) differs from T1c grid \(t1c.shape) or its affine")
         }
         let orientedT1c = try t1c.reoriented(to: config.orientation)
         let (spacing, cap) = (config.spacing, config.maxVoxels)
@@ -103,16 +107,24 @@ public struct Preprocessor: Sendable {
         if sameGrid {
             let orientedT2 = try t2.reoriented(to: config.orientation)
             resampledT2 = try orientedT2.resampledBSpline(spacing: spacing, maxVoxels: cap)
-            if mask == nil { merge(try BrainMask.nonzero([orientedT2]).resampledNearest(spacing: spacing, maxVoxels: cap), into: &brain) }
+            if mask == nil {
+                merge(
+                    try BrainMask.nonzero([orientedT2]).resampledNearest(spacing: spacing, maxVoxels: cap), into: &brain
+                )
+            }
         } else {
             let (volume, coverage) = try BSplineImage(t2).resampled(onto: grid.shape, affine: grid.affine)
             guard coverage >= config.minimumOverlap else {
                 let percent = (coverage * 1000).rounded() / 10
-                throw VolumeError(.noOverlap, file: files?.t2.path, detail: "T2 covers \(percent)% of the T1c grid, below the required \(config.minimumOverlap * 100)%")
+                throw VolumeError(
+                    .noOverlap, file: files?.t2.path,
+                    detail: "T2 covers \(percent)% of the T1c grid, below the required \(config.minimumOverlap * 100)%")
             }
             resampledT2 = volume
             if mask == nil {
-                merge(try BrainMask.nonzero([t2]).resampledNearest(onto: grid.shape, affine: grid.affine, outside: 0), into: &brain)
+                merge(
+                    try BrainMask.nonzero([t2]).resampledNearest(onto: grid.shape, affine: grid.affine, outside: 0),
+                    into: &brain)
             }
         }
         let resampledLabel = try label.map { labels throws(VolumeError) in

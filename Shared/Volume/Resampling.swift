@@ -5,7 +5,9 @@ extension VoxelGrid where Voxel == Float {
     /// The grid is axis-aligned with the old one, so the 3D spline factorises: each axis is
     /// prefiltered and interpolated in turn with a per-axis table of four taps and weights, which
     /// gives exactly the tensor-product spline at a fraction of the cost of 64 taps per voxel.
-    public func resampledBSpline(spacing target: SIMD3<Double>, maxVoxels: Int = NIfTI.defaultMaxVoxels) throws(VolumeError) -> Volume {
+    public func resampledBSpline(
+        spacing target: SIMD3<Double>, maxVoxels: Int = NIfTI.defaultMaxVoxels
+    ) throws(VolumeError) -> Volume {
         let grid = try ResamplingGrid(from: shape, affine: affine, spacing: target, maxVoxels: maxVoxels)
         var data = voxels
         var currentShape = shape
@@ -45,7 +47,8 @@ extension VoxelGrid where Voxel == Float {
                             let target = out + line * newCount
                             for j in 0..<newCount {
                                 let t = 4 * j
-                                target[j] = weights[t] * source[taps[t]] + weights[t + 1] * source[taps[t + 1]]
+                                target[j] =
+                                    weights[t] * source[taps[t]] + weights[t + 1] * source[taps[t + 1]]
                                     + weights[t + 2] * source[taps[t + 2]] + weights[t + 3] * source[taps[t + 3]]
                             }
                         }
@@ -76,7 +79,9 @@ extension VoxelGrid where Voxel == Float {
 extension VoxelGrid {
     /// The voxels on a grid of the given spacing (mm) by nearest neighbour: labels keep their values.
     /// A new grid of more than `maxVoxels` voxels is refused (`.tooLarge`).
-    public func resampledNearest(spacing target: SIMD3<Double>, maxVoxels: Int = NIfTI.defaultMaxVoxels) throws(VolumeError) -> VoxelGrid {
+    public func resampledNearest(
+        spacing target: SIMD3<Double>, maxVoxels: Int = NIfTI.defaultMaxVoxels
+    ) throws(VolumeError) -> VoxelGrid {
         let grid = try ResamplingGrid(from: shape, affine: affine, spacing: target, maxVoxels: maxVoxels)
         let sources = (0..<3).map { axis in
             grid.positions[axis].map { min(max(Int(($0 + 0.5).rounded(.down)), 0), shape[axis] - 1) }
@@ -96,7 +101,9 @@ extension VoxelGrid {
     /// The voxels on another grid (any affine) by nearest neighbour through world space; voxels of
     /// the new grid that fall outside this one take `outside`. Source indices are compared with the
     /// grid as Doubles before they become `Int`s, so affines far apart cannot trap the conversion.
-    public func resampledNearest(onto shape: GridShape, affine target: Affine, outside: Voxel) throws(VolumeError) -> VoxelGrid {
+    public func resampledNearest(
+        onto shape: GridShape, affine target: Affine, outside: Voxel
+    ) throws(VolumeError) -> VoxelGrid {
         guard let worldToIndex = affine.inverse else {
             throw VolumeError(.invalidGeometry, detail: "the affine \(affine) is singular")
         }

@@ -15,13 +15,16 @@ struct ResamplingGrid {
         let steps = target / spacing
         func sizes(_ values: SIMD3<Double>) -> String { "\(values.x)×\(values.y)×\(values.z)" }
         guard (0..<3).allSatisfy({ steps[$0].isFinite && steps[$0] > 0 && target[$0].isFinite }) else {
-            throw VolumeError(.invalidGeometry, detail: "cannot resample voxels of \(sizes(spacing)) mm to \(sizes(target)) mm")
+            throw VolumeError(
+                .invalidGeometry, detail: "cannot resample voxels of \(sizes(spacing)) mm to \(sizes(target)) mm")
         }
         let counts = SIMD3(Double(shape.x), Double(shape.y), Double(shape.z)) * spacing / target
         let rounded = counts.rounded(.toNearestOrAwayFromZero).replacing(with: 1, where: counts .< 1)
         guard let newShape = GridShape(checking: rounded, maxVoxels: maxVoxels) else {
-            throw VolumeError(.tooLarge, detail: "resampling \(shape) from \(sizes(spacing)) mm to \(sizes(target)) mm gives "
-                              + "\(sizes(counts)) voxels, above the cap of \(maxVoxels)")
+            throw VolumeError(
+                .tooLarge,
+                detail: "resampling \(shape) from \(sizes(spacing)) mm to \(sizes(target)) mm gives "
+                    + "\(sizes(counts)) voxels, above the cap of \(maxVoxels)")
         }
         var positions: [[Double]] = []
         var newToOld = Affine.identity

@@ -40,8 +40,9 @@ public struct CaseLoader: Sendable {
                 try NIfTI.readChannels(at: $0, caseID: files.id.uuidString.lowercased())
             }
         } catch {
-            throw RPCError(.dataLoss, "the image of case \(files.id.uuidString.lowercased()) does not read: \(error)",
-                           details: ["case.id": files.id.uuidString.lowercased(), "artifact": files.imageSHA256], cause: error)
+            throw RPCError(
+                .dataLoss, "the image of case \(files.id.uuidString.lowercased()) does not read: \(error)",
+                details: ["case.id": files.id.uuidString.lowercased(), "artifact": files.imageSHA256], cause: error)
         }
         let shape = channels[0].shape
         return Tensor(shape: [channels.count, shape.z, shape.y, shape.x], scalars: channels.flatMap(\.voxels))
@@ -59,8 +60,9 @@ public struct CaseLoader: Sendable {
                 try NIfTI.readLabels(at: $0, allowedValues: [0, 1], caseID: caseID).voxels
             }
         } catch {
-            throw RPCError(.dataLoss, "the label of case \(caseID) does not read: \(error)",
-                           details: ["case.id": caseID, "artifact": sha256], cause: error)
+            throw RPCError(
+                .dataLoss, "the label of case \(caseID) does not read: \(error)",
+                details: ["case.id": caseID, "artifact": sha256], cause: error)
         }
     }
 
@@ -70,8 +72,10 @@ public struct CaseLoader: Sendable {
         let image = try image(files)
         let label = try label(files)
         guard label.count * image.shape[0] == image.count else {
-            throw RPCError(.dataLoss, "the label of case \(caseID) has \(label.count) voxels, its image \(image.count / image.shape[0])",
-                           details: ["case.id": caseID])
+            throw RPCError(
+                .dataLoss,
+                "the label of case \(caseID) has \(label.count) voxels, its image \(image.count / image.shape[0])",
+                details: ["case.id": caseID])
         }
         return TrainingCase(id: caseID, image: image, label: label)
     }
@@ -84,8 +88,9 @@ public struct CaseLoader: Sendable {
         do {
             return try artifacts.path(for: id)
         } catch {
-            throw RPCError(.dataLoss, "the \(role) of case \(caseID) is missing from the artifact store: \(error)",
-                           details: ["case.id": caseID, "artifact": sha256], cause: error)
+            throw RPCError(
+                .dataLoss, "the \(role) of case \(caseID) is missing from the artifact store: \(error)",
+                details: ["case.id": caseID, "artifact": sha256], cause: error)
         }
     }
 }

@@ -16,7 +16,8 @@ public enum JobField {
     /// its limit, recorded as the job's reason (and the experiment's) in place of a trap in the
     /// network.
     public static func refusal(_ violation: LimitViolation, jobID: String) -> RPCError {
-        RPCError(.invalidArgument, violation.description,
-                 details: ["job.id": jobID, "field": violation.field, "limit": violation.limit])
+        RPCError(
+            .invalidArgument, violation.description,
+            details: ["job.id": jobID, "field": violation.field, "limit": violation.limit])
     }
 }

@@ -29,13 +29,16 @@ public enum WorkerEntryPoint {
         do {
             configuration = try ServiceConfiguration(service: service, environment: environment)
             var withDSN = environment
-            if (withDSN["ACTIVESEG_POSTGRES_DSN"] ?? "").isEmpty { withDSN["ACTIVESEG_POSTGRES_DSN"] = configuration.postgresDSN }
+            if (withDSN["ACTIVESEG_POSTGRES_DSN"] ?? "").isEmpty {
+                withDSN["ACTIVESEG_POSTGRES_DSN"] = configuration.postgresDSN
+            }
             postgres = try PostgresConfiguration(environment: withDSN, applicationName: "activeseg-\(service)")
             artifacts = try ArtifactStore(root: URL(fileURLWithPath: configuration.artifactRoot))
             delivery = try JobDelivery(environment: environment)
             // Read by the engine itself, which falls back to every core on a value it cannot use.
-            _ = try ServiceConfiguration.positiveInteger("ACTIVESEG_COMPUTE_THREADS", in: environment, unit: "threads",
-                                                         maximum: ComputeThreads.maximumCount)
+            _ = try ServiceConfiguration.positiveInteger(
+                "ACTIVESEG_COMPUTE_THREADS", in: environment, unit: "threads",
+                maximum: ComputeThreads.maximumCount)
         } catch {
             FileHandle.standardError.write(Data("activeseg-\(service): invalid configuration: \(error)\n".utf8))
             exit(EXIT_FAILURE)
@@ -46,15 +49,22 @@ public enum WorkerEntryPoint {
         do {
             try await store.migrate()
             let connection = try await BusConnection.connect(configuration.bus, logger: logger)
-            let worker = build(WorkerEnvironment(configuration: configuration, connection: connection,
-                                                 jetStream: try JetStream(connection: connection), store: store,
-                                                 artifacts: artifacts, logger: logger, delivery: delivery))
-            let health = RPCServer(configuration: configuration, connection: connection, ping: ping, responders: [],
-                                   logger: logger)
-            try await ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: [.init(service: BusService(connection: connection, logger: logger)), .init(service: health),
-                           .init(service: worker)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+            let worker = build(
+                WorkerEnvironment(
+                    configuration: configuration, connection: connection,
+                    jetStream: try JetStream(connection: connection), store: store,
+                    artifacts: artifacts, logger: logger, delivery: delivery))
+            let health = RPCServer(
+                configuration: configuration, connection: connection, ping: ping, responders: [],
+                logger: logger)
+            try await ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [
+                        .init(service: BusService(connection: connection, logger: logger)), .init(service: health),
+                        .init(service: worker),
+                    ],
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            ).run()
         } catch {
             logger.critical("service failed", metadata: ["error": "\(error)"])
             failed = true

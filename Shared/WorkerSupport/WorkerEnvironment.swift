@@ -18,8 +18,10 @@ public struct WorkerEnvironment: Sendable {
     /// How long a job may go unacknowledged before it is offered to another worker, and so on.
     public let delivery: JobDelivery
 
-    public init(configuration: ServiceConfiguration, connection: BusConnection, jetStream: JetStream,
-                store: PostgresClient, artifacts: ArtifactStore, logger: Logger, delivery: JobDelivery = JobDelivery()) {
+    public init(
+        configuration: ServiceConfiguration, connection: BusConnection, jetStream: JetStream,
+        store: PostgresClient, artifacts: ArtifactStore, logger: Logger, delivery: JobDelivery = JobDelivery()
+    ) {
         self.configuration = configuration
         self.connection = connection
         self.jetStream = jetStream

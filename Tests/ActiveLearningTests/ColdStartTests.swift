@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ActiveLearning
 
 @Suite struct ColdStartTests {
@@ -27,9 +28,12 @@ import Testing
         let set = ColdStart(tumorShare: 0.5, minimumTumorVoxels: 30).initialSet(order, initialCount: 4) { voxels[$0] }
         #expect(set == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], "the prefix that holds two tumors: cases 3 and 9")
         #expect(rule.initialSet(order, initialCount: 4) { voxels[$0] } == Array(0...9))
-        #expect(rule.initialSet(order, initialCount: 8) { voxels[$0] } == order, "four tumors are more than the draw holds")
+        #expect(
+            rule.initialSet(order, initialCount: 8) { voxels[$0] } == order, "four tumors are more than the draw holds")
         #expect(ColdStart.off.initialSet(order, initialCount: 4) { voxels[$0] } == [0, 1, 2, 3])
-        #expect(rule.initialSet([3, 9, 0, 1, 2], initialCount: 4) { voxels[$0] } == [3, 9, 0, 1], "enough tumors: the draw as it is")
+        #expect(
+            rule.initialSet([3, 9, 0, 1, 2], initialCount: 4) { voxels[$0] } == [3, 9, 0, 1],
+            "enough tumors: the draw as it is")
     }
 
     @Test func anotherCaseIsNeededOnlyWhileTheAnnotationsShowTooFewTumors() {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ActiveLearning
 
 @Suite struct RandomQueryTests {
@@ -36,7 +37,10 @@ import Testing
         let six = try RandomQuery.order(["a", "b", "c", "d", "e", "f"], seed: 7)
         #expect(six == ["a", "f", "c", "d", "b", "e"])
         let ten = try RandomQuery.order((1...10).map { "case-\($0)" }, seed: 2024)
-        #expect(ten == ["case-2", "case-3", "case-8", "case-5", "case-6", "case-4", "case-10", "case-9", "case-7", "case-1"])
+        #expect(
+            ten == [
+                "case-2", "case-3", "case-8", "case-5", "case-6", "case-4", "case-10", "case-9", "case-7", "case-1",
+            ])
     }
 
     @Test func everyPositionIsReachable() throws {

@@ -1,7 +1,8 @@
+import Domain
 import SeededRandom
 import Testing
+
 @testable import ActiveLearning
-import Domain
 
 /// Features in three mutually orthogonal clusters of a 6-d space, with a little seeded noise.
 enum Clusters {
@@ -23,8 +24,10 @@ enum Clusters {
     }
 
     @Test func fewerCandidatesThanKAreAllTakenWithANote() throws {
-        let candidates = [SelectionCandidate(caseID: "a", sourceName: "A", score: 0.2),
-                          SelectionCandidate(caseID: "b", sourceName: "B", score: 0.4)]
+        let candidates = [
+            SelectionCandidate(caseID: "a", sourceName: "A", score: 0.2),
+            SelectionCandidate(caseID: "b", sourceName: "B", score: 0.4),
+        ]
         let result = try CaseSelector(topK: 10, count: 5, restriction: .representative).select(candidates)
         #expect(result.picked == ["b", "a"])
         #expect(result.note?.contains("only 2 candidates for k = 5") == true)
@@ -37,18 +40,26 @@ enum Clusters {
 
     @Test func inconsistentInputsAreRejectedNamingTheCase() throws {
         let selector = try CaseSelector(topK: 3, count: 1, restriction: .representative)
-        let duplicate = [SelectionCandidate(caseID: "a", sourceName: "A", score: 1, features: [1]),
-                         SelectionCandidate(caseID: "a", sourceName: "A", score: 2, features: [1])]
+        let duplicate = [
+            SelectionCandidate(caseID: "a", sourceName: "A", score: 1, features: [1]),
+            SelectionCandidate(caseID: "a", sourceName: "A", score: 2, features: [1]),
+        ]
         #expect(throws: ActiveLearningError.self) { try selector.select(duplicate) }
-        let sameName = [SelectionCandidate(caseID: "a", sourceName: "A", score: 1, features: [1]),
-                        SelectionCandidate(caseID: "b", sourceName: "A", score: 1, features: [1])]
+        let sameName = [
+            SelectionCandidate(caseID: "a", sourceName: "A", score: 1, features: [1]),
+            SelectionCandidate(caseID: "b", sourceName: "A", score: 1, features: [1]),
+        ]
         #expect(throws: ActiveLearningError.self) { try selector.select(sameName) }
-        let ragged = [SelectionCandidate(caseID: "a", sourceName: "A", score: 1, features: [1, 2]),
-                      SelectionCandidate(caseID: "b", sourceName: "B", score: 2, features: [1])]
+        let ragged = [
+            SelectionCandidate(caseID: "a", sourceName: "A", score: 1, features: [1, 2]),
+            SelectionCandidate(caseID: "b", sourceName: "B", score: 2, features: [1]),
+        ]
         let error = try #require(throws: ActiveLearningError.self) { try selector.select(ragged) }
         #expect(error.code == .mismatchedSizes && error.description.contains("case a"))
-        let nan = [SelectionCandidate(caseID: "a", sourceName: "A", score: .nan, features: [1]),
-                   SelectionCandidate(caseID: "b", sourceName: "B", score: 2, features: [1])]
+        let nan = [
+            SelectionCandidate(caseID: "a", sourceName: "A", score: .nan, features: [1]),
+            SelectionCandidate(caseID: "b", sourceName: "B", score: 2, features: [1]),
+        ]
         #expect(throws: ActiveLearningError.self) { try selector.select(nan) }
     }
 
@@ -59,9 +70,11 @@ enum Clusters {
         var candidates: [SelectionCandidate] = []
         for (cluster, size) in sizes.enumerated() {
             for i in 0..<size {
-                candidates.append(SelectionCandidate(caseID: "c\(cluster)-\(i)", sourceName: "C\(cluster)_\(i)",
-                                                     score: Double(10 - 3 * cluster) - 0.1 * Double(i),
-                                                     features: Clusters.vector(cluster: cluster, &generator)))
+                candidates.append(
+                    SelectionCandidate(
+                        caseID: "c\(cluster)-\(i)", sourceName: "C\(cluster)_\(i)",
+                        score: Double(10 - 3 * cluster) - 0.1 * Double(i),
+                        features: Clusters.vector(cluster: cluster, &generator)))
             }
         }
         let plain = try CaseSelector(topK: 12, count: 3, restriction: .none).select(candidates)
@@ -77,9 +90,11 @@ enum Clusters {
         var candidates: [SelectionCandidate] = []
         for cluster in 0..<3 {
             for i in 0..<3 {
-                candidates.append(SelectionCandidate(caseID: "c\(cluster)-\(i)", sourceName: "C\(cluster)_\(i)",
-                                                     score: Double(10 - cluster) - 0.1 * Double(i),
-                                                     features: Clusters.vector(cluster: cluster, &generator)))
+                candidates.append(
+                    SelectionCandidate(
+                        caseID: "c\(cluster)-\(i)", sourceName: "C\(cluster)_\(i)",
+                        score: Double(10 - cluster) - 0.1 * Double(i),
+                        features: Clusters.vector(cluster: cluster, &generator)))
             }
         }
         let annotated = (0..<4).map { _ in Clusters.vector(cluster: 0, &generator) }
@@ -95,9 +110,11 @@ enum Clusters {
         var candidates: [SelectionCandidate] = []
         for cluster in 0..<3 {
             for i in 0..<3 {
-                candidates.append(SelectionCandidate(caseID: "c\(cluster)-\(i)", sourceName: "C\(cluster)_\(i)",
-                                                     score: Double(10 - cluster) - 0.1 * Double(i),
-                                                     features: offset(Clusters.vector(cluster: cluster, &generator))))
+                candidates.append(
+                    SelectionCandidate(
+                        caseID: "c\(cluster)-\(i)", sourceName: "C\(cluster)_\(i)",
+                        score: Double(10 - cluster) - 0.1 * Double(i),
+                        features: offset(Clusters.vector(cluster: cluster, &generator))))
             }
         }
         let annotated = (0..<3).map { _ in offset(Clusters.vector(cluster: 0, &generator)) }
@@ -109,8 +126,9 @@ enum Clusters {
     @Test func resultDoesNotDependOnCandidateOrder() throws {
         var generator = SeededGenerator(seed: 6)
         let candidates = (0..<60).map { i in
-            SelectionCandidate(caseID: "case-\(i)", sourceName: "Case_\(i)", score: Double(i % 7),
-                               features: (0..<16).map { _ in Float(generator.nextGaussian()) })
+            SelectionCandidate(
+                caseID: "case-\(i)", sourceName: "Case_\(i)", score: Double(i % 7),
+                features: (0..<16).map { _ in Float(generator.nextGaussian()) })
         }
         for restriction in RedundancyRestriction.allCases {
             let selector = try CaseSelector(topK: 30, count: 10, restriction: restriction)

@@ -1,6 +1,7 @@
 import Foundation
 import SeededRandom
 import Testing
+
 @testable import ActiveLearning
 
 func close(_ value: Double, _ reference: Double, tolerance: Double = 1e-6) -> Bool {
@@ -18,7 +19,7 @@ func accumulate(_ maps: [[Float]], tracksEntropy: Bool = false) throws -> Sample
         var generator = SeededGenerator(seed: 1)
         let map = (1...1000).map(Float.init).shuffled(using: &generator)
         #expect(try VoxelAggregation.topFraction(0.001).aggregate(map) == 1000)
-        #expect(try VoxelAggregation.topFraction(0.005).aggregate(map) == 998)   // mean of 996 … 1000
+        #expect(try VoxelAggregation.topFraction(0.005).aggregate(map) == 998)  // mean of 996 … 1000
         #expect(try VoxelAggregation.topFraction(0.0025).aggregate(map) == 999)  // ⌈2.5⌉ = 3 voxels: 998 … 1000
         #expect(try VoxelAggregation.topFraction(1).aggregate(map) == 500.5)
     }

@@ -5,13 +5,14 @@ import Testing
 @Suite("Bus configuration from the environment")
 struct BusConfigurationTests {
     @Test func readsServersNameAndUserCredentials() {
-        let configuration = BusConfiguration(environment: [
-            "ACTIVESEG_NATS_URL": "nats://a:4222, nats://b:4222,",
-            "ACTIVESEG_NATS_USER": "scorer",
-            "ACTIVESEG_NATS_PASSWORD": "secret",
-            "ACTIVESEG_NATS_TOKEN": "ignored-when-a-user-is-set",
-            "ACTIVESEG_NATS_NAME": "scorer-7",
-        ], clientName: "scorer")
+        let configuration = BusConfiguration(
+            environment: [
+                "ACTIVESEG_NATS_URL": "nats://a:4222, nats://b:4222,",
+                "ACTIVESEG_NATS_USER": "scorer",
+                "ACTIVESEG_NATS_PASSWORD": "secret",
+                "ACTIVESEG_NATS_TOKEN": "ignored-when-a-user-is-set",
+                "ACTIVESEG_NATS_NAME": "scorer-7",
+            ], clientName: "scorer")
         #expect(configuration.servers == ["nats://a:4222", "nats://b:4222"])
         #expect(configuration.clientName == "scorer-7")
         #expect(configuration.credentials == .userPassword(user: "scorer", password: "secret"))
@@ -29,16 +30,20 @@ struct BusConfigurationTests {
         var configuration = BusConfiguration(environment: [:])
         configuration.reconnectWait = .milliseconds(100)
         configuration.maxReconnectWait = .seconds(1)
-        #expect((1...6).map { configuration.reconnectDelay(attempt: $0) } ==
-                [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1)])
+        #expect(
+            (1...6).map { configuration.reconnectDelay(attempt: $0) } == [
+                .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1),
+                .seconds(1),
+            ])
     }
 
     @Test func descriptionLeavesOutPasswordsAndTokens() {
-        let withPassword = BusConfiguration(environment: [
-            "ACTIVESEG_NATS_URL": "nats://scorer:url-secret@a:4222,nats://b:4222",
-            "ACTIVESEG_NATS_USER": "scorer",
-            "ACTIVESEG_NATS_PASSWORD": "pa55-secret",
-        ], clientName: "scorer")
+        let withPassword = BusConfiguration(
+            environment: [
+                "ACTIVESEG_NATS_URL": "nats://scorer:url-secret@a:4222,nats://b:4222",
+                "ACTIVESEG_NATS_USER": "scorer",
+                "ACTIVESEG_NATS_PASSWORD": "pa55-secret",
+            ], clientName: "scorer")
         let withToken = BusConfiguration(environment: ["ACTIVESEG_NATS_TOKEN": "t0k3n-secret"], clientName: "trainer")
 
         for text in ["\(withPassword)", String(reflecting: withPassword), "\(withPassword.credentials)"] {
@@ -54,8 +59,9 @@ struct BusConfigurationTests {
 
     @Test func aConnectionErrorNamesTheServersWithoutTheirPasswords() async throws {
         // Port 1 refuses at once: no server is needed to see the error.
-        var configuration = BusConfiguration(servers: ["nats://scorer:url-secret@127.0.0.1:1"], clientName: "scorer",
-                                             credentials: .userPassword(user: "scorer", password: "pa55-secret"))
+        var configuration = BusConfiguration(
+            servers: ["nats://scorer:url-secret@127.0.0.1:1"], clientName: "scorer",
+            credentials: .userPassword(user: "scorer", password: "pa55-secret"))
         configuration.connectTimeout = .milliseconds(200)
         let error = await #expect(throws: BusError.self) {
             try await BusConnection.connect(configuration, logger: Logger(label: "test"))

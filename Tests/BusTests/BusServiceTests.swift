@@ -1,8 +1,8 @@
 import Bus
 import Foundation
 import ServiceLifecycle
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Graceful shutdown of the bus service")
 struct BusServiceTests {
@@ -13,8 +13,9 @@ struct BusServiceTests {
         try await receiver.flush()
 
         let connection = try await BusTestSupport.connect("drain-service")
-        let group = ServiceGroup(services: [BusService(connection: connection, logger: BusTestSupport.logger)],
-                                 logger: BusTestSupport.logger)
+        let group = ServiceGroup(
+            services: [BusService(connection: connection, logger: BusTestSupport.logger)],
+            logger: BusTestSupport.logger)
         let running = Task { try await group.run() }
 
         // No flush: these sit in libnats' buffers until the drain sends them.

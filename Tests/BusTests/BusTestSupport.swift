@@ -42,7 +42,6 @@ enum BusTestSupport {
     }
 }
 
-
 extension BusSubscription {
     /// The next message, or a `DeadlineExceeded` error after `limit`.
     func first(within limit: Duration = .seconds(10)) async throws -> BusMessage {

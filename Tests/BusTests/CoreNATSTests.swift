@@ -1,7 +1,7 @@
 import Bus
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Core NATS publish, subscribe and request/reply")
 struct CoreNATSTests {
@@ -119,8 +119,12 @@ struct CoreNATSTests {
         try await first.flush()
         try await second.flush()
 
-        let firstReceived = Task { await firstMember.reduce(into: [Int]()) { $0.append(Int(String(decoding: $1.payload, as: UTF8.self))!) } }
-        let secondReceived = Task { await secondMember.reduce(into: [Int]()) { $0.append(Int(String(decoding: $1.payload, as: UTF8.self))!) } }
+        let firstReceived = Task {
+            await firstMember.reduce(into: [Int]()) { $0.append(Int(String(decoding: $1.payload, as: UTF8.self))!) }
+        }
+        let secondReceived = Task {
+            await secondMember.reduce(into: [Int]()) { $0.append(Int(String(decoding: $1.payload, as: UTF8.self))!) }
+        }
         for index in 0..<100 {
             try await publisher.publish(Data(String(index).utf8), to: subject)
         }
@@ -151,7 +155,8 @@ struct CoreNATSTests {
         }
         defer { answering.cancel() }
 
-        let reply = try await requester.request(Data("abc".utf8), to: subject, headers: ["x-question": "q1"], timeout: .seconds(5))
+        let reply = try await requester.request(
+            Data("abc".utf8), to: subject, headers: ["x-question": "q1"], timeout: .seconds(5))
         #expect(reply.payload == Data("cba".utf8))
         #expect(reply.headers["x-answer-to"] == "q1")
     }
@@ -216,7 +221,8 @@ struct CoreNATSTests {
         let connection = try await BusTestSupport.connect("closed-requester")
         await connection.close()
         await #expect {
-            _ = try await connection.request(Data("ping".utf8), to: BusTestSupport.unique("closed"), timeout: .seconds(30))
+            _ = try await connection.request(
+                Data("ping".utf8), to: BusTestSupport.unique("closed"), timeout: .seconds(30))
         } throws: { error in
             (error as? BusError)?.code == .connectionClosed
         }

@@ -8,9 +8,10 @@ struct EventEnvelopeTests {
     private let time = Date(timeIntervalSince1970: 1_795_000_000.125)
 
     private func event() -> EventEnvelope<Google_Protobuf_StringValue> {
-        EventEnvelope(type: "activeseg.v1.round.completed", source: "/activeseg/orchestrator",
-                      id: "3f1c2b8e-5d4a-4e8b-9a77-0c1d2e3f4a5b", time: time,
-                      body: Google_Protobuf_StringValue("round 3"))
+        EventEnvelope(
+            type: "activeseg.v1.round.completed", source: "/activeseg/orchestrator",
+            id: "3f1c2b8e-5d4a-4e8b-9a77-0c1d2e3f4a5b", time: time,
+            body: Google_Protobuf_StringValue("round 3"))
     }
 
     @Test func headersFollowCloudEventsBinaryMode() throws {
@@ -39,17 +40,21 @@ struct EventEnvelopeTests {
         let original = event()
         var headers = original.headers
         headers["ce-time"] = "2026-11-18T12:06:40+01:00"
-        let decoded = try EventEnvelope<Google_Protobuf_StringValue>(headers: headers, payload: try original.payload(), subject: "s")
+        let decoded = try EventEnvelope<Google_Protobuf_StringValue>(
+            headers: headers, payload: try original.payload(), subject: "s")
         #expect(decoded.time == Date(timeIntervalSince1970: 1_795_000_000))
     }
 
-    @Test("a missing required attribute is rejected", arguments: ["ce-type", "ce-specversion", "ce-source", "ce-id", "ce-time"])
+    @Test(
+        "a missing required attribute is rejected",
+        arguments: ["ce-type", "ce-specversion", "ce-source", "ce-id", "ce-time"])
     func missingAttributeIsRejected(_ attribute: String) throws {
         let original = event()
         var headers = original.headers
         headers[attribute] = nil
         #expect {
-            _ = try EventEnvelope<Google_Protobuf_StringValue>(headers: headers, payload: try original.payload(), subject: "activeseg.v1.events.e1.round")
+            _ = try EventEnvelope<Google_Protobuf_StringValue>(
+                headers: headers, payload: try original.payload(), subject: "activeseg.v1.events.e1.round")
         } throws: { error in
             let busError = error as? BusError
             return busError?.code == .malformedMessage && busError?.subject == "activeseg.v1.events.e1.round"

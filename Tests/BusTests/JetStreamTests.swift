@@ -5,9 +5,12 @@ import Testing
 @Suite("JetStream streams, de-duplication and pull consumers")
 struct JetStreamTests {
     /// A memory work-queue stream and its durable consumer with a short ack wait.
-    private func workQueue(_ prefix: String, ackWait: Duration = .seconds(1)) -> (StreamConfiguration, ConsumerConfiguration) {
+    private func workQueue(
+        _ prefix: String, ackWait: Duration = .seconds(1)
+    ) -> (StreamConfiguration, ConsumerConfiguration) {
         let name = BusTestSupport.unique(prefix).uppercased()
-        let stream = StreamConfiguration(name: name, subjects: ["\(name.lowercased()).>"], retention: .workQueue, storage: .memory)
+        let stream = StreamConfiguration(
+            name: name, subjects: ["\(name.lowercased()).>"], retention: .workQueue, storage: .memory)
         let consumer = ConsumerConfiguration(durableName: "workers", ackWait: ackWait)
         return (stream, consumer)
     }
@@ -21,7 +24,8 @@ struct JetStreamTests {
             let subject = "\(stream.name.lowercased()).case-0007"
             try await jetStream.publish(Data("score case 7".utf8), to: subject, messageID: "job-7")
 
-            let crashingWorker = try await jetStream.pullConsumer(stream: stream.name, durableName: consumer.durableName)
+            let crashingWorker = try await jetStream.pullConsumer(
+                stream: stream.name, durableName: consumer.durableName)
             let taken = try #require(try await crashingWorker.fetch(maxMessages: 1, timeout: .seconds(5)).first)
             #expect(taken.deliveryCount == 1)
             #expect(taken.payload == Data("score case 7".utf8))
@@ -64,12 +68,14 @@ struct JetStreamTests {
         let connection = try await BusTestSupport.connect("jetstream-dedup")
         let jetStream = try JetStream(connection: connection)
         let name = BusTestSupport.unique("EVENTS").uppercased()
-        let stream = StreamConfiguration(name: name, subjects: ["\(name.lowercased()).>"], storage: .memory,
-                                         maxAge: .seconds(60), duplicateWindow: .seconds(30))
+        let stream = StreamConfiguration(
+            name: name, subjects: ["\(name.lowercased()).>"], storage: .memory,
+            maxAge: .seconds(60), duplicateWindow: .seconds(30))
         try await BusTestSupport.withStream(stream, on: jetStream) {
             let subject = "\(name.lowercased()).round.completed"
             let first = try await jetStream.publish(Data("round 3 completed".utf8), to: subject, messageID: "event-42")
-            let repeated = try await jetStream.publish(Data("round 3 completed".utf8), to: subject, messageID: "event-42")
+            let repeated = try await jetStream.publish(
+                Data("round 3 completed".utf8), to: subject, messageID: "event-42")
             let other = try await jetStream.publish(Data("round 4 completed".utf8), to: subject, messageID: "event-43")
 
             #expect(first.stream == name)
@@ -85,7 +91,8 @@ struct JetStreamTests {
         let connection = try await BusTestSupport.connect("jetstream-ensure")
         let jetStream = try JetStream(connection: connection)
         let name = BusTestSupport.unique("LIMITS").uppercased()
-        var stream = StreamConfiguration(name: name, subjects: ["\(name.lowercased()).>"], storage: .memory, maxMessages: 10)
+        var stream = StreamConfiguration(
+            name: name, subjects: ["\(name.lowercased()).>"], storage: .memory, maxMessages: 10)
         try await BusTestSupport.withStream(stream, on: jetStream) {
             try await jetStream.ensureStream(stream)
             stream.maxMessages = 2

@@ -1,8 +1,8 @@
 import Bus
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// The connection events seen so far, filled by a task that watches the stream.
 final class EventLog: Sendable {

@@ -4,8 +4,10 @@ import TestSupport
 import Testing
 
 @Suite struct BenchCommandTests {
-    @Test(arguments: [("train", "neural-benchmark"), ("infer", "neural-benchmark"), ("selection", "selection-benchmark"),
-                      ("preprocess", "preprocess-benchmark")])
+    @Test(arguments: [
+        ("train", "neural-benchmark"), ("infer", "neural-benchmark"), ("selection", "selection-benchmark"),
+        ("preprocess", "preprocess-benchmark"),
+    ])
     func aBenchmarkThatIsNotBuiltSaysHowToBuildIt(benchmark: String, program: String) async throws {
         let folder = try TemporaryFolder()
         let run = await activeseg(["bench", benchmark], in: folder.url, executable: folder.file("activeseg"))

@@ -1,10 +1,11 @@
-@testable import CommandLineTools
 import Domain
 import Foundation
 import Logging
 import Store
 import TestSupport
 import Testing
+
+@testable import CommandLineTools
 
 /// `case list` and `case show` against the stack's PostgreSQL, each test in a schema of its own.
 @Suite struct CaseCommandTests {
@@ -19,23 +20,26 @@ import Testing
             #expect(cases[2].failureReason == "T2 is missing")
             #expect(cases.map(\.labelled) == [false, true, false])
 
-            let failed = await activeseg(["case", "list", "--state", "failed", "--dataset", fixture.dataset.uuidString],
-                                         in: fixture.folder, environment: fixture.environment)
+            let failed = await activeseg(
+                ["case", "list", "--state", "failed", "--dataset", fixture.dataset.uuidString],
+                in: fixture.folder, environment: fixture.environment)
             #expect(failed.status == .success, "\(failed.errors)")
             #expect(failed.output.contains("case-c"))
             #expect(failed.output.contains("T2 is missing"))
             #expect(!failed.output.contains("case-a"))
 
-            let otherDataset = await activeseg(["case", "list", "--dataset", UUID().uuidString], in: fixture.folder,
-                                               environment: fixture.environment)
+            let otherDataset = await activeseg(
+                ["case", "list", "--dataset", UUID().uuidString], in: fixture.folder,
+                environment: fixture.environment)
             #expect(otherDataset.output == "no cases\n")
         }
     }
 
     @Test func showGivesTheRoundsThatPickedAndAnnotatedACase() async throws {
         try await withCaseFixture { fixture in
-            let run = await activeseg(["case", "show", fixture.picked.uuidString, "--json"], in: fixture.folder,
-                                      environment: fixture.environment)
+            let run = await activeseg(
+                ["case", "show", fixture.picked.uuidString, "--json"], in: fixture.folder,
+                environment: fixture.environment)
             #expect(run.status == .success, "\(run.errors)")
             let report = try decode(CaseShowCommand.Report.self, from: run.output)
             #expect(report.case.name == "case-a")
@@ -46,8 +50,9 @@ import Testing
             #expect(report.experiments.first?.strategy == .margins)
             #expect(report.experiments.first?.restriction == .representative)
 
-            let text = await activeseg(["case", "show", fixture.picked.uuidString], in: fixture.folder,
-                                       environment: fixture.environment)
+            let text = await activeseg(
+                ["case", "show", fixture.picked.uuidString], in: fixture.folder,
+                environment: fixture.environment)
             #expect(text.output.contains("margins-run"))
             #expect(text.output.contains("not yet"))
             #expect(text.output.contains("margins+representative"), "the strategy spelled as everywhere else")
@@ -56,10 +61,12 @@ import Testing
 
     @Test func anUnknownCaseIsADataErrorAndAMalformedIdAUsageError() async throws {
         try await withCaseFixture { fixture in
-            let unknown = await activeseg(["case", "show", UUID().uuidString], in: fixture.folder, environment: fixture.environment)
+            let unknown = await activeseg(
+                ["case", "show", UUID().uuidString], in: fixture.folder, environment: fixture.environment)
             #expect(unknown.status == .dataError)
             #expect(unknown.errors.contains("no such case"))
-            let malformed = await activeseg(["case", "show", "case-a"], in: fixture.folder, environment: fixture.environment)
+            let malformed = await activeseg(
+                ["case", "show", "case-a"], in: fixture.folder, environment: fixture.environment)
             #expect(malformed.status == .usage)
         }
     }
@@ -84,36 +91,47 @@ struct CaseFixture {
 
 func withCaseFixture(_ body: (CaseFixture) async throws -> Void) async throws {
     try await withIsolatedStore { client, environment in
-        let dataset = try await DatasetRepository(client: client).ensure(DatasetRecord(
-            id: UUID(), name: "cohort", sourceKind: .synthetic, sourceURI: "synthetic://\(UUID())", testFraction: 0.2,
-            splitSeed: 1))
+        let dataset = try await DatasetRepository(client: client).ensure(
+            DatasetRecord(
+                id: UUID(), name: "cohort", sourceKind: .synthetic, sourceURI: "synthetic://\(UUID())",
+                testFraction: 0.2,
+                splitSeed: 1))
         let sha = String(repeating: "ab", count: 32)
         let stored = try await CaseRepository(client: client).record([
-            CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: "case-a", patientID: "p1",
-                       state: .ingested(split: .train, imageSHA256: sha, labelSHA256: nil)),
-            CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: "case-b", patientID: "p2",
-                       state: .ingested(split: .test, imageSHA256: sha, labelSHA256: sha)),
-            CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: "case-c", patientID: "p3",
-                       state: .failed(reason: "T2 is missing")),
+            CaseRecord(
+                id: UUID(), datasetID: dataset.id, sourceName: "case-a", patientID: "p1",
+                state: .ingested(split: .train, imageSHA256: sha, labelSHA256: nil)),
+            CaseRecord(
+                id: UUID(), datasetID: dataset.id, sourceName: "case-b", patientID: "p2",
+                state: .ingested(split: .test, imageSHA256: sha, labelSHA256: sha)),
+            CaseRecord(
+                id: UUID(), datasetID: dataset.id, sourceName: "case-c", patientID: "p3",
+                state: .failed(reason: "T2 is missing")),
         ])
         let experiment = UUID()
-        _ = try await client.query("""
+        _ = try await client.query(
+            """
             INSERT INTO experiments (id, name, dataset_id, strategy, restriction, initial_count, candidate_count,
                                      query_count, max_rounds, seed, profile, annotation_mode)
             VALUES (\(experiment), 'margins-run', \(dataset.id), 'margins', 'representative', 1, 2, 1, 3, 1, 'tiny', 'human')
             """)
-        _ = try await client.query("""
+        _ = try await client.query(
+            """
             INSERT INTO rounds (experiment_id, round_index, phase, finished_at, annotated_count)
             VALUES (\(experiment), 0, 'finished', now(), 1)
             """)
-        _ = try await client.query("INSERT INTO rounds (experiment_id, round_index, phase) VALUES (\(experiment), 1, 'annotating')")
-        _ = try await client.query("""
+        _ = try await client.query(
+            "INSERT INTO rounds (experiment_id, round_index, phase) VALUES (\(experiment), 1, 'annotating')")
+        _ = try await client.query(
+            """
             INSERT INTO experiment_cases (experiment_id, case_id, dataset_id, selected_round, selection_rank)
             VALUES (\(experiment), \(stored[0].id), \(dataset.id), 1, 0)
             """)
         let folder = try TemporaryFolder()
-        try await body(CaseFixture(folder: folder.url, environment: environment, dataset: dataset.id, picked: stored[0].id,
-                                   experiment: experiment))
+        try await body(
+            CaseFixture(
+                folder: folder.url, environment: environment, dataset: dataset.id, picked: stored[0].id,
+                experiment: experiment))
     }
 }
 

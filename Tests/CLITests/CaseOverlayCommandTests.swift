@@ -16,32 +16,44 @@ import Volume
             environment["ACTIVESEG_ARTIFACT_ROOT"] = folder.file("artifacts").path
             let artifacts = try ArtifactStore(root: folder.file("artifacts"))
 
-            let synth = await activeseg(["synth", "--cases", "1", "--seed", "9", "--out", "cohort", "--anatomy", "phantom",
-                                         "--spacing-scale", "4"], in: folder.url)
+            let synth = await activeseg(
+                [
+                    "synth", "--cases", "1", "--seed", "9", "--out", "cohort", "--anatomy", "phantom",
+                    "--spacing-scale", "4",
+                ], in: folder.url)
             #expect(synth.status == .success, "\(synth.errors)")
             var configuration = PreprocessingConfiguration()
             configuration.spacing = SIMD3(repeating: 5)
             let source = try #require(try BraTSDataset.discover(root: folder.file("cohort")).first).get()
-            let preprocessed = try CaseImporter(preprocessor: Preprocessor(configuration), concurrency: 1,
-                                                logger: Logger(label: "test")).importCase(source)
+            let preprocessed = try CaseImporter(
+                preprocessor: Preprocessor(configuration), concurrency: 1,
+                logger: Logger(label: "test")
+            ).importCase(source)
             try NIfTI.write(channels: [preprocessed.t1c, preprocessed.t2], to: folder.file("image.nii.gz"))
             try NIfTI.write(try #require(preprocessed.label), to: folder.file("label.nii.gz"))
             let image = try artifacts.put(contentsOf: folder.file("image.nii.gz"))
             let label = try artifacts.put(contentsOf: folder.file("label.nii.gz"))
-            let dataset = try await DatasetRepository(client: client).ensure(DatasetRecord(
-                id: UUID(), name: "cohort", sourceKind: .synthetic, sourceURI: "synthetic://\(UUID())", testFraction: 0.2,
-                splitSeed: 1))
+            let dataset = try await DatasetRepository(client: client).ensure(
+                DatasetRecord(
+                    id: UUID(), name: "cohort", sourceKind: .synthetic, sourceURI: "synthetic://\(UUID())",
+                    testFraction: 0.2,
+                    splitSeed: 1))
             let stored = try await CaseRepository(client: client).record([
-                CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: source.id, patientID: source.id,
-                           state: .ingested(split: .train, imageSHA256: image.sha256, labelSHA256: label.sha256)),
+                CaseRecord(
+                    id: UUID(), datasetID: dataset.id, sourceName: source.id, patientID: source.id,
+                    state: .ingested(split: .train, imageSHA256: image.sha256, labelSHA256: label.sha256))
             ])
             let caseID = stored[0].id.uuidString
 
-            let initRun = await activeseg(["model", "init", "--profile", "tiny", "--seed", "1", "--out", "m.safetensors"],
-                                          in: folder.url)
+            let initRun = await activeseg(
+                ["model", "init", "--profile", "tiny", "--seed", "1", "--out", "m.safetensors"],
+                in: folder.url)
             #expect(initRun.status == .success, "\(initRun.errors)")
-            let run = await activeseg(["case", "overlay", caseID, "--checkpoint", "m.safetensors", "--out", "o.png",
-                                       "--scale", "3"], in: folder.url, environment: environment)
+            let run = await activeseg(
+                [
+                    "case", "overlay", caseID, "--checkpoint", "m.safetensors", "--out", "o.png",
+                    "--scale", "3",
+                ], in: folder.url, environment: environment)
             #expect(run.status == .success, "\(run.errors)")
 
             let png = [UInt8](try Data(contentsOf: folder.file("o.png")))
@@ -53,7 +65,9 @@ import Volume
 
             let labelVoxels = try #require(preprocessed.label).voxels
             let plane = preprocessed.t1c.shape.x * preprocessed.t1c.shape.y
-            let areas = (0..<preprocessed.t1c.shape.z).map { z in labelVoxels[(z * plane)..<((z + 1) * plane)].reduce(0) { $0 + Int($1) } }
+            let areas = (0..<preprocessed.t1c.shape.z).map { z in
+                labelVoxels[(z * plane)..<((z + 1) * plane)].reduce(0) { $0 + Int($1) }
+            }
             let largest = areas.indices.max { areas[$0] < areas[$1] || (areas[$0] == areas[$1] && $0 > $1) }!
             #expect(run.output.contains("axial slice \(largest)"))
         }
@@ -62,13 +76,17 @@ import Volume
     @Test func aCaseWhoseImageIsMissingFromTheArtifactStoreIsADataError() async throws {
         try await withCaseFixture { fixture in
             let folder = try TemporaryFolder()
-            let initRun = await activeseg(["model", "init", "--profile", "tiny", "--seed", "1", "--out", "m.safetensors"],
-                                          in: folder.url)
+            let initRun = await activeseg(
+                ["model", "init", "--profile", "tiny", "--seed", "1", "--out", "m.safetensors"],
+                in: folder.url)
             #expect(initRun.status == .success)
             var environment = fixture.environment
             environment["ACTIVESEG_ARTIFACT_ROOT"] = folder.file("artifacts").path
-            let run = await activeseg(["case", "overlay", fixture.picked.uuidString, "--checkpoint", "m.safetensors",
-                                       "--out", "o.png"], in: folder.url, environment: environment)
+            let run = await activeseg(
+                [
+                    "case", "overlay", fixture.picked.uuidString, "--checkpoint", "m.safetensors",
+                    "--out", "o.png",
+                ], in: folder.url, environment: environment)
             #expect(run.status == .dataError)
             #expect(run.errors.contains("missing from the artifact store"))
             #expect(run.errors.contains("hint: `activeseg case show"))

@@ -14,38 +14,50 @@ import Volume
     @Test func aComparisonRunsFromSynthToReportOnTheServiceProcesses() async throws {
         try await ServiceProcesses.with { stack in
             let (folder, environment) = (stack.folder.url, stack.environment)
-            let synth = await activeseg(["synth", "--cases", "16", "--seed", "3", "--out", "cohort", "--anatomy", "phantom",
-                                         "--spacing-scale", "4"], in: folder, environment: environment)
+            let synth = await activeseg(
+                [
+                    "synth", "--cases", "16", "--seed", "3", "--out", "cohort", "--anatomy", "phantom",
+                    "--spacing-scale", "4",
+                ], in: folder, environment: environment)
             try #require(synth.status == .success, "\(synth.errors)")
 
             // Six test cases and ten training cases, as in the orchestrator's end-to-end suite: the
             // full-data model finds some of the tumors, so its Dice has the spread the equivalence
             // bounds need.
-            let ingest = await activeseg(["ingest", "--brats", "cohort", "--profile", "tiny", "--test-share", "0.375", "--json"],
-                                         in: folder, environment: environment)
+            let ingest = await activeseg(
+                ["ingest", "--brats", "cohort", "--profile", "tiny", "--test-share", "0.375", "--json"],
+                in: folder, environment: environment)
             try #require(ingest.status == .success, "\(ingest.errors)")
-            let ingested = try #require(try JSONSerialization.jsonObject(with: Data(ingest.output.utf8)) as? [String: Any])
+            let ingested = try #require(
+                try JSONSerialization.jsonObject(with: Data(ingest.output.utf8)) as? [String: Any])
             let dataset = try #require(ingested["dataset_id"] as? String)
             #expect((ingested["outcomes"] as? [Any])?.count == 16)
 
             let compare = await activeseg(
-                ["experiment", "compare", "--dataset", dataset, "--profile", "tiny", "--rounds", "\(Self.rounds)",
-                 "--ids-out", "ids.txt"] + Self.strategies.flatMap { ["--strategy", $0] },
+                [
+                    "experiment", "compare", "--dataset", dataset, "--profile", "tiny", "--rounds", "\(Self.rounds)",
+                    "--ids-out", "ids.txt",
+                ] + Self.strategies.flatMap { ["--strategy", $0] },
                 in: folder, environment: environment)
             try #require(compare.status == .success, "\(compare.errors)")
             for strategy in Self.strategies {
-                #expect(compare.output.split(separator: "\n").contains { $0.hasPrefix(strategy + " ") },
-                        "the comparison table has no \(strategy) row:\n\(compare.output)")
+                #expect(
+                    compare.output.split(separator: "\n").contains { $0.hasPrefix(strategy + " ") },
+                    "the comparison table has no \(strategy) row:\n\(compare.output)")
                 // Every finished round is shown against the margin as it happens.
                 for round in 0...Self.rounds {
-                    #expect(compare.errors.contains("  \(strategy)  round \(round): \(4 + 2 * round) cases ("),
-                            "no progress line for \(strategy) round \(round):\n\(compare.errors)")
+                    #expect(
+                        compare.errors.contains("  \(strategy)  round \(round): \(4 + 2 * round) cases ("),
+                        "no progress line for \(strategy) round \(round):\n\(compare.errors)")
                 }
             }
-            #expect(compare.errors.split(separator: "\n").filter { $0.contains("] Margin ±") }.count == 1,
-                    "the margin is explained once:\n\(compare.errors)")
-            #expect(compare.output.contains("AUBC") && compare.output.contains("one repetition per strategy: single values"),
-                    "\(compare.output)")
+            #expect(
+                compare.errors.split(separator: "\n").filter { $0.contains("] Margin ±") }.count == 1,
+                "the margin is explained once:\n\(compare.errors)")
+            #expect(
+                compare.output.contains("AUBC")
+                    && compare.output.contains("one repetition per strategy: single values"),
+                "\(compare.output)")
             let ids = try String(contentsOf: folder.appendingPathComponent("ids.txt"), encoding: .utf8)
                 .split(separator: "\n").map(String.init)
             try #require(ids.count == Self.strategies.count)
@@ -61,7 +73,8 @@ import Volume
     /// (the tiny profile's 4 initial cases and 2 more per round); the curve and per-case files exist,
     /// and a picture of every case picked after round 0.
     private func checkReport(folder: URL, environment: [String: String]) async throws {
-        let report = await activeseg(["report", "--ids", "ids.txt", "--out", "report"], in: folder, environment: environment)
+        let report = await activeseg(
+            ["report", "--ids", "ids.txt", "--out", "report"], in: folder, environment: environment)
         try #require(report.status == .success, "\(report.errors)")
         let files = folder.appendingPathComponent("report")
         let summary = try String(contentsOf: files.appendingPathComponent("summary.md"), encoding: .utf8)
@@ -72,9 +85,11 @@ import Volume
         let csv = try String(contentsOf: files.appendingPathComponent("rounds.csv"), encoding: .utf8)
         let lines = csv.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
         let header = try #require(lines.first)
-        let (strategy, round, annotated) = try (#require(header.firstIndex(of: "strategy")),
-                                                #require(header.firstIndex(of: "round")),
-                                                #require(header.firstIndex(of: "annotated_cases")))
+        let (strategy, round, annotated) = try (
+            #require(header.firstIndex(of: "strategy")),
+            #require(header.firstIndex(of: "round")),
+            #require(header.firstIndex(of: "annotated_cases"))
+        )
         let body = lines.dropFirst()
         for name in Self.strategies {
             let own = body.filter { $0[strategy] == name }
@@ -88,24 +103,31 @@ import Volume
         // Each strategy's four picks (two in each of rounds 1 and 2), drawn as PNG.
         for name in Self.strategies {
             let pictures = try FileManager.default.contentsOfDirectory(
-                atPath: files.appendingPathComponent("overlays/\(name)").path).sorted()
-            #expect(pictures.map { $0.split(separator: "-").prefix(3).joined(separator: "-") }
-                == ["round-1-0", "round-1-1", "round-2-0", "round-2-1"], "\(name)'s overlays: \(pictures)")
+                atPath: files.appendingPathComponent("overlays/\(name)").path
+            ).sorted()
+            #expect(
+                pictures.map { $0.split(separator: "-").prefix(3).joined(separator: "-") }
+                    == ["round-1-0", "round-1-1", "round-2-0", "round-2-1"], "\(name)'s overlays: \(pictures)")
             for picture in pictures {
                 let data = try Data(contentsOf: files.appendingPathComponent("overlays/\(name)/\(picture)"))
                 #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(name)/\(picture) is no PNG")
             }
         }
         let perCase = try String(contentsOf: files.appendingPathComponent("per-case-dice.csv"), encoding: .utf8)
-        #expect(Set(perCase.split(separator: "\n").dropFirst().compactMap { $0.split(separator: ",").first.map(String.init) })
-            == Set(Self.strategies + ["full-data"]))
+        #expect(
+            Set(
+                perCase.split(separator: "\n").dropFirst().compactMap {
+                    $0.split(separator: ",").first.map(String.init)
+                })
+                == Set(Self.strategies + ["full-data"]))
     }
 
     /// The orchestrator's events of one experiment, replayed: each round opens with round.started,
     /// changes phase, closes with round.finished, rounds in order, and experiment.finished comes last.
     private func checkReplay(of experiment: String, folder: URL, environment: [String: String]) async throws {
-        let tail = await activeseg(["events", "tail", "--experiment", experiment, "--replay", "--until-finished", "--json"],
-                                   in: folder, environment: environment)
+        let tail = await activeseg(
+            ["events", "tail", "--experiment", experiment, "--replay", "--until-finished", "--json"],
+            in: folder, environment: environment)
         try #require(tail.status == .success, "\(tail.errors)")
         let events = try tail.output.split(separator: "\n").map { line in
             try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -124,23 +146,29 @@ import Volume
             let own = roundEvents.filter { $0.round == round }.map(\.kind)
             #expect(own.first == "round.started", "round \(round): \(own)")
             #expect(own.last == "round.finished", "round \(round): \(own)")
-            #expect(own.dropFirst().dropLast().allSatisfy { $0 == "round.phase" } && own.count > 2, "round \(round): \(own)")
+            #expect(
+                own.dropFirst().dropLast().allSatisfy { $0 == "round.phase" } && own.count > 2, "round \(round): \(own)"
+            )
         }
     }
 
     /// `model list` shows the experiment's models; `model predict --model-id` reads the last one
     /// from the artifact store and writes probability and label on the input's grid.
     private func checkPrediction(with experiment: String, folder: URL, environment: [String: String]) async throws {
-        let list = await activeseg(["model", "list", "--experiment", experiment, "--json"], in: folder, environment: environment)
+        let list = await activeseg(
+            ["model", "list", "--experiment", experiment, "--json"], in: folder, environment: environment)
         try #require(list.status == .success, "\(list.errors)")
         let models = try #require(try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [[String: Any]])
         #expect(models.compactMap { $0["round"] as? Int } == Array(0...Self.rounds))
         let last = try #require(models.last?["id"] as? String)
 
         let t1c = "cohort/Synth_00001/Synth_00001_t1ce.nii.gz"
-        let predict = await activeseg(["model", "predict", "--model-id", last, t1c, "cohort/Synth_00001/Synth_00001_t2.nii.gz",
-                                       "--out-prob", "p.nii.gz", "--out-label", "l.nii.gz"],
-                                      in: folder, environment: environment)
+        let predict = await activeseg(
+            [
+                "model", "predict", "--model-id", last, t1c, "cohort/Synth_00001/Synth_00001_t2.nii.gz",
+                "--out-prob", "p.nii.gz", "--out-label", "l.nii.gz",
+            ],
+            in: folder, environment: environment)
         try #require(predict.status == .success, "\(predict.errors)")
         let input = try NIfTI.readImage(at: folder.appendingPathComponent(t1c))
         let probabilities = try NIfTI.readImage(at: folder.appendingPathComponent("p.nii.gz"), requireContent: false)
@@ -149,9 +177,12 @@ import Volume
         #expect(label.hasSameGrid(as: input))
         #expect(probabilities.voxels.allSatisfy { $0 >= 0 && $0 <= 1 })
 
-        let unknown = await activeseg(["model", "predict", "--model-id", UUID().uuidString, t1c,
-                                       "cohort/Synth_00001/Synth_00001_t2.nii.gz", "--out-prob", "q.nii.gz",
-                                       "--out-label", "m.nii.gz"], in: folder, environment: environment)
+        let unknown = await activeseg(
+            [
+                "model", "predict", "--model-id", UUID().uuidString, t1c,
+                "cohort/Synth_00001/Synth_00001_t2.nii.gz", "--out-prob", "q.nii.gz",
+                "--out-label", "m.nii.gz",
+            ], in: folder, environment: environment)
         #expect(unknown.status == .dataError)
         #expect(unknown.errors.contains("activeseg model list"))
     }
@@ -159,7 +190,8 @@ import Volume
     /// Every service answers `activeseg ping` with its instance and the product's version.
     private func checkPings(folder: URL, environment: [String: String]) async throws {
         let text = await activeseg(["ping", "stats"], in: folder, environment: environment)
-        #expect(text.output.hasPrefix("stats cli-tests-stats: version \(ProductVersion.current), up "), "\(text.output)")
+        #expect(
+            text.output.hasPrefix("stats cli-tests-stats: version \(ProductVersion.current), up "), "\(text.output)")
         for service in ServiceProcesses.services {
             let ping = await activeseg(["ping", service, "--json"], in: folder, environment: environment)
             try #require(ping.status == .success, "\(ping.errors)")

@@ -23,23 +23,29 @@ import Testing
             var otherExperiment = RoundStarted()
             otherExperiment.experimentID = UUID().uuidString.lowercased()
             try await events.publish(started, scope: experiment, id: "e1", source: "/activeseg/test")
-            try await events.publish(otherExperiment, scope: otherExperiment.experimentID, id: "e2", source: "/activeseg/test")
+            try await events.publish(
+                otherExperiment, scope: otherExperiment.experimentID, id: "e2", source: "/activeseg/test")
             try await events.publish(finished, scope: experiment, id: "e3", source: "/activeseg/test")
 
             let folder = try TemporaryFolder()
-            let run = await activeseg(["events", "tail", "--experiment", experiment, "--replay", "--limit", "2", "--json"],
-                                      in: folder.url, environment: environment)
+            let run = await activeseg(
+                ["events", "tail", "--experiment", experiment, "--replay", "--limit", "2", "--json"],
+                in: folder.url, environment: environment)
             #expect(run.status == .success, "\(run.errors)")
             let lines = run.output.split(separator: "\n").map(String.init)
             #expect(lines.count == 2)
-            let objects = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
-            #expect(objects.map { $0["type"] as? String } == ["activeseg.v1.round.started", "activeseg.v1.round.finished"])
+            let objects = try lines.map {
+                try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
+            }
+            #expect(
+                objects.map { $0["type"] as? String } == ["activeseg.v1.round.started", "activeseg.v1.round.finished"])
             #expect(objects.map { $0["id"] as? String } == ["e1", "e3"])
             let body = objects.last?["body"] as? [String: Any]
             #expect(body?["annotatedCases"] as? Int == 6)
 
-            let text = await activeseg(["events", "tail", "--experiment", experiment, "--replay", "--limit", "2"],
-                                       in: folder.url, environment: environment)
+            let text = await activeseg(
+                ["events", "tail", "--experiment", experiment, "--replay", "--limit", "2"],
+                in: folder.url, environment: environment)
             let textLines = text.output.split(separator: "\n")
             #expect(textLines.count == 2)
             #expect(textLines.first?.contains("activeseg.v1.round.started") == true)
@@ -54,8 +60,9 @@ import Testing
             old.experimentID = experiment
             try await events.publish(old, scope: experiment, id: "old", source: "/activeseg/test")
             let folder = try TemporaryFolder()
-            let run = await activeseg(["events", "tail", "--experiment", experiment, "--for", "1", "--json"], in: folder.url,
-                                      environment: environment)
+            let run = await activeseg(
+                ["events", "tail", "--experiment", experiment, "--for", "1", "--json"], in: folder.url,
+                environment: environment)
             #expect(run.status == .success, "\(run.errors)")
             #expect(run.output.isEmpty, "the event stored before the tail started is not printed")
         }
@@ -77,8 +84,9 @@ import Testing
             try await events.publish(late, scope: experiment, id: "late", source: "/activeseg/test")
 
             let folder = try TemporaryFolder()
-            let run = await activeseg(["events", "tail", "--experiment", experiment, "--replay", "--until-finished", "--json"],
-                                      in: folder.url, environment: environment)
+            let run = await activeseg(
+                ["events", "tail", "--experiment", experiment, "--replay", "--until-finished", "--json"],
+                in: folder.url, environment: environment)
             #expect(run.status == .success, "\(run.errors)")
             let ids = try run.output.split(separator: "\n").map {
                 try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
@@ -100,7 +108,8 @@ func withEventStream(_ body: (EventStream, [String: String]) async throws -> Voi
     let prefix = "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
     environment["ACTIVESEG_SUBJECT_PREFIX"] = prefix
     let configuration = try ServiceConfiguration(service: "cli-tests", environment: environment)
-    let connection = try await BusConnection.connect(configuration.bus, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+    let connection = try await BusConnection.connect(
+        configuration.bus, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
     let events = EventStream(jetStream: try JetStream(connection: connection), subjectPrefix: prefix)
     var failure: (any Error)?
     do {

@@ -1,18 +1,20 @@
 import Bus
-@testable import CommandLineTools
 import Foundation
 import Logging
 import Store
-import Testing
 import TestSupport
+import Testing
+
+@testable import CommandLineTools
 
 /// Unreachable servers end a command with EX_UNAVAILABLE (69), whichever library noticed.
 @Suite struct ExitStatusTests {
     @Test func anUnreachableNATSServerIsUnavailable() async throws {
         let port = try LoopbackSocket.freePort()
         let error = await #expect(throws: BusError.self) {
-            _ = try await BusConnection.connect(BusConfiguration(servers: ["nats://127.0.0.1:\(port)"]),
-                                                logger: Logger(label: "test"))
+            _ = try await BusConnection.connect(
+                BusConfiguration(servers: ["nats://127.0.0.1:\(port)"]),
+                logger: Logger(label: "test"))
         }
         let failure = try #require(error)
         #expect(ExitStatus(for: failure) == .unavailable)
@@ -22,7 +24,8 @@ import TestSupport
     @Test func anUnreachablePostgreSQLServerIsUnavailable() async throws {
         let port = try LoopbackSocket.freePort()
         let client = PostgresClient(
-            configuration: PostgresConfiguration(connectionString: "host=127.0.0.1 port=\(port) dbname=none connect_timeout=5"),
+            configuration: PostgresConfiguration(
+                connectionString: "host=127.0.0.1 port=\(port) dbname=none connect_timeout=5"),
             logger: Logger(label: "test"))
         let error = await #expect(throws: StoreError.self) { _ = try await client.query("SELECT 1") }
         await client.shutdown()
@@ -51,12 +54,18 @@ import TestSupport
         ["events", "tail", "--experiment"],
         ["model", "init", "--profile", "tiny", "--out", "m.safetensors"],
         ["model", "predict", "a.nii.gz", "b.nii.gz", "--out-prob", "p.nii.gz", "--out-label", "l.nii.gz"],
-        ["model", "predict", "--checkpoint", "m.safetensors", "--model-id", "0b3c3d1e-8f5e-4f43-9c56-8d9f0b0c7a11",
-         "a.nii.gz", "b.nii.gz", "--out-prob", "p.nii.gz", "--out-label", "l.nii.gz"],
-        ["model", "predict", "--model-id", "model-7", "a.nii.gz", "b.nii.gz", "--out-prob", "p.nii.gz",
-         "--out-label", "l.nii.gz"],
-        ["model", "predict", "--checkpoint", "m.safetensors", "a.nii.gz", "b.nii.gz", "--out-prob", "p.nii.gz",
-         "--out-label", "l.nii.gz", "--mc", "3", "--mirror"],
+        [
+            "model", "predict", "--checkpoint", "m.safetensors", "--model-id", "0b3c3d1e-8f5e-4f43-9c56-8d9f0b0c7a11",
+            "a.nii.gz", "b.nii.gz", "--out-prob", "p.nii.gz", "--out-label", "l.nii.gz",
+        ],
+        [
+            "model", "predict", "--model-id", "model-7", "a.nii.gz", "b.nii.gz", "--out-prob", "p.nii.gz",
+            "--out-label", "l.nii.gz",
+        ],
+        [
+            "model", "predict", "--checkpoint", "m.safetensors", "a.nii.gz", "b.nii.gz", "--out-prob", "p.nii.gz",
+            "--out-label", "l.nii.gz", "--mc", "3", "--mirror",
+        ],
         ["synth", "--cases", "many", "--seed", "1", "--out", "c"],
         ["ingest", "--brats", "cohort", "--test-share", "1.5"],
         ["ping", "gateway"],
@@ -73,15 +82,17 @@ import TestSupport
 
     /// The built executable ends its process with the documented codes, not only the in-process
     /// entry point: 64 for the command line, 65 for the data, 69 for a service, 0 for help.
-    @Test(arguments: [
-        (["frobnicate"], 64),
-        (["synth", "--cases", "1", "--out", "c"], 64),
-        (["volume", "info", "missing.nii.gz"], 65),
-        (["--help"], 0),
-    ] as [([String], Int32)])
+    @Test(
+        arguments: [
+            (["frobnicate"], 64),
+            (["synth", "--cases", "1", "--out", "c"], 64),
+            (["volume", "info", "missing.nii.gz"], 65),
+            (["--help"], 0),
+        ] as [([String], Int32)])
     func theExecutableExitsWithTheDocumentedCode(_ arguments: [String], status: Int32) async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: ServiceProcesses.executable("activeseg").path),
-                     "build activeseg first (swift build --build-tests builds it)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: ServiceProcesses.executable("activeseg").path),
+            "build activeseg first (swift build --build-tests builds it)")
         let folder = try TemporaryFolder()
         #expect(try await Self.exitStatus(of: arguments, in: folder.url) == status)
     }
@@ -89,12 +100,16 @@ import TestSupport
     @Test func theExecutableExitsWith69WhenNATSIsUnreachable() async throws {
         let folder = try TemporaryFolder()
         let port = try LoopbackSocket.freePort()
-        #expect(try await Self.exitStatus(of: ["ping", "orchestrator", "--timeout", "1"], in: folder.url,
-                                          environment: ["ACTIVESEG_NATS_URL": "nats://127.0.0.1:\(port)"]) == 69)
+        #expect(
+            try await Self.exitStatus(
+                of: ["ping", "orchestrator", "--timeout", "1"], in: folder.url,
+                environment: ["ACTIVESEG_NATS_URL": "nats://127.0.0.1:\(port)"]) == 69)
     }
 
     /// Runs the built `activeseg` in `folder` and returns its exit status.
-    static func exitStatus(of arguments: [String], in folder: URL, environment: [String: String] = [:]) async throws -> Int32 {
+    static func exitStatus(
+        of arguments: [String], in folder: URL, environment: [String: String] = [:]
+    ) async throws -> Int32 {
         let child = Process()
         child.executableURL = ServiceProcesses.executable("activeseg")
         child.arguments = arguments

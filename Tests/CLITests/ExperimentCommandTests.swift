@@ -23,8 +23,9 @@ struct ExperimentCommandTests {
 
     @Test func unreachableNATSIsUnavailable() async throws {
         let folder = try TemporaryFolder()
-        let run = await activeseg(["experiment", "status", UUID().uuidString], in: folder.url,
-                                  environment: ["ACTIVESEG_NATS_URL": "nats://127.0.0.1:1"])
+        let run = await activeseg(
+            ["experiment", "status", UUID().uuidString], in: folder.url,
+            environment: ["ACTIVESEG_NATS_URL": "nats://127.0.0.1:1"])
         #expect(run.status.rawValue == 69)
         #expect(run.errors.contains("hint: run `activeseg stack up`"))
     }
@@ -52,8 +53,10 @@ struct ExperimentCommandTests {
         let folder = try TemporaryFolder()
         let run = await activeseg(["experiment", "compare", "--help"], in: folder.url)
         #expect(run.status == .success)
-        for strategy in ["random", "dropout-train-test", "bootstrap", "dropout-train-test+representative",
-                         "dropout-test", "margins", "dropout-train-test+non-similar"] {
+        for strategy in [
+            "random", "dropout-train-test", "bootstrap", "dropout-train-test+representative",
+            "dropout-test", "margins", "dropout-train-test+non-similar",
+        ] {
             #expect(run.output.contains(strategy))
         }
         #expect(run.output.contains("--repetitions"))

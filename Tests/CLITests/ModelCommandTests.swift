@@ -9,11 +9,13 @@ import Volume
     @Test func initWithTheSameSeedWritesIdenticalBytes() async throws {
         let folder = try TemporaryFolder()
         for name in ["a", "b"] {
-            let run = await activeseg(["model", "init", "--profile", "tiny", "--seed", "7", "--out", "\(name).safetensors"],
-                                      in: folder.url)
+            let run = await activeseg(
+                ["model", "init", "--profile", "tiny", "--seed", "7", "--out", "\(name).safetensors"],
+                in: folder.url)
             #expect(run.status == .success, "\(run.errors)")
         }
-        let other = await activeseg(["model", "init", "--profile", "tiny", "--seed", "8", "--out", "c.safetensors"], in: folder.url)
+        let other = await activeseg(
+            ["model", "init", "--profile", "tiny", "--seed", "8", "--out", "c.safetensors"], in: folder.url)
         #expect(other.status == .success)
         let a = try Data(contentsOf: folder.file("a.safetensors"))
         #expect(a == (try Data(contentsOf: folder.file("b.safetensors"))))
@@ -25,7 +27,8 @@ import Volume
 
     @Test func anUnknownProfileIsAUsageError() async throws {
         let folder = try TemporaryFolder()
-        let run = await activeseg(["model", "init", "--profile", "huge", "--seed", "1", "--out", "m.safetensors"], in: folder.url)
+        let run = await activeseg(
+            ["model", "init", "--profile", "huge", "--seed", "1", "--out", "m.safetensors"], in: folder.url)
         #expect(run.status == .usage)
         #expect(!FileManager.default.fileExists(atPath: folder.file("m.safetensors").path))
     }
@@ -33,17 +36,24 @@ import Volume
     @Test(arguments: [[], ["--mc", "3"], ["--mirror"]])
     func predictWritesProbabilityAndLabelOnTheInputGrid(options: [String]) async throws {
         let folder = try TemporaryFolder()
-        let synth = await activeseg(["synth", "--cases", "1", "--seed", "5", "--out", "cohort", "--anatomy", "phantom",
-                                     "--spacing-scale", "4"], in: folder.url)
+        let synth = await activeseg(
+            [
+                "synth", "--cases", "1", "--seed", "5", "--out", "cohort", "--anatomy", "phantom",
+                "--spacing-scale", "4",
+            ], in: folder.url)
         #expect(synth.status == .success, "\(synth.errors)")
-        let initRun = await activeseg(["model", "init", "--profile", "tiny", "--seed", "3", "--out", "m.safetensors"],
-                                      in: folder.url)
+        let initRun = await activeseg(
+            ["model", "init", "--profile", "tiny", "--seed", "3", "--out", "m.safetensors"],
+            in: folder.url)
         #expect(initRun.status == .success, "\(initRun.errors)")
 
         let t1c = "cohort/Synth_00001/Synth_00001_t1ce.nii.gz"
-        let run = await activeseg(["model", "predict", "--checkpoint", "m.safetensors", t1c, "cohort/Synth_00001/Synth_00001_t2.nii.gz",
-                                   "--out-prob", "p.nii.gz", "--out-label", "l.nii.gz"] + options,
-                                  in: folder.url)
+        let run = await activeseg(
+            [
+                "model", "predict", "--checkpoint", "m.safetensors", t1c, "cohort/Synth_00001/Synth_00001_t2.nii.gz",
+                "--out-prob", "p.nii.gz", "--out-label", "l.nii.gz",
+            ] + options,
+            in: folder.url)
         #expect(run.status == .success, "\(run.errors)")
 
         let input = try NIfTI.readImage(at: folder.file(t1c))
@@ -63,8 +73,11 @@ import Volume
     @Test func aFileThatIsNoCheckpointIsADataError() async throws {
         let folder = try TemporaryFolder()
         try Data("not a checkpoint".utf8).write(to: folder.file("m.safetensors"))
-        let run = await activeseg(["model", "predict", "--checkpoint", "m.safetensors", "a.nii.gz", "b.nii.gz",
-                                   "--out-prob", "p.nii.gz", "--out-label", "l.nii.gz"], in: folder.url)
+        let run = await activeseg(
+            [
+                "model", "predict", "--checkpoint", "m.safetensors", "a.nii.gz", "b.nii.gz",
+                "--out-prob", "p.nii.gz", "--out-label", "l.nii.gz",
+            ], in: folder.url)
         #expect(run.status == .dataError)
         #expect(run.errors.contains("not a usable checkpoint"))
     }

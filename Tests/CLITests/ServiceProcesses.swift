@@ -56,11 +56,13 @@ struct ServiceProcesses {
         if let failure { throw ServiceFailure(detail: "\(failure)", logs: logs(in: folder)) }
     }
 
-    private static func start(_ service: String, environment: [String: String], logs: TemporaryFolder) throws -> Process {
+    private static func start(_ service: String, environment: [String: String], logs: TemporaryFolder) throws -> Process
+    {
         let executable = executable("activeseg-\(service)")
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw ServiceFailure(detail: "no executable \(executable.path)",
-                                 logs: "build it first: swift build --build-tests builds every executable")
+            throw ServiceFailure(
+                detail: "no executable \(executable.path)",
+                logs: "build it first: swift build --build-tests builds every executable")
         }
         var variables = environment
         variables["ACTIVESEG_INSTANCE"] = "cli-tests-\(service)"
@@ -89,8 +91,9 @@ struct ServiceProcesses {
                     != .success
                 {
                     guard child.isRunning else {
-                        throw ServiceFailure(detail: "activeseg-\(service) exited with status \(child.terminationStatus)",
-                                             logs: "")
+                        throw ServiceFailure(
+                            detail: "activeseg-\(service) exited with status \(child.terminationStatus)",
+                            logs: "")
                     }
                     try await Task.sleep(for: .milliseconds(200))
                 }
@@ -118,13 +121,15 @@ struct ServiceProcesses {
     private static func removeState(schema: String, prefix: String) async {
         let logger = Logger(label: "activeseg.cli-tests") { _ in SwiftLogNoOpLogHandler() }
         let environment = ProcessInfo.processInfo.environment
-        if let configuration = try? PostgresConfiguration(environment: environment, applicationName: "activeseg-cli-tests") {
+        if let configuration = try? PostgresConfiguration(
+            environment: environment, applicationName: "activeseg-cli-tests")
+        {
             let admin = PostgresClient(configuration: configuration, logger: logger)
             _ = try? await admin.query("DROP SCHEMA IF EXISTS \(identifier: schema) CASCADE")
             await admin.shutdown()
         }
         guard let configuration = try? ServiceConfiguration(service: "cli-tests", environment: environment),
-              let connection = try? await BusConnection.connect(configuration.bus, logger: logger)
+            let connection = try? await BusConnection.connect(configuration.bus, logger: logger)
         else { return }
         if let jetStream = try? JetStream(connection: connection) {
             let jobs = JobQueue(TrainerRPC.train, jetStream: jetStream, subjectPrefix: prefix)

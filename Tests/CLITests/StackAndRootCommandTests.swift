@@ -6,9 +6,12 @@ import Testing
 @Suite struct StackAndRootCommandTests {
     @Test func stackStatusOfAStackThatIsNotRunningIsUnavailable() async throws {
         let state = try TemporaryFolder()
-        let run = await activeseg(["stack", "status"], in: checkoutRoot,
-                                  environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-                                                "ACTIVESEG_STACK_DIR": state.url.path])
+        let run = await activeseg(
+            ["stack", "status"], in: checkoutRoot,
+            environment: [
+                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+                "ACTIVESEG_STACK_DIR": state.url.path,
+            ])
         #expect(run.status == .unavailable)
         #expect(run.status.rawValue == 69)
         #expect(run.output.contains("nats: stopped"))
@@ -20,9 +23,12 @@ import Testing
         let elsewhere = try TemporaryFolder()
         let state = try TemporaryFolder()
         let executable = checkoutRoot.appendingPathComponent(".build/debug/activeseg")
-        let run = await activeseg(["stack", "status"], in: elsewhere.url,
-                                  environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-                                                "ACTIVESEG_STACK_DIR": state.url.path], executable: executable)
+        let run = await activeseg(
+            ["stack", "status"], in: elsewhere.url,
+            environment: [
+                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+                "ACTIVESEG_STACK_DIR": state.url.path,
+            ], executable: executable)
         #expect(run.status == .unavailable)
         #expect(run.output.contains("nats: stopped"))
     }
@@ -48,7 +54,9 @@ import Testing
         let folder = try TemporaryFolder()
         let run = await activeseg(["help", "volume", "convert"], in: folder.url)
         #expect(run.status == .success)
-        for option in ["--orient", "--spacing", "--interp", "bspline", "nearest"] { #expect(run.output.contains(option)) }
+        for option in ["--orient", "--spacing", "--interp", "bspline", "nearest"] {
+            #expect(run.output.contains(option))
+        }
     }
 
     @Test(arguments: [["frobnicate"], ["stack", "sideways"], ["synth", "--bogus"]])

@@ -1,8 +1,9 @@
-@testable import CommandLineTools
 import Foundation
 import Statistics
 import TestSupport
 import Testing
+
+@testable import CommandLineTools
 
 @Suite struct StatsCommandTests {
     static let first = [0.81, 0.77, 0.92, 0.68, 0.85, 0.79, 0.88, 0.73, 0.90, 0.66]
@@ -11,16 +12,21 @@ import Testing
     /// Writes the two samples, one number per line, with a blank line and surrounding spaces that
     /// the reader must tolerate.
     static func writeSamples(in folder: TemporaryFolder) throws {
-        try (first.map { " \($0)" }.joined(separator: "\n") + "\n\n").write(to: folder.file("a.txt"), atomically: true, encoding: .utf8)
-        try second.map { "\($0)" }.joined(separator: "\n").write(to: folder.file("b.txt"), atomically: true, encoding: .utf8)
+        try (first.map { " \($0)" }.joined(separator: "\n") + "\n\n").write(
+            to: folder.file("a.txt"), atomically: true, encoding: .utf8)
+        try second.map { "\($0)" }.joined(separator: "\n").write(
+            to: folder.file("b.txt"), atomically: true, encoding: .utf8)
     }
 
     @Test(arguments: TOSTDesign.allCases)
     func tostJSONEqualsTheStatisticsLibrary(_ design: TOSTDesign) async throws {
         let folder = try TemporaryFolder()
         try Self.writeSamples(in: folder)
-        let run = await activeseg(["stats", "tost", "--a", "a.txt", "--b", "b.txt", "--low", "-0.04", "--high", "0.04",
-                                   "--\(design.rawValue)", "--json"], in: folder.url)
+        let run = await activeseg(
+            [
+                "stats", "tost", "--a", "a.txt", "--b", "b.txt", "--low", "-0.04", "--high", "0.04",
+                "--\(design.rawValue)", "--json",
+            ], in: folder.url)
         #expect(run.status == .success, "\(run.errors)")
         let report = try decode(TOSTCommand.Report.self, from: run.output)
         let expected = try tost(Self.first, Self.second, low: -0.04, high: 0.04, design: design)
@@ -38,8 +44,9 @@ import Testing
     @Test func tostTextShowsBothTestsAndTheTOSTPValue() async throws {
         let folder = try TemporaryFolder()
         try Self.writeSamples(in: folder)
-        let run = await activeseg(["stats", "tost", "--a", "a.txt", "--b", "b.txt", "--low", "-0.04", "--high", "0.04"],
-                                  in: folder.url)
+        let run = await activeseg(
+            ["stats", "tost", "--a", "a.txt", "--b", "b.txt", "--low", "-0.04", "--high", "0.04"],
+            in: folder.url)
         #expect(run.status == .success)
         let expected = try tost(Self.first, Self.second, low: -0.04, high: 0.04, design: .paired)
         let interval = try expected.differenceInterval(alpha: 0.05)
@@ -60,8 +67,9 @@ import Testing
         let folder = try TemporaryFolder()
         try Self.writeSamples(in: folder)
         try "0.8\n0.7\nn/a\n".write(to: folder.file("b.txt"), atomically: true, encoding: .utf8)
-        let run = await activeseg(["stats", "tost", "--a", "a.txt", "--b", "b.txt", "--low", "-1", "--high", "1"],
-                                  in: folder.url)
+        let run = await activeseg(
+            ["stats", "tost", "--a", "a.txt", "--b", "b.txt", "--low", "-1", "--high", "1"],
+            in: folder.url)
         #expect(run.status == .dataError)
         #expect(run.errors.contains("\(folder.file("b.txt").path), line 3: 'n/a' is not a finite number"))
     }
@@ -70,16 +78,18 @@ import Testing
         let folder = try TemporaryFolder()
         try Self.writeSamples(in: folder)
         try "0.8\n0.7\n0.9\n".write(to: folder.file("b.txt"), atomically: true, encoding: .utf8)
-        let run = await activeseg(["stats", "tost", "--a", "a.txt", "--b", "b.txt", "--low", "-1", "--high", "1"],
-                                  in: folder.url)
+        let run = await activeseg(
+            ["stats", "tost", "--a", "a.txt", "--b", "b.txt", "--low", "-1", "--high", "1"],
+            in: folder.url)
         #expect(run.status == .dataError)
         #expect(run.errors.contains("10 and 3 values cannot be paired"))
     }
 
     @Test func aMissingSampleFileIsADataErrorNamingTheFile() async throws {
         let folder = try TemporaryFolder()
-        let run = await activeseg(["stats", "tost", "--a", "a.txt", "--b", "b.txt", "--low", "-1", "--high", "1"],
-                                  in: folder.url)
+        let run = await activeseg(
+            ["stats", "tost", "--a", "a.txt", "--b", "b.txt", "--low", "-1", "--high", "1"],
+            in: folder.url)
         #expect(run.status == .dataError)
         #expect(run.errors.contains("file not found: \(folder.file("a.txt").path)"))
     }

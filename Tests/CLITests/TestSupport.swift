@@ -25,8 +25,9 @@ func activeseg(
 ) async -> ToolRun {
     let output = CapturedOutput()
     let errors = CapturedOutput()
-    let context = CommandContext(output: output, errors: errors, errorsIsTerminal: errorsIsTerminal,
-                                 environment: environment, workingDirectory: folder, executable: executable)
+    let context = CommandContext(
+        output: output, errors: errors, errorsIsTerminal: errorsIsTerminal,
+        environment: environment, workingDirectory: folder, executable: executable)
     let status = await CommandLineTool.run(arguments, context: context)
     return ToolRun(status: status, output: output.contents, errors: errors.contents)
 }

@@ -1,8 +1,9 @@
-@testable import CommandLineTools
 import Foundation
 import TestSupport
 import Testing
 import Volume
+
+@testable import CommandLineTools
 
 @Suite struct VolumeCommandTests {
     /// 5×6×7 voxels whose values encode their index, so any permutation or flip shows.
@@ -22,8 +23,9 @@ import Volume
 
     @Test func infoReportsTheGeometryTheFileWasWrittenWith() async throws {
         let folder = try TemporaryFolder()
-        try NIfTI.write(Self.indexVolume(affine: Self.lpsAffine), to: folder.file("image.nii.gz"), datatype: .int16,
-                        version: .nifti2)
+        try NIfTI.write(
+            Self.indexVolume(affine: Self.lpsAffine), to: folder.file("image.nii.gz"), datatype: .int16,
+            version: .nifti2)
         let run = await activeseg(["volume", "info", "image.nii.gz", "--json"], in: folder.url)
         #expect(run.status == .success, "\(run.errors)")
         let description = try decode(VolumeDescription.self, from: run.output)
@@ -54,7 +56,8 @@ import Volume
         let original = Self.indexVolume(affine: Self.lpsAffine)
         try NIfTI.write(original, to: folder.file("lps.nii.gz"), datatype: .int16)
 
-        let forward = await activeseg(["volume", "convert", "lps.nii.gz", "pir.nii.gz", "--orient", "PIR"], in: folder.url)
+        let forward = await activeseg(
+            ["volume", "convert", "lps.nii.gz", "pir.nii.gz", "--orient", "PIR"], in: folder.url)
         #expect(forward.status == .success, "\(forward.errors)")
         let info = await activeseg(["volume", "info", "pir.nii.gz", "--json"], in: folder.url)
         let reoriented = try decode(VolumeDescription.self, from: info.output)
@@ -74,13 +77,15 @@ import Volume
         let folder = try TemporaryFolder()
         let original = Self.indexVolume(affine: Self.lpsAffine)
         try NIfTI.write(original, to: folder.file("scaled.nii.gz"), datatype: .int16, slope: 0.5, intercept: 10)
-        let run = await activeseg(["volume", "convert", "scaled.nii.gz", "ras.nii.gz", "--orient", "RAS"], in: folder.url)
+        let run = await activeseg(
+            ["volume", "convert", "scaled.nii.gz", "ras.nii.gz", "--orient", "RAS"], in: folder.url)
         #expect(run.status == .success, "\(run.errors)")
         let info = try NIfTI.fileInfo(at: folder.file("ras.nii.gz"))
         #expect(info.datatype == .int16)
         #expect(info.slope == 0.5 && info.intercept == 10)
-        let back = await activeseg(["volume", "convert", "ras.nii.gz", "float.nii", "--orient", "LPS", "--datatype", "float32"],
-                                   in: folder.url)
+        let back = await activeseg(
+            ["volume", "convert", "ras.nii.gz", "float.nii", "--orient", "LPS", "--datatype", "float32"],
+            in: folder.url)
         #expect(back.status == .success, "\(back.errors)")
         #expect(try NIfTI.fileInfo(at: folder.file("float.nii")).datatype == .float32)
         #expect(try NIfTI.readImage(at: folder.file("float.nii")).voxels == original.voxels)
@@ -89,8 +94,9 @@ import Volume
     @Test func convertResamplesLabelsByNearestNeighbour() async throws {
         let folder = try TemporaryFolder()
         try NIfTI.write(Self.indexVolume(affine: .scaling(2, 2, 2)), to: folder.file("coarse.nii"))
-        let run = await activeseg(["volume", "convert", "coarse.nii", "fine.nii", "--spacing", "1", "--interp", "nearest"],
-                                  in: folder.url)
+        let run = await activeseg(
+            ["volume", "convert", "coarse.nii", "fine.nii", "--spacing", "1", "--interp", "nearest"],
+            in: folder.url)
         #expect(run.status == .success, "\(run.errors)")
         let fine = try NIfTI.readImage(at: folder.file("fine.nii"))
         #expect(fine.shape == GridShape(10, 12, 14))
@@ -128,18 +134,23 @@ import Volume
         let run = await activeseg(["volume", "info", "nifti2_dim0_2e40.nii"], in: folder.url)
         #expect(run.status == .dataError)
         #expect(run.status.rawValue == 65)
-        #expect(run.errors.contains("\(folder.file("nifti2_dim0_2e40.nii").path): dim[0] is 1099511627776, outside 1...7"),
-                "\(run.errors)")
+        #expect(
+            run.errors.contains("\(folder.file("nifti2_dim0_2e40.nii").path): dim[0] is 1099511627776, outside 1...7"),
+            "\(run.errors)")
         #expect(run.output.isEmpty)
     }
 
     @Test func resamplingBeyondTheVoxelCapIsADataError() async throws {
         let folder = try TemporaryFolder()
         try Self.hostileFile("nifti1_sform_1e3.nii.gz", into: folder)
-        let run = await activeseg(["volume", "convert", "nifti1_sform_1e3.nii.gz", "out.nii", "--spacing", "1"], in: folder.url)
+        let run = await activeseg(
+            ["volume", "convert", "nifti1_sform_1e3.nii.gz", "out.nii", "--spacing", "1"], in: folder.url)
         #expect(run.status == .dataError)
-        #expect(run.errors.contains("\(folder.file("nifti1_sform_1e3.nii.gz").path): tooLarge: resampling 8×8×8 from 1000.0×1000.0×1000.0 mm"),
-                "\(run.errors)")
+        #expect(
+            run.errors.contains(
+                "\(folder.file("nifti1_sform_1e3.nii.gz").path): tooLarge: resampling 8×8×8 from 1000.0×1000.0×1000.0 mm"
+            ),
+            "\(run.errors)")
         #expect(!FileManager.default.fileExists(atPath: folder.file("out.nii").path))
     }
 

@@ -48,7 +48,8 @@ struct BlockYAMLReader {
     private var position = 0
 
     init(_ document: String) {
-        lines = document.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { index, raw in
+        lines = document.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap {
+            index, raw in
             let text = raw.drop { $0 == " " }
             if text.isEmpty || text.hasPrefix("#") || text == "---" { return nil }
             return Line(number: index + 1, indent: raw.count - text.count, text: text)
@@ -140,7 +141,12 @@ struct BlockYAMLReader {
             let quote = text.first!
             var joined = String(text)
             for part in continuation {
-                if quote == "\"", joined.hasSuffix("\\") { joined.removeLast(); joined += part } else { joined += " " + part }
+                if quote == "\"", joined.hasSuffix("\\") {
+                    joined.removeLast()
+                    joined += part
+                } else {
+                    joined += " " + part
+                }
             }
             guard let (value, rest) = Self.quoted(Substring(joined)), rest.drop(while: { $0 == " " }).isEmpty else {
                 throw YAMLReadError(line: line, detail: "unterminated quoted scalar")

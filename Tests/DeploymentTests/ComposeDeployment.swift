@@ -27,11 +27,13 @@ struct ComposeDeployment {
     static func resolved() async throws -> ComposeDeployment {
         let outcome = try await config(envFile: ".env.example")
         guard outcome.status == 0 else {
-            throw ExternalCommandError(description: "docker-compose config exited \(outcome.status): \(outcome.standardError)")
+            throw ExternalCommandError(
+                description: "docker-compose config exited \(outcome.status): \(outcome.standardError)")
         }
         let document = try BlockYAMLReader.read(outcome.standardOutput)
-        return ComposeDeployment(services: document["services"]?.entries ?? [:],
-                                 volumes: document["volumes"]?.entries ?? [:])
+        return ComposeDeployment(
+            services: document["services"]?.entries ?? [:],
+            volumes: document["volumes"]?.entries ?? [:])
     }
 
     /// The services that run the ActiveSeg image: those built from the checkout.

@@ -18,8 +18,9 @@ import Testing
         let products = try PackageManifest.executableProducts(in: ComposeDeployment.checkout)
         #expect(products.contains("activeseg-ingest"), "Package.swift's products were not read: \(products)")
         let deployed = Set(deployment.activesegServices.values.compactMap(ComposeDeployment.executable(of:)))
-        #expect(products.subtracting(deployed).isEmpty,
-                "executables without a compose service: \(products.subtracting(deployed).sorted())")
+        #expect(
+            products.subtracting(deployed).isEmpty,
+            "executables without a compose service: \(products.subtracting(deployed).sorted())")
     }
 
     @Test func everyServiceRunsTheImageOfTheOneDockerfile() async throws {
@@ -29,27 +30,34 @@ import Testing
         #expect(images.count == 1, "one image shared by all services, got \(images.sorted())")
         for (name, service) in deployment.activesegServices {
             let context = service["build"]?["context"]?.string ?? service["build"]?.string
-            #expect(context.map { URL(fileURLWithPath: $0).standardizedFileURL }
+            #expect(
+                context.map { URL(fileURLWithPath: $0).standardizedFileURL }
                     == ComposeDeployment.checkout.standardizedFileURL, "\(name) builds from \(context ?? "nothing")")
-            #expect(service["build"]?["dockerfile"]?.string.map { $0 == "Dockerfile" || $0.hasSuffix("/Dockerfile") } ?? true,
-                    "\(name) names another Dockerfile")
+            #expect(
+                service["build"]?["dockerfile"]?.string.map { $0 == "Dockerfile" || $0.hasSuffix("/Dockerfile") }
+                    ?? true,
+                "\(name) names another Dockerfile")
         }
     }
 
     @Test func theArtifactVolumeIsMountedInEveryServiceAtTheConfiguredRoot() async throws {
         let deployment = try await ComposeDeployment.resolved()
-        let artifactSources = Set(deployment.activesegServices.values.flatMap { service in
-            ComposeDeployment.mounts(of: service).filter { $0.target == ComposeDeployment.artifactRoot }.map(\.source)
-        })
+        let artifactSources = Set(
+            deployment.activesegServices.values.flatMap { service in
+                ComposeDeployment.mounts(of: service).filter { $0.target == ComposeDeployment.artifactRoot }.map(
+                    \.source)
+            })
         #expect(artifactSources.count == 1, "one shared artifact volume, got \(artifactSources.sorted())")
         let volume = try #require(artifactSources.first)
         #expect(deployment.volumes[volume] != nil, "\(volume) is not a named volume of the deployment")
         for (name, service) in deployment.activesegServices {
             let mounts = ComposeDeployment.mounts(of: service)
-            #expect(mounts.contains { $0.source == volume && $0.target == ComposeDeployment.artifactRoot },
-                    "\(name) does not mount \(volume) at \(ComposeDeployment.artifactRoot)")
-            #expect(service["environment"]?["ACTIVESEG_ARTIFACT_ROOT"]?.string == ComposeDeployment.artifactRoot,
-                    "\(name) looks for artifacts elsewhere")
+            #expect(
+                mounts.contains { $0.source == volume && $0.target == ComposeDeployment.artifactRoot },
+                "\(name) does not mount \(volume) at \(ComposeDeployment.artifactRoot)")
+            #expect(
+                service["environment"]?["ACTIVESEG_ARTIFACT_ROOT"]?.string == ComposeDeployment.artifactRoot,
+                "\(name) looks for artifacts elsewhere")
         }
     }
 
@@ -57,9 +65,11 @@ import Testing
         let deployment = try await ComposeDeployment.resolved()
         let sources = try Self.sourceReaders.map { name in
             let service = try #require(deployment.services[name], "no \(name) service")
-            return ComposeDeployment.mounts(of: service).filter { $0.target == "/var/lib/activeseg/datasets" }.map(\.source)
+            return ComposeDeployment.mounts(of: service).filter { $0.target == "/var/lib/activeseg/datasets" }.map(
+                \.source)
         }
-        #expect(sources.allSatisfy { $0.count == 1 }, "each of \(Self.sourceReaders) mounts the datasets once: \(sources)")
+        #expect(
+            sources.allSatisfy { $0.count == 1 }, "each of \(Self.sourceReaders) mounts the datasets once: \(sources)")
         #expect(Set(sources.joined()).count == 1, "\(Self.sourceReaders) see different datasets: \(sources)")
     }
 
@@ -81,8 +91,9 @@ import Testing
         for (name, service) in deployment.activesegServices {
             let needed = Self.statefulServices.contains(name) ? ["nats", "postgres"] : ["nats"]
             for dependency in needed {
-                #expect(service["depends_on"]?[dependency]?["condition"]?.string == "service_healthy",
-                        "\(name) does not wait for a healthy \(dependency)")
+                #expect(
+                    service["depends_on"]?[dependency]?["condition"]?.string == "service_healthy",
+                    "\(name) does not wait for a healthy \(dependency)")
             }
             #expect(service["restart"]?.string != nil, "\(name) has no restart policy")
             let profiles = service["profiles"]?.items ?? []
@@ -98,8 +109,11 @@ import Testing
     /// but never reached the bus stays unhealthy.
     @Test func everyServiceIsCheckedWithAPingOfItsOwnService() async throws {
         let deployment = try await ComposeDeployment.resolved()
-        let manifest = try String(contentsOf: ComposeDeployment.checkout.appendingPathComponent("Package.swift"), encoding: .utf8)
-        #expect(manifest.contains(#".executableTarget(name: "activeseg","#), "the image has no activeseg command line to ping with")
+        let manifest = try String(
+            contentsOf: ComposeDeployment.checkout.appendingPathComponent("Package.swift"), encoding: .utf8)
+        #expect(
+            manifest.contains(#".executableTarget(name: "activeseg","#),
+            "the image has no activeseg command line to ping with")
         for (name, service) in deployment.activesegServices where (service["profiles"]?.items ?? []).isEmpty {
             let executable = try #require(ComposeDeployment.executable(of: service))
             let pinged = String(executable.dropFirst("activeseg-".count))
@@ -112,9 +126,12 @@ import Testing
     /// The timeouts an operator sets in .env reach every ActiveSeg container; left unset, each
     /// container gets an empty value, which means the built-in default.
     @Test func everyServiceTakesTheOperatorsTimeouts() async throws {
-        let settings = ["ACTIVESEG_POSTGRES_CONNECT_TIMEOUT": "7", "ACTIVESEG_POSTGRES_STATEMENT_TIMEOUT": "120",
-                        "ACTIVESEG_JOB_ACK_WAIT": "300"]
-        let example = try String(contentsOf: ComposeDeployment.checkout.appendingPathComponent(".env.example"), encoding: .utf8)
+        let settings = [
+            "ACTIVESEG_POSTGRES_CONNECT_TIMEOUT": "7", "ACTIVESEG_POSTGRES_STATEMENT_TIMEOUT": "120",
+            "ACTIVESEG_JOB_ACK_WAIT": "300",
+        ]
+        let example = try String(
+            contentsOf: ComposeDeployment.checkout.appendingPathComponent(".env.example"), encoding: .utf8)
         let envFile = FileManager.default.temporaryDirectory.appendingPathComponent("timeouts-\(UUID().uuidString).env")
         try Data((example + settings.map { "\n\($0.key)=\($0.value)" }.joined() + "\n").utf8).write(to: envFile)
         defer { try? FileManager.default.removeItem(at: envFile) }
@@ -137,20 +154,24 @@ import Testing
         defer { try? FileManager.default.removeItem(at: empty) }
         let outcome = try await ComposeDeployment.config(envFile: empty.path)
         #expect(outcome.status != 0, "compose.yaml resolved without credentials:\n\(outcome.standardOutput)")
-        #expect(outcome.standardError.contains(".env.example"), "the refusal does not say where the settings come from: \(outcome.standardError)")
+        #expect(
+            outcome.standardError.contains(".env.example"),
+            "the refusal does not say where the settings come from: \(outcome.standardError)")
     }
 
     @Test func theNATSConfigurationAcceptsTheExampleCredentials() async throws {
         let server = try ExternalCommand.locate("nats-server", package: "nats-server")
-        let settings = try String(contentsOf: ComposeDeployment.checkout.appendingPathComponent(".env.example"), encoding: .utf8)
+        let settings = try String(
+            contentsOf: ComposeDeployment.checkout.appendingPathComponent(".env.example"), encoding: .utf8)
         var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         for line in settings.split(separator: "\n") where !line.hasPrefix("#") {
             let pair = line.split(separator: "=", maxSplits: 1).map(String.init)
             if pair.count == 2, pair[0].hasPrefix("NATS_") { environment[pair[0]] = pair[1] }
         }
         #expect(environment["NATS_PASSWORD"] != nil, ".env.example sets no NATS_PASSWORD")
-        let outcome = try await ExternalCommand.run(server, ["-c", "deploy/nats/nats.conf", "-t"],
-                                                    in: ComposeDeployment.checkout, environment: environment)
+        let outcome = try await ExternalCommand.run(
+            server, ["-c", "deploy/nats/nats.conf", "-t"],
+            in: ComposeDeployment.checkout, environment: environment)
         #expect(outcome.status == 0, "nats-server rejects deploy/nats/nats.conf: \(outcome.standardError)")
     }
 

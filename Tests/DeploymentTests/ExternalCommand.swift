@@ -21,16 +21,19 @@ enum ExternalCommand {
             let candidate = URL(fileURLWithPath: String(folder)).appendingPathComponent(program)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }
-        throw ExternalCommandError(description: """
-            \(program) is not on PATH (\(path)). Install the Debian package \(package) \
-            (scripts/stack up installs it when run as root; scripts/test runs it).
-            """)
+        throw ExternalCommandError(
+            description: """
+                \(program) is not on PATH (\(path)). Install the Debian package \(package) \
+                (scripts/stack up installs it when run as root; scripts/test runs it).
+                """)
     }
 
     /// Runs `executable` to completion. Output goes to temporary files rather than pipes, so a
     /// long output cannot fill a pipe and stall the program, and no thread blocks on reading it.
-    static func run(_ executable: URL, _ arguments: [String], in folder: URL,
-                    environment: [String: String]) async throws -> CommandOutcome {
+    static func run(
+        _ executable: URL, _ arguments: [String], in folder: URL,
+        environment: [String: String]
+    ) async throws -> CommandOutcome {
         let scratch = FileManager.default.temporaryDirectory
             .appendingPathComponent("deployment-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -41,7 +44,10 @@ enum ExternalCommand {
         try Data().write(to: errorURL)
         let output = try FileHandle(forWritingTo: outputURL)
         let error = try FileHandle(forWritingTo: errorURL)
-        defer { try? output.close(); try? error.close() }
+        defer {
+            try? output.close()
+            try? error.close()
+        }
 
         let process = Process()
         process.executableURL = executable
@@ -60,8 +66,9 @@ enum ExternalCommand {
                 continuation.resume(throwing: error)
             }
         }
-        return CommandOutcome(status: status,
-                              standardOutput: try String(contentsOf: outputURL, encoding: .utf8),
-                              standardError: try String(contentsOf: errorURL, encoding: .utf8))
+        return CommandOutcome(
+            status: status,
+            standardOutput: try String(contentsOf: outputURL, encoding: .utf8),
+            standardError: try String(contentsOf: errorURL, encoding: .utf8))
     }
 }

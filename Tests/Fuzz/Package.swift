@@ -24,41 +24,55 @@ let package = Package(
     targets: [
         .target(name: "CFuzzSupport", path: "Sources/CFuzzSupport", linkerSettings: [.linkedLibrary("z")]),
         .target(name: "FuzzSupport", dependencies: ["CFuzzSupport"], path: "Sources/FuzzSupport"),
-        .executableTarget(name: "FuzzNIfTI", dependencies: [
-            "FuzzSupport", .product(name: "Volume", package: "activeseg"),
-        ], path: "Sources/FuzzNIfTI", linkerSettings: fuzzer),
-        .executableTarget(name: "FuzzCheckpoint", dependencies: [
-            "FuzzSupport", .product(name: "Neural", package: "activeseg"),
-        ], path: "Sources/FuzzCheckpoint", linkerSettings: fuzzer),
-        .executableTarget(name: "FuzzManifest", dependencies: [
-            "FuzzSupport", .product(name: "Volume", package: "activeseg"),
-        ], path: "Sources/FuzzManifest", linkerSettings: fuzzer),
-        .executableTarget(name: "FuzzBraTS", dependencies: [
-            "FuzzSupport", .product(name: "Volume", package: "activeseg"),
-        ], path: "Sources/FuzzBraTS", linkerSettings: fuzzer),
-        .executableTarget(name: "FuzzNNUNetDataset", dependencies: [
-            "FuzzSupport", .product(name: "Volume", package: "activeseg"),
-        ], path: "Sources/FuzzNNUNetDataset", linkerSettings: fuzzer),
-        .executableTarget(name: "FuzzRPC", dependencies: [
-            "FuzzSupport",
-            .product(name: "ActiveLearning", package: "activeseg"),
-            .product(name: "Bus", package: "activeseg"),
-            .product(name: "Neural", package: "activeseg"),
-            .product(name: "Profiles", package: "activeseg"),
-            .product(name: "Proto", package: "activeseg"),
-            .product(name: "ServiceRuntime", package: "activeseg"),
-            .product(name: "Statistics", package: "activeseg"),
-            .product(name: "Store", package: "activeseg"),
-            .product(name: "Volume", package: "activeseg"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ], path: "Sources/FuzzRPC", linkerSettings: fuzzer),
+        .executableTarget(
+            name: "FuzzNIfTI",
+            dependencies: [
+                "FuzzSupport", .product(name: "Volume", package: "activeseg"),
+            ], path: "Sources/FuzzNIfTI", linkerSettings: fuzzer),
+        .executableTarget(
+            name: "FuzzCheckpoint",
+            dependencies: [
+                "FuzzSupport", .product(name: "Neural", package: "activeseg"),
+            ], path: "Sources/FuzzCheckpoint", linkerSettings: fuzzer),
+        .executableTarget(
+            name: "FuzzManifest",
+            dependencies: [
+                "FuzzSupport", .product(name: "Volume", package: "activeseg"),
+            ], path: "Sources/FuzzManifest", linkerSettings: fuzzer),
+        .executableTarget(
+            name: "FuzzBraTS",
+            dependencies: [
+                "FuzzSupport", .product(name: "Volume", package: "activeseg"),
+            ], path: "Sources/FuzzBraTS", linkerSettings: fuzzer),
+        .executableTarget(
+            name: "FuzzNNUNetDataset",
+            dependencies: [
+                "FuzzSupport", .product(name: "Volume", package: "activeseg"),
+            ], path: "Sources/FuzzNNUNetDataset", linkerSettings: fuzzer),
+        .executableTarget(
+            name: "FuzzRPC",
+            dependencies: [
+                "FuzzSupport",
+                .product(name: "ActiveLearning", package: "activeseg"),
+                .product(name: "Bus", package: "activeseg"),
+                .product(name: "Neural", package: "activeseg"),
+                .product(name: "Profiles", package: "activeseg"),
+                .product(name: "Proto", package: "activeseg"),
+                .product(name: "ServiceRuntime", package: "activeseg"),
+                .product(name: "Statistics", package: "activeseg"),
+                .product(name: "Store", package: "activeseg"),
+                .product(name: "Volume", package: "activeseg"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ], path: "Sources/FuzzRPC", linkerSettings: fuzzer),
         // Writes the seed corpus with ActiveSeg's own writers; an ordinary executable.
-        .executableTarget(name: "FuzzSeeds", dependencies: [
-            .product(name: "Neural", package: "activeseg"),
-            .product(name: "Proto", package: "activeseg"),
-            .product(name: "Volume", package: "activeseg"),
-            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        ], path: "Sources/FuzzSeeds", linkerSettings: [.unsafeFlags(["-use-ld=lld"])]),
+        .executableTarget(
+            name: "FuzzSeeds",
+            dependencies: [
+                .product(name: "Neural", package: "activeseg"),
+                .product(name: "Proto", package: "activeseg"),
+                .product(name: "Volume", package: "activeseg"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ], path: "Sources/FuzzSeeds", linkerSettings: [.unsafeFlags(["-use-ld=lld"])]),
     ]
 )

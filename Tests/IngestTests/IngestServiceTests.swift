@@ -7,6 +7,7 @@ import Store
 import SwiftProtobuf
 import Testing
 import Volume
+
 @testable import IngestService
 
 @Suite("Ingest service")
@@ -17,12 +18,17 @@ struct IngestServiceTests {
             let dataset = UUID()
             let request = try PhantomCohort.request(dataset: dataset)
 
-            let result = try await environment.client.call(IngestRPC.ingest, request, timeout: IngestEnvironment.timeout)
+            let result = try await environment.client.call(
+                IngestRPC.ingest, request, timeout: IngestEnvironment.timeout)
 
             #expect(result.requestID == request.requestID)
             #expect(result.datasetID == dataset.uuidString.lowercased())
-            let names = result.outcomes.map { $0.ingested.sourceName.isEmpty ? $0.failed.sourceName : $0.ingested.sourceName }
-            #expect(names == [PhantomCohort.brokenCase] + (1...PhantomCohort.goodCases).map { String(format: "Synth_%05d", $0) })
+            let names = result.outcomes.map {
+                $0.ingested.sourceName.isEmpty ? $0.failed.sourceName : $0.ingested.sourceName
+            }
+            #expect(
+                names == [PhantomCohort.brokenCase]
+                    + (1...PhantomCohort.goodCases).map { String(format: "Synth_%05d", $0) })
             let ingested = result.outcomes.compactMap { outcome -> CaseIngested? in
                 if case .ingested(let event) = outcome.outcome { return event } else { return nil }
             }
@@ -54,7 +60,8 @@ struct IngestServiceTests {
 
             let rows = try await CaseRepository(client: environment.postgres).cases(in: dataset)
             #expect(rows.count == PhantomCohort.goodCases + 1)
-            #expect(rows.first { $0.sourceName == PhantomCohort.brokenCase }?.state == .failed(reason: failed[0].reason))
+            #expect(
+                rows.first { $0.sourceName == PhantomCohort.brokenCase }?.state == .failed(reason: failed[0].reason))
             let testCases = rows.filter {
                 if case .ingested(.test, _, _) = $0.state { return true } else { return false }
             }
@@ -79,23 +86,27 @@ struct IngestServiceTests {
                 .map { try EventEnvelope<CaseFailed>(decoding: $0) }
             #expect(Set(ingestedEvents.map(\.body.caseRef.caseID)) == Set(ingested.map(\.caseRef.caseID)))
             #expect(failedEvents.map(\.body.sourceName) == [PhantomCohort.brokenCase])
-            #expect(events.allSatisfy {
-                $0.subject.hasPrefix("\(environment.prefix).activeseg.v1.events.\(scope).")
-                    && $0.headers["Nats-Msg-Id"] == $0.headers["ce-id"]
-            })
+            #expect(
+                events.allSatisfy {
+                    $0.subject.hasPrefix("\(environment.prefix).activeseg.v1.events.\(scope).")
+                        && $0.headers["Nats-Msg-Id"] == $0.headers["ce-id"]
+                })
 
             let filesBefore = try environment.artifactFiles()
             var repeated = request
             repeated.requestID = UUID().uuidString
             repeated.splitSeed = 99
             repeated.testShare = 0.5
-            let again = try await environment.client.call(IngestRPC.ingest, repeated, timeout: IngestEnvironment.timeout)
+            let again = try await environment.client.call(
+                IngestRPC.ingest, repeated, timeout: IngestEnvironment.timeout)
 
             #expect(try await CaseRepository(client: environment.postgres).cases(in: dataset) == rows)
             #expect(try environment.artifactFiles() == filesBefore)
             #expect(again.outcomes.map(\.ingested.caseRef) == result.outcomes.map(\.ingested.caseRef))
             #expect(again.outcomes.map(\.failed.reason) == result.outcomes.map(\.failed.reason))
-            #expect(try await environment.events.jetStream.streamState(environment.events.name).messages == UInt64(events.count))
+            #expect(
+                try await environment.events.jetStream.streamState(environment.events.name).messages
+                    == UInt64(events.count))
         }
     }
 
@@ -103,8 +114,9 @@ struct IngestServiceTests {
     func malformedRequestsAreAnswered() async throws {
         try await IngestEnvironment.with { environment in
             let subject = environment.configuration.subject(for: AnyRPCMethod(IngestRPC.ingest))
-            let reply = try await environment.client.connection.request(Data([0xff, 0xff, 0xff]), to: subject,
-                                                                        timeout: .seconds(30))
+            let reply = try await environment.client.connection.request(
+                Data([0xff, 0xff, 0xff]), to: subject,
+                timeout: .seconds(30))
             let garbage = try ErrorReply(serializedBytes: reply.payload)
             #expect(garbage.code == .invalidArgument)
 
@@ -124,8 +136,9 @@ struct IngestServiceTests {
                 (error as? RPCError)?.details["field"] == "source"
             }
 
-            let served = try await environment.client.call(IngestRPC.ingest, PhantomCohort.request(dataset: UUID()),
-                                                           timeout: IngestEnvironment.timeout)
+            let served = try await environment.client.call(
+                IngestRPC.ingest, PhantomCohort.request(dataset: UUID()),
+                timeout: IngestEnvironment.timeout)
             #expect(served.outcomes.count == PhantomCohort.goodCases + 1)
         }
     }

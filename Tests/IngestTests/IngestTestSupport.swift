@@ -8,6 +8,7 @@ import ServiceRuntime
 import Store
 import SyntheticData
 import Volume
+
 @testable import IngestService
 
 /// An ingest worker on the local stack, isolated from every other test: its own Postgres schema
@@ -50,16 +51,19 @@ struct IngestEnvironment {
         variables["ACTIVESEG_CONCURRENCY"] = "2"
         let configuration = try ServiceConfiguration(service: "ingest", environment: variables)
 
-        var postgresConfiguration = try PostgresConfiguration(environment: variables, applicationName: "activeseg-ingest-tests")
+        var postgresConfiguration = try PostgresConfiguration(
+            environment: variables, applicationName: "activeseg-ingest-tests")
         postgresConfiguration.schema = "test_\(token)"
         let postgres = PostgresClient(configuration: postgresConfiguration, logger: logger)
         try await postgres.migrate()
-        let artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory
-            .appendingPathComponent("activeseg-ingest-artifacts-\(token)", isDirectory: true))
+        let artifacts = try ArtifactStore(
+            root: FileManager.default.temporaryDirectory
+                .appendingPathComponent("activeseg-ingest-artifacts-\(token)", isDirectory: true))
 
         let serverConnection = try await BusConnection.connect(configuration.bus, logger: logger)
-        let server = try await buildIngestServer(configuration: configuration, connection: serverConnection,
-                                                 postgres: postgres, artifacts: artifacts, logger: logger)
+        let server = try await buildIngestServer(
+            configuration: configuration, connection: serverConnection,
+            postgres: postgres, artifacts: artifacts, logger: logger)
         let group = server.serviceGroup()
         let task = Task { try await group.run() }
         let clientConnection = try await BusConnection.connect(configuration.bus, logger: logger)
@@ -67,11 +71,13 @@ struct IngestEnvironment {
         while (try? await client.call(IngestRPC.ping, HealthPing(), timeout: .seconds(1))) == nil {
             try await Task.sleep(for: .milliseconds(20))
         }
-        return IngestEnvironment(prefix: prefix, configuration: configuration, postgres: postgres,
-                                 schema: postgresConfiguration.schema!, artifacts: artifacts, client: client,
-                                 events: EventStream(jetStream: try JetStream(connection: clientConnection),
-                                                     subjectPrefix: prefix),
-                                 group: group, task: task)
+        return IngestEnvironment(
+            prefix: prefix, configuration: configuration, postgres: postgres,
+            schema: postgresConfiguration.schema!, artifacts: artifacts, client: client,
+            events: EventStream(
+                jetStream: try JetStream(connection: clientConnection),
+                subjectPrefix: prefix),
+            group: group, task: task)
     }
 
     private func tearDown() async {
@@ -81,7 +87,8 @@ struct IngestEnvironment {
         await client.connection.close()
         await postgres.shutdown()
         if let admin = try? PostgresClient(
-            configuration: PostgresConfiguration(environment: ProcessInfo.processInfo.environment), logger: Self.logger) {
+            configuration: PostgresConfiguration(environment: ProcessInfo.processInfo.environment), logger: Self.logger)
+        {
             _ = try? await admin.query("DROP SCHEMA IF EXISTS \(identifier: schema) CASCADE")
             await admin.shutdown()
         }
@@ -91,15 +98,19 @@ struct IngestEnvironment {
     /// A copy of a stored NIfTI artifact under a `.nii.gz` name (libnifti tells the format by the
     /// file name; the store names files by their hash).
     func niftiCopy(_ sha256: String) throws -> URL {
-        guard let id = ArtifactID(sha256: sha256) else { throw ArtifactError(code: .notFound, path: sha256, detail: "not an artifact id") }
-        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("\(sha256)-\(UUID().uuidString).nii.gz")
+        guard let id = ArtifactID(sha256: sha256) else {
+            throw ArtifactError(code: .notFound, path: sha256, detail: "not an artifact id")
+        }
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "\(sha256)-\(UUID().uuidString).nii.gz")
         try FileManager.default.copyItem(at: artifacts.path(for: id), to: copy)
         return copy
     }
 
     /// Every file in the artifact store, relative to its root.
     func artifactFiles() throws -> [String] {
-        let enumerator = FileManager.default.enumerator(at: artifacts.root, includingPropertiesForKeys: [.isRegularFileKey])
+        let enumerator = FileManager.default.enumerator(
+            at: artifacts.root, includingPropertiesForKeys: [.isRegularFileKey])
         var files: [String] = []
         while let url = enumerator?.nextObject() as? URL {
             if try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true {
@@ -140,14 +151,16 @@ enum PhantomCohort {
     private static let generated: Result<URL, any Error> = Result {
         let folder = FileManager.default.temporaryDirectory
             .appendingPathComponent("activeseg-ingest-cohort-\(UUID().uuidString)", isDirectory: true)
-        _ = try SyntheticCohort.generate(cases: goodCases, seed: 20241126, outputDirectory: folder, anatomy: .phantom,
-                                         spacingScale: 4)
+        _ = try SyntheticCohort.generate(
+            cases: goodCases, seed: 20241126, outputDirectory: folder, anatomy: .phantom,
+            spacingScale: 4)
         let source = folder.appendingPathComponent("Synth_00001")
         let broken = folder.appendingPathComponent(brokenCase)
         try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
         for suffix in ["_t1ce", "_t2", "_seg"] {
-            try FileManager.default.copyItem(at: source.appendingPathComponent("Synth_00001\(suffix).nii.gz"),
-                                             to: broken.appendingPathComponent("\(brokenCase)\(suffix).nii.gz"))
+            try FileManager.default.copyItem(
+                at: source.appendingPathComponent("Synth_00001\(suffix).nii.gz"),
+                to: broken.appendingPathComponent("\(brokenCase)\(suffix).nii.gz"))
         }
         let t1c = broken.appendingPathComponent("\(brokenCase)_t1ce.nii.gz")
         let bytes = try Data(contentsOf: t1c)

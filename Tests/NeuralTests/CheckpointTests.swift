@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Neural
 
 @Suite struct CheckpointTests {
@@ -29,9 +30,11 @@ import Testing
     @Test func fileFollowsTheSafetensorsLayout() throws {
         let network = UNet3D(config: config, seed: 1)
         let data = try Checkpoint.encode(network)
-        let headerLength = Int(data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        let headerLength = Int(
+            data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
         #expect(headerLength % 8 == 0)
-        let header = try #require(try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
+        let header = try #require(
+            try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
         let head = try #require(header["head.weight"] as? [String: Any])
         #expect(head["dtype"] as? String == "F32")
         #expect(head["shape"] as? [Int] == [1, 4, 1, 1, 1])
@@ -59,19 +62,23 @@ import Testing
         } throws: { ($0 as? CheckpointError)?.code == .configMismatch }
     }
 
-    @Test("wrong dtype or shape is rejected", arguments: [
-        ("\"dtype\":\"F32\"", "\"dtype\":\"F16\"", CheckpointError.Code.wrongDType),
-        ("\"shape\":[1,4,1,1,1]", "\"shape\":[4,1,1,1,1]", CheckpointError.Code.wrongShape),
-    ])
+    @Test(
+        "wrong dtype or shape is rejected",
+        arguments: [
+            ("\"dtype\":\"F32\"", "\"dtype\":\"F16\"", CheckpointError.Code.wrongDType),
+            ("\"shape\":[1,4,1,1,1]", "\"shape\":[4,1,1,1,1]", CheckpointError.Code.wrongShape),
+        ])
     func headerTamperingIsRejected(original: String, replacement: String, code: CheckpointError.Code) throws {
         var data = try Checkpoint.encode(UNet3D(config: config, seed: 1))
-        let headerLength = Int(data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        let headerLength = Int(
+            data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
         var header = String(decoding: data.subdata(in: 8..<(8 + headerLength)), as: UTF8.self)
         // Tamper with head.weight, whose entry is unique; lengths are equal so offsets stay valid.
         let range = try #require(header.range(of: "\"head.weight\":{"))
         let entryEnd = try #require(header.range(of: "}", range: range.upperBound..<header.endIndex))
         let entry = String(header[range.lowerBound..<entryEnd.upperBound])
-        header.replaceSubrange(range.lowerBound..<entryEnd.upperBound, with: entry.replacingOccurrences(of: original, with: replacement))
+        header.replaceSubrange(
+            range.lowerBound..<entryEnd.upperBound, with: entry.replacingOccurrences(of: original, with: replacement))
         data.replaceSubrange(8..<(8 + headerLength), with: Data(header.utf8))
         #expect {
             try Checkpoint.decode(data)
@@ -81,8 +88,10 @@ import Testing
     /// `data` with its header rebuilt after `edit` (tensor data unchanged): a checkpoint that claims
     /// what its author wants.
     func rewritingHeader(of data: Data, _ edit: (inout [String: Any]) throws -> Void) throws -> Data {
-        let headerLength = Int(data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
-        var header = try #require(try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
+        let headerLength = Int(
+            data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        var header = try #require(
+            try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + headerLength))) as? [String: Any])
         try edit(&header)
         let bytes = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         var rewritten = Data()
@@ -106,12 +115,14 @@ import Testing
         }
     }
 
-    @Test("a stored configuration outside the limits is refused before the network is built", arguments: [
-        #"{"levels": 0}"#, #"{"levels": -3}"#, #"{"levels": 40}"#, #"{"groupNormGroups": 0}"#,
-        #"{"groupNormGroups": 3}"#, #"{"baseChannels": 1099511627776}"#, #"{"baseChannels": 0}"#,
-        #"{"baseChannels": 1024, "levels": 8}"#, #"{"inputChannels": 0}"#, #"{"convolutionsPerLevel": 0}"#,
-        #"{"convolutionsPerLevel": 1073741824}"#, #"{"dropoutRate": 1.0}"#, #"{"dropoutRate": -0.5}"#,
-    ])
+    @Test(
+        "a stored configuration outside the limits is refused before the network is built",
+        arguments: [
+            #"{"levels": 0}"#, #"{"levels": -3}"#, #"{"levels": 40}"#, #"{"groupNormGroups": 0}"#,
+            #"{"groupNormGroups": 3}"#, #"{"baseChannels": 1099511627776}"#, #"{"baseChannels": 0}"#,
+            #"{"baseChannels": 1024, "levels": 8}"#, #"{"inputChannels": 0}"#, #"{"convolutionsPerLevel": 0}"#,
+            #"{"convolutionsPerLevel": 1073741824}"#, #"{"dropoutRate": 1.0}"#, #"{"dropoutRate": -0.5}"#,
+        ])
     func absurdConfigurationIsInvalid(_ fields: String) throws {
         let data = try storingConfig(fields)
         #expect {
@@ -132,19 +143,24 @@ import Testing
     }
 
     @Test func parameterCountMatchesTheBuiltNetwork() {
-        for config in [config, UNet3DConfig(inputChannels: 3, levels: 4, baseChannels: 8, convolutionsPerLevel: 3, groupNormGroups: 4),
-                       UNet3DConfig()] {
+        for config in [
+            config,
+            UNet3DConfig(inputChannels: 3, levels: 4, baseChannels: 8, convolutionsPerLevel: 3, groupNormGroups: 4),
+            UNet3DConfig(),
+        ] {
             let built = UNet3D(config: config, seed: 0).parameters.reduce(0) { $0 + $1.value.count }
             #expect(config.parameterCount == built)
         }
     }
 
-    @Test("tensor entries with absurd shapes or offsets are refused", arguments: [
-        ("shape", [1 << 40, 1 << 40, 1, 1, 1], CheckpointError.Code.wrongShape),
-        ("data_offsets", [Int.max - 3, Int.max], CheckpointError.Code.malformedHeader),
-        ("data_offsets", [1, Int.min], CheckpointError.Code.malformedHeader),
-        ("data_offsets", [-16, 0], CheckpointError.Code.malformedHeader),
-    ])
+    @Test(
+        "tensor entries with absurd shapes or offsets are refused",
+        arguments: [
+            ("shape", [1 << 40, 1 << 40, 1, 1, 1], CheckpointError.Code.wrongShape),
+            ("data_offsets", [Int.max - 3, Int.max], CheckpointError.Code.malformedHeader),
+            ("data_offsets", [1, Int.min], CheckpointError.Code.malformedHeader),
+            ("data_offsets", [-16, 0], CheckpointError.Code.malformedHeader),
+        ])
     func hostileTensorEntryIsRefused(field: String, value: [Int], code: CheckpointError.Code) throws {
         let data = try rewritingHeader(of: Checkpoint.encode(UNet3D(config: config, seed: 1))) { header in
             var entry = try #require(header["head.weight"] as? [String: Any])

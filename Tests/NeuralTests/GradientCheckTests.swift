@@ -1,5 +1,6 @@
 import SeededRandom
 import Testing
+
 @testable import Neural
 
 /// Every layer's backward pass agrees with central finite differences of its forward pass.
@@ -32,7 +33,8 @@ import Testing
         let norm = GroupNorm(groups: 2, channels: 4)
         norm.scale.value = randomTensor([4], seed: 3)
         norm.shift.value = randomTensor([4], seed: 4)
-        let (worst, _) = gradientCheck(norm, input: randomTensor([2, 4, 2, 3, 3], seed: 5, scale: 2), seed: 6, step: 1e-2)
+        let (worst, _) = gradientCheck(
+            norm, input: randomTensor([2, 4, 2, 3, 3], seed: 5, scale: 2), seed: 6, step: 1e-2)
         #expect(worst <= 1)
     }
 
@@ -102,7 +104,8 @@ import Testing
     @Test func lossGradientMatchesFiniteDifferences() {
         let logits = randomTensor([2, 1, 2, 3, 4], seed: 19, scale: 2)
         var generator = SeededGenerator(seed: 20)
-        let target = Tensor(shape: logits.shape, scalars: (0..<logits.count).map { _ in generator.nextUnitDouble() < 0.4 ? 1 : 0 })
+        let target = Tensor(
+            shape: logits.shape, scalars: (0..<logits.count).map { _ in generator.nextUnitDouble() < 0.4 ? 1 : 0 })
         let loss = DiceBCELoss(diceWeight: 0.8, bceWeight: 1.3)
         let (_, gradient) = loss(logits: logits, target: target)
         let step: Float = 1e-2
@@ -110,7 +113,8 @@ import Testing
             var plus = logits, minus = logits
             plus.scalars[i] += step
             minus.scalars[i] -= step
-            let numeric = (loss(logits: plus, target: target).loss - loss(logits: minus, target: target).loss) / Double(2 * step)
+            let numeric =
+                (loss(logits: plus, target: target).loss - loss(logits: minus, target: target).loss) / Double(2 * step)
             // The loss is computed in double: only the O(step²) truncation error (~1e-5 here) remains.
             #expect(abs(numeric - Double(gradient.scalars[i])) <= 1e-4 + 1e-3 * abs(numeric))
         }

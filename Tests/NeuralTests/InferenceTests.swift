@@ -1,8 +1,10 @@
 import Testing
+
 @testable import Neural
 
 @Suite struct InferenceTests {
-    let config = UNet3DConfig(inputChannels: 2, levels: 2, baseChannels: 4, groupNormGroups: 2, dropoutRate: 0.3, dropoutMode: .testOnly)
+    let config = UNet3DConfig(
+        inputChannels: 2, levels: 2, baseChannels: 4, groupNormGroups: 2, dropoutRate: 0.3, dropoutMode: .testOnly)
 
     @Test func anySizeIsPaddedAndCroppedBack() {
         let network = UNet3D(config: config, seed: 1)
@@ -17,7 +19,8 @@ import Testing
         let network = UNet3D(config: config, seed: 1)
         let image = randomTensor([2, 8, 8, 8], seed: 3)
         let whole = Predictor(strategy: .wholeVolume).predict(network, image: image)
-        let windowed = Predictor(strategy: .slidingWindow(SlidingWindow(size: [8, 8, 8]))).predict(network, image: image)
+        let windowed = Predictor(strategy: .slidingWindow(SlidingWindow(size: [8, 8, 8]))).predict(
+            network, image: image)
         #expect(toleranceRatio(windowed.probabilities, whole.probabilities, atol: 1e-6) <= 1)
         #expect(windowed.features == whole.features)
     }
@@ -25,7 +28,9 @@ import Testing
     @Test func mirroringMakesThePredictionCommuteWithFlips() {
         let network = UNet3D(config: config, seed: 1)
         let image = randomTensor([2, 8, 8, 8], seed: 4)
-        func flippedImage(_ axis: Int) -> Tensor { Augmentation.flipped(image.reshaped([1, 2, 8, 8, 8]), axis: axis).reshaped(image.shape) }
+        func flippedImage(_ axis: Int) -> Tensor {
+            Augmentation.flipped(image.reshaped([1, 2, 8, 8, 8]), axis: axis).reshaped(image.shape)
+        }
         let mirrored = Predictor(strategy: .wholeVolume, mirroring: true)
         let plain = Predictor(strategy: .wholeVolume)
         for axis in 0..<3 {
@@ -34,7 +39,11 @@ import Testing
             #expect(toleranceRatio(ofFlipped, flippedBack, atol: 1e-6) <= 1)
             // A random network is not equivariant by itself, so the check can fail without mirroring.
             let plainOfFlipped = plain.predict(network, image: flippedImage(axis)).probabilities
-            #expect(toleranceRatio(plainOfFlipped, Augmentation.flipped(plain.predict(network, image: image).probabilities, axis: axis), atol: 1e-6) > 1)
+            #expect(
+                toleranceRatio(
+                    plainOfFlipped,
+                    Augmentation.flipped(plain.predict(network, image: image).probabilities, axis: axis), atol: 1e-6)
+                    > 1)
         }
         #expect(mirrored.predict(network, image: image).features == plain.predict(network, image: image).features)
     }
@@ -51,8 +60,10 @@ import Testing
         network.head.weight.value = Tensor(zeros: network.head.weight.value.shape)
         network.head.bias!.value = Tensor(repeating: 0.7, shape: [1])
         for blending in [SlidingWindow.Blending.constant, .gaussian(sigmaScale: 0.125)] {
-            let strategy = InferenceStrategy.slidingWindow(SlidingWindow(size: [8, 8, 8], overlap: 0.5, blending: blending))
-            let p = Predictor(strategy: strategy).predict(network, image: randomTensor([2, 12, 10, 9], seed: 4)).probabilities
+            let strategy = InferenceStrategy.slidingWindow(
+                SlidingWindow(size: [8, 8, 8], overlap: 0.5, blending: blending))
+            let p = Predictor(strategy: strategy).predict(network, image: randomTensor([2, 12, 10, 9], seed: 4))
+                .probabilities
             #expect(p.shape == [1, 1, 12, 10, 9])
             #expect(p.scalars.allSatisfy { abs($0 - Tensor.sigmoid(0.7)) < 1e-6 })
         }
@@ -75,7 +86,9 @@ import Testing
         #expect(flat.variance.scalars.allSatisfy { $0 < 1e-12 })
         #expect(flat.mean == predictor.predict(deterministic, image: image).probabilities)
         // Test-only dropout is off in evaluation, so a plain prediction is deterministic.
-        #expect(predictor.predict(stochastic, image: image).probabilities == predictor.predict(stochastic, image: image).probabilities)
+        #expect(
+            predictor.predict(stochastic, image: image).probabilities
+                == predictor.predict(stochastic, image: image).probabilities)
     }
 
     @Test func ensembleMeanAndVarianceAreThoseOfItsMembers() {
@@ -96,10 +109,13 @@ import Testing
         #expect(same.variance.scalars.allSatisfy { $0 < 1e-12 })
     }
 
-    @Test("MC passes that share the deterministic prefix equal full passes", arguments: UNet3DConfig.DropoutPlacement.allCases)
+    @Test(
+        "MC passes that share the deterministic prefix equal full passes",
+        arguments: UNet3DConfig.DropoutPlacement.allCases)
     func sharedPrefixEqualsFullRecomputation(_ placement: UNet3DConfig.DropoutPlacement) {
-        var config = UNet3DConfig(inputChannels: 2, levels: 3, baseChannels: 4, groupNormGroups: 2, dropoutRate: 0.3,
-                                  dropoutPlacement: placement, dropoutMode: .trainAndTest)
+        var config = UNet3DConfig(
+            inputChannels: 2, levels: 3, baseChannels: 4, groupNormGroups: 2, dropoutRate: 0.3,
+            dropoutPlacement: placement, dropoutMode: .trainAndTest)
         config.convolutionsPerLevel = 1
         let network = UNet3D(config: config, seed: 2)
         let image = randomTensor([2, 8, 8, 8], seed: 8)
@@ -120,7 +136,8 @@ import Testing
     @Test func monteCarloDropoutWithSlidingWindows() {
         let network = UNet3D(config: config, seed: 3)
         let predictor = Predictor(strategy: .slidingWindow(SlidingWindow(size: [8, 8, 8], overlap: 0.5)))
-        let maps = predictor.monteCarloDropout(network, image: randomTensor([2, 12, 8, 10], seed: 9), passes: 3, seed: 4)
+        let maps = predictor.monteCarloDropout(
+            network, image: randomTensor([2, 12, 8, 10], seed: 9), passes: 3, seed: 4)
         #expect(maps.mean.shape == [1, 1, 12, 8, 10] && maps.variance.shape == maps.mean.shape)
         #expect(maps.variance.scalars.contains { $0 > 1e-6 })
         #expect(maps.mean.scalars.allSatisfy { $0 > 0 && $0 < 1 })
@@ -133,7 +150,9 @@ import Testing
         let small = Predictor(strategy: .automatic(maximumVoxels: 4096, window: window)).predict(network, image: image)
         let large = Predictor(strategy: .automatic(maximumVoxels: 512, window: window)).predict(network, image: image)
         #expect(small.probabilities == Predictor(strategy: .wholeVolume).predict(network, image: image).probabilities)
-        #expect(large.probabilities == Predictor(strategy: .slidingWindow(window)).predict(network, image: image).probabilities)
+        #expect(
+            large.probabilities
+                == Predictor(strategy: .slidingWindow(window)).predict(network, image: image).probabilities)
         #expect(small.probabilities != large.probabilities)
     }
 }

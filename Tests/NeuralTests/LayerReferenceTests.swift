@@ -1,5 +1,6 @@
 import SeededRandom
 import Testing
+
 @testable import Neural
 
 /// Forward and backward passes match PyTorch 2.13 on fixed inputs.
@@ -12,8 +13,9 @@ import Testing
         let weight = v.tensor("weight")
         let hasBias = v.fields["bias"] != nil
         var generator = SeededGenerator(seed: 1)
-        let conv = Conv3D(inChannels: weight.shape[1], outChannels: weight.shape[0], kernelSize: weight.shape[2],
-                          bias: hasBias, generator: &generator)
+        let conv = Conv3D(
+            inChannels: weight.shape[1], outChannels: weight.shape[0], kernelSize: weight.shape[2],
+            bias: hasBias, generator: &generator)
         conv.weight.value = weight
         if hasBias { conv.bias!.value = v.tensor("bias") }
         for threads in [1, 2] {
@@ -58,8 +60,9 @@ import Testing
     @Test("Dice + BCE loss matches PyTorch autograd", arguments: ["loss", "lossWeighted", "lossBatchDice"])
     func lossMatchesPyTorch(_ name: String) {
         let v = vectors.entry(name)
-        let loss = DiceBCELoss(diceWeight: v.number("diceWeight"), bceWeight: v.number("bceWeight"),
-                               pooledOverBatch: v.flag("pooledOverBatch"), smooth: v.number("smooth"))
+        let loss = DiceBCELoss(
+            diceWeight: v.number("diceWeight"), bceWeight: v.number("bceWeight"),
+            pooledOverBatch: v.flag("pooledOverBatch"), smooth: v.number("smooth"))
         let (value, gradient) = loss(logits: v.tensor("logits"), target: v.tensor("target"))
         #expect(abs(value - v.number("loss")) <= 1e-6 * abs(v.number("loss")))
         #expect(toleranceRatio(gradient, v.tensor("gradient"), atol: 1e-7, rtol: 1e-4) <= 1)
@@ -68,8 +71,9 @@ import Testing
     @Test func sgdMatchesTorchOptimSGD() {
         let v = vectors.entry("sgd")
         let parameter = Parameter(v.tensor("initial"))
-        let sgd = SGD(parameters: [parameter], learningRate: Float(v.number("learningRate")),
-                      momentum: Float(v.number("momentum")), weightDecay: Float(v.number("weightDecay")))
+        let sgd = SGD(
+            parameters: [parameter], learningRate: Float(v.number("learningRate")),
+            momentum: Float(v.number("momentum")), weightDecay: Float(v.number("weightDecay")))
         for (gradient, expected) in zip(v.tensors("gradients"), v.tensors("weights")) {
             parameter.gradient = gradient
             sgd.step()
@@ -80,16 +84,18 @@ import Testing
 
     @Test func cosineWarmRestartsMatchesPyTorch() {
         let v = vectors.entry("cosineWarmRestarts")
-        let schedule = LearningRateSchedule.cosineWarmRestarts(base: v.number("base"), t0: v.number("t0"),
-                                                               tMult: v.number("tMult"), minimum: v.number("minimum"),
-                                                               warmupEpochs: 0)
+        let schedule = LearningRateSchedule.cosineWarmRestarts(
+            base: v.number("base"), t0: v.number("t0"),
+            tMult: v.number("tMult"), minimum: v.number("minimum"),
+            warmupEpochs: 0)
         for (epoch, expected) in v.numbers("rates").enumerated() {
             #expect(abs(schedule.learningRate(epoch: Double(epoch)) - expected) <= 1e-12)
         }
     }
 
     @Test func warmupRisesLinearlyThenStartsTheCosine() {
-        let schedule = LearningRateSchedule.cosineWarmRestarts(base: 0.01, t0: 10, tMult: 1, minimum: 0, warmupEpochs: 4)
+        let schedule = LearningRateSchedule.cosineWarmRestarts(
+            base: 0.01, t0: 10, tMult: 1, minimum: 0, warmupEpochs: 4)
         #expect(abs(schedule.learningRate(epoch: 0) - 0.0025) < 1e-12)
         #expect(abs(schedule.learningRate(epoch: 3) - 0.01) < 1e-12)
         #expect(abs(schedule.learningRate(epoch: 4) - 0.01) < 1e-12)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Neural
 
 /// Work handed to `ComputeThreads.offload` leaves Swift's cooperative pool free for other tasks.
@@ -21,7 +22,9 @@ import Testing
 
     @Test func offloadKeepsTheThreadCountAndRethrows() async throws {
         struct Failure: Error {}
-        let count = try await ComputeThreads.$count.withValue(3) { try await ComputeThreads.offload { ComputeThreads.count } }
+        let count = try await ComputeThreads.$count.withValue(3) {
+            try await ComputeThreads.offload { ComputeThreads.count }
+        }
         #expect(count == 3)
         await #expect(throws: Failure.self) { try await ComputeThreads.offload { throw Failure() } }
     }

@@ -3,8 +3,10 @@
 /// Synthetic volumes: a bright sphere (the "tumour") in noise, its label, and a second channel.
 enum Phantoms {
     /// Image `[1, 2, n, n, n]` and label `[1, 1, n, n, n]` for a sphere of `radius` at `center`.
-    static func sphere(size n: Int, radius: Double, center: (Double, Double, Double)? = nil,
-                       seed: UInt64) -> (image: Tensor, label: Tensor) {
+    static func sphere(
+        size n: Int, radius: Double, center: (Double, Double, Double)? = nil,
+        seed: UInt64
+    ) -> (image: Tensor, label: Tensor) {
         let c = center ?? (Double(n - 1) / 2, Double(n - 1) / 2, Double(n - 1) / 2)
         var generator = SeededGeneratorForTests(seed: seed)
         var image = Tensor(zeros: [1, 2, n, n, n])
@@ -13,8 +15,9 @@ enum Phantoms {
         for z in 0..<n {
             for y in 0..<n {
                 for x in 0..<n {
-                    let d = ((Double(z) - c.0) * (Double(z) - c.0) + (Double(y) - c.1) * (Double(y) - c.1)
-                             + (Double(x) - c.2) * (Double(x) - c.2)).squareRoot()
+                    let d =
+                        ((Double(z) - c.0) * (Double(z) - c.0) + (Double(y) - c.1) * (Double(y) - c.1)
+                        + (Double(x) - c.2) * (Double(x) - c.2)).squareRoot()
                     let inside = d <= radius
                     let i = (z * n + y) * n + x
                     label.scalars[i] = inside ? 1 : 0

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Neural
 
 /// bf16 convolutions checked against the fp32 ones, which the PyTorch vectors and finite
@@ -7,8 +8,9 @@ import Testing
 /// operand), so logits agree to about a percent, gradients as closely as PyTorch's bf16 autocast
 /// agrees with its fp32; `UNet3DTests` checks that a bf16 network still trains.
 @Suite struct PrecisionTests {
-    static let config = UNet3DConfig(inputChannels: 2, levels: 3, baseChannels: 8, convolutionsPerLevel: 2,
-                                     groupNormGroups: 4, dropoutRate: 0.2, dropoutMode: .testOnly)
+    static let config = UNet3DConfig(
+        inputChannels: 2, levels: 3, baseChannels: 8, convolutionsPerLevel: 2,
+        groupNormGroups: 4, dropoutRate: 0.2, dropoutMode: .testOnly)
 
     /// Whether this CPU has AVX512-BF16, on which the bf16 plans must use bfloat16 kernels.
     static let cpuHasBF16: Bool = {
@@ -28,7 +30,8 @@ import Testing
         let (image, label) = Phantoms.sphere(size: 16, radius: 5, seed: 12)
         let (logits, _) = network.forward(image, phase: .training)
         network.backward(DiceBCELoss()(logits: logits, target: label).gradient)
-        let gradients = Dictionary(uniqueKeysWithValues: network.namedParameters.map { ($0.name, $0.parameter.gradient.scalars) })
+        let gradients = Dictionary(
+            uniqueKeysWithValues: network.namedParameters.map { ($0.name, $0.parameter.gradient.scalars) })
         return (logits.scalars, gradients, network.widestConvolutionKernels(spatial: [16, 16, 16]))
     }
 

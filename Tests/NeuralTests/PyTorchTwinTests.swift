@@ -1,20 +1,27 @@
 import Foundation
 import Testing
+
 @testable import Neural
 
 /// A checkpoint written by PyTorch (scripts/vectors/neural_unet_reference.py, torch 2.13.0+cpu) with
 /// the module layout docs/neural-engine-figures.md documents loads here and gives PyTorch's logits and gradients.
 @Suite struct PyTorchTwinTests {
     @Test func pytorchCheckpointLoadsAndMatchesForwardAndBackward() throws {
-        let checkpoint = try #require(Bundle.module.url(forResource: "unet_reference", withExtension: "safetensors", subdirectory: "Vectors"))
+        let checkpoint = try #require(
+            Bundle.module.url(forResource: "unet_reference", withExtension: "safetensors", subdirectory: "Vectors"))
         let loaded = try Checkpoint.load(from: checkpoint)
         #expect(loaded.metadata == ["source": "pytorch twin"])
         let network = loaded.network
-        #expect(network.config == UNet3DConfig(inputChannels: 2, levels: 3, baseChannels: 4, convolutionsPerLevel: 2,
-                                               groupNormGroups: 2, dropoutRate: 0.5, dropoutMode: .testOnly, convolutionBias: true))
+        #expect(
+            network.config
+                == UNet3DConfig(
+                    inputChannels: 2, levels: 3, baseChannels: 4, convolutionsPerLevel: 2,
+                    groupNormGroups: 2, dropoutRate: 0.5, dropoutMode: .testOnly, convolutionBias: true))
 
-        let url = try #require(Bundle.module.url(forResource: "unet_reference", withExtension: "json", subdirectory: "Vectors"))
-        let v = ReferenceVectors.Entry(fields: try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any])
+        let url = try #require(
+            Bundle.module.url(forResource: "unet_reference", withExtension: "json", subdirectory: "Vectors"))
+        let v = ReferenceVectors.Entry(
+            fields: try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any])
         let (logits, _) = network.forward(v.tensor("input"), phase: .training)
         #expect(toleranceRatio(logits, v.tensor("logits"), atol: 1e-5, rtol: 1e-4) <= 1)
         let (loss, gradient) = DiceBCELoss()(logits: logits, target: v.tensor("label"))

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Neural
 
 /// PyTorch reference vectors from scripts/vectors/neural_reference.py (torch 2.13.0+cpu).

@@ -1,4 +1,5 @@
 import SeededRandom
+
 @testable import Neural
 
 /// The shared seeded generator with the two draws the tests use.
@@ -16,8 +17,10 @@ struct SeededGeneratorForTests {
 /// step 1e-2 that is ~1e-3 in the difference quotient. Second-order terms vanish for the piecewise
 /// linear layers (inputs are kept away from kinks) and are ~step² for GroupNorm. Hence an absolute
 /// tolerance of 5e-3 plus 1% relative.
-func gradientCheck(_ layer: some Layer, input: Tensor, seed: UInt64, step: Float = 1e-2,
-                   samples: Int = 40) -> (worst: Float, checked: Int) {
+func gradientCheck(
+    _ layer: some Layer, input: Tensor, seed: UInt64, step: Float = 1e-2,
+    samples: Int = 40
+) -> (worst: Float, checked: Int) {
     let output = layer(input)
     let upstream = randomTensor(output.shape, seed: seed)
     for p in layer.parameters { p.zeroGradient() }

@@ -1,13 +1,16 @@
 import Foundation
 import Testing
+
 @testable import Neural
 
 @Suite struct UNet3DTests {
-    static let tiny = UNet3DConfig(inputChannels: 2, levels: 3, baseChannels: 8, convolutionsPerLevel: 2,
-                                   groupNormGroups: 4, dropoutRate: 0.2, dropoutMode: .testOnly)
+    static let tiny = UNet3DConfig(
+        inputChannels: 2, levels: 3, baseChannels: 8, convolutionsPerLevel: 2,
+        groupNormGroups: 4, dropoutRate: 0.2, dropoutMode: .testOnly)
 
     @Test func sameSeedGivesBitIdenticalWeights() {
-        let a = UNet3D(config: Self.tiny, seed: 42), b = UNet3D(config: Self.tiny, seed: 42), c = UNet3D(config: Self.tiny, seed: 43)
+        let a = UNet3D(config: Self.tiny, seed: 42), b = UNet3D(config: Self.tiny, seed: 42),
+            c = UNet3D(config: Self.tiny, seed: 43)
         #expect(zip(a.parameters, b.parameters).allSatisfy { $0.value == $1.value })
         #expect(!zip(a.parameters, c.parameters).allSatisfy { $0.value == $1.value })
         let conv = a.namedParameters.first { $0.name == "encoders.1.0.conv.weight" }!.parameter.value
@@ -24,15 +27,20 @@ import Testing
         #expect(features.scalars.allSatisfy { $0 >= 0 })
     }
 
-    @Test("network gradients match finite differences", arguments: [
-        (UNet3DConfig.DropoutMode.none, UNet3DConfig.DropoutPlacement.lastDecoderBlock),
-        (.trainAndTest, .lastDecoderBlock),
-        (.trainAndTest, .everyDecoderBlock),
-    ])
-    func networkGradientMatchesFiniteDifferences(mode: UNet3DConfig.DropoutMode, placement: UNet3DConfig.DropoutPlacement) {
-        let config = UNet3DConfig(inputChannels: 2, levels: 2, baseChannels: 4, convolutionsPerLevel: 1,
-                                  groupNormGroups: 2, dropoutRate: 0.3, dropoutPlacement: placement, dropoutMode: mode,
-                                  convolutionBias: true)
+    @Test(
+        "network gradients match finite differences",
+        arguments: [
+            (UNet3DConfig.DropoutMode.none, UNet3DConfig.DropoutPlacement.lastDecoderBlock),
+            (.trainAndTest, .lastDecoderBlock),
+            (.trainAndTest, .everyDecoderBlock),
+        ])
+    func networkGradientMatchesFiniteDifferences(
+        mode: UNet3DConfig.DropoutMode, placement: UNet3DConfig.DropoutPlacement
+    ) {
+        let config = UNet3DConfig(
+            inputChannels: 2, levels: 2, baseChannels: 4, convolutionsPerLevel: 1,
+            groupNormGroups: 2, dropoutRate: 0.3, dropoutPlacement: placement, dropoutMode: mode,
+            convolutionBias: true)
         let network = UNet3D(config: config, seed: 5)
         let (image, label) = Phantoms.sphere(size: 4, radius: 1.5, seed: 6)
         let loss = DiceBCELoss()

@@ -23,8 +23,10 @@ struct CommandLineRun {
         environment["ACTIVESEG_POSTGRES_SCHEMA"] = deployment.database.configuration.schema
         let output = Captured()
         let errors = Captured()
-        let status = await CommandLineTool.run(arguments, context: CommandContext(
-            output: output, errors: errors, environment: environment, workingDirectory: folder))
+        let status = await CommandLineTool.run(
+            arguments,
+            context: CommandContext(
+                output: output, errors: errors, environment: environment, workingDirectory: folder))
         return CommandLineRun(status: status, output: output.contents, errors: errors.contents)
     }
 }

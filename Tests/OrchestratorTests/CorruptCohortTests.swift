@@ -5,8 +5,8 @@ import Proto
 import ServiceRuntime
 import Store
 import SyntheticData
-import Testing
 import TestSupport
+import Testing
 import Volume
 
 /// A cohort with broken cases goes through the real ingest service: each broken case is recorded as
@@ -46,8 +46,9 @@ struct CorruptCohortTests {
             case .labelOnAnotherGrid:
                 let label = try NIfTI.readLabels(at: url, allowedValues: Set(0...255))
                 let shape = GridShape(label.shape.x - 1, label.shape.y, label.shape.z)
-                try NIfTI.write(LabelVolume(shape: shape, affine: label.affine, voxels: Array(label.voxels.prefix(shape.count))),
-                                to: url)
+                try NIfTI.write(
+                    LabelVolume(shape: shape, affine: label.affine, voxels: Array(label.voxels.prefix(shape.count))),
+                    to: url)
             }
         }
     }
@@ -56,13 +57,15 @@ struct CorruptCohortTests {
         try await Deployment.with { deployment in
             let database = deployment.database.client
             let profile = ExperimentProfile.tiny
-            let root = FileManager.default.temporaryDirectory.appendingPathComponent("activeseg-corrupt-\(UUID().uuidString)")
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "activeseg-corrupt-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: root) }
             let artifacts = try ArtifactStore(root: root.appendingPathComponent("artifacts"))
             let source = root.appendingPathComponent("brats", isDirectory: true)
             // 11 good cases: 8 to train on (4 initial + 2 per round) and 3 to test on.
-            let summary = try SyntheticCohort.generate(cases: 11 + Damage.allCases.count, seed: 5, outputDirectory: source,
-                                                       anatomy: .phantom, spacingScale: profile.syntheticSpacingScale)
+            let summary = try SyntheticCohort.generate(
+                cases: 11 + Damage.allCases.count, seed: 5, outputDirectory: source,
+                anatomy: .phantom, spacingScale: profile.syntheticSpacingScale)
             var broken: [String: Damage] = [:]
             for (item, damage) in zip(summary.cases.suffix(Damage.allCases.count), Damage.allCases) {
                 try damage.apply(to: source.appendingPathComponent(item.id), caseID: item.id)
@@ -71,24 +74,28 @@ struct CorruptCohortTests {
 
             var groups = try await deployment.selectorAndStats()
             groups.append(try await deployment.ingest(artifacts: artifacts))
-            groups += [try await deployment.worker("trainer", artifacts: artifacts),
-                       try await deployment.worker("scorer", artifacts: artifacts)]
+            groups += [
+                try await deployment.worker("trainer", artifacts: artifacts),
+                try await deployment.worker("scorer", artifacts: artifacts),
+            ]
             groups.append(try await deployment.orchestrator("orch-a"))
             let client = try await deployment.client()
             try await deployment.waitUntilServing(client, IngestRPC.ping)
 
             let datasetID = UUID()
-            let result = try await client.call(IngestRPC.ingest, .with {
-                $0.requestID = UUID().uuidString
-                $0.datasetID = datasetID.uuidString
-                $0.brats = BratsFolder.with { $0.path = source.path }
-                $0.preprocessing = PreprocessingConfig.with {
-                    $0.spacingMm = profile.targetSpacing
-                    $0.normalize = true
-                }
-                $0.testShare = 0.25
-                $0.splitSeed = 3
-            }, timeout: Deployment.timeout)
+            let result = try await client.call(
+                IngestRPC.ingest,
+                .with {
+                    $0.requestID = UUID().uuidString
+                    $0.datasetID = datasetID.uuidString
+                    $0.brats = BratsFolder.with { $0.path = source.path }
+                    $0.preprocessing = PreprocessingConfig.with {
+                        $0.spacingMm = profile.targetSpacing
+                        $0.normalize = true
+                    }
+                    $0.testShare = 0.25
+                    $0.splitSeed = 3
+                }, timeout: Deployment.timeout)
             let failed = result.outcomes.compactMap { outcome -> CaseFailed? in
                 if case .failed(let event) = outcome.outcome { return event } else { return nil }
             }
@@ -117,7 +124,8 @@ struct CorruptCohortTests {
             #expect(training == 8 && testing == 3)
 
             let id = UUID().uuidString.lowercased()
-            _ = try await deployment.createWhenLeading(client, id, spec: OrchestratorServiceTests.spec(datasetID: datasetID, strategy: .margins))
+            _ = try await deployment.createWhenLeading(
+                client, id, spec: OrchestratorServiceTests.spec(datasetID: datasetID, strategy: .margins))
             _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
             let finished = try await deployment.waitForStatus(client, id, "the experiment to finish") {
                 $0.state == .finished || $0.state == .failed
@@ -131,9 +139,12 @@ struct CorruptCohortTests {
                 let payload: Data = try row.decode("payload")
                 if try row.decode("kind", as: String.self) == "train" {
                     let job = try TrainJob(serializedBytes: payload)
-                    jobCases.formUnion((job.trainingCases + job.validationCases).compactMap { UUID(uuidString: $0.caseID) })
+                    jobCases.formUnion(
+                        (job.trainingCases + job.validationCases).compactMap { UUID(uuidString: $0.caseID) })
                 } else {
-                    if let id = UUID(uuidString: try ScoreJob(serializedBytes: payload).caseRef.caseID) { jobCases.insert(id) }
+                    if let id = UUID(uuidString: try ScoreJob(serializedBytes: payload).caseRef.caseID) {
+                        jobCases.insert(id)
+                    }
                 }
             }
             #expect(!jobCases.isEmpty && jobCases.isDisjoint(with: failedIDs))

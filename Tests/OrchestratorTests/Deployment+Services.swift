@@ -4,6 +4,7 @@ import Proto
 import ServiceLifecycle
 import ServiceRuntime
 import WorkerSupport
+
 @testable import IngestService
 @testable import ScorerService
 @testable import TrainerService
@@ -13,16 +14,22 @@ extension Deployment {
     /// as its executable runs it.
     func ingest(artifacts: ArtifactStore) async throws -> RunningGroup {
         let (configuration, connection) = try await connect("ingest", instance: "ingest")
-        return RunningGroup(try await buildIngestServer(configuration: configuration, connection: connection,
-                                                        postgres: database.client, artifacts: artifacts,
-                                                        logger: Self.logger).serviceGroup())
+        return RunningGroup(
+            try await buildIngestServer(
+                configuration: configuration, connection: connection,
+                postgres: database.client, artifacts: artifacts,
+                logger: Self.logger
+            ).serviceGroup())
     }
 
     /// The health responder a trainer or scorer executable serves beside its job worker.
     func workerHealth(_ service: String, ping: RPCMethod<HealthPing, HealthPong>) async throws -> RunningGroup {
         let (configuration, connection) = try await connect(service, instance: service)
-        return RunningGroup(RPCServer(configuration: configuration, connection: connection, ping: ping, responders: [],
-                                      logger: Self.logger).serviceGroup())
+        return RunningGroup(
+            RPCServer(
+                configuration: configuration, connection: connection, ping: ping, responders: [],
+                logger: Self.logger
+            ).serviceGroup())
     }
 
     /// A real trainer (instance `trainer`) or scorer (any other instance) worker as its executable
@@ -30,18 +37,24 @@ extension Deployment {
     func worker(_ instance: String, artifacts: ArtifactStore) async throws -> RunningGroup {
         let service = instance == "trainer" ? "trainer" : "scorer"
         let (configuration, connection) = try await connect(service, instance: instance)
-        let environment = WorkerEnvironment(configuration: configuration, connection: connection,
-                                            jetStream: try JetStream(connection: connection), store: database.client,
-                                            artifacts: artifacts, logger: Self.logger)
-        let worker: any Service = service == "trainer"
-            ? JobWorker(queue: environment.queue(TrainerRPC.train),
-                        handler: TrainJobHandler(loader: environment.loader, jobs: environment.jobs,
-                                                 progress: ProgressPublisher(connection: connection,
-                                                                             configuration: configuration)),
-                        logger: Self.logger)
-            : JobWorker(queue: environment.queue(ScorerRPC.score),
-                        handler: ScoreJobHandler(loader: environment.loader, jobs: environment.jobs),
-                        logger: Self.logger)
+        let environment = WorkerEnvironment(
+            configuration: configuration, connection: connection,
+            jetStream: try JetStream(connection: connection), store: database.client,
+            artifacts: artifacts, logger: Self.logger)
+        let worker: any Service =
+            service == "trainer"
+            ? JobWorker(
+                queue: environment.queue(TrainerRPC.train),
+                handler: TrainJobHandler(
+                    loader: environment.loader, jobs: environment.jobs,
+                    progress: ProgressPublisher(
+                        connection: connection,
+                        configuration: configuration)),
+                logger: Self.logger)
+            : JobWorker(
+                queue: environment.queue(ScorerRPC.score),
+                handler: ScoreJobHandler(loader: environment.loader, jobs: environment.jobs),
+                logger: Self.logger)
         return RunningGroup.start([BusService(connection: connection, logger: Self.logger), worker])
     }
 }

@@ -12,6 +12,7 @@ import SyntheticData
 import TestSupport
 import Testing
 import Volume
+
 @testable import OrchestratorService
 
 /// Experiments with every service in-process: the real trainer and two real scorers train and score
@@ -51,14 +52,18 @@ struct EndToEndTests {
     static let timeout: Duration = .seconds(900)
 
     /// Each experiment's status once it has finished or failed, polled until all have.
-    static func statusesAtTheEnd(of ids: [String], client: RPCClient, _ what: String) async throws -> [String: ExperimentStatus] {
+    static func statusesAtTheEnd(
+        of ids: [String], client: RPCClient, _ what: String
+    ) async throws -> [String: ExperimentStatus] {
         try await within(timeout, what) {
             var ended: [String: ExperimentStatus] = [:]
             while ended.count < ids.count {
                 for id in ids where ended[id] == nil {
-                    if let status = try? await client.call(OrchestratorRPC.status, .with { $0.experimentID = id },
-                                                           timeout: .seconds(5)),
-                       status.state == .finished || status.state == .failed {
+                    if let status = try? await client.call(
+                        OrchestratorRPC.status, .with { $0.experimentID = id },
+                        timeout: .seconds(5)),
+                        status.state == .finished || status.state == .failed
+                    {
                         ended[id] = status
                     }
                 }
@@ -71,10 +76,12 @@ struct EndToEndTests {
     @Test func everyStrategyAndRestrictionRunsThreeRoundsAndPicksWhatTheLibraryComputes() async throws {
         try await Deployment.with { deployment in
             let database = deployment.database.client
-            let root = FileManager.default.temporaryDirectory.appendingPathComponent("activeseg-e2e-\(UUID().uuidString)")
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "activeseg-e2e-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: root) }
             let artifacts = try ArtifactStore(root: root.appendingPathComponent("artifacts"))
-            let dataset = try await SyntheticDataset.store(train: 10, test: 6, root: root, artifacts: artifacts, on: database)
+            let dataset = try await SyntheticDataset.store(
+                train: 10, test: 6, root: root, artifacts: artifacts, on: database)
 
             var groups = try await deployment.selectorAndStats()
             groups.append(try await deployment.worker("trainer", artifacts: artifacts))
@@ -101,12 +108,14 @@ struct EndToEndTests {
                 let experimentID = try #require(UUID(uuidString: id))
                 let rounds = try await RoundRepository.rounds(of: experimentID, on: database)
                 #expect(rounds.compactMap(\.outcome?.annotatedCount) == [4, 6, 8], "\(arm)")
-                try await Self.expectLibraryPicks(experimentID, arm: arm, trainingCases: cohort.trainingCases, on: database)
+                try await Self.expectLibraryPicks(
+                    experimentID, arm: arm, trainingCases: cohort.trainingCases, on: database)
             }
             // One model per round (two bootstrap members), one full-data model shared by all, and
             // each round's model (a bootstrap ensemble as one) evaluated on every test case.
             #expect(try await OrchestratorServiceTests.count("models", on: database) == 1 + 6 * 3 + 2 * 3)
-            let referenceDice = try await database.query("""
+            let referenceDice = try await database.query(
+                """
                 SELECT e.dice FROM evaluations e JOIN models m ON m.id = e.model_id WHERE m.is_full_data_reference
                 """)
             #expect(referenceDice.count == 6)
@@ -122,13 +131,16 @@ struct EndToEndTests {
     @Test func aRepetitionOnAnotherImportOfTheCohortPicksTheSameCases() async throws {
         try await Deployment.with { deployment in
             let database = deployment.database.client
-            let root = FileManager.default.temporaryDirectory.appendingPathComponent("activeseg-e2e-\(UUID().uuidString)")
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "activeseg-e2e-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: root) }
             let artifacts = try ArtifactStore(root: root.appendingPathComponent("artifacts"))
             var datasets: [DatasetRecord] = []
             for copy in ["first", "second"] {
-                datasets.append(try await SyntheticDataset.store(train: 10, test: 6, root: root.appendingPathComponent(copy),
-                                                                 artifacts: artifacts, on: database))
+                datasets.append(
+                    try await SyntheticDataset.store(
+                        train: 10, test: 6, root: root.appendingPathComponent(copy),
+                        artifacts: artifacts, on: database))
             }
 
             var groups = try await deployment.selectorAndStats()
@@ -140,7 +152,8 @@ struct EndToEndTests {
             var experiments: [String] = []
             for dataset in datasets {
                 let id = UUID().uuidString.lowercased()
-                _ = try await deployment.createWhenLeading(client, id, spec: Self.spec(datasetID: dataset.id, arm: random))
+                _ = try await deployment.createWhenLeading(
+                    client, id, spec: Self.spec(datasetID: dataset.id, arm: random))
                 _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
                 experiments.append(id)
             }
@@ -152,23 +165,29 @@ struct EndToEndTests {
             for (id, dataset) in zip(started, datasets) {
                 let status = try #require(ended[id])
                 #expect(status.state == .finished, "\(status.failureReason)")
-                let names = Dictionary(uniqueKeysWithValues: try await CaseRepository(client: database)
-                    .cases(in: dataset.id).map { ($0.id, $0.sourceName) })
-                let selections = try await ExperimentCaseRepository.selections(of: try #require(UUID(uuidString: id)),
-                                                                               on: database)
-                picks.append((0...2).map { round in
-                    selections.filter { $0.selectedRound == round }.map { names[$0.caseID] ?? "\($0.caseID)" }
-                })
+                let names = Dictionary(
+                    uniqueKeysWithValues: try await CaseRepository(client: database)
+                        .cases(in: dataset.id).map { ($0.id, $0.sourceName) })
+                let selections = try await ExperimentCaseRepository.selections(
+                    of: try #require(UUID(uuidString: id)),
+                    on: database)
+                picks.append(
+                    (0...2).map { round in
+                        selections.filter { $0.selectedRound == round }.map { names[$0.caseID] ?? "\($0.caseID)" }
+                    })
                 // Each round's model and the full-data model: how long it trained, and its Dice on
                 // every test case by name.
-                models.append(try await database.query("""
-                    SELECT format('%s %s %s %s %s', coalesce(m.round_index, -1), m.epochs, m.best_validation_dice,
-                                  c.source_name, e.dice) AS line
-                    FROM models m JOIN evaluations e ON e.model_id = m.id JOIN cases c ON c.id = e.case_id
-                    WHERE m.experiment_id = \(try #require(UUID(uuidString: id)))
-                       OR (m.dataset_id = \(dataset.id) AND m.is_full_data_reference)
-                    ORDER BY m.is_full_data_reference, m.round_index, c.source_name
-                    """).map { try $0.decode("line") })
+                models.append(
+                    try await database.query(
+                        """
+                        SELECT format('%s %s %s %s %s', coalesce(m.round_index, -1), m.epochs, m.best_validation_dice,
+                                      c.source_name, e.dice) AS line
+                        FROM models m JOIN evaluations e ON e.model_id = m.id JOIN cases c ON c.id = e.case_id
+                        WHERE m.experiment_id = \(try #require(UUID(uuidString: id)))
+                           OR (m.dataset_id = \(dataset.id) AND m.is_full_data_reference)
+                        ORDER BY m.is_full_data_reference, m.round_index, c.source_name
+                        """
+                    ).map { try $0.decode("line") })
             }
             #expect(picks[0].map(\.count) == [4, 2, 2])
             #expect(picks[0] == picks[1])
@@ -185,11 +204,14 @@ struct EndToEndTests {
     /// round stored: the pool's scores and features, and under the non-similar restriction the
     /// annotated cases' features (stored without a score). The library gets the selector's inputs:
     /// the experiment's K, k, restriction and the seed the orchestrator derives for the round.
-    static func expectLibraryPicks(_ experimentID: UUID, arm: Arm, trainingCases: [NamedCase],
-                                   on database: PostgresClient) async throws {
+    static func expectLibraryPicks(
+        _ experimentID: UUID, arm: Arm, trainingCases: [NamedCase],
+        on database: PostgresClient
+    ) async throws {
         let experiment = try #require(try await ExperimentRepository.experiment(experimentID, on: database))
-        let machine = ExperimentStateMachine(experimentID: experiment.id, datasetID: experiment.datasetID,
-                                             design: experiment.design, validationFraction: 0.2)
+        let machine = ExperimentStateMachine(
+            experimentID: experiment.id, datasetID: experiment.datasetID,
+            design: experiment.design, validationFraction: 0.2)
         let selections = try await ExperimentCaseRepository.selections(of: experimentID, on: database)
         for round in 1...2 {
             let picked = Set(selections.filter { $0.selectedRound < round }.map(\.caseID))
@@ -197,15 +219,19 @@ struct EndToEndTests {
             let pool = trainingCases.filter { !picked.contains($0.id) }
             let picks = selections.filter { $0.selectedRound == round }.map { $0.caseID.uuidString.lowercased() }
             var scores: [UUID: Double] = [:]
-            for row in try await database.query("""
+            for row in try await database.query(
+                """
                 SELECT case_id, value FROM scores WHERE experiment_id = \(experimentID) AND round_index = \(round)
-                """) {
+                """)
+            {
                 scores[try row.decode("case_id")] = try row.decode("value")
             }
             var features: [UUID: [Float]] = [:]
-            for row in try await database.query("""
+            for row in try await database.query(
+                """
                 SELECT case_id, vector FROM features WHERE experiment_id = \(experimentID) AND round_index = \(round)
-                """) {
+                """)
+            {
                 features[try row.decode("case_id")] = try row.decode("vector")
             }
             let seed = machine.jobSeed(round: round, stream: 4)
@@ -219,11 +245,13 @@ struct EndToEndTests {
                 let featured = Set((arm.restriction == .nonSimilar ? pool + annotated : pool).map(\.id))
                 #expect(Set(features.keys) == featured, "\(arm) round \(round): the cases with features")
                 let restriction = RedundancyRestriction(arm.restriction) ?? .none
-                let selector = try CaseSelector(topK: experiment.design.candidateCount, count: experiment.design.queryCount,
-                                                restriction: restriction)
+                let selector = try CaseSelector(
+                    topK: experiment.design.candidateCount, count: experiment.design.queryCount,
+                    restriction: restriction)
                 let candidates = pool.map {
-                    SelectionCandidate(caseID: $0.id.uuidString.lowercased(), sourceName: $0.sourceName,
-                                       score: scores[$0.id] ?? .nan, features: features[$0.id] ?? [])
+                    SelectionCandidate(
+                        caseID: $0.id.uuidString.lowercased(), sourceName: $0.sourceName,
+                        score: scores[$0.id] ?? .nan, features: features[$0.id] ?? [])
                 }
                 let annotatedFeatures = arm.restriction == .nonSimilar ? annotated.compactMap { features[$0.id] } : []
                 expected = try selector.select(candidates, annotatedFeatures: annotatedFeatures).picked
@@ -235,17 +263,21 @@ struct EndToEndTests {
 
 /// A tiny synthetic cohort preprocessed as ingest does and recorded as ingest records it.
 enum SyntheticDataset {
-    static func store(train: Int, test: Int, root: URL, artifacts: ArtifactStore, on database: PostgresClient)
+    static func store(
+        train: Int, test: Int, root: URL, artifacts: ArtifactStore, on database: PostgresClient
+    )
         async throws -> DatasetRecord
     {
         let profile = ExperimentProfile.tiny
         let folder = root.appendingPathComponent("cohort")
-        let summary = try SyntheticCohort.generate(cases: train + test, seed: 3, outputDirectory: folder,
-                                                   anatomy: .phantom, spacingScale: profile.syntheticSpacingScale)
+        let summary = try SyntheticCohort.generate(
+            cases: train + test, seed: 3, outputDirectory: folder,
+            anatomy: .phantom, spacingScale: profile.syntheticSpacingScale)
         let preprocessor = Preprocessor(PreprocessingConfiguration(spacing: SIMD3(repeating: profile.targetSpacing)))
-        let dataset = try await DatasetRepository(client: database).ensure(DatasetRecord(
-            id: UUID(), name: "synthetic-\(UUID())", sourceKind: .synthetic, sourceURI: folder.path,
-            testFraction: Double(test) / Double(train + test), splitSeed: 3))
+        let dataset = try await DatasetRepository(client: database).ensure(
+            DatasetRecord(
+                id: UUID(), name: "synthetic-\(UUID())", sourceKind: .synthetic, sourceURI: folder.path,
+                testFraction: Double(test) / Double(train + test), splitSeed: 3))
         var records: [CaseRecord] = []
         for (index, item) in summary.cases.enumerated() {
             let files = folder.appendingPathComponent(item.id)
@@ -253,17 +285,20 @@ enum SyntheticDataset {
                 caseID: item.id,
                 t1c: try NIfTI.readImage(at: files.appendingPathComponent("\(item.id)_t1ce.nii.gz")),
                 t2: try NIfTI.readImage(at: files.appendingPathComponent("\(item.id)_t2.nii.gz")),
-                label: try NIfTI.readLabels(at: files.appendingPathComponent("\(item.id)_seg.nii.gz"),
-                                            allowedValues: [0, 1, 2, 4]))
+                label: try NIfTI.readLabels(
+                    at: files.appendingPathComponent("\(item.id)_seg.nii.gz"),
+                    allowedValues: [0, 1, 2, 4]))
             let imageFile = root.appendingPathComponent("\(item.id)-image.nii.gz")
             let labelFile = root.appendingPathComponent("\(item.id)-label.nii.gz")
             try NIfTI.write(channels: [prepared.t1c, prepared.t2], to: imageFile)
             try NIfTI.write(prepared.label!, to: labelFile)
-            records.append(CaseRecord(
-                id: UUID(), datasetID: dataset.id, sourceName: item.id, patientID: item.id,
-                state: .ingested(split: index < train ? .train : .test,
-                                 imageSHA256: try artifacts.put(contentsOf: imageFile).sha256,
-                                 labelSHA256: try artifacts.put(contentsOf: labelFile).sha256)))
+            records.append(
+                CaseRecord(
+                    id: UUID(), datasetID: dataset.id, sourceName: item.id, patientID: item.id,
+                    state: .ingested(
+                        split: index < train ? .train : .test,
+                        imageSHA256: try artifacts.put(contentsOf: imageFile).sha256,
+                        labelSHA256: try artifacts.put(contentsOf: labelFile).sha256)))
         }
         _ = try await CaseRepository(client: database).record(records)
         return dataset

@@ -12,24 +12,31 @@ struct ExperimentStateMachineTests {
         machine = Self.machine(strategy: .margins)
     }
 
-    static func machine(strategy: Strategy, restriction: RedundancyRestriction = .none,
-                        maxRounds: Int = 3, stopAtEquivalence: Bool = false, seed: Int64 = 5,
-                        coldStart: ColdStart = .off) -> ExperimentStateMachine {
+    static func machine(
+        strategy: Strategy, restriction: RedundancyRestriction = .none,
+        maxRounds: Int = 3, stopAtEquivalence: Bool = false, seed: Int64 = 5,
+        coldStart: ColdStart = .off
+    ) -> ExperimentStateMachine {
         let design = ExperimentDesign(
             strategy: strategy, restriction: restriction, initialCount: 4, candidateCount: 4, queryCount: 2,
             maxRounds: maxRounds, stopAtEquivalence: stopAtEquivalence, dropoutPasses: nil,
             bootstrapMembers: strategy == .bootstrap ? 4 : nil, seed: seed, profile: .tiny)
-        return ExperimentStateMachine(experimentID: UUID(uuidString: "00000000-0000-4000-8000-0000000000e1")!,
-                                      datasetID: UUID(uuidString: "00000000-0000-4000-8000-0000000000d1")!,
-                                      design: design, validationFraction: 0.2, coldStart: coldStart)
+        return ExperimentStateMachine(
+            experimentID: UUID(uuidString: "00000000-0000-4000-8000-0000000000e1")!,
+            datasetID: UUID(uuidString: "00000000-0000-4000-8000-0000000000d1")!,
+            design: design, validationFraction: 0.2, coldStart: coldStart)
     }
 
     static let names = (0..<20).map { String(format: "Synth_%02d", $0) }
-    static let cases = zip((0..<20).map { UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", $0))! }, names)
-        .map(NamedCase.init)
+    static let cases = zip(
+        (0..<20).map { UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", $0))! }, names
+    )
+    .map(NamedCase.init)
     /// The same cohort imported again: the same names under new ids, which sort the other way round.
-    static let reimported = zip((0..<20).map { UUID(uuidString: String(format: "00000000-0000-4000-9000-%012d", 19 - $0))! },
-                                names).map(NamedCase.init)
+    static let reimported = zip(
+        (0..<20).map { UUID(uuidString: String(format: "00000000-0000-4000-9000-%012d", 19 - $0))! },
+        names
+    ).map(NamedCase.init)
 
     @Test func roundZeroDrawsTheInitialSetAndLaterRoundsAskTheSelector() {
         #expect(machine.step(for: RoundState(index: 0, phase: .selecting)) == .selectInitialSet)
@@ -39,38 +46,49 @@ struct ExperimentStateMachineTests {
     @Test func aPhaseWaitsForItsOutstandingJobs() {
         let running = JobTally(total: 5, succeeded: 3)
         for phase in [RoundPhase.scoring, .training, .evaluating] {
-            #expect(machine.step(for: RoundState(index: 1, phase: phase, jobs: running)) == .wait(.jobs(outstanding: 2)))
+            #expect(
+                machine.step(for: RoundState(index: 1, phase: phase, jobs: running)) == .wait(.jobs(outstanding: 2)))
         }
-        #expect(machine.step(for: RoundState(index: 1, phase: .scoring, jobs: JobTally(total: 5, succeeded: 5)))
+        #expect(
+            machine.step(for: RoundState(index: 1, phase: .scoring, jobs: JobTally(total: 5, succeeded: 5)))
                 == .selectFromScores)
-        #expect(machine.step(for: RoundState(index: 1, phase: .training, jobs: JobTally(total: 4, succeeded: 4)))
+        #expect(
+            machine.step(for: RoundState(index: 1, phase: .training, jobs: JobTally(total: 4, succeeded: 4)))
                 == .startEvaluation)
     }
 
     @Test func aFailedJobFailsTheExperimentWithItsReason() {
         let tally = JobTally(total: 3, succeeded: 1, failed: 1, firstFailure: "case 7: corrupt image")
-        #expect(machine.step(for: RoundState(index: 2, phase: .training, jobs: tally))
+        #expect(
+            machine.step(for: RoundState(index: 2, phase: .training, jobs: tally))
                 == .fail(reason: "round 2: case 7: corrupt image"))
     }
 
     @Test func humanAnnotationWaitsForEveryLabel() {
-        #expect(machine.step(for: RoundState(index: 1, phase: .annotating, missingLabels: 2)) == .wait(.labels(missing: 2)))
+        #expect(
+            machine.step(for: RoundState(index: 1, phase: .annotating, missingLabels: 2)) == .wait(.labels(missing: 2)))
         #expect(machine.step(for: RoundState(index: 1, phase: .annotating, missingLabels: 0)) == .startTraining)
     }
 
     @Test func roundZeroExtendsItsAnnotationsWhileTooFewShowATumor() {
         let machine = Self.machine(strategy: .random, coldStart: ColdStart(tumorShare: 0.5, minimumTumorVoxels: 30))
         func step(_ index: Int, _ voxels: [Int?], pool: Int = 10, missing: Int = 0) -> RoundStep {
-            machine.step(for: RoundState(index: index, phase: .annotating, missingLabels: missing,
-                                         annotatedLabelVoxels: voxels, poolCount: pool))
+            machine.step(
+                for: RoundState(
+                    index: index, phase: .annotating, missingLabels: missing,
+                    annotatedLabelVoxels: voxels, poolCount: pool))
         }
         #expect(step(0, [0, 0, 500, 12]) == .extendInitialSet)
         #expect(step(0, [0, 0, 500, 12, 0, 40]) == .startTraining)
-        #expect(step(0, [0, 0, 500, 12], missing: 1) == .wait(.labels(missing: 1)), "a label still out may show a tumor")
+        #expect(
+            step(0, [0, 0, 500, 12], missing: 1) == .wait(.labels(missing: 1)), "a label still out may show a tumor")
         #expect(step(0, [0, 0, 500, 12], pool: 0) == .startTraining, "nothing left to add")
         #expect(step(1, [0, 0, 500, 12, 0, 0]) == .startTraining, "only round 0 is extended")
-        #expect(Self.machine(strategy: .random).step(for: RoundState(index: 0, phase: .annotating,
-                                                                     annotatedLabelVoxels: [0, 0, 0, 0], poolCount: 10))
+        #expect(
+            Self.machine(strategy: .random).step(
+                for: RoundState(
+                    index: 0, phase: .annotating,
+                    annotatedLabelVoxels: [0, 0, 0, 0], poolCount: 10))
                 == .startTraining, "no cold start")
     }
 
@@ -78,10 +96,14 @@ struct ExperimentStateMachineTests {
         let rule = ColdStart(tumorShare: 0.5, minimumTumorVoxels: 30)
         let machine = Self.machine(strategy: .random, coldStart: rule)
         // Two cases of twenty show a tumor, so a draw of 4 holds too few.
-        let voxels = Dictionary(uniqueKeysWithValues: Self.cases.enumerated().map { ($1.id, [3, 16].contains($0) ? 200 : 0) })
+        let voxels = Dictionary(
+            uniqueKeysWithValues: Self.cases.enumerated().map { ($1.id, [3, 16].contains($0) ? 200 : 0) })
         var picked = try machine.initialSet(from: Self.cases)
-        while machine.step(for: RoundState(index: 0, phase: .annotating, annotatedLabelVoxels: picked.map { voxels[$0.id] },
-                                           poolCount: Self.cases.count - picked.count)) == .extendInitialSet {
+        while machine.step(
+            for: RoundState(
+                index: 0, phase: .annotating, annotatedLabelVoxels: picked.map { voxels[$0.id] },
+                poolCount: Self.cases.count - picked.count)) == .extendInitialSet
+        {
             picked.append(try #require(try machine.initialExtension(from: Self.cases, picked: Set(picked.map(\.id)))))
         }
         let order = try RandomQuery.order(Self.cases, seed: machine.jobSeed(round: 0, stream: 0))
@@ -123,7 +145,8 @@ struct ExperimentStateMachineTests {
         let names = Dictionary(uniqueKeysWithValues: (Self.cases + Self.reimported).map { ($0.id, $0.sourceName) })
         func byName(_ ids: [UUID]) -> [String] { ids.map { names[$0]! } }
         let machine = Self.machine(strategy: .bootstrap, restriction: .nonSimilar)
-        #expect(try machine.initialSet(from: Self.cases).map(\.sourceName)
+        #expect(
+            try machine.initialSet(from: Self.cases).map(\.sourceName)
                 == machine.initialSet(from: Self.reimported.reversed()).map(\.sourceName))
 
         let plans = try [Self.cases, Self.reimported].map { cohort in
@@ -134,8 +157,9 @@ struct ExperimentStateMachineTests {
         #expect(plans[0].map(\.seed) == plans[1].map(\.seed))
 
         let references = try [Self.cases, Self.reimported].map { cohort in
-            try ExperimentStateMachine.referencePlan(datasetID: UUID(), profile: .tiny, trainingCases: cohort,
-                                                     validationFraction: 0.2, seed: 9)
+            try ExperimentStateMachine.referencePlan(
+                datasetID: UUID(), profile: .tiny, trainingCases: cohort,
+                validationFraction: 0.2, seed: 9)
         }
         #expect(byName(references[0].trainingCases) == byName(references[1].trainingCases))
         #expect(byName(references[0].validationCases) == byName(references[1].validationCases))
@@ -160,7 +184,8 @@ struct ExperimentStateMachineTests {
         #expect(Set(members.map(\.seed)).count == 4)
         #expect(Set(members.map(\.key)).count == 4)
         // Planned again (a restart), the same work has the same keys and seeds.
-        #expect(try Self.machine(strategy: .bootstrap).trainingPlans(round: 1, annotated: annotated.reversed()) == members)
+        #expect(
+            try Self.machine(strategy: .bootstrap).trainingPlans(round: 1, annotated: annotated.reversed()) == members)
     }
 
     @Test func scoreAndEvaluationJobsHaveOneKeyPerCaseAndRound() {
@@ -170,7 +195,8 @@ struct ExperimentStateMachineTests {
         let evaluation = machine.evaluationPlans(round: 2, testCases: pool)
         #expect(Set((scoring + evaluation).map(\.key)).count == 12)
         #expect(scoring.allSatisfy { !$0.evaluate } && evaluation.allSatisfy(\.evaluate))
-        #expect(Set(machine.scoringPlans(round: 3, pool: pool, annotated: annotated).map(\.key))
+        #expect(
+            Set(machine.scoringPlans(round: 3, pool: pool, annotated: annotated).map(\.key))
                 .isDisjoint(with: scoring.map(\.key)))
         #expect(Self.machine(strategy: .random).scoringPlans(round: 2, pool: pool, annotated: annotated).isEmpty)
     }
@@ -178,7 +204,8 @@ struct ExperimentStateMachineTests {
     @Test(arguments: [RedundancyRestriction.none, .representative])
     func onlyThePoolIsScoredWithoutTheNonSimilarRestriction(_ restriction: RedundancyRestriction) {
         let machine = Self.machine(strategy: .dropoutTrainTest, restriction: restriction)
-        let scoring = machine.scoringPlans(round: 1, pool: Array(Self.cases.prefix(6)), annotated: Array(Self.cases.suffix(4)))
+        let scoring = machine.scoringPlans(
+            round: 1, pool: Array(Self.cases.prefix(6)), annotated: Array(Self.cases.suffix(4)))
         #expect(scoring.map(\.caseID) == Self.cases.prefix(6).map(\.id))
     }
 
@@ -194,13 +221,16 @@ struct ExperimentStateMachineTests {
         #expect(scoring.filter { machine.phase(.scoring, of: 2, waitsFor: $0.key, jobRound: 2) }.count == 10)
         // Planned again after a restart, with the cases in another order, the jobs are the same.
         #expect(machine.scoringPlans(round: 2, pool: pool.reversed(), annotated: annotated.reversed()) == scoring)
-        #expect(Self.machine(strategy: .random, restriction: .nonSimilar)
-                    .scoringPlans(round: 2, pool: pool, annotated: annotated).isEmpty)
+        #expect(
+            Self.machine(strategy: .random, restriction: .nonSimilar)
+                .scoringPlans(round: 2, pool: pool, annotated: annotated).isEmpty)
     }
 
     @Test func aPhaseCountsOnlyItsOwnJobs() {
-        let jobs: [(key: String, round: Int?)] = [("train/x/1/model", 1), ("score/x/1/a", 1), ("evaluate/x/1/b", 1),
-                                                  ("evaluate/x/0/b", 0), ("reference/d/tiny/evaluate/b", 1)]
+        let jobs: [(key: String, round: Int?)] = [
+            ("train/x/1/model", 1), ("score/x/1/a", 1), ("evaluate/x/1/b", 1),
+            ("evaluate/x/0/b", 0), ("reference/d/tiny/evaluate/b", 1),
+        ]
         func waitedFor(_ phase: RoundPhase) -> [String] {
             jobs.filter { machine.phase(phase, of: 1, waitsFor: $0.key, jobRound: $0.round) }.map(\.key)
         }
@@ -212,10 +242,12 @@ struct ExperimentStateMachineTests {
 
     @Test func theReferenceModelIsPlannedTheSameWayForEveryExperiment() throws {
         let dataset = UUID()
-        let a = try ExperimentStateMachine.referencePlan(datasetID: dataset, profile: .tiny, trainingCases: Self.cases,
-                                                         validationFraction: 0.2, seed: 9)
-        let b = try ExperimentStateMachine.referencePlan(datasetID: dataset, profile: .tiny,
-                                                         trainingCases: Self.cases.shuffled(), validationFraction: 0.2, seed: 9)
+        let a = try ExperimentStateMachine.referencePlan(
+            datasetID: dataset, profile: .tiny, trainingCases: Self.cases,
+            validationFraction: 0.2, seed: 9)
+        let b = try ExperimentStateMachine.referencePlan(
+            datasetID: dataset, profile: .tiny,
+            trainingCases: Self.cases.shuffled(), validationFraction: 0.2, seed: 9)
         #expect(a == b)
         #expect(a.validationCases.count == 4 && a.trainingCases.count == 16)
         #expect(a.key == ExperimentStateMachine.referenceKey(datasetID: dataset, profile: .tiny))

@@ -5,9 +5,10 @@ import Orchestration
 import Proto
 import ServiceRuntime
 import Store
-import Testing
 import TestSupport
+import Testing
 import Volume
+
 @testable import OrchestratorService
 
 /// `human` annotation on the real stack: a round waits for a person's labels, takes them through
@@ -21,14 +22,17 @@ struct HumanModeTests {
     @Test func aRoundWaitsForEveryPickedLabelAndGoesOnWhenTheLastArrives() async throws {
         try await Deployment.with { deployment in
             let database = deployment.database.client
-            let root = FileManager.default.temporaryDirectory.appendingPathComponent("activeseg-human-\(UUID().uuidString)")
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "activeseg-human-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: root) }
             let artifacts = try ArtifactStore(root: root.appendingPathComponent("artifacts"))
-            let dataset = try await SyntheticDataset.store(train: 6, test: 3, root: root, artifacts: artifacts,
-                                                           on: database)
+            let dataset = try await SyntheticDataset.store(
+                train: 6, test: 3, root: root, artifacts: artifacts,
+                on: database)
             let ingestedLabels = try await Self.forgetTrainingLabels(of: dataset.id, on: database)
-            let names = Dictionary(uniqueKeysWithValues: try await CaseRepository(client: database).cases(in: dataset.id)
-                .map { ($0.id, $0.sourceName) })
+            let names = Dictionary(
+                uniqueKeysWithValues: try await CaseRepository(client: database).cases(in: dataset.id)
+                    .map { ($0.id, $0.sourceName) })
             func sourceLabel(_ caseID: UUID) -> ImportedLabel {
                 let name = names[caseID]!
                 return ImportedLabel.with {
@@ -39,8 +43,10 @@ struct HumanModeTests {
 
             var groups = try await deployment.selectorAndStats()
             // The real trainer and scorer, so the imported labels are what round 0 trains on.
-            groups += [try await deployment.worker("trainer", artifacts: artifacts),
-                       try await deployment.worker("scorer", artifacts: artifacts)]
+            groups += [
+                try await deployment.worker("trainer", artifacts: artifacts),
+                try await deployment.worker("scorer", artifacts: artifacts),
+            ]
             groups.append(try await orchestrator(deployment, artifactRoot: artifacts.root))
             let client = try await deployment.client()
             let id = UUID().uuidString.lowercased()
@@ -49,7 +55,8 @@ struct HumanModeTests {
                 $0.annotation = .human
             }
             _ = try await deployment.createWhenLeading(client, id, spec: spec)
-            let started = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
+            let started = try await client.call(
+                OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
             #expect(started.state == .awaitingLabels && started.round == 0 && started.phase == .annotating)
             #expect(started.annotatedCases == 0)
 
@@ -58,21 +65,26 @@ struct HumanModeTests {
             try #require(picks.count == 4)
             let unpicked = try #require(ingestedLabels.keys.first { !picks.contains($0) })
             func importing(_ labels: [ImportedLabel]) async throws -> LabelImportResult {
-                try await client.call(OrchestratorRPC.importLabels, .with {
-                    $0.experimentID = id
-                    $0.round = 0
-                    $0.labels = labels
-                }, timeout: .seconds(60))
+                try await client.call(
+                    OrchestratorRPC.importLabels,
+                    .with {
+                        $0.experimentID = id
+                        $0.round = 0
+                        $0.labels = labels
+                    }, timeout: .seconds(60))
             }
 
             // Half the picks, a case the round did not pick, and a mask on another grid.
             let misfit = root.appendingPathComponent("misfit.nii.gz")
-            try NIfTI.write(LabelVolume(shape: GridShape(4, 4, 4), affine: .identity, voxels: Array(repeating: 0, count: 64)),
-                            to: misfit)
+            try NIfTI.write(
+                LabelVolume(shape: GridShape(4, 4, 4), affine: .identity, voxels: Array(repeating: 0, count: 64)),
+                to: misfit)
             var wrongGrid = ImportedLabel()
             wrongGrid.caseID = picks[2].uuidString.lowercased()
             wrongGrid.path = misfit.path
-            let first = try await importing([sourceLabel(picks[0]), sourceLabel(picks[1]), sourceLabel(unpicked), wrongGrid])
+            let first = try await importing([
+                sourceLabel(picks[0]), sourceLabel(picks[1]), sourceLabel(unpicked), wrongGrid,
+            ])
             #expect(Set(first.acceptedCaseIds) == Set(picks[0...1].map { $0.uuidString.lowercased() }))
             #expect(Set(first.missingCaseIds) == Set(picks[2...3].map { $0.uuidString.lowercased() }))
             let refusals = Dictionary(uniqueKeysWithValues: first.rejected.map { ($0.caseID, $0.reason) })
@@ -81,20 +93,25 @@ struct HumanModeTests {
             let misfitReason = try #require(refusals[picks[2].uuidString.lowercased()])
             #expect(misfitReason.contains(names[picks[2]]!) && misfitReason.contains("grid"), "\(misfitReason)")
             for caseID in picks[0...1] {
-                #expect(try await database.caseFiles(caseID)?.labelSHA256 == ingestedLabels[caseID],
-                        "the imported label is the one ingest made of the same mask")
+                #expect(
+                    try await database.caseFiles(caseID)?.labelSHA256 == ingestedLabels[caseID],
+                    "the imported label is the one ingest made of the same mask")
             }
             #expect(try await database.caseFiles(unpicked)?.labelSHA256 == nil)
-            let counted = Dictionary(uniqueKeysWithValues: try await CaseRepository(client: database).cases(in: dataset.id)
-                .map { ($0.id, $0.labelVoxels) })
-            #expect(picks[0...1].allSatisfy { counted[$0]! != nil } && counted[unpicked]! == nil,
-                    "an imported label's voxels are stored with it, for round 0's cold start")
+            let counted = Dictionary(
+                uniqueKeysWithValues: try await CaseRepository(client: database).cases(in: dataset.id)
+                    .map { ($0.id, $0.labelVoxels) })
+            #expect(
+                picks[0...1].allSatisfy { counted[$0]! != nil } && counted[unpicked]! == nil,
+                "an imported label's voxels are stored with it, for round 0's cold start")
 
-            let partial = try await client.call(OrchestratorRPC.status, .with { $0.experimentID = id }, timeout: .seconds(10))
+            let partial = try await client.call(
+                OrchestratorRPC.status, .with { $0.experimentID = id }, timeout: .seconds(10))
             #expect(partial.state == .awaitingLabels && partial.round == 0 && partial.phase == .annotating)
             #expect(partial.annotatedCases == 2)
-            #expect(try await JobRepository.jobs(of: experimentID, round: 0, on: database).isEmpty,
-                    "no training before every label is in")
+            #expect(
+                try await JobRepository.jobs(of: experimentID, round: 0, on: database).isEmpty,
+                "no training before every label is in")
 
             // The same labels again change nothing.
             let before = try await Self.annotationRows(of: dataset.id, on: database)
@@ -107,11 +124,13 @@ struct HumanModeTests {
             let labels = root.appendingPathComponent("labels")
             try FileManager.default.createDirectory(at: labels, withIntermediateDirectories: true)
             for caseID in picks[2...3] {
-                try FileManager.default.copyItem(at: URL(fileURLWithPath: sourceLabel(caseID).path),
-                                                 to: labels.appendingPathComponent("\(names[caseID]!)_seg.nii.gz"))
+                try FileManager.default.copyItem(
+                    at: URL(fileURLWithPath: sourceLabel(caseID).path),
+                    to: labels.appendingPathComponent("\(names[caseID]!)_seg.nii.gz"))
             }
-            let run = await CommandLineRun.activeseg(["label", "import", "--experiment", id, "--labels", "labels", "--json"],
-                                                     deployment: deployment, folder: root)
+            let run = await CommandLineRun.activeseg(
+                ["label", "import", "--experiment", id, "--labels", "labels", "--json"],
+                deployment: deployment, folder: root)
             #expect(run.status == .success, "\(run.errors)")
             let report = try JSONDecoder().decode(ImportReport.self, from: Data(run.output.utf8))
             #expect(report.round == 0)
@@ -129,7 +148,8 @@ struct HumanModeTests {
             // Dice alone, untested and not equivalent.
             #expect(rounds.first?.outcome?.tostP == nil && rounds.first?.outcome?.equivalent == false)
             let record = try #require(try await ExperimentRepository.experiment(experimentID, on: database))
-            let referenceKey = ExperimentStateMachine.referenceKey(datasetID: dataset.id, profile: record.design.profile)
+            let referenceKey = ExperimentStateMachine.referenceKey(
+                datasetID: dataset.id, profile: record.design.profile)
             #expect(try await JobRepository.job(key: referenceKey, on: database) == nil)
 
             await client.connection.close()
@@ -143,13 +163,21 @@ struct HumanModeTests {
             let group = try await orchestrator(deployment, artifactRoot: FileManager.default.temporaryDirectory)
             let client = try await deployment.client()
             let id = UUID().uuidString.lowercased()
-            _ = try await deployment.createWhenLeading(client, id, spec: OrchestratorServiceTests.spec(datasetID: cohort.dataset.id))
+            _ = try await deployment.createWhenLeading(
+                client, id, spec: OrchestratorServiceTests.spec(datasetID: cohort.dataset.id))
             _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
             await #expect {
-                try await client.call(OrchestratorRPC.importLabels, .with {
-                    $0.experimentID = id
-                    $0.labels = [ImportedLabel.with { $0.caseID = UUID().uuidString; $0.path = "/nowhere.nii.gz" }]
-                }, timeout: .seconds(10))
+                try await client.call(
+                    OrchestratorRPC.importLabels,
+                    .with {
+                        $0.experimentID = id
+                        $0.labels = [
+                            ImportedLabel.with {
+                                $0.caseID = UUID().uuidString
+                                $0.path = "/nowhere.nii.gz"
+                            }
+                        ]
+                    }, timeout: .seconds(10))
             } throws: { error in
                 guard let error = error as? RPCError else { return false }
                 return error.code == .failedPrecondition && error.message.contains("oracle")
@@ -176,34 +204,41 @@ struct HumanModeTests {
         postgres.applicationName = "orch-human"
         return RunningGroup.start([
             BusService(connection: connection, logger: Deployment.logger),
-            OrchestratorService(configuration: configuration, postgres: postgres, connection: connection,
-                                logger: Deployment.logger),
+            OrchestratorService(
+                configuration: configuration, postgres: postgres, connection: connection,
+                logger: Deployment.logger),
         ])
     }
 
     /// The case labels and picks of a dataset, with the rounds' phases and their times, as lines.
     private static func annotationRows(of datasetID: UUID, on database: PostgresClient) async throws -> [String] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT concat_ws('/', c.id, c.label_sha256, x.selected_round, x.selection_rank, x.annotated_round) AS line
             FROM cases c LEFT JOIN experiment_cases x ON x.case_id = c.id WHERE c.dataset_id = \(datasetID)
             UNION ALL
             SELECT concat_ws('/', experiment_id, round_index, phase, phase_changed_at) FROM rounds
             ORDER BY line
-            """).map { try $0.decode("line", as: String.self) }
+            """
+        ).map { try $0.decode("line", as: String.self) }
     }
 
     /// Clears the training cases' labels, as a dataset whose pool a person still has to label; the
     /// labels ingest stored, by case.
-    private static func forgetTrainingLabels(of datasetID: UUID, on database: PostgresClient) async throws
+    private static func forgetTrainingLabels(
+        of datasetID: UUID, on database: PostgresClient
+    ) async throws
         -> [UUID: String]
     {
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             UPDATE cases c SET label_sha256 = NULL FROM cases old
             WHERE c.id = old.id AND c.dataset_id = \(datasetID) AND c.split = 'train'
             RETURNING c.id, old.label_sha256
             """)
-        return Dictionary(uniqueKeysWithValues: try rows.map {
-            (try $0.decode("id", as: UUID.self), try $0.decode("label_sha256", as: String.self))
-        })
+        return Dictionary(
+            uniqueKeysWithValues: try rows.map {
+                (try $0.decode("id", as: UUID.self), try $0.decode("label_sha256", as: String.self))
+            })
     }
 }

@@ -4,8 +4,9 @@ import Orchestration
 import Proto
 import ServiceRuntime
 import Store
-import Testing
 import TestSupport
+import Testing
+
 @testable import OrchestratorService
 
 /// The leader's periodic pass over the jobs: a job recorded but never queued is published again,
@@ -29,14 +30,18 @@ struct JobWatchTests {
             let client = try await deployment.client()
             try await deployment.waitUntilServing(client, OrchestratorRPC.ping)
             let (_, connection) = try await deployment.connect("observer", instance: "observer")
-            let queue = JobQueue(TrainerRPC.train, jetStream: try JetStream(connection: connection),
-                                 subjectPrefix: deployment.prefix)
+            let queue = JobQueue(
+                TrainerRPC.train, jetStream: try JetStream(connection: connection),
+                subjectPrefix: deployment.prefix)
             // Past the takeover's republishing: the leader serves, and its first pass is a second away.
             try await Task.sleep(for: .milliseconds(300))
             #expect(try await queue.jetStream.streamState(queue.jobsStream).messages == 0)
-            _ = try await JobRepository.enqueue([JobRecord(
-                id: UUID(), key: "reference/\(UUID())", kind: .train, experimentID: nil, roundIndex: nil,
-                payload: try TrainJob().serializedData())], on: deployment.database.client)
+            _ = try await JobRepository.enqueue(
+                [
+                    JobRecord(
+                        id: UUID(), key: "reference/\(UUID())", kind: .train, experimentID: nil, roundIndex: nil,
+                        payload: try TrainJob().serializedData())
+                ], on: deployment.database.client)
 
             try await within(Deployment.timeout, "the pass to publish the job") {
                 while try await queue.jetStream.streamState(queue.jobsStream).messages == 0 {
@@ -60,9 +65,12 @@ struct JobWatchTests {
             watch.timeLimits.train = .seconds(1)
             let orchestrator = try await deployment.orchestrator("orch-a", watch: watch)
             let database = deployment.database.client
-            let job = try await JobRepository.enqueue([JobRecord(
-                id: UUID(), key: "reference/\(UUID())", kind: .train, experimentID: nil, roundIndex: nil,
-                payload: try TrainJob().serializedData())], on: database)[0]
+            let job = try await JobRepository.enqueue(
+                [
+                    JobRecord(
+                        id: UUID(), key: "reference/\(UUID())", kind: .train, experimentID: nil, roundIndex: nil,
+                        payload: try TrainJob().serializedData())
+                ], on: database)[0]
             #expect(try await JobRepository.markRunning(job.id, on: database))
             let failed = try await within(Deployment.timeout, "the pass to fail the job") {
                 while true {

@@ -4,8 +4,8 @@ import Foundation
 import Proto
 import ServiceRuntime
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 /// Every request/reply subject of every service answers bytes that are no protobuf with an
 /// `ErrorReply` and then serves a valid request on the same subject: a bad message costs its sender
@@ -22,7 +22,8 @@ struct MalformedRequestTests {
 
     @Test func everyRequestSubjectAnswersAMalformedMessageAndServesOn() async throws {
         try await Deployment.with { deployment in
-            let root = FileManager.default.temporaryDirectory.appendingPathComponent("activeseg-malformed-\(UUID().uuidString)")
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "activeseg-malformed-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: root) }
             let emptySource = root.appendingPathComponent("brats", isDirectory: true)
             try FileManager.default.createDirectory(at: emptySource, withIntermediateDirectories: true)
@@ -36,22 +37,28 @@ struct MalformedRequestTests {
             groups.append(try await deployment.orchestrator("orch-a"))
             let client = try await deployment.client()
             // The orchestrator serves once it leads; the others start serving meanwhile.
-            for ping in [OrchestratorRPC.ping, IngestRPC.ping, TrainerRPC.ping, ScorerRPC.ping, SelectorRPC.ping, StatsRPC.ping] {
+            for ping in [
+                OrchestratorRPC.ping, IngestRPC.ping, TrainerRPC.ping, ScorerRPC.ping, SelectorRPC.ping, StatsRPC.ping,
+            ] {
                 try await deployment.waitUntilServing(client, ping)
             }
 
-            let valid = Self.validRequests(experimentID: UUID().uuidString.lowercased(), datasetID: cohort.dataset.id,
-                                           emptySource: emptySource.path)
+            let valid = Self.validRequests(
+                experimentID: UUID().uuidString.lowercased(), datasetID: cohort.dataset.id,
+                emptySource: emptySource.path)
             let served = ProtoContracts.methods.filter { !Self.jobMethods.contains($0) }
             #expect(Set(valid.keys) == Set(served))
             for method in served {
-                let reply = try await client.connection.request(Self.notProtobuf, to: "\(deployment.prefix).\(method.subject)",
-                                                                timeout: .seconds(30))
-                #expect(reply.headers["Nats-Service-Error-Code"] == String(ErrorCode.invalidArgument.rawValue),
-                        "\(method.subject)")
+                let reply = try await client.connection.request(
+                    Self.notProtobuf, to: "\(deployment.prefix).\(method.subject)",
+                    timeout: .seconds(30))
+                #expect(
+                    reply.headers["Nats-Service-Error-Code"] == String(ErrorCode.invalidArgument.rawValue),
+                    "\(method.subject)")
                 let error = try ErrorReply(serializedBytes: reply.payload)
-                #expect(error.code == .invalidArgument && error.message.contains(method.requestMessageName),
-                        "\(method.subject): \(error.message)")
+                #expect(
+                    error.code == .invalidArgument && error.message.contains(method.requestMessageName),
+                    "\(method.subject): \(error.message)")
                 let request = try #require(valid[method], "no valid request for \(method.subject)")
                 try await request.send(client)
             }
@@ -63,65 +70,99 @@ struct MalformedRequestTests {
 
     /// A valid request for each served method. Sent in the order of the method tables, each finds
     /// the state it needs: the experiment is created, then started, then cancelled.
-    static func validRequests(experimentID: String, datasetID: UUID, emptySource: String) -> [AnyRPCMethod: ValidRequest] {
+    static func validRequests(
+        experimentID: String, datasetID: UUID, emptySource: String
+    ) -> [AnyRPCMethod: ValidRequest] {
         let ingestedDataset = UUID().uuidString.lowercased()
-        let requests: [ValidRequest] = [
-            .answered(IngestRPC.ingest, .with {
-                $0.requestID = UUID().uuidString
-                $0.datasetID = ingestedDataset
-                $0.brats = BratsFolder.with { $0.path = emptySource }
-                $0.preprocessing = PreprocessingConfig.with { $0.normalize = true }
-            }) { $0.datasetID == ingestedDataset && $0.outcomes.isEmpty },
-            .answered(OrchestratorRPC.create, .with {
-                $0.experimentID = experimentID
-                $0.spec = OrchestratorServiceTests.spec(datasetID: datasetID)
-            }) { $0.state == .created },
-            .answered(OrchestratorRPC.start, .with { $0.experimentID = experimentID }) { $0.state == .running },
-            .answered(OrchestratorRPC.status, .with { $0.experimentID = experimentID }) { $0.experimentID == experimentID },
-            .answered(OrchestratorRPC.cancel, .with { $0.experimentID = experimentID }) { $0.state == .cancelled },
-            .answered(OrchestratorRPC.list, ListExperimentsRequest()) { $0.experiments.map(\.experimentID) == [experimentID] },
-            .answered(OrchestratorRPC.compare, .with { $0.baselineExperimentID = experimentID }) {
-                $0.outcomes.map(\.experimentID) == [experimentID]
-            },
-            // Labels are imported only while a human-mode round waits for them: this oracle
-            // experiment's import is refused as out of place, not as undecodable.
-            .refused(OrchestratorRPC.importLabels, .with { $0.experimentID = experimentID; $0.round = 0 },
-                     code: .failedPrecondition),
-            .answered(SelectorRPC.select, .with {
-                $0.requestID = UUID().uuidString
-                $0.candidates = (0..<5).map { index in
-                    Candidate.with {
-                        $0.caseID = "case-\(index)"
-                        $0.sourceName = "Case_\(index)"
-                        $0.score = 0.1 * Double(index + 1)
-                        $0.features = [Float(index), 1]
+        let requests: [ValidRequest] =
+            [
+                .answered(
+                    IngestRPC.ingest,
+                    .with {
+                        $0.requestID = UUID().uuidString
+                        $0.datasetID = ingestedDataset
+                        $0.brats = BratsFolder.with { $0.path = emptySource }
+                        $0.preprocessing = PreprocessingConfig.with { $0.normalize = true }
                     }
-                }
-                $0.topK = 3
-                $0.pick = 2
-                $0.method = .margins
-                $0.restriction = .none
-            }) { Set($0.pickedCaseIds) == ["case-3", "case-4"] },
-            .answered(StatsRPC.analyze, .with {
-                $0.requestID = UUID().uuidString
-                let cases = (0..<6).map { "case-\($0)" }
-                $0.fullData = cases.enumerated().map { index, id in
-                    CaseDice.with { $0.caseID = id; $0.dice = 0.8 + 0.02 * Double(index) }
-                }
-                $0.rounds = [RoundDice.with {
-                    $0.round = 0
-                    $0.annotatedCases = 4
-                    $0.dice = cases.enumerated().map { index, id in
-                        CaseDice.with { $0.caseID = id; $0.dice = 0.5 + 0.03 * Double(index % 3) }
+                ) { $0.datasetID == ingestedDataset && $0.outcomes.isEmpty },
+                .answered(
+                    OrchestratorRPC.create,
+                    .with {
+                        $0.experimentID = experimentID
+                        $0.spec = OrchestratorServiceTests.spec(datasetID: datasetID)
                     }
-                }]
-                $0.fullDataCases = 8
-                $0.test = .paired
-                $0.alpha = 0.05
-            }) { $0.rounds.map(\.round) == [0] },
-        ] + [IngestRPC.ping, OrchestratorRPC.ping, ScorerRPC.ping, SelectorRPC.ping, StatsRPC.ping, TrainerRPC.ping].map {
-            ping -> ValidRequest in .answered(ping, HealthPing()) { $0.service == ping.service }
-        }
+                ) { $0.state == .created },
+                .answered(OrchestratorRPC.start, .with { $0.experimentID = experimentID }) { $0.state == .running },
+                .answered(OrchestratorRPC.status, .with { $0.experimentID = experimentID }) {
+                    $0.experimentID == experimentID
+                },
+                .answered(OrchestratorRPC.cancel, .with { $0.experimentID = experimentID }) { $0.state == .cancelled },
+                .answered(OrchestratorRPC.list, ListExperimentsRequest()) {
+                    $0.experiments.map(\.experimentID) == [experimentID]
+                },
+                .answered(OrchestratorRPC.compare, .with { $0.baselineExperimentID = experimentID }) {
+                    $0.outcomes.map(\.experimentID) == [experimentID]
+                },
+                // Labels are imported only while a human-mode round waits for them: this oracle
+                // experiment's import is refused as out of place, not as undecodable.
+                .refused(
+                    OrchestratorRPC.importLabels,
+                    .with {
+                        $0.experimentID = experimentID
+                        $0.round = 0
+                    },
+                    code: .failedPrecondition),
+                .answered(
+                    SelectorRPC.select,
+                    .with {
+                        $0.requestID = UUID().uuidString
+                        $0.candidates = (0..<5).map { index in
+                            Candidate.with {
+                                $0.caseID = "case-\(index)"
+                                $0.sourceName = "Case_\(index)"
+                                $0.score = 0.1 * Double(index + 1)
+                                $0.features = [Float(index), 1]
+                            }
+                        }
+                        $0.topK = 3
+                        $0.pick = 2
+                        $0.method = .margins
+                        $0.restriction = .none
+                    }
+                ) { Set($0.pickedCaseIds) == ["case-3", "case-4"] },
+                .answered(
+                    StatsRPC.analyze,
+                    .with {
+                        $0.requestID = UUID().uuidString
+                        let cases = (0..<6).map { "case-\($0)" }
+                        $0.fullData = cases.enumerated().map { index, id in
+                            CaseDice.with {
+                                $0.caseID = id
+                                $0.dice = 0.8 + 0.02 * Double(index)
+                            }
+                        }
+                        $0.rounds = [
+                            RoundDice.with {
+                                $0.round = 0
+                                $0.annotatedCases = 4
+                                $0.dice = cases.enumerated().map { index, id in
+                                    CaseDice.with {
+                                        $0.caseID = id
+                                        $0.dice = 0.5 + 0.03 * Double(index % 3)
+                                    }
+                                }
+                            }
+                        ]
+                        $0.fullDataCases = 8
+                        $0.test = .paired
+                        $0.alpha = 0.05
+                    }
+                ) { $0.rounds.map(\.round) == [0] },
+            ]
+            + [IngestRPC.ping, OrchestratorRPC.ping, ScorerRPC.ping, SelectorRPC.ping, StatsRPC.ping, TrainerRPC.ping]
+            .map {
+                ping -> ValidRequest in .answered(ping, HealthPing()) { $0.service == ping.service }
+            }
         return Dictionary(uniqueKeysWithValues: requests.map { ($0.method, $0) })
     }
 }
@@ -143,8 +184,10 @@ struct ValidRequest: Sendable {
 
     /// A request the method's handler must refuse with `code`: the refusal shows that the subject
     /// decoded the request and judged it.
-    static func refused<Request, Response>(_ method: RPCMethod<Request, Response>, _ request: Request,
-                                           code: ErrorCode) -> ValidRequest {
+    static func refused<Request, Response>(
+        _ method: RPCMethod<Request, Response>, _ request: Request,
+        code: ErrorCode
+    ) -> ValidRequest {
         ValidRequest(method: AnyRPCMethod(method)) { client in
             do throws(RPCError) {
                 let response = try await client.call(method, request, timeout: .seconds(30))

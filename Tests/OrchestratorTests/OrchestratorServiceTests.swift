@@ -3,16 +3,18 @@ import Foundation
 import Proto
 import ServiceRuntime
 import Store
-import Testing
 import TestSupport
+import Testing
 
 /// The orchestrator service on the real stack: its commands, whole experiments driven through the
 /// real job queues (with `ResultWriters` in place of the trainer and scorer), restarts and the
 /// leader lock.
 @Suite(.serialized)
 struct OrchestratorServiceTests {
-    static func spec(datasetID: UUID, strategy: UncertaintyMethod = .random, rounds: UInt32 = 2,
-                     initial: UInt32 = 4, pick: UInt32 = 2, seed: UInt64 = 21) -> ExperimentSpec {
+    static func spec(
+        datasetID: UUID, strategy: UncertaintyMethod = .random, rounds: UInt32 = 2,
+        initial: UInt32 = 4, pick: UInt32 = 2, seed: UInt64 = 21
+    ) -> ExperimentSpec {
         ExperimentSpec.with {
             $0.name = "test"
             $0.datasetID = datasetID.uuidString.lowercased()
@@ -41,7 +43,10 @@ struct OrchestratorServiceTests {
             let client = try await deployment.client()
             let id = UUID().uuidString.lowercased()
             let spec = Self.spec(datasetID: cohort.dataset.id)
-            let create = CreateExperimentRequest.with { $0.experimentID = id; $0.spec = spec }
+            let create = CreateExperimentRequest.with {
+                $0.experimentID = id
+                $0.spec = spec
+            }
 
             let created = try await deployment.createWhenLeading(client, id, spec: spec)
             #expect(created.state == .created && created.poolCases == 8 && created.spec == spec)
@@ -67,7 +72,8 @@ struct OrchestratorServiceTests {
             }
 
             // Oracle annotation: round 0 draws and reveals its initial set and queues its training at once.
-            let started = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
+            let started = try await client.call(
+                OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
             #expect(started.state == .running && started.round == 0 && started.phase == .training)
             #expect(started.annotatedCases == 4 && started.poolCases == 4)
             let jobs = try await JobRepository.unfinished(on: deployment.database.client)
@@ -77,14 +83,22 @@ struct OrchestratorServiceTests {
             let list = try await client.call(OrchestratorRPC.list, ListExperimentsRequest(), timeout: .seconds(10))
             #expect(list.experiments.map(\.experimentID) == [id])
 
-            let cancelled = try await client.call(OrchestratorRPC.cancel, .with { $0.experimentID = id; $0.reason = "test" },
-                                                  timeout: .seconds(10))
+            let cancelled = try await client.call(
+                OrchestratorRPC.cancel,
+                .with {
+                    $0.experimentID = id
+                    $0.reason = "test"
+                },
+                timeout: .seconds(10))
             #expect(cancelled.state == .cancelled)
-            await #expect { try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(10)) }
-                throws: { ($0 as? RPCError)?.code == .failedPrecondition }
-            await #expect { try await client.call(OrchestratorRPC.status, .with { $0.experimentID = UUID().uuidString },
-                                                  timeout: .seconds(10)) }
-                throws: { ($0 as? RPCError)?.code == .notFound }
+            await #expect {
+                try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(10))
+            } throws: { ($0 as? RPCError)?.code == .failedPrecondition }
+            await #expect {
+                try await client.call(
+                    OrchestratorRPC.status, .with { $0.experimentID = UUID().uuidString },
+                    timeout: .seconds(10))
+            } throws: { ($0 as? RPCError)?.code == .notFound }
             await client.connection.close()
             try await orchestrator.stop()
         }
@@ -94,13 +108,15 @@ struct OrchestratorServiceTests {
         try await Deployment.with { deployment in
             let database = deployment.database.client
             // Of 12 training cases only Case_002 and Case_009 hold a tumor; Case_005's 0 voxels show none.
-            let cohort = try await CohortFixture.store(train: 12, test: 3, labelVoxels: { [2, 9].contains($0) ? 40 : 0 },
-                                                       on: database)
+            let cohort = try await CohortFixture.store(
+                train: 12, test: 3, labelVoxels: { [2, 9].contains($0) ? 40 : 0 },
+                on: database)
             let orchestrator = try await deployment.orchestrator("orch-a")
             let client = try await deployment.client()
             let id = UUID().uuidString.lowercased()
             _ = try await deployment.createWhenLeading(client, id, spec: Self.spec(datasetID: cohort.dataset.id))
-            let started = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
+            let started = try await client.call(
+                OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
             #expect(started.round == 0 && started.phase == .training)
 
             let experimentID = try #require(UUID(uuidString: id))
@@ -127,7 +143,10 @@ struct OrchestratorServiceTests {
             try await deployment.waitUntilServing(client, OrchestratorRPC.ping)
             var spec = Self.spec(datasetID: cohort.dataset.id, strategy: .bootstrap)
             spec.bootstrapMembers = 1_000_000
-            let create = CreateExperimentRequest.with { $0.experimentID = UUID().uuidString.lowercased(); $0.spec = spec }
+            let create = CreateExperimentRequest.with {
+                $0.experimentID = UUID().uuidString.lowercased()
+                $0.spec = spec
+            }
 
             do throws(RPCError) {
                 let status = try await client.call(OrchestratorRPC.create, create, timeout: .seconds(10))
@@ -156,7 +175,8 @@ struct OrchestratorServiceTests {
                 to: "\(deployment.prefix).activeseg.v1.events.\(id).round.finished")
             try await client.connection.flush()
 
-            _ = try await deployment.createWhenLeading(client, id, spec: Self.spec(datasetID: cohort.dataset.id, strategy: .margins))
+            _ = try await deployment.createWhenLeading(
+                client, id, spec: Self.spec(datasetID: cohort.dataset.id, strategy: .margins))
             _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
             let finished = try await deployment.waitForStatus(client, id, "the experiment to finish") {
                 $0.state == .finished || $0.state == .failed
@@ -171,10 +191,12 @@ struct OrchestratorServiceTests {
             // margins without restriction: each later round picks the two highest stored scores of its pool
             let selections = try await ExperimentCaseRepository.selections(of: experimentID, on: database)
             for round in 1...2 {
-                let scores = try await database.query("""
+                let scores = try await database.query(
+                    """
                     SELECT case_id FROM scores WHERE experiment_id = \(experimentID) AND round_index = \(round)
                     ORDER BY value DESC, case_id LIMIT 2
-                    """).map { try $0.decode("case_id", as: UUID.self) }
+                    """
+                ).map { try $0.decode("case_id", as: UUID.self) }
                 let picked = selections.filter { $0.selectedRound == round }.map(\.caseID)
                 #expect(Set(picked) == Set(scores), "round \(round)")
             }
@@ -213,8 +235,9 @@ struct OrchestratorServiceTests {
             for id in [interrupted, uninterrupted] {
                 _ = try await deployment.createWhenLeading(client, id, spec: spec)
             }
-            let started = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = interrupted },
-                                                timeout: .seconds(30))
+            let started = try await client.call(
+                OrchestratorRPC.start, .with { $0.experimentID = interrupted },
+                timeout: .seconds(30))
             #expect(started.phase == .training)
             try await first.stop()
 
@@ -225,16 +248,19 @@ struct OrchestratorServiceTests {
                 }
             }
             let interruptedID = try #require(UUID(uuidString: interrupted))
-            #expect(try await RoundRepository.latest(of: interruptedID, on: database)?.phase == .training,
-                    "no orchestrator ran, so round 0 is still training")
+            #expect(
+                try await RoundRepository.latest(of: interruptedID, on: database)?.phase == .training,
+                "no orchestrator ran, so round 0 is still training")
 
             let second = try await deployment.orchestrator("orch-b")
             let resumed = try await deployment.waitForStatus(client, interrupted, "the resumed experiment to finish") {
                 $0.state == .finished || $0.state == .failed
             }
             #expect(resumed.state == .finished, "\(resumed.failureReason)")
-            _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = uninterrupted }, timeout: .seconds(30))
-            let reference = try await deployment.waitForStatus(client, uninterrupted, "the second experiment to finish") {
+            _ = try await client.call(
+                OrchestratorRPC.start, .with { $0.experimentID = uninterrupted }, timeout: .seconds(30))
+            let reference = try await deployment.waitForStatus(client, uninterrupted, "the second experiment to finish")
+            {
                 $0.state == .finished || $0.state == .failed
             }
             #expect(reference.state == .finished)
@@ -273,7 +299,8 @@ struct OrchestratorServiceTests {
             let first = try await deployment.orchestrator("orch-a")
             let client = try await deployment.client()
             let id = UUID().uuidString.lowercased()
-            _ = try await deployment.createWhenLeading(client, id, spec: Self.spec(datasetID: cohort.dataset.id, strategy: .margins, rounds: 1))
+            _ = try await deployment.createWhenLeading(
+                client, id, spec: Self.spec(datasetID: cohort.dataset.id, strategy: .margins, rounds: 1))
             _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
             let finished = try await deployment.waitForStatus(client, id, "the experiment to finish") {
                 $0.state == .finished || $0.state == .failed
@@ -286,10 +313,14 @@ struct OrchestratorServiceTests {
             for job in jobs {
                 let jobID = try job.decode("id", as: UUID.self).uuidString.lowercased()
                 let isTraining = try job.decode("kind", as: String.self) == "train"
-                let body = isTraining ? try TrainResult.with { $0.jobID = jobID }.serializedData()
+                let body =
+                    isTraining
+                    ? try TrainResult.with { $0.jobID = jobID }.serializedData()
                     : try ScoreResult.with { $0.jobID = jobID }.serializedData()
-                try await jetStream.publish(body, to: "\(deployment.prefix).activeseg.v1.results."
-                                                + (isTraining ? "trainer" : "scorer"), messageID: UUID().uuidString)
+                try await jetStream.publish(
+                    body,
+                    to: "\(deployment.prefix).activeseg.v1.results."
+                        + (isTraining ? "trainer" : "scorer"), messageID: UUID().uuidString)
             }
             try await waitUntilConsumed(deployment, client: client)
             #expect(try await Snapshot.take(database) == before)
@@ -321,7 +352,9 @@ struct OrchestratorServiceTests {
                 $0.state == .finished || $0.state == .failed
             }
             #expect(stopped.state == .failed && stopped.round == 0 && stopped.phase == .evaluating)
-            #expect(stopped.failureReason.hasPrefix("round 0: the equivalence test refused the Dice"), "\(stopped.failureReason)")
+            #expect(
+                stopped.failureReason.hasPrefix("round 0: the equivalence test refused the Dice"),
+                "\(stopped.failureReason)")
             await client.connection.close()
             for group in groups.reversed() { try await group.stop() }
         }
@@ -357,29 +390,36 @@ struct OrchestratorServiceTests {
             let admin = deployment.database.client
             // The second instance waits: it holds no lock and answers nothing.
             _ = try await within(Deployment.timeout, "the second instance's session") {
-                while try await admin.query("""
+                while try await admin.query(
+                    """
                     SELECT 1 FROM pg_stat_activity WHERE application_name = 'orch-second-leader'
-                    """).isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+                    """
+                ).isEmpty { try await Task.sleep(for: .milliseconds(50)) }
             }
             for _ in 0..<5 {
-                #expect(try await client.call(OrchestratorRPC.ping, HealthPing(), timeout: .seconds(5)).instanceID
+                #expect(
+                    try await client.call(OrchestratorRPC.ping, HealthPing(), timeout: .seconds(5)).instanceID
                         == "orch-first")
             }
-            let holders = try await admin.query("""
+            let holders = try await admin.query(
+                """
                 SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)
                 WHERE l.locktype = 'advisory' AND a.application_name IN ('orch-first-leader', 'orch-second-leader')
-                """).map { try $0.decode("application_name", as: String.self) }
+                """
+            ).map { try $0.decode("application_name", as: String.self) }
             #expect(holders == ["orch-first-leader"])
 
             // The leader's database session ends (its process died): the lock goes with it.
-            try await admin.query("""
+            try await admin.query(
+                """
                 SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'orch-first-leader'
                 """)
             try await first.stop()
             let successor = try await within(Deployment.timeout, "the takeover") {
                 while true {
                     if let pong = try? await client.call(OrchestratorRPC.ping, HealthPing(), timeout: .seconds(2)),
-                       pong.instanceID == "orch-second" {
+                        pong.instanceID == "orch-second"
+                    {
                         return pong.instanceID
                     }
                 }
@@ -414,12 +454,15 @@ private struct Snapshot: Equatable {
             try await database.query(query).map { try $0.decode("line", as: String.self) }
         }
         return Snapshot(
-            jobs: try await lines("SELECT concat_ws('/', id, key, state, attempts, updated_at) AS line FROM jobs ORDER BY key"),
-            rounds: try await lines("""
+            jobs: try await lines(
+                "SELECT concat_ws('/', id, key, state, attempts, updated_at) AS line FROM jobs ORDER BY key"),
+            rounds: try await lines(
+                """
                 SELECT concat_ws('/', experiment_id, round_index, phase, phase_changed_at, annotated_count, mean_dice, tost_p)
                 AS line FROM rounds ORDER BY experiment_id, round_index
                 """),
-            picks: try await lines("""
+            picks: try await lines(
+                """
                 SELECT concat_ws('/', case_id, selected_round, selection_rank, annotated_round) AS line
                 FROM experiment_cases ORDER BY case_id
                 """),

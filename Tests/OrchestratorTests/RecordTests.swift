@@ -14,7 +14,8 @@ struct RecordTests {
             retried.name = "another name"
             let again = try await ExperimentRepository.create(retried, on: db.client)
             #expect(again == created)
-            #expect(created.name == "fixture" && created.design.bootstrapMembers == 3 && created.spec == Data([1, 2, 3]))
+            #expect(
+                created.name == "fixture" && created.design.bootstrapMembers == 3 && created.spec == Data([1, 2, 3]))
             #expect(try await ExperimentRepository.experiments(on: db.client).count == 1)
         }
     }
@@ -25,8 +26,10 @@ struct RecordTests {
             let id = try await ExperimentRepository.create(cohort.experiment(), on: db.client).id
             #expect(try await ExperimentRepository.transition(id, from: .created, to: .running, on: db.client))
             #expect(try await !ExperimentRepository.transition(id, from: .created, to: .running, on: db.client))
-            #expect(try await ExperimentRepository.transition(id, from: .running, to: .failed, failureReason: "disk full",
-                                                              on: db.client))
+            #expect(
+                try await ExperimentRepository.transition(
+                    id, from: .running, to: .failed, failureReason: "disk full",
+                    on: db.client))
             let stored = try #require(try await ExperimentRepository.experiment(id, on: db.client))
             #expect(stored.status == .failed && stored.failureReason == "disk full" && stored.finishedAt != nil)
         }
@@ -56,18 +59,23 @@ struct RecordTests {
             let experiment = try await ExperimentRepository.create(cohort.experiment(annotation: .human), on: db.client)
             try await RoundRepository.open(0, of: experiment.id, in: .selecting, on: db.client)
             let picks = Array(cohort.trainingCases.prefix(3))
-            try await ExperimentCaseRepository.recordPicks(picks, round: 0, of: experiment.id,
-                                                           datasetID: cohort.dataset.id, annotated: false, on: db.client)
-            try await ExperimentCaseRepository.recordPicks(picks.reversed(), round: 0, of: experiment.id,
-                                                           datasetID: cohort.dataset.id, annotated: true, on: db.client)
+            try await ExperimentCaseRepository.recordPicks(
+                picks, round: 0, of: experiment.id,
+                datasetID: cohort.dataset.id, annotated: false, on: db.client)
+            try await ExperimentCaseRepository.recordPicks(
+                picks.reversed(), round: 0, of: experiment.id,
+                datasetID: cohort.dataset.id, annotated: true, on: db.client)
             var stored = try await ExperimentCaseRepository.selections(of: experiment.id, on: db.client)
             #expect(stored.map(\.caseID) == picks && stored.allSatisfy { $0.annotatedRound == nil })
 
             let changed = try await ExperimentCaseRepository.markAnnotated(
                 [picks[1], cohort.trainingCases[5]], round: 0, of: experiment.id, on: db.client)
             #expect(changed == [picks[1]])
-            #expect(try await ExperimentCaseRepository.markAnnotated([picks[1]], round: 0, of: experiment.id,
-                                                                     on: db.client).isEmpty)
+            #expect(
+                try await ExperimentCaseRepository.markAnnotated(
+                    [picks[1]], round: 0, of: experiment.id,
+                    on: db.client
+                ).isEmpty)
             stored = try await ExperimentCaseRepository.selections(of: experiment.id, on: db.client)
             #expect(stored.map(\.annotatedRound) == [nil, 0, nil])
         }
@@ -78,8 +86,9 @@ struct RecordTests {
             let cohort = try await CohortFixture.store(train: 6, test: 2, on: db.client)
             let id = try await ExperimentRepository.create(cohort.experiment(), on: db.client).id
             try await RoundRepository.open(0, of: id, in: .selecting, on: db.client)
-            let job = JobRecord(id: UUID(), key: "train/\(id)/0/model", kind: .train, experimentID: id, roundIndex: 0,
-                                payload: Data([9]))
+            let job = JobRecord(
+                id: UUID(), key: "train/\(id)/0/model", kind: .train, experimentID: id, roundIndex: 0,
+                payload: Data([9]))
             let first = try await JobRepository.enqueue([job], on: db.client)
             var replanned = job
             replanned.id = UUID()

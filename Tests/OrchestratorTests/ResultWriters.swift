@@ -31,7 +31,8 @@ struct TrainingResultWriter: JobHandler {
         let member: Int? = job.hasBootstrapMember ? Int(job.bootstrapMember) : nil
         return try await database.withTransaction { transaction in
             guard try await JobRepository.markSucceeded(jobID, on: transaction) else { return nil }
-            try await transaction.query("""
+            try await transaction.query(
+                """
                 INSERT INTO models (id, dataset_id, experiment_id, round_index, bootstrap_member, is_full_data_reference,
                                     profile, checkpoint_sha256, training_case_count, epochs, job_id)
                 VALUES (\(modelID), \(datasetID), \(experimentID), \(experimentID == nil ? nil : Int(job.round)), \(member),
@@ -76,7 +77,8 @@ struct ScoringResultWriter: JobHandler {
                     "SELECT round_index FROM models WHERE id = \(modelID)")[0]
                 let round = try model.decode("round_index", as: Int?.self)
                 let dice = flatReference && round == nil ? 0.5 : syntheticDice(caseIndex: index, round: round)
-                try await transaction.query("""
+                try await transaction.query(
+                    """
                     INSERT INTO evaluations (model_id, case_id, dataset_id, dice)
                     VALUES (\(modelID), \(caseID), \(datasetID), \(dice))
                     """)
@@ -85,12 +87,14 @@ struct ScoringResultWriter: JobHandler {
                 let experimentID = try uuid(job.experimentID)
                 let score = Double((index * 13 + Int(job.round) * 5) % 17) / 17
                 let method = job.method == .margins ? "margins" : "dropout-test"
-                try await transaction.query("""
+                try await transaction.query(
+                    """
                     INSERT INTO scores (experiment_id, round_index, case_id, dataset_id, method, value)
                     VALUES (\(experimentID), \(Int(job.round)), \(caseID), \(datasetID), \(method), \(score))
                     """)
                 let features: [Float] = [Float(index % 3), Float(index % 5), 1, Float(job.round)]
-                try await transaction.query("""
+                try await transaction.query(
+                    """
                     INSERT INTO features (experiment_id, round_index, case_id, dataset_id, vector)
                     VALUES (\(experimentID), \(Int(job.round)), \(caseID), \(datasetID), \(features))
                     """)

@@ -6,6 +6,7 @@ import ServiceLifecycle
 import ServiceRuntime
 import Store
 import TestSupport
+
 @testable import OrchestratorService
 @testable import SelectorService
 @testable import StatsService
@@ -64,8 +65,9 @@ struct Deployment: Sendable {
         let (configuration, connection) = try await connect("orchestrator", instance: instance)
         var postgres = database.configuration
         postgres.applicationName = instance
-        let service = OrchestratorService(configuration: configuration, postgres: postgres, connection: connection,
-                                          logger: Self.logger, watch: watch)
+        let service = OrchestratorService(
+            configuration: configuration, postgres: postgres, connection: connection,
+            logger: Self.logger, watch: watch)
         return RunningGroup.start([BusService(connection: connection, logger: Self.logger), service])
     }
 
@@ -74,10 +76,16 @@ struct Deployment: Sendable {
         let (selectorConfiguration, selectorConnection) = try await connect("selector", instance: "selector")
         let (statsConfiguration, statsConnection) = try await connect("stats", instance: "stats")
         return [
-            RunningGroup(buildSelectorServer(configuration: selectorConfiguration, connection: selectorConnection,
-                                             logger: Self.logger).serviceGroup()),
-            RunningGroup(buildStatsServer(configuration: statsConfiguration, connection: statsConnection,
-                                          logger: Self.logger).serviceGroup()),
+            RunningGroup(
+                buildSelectorServer(
+                    configuration: selectorConfiguration, connection: selectorConnection,
+                    logger: Self.logger
+                ).serviceGroup()),
+            RunningGroup(
+                buildStatsServer(
+                    configuration: statsConfiguration, connection: statsConnection,
+                    logger: Self.logger
+                ).serviceGroup()),
         ]
     }
 
@@ -91,11 +99,15 @@ struct Deployment: Sendable {
         let client = database.client
         return RunningGroup.start([
             BusService(connection: connection, logger: Self.logger),
-            JobWorker(queue: training, handler: TrainingResultWriter(database: client, datasetID: datasetID),
-                      fetchTimeout: .milliseconds(200), logger: Self.logger),
-            JobWorker(queue: scoring, handler: ScoringResultWriter(database: client, datasetID: datasetID,
-                                                                   flatReference: flatReference),
-                      concurrency: 2, fetchTimeout: .milliseconds(200), logger: Self.logger),
+            JobWorker(
+                queue: training, handler: TrainingResultWriter(database: client, datasetID: datasetID),
+                fetchTimeout: .milliseconds(200), logger: Self.logger),
+            JobWorker(
+                queue: scoring,
+                handler: ScoringResultWriter(
+                    database: client, datasetID: datasetID,
+                    flatReference: flatReference),
+                concurrency: 2, fetchTimeout: .milliseconds(200), logger: Self.logger),
         ])
     }
 
@@ -111,7 +123,9 @@ struct Deployment: Sendable {
     }
 
     /// Creates the experiment as soon as an orchestrator leads; until then nothing answers.
-    func createWhenLeading(_ client: RPCClient, _ experimentID: String, spec: ExperimentSpec) async throws
+    func createWhenLeading(
+        _ client: RPCClient, _ experimentID: String, spec: ExperimentSpec
+    ) async throws
         -> ExperimentStatus
     {
         let request = CreateExperimentRequest.with {
@@ -128,13 +142,17 @@ struct Deployment: Sendable {
     }
 
     /// Asks `client` for the experiment's status until `done` holds.
-    func waitForStatus(_ client: RPCClient, _ experimentID: String, _ what: String,
-                       until done: @escaping @Sendable (ExperimentStatus) -> Bool) async throws -> ExperimentStatus {
+    func waitForStatus(
+        _ client: RPCClient, _ experimentID: String, _ what: String,
+        until done: @escaping @Sendable (ExperimentStatus) -> Bool
+    ) async throws -> ExperimentStatus {
         try await within(Self.timeout, what) {
             while true {
-                if let status = try? await client.call(OrchestratorRPC.status,
-                                                       .with { $0.experimentID = experimentID }, timeout: .seconds(5)),
-                   done(status) {
+                if let status = try? await client.call(
+                    OrchestratorRPC.status,
+                    .with { $0.experimentID = experimentID }, timeout: .seconds(5)),
+                    done(status)
+                {
                     return status
                 }
                 try await Task.sleep(for: .milliseconds(100))
@@ -155,8 +173,11 @@ struct RunningGroup: Sendable {
 
     /// Shutdown stops the services in reverse order, so the bus connection (listed first) drains last.
     static func start(_ services: [any Service]) -> RunningGroup {
-        RunningGroup(ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [], logger: Deployment.logger)))
+        RunningGroup(
+            ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: services.map { .init(service: $0) }, gracefulShutdownSignals: [],
+                    logger: Deployment.logger)))
     }
 
     func stop() async throws {

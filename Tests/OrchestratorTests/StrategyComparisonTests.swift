@@ -2,6 +2,7 @@ import Domain
 import Foundation
 import Proto
 import Testing
+
 @testable import OrchestratorService
 
 /// The comparison table from single experiments: repetitions of a strategy are averaged, and the
@@ -9,10 +10,13 @@ import Testing
 struct StrategyComparisonTests {
     typealias Repetition = StrategyComparison.Repetition
 
-    static func run(_ id: String, _ strategy: Strategy, repetition: Int, share: Double?,
-                    restriction: RedundancyRestriction = .none) -> Repetition {
-        Repetition(experimentID: id, strategy: strategy, restriction: restriction, repetition: repetition,
-                   equivalentShare: share)
+    static func run(
+        _ id: String, _ strategy: Strategy, repetition: Int, share: Double?,
+        restriction: RedundancyRestriction = .none
+    ) -> Repetition {
+        Repetition(
+            experimentID: id, strategy: strategy, restriction: restriction, repetition: repetition,
+            equivalentShare: share)
     }
 
     @Test func repetitionsAverageOverThoseThatReachedEquivalence() {

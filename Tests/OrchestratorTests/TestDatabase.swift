@@ -10,12 +10,14 @@ struct TestDatabase {
     let client: PostgresClient
 
     static func with(_ body: (TestDatabase) async throws -> Void) async throws {
-        let base = try PostgresConfiguration(environment: ProcessInfo.processInfo.environment,
-                                             applicationName: "activeseg-orchestrator-tests")
+        let base = try PostgresConfiguration(
+            environment: ProcessInfo.processInfo.environment,
+            applicationName: "activeseg-orchestrator-tests")
         var configuration = base
         configuration.schema = "orch_" + UUID().uuidString.replacing("-", with: "").lowercased()
-        let database = TestDatabase(configuration: configuration,
-                                    client: PostgresClient(configuration: configuration, logger: silentLogger))
+        let database = TestDatabase(
+            configuration: configuration,
+            client: PostgresClient(configuration: configuration, logger: silentLogger))
         var failure: (any Error)?
         do {
             try await database.client.migrate()
@@ -41,33 +43,41 @@ struct CohortFixture {
     let trainingCases: [UUID]
     let testCases: [UUID]
 
-    static func store(train: Int, test: Int, labelVoxels: (Int) -> Int? = { _ in nil }, on client: PostgresClient)
+    static func store(
+        train: Int, test: Int, labelVoxels: (Int) -> Int? = { _ in nil }, on client: PostgresClient
+    )
         async throws -> CohortFixture
     {
-        let dataset = try await DatasetRepository(client: client).ensure(DatasetRecord(
-            id: UUID(), name: "fixture-\(UUID())", sourceKind: .synthetic, sourceURI: "/fixture/\(UUID())",
-            testFraction: 0.2, splitSeed: 7))
+        let dataset = try await DatasetRepository(client: client).ensure(
+            DatasetRecord(
+                id: UUID(), name: "fixture-\(UUID())", sourceKind: .synthetic, sourceURI: "/fixture/\(UUID())",
+                testFraction: 0.2, splitSeed: 7))
         let hash = String(repeating: "ab", count: 32)
         let records = (0..<(train + test)).map { index in
-            CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: String(format: "Case_%03d", index),
-                       patientID: "P\(index)",
-                       state: .ingested(split: index < train ? .train : .test, imageSHA256: hash, labelSHA256: hash),
-                       labelVoxels: labelVoxels(index))
+            CaseRecord(
+                id: UUID(), datasetID: dataset.id, sourceName: String(format: "Case_%03d", index),
+                patientID: "P\(index)",
+                state: .ingested(split: index < train ? .train : .test, imageSHA256: hash, labelSHA256: hash),
+                labelVoxels: labelVoxels(index))
         }
         let stored = try await CaseRepository(client: client).record(records)
-        return CohortFixture(dataset: dataset, trainingCases: Array(stored.prefix(train).map(\.id)),
-                             testCases: Array(stored.dropFirst(train).map(\.id)))
+        return CohortFixture(
+            dataset: dataset, trainingCases: Array(stored.prefix(train).map(\.id)),
+            testCases: Array(stored.dropFirst(train).map(\.id)))
     }
 
-    func experiment(strategy: Strategy = .random, maxRounds: Int = 2, initial: Int = 4,
-                    pick: Int = 2, annotation: ExperimentRecord.AnnotationMode = .oracle,
-                    stopAtEquivalence: Bool = false, seed: Int64 = 11) -> ExperimentRecord {
+    func experiment(
+        strategy: Strategy = .random, maxRounds: Int = 2, initial: Int = 4,
+        pick: Int = 2, annotation: ExperimentRecord.AnnotationMode = .oracle,
+        stopAtEquivalence: Bool = false, seed: Int64 = 11
+    ) -> ExperimentRecord {
         let design = ExperimentDesign(
             strategy: strategy, restriction: .none, initialCount: initial, candidateCount: max(pick, 3),
             queryCount: pick, maxRounds: maxRounds, stopAtEquivalence: stopAtEquivalence,
             dropoutPasses: strategy.usesDropoutPasses ? 4 : nil, bootstrapMembers: strategy == .bootstrap ? 3 : nil,
             seed: seed, profile: .tiny)
-        return ExperimentRecord(id: UUID(), name: "fixture", datasetID: dataset.id, design: design,
-                                annotationMode: annotation)
+        return ExperimentRecord(
+            id: UUID(), name: "fixture", datasetID: dataset.id, design: design,
+            annotationMode: annotation)
     }
 }

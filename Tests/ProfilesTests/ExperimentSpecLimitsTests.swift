@@ -26,7 +26,9 @@ import Testing
     }
 
     /// The violation `spec` raises under the cpu profile, or nil.
-    static func violation(_ change: (inout ExperimentSpec) -> Void, strategy: UncertaintyMethod = .bootstrap)
+    static func violation(
+        _ change: (inout ExperimentSpec) -> Void, strategy: UncertaintyMethod = .bootstrap
+    )
         -> LimitViolation?
     {
         var spec = Self.spec(.cpu, strategy: strategy)
@@ -55,13 +57,17 @@ import Testing
     }
 
     @Test func aCountBelowItsBoundIsRefused() {
-        #expect(Self.violation { $0.initialCases = 0 } == LimitViolation(field: "initial_cases", value: "0",
-                                                                         limit: "1…10000"))
+        #expect(
+            Self.violation { $0.initialCases = 0 }
+                == LimitViolation(
+                    field: "initial_cases", value: "0",
+                    limit: "1…10000"))
     }
 
     @Test func aDropoutRateOfOneIsRefused() {
-        #expect(Self.violation { $0.hyperParameters.dropoutRate = 1 }
-            == LimitViolation(field: "hyper_parameters.dropout_rate", value: "1.0", limit: "0.0…0.9"))
+        #expect(
+            Self.violation { $0.hyperParameters.dropoutRate = 1 }
+                == LimitViolation(field: "hyper_parameters.dropout_rate", value: "1.0", limit: "0.0…0.9"))
     }
 
     @Test func aNonFiniteValueIsRefused() {
@@ -71,35 +77,53 @@ import Testing
 
     @Test func aPatchEdgeTheNetworkCannotDivideIsRefused() {
         // The cpu network has 4 levels: a patch is halved three times, so its edge must divide by 8.
-        #expect(Self.violation { $0.hyperParameters.patchEdge = 20 }
-            == LimitViolation(field: "hyper_parameters.patch_edge", value: "20",
-                              limit: "a multiple of 8, the cpu network's size divisor"))
+        #expect(
+            Self.violation { $0.hyperParameters.patchEdge = 20 }
+                == LimitViolation(
+                    field: "hyper_parameters.patch_edge", value: "20",
+                    limit: "a multiple of 8, the cpu network's size divisor"))
         #expect(Self.violation { $0.hyperParameters.patchEdge = 264 }?.limit == "0…256")
     }
 
     @Test func kAboveKIsRefused() {
-        #expect(Self.violation { $0.topK = 4; $0.pick = 5 }
-            == LimitViolation(field: "top_k", value: "4", limit: "at least pick (5)"))
+        #expect(
+            Self.violation {
+                $0.topK = 4
+                $0.pick = 5
+            }
+                == LimitViolation(field: "top_k", value: "4", limit: "at least pick (5)"))
     }
 
     @Test func seedsMustBeGivenDistinctAndFew() {
-        #expect(Self.violation { $0.seeds = [] } == LimitViolation(field: "seeds", value: "0 seeds", limit: "1…100 seeds"))
+        #expect(
+            Self.violation { $0.seeds = [] } == LimitViolation(field: "seeds", value: "0 seeds", limit: "1…100 seeds"))
         #expect(Self.violation { $0.seeds = Array(0...100) }?.value == "101 seeds")
-        #expect(Self.violation { $0.seeds = [3, 3] } == LimitViolation(field: "seeds", value: "[3, 3]", limit: "distinct seeds"))
+        #expect(
+            Self.violation { $0.seeds = [3, 3] }
+                == LimitViolation(field: "seeds", value: "[3, 3]", limit: "distinct seeds"))
     }
 
     @Test func aLongNameIsRefused() {
-        #expect(Self.violation { $0.name = String(repeating: "é", count: 201) }
-            == LimitViolation(field: "name", value: "201 characters", limit: "0…200 characters"))
+        #expect(
+            Self.violation { $0.name = String(repeating: "é", count: 201) }
+                == LimitViolation(field: "name", value: "201 characters", limit: "0…200 characters"))
     }
 
     @Test func aStrategyNeedsTwoSamplesForAVariance() {
-        #expect(Self.violation({ $0.bootstrapMembers = 1 }, strategy: .bootstrap)
-            == LimitViolation(field: "bootstrap_members", value: "1", limit: "at least 2 for the bootstrap strategy"))
-        #expect(Self.violation({ $0.passes = 1 }, strategy: .dropoutTest)
-            == LimitViolation(field: "passes", value: "1", limit: "at least 2 for the dropout strategies"))
-        #expect(Self.violation({ $0.bootstrapMembers = 0; $0.passes = 0 }, strategy: .margins) == nil,
-                "strategies that ignore the fields take them unset")
+        #expect(
+            Self.violation({ $0.bootstrapMembers = 1 }, strategy: .bootstrap)
+                == LimitViolation(
+                    field: "bootstrap_members", value: "1", limit: "at least 2 for the bootstrap strategy"))
+        #expect(
+            Self.violation({ $0.passes = 1 }, strategy: .dropoutTest)
+                == LimitViolation(field: "passes", value: "1", limit: "at least 2 for the dropout strategies"))
+        #expect(
+            Self.violation(
+                {
+                    $0.bootstrapMembers = 0
+                    $0.passes = 0
+                }, strategy: .margins) == nil,
+            "strategies that ignore the fields take them unset")
     }
 
     @Test func jobsAreCheckedAgainstTheSameLimits() {

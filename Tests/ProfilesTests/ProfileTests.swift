@@ -40,13 +40,16 @@ import Testing
     @Test("the paper profile holds Table 1's values")
     func paperValues() {
         let paper = ExperimentProfile.paper
-        #expect(paper.network.levels == 5 && paper.network.channels(atLevel: 0) == 32 && paper.network.channels(atLevel: 4) == 512)
+        #expect(
+            paper.network.levels == 5 && paper.network.channels(atLevel: 0) == 32
+                && paper.network.channels(atLevel: 4) == 512)
         #expect(paper.training.patchEdge == 128 && paper.training.patchesPerImage == 2)
         #expect(paper.training.foregroundFraction == 1.0 / 3.0)
         #expect(paper.training.learningRate == 1e-3 && paper.training.weightDecay == 2e-5)
         #expect(paper.training.maximumEpochs == 500 && paper.training.patience == 50)
         #expect(paper.inference.windowEdge == 128 && paper.inference.overlap == 0.75 && paper.inference.passes == 10)
-        #expect(paper.activeLearning.initialCount == 40 && paper.activeLearning.candidateCount == 100
+        #expect(
+            paper.activeLearning.initialCount == 40 && paper.activeLearning.candidateCount == 100
                 && paper.activeLearning.queryCount == 50 && paper.activeLearning.bootstrapMembers == 4)
     }
 
@@ -64,7 +67,8 @@ import Testing
         #expect(config.selection == .finalEpoch)
         #expect(config.seed == 9)
         #expect(config.augmentation == .none)
-        #expect(profile.trainingConfig(profile.hyperParameters, trainingCases: 6, seed: 9).augmentation == Augmentation())
+        #expect(
+            profile.trainingConfig(profile.hyperParameters, trainingCases: 6, seed: 9).augmentation == Augmentation())
     }
 
     @Test("the cpu profile's larger training sets get proportionally more steps per epoch")
@@ -74,8 +78,9 @@ import Testing
         #expect(training.iterationsPerEpoch(forTrainingCases: 10) == 15)
         #expect(training.iterationsPerEpoch(forTrainingCases: 11) == 17, "1.5 × 11 rounded up")
         #expect(training.iterationsPerEpoch(forTrainingCases: 40) == 60)
-        #expect(ExperimentProfile.cpu.trainingConfig(ExperimentProfile.cpu.hyperParameters, trainingCases: 26, seed: 1)
-            .iterationsPerEpoch == 39)
+        #expect(
+            ExperimentProfile.cpu.trainingConfig(ExperimentProfile.cpu.hyperParameters, trainingCases: 26, seed: 1)
+                .iterationsPerEpoch == 39)
         var fixed = training
         fixed.iterationsPerTrainingCase = nil
         #expect(fixed.iterationsPerEpoch(forTrainingCases: 40) == 15)

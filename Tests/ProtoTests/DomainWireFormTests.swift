@@ -38,8 +38,9 @@ struct DomainWireFormTests {
                 #expect(StrategyName(name.description) == name, "\(name)")
             }
         }
-        #expect(StrategyName(strategy: .dropoutTrainTest, restriction: .nonSimilar).description
-            == "dropout-train-test+non-similar")
+        #expect(
+            StrategyName(strategy: .dropoutTrainTest, restriction: .nonSimilar).description
+                == "dropout-train-test+non-similar")
         #expect(StrategyName(.bootstrap, .none)?.description == "bootstrap")
     }
 

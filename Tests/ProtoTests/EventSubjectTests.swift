@@ -7,18 +7,23 @@ import Testing
     static let experiment = "0b6f3c5e-8f1d-4f57-a7a6-52d0a1b0e9c4"
 
     @Test func buildsSubjectFromScopeAndKind() throws {
-        #expect(try EventSubject.subject(.roundFinished, scope: Self.experiment)
-            == "activeseg.v1.events.0b6f3c5e-8f1d-4f57-a7a6-52d0a1b0e9c4.round.finished")
-        #expect(try EventSubject.subject(for: CaseFailed.self, scope: "brats-2020")
-            == "activeseg.v1.events.brats-2020.case.failed")
-        #expect(try EventSubject.all(scope: Self.experiment)
-            == "activeseg.v1.events.0b6f3c5e-8f1d-4f57-a7a6-52d0a1b0e9c4.>")
+        #expect(
+            try EventSubject.subject(.roundFinished, scope: Self.experiment)
+                == "activeseg.v1.events.0b6f3c5e-8f1d-4f57-a7a6-52d0a1b0e9c4.round.finished")
+        #expect(
+            try EventSubject.subject(for: CaseFailed.self, scope: "brats-2020")
+                == "activeseg.v1.events.brats-2020.case.failed")
+        #expect(
+            try EventSubject.all(scope: Self.experiment)
+                == "activeseg.v1.events.0b6f3c5e-8f1d-4f57-a7a6-52d0a1b0e9c4.>")
         #expect(EventSubject.all == "activeseg.v1.events.>")
     }
 
-    @Test("refuses ids that are not one token", arguments: [
-        "exp.1", "exp*", "exp>", ">", "exp 1", "exp\t1", "exp\n", " exp", "exp\u{00A0}1",
-    ])
+    @Test(
+        "refuses ids that are not one token",
+        arguments: [
+            "exp.1", "exp*", "exp>", ">", "exp 1", "exp\t1", "exp\n", " exp", "exp\u{00A0}1",
+        ])
     func refusesInvalidScope(_ scope: String) {
         #expect {
             try EventSubject.subject(.roundStarted, scope: scope)

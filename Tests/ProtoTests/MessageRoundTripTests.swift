@@ -76,7 +76,10 @@ import Testing
             $0.initialCases = 40
             $0.topK = 100
             $0.pick = 50
-            $0.stop = StopRule.with { $0.maxRounds = 9; $0.atEquivalence = true }
+            $0.stop = StopRule.with {
+                $0.maxRounds = 9
+                $0.atEquivalence = true
+            }
             $0.seeds = [1, 2, 3]
             $0.profile = .cpu
             $0.hyperParameters.learningRate = 1e-3
@@ -99,7 +102,10 @@ import Testing
 
     @Test func unknownFieldsOfANewerContractArePreserved() throws {
         // A newer RoundFinished with a field this build does not know (number 99, varint 7).
-        var bytes: [UInt8] = try RoundFinished.with { $0.round = 5; $0.tostP = 0.01 }.serializedBytes()
+        var bytes: [UInt8] = try RoundFinished.with {
+            $0.round = 5
+            $0.tostP = 0.01
+        }.serializedBytes()
         bytes += [0x98, 0x06, 0x07]
 
         let decoded = try RoundFinished(serializedBytes: bytes)

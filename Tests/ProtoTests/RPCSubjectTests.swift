@@ -30,10 +30,11 @@ import Testing
                 } else if line.hasPrefix("}") {
                     service = nil
                 } else if let service, let match = line.prefixMatch(of: rpcPattern) {
-                    found.append(Declaration(
-                        service: service, method: String(match.1),
-                        request: "activeseg.v1.\(match.2)", response: "activeseg.v1.\(match.3)"
-                    ))
+                    found.append(
+                        Declaration(
+                            service: service, method: String(match.1),
+                            request: "activeseg.v1.\(match.2)", response: "activeseg.v1.\(match.3)"
+                        ))
                 }
             }
         }
@@ -42,12 +43,13 @@ import Testing
 
     @Test func everyDeclaredMethodIsGeneratedAndNothingElse() throws {
         let declared = Set(try Self.declarations())
-        let generated = Set(ProtoContracts.methods.map {
-            Declaration(
-                service: $0.service, method: $0.method,
-                request: $0.requestMessageName, response: $0.responseMessageName
-            )
-        })
+        let generated = Set(
+            ProtoContracts.methods.map {
+                Declaration(
+                    service: $0.service, method: $0.method,
+                    request: $0.requestMessageName, response: $0.responseMessageName
+                )
+            })
         #expect(declared.count > 6, "expected the services of every .proto file, found \(declared)")
         #expect(
             generated == declared,

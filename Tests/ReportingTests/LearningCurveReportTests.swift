@@ -1,38 +1,41 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
-@testable import Reporting
 import Statistics
 import StatisticsFixtures
 import Testing
+
+@testable import Reporting
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 
 @Suite struct LearningCurveReportTests {
     @Test func markdownTableIsStable() throws {
         // The round lines' intervals and p-values are statsmodels' (tconfint_mean at alpha 0.1,
         // ttost_paired with bounds ±0.1301947735509817), rounded as printed.
         let markdown = LearningCurveReport.markdown(try FixedExperiment.analysis())
-        #expect(markdown == """
-            Full-data model: mean Dice 0.8350 (SD 0.0622, n = 6).
-            Equivalence bounds: ±0.1302 (2 × Δ, Δ = 0.0651), paired TOST, α = 0.05.
-            Margin ±0.130 = 2 × Δ: Δ = 0.065 = t(0.95, df 10) × SD 0.062 × √(2/6) is the widest gap at which the full-data model's Dice over its 6 test cases is equivalent to itself; a round is equivalent when the 90% interval of its mean Dice difference lies within the margin. At this SD a margin of ±0.065 would take 21 test cases.
-            One repetition per strategy: single values, no interval across repetitions.
+        #expect(
+            markdown == """
+                Full-data model: mean Dice 0.8350 (SD 0.0622, n = 6).
+                Equivalence bounds: ±0.1302 (2 × Δ, Δ = 0.0651), paired TOST, α = 0.05.
+                Margin ±0.130 = 2 × Δ: Δ = 0.065 = t(0.95, df 10) × SD 0.062 × √(2/6) is the widest gap at which the full-data model's Dice over its 6 test cases is equivalent to itself; a round is equivalent when the 90% interval of its mean Dice difference lies within the margin. At this SD a margin of ±0.065 would take 21 test cases.
+                One repetition per strategy: single values, no interval across repetitions.
 
-            | Strategy | Reached | First equivalent round | Annotated cases | Share of training data | Relative to random | Normalised AUBC |
-            |---|---:|---:|---:|---:|---:|---:|
-            | random | 1/1 | 2 | 120 | 60.0% | 100.0% | 0.8288 |
-            | dropout-train-test | 1/1 | 1 | 80 | 40.0% | 66.7% | 0.9192 |
+                | Strategy | Reached | First equivalent round | Annotated cases | Share of training data | Relative to random | Normalised AUBC |
+                |---|---:|---:|---:|---:|---:|---:|
+                | random | 1/1 | 2 | 120 | 60.0% | 100.0% | 0.8288 |
+                | dropout-train-test | 1/1 | 1 | 80 | 40.0% | 66.7% | 0.9192 |
 
-            Rounds: mean Dice difference to the full-data model with its 90% interval, against the bounds.
+                Rounds: mean Dice difference to the full-data model with its 90% interval, against the bounds.
 
-            - random round 0: 40 cases (20.0%), mean Dice 0.532, difference −0.303 [−0.333, −0.274] not within ±0.130: not equivalent (p 1.0000)
-            - random round 1: 80 cases (40.0%), mean Dice 0.702, difference −0.133 [−0.158, −0.109] not within ±0.130: not equivalent (p 0.5978)
-            - random round 2: 120 cases (60.0%), mean Dice 0.833, difference −0.002 [−0.014, +0.010] within ±0.130: equivalent (p <0.0001)
-            - dropout-train-test round 0: 40 cases (20.0%), mean Dice 0.573, difference −0.262 [−0.287, −0.236] not within ±0.130: not equivalent (p 0.9999)
-            - dropout-train-test round 1: 80 cases (40.0%), mean Dice 0.832, difference −0.003 [−0.017, +0.010] within ±0.130: equivalent (p <0.0001)
-            - dropout-train-test round 2: 120 cases (60.0%), mean Dice 0.833, difference −0.002 [−0.008, +0.005] within ±0.130: equivalent (p <0.0001)
+                - random round 0: 40 cases (20.0%), mean Dice 0.532, difference −0.303 [−0.333, −0.274] not within ±0.130: not equivalent (p 1.0000)
+                - random round 1: 80 cases (40.0%), mean Dice 0.702, difference −0.133 [−0.158, −0.109] not within ±0.130: not equivalent (p 0.5978)
+                - random round 2: 120 cases (60.0%), mean Dice 0.833, difference −0.002 [−0.014, +0.010] within ±0.130: equivalent (p <0.0001)
+                - dropout-train-test round 0: 40 cases (20.0%), mean Dice 0.573, difference −0.262 [−0.287, −0.236] not within ±0.130: not equivalent (p 0.9999)
+                - dropout-train-test round 1: 80 cases (40.0%), mean Dice 0.832, difference −0.003 [−0.017, +0.010] within ±0.130: equivalent (p <0.0001)
+                - dropout-train-test round 2: 120 cases (60.0%), mean Dice 0.833, difference −0.002 [−0.008, +0.005] within ±0.130: equivalent (p <0.0001)
 
-            """)
+                """)
     }
 
     @Test func markdownSaysWhenEquivalenceIsNotReached() throws {
@@ -53,7 +56,9 @@ import Testing
             let index = try #require(header.firstIndex(of: column))
             return try #require(Double(fields[index]))
         }
-        #expect(fields[0] == "random" && fields[1] == "1" && fields[2] == "1" && fields[3] == "80" && fields.last == "false")
+        #expect(
+            fields[0] == "random" && fields[1] == "1" && fields[2] == "1" && fields[3] == "80" && fields.last == "false"
+        )
         // statsmodels ttost_paired of this round against the full-data Dice with bounds ±0.1301947735509817.
         #expect(close(try number("p_lower"), 0.5978016854409827, relative: 1e-12))
         #expect(close(try number("t_upper"), -21.926863889938915, relative: 1e-12))
@@ -67,10 +72,12 @@ import Testing
         let analysis = try FixedExperiment.analysis()
         let equivalent = analysis.strategies[1].rounds[1], not = analysis.strategies[0].rounds[0]
         let interval = equivalent.differenceInterval
-        #expect(LearningCurveReport.roundLine(equivalent, bounds: analysis.bounds) == "round 1: 80 cases (40.0%), mean Dice "
-            + String(format: "%.3f", equivalent.dice.mean) + ", difference −0.003 ["
-            + String(format: "%+.3f", interval.lower).replacingOccurrences(of: "-", with: "−") + ", "
-            + String(format: "%+.3f", interval.upper) + "] within ±0.130: equivalent (p <0.0001)")
+        #expect(
+            LearningCurveReport.roundLine(equivalent, bounds: analysis.bounds)
+                == "round 1: 80 cases (40.0%), mean Dice "
+                + String(format: "%.3f", equivalent.dice.mean) + ", difference −0.003 ["
+                + String(format: "%+.3f", interval.lower).replacingOccurrences(of: "-", with: "−") + ", "
+                + String(format: "%+.3f", interval.upper) + "] within ±0.130: equivalent (p <0.0001)")
         let line = LearningCurveReport.roundLine(not, bounds: analysis.bounds)
         #expect(line.hasPrefix("round 0: 40 cases (20.0%), mean Dice 0.532, difference −0.303 [−0.3"))
         #expect(line.hasSuffix("not within ±0.130: not equivalent (p 1.0000)"))
@@ -105,8 +112,11 @@ import Testing
         var strategies = FixedExperiment.strategies
         strategies[1].strategy = "bootstrap <top-q & \"mean\">"
         let analysis = try LearningCurveAnalysis(
-            trainingPoolSize: 200, fullDataDice: Dictionary(uniqueKeysWithValues: zip(FixedExperiment.cases,
-                                                                                     FixedExperiment.fullData)),
+            trainingPoolSize: 200,
+            fullDataDice: Dictionary(
+                uniqueKeysWithValues: zip(
+                    FixedExperiment.cases,
+                    FixedExperiment.fullData)),
             strategies: strategies)
         let elements = try SVGElements(LearningCurvePlot.svg(analysis))
         #expect(elements.root == "svg")
@@ -127,7 +137,9 @@ import Testing
         #expect(elements.errorBarLines == 0, "repetitions replace the per-case error bars")
         // A closed outline through the upper ends and back along the lower ends: 2 × 3 rounds.
         for band in elements.bands {
-            #expect(band.hasSuffix(" Z") && band.split(separator: " ").filter { $0.hasPrefix("M") || $0.hasPrefix("L") }.count == 6)
+            #expect(
+                band.hasSuffix(" Z")
+                    && band.split(separator: " ").filter { $0.hasPrefix("M") || $0.hasPrefix("L") }.count == 6)
         }
     }
 }
@@ -152,8 +164,10 @@ final class SVGElements: NSObject, XMLParserDelegate {
         }
     }
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         if root == nil { root = name }
         switch name {
         case "g":

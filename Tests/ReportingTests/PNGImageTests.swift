@@ -1,7 +1,8 @@
 import Foundation
-@testable import Reporting
 import Statistics
 import Testing
+
+@testable import Reporting
 
 /// The PNG encoder, checked by reading its files back: chunk layout and CRCs, the zlib header,
 /// the stored deflate blocks and the Adler-32 trailer, and the pixels they carry.
@@ -48,7 +49,8 @@ import Testing
         set(&truth, z: 1, xs: 2...3, ys: 2...3)
         set(&truth, z: 2, xs: 2...6, ys: 2...6)
         set(&prediction, z: 2, xs: 4...8, ys: 2...6)
-        let overlay = try SliceOverlay(shape: (nx, ny, nz), image: image, prediction: prediction, truth: truth, scale: 2)
+        let overlay = try SliceOverlay(
+            shape: (nx, ny, nz), image: image, prediction: prediction, truth: truth, scale: 2)
         #expect(overlay.slice == 2)
         #expect(overlay.image.width == nx * 2 && overlay.image.height == ny * 2)
         func pixel(_ x: Int, _ y: Int) -> [UInt8] {
@@ -56,8 +58,10 @@ import Testing
             return [p.red, p.green, p.blue]
         }
         let truthColour = [SliceOverlay.truthColour.red, SliceOverlay.truthColour.green, SliceOverlay.truthColour.blue]
-        let predictionColour = [SliceOverlay.predictionColour.red, SliceOverlay.predictionColour.green,
-                                SliceOverlay.predictionColour.blue]
+        let predictionColour = [
+            SliceOverlay.predictionColour.red, SliceOverlay.predictionColour.green,
+            SliceOverlay.predictionColour.blue,
+        ]
         let shared = [SliceOverlay.sharedColour.red, SliceOverlay.sharedColour.green, SliceOverlay.sharedColour.blue]
         #expect(pixel(2, 4) == truthColour, "left edge of the truth only")
         #expect(pixel(8, 4) == predictionColour, "right edge of the prediction only")
@@ -70,7 +74,9 @@ import Testing
 
     @Test func mismatchedVolumesAreRejected() {
         #expect(throws: StatisticsError.self) {
-            try SliceOverlay(shape: (2, 2, 2), image: [Float](repeating: 0, count: 8), prediction: [0], truth: [UInt8](repeating: 0, count: 8))
+            try SliceOverlay(
+                shape: (2, 2, 2), image: [Float](repeating: 0, count: 8), prediction: [0],
+                truth: [UInt8](repeating: 0, count: 8))
         }
     }
 }
@@ -88,14 +94,18 @@ struct DecodedPNG {
 
     init(_ data: Data) throws {
         let bytes = [UInt8](data)
-        guard bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else { throw Failure(description: "signature") }
+        guard bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else {
+            throw Failure(description: "signature")
+        }
         func u32(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
         var at = 8
         var idat: [UInt8] = []
         while at < bytes.count {
             let length = u32(at)
             let typed = Array(bytes[(at + 4)..<(at + 8 + length)])
-            guard UInt32(u32(at + 8 + length)) == PNGImage.crc32(typed) else { throw Failure(description: "CRC of chunk at \(at)") }
+            guard UInt32(u32(at + 8 + length)) == PNGImage.crc32(typed) else {
+                throw Failure(description: "CRC of chunk at \(at)")
+            }
             let type = String(decoding: typed[0..<4], as: UTF8.self)
             chunkTypes.append(type)
             let body = Array(typed[4...])

@@ -4,42 +4,54 @@ import Proto
 import ServiceRuntime
 import SwiftProtobuf
 import Synchronization
+import TestSupport
 import Testing
+
 @testable import SelectorService
 @testable import StatsService
-import TestSupport
 
 @Suite("Request/reply runtime")
 struct RPCServerTests {
     /// Bytes that are no protobuf message: field number 0 is invalid.
     static let notProtobuf = Data([0x00, 0xff, 0xff, 0xff])
 
-    @Test("a malformed request gets an ErrorReply and the next request is served",
-          arguments: ["selector", "stats"])
+    @Test(
+        "a malformed request gets an ErrorReply and the next request is served",
+        arguments: ["selector", "stats"])
     func malformedRequestThenAGoodOne(service: String) async throws {
         let prefix = ServiceTestSupport.uniquePrefix()
         let configuration = try ServiceTestSupport.configuration(service, prefix: prefix)
         let connection = try await ServiceTestSupport.connect(configuration)
-        let (server, subject, ping) = service == "selector"
-            ? (buildSelectorServer(configuration: configuration, connection: connection, logger: ServiceTestSupport.logger),
-               SelectorRPC.select.subject, SelectorRPC.ping)
-            : (buildStatsServer(configuration: configuration, connection: connection, logger: ServiceTestSupport.logger),
-               StatsRPC.analyze.subject, StatsRPC.ping)
+        let (server, subject, ping) =
+            service == "selector"
+            ? (
+                buildSelectorServer(
+                    configuration: configuration, connection: connection, logger: ServiceTestSupport.logger),
+                SelectorRPC.select.subject, SelectorRPC.ping
+            )
+            : (
+                buildStatsServer(
+                    configuration: configuration, connection: connection, logger: ServiceTestSupport.logger),
+                StatsRPC.analyze.subject, StatsRPC.ping
+            )
         let running = try await RunningServer.start(server, ping: ping)
         let client = try await ServiceTestSupport.client(prefix: prefix)
 
-        let reply = try await client.connection.request(Self.notProtobuf, to: "\(prefix).\(subject)", timeout: ServiceTestSupport.timeout)
+        let reply = try await client.connection.request(
+            Self.notProtobuf, to: "\(prefix).\(subject)", timeout: ServiceTestSupport.timeout)
 
         #expect(reply.headers["Nats-Service-Error-Code"] == String(ErrorCode.invalidArgument.rawValue))
         let error = try ErrorReply(serializedBytes: reply.payload)
         #expect(error.code == .invalidArgument)
-        #expect(error.message.contains(service == "selector" ? "activeseg.v1.SelectRequest" : "activeseg.v1.StatsRequest"))
+        #expect(
+            error.message.contains(service == "selector" ? "activeseg.v1.SelectRequest" : "activeseg.v1.StatsRequest"))
         if service == "selector" {
             let request = SelectorServiceTests.request(method: .margins, restriction: .none, zScore: false)
             let result = try await client.call(SelectorRPC.select, request, timeout: ServiceTestSupport.timeout)
             #expect(result.pickedCaseIds == (try SelectorServiceTests.libraryPicks(request)))
         } else {
-            let result = try await client.call(StatsRPC.analyze, StatsServiceTests.request(test: .paired), timeout: ServiceTestSupport.timeout)
+            let result = try await client.call(
+                StatsRPC.analyze, StatsServiceTests.request(test: .paired), timeout: ServiceTestSupport.timeout)
             #expect(result.rounds.count == 4)
         }
         try await running.stop()
@@ -72,7 +84,8 @@ struct RPCServerTests {
             _ = try await client.call(StatsRPC.ping, HealthPing(), timeout: ServiceTestSupport.timeout)
         } throws: { error in
             guard let error = error as? RPCError, let cause = error.cause as? BusError else { return false }
-            return error.code == .unavailable && cause.code == .noResponders && error.subject.hasSuffix(StatsRPC.ping.subject)
+            return error.code == .unavailable && cause.code == .noResponders
+                && error.subject.hasSuffix(StatsRPC.ping.subject)
         }
         await client.connection.close()
     }
@@ -86,13 +99,15 @@ struct RPCServerTests {
         let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
         let (release, releaseContinuation) = AsyncStream.makeStream(of: Void.self)
         let handler = SelectionHandler()
-        let server = RPCServer(configuration: configuration, connection: connection, ping: SelectorRPC.ping, responders: [
-            RPCResponder(SelectorRPC.select) { request, logger in
-                startedContinuation.yield()
-                for await _ in release { break }
-                return try handler.select(request, logger: logger)
-            },
-        ], logger: ServiceTestSupport.logger)
+        let server = RPCServer(
+            configuration: configuration, connection: connection, ping: SelectorRPC.ping,
+            responders: [
+                RPCResponder(SelectorRPC.select) { request, logger in
+                    startedContinuation.yield()
+                    for await _ in release { break }
+                    return try handler.select(request, logger: logger)
+                }
+            ], logger: ServiceTestSupport.logger)
         let running = try await RunningServer.start(server, ping: SelectorRPC.ping)
         let client = try await ServiceTestSupport.client(prefix: prefix)
         let request = SelectorServiceTests.request(method: .bootstrap, restriction: .nonSimilar, zScore: false)
@@ -135,7 +150,8 @@ struct RPCServerTests {
         let request = try HealthPing().serializedData()
 
         for _ in 0..<count {
-            try await client.connection.publish(request, to: "\(prefix).\(SelectorRPC.ping.subject)", replyTo: replySubject)
+            try await client.connection.publish(
+                request, to: "\(prefix).\(SelectorRPC.ping.subject)", replyTo: replySubject)
         }
         // The server has every request before the shutdown starts.
         try await client.connection.flush()
@@ -164,13 +180,15 @@ struct RPCServerTests {
         let connection = try await ServiceTestSupport.connect(configuration)
         let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
         let gate = Gate()
-        var server = RPCServer(configuration: configuration, connection: connection, ping: SelectorRPC.ping, responders: [
-            RPCResponder(SelectorRPC.select) { _, _ in
-                startedContinuation.yield()
-                await gate.wait()
-                return SelectResult()
-            },
-        ], logger: ServiceTestSupport.logger)
+        var server = RPCServer(
+            configuration: configuration, connection: connection, ping: SelectorRPC.ping,
+            responders: [
+                RPCResponder(SelectorRPC.select) { _, _ in
+                    startedContinuation.yield()
+                    await gate.wait()
+                    return SelectResult()
+                }
+            ], logger: ServiceTestSupport.logger)
         let limit = 8
         server.pendingLimits = PendingLimits(messages: limit, bytes: 1 << 20)
         let running = try await RunningServer.start(server, ping: SelectorRPC.ping)

@@ -2,11 +2,12 @@ import ActiveLearning
 import Domain
 import Foundation
 import Proto
-import SwiftProtobuf
 import ServiceRuntime
-import Testing
-@testable import SelectorService
+import SwiftProtobuf
 import TestSupport
+import Testing
+
+@testable import SelectorService
 
 @Suite("Selector service")
 struct SelectorServiceTests {
@@ -21,7 +22,9 @@ struct SelectorServiceTests {
                     $0.caseID = String(format: "case-%02d", index)
                     $0.sourceName = String(format: "Synth_%02d", index * 7 % 30)
                     $0.score = 0.5 + 0.4 * sin(Double(index) * 1.7)
-                    $0.features = (0..<8).map { channel in Float(cos(Double(index * (channel + 1)) * 0.37) + Double(channel)) }
+                    $0.features = (0..<8).map { channel in
+                        Float(cos(Double(index * (channel + 1)) * 0.37) + Double(channel))
+                    }
                 }
             }
             $0.annotated = (0..<4).map { index in
@@ -42,34 +45,41 @@ struct SelectorServiceTests {
     /// What the ActiveLearning library picks for `request`, computed in-process.
     static func libraryPicks(_ request: SelectRequest) throws -> [String] {
         if request.method == .random {
-            return try RandomQuery.select(request.candidates, by: \.sourceName, count: Int(request.pick), seed: request.seed)
-                .map(\.caseID)
+            return try RandomQuery.select(
+                request.candidates, by: \.sourceName, count: Int(request.pick), seed: request.seed
+            )
+            .map(\.caseID)
         }
         let restriction = RedundancyRestriction(request.restriction) ?? .none
-        let selector = try CaseSelector(topK: Int(request.topK), count: Int(request.pick), restriction: restriction,
-                                        standardizesFeatures: request.zScoreFeatures)
+        let selector = try CaseSelector(
+            topK: Int(request.topK), count: Int(request.pick), restriction: restriction,
+            standardizesFeatures: request.zScoreFeatures)
         return try selector.select(
             request.candidates.map {
                 SelectionCandidate(caseID: $0.caseID, sourceName: $0.sourceName, score: $0.score, features: $0.features)
             },
-            annotatedFeatures: request.annotated.map(\.features)).picked
+            annotatedFeatures: request.annotated.map(\.features)
+        ).picked
     }
 
     static func startSelector(prefix: String, instance: String = "selector-1") async throws -> RunningServer {
         let configuration = try ServiceTestSupport.configuration("selector", prefix: prefix, instance: instance)
-        let server = buildSelectorServer(configuration: configuration,
-                                         connection: try await ServiceTestSupport.connect(configuration),
-                                         logger: ServiceTestSupport.logger)
+        let server = buildSelectorServer(
+            configuration: configuration,
+            connection: try await ServiceTestSupport.connect(configuration),
+            logger: ServiceTestSupport.logger)
         return try await RunningServer.start(server, ping: SelectorRPC.ping)
     }
 
-    @Test("picks equal the library's", arguments: [
-        (UncertaintyMethod.bootstrap, Restriction.none, false),
-        (.dropoutTrainTest, .representative, false),
-        (.dropoutTrainTest, .representative, true),
-        (.margins, .nonSimilar, true),
-        (.random, .none, false),
-    ])
+    @Test(
+        "picks equal the library's",
+        arguments: [
+            (UncertaintyMethod.bootstrap, Restriction.none, false),
+            (.dropoutTrainTest, .representative, false),
+            (.dropoutTrainTest, .representative, true),
+            (.margins, .nonSimilar, true),
+            (.random, .none, false),
+        ])
     func picksEqualTheLibrary(method: UncertaintyMethod, restriction: Restriction, zScore: Bool) async throws {
         let prefix = ServiceTestSupport.uniquePrefix()
         let selector = try await Self.startSelector(prefix: prefix)
@@ -120,7 +130,8 @@ struct SelectorServiceTests {
         await client.connection.close()
     }
 
-    @Test("a cohort imported again, with new ids, gets the same picks", arguments: [UncertaintyMethod.random, .margins])
+    @Test(
+        "a cohort imported again, with new ids, gets the same picks", arguments: [UncertaintyMethod.random, .margins])
     func picksFollowTheSourceNamesNotTheIds(method: UncertaintyMethod) throws {
         var request = Self.request(method: method, restriction: .none, zScore: false)
         // Equal scores, so the ranking rests on the tie-break alone.
@@ -131,7 +142,9 @@ struct SelectorServiceTests {
         }
         func pickedNames(_ request: SelectRequest) throws -> [String] {
             let names = Dictionary(uniqueKeysWithValues: request.candidates.map { ($0.caseID, $0.sourceName) })
-            return try SelectionHandler().select(request, logger: ServiceTestSupport.logger).pickedCaseIds.map { names[$0]! }
+            return try SelectionHandler().select(request, logger: ServiceTestSupport.logger).pickedCaseIds.map {
+                names[$0]!
+            }
         }
         let picked = try pickedNames(request)
         #expect(picked.count == 5)
@@ -177,7 +190,8 @@ struct SelectorServiceTests {
         }
         var pingedInstances: Set<String> = []
         for _ in 0..<40 {
-            pingedInstances.insert(try await client.call(SelectorRPC.ping, HealthPing(), timeout: ServiceTestSupport.timeout).instanceID)
+            pingedInstances.insert(
+                try await client.call(SelectorRPC.ping, HealthPing(), timeout: ServiceTestSupport.timeout).instanceID)
         }
         // Both workers stop, sending whatever they still hold; then nothing may be left over.
         try await first.stop()

@@ -17,17 +17,19 @@ struct ServiceConfigurationTests {
     }
 
     @Test func everyKeyIsRead() throws {
-        let configuration = try ServiceConfiguration(service: "selector", environment: [
-            "ACTIVESEG_NATS_URL": "nats://a:1, nats://b:2",
-            "ACTIVESEG_NATS_USER": "user",
-            "ACTIVESEG_NATS_PASSWORD": "secret",
-            "ACTIVESEG_POSTGRES_DSN": "postgresql://x@db/y",
-            "ACTIVESEG_ARTIFACT_ROOT": "/data/artifacts",
-            "ACTIVESEG_CONCURRENCY": "3",
-            "ACTIVESEG_INSTANCE": "selector-7",
-            "ACTIVESEG_LOG_LEVEL": "DEBUG",
-            "ACTIVESEG_SUBJECT_PREFIX": "staging.eu",
-        ])
+        let configuration = try ServiceConfiguration(
+            service: "selector",
+            environment: [
+                "ACTIVESEG_NATS_URL": "nats://a:1, nats://b:2",
+                "ACTIVESEG_NATS_USER": "user",
+                "ACTIVESEG_NATS_PASSWORD": "secret",
+                "ACTIVESEG_POSTGRES_DSN": "postgresql://x@db/y",
+                "ACTIVESEG_ARTIFACT_ROOT": "/data/artifacts",
+                "ACTIVESEG_CONCURRENCY": "3",
+                "ACTIVESEG_INSTANCE": "selector-7",
+                "ACTIVESEG_LOG_LEVEL": "DEBUG",
+                "ACTIVESEG_SUBJECT_PREFIX": "staging.eu",
+            ])
         #expect(configuration.bus.servers == ["nats://a:1", "nats://b:2"])
         #expect(configuration.bus.credentials == .userPassword(user: "user", password: "secret"))
         #expect(configuration.postgresDSN == "postgresql://x@db/y")
@@ -35,13 +37,16 @@ struct ServiceConfigurationTests {
         #expect(configuration.concurrency == 3)
         #expect(configuration.instance == "selector-7")
         #expect(configuration.logLevel == .debug)
-        #expect(configuration.subject(for: AnyRPCMethod(SelectorRPC.select)) == "staging.eu.activeseg.v1.selector.select")
+        #expect(
+            configuration.subject(for: AnyRPCMethod(SelectorRPC.select)) == "staging.eu.activeseg.v1.selector.select")
     }
 
-    @Test("a value that does not parse names its key", arguments: [
-        ("ACTIVESEG_CONCURRENCY", "0"), ("ACTIVESEG_CONCURRENCY", "many"), ("ACTIVESEG_CONCURRENCY", "100000"),
-        ("ACTIVESEG_LOG_LEVEL", "loud"), ("ACTIVESEG_SUBJECT_PREFIX", "a.*"), ("ACTIVESEG_SUBJECT_PREFIX", "a..b"),
-    ])
+    @Test(
+        "a value that does not parse names its key",
+        arguments: [
+            ("ACTIVESEG_CONCURRENCY", "0"), ("ACTIVESEG_CONCURRENCY", "many"), ("ACTIVESEG_CONCURRENCY", "100000"),
+            ("ACTIVESEG_LOG_LEVEL", "loud"), ("ACTIVESEG_SUBJECT_PREFIX", "a.*"), ("ACTIVESEG_SUBJECT_PREFIX", "a..b"),
+        ])
     func invalidValueIsRejected(key: String, value: String) {
         #expect {
             _ = try ServiceConfiguration(service: "selector", environment: [key: value])
@@ -54,11 +59,13 @@ struct ServiceConfigurationTests {
 @Suite("Service logging")
 struct ServiceLoggingTests {
     @Test func descriptionsKeepSecretsOutOfLogLines() throws {
-        let configuration = try ServiceConfiguration(service: "stats", environment: [
-            "ACTIVESEG_NATS_URL": "nats://user:url-secret@a:4222",
-            "ACTIVESEG_NATS_USER": "user", "ACTIVESEG_NATS_PASSWORD": "nats-secret",
-            "ACTIVESEG_POSTGRES_DSN": "postgresql://activeseg:pg-secret@db/activeseg",
-        ])
+        let configuration = try ServiceConfiguration(
+            service: "stats",
+            environment: [
+                "ACTIVESEG_NATS_URL": "nats://user:url-secret@a:4222",
+                "ACTIVESEG_NATS_USER": "user", "ACTIVESEG_NATS_PASSWORD": "nats-secret",
+                "ACTIVESEG_POSTGRES_DSN": "postgresql://activeseg:pg-secret@db/activeseg",
+            ])
         #expect(!configuration.description.contains("secret"))
         #expect(configuration.description.contains("nats: nats://user:***@a:4222"))
         #expect(configuration.description.contains("postgres: postgresql://activeseg:***@db/activeseg"))

@@ -26,7 +26,9 @@ enum ServiceTestSupport {
     }
 
     /// The configuration a worker of `service` reads from this process's environment, under `prefix`.
-    static func configuration(_ service: String, prefix: String, instance: String = "test-worker") throws -> ServiceConfiguration {
+    static func configuration(
+        _ service: String, prefix: String, instance: String = "test-worker"
+    ) throws -> ServiceConfiguration {
         var environment = ProcessInfo.processInfo.environment
         environment["ACTIVESEG_SUBJECT_PREFIX"] = prefix
         environment["ACTIVESEG_INSTANCE"] = instance

@@ -3,6 +3,7 @@ import Proto
 import ServiceRuntime
 import Statistics
 import Testing
+
 @testable import StatsService
 
 @Suite("Stats service")
@@ -21,12 +22,22 @@ struct StatsServiceTests {
         StatsRequest.with {
             $0.requestID = UUID().uuidString
             // Listed in reverse to show that pairing goes by case id, not by position.
-            $0.fullData = zip(caseIDs, fullData).reversed().map { id, dice in CaseDice.with { $0.caseID = id; $0.dice = dice } }
+            $0.fullData = zip(caseIDs, fullData).reversed().map { id, dice in
+                CaseDice.with {
+                    $0.caseID = id
+                    $0.dice = dice
+                }
+            }
             $0.rounds = shortfalls.indices.map { round in
                 RoundDice.with {
                     $0.round = UInt32(round)
                     $0.annotatedCases = UInt32(40 + 30 * round)
-                    $0.dice = zip(caseIDs, roundDice(round)).map { id, dice in CaseDice.with { $0.caseID = id; $0.dice = dice } }
+                    $0.dice = zip(caseIDs, roundDice(round)).map { id, dice in
+                        CaseDice.with {
+                            $0.caseID = id
+                            $0.dice = dice
+                        }
+                    }
                 }
             }
             $0.fullDataCases = 400
@@ -37,15 +48,18 @@ struct StatsServiceTests {
 
     static func startStats(prefix: String) async throws -> RunningServer {
         let configuration = try ServiceTestSupport.configuration("stats", prefix: prefix)
-        let server = buildStatsServer(configuration: configuration,
-                                      connection: try await ServiceTestSupport.connect(configuration),
-                                      logger: ServiceTestSupport.logger)
+        let server = buildStatsServer(
+            configuration: configuration,
+            connection: try await ServiceTestSupport.connect(configuration),
+            logger: ServiceTestSupport.logger)
         return try await RunningServer.start(server, ping: StatsRPC.ping)
     }
 
-    @Test("TOST via the service equals the library", arguments: [
-        (TTest.paired, TOSTDesign.paired), (.pooled, .pooled), (.welch, .welch),
-    ])
+    @Test(
+        "TOST via the service equals the library",
+        arguments: [
+            (TTest.paired, TOSTDesign.paired), (.pooled, .pooled), (.welch, .welch),
+        ])
     func tostEqualsTheLibrary(test: TTest, design: TOSTDesign) async throws {
         let prefix = ServiceTestSupport.uniquePrefix()
         let stats = try await Self.startStats(prefix: prefix)
@@ -94,15 +108,21 @@ struct StatsServiceTests {
         let stats = try await Self.startStats(prefix: prefix)
         let client = try await ServiceTestSupport.client(prefix: prefix)
 
-        let result = try await client.call(StatsRPC.analyze, Self.request(test: .paired), timeout: ServiceTestSupport.timeout)
+        let result = try await client.call(
+            StatsRPC.analyze, Self.request(test: .paired), timeout: ServiceTestSupport.timeout)
 
         let analysis = try LearningCurveAnalysis(
             trainingPoolSize: 400,
             fullDataDice: Dictionary(uniqueKeysWithValues: zip(Self.caseIDs, Self.fullData)),
-            strategies: [StrategyEvaluation(strategy: "margins", rounds: Self.shortfalls.indices.map { round in
-                RoundEvaluation(round: round, annotatedCases: 40 + 30 * round,
-                                dice: Dictionary(uniqueKeysWithValues: zip(Self.caseIDs, Self.roundDice(round))))
-            })])
+            strategies: [
+                StrategyEvaluation(
+                    strategy: "margins",
+                    rounds: Self.shortfalls.indices.map { round in
+                        RoundEvaluation(
+                            round: round, annotatedCases: 40 + 30 * round,
+                            dice: Dictionary(uniqueKeysWithValues: zip(Self.caseIDs, Self.roundDice(round))))
+                    })
+            ])
         let expected = try #require(analysis.strategies.first)
         #expect(result.hasFirstEquivalentRound)
         #expect(result.firstEquivalentRound == UInt32(try #require(expected.firstEquivalentRound)))
@@ -126,11 +146,16 @@ struct StatsServiceTests {
         #expect(!result.hasBounds && !result.hasFullData && !result.hasFirstEquivalentRound)
         #expect(result.rounds.map(\.round) == Self.shortfalls.indices.map(UInt32.init))
         #expect(result.rounds.allSatisfy { !$0.hasTost })
-        #expect(result.rounds.map(\.dice.mean) == Self.shortfalls.indices.map { try! SampleSummary(Self.roundDice($0)).mean })
+        #expect(
+            result.rounds.map(\.dice.mean)
+                == Self.shortfalls.indices.map { try! SampleSummary(Self.roundDice($0)).mean })
         #expect(result.rounds.map(\.dataShare) == Self.shortfalls.indices.map { Double(40 + 30 * $0) / 400 })
 
         var boundsAlone = unreferenced
-        boundsAlone.bounds = Proto.EquivalenceBounds.with { $0.lower = -0.1; $0.upper = 0.1 }
+        boundsAlone.bounds = Proto.EquivalenceBounds.with {
+            $0.lower = -0.1
+            $0.upper = 0.1
+        }
         await #expect {
             _ = try await client.call(StatsRPC.analyze, boundsAlone, timeout: ServiceTestSupport.timeout)
         } throws: { error in
@@ -145,7 +170,10 @@ struct StatsServiceTests {
         let stats = try await Self.startStats(prefix: prefix)
         let client = try await ServiceTestSupport.client(prefix: prefix)
         var narrow = Self.request(test: .paired)
-        narrow.bounds = Proto.EquivalenceBounds.with { $0.lower = -0.001; $0.upper = 0.001 }
+        narrow.bounds = Proto.EquivalenceBounds.with {
+            $0.lower = -0.001
+            $0.upper = 0.001
+        }
 
         let result = try await client.call(StatsRPC.analyze, narrow, timeout: ServiceTestSupport.timeout)
 

@@ -12,10 +12,12 @@ import Testing
 
     @Test func theLimitIsNinetyPercentOfTheTumorCases() {
         let reference = Array(repeating: 10, count: 10) + [0]
-        let nineEmpty = CollapseCheck(predictedVoxels: Array(repeating: 0, count: 9) + [5, 3], referenceVoxels: reference)
+        let nineEmpty = CollapseCheck(
+            predictedVoxels: Array(repeating: 0, count: 9) + [5, 3], referenceVoxels: reference)
         #expect(nineEmpty.emptyPredictions == 9)
         #expect(nineEmpty.isAllBackground)
-        let eightEmpty = CollapseCheck(predictedVoxels: Array(repeating: 0, count: 8) + [5, 5, 0], referenceVoxels: reference)
+        let eightEmpty = CollapseCheck(
+            predictedVoxels: Array(repeating: 0, count: 8) + [5, 5, 0], referenceVoxels: reference)
         #expect(eightEmpty.emptyPredictions == 8)
         #expect(!eightEmpty.isAllBackground)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import StatisticsFixtures
 import Testing
+
 @testable import Statistics
 
 @Suite struct LearningCurveAnalysisTests {
@@ -19,8 +20,9 @@ import Testing
         let analysis = try FixedExperiment.analysis()
         let round = analysis.strategies[0].rounds[1]
         let values = FixedExperiment.strategies[0].rounds[1]
-        let expected = try tost(FixedExperiment.cases.map { values.dice[$0]! }, FixedExperiment.fullData,
-                                low: analysis.bounds.low, high: analysis.bounds.high, design: .paired)
+        let expected = try tost(
+            FixedExperiment.cases.map { values.dice[$0]! }, FixedExperiment.fullData,
+            low: analysis.bounds.low, high: analysis.bounds.high, design: .paired)
         #expect(round.tost == expected)
         #expect(round.trainingShare == 0.4)
         #expect(close(round.tost.meanDifference, -0.8 / 6, relative: 1e-12))
@@ -39,7 +41,9 @@ import Testing
         let analysis = try FixedExperiment.analysis()
         for round in analysis.strategies.flatMap(\.rounds) {
             #expect(round.differenceInterval == (try round.tost.differenceInterval(alpha: analysis.bounds.alpha)))
-            #expect(round.differenceInterval.isInside(low: analysis.bounds.low, high: analysis.bounds.high) == round.isEquivalent)
+            #expect(
+                round.differenceInterval.isInside(low: analysis.bounds.low, high: analysis.bounds.high)
+                    == round.isEquivalent)
         }
         #expect(analysis.strategies.flatMap(\.rounds).contains { !$0.isEquivalent }, "both verdicts occur")
     }
@@ -64,7 +68,9 @@ import Testing
         #expect(random.normalisedArea?.values == areas && areas.count == 2)
         #expect(random.normalisedArea?.interval == (try ConfidenceInterval(meanOf: areas)))
         #expect(random.curve.map(\.round) == [0, 1, 2])
-        #expect(random.curve[1].meanDice.values == analysis.strategies.filter { $0.strategy == "random" }.map(\.rounds[1].dice.mean))
+        #expect(
+            random.curve[1].meanDice.values
+                == analysis.strategies.filter { $0.strategy == "random" }.map(\.rounds[1].dice.mean))
         #expect(random.curve.map(\.trainingShare) == [0.2, 0.4, 0.6])
     }
 
@@ -82,10 +88,13 @@ import Testing
         var strategies = FixedExperiment.strategies
         strategies[1].rounds[0].dice["c4"] = nil
         let error = try #require(throws: StatisticsError.self) {
-            try LearningCurveAnalysis(trainingPoolSize: 200,
-                                      fullDataDice: Dictionary(uniqueKeysWithValues: zip(FixedExperiment.cases,
-                                                                                           FixedExperiment.fullData)),
-                                      strategies: strategies)
+            try LearningCurveAnalysis(
+                trainingPoolSize: 200,
+                fullDataDice: Dictionary(
+                    uniqueKeysWithValues: zip(
+                        FixedExperiment.cases,
+                        FixedExperiment.fullData)),
+                strategies: strategies)
         }
         #expect(error.code == .mismatchedInputs)
         #expect(error.description.contains("dropout-train-test round 1") && error.description.contains("c4"))

@@ -1,5 +1,6 @@
 import StatisticsFixtures
 import Testing
+
 @testable import Statistics
 
 @Suite struct SampleSummaryTests {

@@ -1,5 +1,6 @@
 import StatisticsFixtures
 import Testing
+
 @testable import Statistics
 
 /// A mask with the given foreground voxels, listed as (x, y, z).
@@ -72,10 +73,12 @@ func mask(_ dimensions: SIMD3<Int>, spacing: SIMD3<Double> = .one, _ foreground:
     @Test func anisotropicSpacingStretchesDistancesAlongItsAxis() throws {
         // The same pair of voxels, one step apart along z, then along x, with 3 mm slices.
         let spacing: SIMD3<Double> = [1, 1, 3]
-        let alongZ = try hausdorffDistance95(prediction: try mask([4, 4, 4], spacing: spacing, [[1, 1, 1]]),
-                                             reference: try mask([4, 4, 4], spacing: spacing, [[1, 1, 2]]))
-        let alongX = try hausdorffDistance95(prediction: try mask([4, 4, 4], spacing: spacing, [[1, 1, 1]]),
-                                             reference: try mask([4, 4, 4], spacing: spacing, [[2, 1, 1]]))
+        let alongZ = try hausdorffDistance95(
+            prediction: try mask([4, 4, 4], spacing: spacing, [[1, 1, 1]]),
+            reference: try mask([4, 4, 4], spacing: spacing, [[1, 1, 2]]))
+        let alongX = try hausdorffDistance95(
+            prediction: try mask([4, 4, 4], spacing: spacing, [[1, 1, 1]]),
+            reference: try mask([4, 4, 4], spacing: spacing, [[2, 1, 1]]))
         #expect(alongZ == 3 && alongX == 1)
     }
 

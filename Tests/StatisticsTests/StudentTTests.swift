@@ -1,14 +1,16 @@
 import Foundation
-@testable import Statistics
 import StatisticsFixtures
 import Testing
+
+@testable import Statistics
 
 @Suite struct StudentTTests {
     @Test("CDF and survival match scipy.stats.t to 1e-10, tails included", arguments: StudentTVectors.all.cdf)
     func cdfMatchesScipy(_ v: StudentTVectors.CDF) throws {
         let t = try StudentTDistribution(degreesOfFreedom: v.df)
         #expect(close(t.cdf(v.t), v.cdf, relative: 1e-10), "cdf(\(v.t); df \(v.df)) = \(t.cdf(v.t)), scipy \(v.cdf)")
-        #expect(close(t.survival(v.t), v.sf, relative: 1e-10), "sf(\(v.t); df \(v.df)) = \(t.survival(v.t)), scipy \(v.sf)")
+        #expect(
+            close(t.survival(v.t), v.sf, relative: 1e-10), "sf(\(v.t); df \(v.df)) = \(t.survival(v.t)), scipy \(v.sf)")
     }
 
     @Test("quantile matches scipy.stats.t.ppf to 1e-10", arguments: StudentTVectors.all.quantile)

@@ -1,5 +1,6 @@
 import StatisticsFixtures
 import Testing
+
 @testable import Statistics
 
 @Suite struct TOSTTests {
@@ -19,7 +20,8 @@ import Testing
     @Test("The 90% interval of the difference matches statsmodels' tconfint", arguments: TOSTVector.all)
     func differenceIntervalMatchesStatsmodels(_ v: TOSTVector) throws {
         let design = try #require(TOSTDesign(rawValue: v.design))
-        let interval = try tost(v.first, v.second, low: v.low, high: v.high, design: design).differenceInterval(alpha: 0.05)
+        let interval = try tost(v.first, v.second, low: v.low, high: v.high, design: design).differenceInterval(
+            alpha: 0.05)
         #expect(close(interval.lower, v.interval90[0], relative: 1e-10))
         #expect(close(interval.upper, v.interval90[1], relative: 1e-10))
         #expect(interval.level == 0.9)
@@ -32,17 +34,21 @@ import Testing
             // Bounds just outside and just inside each end of the interval move the verdict with it.
             let reference = try tost(v.first, v.second, low: v.low, high: v.high, design: design)
             let interval = try reference.differenceInterval(alpha: alpha)
-            for (low, high) in [(v.low, v.high), (interval.lower - 1e-9, interval.upper + 1e-9),
-                                (interval.lower + 1e-9, interval.upper + 1e-9), (interval.lower - 1e-9, interval.upper - 1e-9)] {
+            for (low, high) in [
+                (v.low, v.high), (interval.lower - 1e-9, interval.upper + 1e-9),
+                (interval.lower + 1e-9, interval.upper + 1e-9), (interval.lower - 1e-9, interval.upper - 1e-9),
+            ] {
                 let result = try tost(v.first, v.second, low: low, high: high, design: design)
-                #expect(try result.differenceInterval(alpha: alpha).isInside(low: low, high: high)
-                            == result.isEquivalent(alpha: alpha), "alpha \(alpha), bounds (\(low), \(high))")
+                #expect(
+                    try result.differenceInterval(alpha: alpha).isInside(low: low, high: high)
+                        == result.isEquivalent(alpha: alpha), "alpha \(alpha), bounds (\(low), \(high))")
             }
         }
     }
 
     @Test func identicalDifferencesHaveAPointInterval() throws {
-        let interval = try tost([0.8, 0.7, 0.9], [0.7, 0.6, 0.8], low: -0.2, high: 0.2, design: .paired).differenceInterval()
+        let interval = try tost([0.8, 0.7, 0.9], [0.7, 0.6, 0.8], low: -0.2, high: 0.2, design: .paired)
+            .differenceInterval()
         #expect(close(interval.lower, 0.1, relative: 1e-12) && close(interval.upper, 0.1, relative: 1e-12))
     }
 
@@ -86,7 +92,9 @@ import Testing
         #expect(throws: StatisticsError.self) { try ConfidenceInterval(meanOf: [0.4]) }
         #expect(throws: StatisticsError.self) { try ConfidenceInterval(meanOf: [0.4, .nan]) }
         #expect(throws: StatisticsError.self) { try ConfidenceInterval(meanOf: [0.4, 0.5], level: 1) }
-        #expect(throws: StatisticsError.self) { try ConfidenceInterval(estimate: 0, standardError: -1, degreesOfFreedom: 3, level: 0.9) }
+        #expect(throws: StatisticsError.self) {
+            try ConfidenceInterval(estimate: 0, standardError: -1, degreesOfFreedom: 3, level: 0.9)
+        }
     }
 
     @Test func aRepeatedOutcomeHasAnIntervalFromTwoRepetitionsOn() throws {
@@ -122,14 +130,17 @@ import Testing
 
     @Test("the test-split size rule gives scipy's fewest cases for a margin", arguments: TestSplitSizeVector.all)
     func testSplitSize(_ vector: TestSplitSizeVector) throws {
-        let n = try EquivalenceBounds.testCases(forMargin: vector.margin, standardDeviation: vector.sd, alpha: vector.alpha)
+        let n = try EquivalenceBounds.testCases(
+            forMargin: vector.margin, standardDeviation: vector.sd, alpha: vector.alpha)
         #expect(n == vector.n)
     }
 
     @Test func testSplitSizeNeedsAPositiveMarginAndSpread() {
         #expect(throws: StatisticsError.self) { try EquivalenceBounds.testCases(forMargin: 0, standardDeviation: 0.3) }
         #expect(throws: StatisticsError.self) { try EquivalenceBounds.testCases(forMargin: 0.15, standardDeviation: 0) }
-        #expect(throws: StatisticsError.self) { try EquivalenceBounds.testCases(forMargin: .nan, standardDeviation: 0.3) }
+        #expect(throws: StatisticsError.self) {
+            try EquivalenceBounds.testCases(forMargin: .nan, standardDeviation: 0.3)
+        }
     }
 
     @Test func needsSpreadInTheReference() {

@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct ConfigurationTests {
     @Test func environmentDefaults() throws {
-        let configuration = try PostgresConfiguration(environment: ["ACTIVESEG_POSTGRES_DSN": "postgresql:///activeseg"])
+        let configuration = try PostgresConfiguration(environment: ["ACTIVESEG_POSTGRES_DSN": "postgresql:///activeseg"]
+        )
         #expect(configuration.connectionString == "postgresql:///activeseg")
         #expect(configuration.poolSize == PostgresConfiguration.defaultPoolSize)
         #expect(configuration.schema == nil)
@@ -48,8 +49,9 @@ import Testing
 
     /// libpq's parse errors of a connection URI quote the whole URI; no server is needed to see one.
     @Test func aDSNThatDoesNotParseIsReportedWithoutItsPassword() async throws {
-        let client = PostgresClient(configuration: PostgresConfiguration(
-            connectionString: "postgresql://activeseg:pg-secret@[::1/activeseg"), logger: Logger(label: "test"))
+        let client = PostgresClient(
+            configuration: PostgresConfiguration(
+                connectionString: "postgresql://activeseg:pg-secret@[::1/activeseg"), logger: Logger(label: "test"))
         let error = await #expect(throws: StoreError.self) { try await client.query("SELECT 1") }
         await client.shutdown()
         let text = try #require(error).description

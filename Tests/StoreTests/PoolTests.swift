@@ -9,7 +9,9 @@ import Testing
                 for index in 0..<24 {
                     group.addTask {
                         let rows = try await client.query("SELECT \(index) AS echo, pg_backend_pid() AS pid")
-                        return (index, try rows[0].decode("echo", as: Int.self), try rows[0].decode("pid", as: Int.self))
+                        return (
+                            index, try rows[0].decode("echo", as: Int.self), try rows[0].decode("pid", as: Int.self)
+                        )
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }

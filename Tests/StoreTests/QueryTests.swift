@@ -11,7 +11,8 @@ import Testing
             try await client.query(Fixtures.ingestedCaseInsert(dataset: dataset, name: hostile))
 
             let rows = try await client.query(
-                "SELECT d.name, c.source_name FROM datasets d JOIN cases c ON c.dataset_id = d.id WHERE d.name = \(hostile)")
+                "SELECT d.name, c.source_name FROM datasets d JOIN cases c ON c.dataset_id = d.id WHERE d.name = \(hostile)"
+            )
             #expect(rows.count == 1)
             #expect(try rows[0].decode("name", as: String.self) == hostile)
             #expect(try rows[0].decode("source_name", as: String.self) == hostile)
@@ -25,7 +26,8 @@ import Testing
             let name = #"odd"; DROP TABLE cases; --"#
             try await client.query("CREATE TABLE \(identifier: name) (id integer)")
             let tables = try await client.query(
-                "SELECT to_regclass('cases') IS NOT NULL AS cases, to_regclass(\(#""odd""; DROP TABLE cases; --""#)) IS NOT NULL AS odd")
+                "SELECT to_regclass('cases') IS NOT NULL AS cases, to_regclass(\(#""odd""; DROP TABLE cases; --""#)) IS NOT NULL AS odd"
+            )
             #expect(try tables[0].decode("cases", as: Bool.self))
             #expect(try tables[0].decode("odd", as: Bool.self))
         }

@@ -34,17 +34,25 @@ struct RepositoryTests {
             let dataset = try await DatasetRepository(client: client).ensure(Self.dataset())
             let cases = CaseRepository(client: client)
             func record(_ name: String, _ state: CaseRecord.State) async throws -> CaseRecord {
-                try await cases.record([CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: name, patientID: name,
-                                                   state: state)])[0]
+                try await cases.record([
+                    CaseRecord(
+                        id: UUID(), datasetID: dataset.id, sourceName: name, patientID: name,
+                        state: state)
+                ])[0]
             }
-            let ingested = try await record("case-1", .ingested(split: .test, imageSHA256: Self.image, labelSHA256: Self.label))
-            #expect(try await record("case-1", .ingested(split: .train, imageSHA256: Self.label, labelSHA256: nil)) == ingested)
+            let ingested = try await record(
+                "case-1", .ingested(split: .test, imageSHA256: Self.image, labelSHA256: Self.label))
+            #expect(
+                try await record("case-1", .ingested(split: .train, imageSHA256: Self.label, labelSHA256: nil))
+                    == ingested)
             #expect(try await record("case-1", .failed(reason: "unreadable")) == ingested)
 
             let failed = try await record("case-2", .failed(reason: "T2 missing"))
             #expect(failed.state == .failed(reason: "T2 missing"))
-            #expect(try await record("case-2", .failed(reason: "T1c truncated")).state == .failed(reason: "T1c truncated"))
-            let repaired = try await record("case-2", .ingested(split: .train, imageSHA256: Self.image, labelSHA256: nil))
+            #expect(
+                try await record("case-2", .failed(reason: "T1c truncated")).state == .failed(reason: "T1c truncated"))
+            let repaired = try await record(
+                "case-2", .ingested(split: .train, imageSHA256: Self.image, labelSHA256: nil))
             #expect(repaired.id == failed.id)
             #expect(repaired.state == .ingested(split: .train, imageSHA256: Self.image, labelSHA256: nil))
 
@@ -57,10 +65,12 @@ struct RepositoryTests {
         try await withIsolatedSchema { (client, _) async throws in
             let dataset = try await DatasetRepository(client: client).ensure(Self.dataset())
             let stored = try await CaseRepository(client: client).record([
-                CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: "case-1", patientID: "case-1",
-                           state: .ingested(split: .test, imageSHA256: Self.image, labelSHA256: Self.label), labelVoxels: 417),
-                CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: "case-2", patientID: "case-2",
-                           state: .ingested(split: .train, imageSHA256: Self.image, labelSHA256: nil), labelVoxels: 9),
+                CaseRecord(
+                    id: UUID(), datasetID: dataset.id, sourceName: "case-1", patientID: "case-1",
+                    state: .ingested(split: .test, imageSHA256: Self.image, labelSHA256: Self.label), labelVoxels: 417),
+                CaseRecord(
+                    id: UUID(), datasetID: dataset.id, sourceName: "case-2", patientID: "case-2",
+                    state: .ingested(split: .train, imageSHA256: Self.image, labelSHA256: nil), labelVoxels: 9),
             ])
             #expect(stored.map(\.labelVoxels) == [417, nil])
             #expect(try await CaseRepository(client: client).cases(in: dataset.id).map(\.labelVoxels) == [417, nil])
@@ -78,10 +88,12 @@ struct RepositoryTests {
         try await withIsolatedSchema { (client, _) async throws in
             let dataset = try await DatasetRepository(client: client).ensure(Self.dataset())
             let cases = CaseRepository(client: client)
-            let good = CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: "case-1", patientID: "case-1",
-                                  state: .ingested(split: .train, imageSHA256: Self.image, labelSHA256: nil))
-            let unlabelledTest = CaseRecord(id: UUID(), datasetID: dataset.id, sourceName: "case-2", patientID: "case-2",
-                                            state: .ingested(split: .test, imageSHA256: Self.image, labelSHA256: nil))
+            let good = CaseRecord(
+                id: UUID(), datasetID: dataset.id, sourceName: "case-1", patientID: "case-1",
+                state: .ingested(split: .train, imageSHA256: Self.image, labelSHA256: nil))
+            let unlabelledTest = CaseRecord(
+                id: UUID(), datasetID: dataset.id, sourceName: "case-2", patientID: "case-2",
+                state: .ingested(split: .test, imageSHA256: Self.image, labelSHA256: nil))
             await #expect { try await cases.record([good, unlabelledTest]) } throws: { error in
                 (error as? StoreError)?.code == .checkViolation
             }

@@ -53,8 +53,10 @@ import Testing
             let trainCase = UUID()
             let testCase = UUID()
             try await client.query(Fixtures.datasetInsert(id: dataset, name: "cohort"))
-            try await client.query(Fixtures.ingestedCaseInsert(id: trainCase, dataset: dataset, name: "a", split: "train"))
-            try await client.query(Fixtures.ingestedCaseInsert(id: testCase, dataset: dataset, name: "b", split: "test"))
+            try await client.query(
+                Fixtures.ingestedCaseInsert(id: trainCase, dataset: dataset, name: "a", split: "train"))
+            try await client.query(
+                Fixtures.ingestedCaseInsert(id: testCase, dataset: dataset, name: "b", split: "test"))
             try await client.query(Fixtures.experimentInsert(id: experiment, dataset: dataset, candidates: 4, picks: 2))
             try await client.query(Fixtures.roundInsert(experiment: experiment, index: 0, phase: "selecting"))
             func select(_ caseID: UUID, rank: Int) -> PostgresQuery {

@@ -1,7 +1,8 @@
 import Foundation
 import Store
-import Testing
 import TestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -91,9 +92,10 @@ import Glibc
     @Test func aServerThatNeverAnswersIsGivenUpOnAtTheConnectTimeout() async throws {
         let listener = try SilentListener()
         defer { listener.close() }
-        let client = PostgresClient(configuration: PostgresConfiguration(
-            connectionString: "host=127.0.0.1 port=\(listener.port) dbname=none user=nobody sslmode=disable",
-            poolSize: 1, connectTimeout: .seconds(2)), logger: quietLogger)
+        let client = PostgresClient(
+            configuration: PostgresConfiguration(
+                connectionString: "host=127.0.0.1 port=\(listener.port) dbname=none user=nobody sslmode=disable",
+                poolSize: 1, connectTimeout: .seconds(2)), logger: quietLogger)
         let started = ContinuousClock.now
         let outcome = try await within(.seconds(60), "the connection attempt to give up") {
             await Task { try await client.query("SELECT 1") }.result
@@ -108,9 +110,10 @@ import Glibc
     /// Nothing listens on the port: the attempt fails at once, well within the connect timeout.
     @Test func aClosedPortFailsWithinTheConnectTimeout() async throws {
         let port = try LoopbackSocket.freePort()
-        let client = PostgresClient(configuration: PostgresConfiguration(
-            connectionString: "host=127.0.0.1 port=\(port) dbname=none user=nobody", poolSize: 1,
-            connectTimeout: .seconds(2)), logger: quietLogger)
+        let client = PostgresClient(
+            configuration: PostgresConfiguration(
+                connectionString: "host=127.0.0.1 port=\(port) dbname=none user=nobody", poolSize: 1,
+                connectTimeout: .seconds(2)), logger: quietLogger)
         let started = ContinuousClock.now
         let error = await #expect(throws: StoreError.self) { try await client.query("SELECT 1") }
         #expect(error?.code == .connection)
@@ -131,7 +134,8 @@ import Glibc
     private func activeStatements(_ application: String) async throws -> Int {
         var count = 0
         try await withAdminClient { admin in
-            count = try await admin.query("""
+            count = try await admin.query(
+                """
                 SELECT count(*) AS n FROM pg_stat_activity
                 WHERE application_name = \(application) AND state = 'active'
                 """)[0].decode("n")

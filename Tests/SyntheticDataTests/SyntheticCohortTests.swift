@@ -1,17 +1,21 @@
 import Foundation
 import Logging
 import SeededRandom
-@testable import SyntheticData
 import TestSupport
 import Testing
 import Volume
 
+@testable import SyntheticData
+
 @Suite struct SyntheticCohortTests {
     @Test func sameSeedGivesIdenticalBytes() throws {
         let first = try TemporaryFolder(), second = try TemporaryFolder(), other = try TemporaryFolder()
-        let a = try SyntheticCohort.generate(cases: 3, seed: 42, outputDirectory: first.url, anatomy: .phantom, spacingScale: 4)
-        let b = try SyntheticCohort.generate(cases: 3, seed: 42, outputDirectory: second.url, anatomy: .phantom, spacingScale: 4)
-        _ = try SyntheticCohort.generate(cases: 3, seed: 43, outputDirectory: other.url, anatomy: .phantom, spacingScale: 4)
+        let a = try SyntheticCohort.generate(
+            cases: 3, seed: 42, outputDirectory: first.url, anatomy: .phantom, spacingScale: 4)
+        let b = try SyntheticCohort.generate(
+            cases: 3, seed: 42, outputDirectory: second.url, anatomy: .phantom, spacingScale: 4)
+        _ = try SyntheticCohort.generate(
+            cases: 3, seed: 43, outputDirectory: other.url, anatomy: .phantom, spacingScale: 4)
         #expect(a == b)
         var differs = false
         for item in a.cases {
@@ -28,14 +32,16 @@ import Volume
 
     @Test func labelsAreNonEmptyForEnhancingSubtypesAndInsideTheBrain() throws {
         let folder = try TemporaryFolder()
-        let summary = try SyntheticCohort.generate(cases: 12, seed: 7, outputDirectory: folder.url, anatomy: .phantom, spacingScale: 4)
+        let summary = try SyntheticCohort.generate(
+            cases: 12, seed: 7, outputDirectory: folder.url, anatomy: .phantom, spacingScale: 4)
         #expect(summary.cases.count == 12)
         #expect(summary.subtypeCounts.values.reduce(0, +) == 12)
         #expect(Set(summary.cases.map(\.orientation)).count >= 3, "grids are written in varied orientations")
         for item in summary.cases {
             let t1c = try NIfTI.readImage(at: folder.file("\(item.id)/\(item.id)_t1ce.nii.gz"))
             let t2 = try NIfTI.readImage(at: folder.file("\(item.id)/\(item.id)_t2.nii.gz"))
-            let label = try NIfTI.readLabels(at: folder.file("\(item.id)/\(item.id)_seg.nii.gz"), allowedValues: [0, 1, 2, 4])
+            let label = try NIfTI.readLabels(
+                at: folder.file("\(item.id)/\(item.id)_seg.nii.gz"), allowedValues: [0, 1, 2, 4])
             #expect(t1c.hasSameGrid(as: label) && t2.hasSameGrid(as: label))
             #expect(label.voxels.contains(4) == item.subtype.enhances, "\(item.id) \(item.subtype)")
             #expect(label.voxels.contains { $0 != 0 }, "every subject has a tumor")
@@ -56,12 +62,14 @@ import Volume
 
     @Test func cohortGoesThroughTheBraTSImporter() async throws {
         let folder = try TemporaryFolder()
-        _ = try SyntheticCohort.generate(cases: 4, seed: 3, outputDirectory: folder.url, anatomy: .phantom, spacingScale: 4)
+        _ = try SyntheticCohort.generate(
+            cases: 4, seed: 3, outputDirectory: folder.url, anatomy: .phantom, spacingScale: 4)
         let discoveries = try BraTSDataset.discover(root: folder.url)
         #expect(discoveries.count == 4)
         var configuration = PreprocessingConfiguration()
         configuration.spacing = SIMD3(repeating: 5)
-        let importer = CaseImporter(preprocessor: Preprocessor(configuration), concurrency: 2, logger: Logger(label: "test"))
+        let importer = CaseImporter(
+            preprocessor: Preprocessor(configuration), concurrency: 2, logger: Logger(label: "test"))
         var results: [String: Result<PreprocessedCase, VolumeError>] = [:]
         for await result in importer.results(for: discoveries) { results[result.caseID] = result.outcome }
         #expect(results.count == 4)
@@ -73,21 +81,25 @@ import Volume
         }
     }
 
-    static let templateFolder = URL(fileURLWithPath: ProcessInfo.processInfo.environment["ACTIVESEG_TEMPLATE_DIR"]
-        ?? NSHomeDirectory() + "/.cache/activeseg/mni-icbm152-2009a")
+    static let templateFolder = URL(
+        fileURLWithPath: ProcessInfo.processInfo.environment["ACTIVESEG_TEMPLATE_DIR"]
+            ?? NSHomeDirectory() + "/.cache/activeseg/mni-icbm152-2009a")
     static let templateAvailable = FileManager.default.fileExists(
         atPath: templateFolder.appendingPathComponent(TissueAtlas.templateFiles.whiteMatter).path)
 
-    @Test("the MNI template gives labelled subjects inside its brain (after scripts/fetch-template)",
-          .enabled(if: templateAvailable))
+    @Test(
+        "the MNI template gives labelled subjects inside its brain (after scripts/fetch-template)",
+        .enabled(if: templateAvailable))
     func templateAnatomy() throws {
         let folder = try TemporaryFolder()
-        let summary = try SyntheticCohort.generate(cases: 4, seed: 11, outputDirectory: folder.url,
-                                                   anatomy: .template(folder: Self.templateFolder), spacingScale: 4)
+        let summary = try SyntheticCohort.generate(
+            cases: 4, seed: 11, outputDirectory: folder.url,
+            anatomy: .template(folder: Self.templateFolder), spacingScale: 4)
         #expect(summary.anatomy == "MNI ICBM152 2009a")
         for item in summary.cases {
             let t1c = try NIfTI.readImage(at: folder.file("\(item.id)/\(item.id)_t1ce.nii.gz"))
-            let label = try NIfTI.readLabels(at: folder.file("\(item.id)/\(item.id)_seg.nii.gz"), allowedValues: [0, 1, 2, 4])
+            let label = try NIfTI.readLabels(
+                at: folder.file("\(item.id)/\(item.id)_seg.nii.gz"), allowedValues: [0, 1, 2, 4])
             #expect(label.voxels.contains(4) == item.subtype.enhances)
             #expect(!zip(label.voxels, t1c.voxels).contains { $0.0 != 0 && $0.1 == 0 })
             // A brain of roughly adult size (with its CSF rim): 0.9–2 litres of nonzero voxels.
@@ -100,8 +112,9 @@ import Volume
     @Test func missingTemplateIsAnErrorNotAFallback() throws {
         let folder = try TemporaryFolder()
         do {
-            _ = try SyntheticCohort.generate(cases: 1, seed: 1, outputDirectory: folder.file("out"),
-                                             anatomy: .template(folder: folder.file("no-template")), spacingScale: 4)
+            _ = try SyntheticCohort.generate(
+                cases: 1, seed: 1, outputDirectory: folder.file("out"),
+                anatomy: .template(folder: folder.file("no-template")), spacingScale: 4)
             Issue.record("generation without the template succeeded")
         } catch {
             #expect(error.code == .missingTemplate)

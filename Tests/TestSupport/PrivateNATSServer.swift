@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,7 +16,8 @@ public final class PrivateNATSServer: @unchecked Sendable {
 
     public init() throws {
         port = try LoopbackSocket.freePort()
-        storeDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("activeseg-nats-\(UUID().uuidString)")
+        storeDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "activeseg-nats-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: storeDirectory, withIntermediateDirectories: true)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+
 @testable import Volume
 
 /// Files built to break a reader that trusts their headers (scripts/vectors/volume_hostile.py): each
@@ -74,7 +75,8 @@ import Testing
 
     @Test func outputGridSizesAreCheckedBeforeConversionToInt() {
         // Voxel sizes no file may have, made in code: 1e30 mm would overflow Int(Double) at 1 mm.
-        let huge = Volume(shape: GridShape(2, 2, 2), affine: .scaling(1e30, 1, 1), voxels: .init(repeating: 1, count: 8))
+        let huge = Volume(
+            shape: GridShape(2, 2, 2), affine: .scaling(1e30, 1, 1), voxels: .init(repeating: 1, count: 8))
         #expect(code { _ = try huge.resampledBSpline(spacing: SIMD3(1, 1, 1)) } == .tooLarge)
         let flat = Volume(shape: GridShape(2, 2, 2), affine: .scaling(0, 1, 1), voxels: .init(repeating: 1, count: 8))
         #expect(code { _ = try flat.resampledNearest(spacing: SIMD3(1, 1, 1)) } == .invalidGeometry)
@@ -97,8 +99,9 @@ import Testing
     }
 
     @Test func nearestNeighbourThroughFarApartAffinesDoesNotTrap() throws {
-        let source = LabelVolume(shape: GridShape(2, 2, 2), affine: .translation(1e300, 0, 0),
-                                 voxels: .init(repeating: 1, count: 8))
+        let source = LabelVolume(
+            shape: GridShape(2, 2, 2), affine: .translation(1e300, 0, 0),
+            voxels: .init(repeating: 1, count: 8))
         let moved = try source.resampledNearest(onto: GridShape(2, 2, 2), affine: .scaling(1e-300, 1, 1), outside: 0)
         #expect(moved.voxels == .init(repeating: 0, count: 8))
     }

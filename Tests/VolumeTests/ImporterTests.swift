@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TestSupport
 import Testing
+
 @testable import Volume
 
 /// Writes a small skull-stripped-like case (a brain ellipsoid with an enhancing sphere).
@@ -29,7 +30,9 @@ func writeCase(t1c: URL, t2: URL, label: URL?, enhancing: UInt8 = 4) throws {
     if let label { try NIfTI.write(labels, to: label) }
 }
 
-func collect(_ importer: CaseImporter, _ discoveries: [CaseDiscovery]) async -> [String: Result<PreprocessedCase, VolumeError>] {
+func collect(
+    _ importer: CaseImporter, _ discoveries: [CaseDiscovery]
+) async -> [String: Result<PreprocessedCase, VolumeError>] {
     var results: [String: Result<PreprocessedCase, VolumeError>] = [:]
     for await result in importer.results(for: discoveries) { results[result.caseID] = result.outcome }
     return results
@@ -50,17 +53,21 @@ extension Result {
         let root = try TemporaryFolder()
         for id in ["BraTS2021_00000", "BraTS2021_00002"] {
             let folder = root.url.appendingPathComponent(id)
-            try writeCase(t1c: folder.appendingPathComponent("\(id)_t1ce.nii.gz"), t2: folder.appendingPathComponent("\(id)_t2.nii.gz"),
-                          label: folder.appendingPathComponent("\(id)_seg.nii.gz"))
+            try writeCase(
+                t1c: folder.appendingPathComponent("\(id)_t1ce.nii.gz"),
+                t2: folder.appendingPathComponent("\(id)_t2.nii.gz"),
+                label: folder.appendingPathComponent("\(id)_seg.nii.gz"))
             try Data().write(to: folder.appendingPathComponent("\(id)_flair.nii.gz"))
         }
         let missing = root.url.appendingPathComponent("BraTS2021_00003")
-        try writeCase(t1c: missing.appendingPathComponent("BraTS2021_00003_t1ce.nii.gz"),
-                      t2: missing.appendingPathComponent("BraTS2021_00003_t2.nii.gz"), label: nil)
+        try writeCase(
+            t1c: missing.appendingPathComponent("BraTS2021_00003_t1ce.nii.gz"),
+            t2: missing.appendingPathComponent("BraTS2021_00003_t2.nii.gz"), label: nil)
         try FileManager.default.removeItem(at: missing.appendingPathComponent("BraTS2021_00003_t2.nii.gz"))
         let corrupt = root.url.appendingPathComponent("BraTS2021_00004")
-        try writeCase(t1c: corrupt.appendingPathComponent("BraTS2021_00004_t1ce.nii.gz"),
-                      t2: corrupt.appendingPathComponent("BraTS2021_00004_t2.nii.gz"), label: nil)
+        try writeCase(
+            t1c: corrupt.appendingPathComponent("BraTS2021_00004_t1ce.nii.gz"),
+            t2: corrupt.appendingPathComponent("BraTS2021_00004_t2.nii.gz"), label: nil)
         let t1c = corrupt.appendingPathComponent("BraTS2021_00004_t1ce.nii.gz")
         try Data(contentsOf: t1c).prefix(300).write(to: t1c)
 
@@ -79,8 +86,10 @@ extension Result {
         let root = try TemporaryFolder()
         let id = "BraTS-GLI-00005-000"
         let folder = root.url.appendingPathComponent(id)
-        try writeCase(t1c: folder.appendingPathComponent("\(id)-t1c.nii.gz"), t2: folder.appendingPathComponent("\(id)-t2w.nii.gz"),
-                      label: folder.appendingPathComponent("\(id)-seg.nii.gz"), enhancing: 3)
+        try writeCase(
+            t1c: folder.appendingPathComponent("\(id)-t1c.nii.gz"),
+            t2: folder.appendingPathComponent("\(id)-t2w.nii.gz"),
+            label: folder.appendingPathComponent("\(id)-seg.nii.gz"), enhancing: 3)
         let discoveries = try BraTSDataset.discover(root: root.url)
         #expect(try discoveries[0].get().labelConvention == .brats2023)
         let results = await collect(importer, discoveries)
@@ -92,14 +101,17 @@ extension Result {
         let id = "BraTS2021_00010"
         let folder = root.url.appendingPathComponent(id)
         // 2021 names with the 2023 label coding: 3 is not a BraTS 2021 label.
-        try writeCase(t1c: folder.appendingPathComponent("\(id)_t1ce.nii.gz"), t2: folder.appendingPathComponent("\(id)_t2.nii.gz"),
-                      label: folder.appendingPathComponent("\(id)_seg.nii.gz"), enhancing: 3)
+        try writeCase(
+            t1c: folder.appendingPathComponent("\(id)_t1ce.nii.gz"),
+            t2: folder.appendingPathComponent("\(id)_t2.nii.gz"),
+            label: folder.appendingPathComponent("\(id)_seg.nii.gz"), enhancing: 3)
         let results = await collect(importer, try BraTSDataset.discover(root: root.url))
         guard case .failure(let error) = results[id] else {
             Issue.record("label 3 was accepted under BraTS 2021 naming")
             return
         }
-        #expect(error.code == .unexpectedLabel && error.caseID == id && error.file?.hasSuffix("\(id)_seg.nii.gz") == true)
+        #expect(
+            error.code == .unexpectedLabel && error.caseID == id && error.file?.hasSuffix("\(id)_seg.nii.gz") == true)
     }
 
     @Test func labelOnAnotherGridNamesTheLabelFile() async throws {
@@ -107,8 +119,10 @@ extension Result {
         let id = "BraTS2021_00011"
         let folder = root.url.appendingPathComponent(id)
         let seg = folder.appendingPathComponent("\(id)_seg.nii.gz")
-        try writeCase(t1c: folder.appendingPathComponent("\(id)_t1ce.nii.gz"), t2: folder.appendingPathComponent("\(id)_t2.nii.gz"),
-                      label: seg)
+        try writeCase(
+            t1c: folder.appendingPathComponent("\(id)_t1ce.nii.gz"),
+            t2: folder.appendingPathComponent("\(id)_t2.nii.gz"),
+            label: seg)
         var labels = try NIfTI.readLabels(at: seg, allowedValues: [0, 4])
         labels = labels.cropped(lower: SIMD3(0, 0, 0), upper: SIMD3(labels.shape.x - 2, labels.shape.y, labels.shape.z))
         try NIfTI.write(labels, to: seg)
@@ -117,14 +131,17 @@ extension Result {
             Issue.record("a label of another size was accepted")
             return
         }
-        #expect(error.code == .gridMismatch && error.caseID == id && error.file?.hasSuffix("\(id)/\(id)_seg.nii.gz") == true)
+        #expect(
+            error.code == .gridMismatch && error.caseID == id && error.file?.hasSuffix("\(id)/\(id)_seg.nii.gz") == true
+        )
     }
 
     @Test func symlinkedCaseFolderLeavingTheRootIsRejected() throws {
         let root = try TemporaryFolder()
         let outside = try TemporaryFolder()
         try writeCase(t1c: outside.file("x_t1ce.nii.gz"), t2: outside.file("x_t2.nii.gz"), label: nil)
-        try FileManager.default.createSymbolicLink(at: root.url.appendingPathComponent("escape"), withDestinationURL: outside.url)
+        try FileManager.default.createSymbolicLink(
+            at: root.url.appendingPathComponent("escape"), withDestinationURL: outside.url)
         let discoveries = try BraTSDataset.discover(root: root.url)
         #expect(discoveries.count == 1)
         #expect(discoveries[0].failureCode == .pathOutsideRoot)
@@ -132,13 +149,16 @@ extension Result {
 
     @Test func nnUNetChannelNamesChooseT1cAndT2() async throws {
         let root = try TemporaryFolder()
-        let json = #"{"channel_names": {"0": "T2", "1": "T1Gd"}, "labels": {"background": 0, "edema": 1, "enhancing tumor": 2}, "numTraining": 2, "file_ending": ".nii.gz"}"#
+        let json =
+            #"{"channel_names": {"0": "T2", "1": "T1Gd"}, "labels": {"background": 0, "edema": 1, "enhancing tumor": 2}, "numTraining": 2, "file_ending": ".nii.gz"}"#
         try Data(json.utf8).write(to: root.file("dataset.json"))
         for id in ["GLI_001", "GLI_002"] {
-            try writeCase(t1c: root.file("imagesTr/\(id)_0001.nii.gz"), t2: root.file("imagesTr/\(id)_0000.nii.gz"),
-                          label: root.file("labelsTr/\(id).nii.gz"), enhancing: 2)
+            try writeCase(
+                t1c: root.file("imagesTr/\(id)_0001.nii.gz"), t2: root.file("imagesTr/\(id)_0000.nii.gz"),
+                label: root.file("labelsTr/\(id).nii.gz"), enhancing: 2)
         }
-        try writeCase(t1c: root.file("imagesTs/GLI_100_0001.nii.gz"), t2: root.file("imagesTs/GLI_100_0000.nii.gz"), label: nil)
+        try writeCase(
+            t1c: root.file("imagesTs/GLI_100_0001.nii.gz"), t2: root.file("imagesTs/GLI_100_0000.nii.gz"), label: nil)
         let discoveries = try NNUNetDataset.discover(root: root.url)
         let sources = try discoveries.map { try $0.get() }
         #expect(sources.map(\.id) == ["GLI_001", "GLI_002", "GLI_100"])
@@ -163,15 +183,16 @@ extension Result {
         let outside = try TemporaryFolder()
         try writeCase(t1c: root.file("a/t1c.nii.gz"), t2: root.file("a/t2.nii.gz"), label: root.file("a/seg.nii.gz"))
         try writeCase(t1c: outside.file("t1c.nii.gz"), t2: outside.file("t2.nii.gz"), label: nil)
-        try FileManager.default.createSymbolicLink(at: root.file("linked.nii.gz"), withDestinationURL: outside.file("t2.nii.gz"))
+        try FileManager.default.createSymbolicLink(
+            at: root.file("linked.nii.gz"), withDestinationURL: outside.file("t2.nii.gz"))
         let csv = """
-        case_id,t1c,t2,label
-        a,a/t1c.nii.gz,a/t2.nii.gz,a/seg.nii.gz
-        "b, unlabelled",a/t1c.nii.gz,a/./t2.nii.gz,
-        up,../\(outside.url.lastPathComponent)/t1c.nii.gz,a/t2.nii.gz,
-        link,a/t1c.nii.gz,linked.nii.gz,
-        short,a/t1c.nii.gz
-        """
+            case_id,t1c,t2,label
+            a,a/t1c.nii.gz,a/t2.nii.gz,a/seg.nii.gz
+            "b, unlabelled",a/t1c.nii.gz,a/./t2.nii.gz,
+            up,../\(outside.url.lastPathComponent)/t1c.nii.gz,a/t2.nii.gz,
+            link,a/t1c.nii.gz,linked.nii.gz,
+            short,a/t1c.nii.gz
+            """
         try Data(csv.utf8).write(to: root.file("manifest.csv"))
         let discoveries = try ManifestDataset.discover(manifest: root.file("manifest.csv"), root: root.url)
         #expect(discoveries.count == 5)

@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+
 @testable import Volume
 
 @Suite struct NIfTIBadInputTests {
@@ -91,8 +92,9 @@ import Testing
     @Test func allZeroImageIsRejected() throws {
         let folder = try TemporaryFolder()
         let url = folder.file("zero.nii.gz")
-        try NIfTI.write(Volume(shape: GridShape(8, 8, 8), affine: .identity, voxels: .init(repeating: 0, count: 512)),
-                        to: url)
+        try NIfTI.write(
+            Volume(shape: GridShape(8, 8, 8), affine: .identity, voxels: .init(repeating: 0, count: 512)),
+            to: url)
         #expect(code { _ = try NIfTI.readImage(at: url) } == .allZero)
         #expect(code { _ = try NIfTI.readImage(at: url, requireContent: false) } == nil)
     }

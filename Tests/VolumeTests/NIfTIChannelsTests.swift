@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+
 @testable import Volume
 
 @Suite struct NIfTIChannelsTests {

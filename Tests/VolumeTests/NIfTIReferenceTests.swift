@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Volume
 
 /// Files written by nibabel (scripts/vectors/volume_nifti.py) must read back with the affine and

@@ -1,11 +1,14 @@
 import Foundation
 import TestSupport
 import Testing
+
 @testable import Volume
 
 @Suite struct NIfTIRoundTripTests {
-    static let obliqueAffine = Affine(rows: [[0.9, -0.2, 0.1, -30], [0.15, 1.1, -0.05, 12.5],
-                                             [-0.1, 0.1, 1.4, 7.25], [0, 0, 0, 1]])
+    static let obliqueAffine = Affine(rows: [
+        [0.9, -0.2, 0.1, -30], [0.15, 1.1, -0.05, 12.5],
+        [-0.1, 0.1, 1.4, 7.25], [0, 0, 0, 1],
+    ])
 
     static var cases: [(NIfTIDatatype, NIfTIVersion, String)] {
         NIfTIDatatype.allCases.flatMap { datatype in
@@ -48,8 +51,9 @@ import Testing
     @Test func labelsRoundTripAsUInt8() throws {
         let folder = try TemporaryFolder()
         let shape = GridShape(6, 5, 4)
-        let labels = LabelVolume(shape: shape, affine: Self.obliqueAffine,
-                                 voxels: (0..<shape.count).map { [0, 1, 2, 4][$0 % 4] })
+        let labels = LabelVolume(
+            shape: shape, affine: Self.obliqueAffine,
+            voxels: (0..<shape.count).map { [0, 1, 2, 4][$0 % 4] })
         let url = folder.file("seg.nii.gz")
         try NIfTI.write(labels, to: url)
         let back = try NIfTI.readLabels(at: url, allowedValues: [0, 1, 2, 4])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Volume
 
 @Suite struct PreprocessorTests {
@@ -15,7 +16,9 @@ import Testing
                 for i in 0..<shape.x {
                     let x = Double(i - 20) / 14, y = Double(j - 22) / 16, z = Double(k - 15) / 11
                     guard x * x + y * y + z * z < 1 else { continue }
-                    let tumor = (Double(i - 24) * Double(i - 24) + Double(j - 20) * Double(j - 20) + Double(k - 14) * Double(k - 14)).squareRoot()
+                    let tumor =
+                        (Double(i - 24) * Double(i - 24) + Double(j - 20) * Double(j - 20) + Double(k - 14)
+                        * Double(k - 14)).squareRoot()
                     t1c[i, j, k] = tumor < 4 ? 900 : 400 + Float(i)
                     t2[i, j, k] = tumor < 7 ? 1200 : 600 - Float(j)
                     label[i, j, k] = tumor < 4 ? 4 : (tumor < 7 ? 2 : 0)
@@ -34,7 +37,9 @@ import Testing
         let label1 = try #require(result.label)
         #expect(Set(label1.voxels) == [0, 1])
         // Brain ≈ 2·14·1.2 by 2·16·1.2 by 2·11·1.5 mm, plus the 4-voxel margin on each side.
-        #expect(abs(result.t1c.shape.x - 34 - 8) <= 2 && abs(result.t1c.shape.y - 38 - 8) <= 2 && abs(result.t1c.shape.z - 33 - 8) <= 2)
+        #expect(
+            abs(result.t1c.shape.x - 34 - 8) <= 2 && abs(result.t1c.shape.y - 38 - 8) <= 2
+                && abs(result.t1c.shape.z - 33 - 8) <= 2)
         for channel in [result.t1c, result.t2] {
             let inside = zip(channel.voxels, result.brainMask.voxels).filter { $0.1 != 0 }.map { Double($0.0) }
             let mean = inside.reduce(0, +) / Double(inside.count)
@@ -104,7 +109,8 @@ import Testing
 
     @Test func suppliedMaskReplacesTheNonzeroMask() throws {
         let (t1c, t2, label) = syntheticCase()
-        var mask = LabelVolume(shape: t1c.shape, affine: t1c.affine, voxels: .init(repeating: 0, count: t1c.shape.count))
+        var mask = LabelVolume(
+            shape: t1c.shape, affine: t1c.affine, voxels: .init(repeating: 0, count: t1c.shape.count))
         for k in 10..<20 { for j in 10..<30 { for i in 10..<30 { mask[i, j, k] = 1 } } }
         var configuration = PreprocessingConfiguration()
         configuration.cropMargin = 0

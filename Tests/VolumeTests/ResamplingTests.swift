@@ -1,11 +1,13 @@
 import Foundation
 import Testing
+
 @testable import Volume
 
 @Suite struct ResamplingTests {
     func volume(shape: [Int], voxels: [Double], spacing: [Double] = [1, 1, 1]) -> Volume {
-        Volume(shape: GridShape(shape[0], shape[1], shape[2]), affine: .scaling(spacing[0], spacing[1], spacing[2]),
-               voxels: voxels.map(Float.init))
+        Volume(
+            shape: GridShape(shape[0], shape[1], shape[2]), affine: .scaling(spacing[0], spacing[1], spacing[2]),
+            voxels: voxels.map(Float.init))
     }
 
     @Test func splineMatchesScipyMapCoordinatesAtScatteredPoints() {
@@ -27,20 +29,23 @@ import Testing
     }
 
     @Test func worldExtentIsPreserved() throws {
-        let input = Volume(shape: GridShape(40, 30, 20), affine: .scaling(0.9375, 0.9375, 1.5),
-                           voxels: .init(repeating: 1, count: 24_000))
+        let input = Volume(
+            shape: GridShape(40, 30, 20), affine: .scaling(0.9375, 0.9375, 1.5),
+            voxels: .init(repeating: 1, count: 24_000))
         let output = try input.resampledBSpline(spacing: SIMD3(1, 1, 1))
         #expect(output.shape == GridShape(38, 28, 30))
         // The grid centres coincide, so the world extent is kept to within half a voxel.
         let oldCentre = input.affine.apply((19.5, 14.5, 9.5)), newCentre = output.affine.apply((18.5, 13.5, 14.5))
-        #expect(abs(oldCentre.0 - newCentre.0) < 1e-9 && abs(oldCentre.1 - newCentre.1) < 1e-9
+        #expect(
+            abs(oldCentre.0 - newCentre.0) < 1e-9 && abs(oldCentre.1 - newCentre.1) < 1e-9
                 && abs(oldCentre.2 - newCentre.2) < 1e-9)
         #expect(output.spacing == SIMD3(1, 1, 1))
     }
 
     @Test func constantIsReproducedExactly() throws {
-        let input = Volume(shape: GridShape(17, 13, 11), affine: .scaling(1.3, 0.7, 1.9),
-                           voxels: .init(repeating: 42.5, count: 17 * 13 * 11))
+        let input = Volume(
+            shape: GridShape(17, 13, 11), affine: .scaling(1.3, 0.7, 1.9),
+            voxels: .init(repeating: 42.5, count: 17 * 13 * 11))
         let output = try input.resampledBSpline(spacing: SIMD3(1, 1, 1))
         let worst = output.voxels.map { abs($0 - 42.5) }.max()!
         #expect(worst < 1e-4)
@@ -56,7 +61,8 @@ import Testing
         for k in 0..<shape.z {
             for j in 0..<shape.y {
                 for i in 0..<shape.x {
-                    voxels[shape.offset(i, j, k)] = Float(field(Double(i) * spacing.x, Double(j) * spacing.y, Double(k) * spacing.z))
+                    voxels[shape.offset(i, j, k)] = Float(
+                        field(Double(i) * spacing.x, Double(j) * spacing.y, Double(k) * spacing.z))
                 }
             }
         }
@@ -93,7 +99,8 @@ import Testing
 
     @Test func labelResamplingKeepsTheLabelSet() throws {
         let shape = GridShape(30, 28, 18)
-        var labels = LabelVolume(shape: shape, affine: .scaling(0.9375, 0.9375, 1.5), voxels: .init(repeating: 0, count: shape.count))
+        var labels = LabelVolume(
+            shape: shape, affine: .scaling(0.9375, 0.9375, 1.5), voxels: .init(repeating: 0, count: shape.count))
         for k in 4..<14 {
             for j in 6..<20 {
                 for i in 5..<25 {

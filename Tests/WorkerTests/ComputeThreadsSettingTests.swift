@@ -11,8 +11,10 @@ import Testing
         try #require(FileManager.default.isExecutableFile(atPath: url.path), "build \(executable) first")
         let process = Process()
         process.executableURL = url
-        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-                               "ACTIVESEG_COMPUTE_THREADS": value]
+        process.environment = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "ACTIVESEG_COMPUTE_THREADS": value,
+        ]
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice

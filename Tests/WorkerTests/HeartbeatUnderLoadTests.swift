@@ -1,11 +1,12 @@
 import Foundation
 import Profiles
 import Proto
-@testable import ScorerService
 import Store
 import Testing
-@testable import TrainerService
 import WorkerSupport
+
+@testable import ScorerService
+@testable import TrainerService
 
 /// A worker process whose jobs keep every core busy still tells the server, every heartbeat, that
 /// they are in progress: the training and inference run on threads of their own, not on Swift's
@@ -67,8 +68,10 @@ import WorkerSupport
 
     /// Starts the busy process, submits the jobs, starts the idle process once the busy one runs
     /// them all, and waits until every job has succeeded; each must have taken one attempt.
-    private func runUnderLoad(_ executable: String, fixture: WorkerFixture, jobIDs: [UUID],
-                              submit: () async throws -> Void) async throws {
+    private func runUnderLoad(
+        _ executable: String, fixture: WorkerFixture, jobIDs: [UUID],
+        submit: () async throws -> Void
+    ) async throws {
         var busy = fixture.processEnvironment(ackWaitSeconds: Self.ackWait)
         busy["ACTIVESEG_INSTANCE"] = "busy"
         busy["ACTIVESEG_CONCURRENCY"] = String(jobIDs.count)
@@ -88,8 +91,9 @@ import WorkerSupport
         }
         for id in jobIDs {
             let state = try await fixture.jobState(id)
-            #expect(state.state == "succeeded" && state.attempts == 1,
-                    "a job taken over after a missed heartbeat has a second attempt")
+            #expect(
+                state.state == "succeeded" && state.attempts == 1,
+                "a job taken over after a missed heartbeat has a second attempt")
         }
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
 import Profiles
 import Proto
-@testable import ScorerService
 import ServiceRuntime
 import Testing
-@testable import TrainerService
 import WorkerSupport
+
+@testable import ScorerService
+@testable import TrainerService
 
 /// Jobs whose spec values lie outside `ExperimentSpecLimits` fail with the limit's reason, before
 /// any computation could reach a precondition of the network.
@@ -23,11 +24,14 @@ import WorkerSupport
                 $0.dropoutMode = .train
             }
             let environment = try await fixture.environment("trainer", instance: "trainer")
-            let handler = TrainJobHandler(loader: environment.loader, jobs: environment.jobs,
-                                          progress: ProgressPublisher(connection: environment.connection,
-                                                                      configuration: environment.configuration))
+            let handler = TrainJobHandler(
+                loader: environment.loader, jobs: environment.jobs,
+                progress: ProgressPublisher(
+                    connection: environment.connection,
+                    configuration: environment.configuration))
             let error = await #expect(throws: RPCError.self) {
-                try await handler.handle(job, id: id.uuidString.lowercased(), delivery: 1, logger: WorkerTestSupport.logger)
+                try await handler.handle(
+                    job, id: id.uuidString.lowercased(), delivery: 1, logger: WorkerTestSupport.logger)
             }
             #expect(error?.code == .invalidArgument)
             #expect(error?.message == "hyper_parameters.dropout_rate is 1.0, outside its limit: 0.0…0.9")
@@ -51,7 +55,8 @@ import WorkerSupport
             let environment = try await fixture.environment("scorer", instance: "scorer")
             let handler = ScoreJobHandler(loader: environment.loader, jobs: environment.jobs)
             let error = await #expect(throws: RPCError.self) {
-                try await handler.handle(job, id: id.uuidString.lowercased(), delivery: 1, logger: WorkerTestSupport.logger)
+                try await handler.handle(
+                    job, id: id.uuidString.lowercased(), delivery: 1, logger: WorkerTestSupport.logger)
             }
             #expect(error?.code == .invalidArgument)
             #expect(error?.message == "passes is 1000000, outside its limit: 0…1000")

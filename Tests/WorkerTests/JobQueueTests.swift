@@ -2,9 +2,10 @@ import Bus
 import Foundation
 import Logging
 import Proto
-@testable import ServiceRuntime
 import Synchronization
 import Testing
+
+@testable import ServiceRuntime
 
 /// A handler whose behaviour each test scripts, recording what the worker asked of it.
 final class ScriptedHandler: JobHandler, @unchecked Sendable {
@@ -41,7 +42,10 @@ final class ScriptedHandler: JobHandler, @unchecked Sendable {
         switch script(delivery) {
         case .finish:
             state.withLock { $0.finished.append(id) }
-            return TrainResult.with { $0.jobID = job.jobID; $0.experimentID = job.experimentID }
+            return TrainResult.with {
+                $0.jobID = job.jobID
+                $0.experimentID = job.experimentID
+            }
         case .fail(let code):
             throw RPCError(code, "scripted failure on delivery \(delivery)")
         case .hang:
@@ -57,12 +61,16 @@ final class ScriptedHandler: JobHandler, @unchecked Sendable {
 
 @Suite struct JobQueueTests {
     private func queue(prefix: String, name: String) async throws -> JobQueue<TrainJob, TrainResult> {
-        JobQueue(TrainerRPC.train, jetStream: try await WorkerTestSupport.jetStream(name: name), subjectPrefix: prefix,
-                 delivery: WorkerTestSupport.delivery)
+        JobQueue(
+            TrainerRPC.train, jetStream: try await WorkerTestSupport.jetStream(name: name), subjectPrefix: prefix,
+            delivery: WorkerTestSupport.delivery)
     }
 
     private func job(_ id: String) -> TrainJob {
-        TrainJob.with { $0.jobID = id; $0.experimentID = "experiment-\(id)" }
+        TrainJob.with {
+            $0.jobID = id
+            $0.experimentID = "experiment-\(id)"
+        }
     }
 
     @Test func streamsAndSubjectsFollowThePrefix() async throws {
@@ -93,8 +101,10 @@ final class ScriptedHandler: JobHandler, @unchecked Sendable {
         _ = await first.task.result
 
         let surviving = ScriptedHandler { _ in .finish }
-        let second = RunningWorker.start(JobWorker(queue: try await queue(prefix: prefix, name: "surviving"),
-                                                   handler: surviving, logger: WorkerTestSupport.logger))
+        let second = RunningWorker.start(
+            JobWorker(
+                queue: try await queue(prefix: prefix, name: "surviving"),
+                handler: surviving, logger: WorkerTestSupport.logger))
         try await eventually("the second worker to finish the job") { surviving.finished == ["a"] }
         try await second.stop()
         #expect(dying.calls == [.init(jobID: "a", delivery: 1)])
@@ -111,8 +121,10 @@ final class ScriptedHandler: JobHandler, @unchecked Sendable {
         let producer = try await queue(prefix: prefix, name: "producer")
         try await producer.ensure()
         let handler = ScriptedHandler { delivery in delivery == 1 ? .fail(.unavailable) : .finish }
-        let worker = RunningWorker.start(JobWorker(queue: try await queue(prefix: prefix, name: "worker"), handler: handler,
-                                                   logger: WorkerTestSupport.logger))
+        let worker = RunningWorker.start(
+            JobWorker(
+                queue: try await queue(prefix: prefix, name: "worker"), handler: handler,
+                logger: WorkerTestSupport.logger))
         try await producer.submit(job("b"), id: "b")
         try await eventually("the retry to finish") { handler.finished == ["b"] }
         try await worker.stop()
@@ -126,21 +138,36 @@ final class ScriptedHandler: JobHandler, @unchecked Sendable {
         let producer = try await queue(prefix: prefix, name: "producer")
         try await producer.ensure()
         let handler = ScriptedHandler { _ in .fail(.internal) }
-        let worker = RunningWorker.start(JobWorker(queue: try await queue(prefix: prefix, name: "worker"), handler: handler,
-                                                   logger: WorkerTestSupport.logger))
+        let worker = RunningWorker.start(
+            JobWorker(
+                queue: try await queue(prefix: prefix, name: "worker"), handler: handler,
+                logger: WorkerTestSupport.logger))
         try await producer.submit(job("c"), id: "c")
         try await producer.jetStream.publish(Data([0xFF, 0xFF, 0xFF]), to: producer.jobSubject, messageID: "garbled")
         let notices = try await WorkerTestSupport.notices(producer, expecting: 2)
         try await worker.stop()
         #expect(handler.calls.filter { $0.jobID == "c" }.map(\.delivery) == [1, 2, 3])
-        #expect(handler.failures.filter { $0.final } == [.init(jobID: "c", code: .internal, final: true),
-                                                         .init(jobID: "garbled", code: .invalidArgument, final: true)]
-                || handler.failures.filter { $0.final } == [.init(jobID: "garbled", code: .invalidArgument, final: true),
-                                                            .init(jobID: "c", code: .internal, final: true)])
+        #expect(
+            handler.failures.filter { $0.final } == [
+                .init(jobID: "c", code: .internal, final: true),
+                .init(jobID: "garbled", code: .invalidArgument, final: true),
+            ]
+                || handler.failures.filter { $0.final } == [
+                    .init(jobID: "garbled", code: .invalidArgument, final: true),
+                    .init(jobID: "c", code: .internal, final: true),
+                ])
         let codes = Dictionary(uniqueKeysWithValues: notices.map { ($0.id, $0.notice) })
         #expect(codes.count == 2)
-        if case .failure(let error)? = codes["garbled"] { #expect(error.code == .invalidArgument) } else { Issue.record("no failure notice for the garbled job") }
-        if case .failure(let error)? = codes["c"] { #expect(error.code == .internal) } else { Issue.record("no failure notice for job c") }
+        if case .failure(let error)? = codes["garbled"] {
+            #expect(error.code == .invalidArgument)
+        } else {
+            Issue.record("no failure notice for the garbled job")
+        }
+        if case .failure(let error)? = codes["c"] {
+            #expect(error.code == .internal)
+        } else {
+            Issue.record("no failure notice for job c")
+        }
         await producer.jetStream.connection.close()
     }
 
@@ -151,8 +178,10 @@ final class ScriptedHandler: JobHandler, @unchecked Sendable {
         #expect(try await producer.submit(job("d"), id: "d").duplicate == false)
         #expect(try await producer.submit(job("d"), id: "d").duplicate == true)
         let handler = ScriptedHandler { _ in .finish }
-        let worker = RunningWorker.start(JobWorker(queue: try await queue(prefix: prefix, name: "worker"), handler: handler,
-                                                   logger: WorkerTestSupport.logger))
+        let worker = RunningWorker.start(
+            JobWorker(
+                queue: try await queue(prefix: prefix, name: "worker"), handler: handler,
+                logger: WorkerTestSupport.logger))
         try await eventually("the job to finish") { handler.finished == ["d"] }
         try await worker.stop()
         // A redelivered job that its handler finished again announces under the same id.
@@ -167,14 +196,18 @@ final class ScriptedHandler: JobHandler, @unchecked Sendable {
         let producer = try await queue(prefix: prefix, name: "producer")
         try await producer.ensure()
         let hanging = ScriptedHandler { _ in .hang }
-        let first = RunningWorker.start(JobWorker(queue: try await queue(prefix: prefix, name: "first"), handler: hanging,
-                                                  logger: WorkerTestSupport.logger))
+        let first = RunningWorker.start(
+            JobWorker(
+                queue: try await queue(prefix: prefix, name: "first"), handler: hanging,
+                logger: WorkerTestSupport.logger))
         try await producer.submit(job("e"), id: "e")
         try await eventually("the first worker to take the job") { !hanging.calls.isEmpty }
         try await first.stop()
         let next = ScriptedHandler { _ in .finish }
-        let second = RunningWorker.start(JobWorker(queue: try await queue(prefix: prefix, name: "second"), handler: next,
-                                                   logger: WorkerTestSupport.logger))
+        let second = RunningWorker.start(
+            JobWorker(
+                queue: try await queue(prefix: prefix, name: "second"), handler: next,
+                logger: WorkerTestSupport.logger))
         try await eventually("the second worker to finish the job") { next.finished == ["e"] }
         try await second.stop()
         #expect(hanging.failures.isEmpty)

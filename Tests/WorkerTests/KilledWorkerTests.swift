@@ -1,17 +1,19 @@
 import Foundation
 import Proto
-@testable import ScorerService
 import ServiceRuntime
 import Store
 import Testing
-@testable import TrainerService
 import WorkerSupport
+
+@testable import ScorerService
+@testable import TrainerService
 
 @Suite(.serialized) struct KilledWorkerTests {
     /// Short, so a test sees a job of a dead worker come back within seconds.
     private static let ackWait = 2
-    private static let delivery = JobDelivery(ackWait: .seconds(ackWait), heartbeat: .milliseconds(ackWait * 250),
-                                              retryDelay: .seconds(ackWait))
+    private static let delivery = JobDelivery(
+        ackWait: .seconds(ackWait), heartbeat: .milliseconds(ackWait * 250),
+        retryDelay: .seconds(ackWait))
     /// Dropout passes per score job that keep a tiny-profile case busy for about a second.
     private static let longScoringPasses: UInt32 = 300
 
@@ -34,8 +36,10 @@ import WorkerSupport
             let environment = try await fixture.environment("trainer", instance: "survivor", delivery: Self.delivery)
             let queue = environment.queue(TrainerRPC.train)
             try await queue.ensure()
-            try await WorkerProcess.with("activeseg-trainer",
-                                         environment: fixture.processEnvironment(ackWaitSeconds: Self.ackWait)) { child in
+            try await WorkerProcess.with(
+                "activeseg-trainer",
+                environment: fixture.processEnvironment(ackWaitSeconds: Self.ackWait)
+            ) { child in
                 try await queue.submit(job, id: job.jobID)
                 try await eventually("the trainer process to start the job") {
                     try await fixture.jobState(jobID).state == "running"
@@ -57,12 +61,15 @@ import WorkerSupport
                 #expect(interrupted.state == "running" && interrupted.attempts == 1, "\(interrupted)")
             }
 
-            let survivor = RunningWorker.start(JobWorker(
-                queue: queue,
-                handler: TrainJobHandler(loader: environment.loader, jobs: environment.jobs,
-                                         progress: ProgressPublisher(connection: environment.connection,
-                                                                     configuration: environment.configuration)),
-                logger: WorkerTestSupport.logger))
+            let survivor = RunningWorker.start(
+                JobWorker(
+                    queue: queue,
+                    handler: TrainJobHandler(
+                        loader: environment.loader, jobs: environment.jobs,
+                        progress: ProgressPublisher(
+                            connection: environment.connection,
+                            configuration: environment.configuration)),
+                    logger: WorkerTestSupport.logger))
             let notices = try await WorkerTestSupport.notices(queue, expecting: 1)
             try await survivor.stop()
             #expect(notices.map(\.id) == [job.jobID])
@@ -93,7 +100,8 @@ import WorkerSupport
                     $0.seed = 9
                     $0.evaluate = evaluate
                 }
-                let id = try await fixture.recordJob(kind: "score", round: Int(job.round), payload: try job.serializedData())
+                let id = try await fixture.recordJob(
+                    kind: "score", round: Int(job.round), payload: try job.serializedData())
                 job.jobID = id.uuidString.lowercased()
                 jobs[id] = job
             }
@@ -125,9 +133,10 @@ import WorkerSupport
             #expect(try await fixture.count("scores") + fixture.count("evaluations") == finishedBeforeKill.count)
             #expect(try await fixture.lastError(killed) == nil)
 
-            let survivor = RunningWorker.start(JobWorker(
-                queue: queue, handler: ScoreJobHandler(loader: environment.loader, jobs: environment.jobs),
-                logger: WorkerTestSupport.logger))
+            let survivor = RunningWorker.start(
+                JobWorker(
+                    queue: queue, handler: ScoreJobHandler(loader: environment.loader, jobs: environment.jobs),
+                    logger: WorkerTestSupport.logger))
             let notices = try await WorkerTestSupport.notices(queue, expecting: jobs.count)
             try await survivor.stop()
 
@@ -140,7 +149,9 @@ import WorkerSupport
                 #expect(state.state == "succeeded", "job of case \(job.caseRef.caseID)")
                 #expect(state.attempts == (id == killed ? 2 : 1), "job of case \(job.caseRef.caseID)")
             }
-            let scored = try await fixture.store.query("SELECT case_id FROM scores").map { try $0.decode("case_id", as: UUID.self) }
+            let scored = try await fixture.store.query("SELECT case_id FROM scores").map {
+                try $0.decode("case_id", as: UUID.self)
+            }
             let evaluated = try await fixture.store.query("SELECT case_id FROM evaluations")
                 .map { try $0.decode("case_id", as: UUID.self) }
             #expect(scored.sorted() == fixture.trainCases.compactMap { UUID(uuidString: $0.caseID) }.sorted())

@@ -28,9 +28,11 @@ import Testing
                 $0.seed = 9
             }
             // Round 1 of the fixture is scoring: the job is one its phase waits for.
-            let jobID = try await fixture.recordJob(kind: "score", round: 1, payload: try job.serializedData(),
-                                                    key: "score/\(experiment)/1/\(caseRef.caseID)")
-            try await fixture.store.query("UPDATE experiments SET status = 'running' WHERE id = \(fixture.experimentID)")
+            let jobID = try await fixture.recordJob(
+                kind: "score", round: 1, payload: try job.serializedData(),
+                key: "score/\(experiment)/1/\(caseRef.caseID)")
+            try await fixture.store.query(
+                "UPDATE experiments SET status = 'running' WHERE id = \(fixture.experimentID)")
 
             var environment = fixture.processEnvironment(ackWaitSeconds: Self.ackWait)
             environment["ACTIVESEG_JOB_MAX_ATTEMPTS"] = String(Self.attempts)

@@ -5,12 +5,13 @@ import Foundation
 import Neural
 import Profiles
 import Proto
-@testable import ScorerService
 import ServiceRuntime
 import Store
 import Testing
-@testable import TrainerService
 import WorkerSupport
+
+@testable import ScorerService
+@testable import TrainerService
 
 @Suite(.serialized) struct TrainerScorerTests {
     /// Trains a tiny dropout-train-test model on four cases, then lets two scorers share the score
@@ -42,12 +43,15 @@ import WorkerSupport
         try await trainerEnvironment.connection.flush()
         let trainQueue = trainerEnvironment.queue(TrainerRPC.train)
         try await trainQueue.ensure()
-        let trainer = RunningWorker.start(JobWorker(
-            queue: trainQueue,
-            handler: TrainJobHandler(loader: trainerEnvironment.loader, jobs: trainerEnvironment.jobs,
-                                     progress: ProgressPublisher(connection: trainerEnvironment.connection,
-                                                                 configuration: trainerEnvironment.configuration)),
-            logger: WorkerTestSupport.logger))
+        let trainer = RunningWorker.start(
+            JobWorker(
+                queue: trainQueue,
+                handler: TrainJobHandler(
+                    loader: trainerEnvironment.loader, jobs: trainerEnvironment.jobs,
+                    progress: ProgressPublisher(
+                        connection: trainerEnvironment.connection,
+                        configuration: trainerEnvironment.configuration)),
+                logger: WorkerTestSupport.logger))
         try await trainQueue.submit(trainJob, id: trainJob.jobID)
         let trainNotices = try await WorkerTestSupport.notices(trainQueue, expecting: 1)
         try await trainer.stop()
@@ -61,9 +65,12 @@ import WorkerSupport
         let model = models[0]
         #expect(model.id.uuidString.lowercased() == trainResult.model.modelID)
         #expect(model.experimentID == fixture.experimentID && model.roundIndex == 0 && model.profile == .tiny)
-        #expect(model.epochs == Int(trainResult.metrics.epochs) && model.epochs >= 1 && model.epochs <= profile.training.maximumEpochs)
+        #expect(
+            model.epochs == Int(trainResult.metrics.epochs) && model.epochs >= 1
+                && model.epochs <= profile.training.maximumEpochs)
         #expect(model.trainingCaseCount == 3)
-        let checkpoint = try Checkpoint.decode(try fixture.artifacts.get(try #require(ArtifactID(sha256: model.checkpointSHA256))))
+        let checkpoint = try Checkpoint.decode(
+            try fixture.artifacts.get(try #require(ArtifactID(sha256: model.checkpointSHA256))))
         #expect(checkpoint.network.config == profile.network(dropout: .train, rate: profile.training.dropoutRate))
         #expect(checkpoint.metadata["job_id"] == trainJob.jobID)
         var progressEvents = 0
@@ -89,7 +96,8 @@ import WorkerSupport
                 $0.seed = 5
                 $0.evaluate = evaluate
             }
-            let id = try await fixture.recordJob(kind: "score", round: Int(job.round), payload: try job.serializedData())
+            let id = try await fixture.recordJob(
+                kind: "score", round: Int(job.round), payload: try job.serializedData())
             job.jobID = id.uuidString.lowercased()
             scoreJobs.append((id, job))
         }
@@ -100,9 +108,11 @@ import WorkerSupport
             let queue = environment.queue(ScorerRPC.score)
             try await queue.ensure()
             scoreQueue = queue
-            scorers.append(RunningWorker.start(JobWorker(
-                queue: queue, handler: ScoreJobHandler(loader: environment.loader, jobs: environment.jobs),
-                logger: WorkerTestSupport.logger)))
+            scorers.append(
+                RunningWorker.start(
+                    JobWorker(
+                        queue: queue, handler: ScoreJobHandler(loader: environment.loader, jobs: environment.jobs),
+                        logger: WorkerTestSupport.logger)))
         }
         let queue = try #require(scoreQueue)
         for (_, job) in scoreJobs { try await queue.submit(job, id: job.jobID) }
@@ -119,8 +129,10 @@ import WorkerSupport
                 let dice = try #require(try await fixture.store.evaluation(modelID: model.id, caseID: caseID))
                 #expect(dice >= 0 && dice <= 1)
             } else {
-                let score = try #require(try await fixture.store.score(experimentID: fixture.experimentID, roundIndex: 1,
-                                                                       caseID: caseID))
+                let score = try #require(
+                    try await fixture.store.score(
+                        experimentID: fixture.experimentID, roundIndex: 1,
+                        caseID: caseID))
                 #expect(score.value.isFinite && score.value >= 0)
                 #expect(score.method == "dropout-train-test")
                 #expect(score.features.count == bottleneck)
@@ -164,8 +176,9 @@ import WorkerSupport
         #expect(first == TrainingSet(job: job(member: 0), validationFraction: 0.2))
     }
 
-    @Test("the same cases under other ids give the same sample, by name, in the same order",
-          arguments: [(nil as UInt32?, false), (0, false), (1, true)])
+    @Test(
+        "the same cases under other ids give the same sample, by name, in the same order",
+        arguments: [(nil as UInt32?, false), (0, false), (1, true)])
     func sampleFollowsTheJobsOrderNotTheIds(member: UInt32?, validated: Bool) {
         let names = (0..<10).map { "Synth_\($0)" }
         // One cohort imported twice: the second import's ids sort the other way round.
@@ -173,12 +186,13 @@ import WorkerSupport
         let samples = imports.map { ids in
             let nameOf = Dictionary(uniqueKeysWithValues: zip(ids, names))
             let refs = ids.map { id in CaseRef.with { $0.caseID = id } }
-            let sample = TrainingSet(job: TrainJob.with {
-                $0.trainingCases = validated ? Array(refs.dropFirst(2)) : refs
-                if validated { $0.validationCases = Array(refs.prefix(2)) }
-                $0.seed = 3
-                if let member { $0.bootstrapMember = member }
-            }, validationFraction: 0.2)
+            let sample = TrainingSet(
+                job: TrainJob.with {
+                    $0.trainingCases = validated ? Array(refs.dropFirst(2)) : refs
+                    if validated { $0.validationCases = Array(refs.prefix(2)) }
+                    $0.seed = 3
+                    if let member { $0.bootstrapMember = member }
+                }, validationFraction: 0.2)
             return (training: sample.training.map { nameOf[$0]! }, validation: sample.validation.map { nameOf[$0]! })
         }
         #expect(samples[0].training == samples[1].training)

@@ -1,11 +1,12 @@
 import Foundation
 import Profiles
 import Proto
-@testable import ScorerService
 import ServiceRuntime
 import Testing
-@testable import TrainerService
 import WorkerSupport
+
+@testable import ScorerService
+@testable import TrainerService
 
 /// The real trainer and scorer meet a job message that is no protobuf ahead of a valid job: the
 /// bad one is terminated and announced as failed, and the worker goes on to do the valid one.
@@ -29,11 +30,13 @@ import WorkerSupport
                 $0.dropoutMode = .off
             }
             let environment = try await fixture.environment("trainer", instance: "trainer")
-            try await terminateTheUndecodableThenDo(job, id: id, fixture: fixture, on: environment.queue(TrainerRPC.train),
-                                                    handler: TrainJobHandler(
-                                                        loader: environment.loader, jobs: environment.jobs,
-                                                        progress: ProgressPublisher(connection: environment.connection,
-                                                                                    configuration: environment.configuration)))
+            try await terminateTheUndecodableThenDo(
+                job, id: id, fixture: fixture, on: environment.queue(TrainerRPC.train),
+                handler: TrainJobHandler(
+                    loader: environment.loader, jobs: environment.jobs,
+                    progress: ProgressPublisher(
+                        connection: environment.connection,
+                        configuration: environment.configuration)))
             #expect(try await fixture.store.models(trainedBy: id).count == 1)
         }
     }
@@ -51,9 +54,11 @@ import WorkerSupport
                 $0.method = .margins
             }
             let environment = try await fixture.environment("scorer", instance: "scorer")
-            try await terminateTheUndecodableThenDo(job, id: id, fixture: fixture, on: environment.queue(ScorerRPC.score),
-                                                    handler: ScoreJobHandler(loader: environment.loader,
-                                                                             jobs: environment.jobs))
+            try await terminateTheUndecodableThenDo(
+                job, id: id, fixture: fixture, on: environment.queue(ScorerRPC.score),
+                handler: ScoreJobHandler(
+                    loader: environment.loader,
+                    jobs: environment.jobs))
             #expect(try await fixture.count("scores") == 1)
         }
     }

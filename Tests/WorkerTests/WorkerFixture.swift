@@ -41,19 +41,22 @@ final class WorkerFixture: Sendable {
 
     /// Generates `train + test` tiny synthetic cases (phantom anatomy) and records them.
     private static func make(train: Int, test: Int) async throws -> WorkerFixture {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("activeseg-worker-tests-\(UUID().uuidString)")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "activeseg-worker-tests-\(UUID().uuidString)")
         let artifacts = try ArtifactStore(root: root.appendingPathComponent("artifacts"))
         let profile = ExperimentProfile.tiny
         let cohort = root.appendingPathComponent("cohort")
-        let summary = try SyntheticCohort.generate(cases: train + test, seed: 7, outputDirectory: cohort, anatomy: .phantom,
-                                                   spacingScale: profile.syntheticSpacingScale)
+        let summary = try SyntheticCohort.generate(
+            cases: train + test, seed: 7, outputDirectory: cohort, anatomy: .phantom,
+            spacingScale: profile.syntheticSpacingScale)
         let preprocessor = Preprocessor(PreprocessingConfiguration(spacing: SIMD3(repeating: profile.targetSpacing)))
         var refs: [CaseRef] = []
         for item in summary.cases {
             let folder = cohort.appendingPathComponent(item.id)
             let t1c = try NIfTI.readImage(at: folder.appendingPathComponent("\(item.id)_t1ce.nii.gz"))
             let t2 = try NIfTI.readImage(at: folder.appendingPathComponent("\(item.id)_t2.nii.gz"))
-            let seg = try NIfTI.readLabels(at: folder.appendingPathComponent("\(item.id)_seg.nii.gz"), allowedValues: [0, 1, 2, 4])
+            let seg = try NIfTI.readLabels(
+                at: folder.appendingPathComponent("\(item.id)_seg.nii.gz"), allowedValues: [0, 1, 2, 4])
             let prepared = try preprocessor.run(caseID: item.id, t1c: t1c, t2: t2, label: seg)
             let imageFile = root.appendingPathComponent("\(item.id)-image.nii.gz")
             let labelFile = root.appendingPathComponent("\(item.id)-label.nii.gz")
@@ -61,25 +64,30 @@ final class WorkerFixture: Sendable {
             try NIfTI.write(prepared.label!, to: labelFile)
             let image = try artifacts.put(contentsOf: imageFile)
             let label = try artifacts.put(contentsOf: labelFile)
-            refs.append(CaseRef.with {
-                $0.caseID = UUID().uuidString.lowercased()
-                $0.image = ArtifactRef.with { $0.sha256 = image.sha256 }
-                $0.label = ArtifactRef.with { $0.sha256 = label.sha256 }
-            })
+            refs.append(
+                CaseRef.with {
+                    $0.caseID = UUID().uuidString.lowercased()
+                    $0.image = ArtifactRef.with { $0.sha256 = image.sha256 }
+                    $0.label = ArtifactRef.with { $0.sha256 = label.sha256 }
+                })
         }
-        var configuration = try PostgresConfiguration(environment: ProcessInfo.processInfo.environment,
-                                                      applicationName: "activeseg-worker-tests")
+        var configuration = try PostgresConfiguration(
+            environment: ProcessInfo.processInfo.environment,
+            applicationName: "activeseg-worker-tests")
         configuration.schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         let store = PostgresClient(configuration: configuration, logger: WorkerTestSupport.logger)
         try await store.migrate()
-        let fixture = WorkerFixture(store: store, artifacts: artifacts, root: root, schema: configuration.schema!,
-                                    trainCases: Array(refs.prefix(train)), testCases: Array(refs.suffix(test)))
+        let fixture = WorkerFixture(
+            store: store, artifacts: artifacts, root: root, schema: configuration.schema!,
+            trainCases: Array(refs.prefix(train)), testCases: Array(refs.suffix(test)))
         try await fixture.recordRows()
         return fixture
     }
 
-    private init(store: PostgresClient, artifacts: ArtifactStore, root: URL, schema: String, trainCases: [CaseRef],
-                 testCases: [CaseRef]) {
+    private init(
+        store: PostgresClient, artifacts: ArtifactStore, root: URL, schema: String, trainCases: [CaseRef],
+        testCases: [CaseRef]
+    ) {
         self.store = store
         self.artifacts = artifacts
         self.root = root
@@ -89,26 +97,31 @@ final class WorkerFixture: Sendable {
     }
 
     private func recordRows() async throws {
-        try await store.query("""
+        try await store.query(
+            """
             INSERT INTO datasets (id, name, source_kind, source_uri, test_fraction, split_seed)
             VALUES (\(datasetID), 'synthetic tiny', 'synthetic', \(root.path), 0.2, 1)
             """)
         for (split, refs) in [("train", trainCases), ("test", testCases)] {
             for ref in refs {
-                try await store.query("""
+                try await store.query(
+                    """
                     INSERT INTO cases (id, dataset_id, source_name, patient_id, state, split, image_sha256, label_sha256)
                     VALUES (\(UUID(uuidString: ref.caseID)!), \(datasetID), \(ref.caseID), \(ref.caseID), 'ingested', \(split),
                             \(ref.image.sha256), \(ref.label.sha256))
                     """)
             }
         }
-        try await store.query("""
+        try await store.query(
+            """
             INSERT INTO experiments (id, name, dataset_id, strategy, restriction, initial_count, candidate_count, query_count,
                                      max_rounds, dropout_passes, seed, profile, annotation_mode)
             VALUES (\(experimentID), 'worker tests', \(datasetID), 'dropout-train-test', 'none', 4, 4, 2, 2, 4, 1, 'tiny', 'oracle')
             """)
-        try await store.query("INSERT INTO rounds (experiment_id, round_index, phase) VALUES (\(experimentID), 0, 'evaluating')")
-        try await store.query("INSERT INTO rounds (experiment_id, round_index, phase) VALUES (\(experimentID), 1, 'scoring')")
+        try await store.query(
+            "INSERT INTO rounds (experiment_id, round_index, phase) VALUES (\(experimentID), 0, 'evaluating')")
+        try await store.query(
+            "INSERT INTO rounds (experiment_id, round_index, phase) VALUES (\(experimentID), 1, 'scoring')")
     }
 
     /// Records a queued job row, as the orchestrator does before publishing it; returns its id.
@@ -116,7 +129,8 @@ final class WorkerFixture: Sendable {
     /// makes the job one its round waits for.
     func recordJob(kind: String, round: Int, payload: Data, key: String? = nil) async throws -> UUID {
         let id = UUID()
-        try await store.query("""
+        try await store.query(
+            """
             INSERT INTO jobs (id, key, kind, experiment_id, round_index, payload)
             VALUES (\(id), \(key ?? id.uuidString.lowercased()), \(kind), \(experimentID), \(round), \(payload))
             """)
@@ -152,10 +166,12 @@ final class WorkerFixture: Sendable {
         let id = UUID()
         // The schema records trained models only; one epoch is the least it accepts.
         try await store.withTransaction { transaction in
-            try await transaction.insertModel(ModelRecord(
-                id: id, datasetID: datasetID, experimentID: experimentID, roundIndex: 0, bootstrapMember: nil,
-                profile: profile.name, checkpointSHA256: checkpoint.sha256, trainingCaseCount: trainCases.count, epochs: 1,
-                bestValidationDice: nil, jobID: nil))
+            try await transaction.insertModel(
+                ModelRecord(
+                    id: id, datasetID: datasetID, experimentID: experimentID, roundIndex: 0, bootstrapMember: nil,
+                    profile: profile.name, checkpointSHA256: checkpoint.sha256, trainingCaseCount: trainCases.count,
+                    epochs: 1,
+                    bestValidationDice: nil, jobID: nil))
         }
         return ModelRef.with {
             $0.modelID = id.uuidString.lowercased()
@@ -184,7 +200,9 @@ final class WorkerFixture: Sendable {
     }
 
     /// A worker environment on a NATS connection of its own, as a separate process would have.
-    func environment(_ service: String, instance: String, delivery: JobDelivery = JobDelivery()) async throws
+    func environment(
+        _ service: String, instance: String, delivery: JobDelivery = JobDelivery()
+    ) async throws
         -> WorkerEnvironment
     {
         var variables = ProcessInfo.processInfo.environment
@@ -193,9 +211,10 @@ final class WorkerFixture: Sendable {
         variables["ACTIVESEG_NATS_NAME"] = "worker-tests-\(service)-\(instance)"
         let configuration = try ServiceConfiguration(service: service, environment: variables)
         let connection = try await BusConnection.connect(configuration.bus, logger: WorkerTestSupport.logger)
-        return WorkerEnvironment(configuration: configuration, connection: connection,
-                                 jetStream: try JetStream(connection: connection), store: store, artifacts: artifacts,
-                                 logger: WorkerTestSupport.logger, delivery: delivery)
+        return WorkerEnvironment(
+            configuration: configuration, connection: connection,
+            jetStream: try JetStream(connection: connection), store: store, artifacts: artifacts,
+            logger: WorkerTestSupport.logger, delivery: delivery)
     }
 
     /// The environment of a worker process started for this fixture, with an ack wait of
@@ -213,8 +232,9 @@ final class WorkerFixture: Sendable {
     /// Drops the schema and the files.
     func tearDown() async throws {
         await store.shutdown()
-        let admin = PostgresClient(configuration: try PostgresConfiguration(environment: ProcessInfo.processInfo.environment),
-                                   logger: WorkerTestSupport.logger)
+        let admin = PostgresClient(
+            configuration: try PostgresConfiguration(environment: ProcessInfo.processInfo.environment),
+            logger: WorkerTestSupport.logger)
         try await admin.query("DROP SCHEMA IF EXISTS \(identifier: schema) CASCADE")
         await admin.shutdown()
         try? FileManager.default.removeItem(at: root)

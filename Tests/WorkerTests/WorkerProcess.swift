@@ -19,8 +19,9 @@ struct WorkerProcess {
         _ name: String, environment: [String: String], _ body: (WorkerProcess) async throws -> Value
     ) async throws -> Value {
         let url = executable(name)
-        try #require(FileManager.default.isExecutableFile(atPath: url.path),
-                     "build \(name) first (swift build --build-tests builds it)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: url.path),
+            "build \(name) first (swift build --build-tests builds it)")
         let (exits, exited) = AsyncStream.makeStream(of: Void.self)
         let process = Process()
         process.executableURL = url

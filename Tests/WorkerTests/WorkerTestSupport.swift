@@ -34,19 +34,25 @@ enum WorkerTestSupport {
     }
 
     /// The notices published on `queue`'s result subject, read back through a consumer of their own.
-    static func notices<Job, Result>(_ queue: JobQueue<Job, Result>, expecting count: Int) async throws
+    static func notices<Job, Result>(
+        _ queue: JobQueue<Job, Result>, expecting count: Int
+    ) async throws
         -> [(id: String, notice: Swift.Result<Result, RPCError>)]
     {
         let durable = "notices_\(UUID().uuidString.prefix(8))"
-        try await queue.jetStream.ensureConsumer(stream: queue.resultsStream,
-                                                 ConsumerConfiguration(durableName: durable, filterSubject: queue.resultSubject))
+        try await queue.jetStream.ensureConsumer(
+            stream: queue.resultsStream,
+            ConsumerConfiguration(durableName: durable, filterSubject: queue.resultSubject))
         let consumer = try await queue.jetStream.pullConsumer(stream: queue.resultsStream, durableName: durable)
         return try await within("\(count) notices") {
             var seen: [(id: String, notice: Swift.Result<Result, RPCError>)] = []
             while seen.count < count {
                 for message in try await consumer.fetch(maxMessages: count, timeout: .milliseconds(500)) {
-                    seen.append((message.headers["Nats-Msg-Id"] ?? "",
-                                 try JobQueue<Job, Result>.decodeNotice(message.payload, headers: message.headers)))
+                    seen.append(
+                        (
+                            message.headers["Nats-Msg-Id"] ?? "",
+                            try JobQueue<Job, Result>.decodeNotice(message.payload, headers: message.headers)
+                        ))
                     try await message.ack()
                 }
             }
@@ -61,7 +67,8 @@ struct RunningWorker {
     let task: Task<Void, any Error>
 
     static func start(_ service: some Service) -> RunningWorker {
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [service], logger: WorkerTestSupport.logger))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: [service], logger: WorkerTestSupport.logger))
         return RunningWorker(group: group, task: Task { try await group.run() })
     }
 
@@ -72,7 +79,8 @@ struct RunningWorker {
 }
 
 /// Runs `body`, failing with `DeadlineExceeded` if it takes longer than the suite's guard.
-func within<Value: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> Value) async throws -> Value {
+func within<Value: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> Value) async throws -> Value
+{
     try await within(WorkerTestSupport.timeout, what, body)
 }
 

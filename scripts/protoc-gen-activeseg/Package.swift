@@ -7,13 +7,13 @@ import PackageDescription
 let package = Package(
     name: "protoc-gen-activeseg",
     dependencies: [
-        .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0")
     ],
     targets: [
         .executableTarget(
             name: "protoc-gen-activeseg",
             dependencies: [.product(name: "SwiftProtobufPluginLibrary", package: "swift-protobuf")],
             path: "Sources/protoc-gen-activeseg"
-        ),
+        )
     ]
 )

@@ -59,20 +59,24 @@ struct BenchCommand: ContextualCommand {
         }
         let program = folder.appendingPathComponent(benchmark.program)
         guard FileManager.default.isExecutableFile(atPath: program.path) else {
-            throw CommandLineError(.failed, subject: "bench \(benchmark.rawValue)", detail: "\(program.path) is not built",
-                                   hint: "build it beside activeseg: `swift build -c release --product \(benchmark.program)`")
+            throw CommandLineError(
+                .failed, subject: "bench \(benchmark.rawValue)", detail: "\(program.path) is not built",
+                hint: "build it beside activeseg: `swift build -c release --product \(benchmark.program)`")
         }
         let status: Int32
         do {
-            status = try await ChildProcess.run(program, arguments: benchmark.leadingArguments + arguments,
-                                                in: context.workingDirectory, context: context)
+            status = try await ChildProcess.run(
+                program, arguments: benchmark.leadingArguments + arguments,
+                in: context.workingDirectory, context: context)
         } catch {
-            throw CommandLineError(.failed, subject: "bench \(benchmark.rawValue)",
-                                   detail: "cannot start \(program.path): \(error.localizedDescription)")
+            throw CommandLineError(
+                .failed, subject: "bench \(benchmark.rawValue)",
+                detail: "cannot start \(program.path): \(error.localizedDescription)")
         }
         guard status == 0 else {
-            throw CommandLineError(.failed, subject: "bench \(benchmark.rawValue)",
-                                   detail: "\(benchmark.program) exited with status \(status)")
+            throw CommandLineError(
+                .failed, subject: "bench \(benchmark.rawValue)",
+                detail: "\(benchmark.program) exited with status \(status)")
         }
     }
 }

@@ -26,12 +26,14 @@ struct CaseHistory: Codable, Sendable, Equatable {
 
     /// The experiments that picked `caseID`, oldest first.
     static func of(_ caseID: UUID, _ client: PostgresClient) async throws -> [CaseHistory] {
-        try await client.query("""
+        try await client.query(
+            """
             SELECT ec.experiment_id, e.name, e.strategy, e.restriction, ec.selected_round, ec.selection_rank,
                    ec.annotated_round
             FROM experiment_cases ec JOIN experiments e ON e.id = ec.experiment_id
             WHERE ec.case_id = \(caseID)
             ORDER BY e.created_at, e.name
-            """).map(CaseHistory.init)
+            """
+        ).map(CaseHistory.init)
     }
 }

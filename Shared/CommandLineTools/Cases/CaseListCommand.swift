@@ -31,8 +31,10 @@ struct CaseListCommand: ContextualCommand {
     static func text(_ cases: [CaseSummary]) -> String {
         guard !cases.isEmpty else { return "no cases\n" }
         let rows = cases.map { summary in
-            [summary.id.uuidString.lowercased(), summary.dataset, summary.name, summary.state, summary.split ?? "",
-             summary.labelled ? "yes" : "no", summary.failureReason ?? ""]
+            [
+                summary.id.uuidString.lowercased(), summary.dataset, summary.name, summary.state, summary.split ?? "",
+                summary.labelled ? "yes" : "no", summary.failureReason ?? "",
+            ]
         }
         return TextFormat.table(header: ["id", "dataset", "case", "state", "split", "label", "failure"], rows: rows)
             .joined(separator: "\n") + "\n"

@@ -46,18 +46,21 @@ struct CaseOverlayCommand: ContextualCommand {
             do {
                 return try await CaseLoader(store: client, artifacts: artifacts).trainingCase(caseID)
             } catch let error as RPCError {
-                throw CommandLineError(.dataError, subject: "case \(caseID)", detail: error.message,
-                                       hint: "`activeseg case show \(caseID)` says what the case has")
+                throw CommandLineError(
+                    .dataError, subject: "case \(caseID)", detail: error.message,
+                    hint: "`activeseg case show \(caseID)` says what the case has")
             }
         }
         let checkpointURL = try await source.file(in: context)
         let slice = try await blockingWork {
-            let overlay = try CaseOverlay.draw(trainingCase, checkpoint: checkpointURL, profile: chosenProfile, scale: scale)
+            let overlay = try CaseOverlay.draw(
+                trainingCase, checkpoint: checkpointURL, profile: chosenProfile, scale: scale)
             do {
                 try overlay.image.write(to: outURL)
             } catch {
-                throw CommandLineError(.failed, subject: outURL.path, detail: "cannot write: \(error.localizedDescription)",
-                                       hint: "check that the folder exists and is writable")
+                throw CommandLineError(
+                    .failed, subject: outURL.path, detail: "cannot write: \(error.localizedDescription)",
+                    hint: "check that the folder exists and is writable")
             }
             return overlay.slice
         }

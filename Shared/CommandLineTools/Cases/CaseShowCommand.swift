@@ -25,8 +25,9 @@ struct CaseShowCommand: ContextualCommand {
         let id = id.value
         let report = try await StoreConnection.withClient(context) { client in
             guard let summary = try await CaseSummary.matching(client, id: id).first else {
-                throw CommandLineError(.dataError, subject: "case \(id.uuidString.lowercased())", detail: "no such case",
-                                       hint: "`activeseg case list` shows the ids")
+                throw CommandLineError(
+                    .dataError, subject: "case \(id.uuidString.lowercased())", detail: "no such case",
+                    hint: "`activeseg case list` shows the ids")
             }
             return Report(case: summary, experiments: try await CaseHistory.of(id, client))
         }
@@ -50,11 +51,16 @@ struct CaseShowCommand: ContextualCommand {
         } else {
             lines.append("")
             let rows = report.experiments.map { history in
-                [history.experiment, StrategyName(strategy: history.strategy, restriction: history.restriction).description,
-                 "\(history.selectedRound)", "\(history.selectionRank)", history.annotatedRound.map(String.init) ?? "not yet"]
+                [
+                    history.experiment,
+                    StrategyName(strategy: history.strategy, restriction: history.restriction).description,
+                    "\(history.selectedRound)", "\(history.selectionRank)",
+                    history.annotatedRound.map(String.init) ?? "not yet",
+                ]
             }
-            lines += TextFormat.table(header: ["experiment", "strategy", "picked in round", "rank", "annotated from round"],
-                                      rows: rows, rightAligned: [2, 3])
+            lines += TextFormat.table(
+                header: ["experiment", "strategy", "picked in round", "rank", "annotated from round"],
+                rows: rows, rightAligned: [2, 3])
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -30,10 +30,13 @@ struct CaseSummary: Codable, Sendable, Equatable {
     }
 
     /// The cases that match every filter given (all when none is), ordered by dataset and name.
-    static func matching(_ client: PostgresClient, id: UUID? = nil, dataset: UUID? = nil, state: String? = nil)
+    static func matching(
+        _ client: PostgresClient, id: UUID? = nil, dataset: UUID? = nil, state: String? = nil
+    )
         async throws -> [CaseSummary]
     {
-        try await client.query("""
+        try await client.query(
+            """
             SELECT c.id, c.dataset_id, d.name AS dataset_name, c.source_name, c.patient_id, c.state, c.failure_reason,
                    c.split, c.label_sha256 IS NOT NULL AS labelled
             FROM cases c JOIN datasets d ON d.id = c.dataset_id
@@ -41,6 +44,7 @@ struct CaseSummary: Codable, Sendable, Equatable {
               AND (\(dataset)::uuid IS NULL OR c.dataset_id = \(dataset))
               AND (\(state)::text IS NULL OR c.state = \(state))
             ORDER BY d.name, c.source_name
-            """).map(CaseSummary.init)
+            """
+        ).map(CaseSummary.init)
     }
 }

@@ -44,7 +44,9 @@ enum ChildProcess {
             group.enter()
             DispatchQueue.global().async {
                 let reader = pipe.fileHandleForReading
-                while case let data = reader.availableData, !data.isEmpty { sink.write(String(decoding: data, as: UTF8.self)) }
+                while case let data = reader.availableData, !data.isEmpty {
+                    sink.write(String(decoding: data, as: UTF8.self))
+                }
                 group.leave()
             }
         }

@@ -8,9 +8,10 @@ extension CommandContext {
         do {
             return try ArtifactStore(environment: environment)
         } catch {
-            throw CommandLineError(.unavailable, subject: "artifact store", detail: "\(error)",
-                                   hint: "set ACTIVESEG_ARTIFACT_ROOT to the services' artifact folder (`.stack/env` has it)"
-                                       + (alternative.map { ", or \($0)" } ?? ""))
+            throw CommandLineError(
+                .unavailable, subject: "artifact store", detail: "\(error)",
+                hint: "set ACTIVESEG_ARTIFACT_ROOT to the services' artifact folder (`.stack/env` has it)"
+                    + (alternative.map { ", or \($0)" } ?? ""))
         }
     }
 }

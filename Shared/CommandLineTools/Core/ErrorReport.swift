@@ -16,7 +16,8 @@ struct ErrorReport {
             (message, hint) = Self.words(for: error)
         case let error as BusError where ExitStatus(for: error) == .unavailable:
             message = "NATS: \(error)"
-            hint = "is the stack up? `activeseg stack status`; the servers are ACTIVESEG_NATS_URL, "
+            hint =
+                "is the stack up? `activeseg stack status`; the servers are ACTIVESEG_NATS_URL, "
                 + "the credentials ACTIVESEG_NATS_USER/ACTIVESEG_NATS_PASSWORD or ACTIVESEG_NATS_TOKEN"
         case let error as StoreError where ExitStatus(for: error) == .unavailable:
             message = "PostgreSQL: \(error)"
@@ -35,11 +36,15 @@ struct ErrorReport {
         let file = error.file ?? "input"
         switch error.code {
         case .missingFile:
-            return ("file not found: \(file)" + (error.detail == "no such file" ? "" : " (\(error.detail))"),
-                    "check the path; relative paths start from the current folder")
+            return (
+                "file not found: \(file)" + (error.detail == "no such file" ? "" : " (\(error.detail))"),
+                "check the path; relative paths start from the current folder"
+            )
         case .notNIfTI, .invalidHeader, .corruptData, .unsupportedDatatype, .unsupportedDimensions:
-            return ("\(file): \(error.detail)",
-                    "activeseg reads 3D NIfTI-1/NIfTI-2 images (.nii or .nii.gz) of integer or float voxels")
+            return (
+                "\(file): \(error.detail)",
+                "activeseg reads 3D NIfTI-1/NIfTI-2 images (.nii or .nii.gz) of integer or float voxels"
+            )
         case .headerImagePair:
             return ("\(file): \(error.detail)", "convert the pair to one .nii or .nii.gz file, e.g. with nibabel")
         case .missingTemplate:

@@ -11,8 +11,10 @@ struct ServiceClient: Sendable {
     let rpc: RPCClient
 
     /// Opens the connection for the length of `body`.
-    static func with<Result: Sendable>(_ context: CommandContext,
-                                       _ body: (ServiceClient) async throws -> Result) async throws -> Result {
+    static func with<Result: Sendable>(
+        _ context: CommandContext,
+        _ body: (ServiceClient) async throws -> Result
+    ) async throws -> Result {
         let configuration: ServiceConfiguration
         do {
             configuration = try ServiceConfiguration(service: "cli", environment: context.environment)
@@ -26,8 +28,9 @@ struct ServiceClient: Sendable {
         do {
             connection = try await BusConnection.connect(configuration.bus, logger: logger)
         } catch {
-            throw CommandLineError(.unavailable, subject: "NATS \(configuration.bus.serverList)",
-                                   detail: String(describing: error), hint: Self.startHint)
+            throw CommandLineError(
+                .unavailable, subject: "NATS \(configuration.bus.serverList)",
+                detail: String(describing: error), hint: Self.startHint)
         }
         let client = ServiceClient(rpc: RPCClient(connection: connection, subjectPrefix: configuration.subjectPrefix))
         do {
@@ -41,15 +44,18 @@ struct ServiceClient: Sendable {
     }
 
     /// Calls `method`, naming the service to start when nobody answers.
-    func call<Request, Response>(_ method: RPCMethod<Request, Response>, _ request: Request,
-                                 timeout: Duration = .seconds(30)) async throws -> Response {
+    func call<Request, Response>(
+        _ method: RPCMethod<Request, Response>, _ request: Request,
+        timeout: Duration = .seconds(30)
+    ) async throws -> Response {
         do {
             return try await rpc.call(method, request, timeout: timeout)
         } catch {
             switch error.code {
             case .unavailable, .deadlineExceeded:
-                throw CommandLineError(.unavailable, subject: "the \(method.service.lowercased()) service",
-                                       detail: error.message, hint: Self.startHint)
+                throw CommandLineError(
+                    .unavailable, subject: "the \(method.service.lowercased()) service",
+                    detail: error.message, hint: Self.startHint)
             case .invalidArgument, .notFound, .alreadyExists, .failedPrecondition:
                 throw CommandLineError(.usage, subject: method.subject, detail: error.description)
             default:

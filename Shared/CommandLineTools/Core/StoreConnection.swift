@@ -13,12 +13,15 @@ enum StoreConnection {
     ) async throws -> Value {
         let configuration: PostgresConfiguration
         do {
-            configuration = try PostgresConfiguration(environment: context.environment, applicationName: "activeseg-cli")
+            configuration = try PostgresConfiguration(
+                environment: context.environment, applicationName: "activeseg-cli")
         } catch {
-            throw CommandLineError(.unavailable, subject: "PostgreSQL", detail: error.message,
-                                   hint: "start the stack (`activeseg stack up`) and load its settings: `set -a; . .stack/env; set +a`")
+            throw CommandLineError(
+                .unavailable, subject: "PostgreSQL", detail: error.message,
+                hint: "start the stack (`activeseg stack up`) and load its settings: `set -a; . .stack/env; set +a`")
         }
-        let client = PostgresClient(configuration: configuration, logger: Logger(label: "activeseg.cli") { _ in SwiftLogNoOpLogHandler() })
+        let client = PostgresClient(
+            configuration: configuration, logger: Logger(label: "activeseg.cli") { _ in SwiftLogNoOpLogHandler() })
         do {
             let value = try await body(client)
             await client.shutdown()

@@ -17,8 +17,9 @@ extension StrategyName: ExpressibleByArgument {
         StrategyName(strategy: .dropoutTrainTest, restriction: .representative),
     ]
     /// The standard four and the other strategies of the paper's Table 3.
-    static let all: [StrategyName] = standard + [
-        StrategyName(strategy: .dropoutTest), StrategyName(strategy: .margins),
-        StrategyName(strategy: .dropoutTrainTest, restriction: .nonSimilar),
-    ]
+    static let all: [StrategyName] =
+        standard + [
+            StrategyName(strategy: .dropoutTest), StrategyName(strategy: .margins),
+            StrategyName(strategy: .dropoutTrainTest, restriction: .nonSimilar),
+        ]
 }

@@ -23,7 +23,9 @@ struct IngestCommand: ContextualCommand {
     @Option(name: .customLong("label"), help: "Label values forming the enhancing-tumor mask (repeat; BraTS 2021: 4).")
     var labels: [Int32] = [4]
 
-    @Option(help: "Share of the patients held out as the test split, in (0, 1); a small cohort needs more than the paper's.")
+    @Option(
+        help: "Share of the patients held out as the test split, in (0, 1); a small cohort needs more than the paper's."
+    )
     var testShare: Double = 0.2
 
     @Option(help: "Seed of the dataset's test split.")
@@ -48,13 +50,17 @@ struct IngestCommand: ContextualCommand {
         let grid = try ExperimentProfile(named: profile)
         let folder = context.url(for: brats).standardizedFileURL
         guard FileManager.default.fileExists(atPath: folder.path) else {
-            throw CommandLineError(.dataError, subject: folder.path, detail: "no such folder",
-                                   hint: "generate one with `activeseg synth`")
+            throw CommandLineError(
+                .dataError, subject: folder.path, detail: "no such folder",
+                hint: "generate one with `activeseg synth`")
         }
         let request = IngestRequest.with {
             $0.requestID = UUID().uuidString.lowercased()
             $0.datasetID = dataset ?? UUID().uuidString.lowercased()
-            $0.brats = BratsFolder.with { $0.path = folder.path; $0.targetLabels = labels }
+            $0.brats = BratsFolder.with {
+                $0.path = folder.path
+                $0.targetLabels = labels
+            }
             $0.preprocessing = PreprocessingConfig.with {
                 $0.orientation = "RAI"
                 $0.spacingMm = grid.targetSpacing
@@ -73,8 +79,10 @@ struct IngestCommand: ContextualCommand {
         if json {
             context.output.write(try ExperimentText.json(result))
         } else {
-            var lines = ["dataset   \(result.datasetID)",
-                         "ingested  \(result.outcomes.count - failures.count) of \(result.outcomes.count) cases"]
+            var lines = [
+                "dataset   \(result.datasetID)",
+                "ingested  \(result.outcomes.count - failures.count) of \(result.outcomes.count) cases",
+            ]
             lines += failures.map { "failed    \($0.sourceName): \($0.reason)" }
             context.output.write(lines.joined(separator: "\n") + "\n")
         }

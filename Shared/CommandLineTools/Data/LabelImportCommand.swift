@@ -50,9 +50,10 @@ struct LabelImportCommand: ContextualCommand {
         }
         let unknown = files.keys.filter { cases[$0] == nil }.sorted()
         guard unknown.isEmpty else {
-            throw CommandLineError(.dataError, subject: folder.path,
-                                   detail: "no case of the experiment's dataset is named \(unknown.joined(separator: ", "))",
-                                   hint: "name each file after its case, as `activeseg case list --dataset …` shows it")
+            throw CommandLineError(
+                .dataError, subject: folder.path,
+                detail: "no case of the experiment's dataset is named \(unknown.joined(separator: ", "))",
+                hint: "name each file after its case, as `activeseg case list --dataset …` shows it")
         }
         var request = LabelImportRequest()
         request.experimentID = experimentID.uuidString.lowercased()
@@ -74,12 +75,14 @@ struct LabelImportCommand: ContextualCommand {
         let names = Dictionary(uniqueKeysWithValues: cases.map { ($0.value.uuidString.lowercased(), $0.key) })
         let report = Report(
             round: round, accepted: result.acceptedCaseIds.map { names[$0] ?? $0 },
-            rejected: Dictionary(result.rejected.map { (names[$0.caseID] ?? $0.caseID, $0.reason) }, uniquingKeysWith: { a, _ in a }),
+            rejected: Dictionary(
+                result.rejected.map { (names[$0.caseID] ?? $0.caseID, $0.reason) }, uniquingKeysWith: { a, _ in a }),
             missing: result.missingCaseIds.map { names[$0] ?? $0 })
         context.output.write(json ? try JSONOutput.encode(report) : Self.text(report))
         if !report.rejected.isEmpty {
-            throw CommandLineError(.dataError, subject: "labels", detail: "\(report.rejected.count) label(s) refused",
-                                   hint: "fix the files named above and import them again")
+            throw CommandLineError(
+                .dataError, subject: "labels", detail: "\(report.rejected.count) label(s) refused",
+                hint: "fix the files named above and import them again")
         }
     }
 
@@ -89,12 +92,14 @@ struct LabelImportCommand: ContextualCommand {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
         } catch {
-            throw CommandLineError(.dataError, subject: folder.path, detail: "cannot list the folder",
-                                   hint: "check the path; relative paths start from the current folder")
+            throw CommandLineError(
+                .dataError, subject: folder.path, detail: "cannot list the folder",
+                hint: "check the path; relative paths start from the current folder")
         }
         var files: [String: URL] = [:]
         for name in names.sorted() {
-            guard let stem = [".nii.gz", ".nii"].first(where: name.hasSuffix).map({ String(name.dropLast($0.count)) }) else { continue }
+            guard let stem = [".nii.gz", ".nii"].first(where: name.hasSuffix).map({ String(name.dropLast($0.count)) })
+            else { continue }
             let caseName = stem.hasSuffix("_seg") ? String(stem.dropLast(4)) : stem
             guard files[caseName] == nil else {
                 throw CommandLineError(.dataError, subject: folder.path, detail: "two files name case \(caseName)")
@@ -109,25 +114,33 @@ struct LabelImportCommand: ContextualCommand {
 
     /// The experiment's dataset's cases by source name.
     private static func caseIDs(of experiment: UUID, _ client: PostgresClient) async throws -> [String: UUID] {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT c.source_name, c.id FROM cases c JOIN experiments e ON e.dataset_id = c.dataset_id
             WHERE e.id = \(experiment) AND c.state = 'ingested'
             """)
         var cases: [String: UUID] = [:]
         for row in rows { cases[try row.decode("source_name")] = try row.decode("id") }
         guard !cases.isEmpty else {
-            throw CommandLineError(.dataError, subject: "experiment \(experiment.uuidString.lowercased())",
-                                   detail: "no such experiment, or its dataset has no ingested cases")
+            throw CommandLineError(
+                .dataError, subject: "experiment \(experiment.uuidString.lowercased())",
+                detail: "no such experiment, or its dataset has no ingested cases")
         }
         return cases
     }
 
     private static func annotatingRound(of experiment: UUID, _ client: PostgresClient) async throws -> UInt32 {
-        guard let row = try await client.query("""
-            SELECT round_index FROM rounds WHERE experiment_id = \(experiment) AND phase = 'annotating'
-            """).first else {
-            throw CommandLineError(.dataError, subject: "experiment \(experiment.uuidString.lowercased())",
-                                   detail: "no round is waiting for labels", hint: "`activeseg case show` says which cases were picked when")
+        guard
+            let row = try await client.query(
+                """
+                SELECT round_index FROM rounds WHERE experiment_id = \(experiment) AND phase = 'annotating'
+                """
+            ).first
+        else {
+            throw CommandLineError(
+                .dataError, subject: "experiment \(experiment.uuidString.lowercased())",
+                detail: "no round is waiting for labels",
+                hint: "`activeseg case show` says which cases were picked when")
         }
         return UInt32(try row.decode("round_index", as: Int.self))
     }
@@ -135,8 +148,9 @@ struct LabelImportCommand: ContextualCommand {
     private static func words(for error: RPCError) -> CommandLineError {
         switch error.code {
         case .unavailable, .deadlineExceeded:
-            CommandLineError(.unavailable, subject: "orchestrator", detail: error.message,
-                             hint: "is the orchestrator running? `activeseg stack status`; check ACTIVESEG_SUBJECT_PREFIX")
+            CommandLineError(
+                .unavailable, subject: "orchestrator", detail: error.message,
+                hint: "is the orchestrator running? `activeseg stack status`; check ACTIVESEG_SUBJECT_PREFIX")
         case .invalidArgument, .failedPrecondition, .notFound:
             CommandLineError(.dataError, subject: "orchestrator", detail: error.message)
         default:
@@ -145,8 +159,10 @@ struct LabelImportCommand: ContextualCommand {
     }
 
     static func text(_ report: Report) -> String {
-        var lines = ["round \(report.round): \(report.accepted.count) accepted, \(report.rejected.count) refused, "
-            + "\(report.missing.count) still missing"]
+        var lines = [
+            "round \(report.round): \(report.accepted.count) accepted, \(report.rejected.count) refused, "
+                + "\(report.missing.count) still missing"
+        ]
         lines += report.rejected.sorted { $0.key < $1.key }.map { "refused \($0.key): \($0.value)" }
         if !report.missing.isEmpty { lines.append("missing: " + report.missing.joined(separator: ", ")) }
         return lines.joined(separator: "\n") + "\n"

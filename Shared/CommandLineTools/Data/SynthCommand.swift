@@ -29,7 +29,8 @@ struct SynthCommand: ContextualCommand {
     @Option(help: "template: the MNI ICBM152 2009a maps from scripts/fetch-template; phantom: a procedural head.")
     var anatomy: Anatomy = .template
 
-    @Option(help: "Folder of the template (default: $ACTIVESEG_TEMPLATE_DIR, else ~/.cache/activeseg/mni-icbm152-2009a).")
+    @Option(
+        help: "Folder of the template (default: $ACTIVESEG_TEMPLATE_DIR, else ~/.cache/activeseg/mni-icbm152-2009a).")
     var templateDir: String?
 
     @Option(help: "Multiplies the 0.9–1.2 mm acquisition voxels: 1 is BraTS-like, 4 makes tiny test volumes.")
@@ -60,8 +61,9 @@ struct SynthCommand: ContextualCommand {
         let progress = ProgressBar("synth", context: context)
         let (cases, seed, scale) = (cases, seed, spacingScale)
         let summary = try await blockingWork {
-            try SyntheticCohort.generate(cases: cases, seed: seed, outputDirectory: output, anatomy: source,
-                                         spacingScale: scale, progress: progress.update)
+            try SyntheticCohort.generate(
+                cases: cases, seed: seed, outputDirectory: output, anatomy: source,
+                spacingScale: scale, progress: progress.update)
         }
         if json {
             context.output.write(try JSONOutput.encode(summary))

@@ -75,7 +75,8 @@ struct VolumeConvertCommand: ContextualCommand {
     static func parseSpacing(_ text: String) throws -> SIMD3<Double> {
         let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard values.count == 1 || values.count == 3, let numbers = values as? [Double],
-              numbers.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+            numbers.allSatisfy({ $0 > 0 && $0.isFinite })
+        else {
             throw ValidationError("--spacing \(text): give one positive number of mm, or three as X,Y,Z")
         }
         return numbers.count == 1 ? SIMD3(repeating: numbers[0]) : SIMD3(numbers[0], numbers[1], numbers[2])
@@ -94,18 +95,20 @@ struct VolumeConvertCommand: ContextualCommand {
             if let codes { volume = try volume.reoriented(to: codes) }
             if let spacing {
                 do throws(VolumeError) {
-                    volume = switch interp {
-                    case .bspline: try volume.resampledBSpline(spacing: spacing)
-                    case .nearest: try volume.resampledNearest(spacing: spacing)
-                    }
+                    volume =
+                        switch interp {
+                        case .bspline: try volume.resampledBSpline(spacing: spacing)
+                        case .nearest: try volume.resampledNearest(spacing: spacing)
+                        }
                 } catch {
                     throw error.inFile(source.path)
                 }
             }
             let scaled = info.slope != 0 && info.slope.isFinite && datatype == nil
-            try NIfTI.write(volume, to: target, datatype: datatype ?? info.datatype ?? .float32,
-                            version: info.version == 2 ? .nifti2 : .nifti1,
-                            slope: scaled ? info.slope : 1, intercept: scaled ? info.intercept : 0)
+            try NIfTI.write(
+                volume, to: target, datatype: datatype ?? info.datatype ?? .float32,
+                version: info.version == 2 ? .nifti2 : .nifti1,
+                slope: scaled ? info.slope : 1, intercept: scaled ? info.intercept : 0)
             return "\(source.path): \(before)\n→ \(target.path): \(try Self.geometry(of: volume))\n"
         }
         context.output.write(line)

@@ -70,9 +70,14 @@ struct VolumeDescription: Codable, Sendable, Equatable {
             ("qform/sform", "\(qformCode)/\(sformCode)"),
         ]
         if scaleSlope != 0, scaleSlope != 1 || scaleIntercept != 0 {
-            pairs.append(("scaling", "slope \(TextFormat.number(scaleSlope)), intercept \(TextFormat.number(scaleIntercept))"))
+            pairs.append(
+                ("scaling", "slope \(TextFormat.number(scaleSlope)), intercept \(TextFormat.number(scaleIntercept))"))
         }
-        pairs.append(("values", "min \(TextFormat.number(values.min)), max \(TextFormat.number(values.max)), mean \(TextFormat.number(values.mean))"))
+        pairs.append(
+            (
+                "values",
+                "min \(TextFormat.number(values.min)), max \(TextFormat.number(values.max)), mean \(TextFormat.number(values.mean))"
+            ))
         if values.nonFiniteVoxels > 0 { pairs.append(("non-finite", "\(values.nonFiniteVoxels) voxels")) }
         let rows = affine.map { row in row.map { String(format: "%10.4f", $0) }.joined(separator: " ") }
         pairs.append(("affine", rows[0]))

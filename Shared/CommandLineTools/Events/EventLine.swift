@@ -18,7 +18,9 @@ struct EventLine {
     /// Decodes the envelope with the body type its `ce-type` names (`activeseg.v1.<kind>`).
     init(_ message: JetStreamMessage) throws {
         let typeName = message.headers["ce-type"] ?? ""
-        let kind = typeName.hasPrefix("activeseg.v1.") ? EventKind(rawValue: String(typeName.dropFirst("activeseg.v1.".count))) : nil
+        let kind =
+            typeName.hasPrefix("activeseg.v1.")
+            ? EventKind(rawValue: String(typeName.dropFirst("activeseg.v1.".count))) : nil
         sequence = message.streamSequence
         subject = message.subject
         if let kind {

@@ -46,7 +46,9 @@ struct EventsTailCommand: ContextualCommand {
     func validate() throws {
         if experiment != nil, dataset != nil { throw ValidationError("give --experiment or --dataset, not both") }
         for scope in [experiment, dataset].compactMap({ $0 }) {
-            do { _ = try EventSubject.all(scope: scope) } catch { throw ValidationError("\(scope) is not an id: \(error)") }
+            do { _ = try EventSubject.all(scope: scope) } catch {
+                throw ValidationError("\(scope) is not an id: \(error)")
+            }
         }
         if untilFinished, experiment == nil { throw ValidationError("--until-finished needs --experiment") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
@@ -55,8 +57,10 @@ struct EventsTailCommand: ContextualCommand {
 
     func run(in context: CommandContext) async throws {
         try await BusSession.withConnection(context) { connection, configuration in
-            try await tail(EventStream(jetStream: try JetStream(connection: connection), subjectPrefix: configuration.subjectPrefix),
-                           context: context)
+            try await tail(
+                EventStream(
+                    jetStream: try JetStream(connection: connection), subjectPrefix: configuration.subjectPrefix),
+                context: context)
         }
     }
 
@@ -66,17 +70,20 @@ struct EventsTailCommand: ContextualCommand {
         do {
             start = try await jetStream.streamState(events.name).lastSequence
         } catch let error as BusError where ExitStatus(for: error) != .unavailable {
-            throw CommandLineError(.unavailable, subject: "events", detail: "the stream \(events.name) does not answer: \(error)",
-                                   hint: "it is created when a service starts: start the services, or check ACTIVESEG_SUBJECT_PREFIX")
+            throw CommandLineError(
+                .unavailable, subject: "events", detail: "the stream \(events.name) does not answer: \(error)",
+                hint: "it is created when a service starts: start the services, or check ACTIVESEG_SUBJECT_PREFIX")
         }
         let scope = experiment ?? dataset
         // The stream's own filter ends in `events.>`; one scope's events are `events.<scope>.>`.
         let filter = scope.map { String(events.subjects.dropLast()) + $0 + ".>" } ?? events.subjects
         let durable = "activeseg_cli_tail_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try await jetStream.ensureConsumer(stream: events.name, ConsumerConfiguration(durableName: durable, filterSubject: filter))
+        try await jetStream.ensureConsumer(
+            stream: events.name, ConsumerConfiguration(durableName: durable, filterSubject: filter))
         do {
-            try await follow(try await jetStream.pullConsumer(stream: events.name, durableName: durable), after: replay ? 0 : start,
-                             context: context)
+            try await follow(
+                try await jetStream.pullConsumer(stream: events.name, durableName: durable), after: replay ? 0 : start,
+                context: context)
             try await jetStream.deleteConsumer(stream: events.name, durableName: durable)
         } catch {
             try? await jetStream.deleteConsumer(stream: events.name, durableName: durable)
@@ -101,7 +108,9 @@ struct EventsTailCommand: ContextualCommand {
             } else {
                 wait = .seconds(1)
             }
-            for message in try await consumer.fetch(maxMessages: limit.map { min(64, $0 - printed) } ?? 64, timeout: wait) {
+            for message in try await consumer.fetch(
+                maxMessages: limit.map { min(64, $0 - printed) } ?? 64, timeout: wait)
+            {
                 try await message.ack()
                 guard message.streamSequence > first else { continue }
                 let line = try EventLine(message)

@@ -6,6 +6,8 @@ struct ExperimentCommand: ParsableCommand {
         commandName: "experiment",
         abstract: "Create, run, inspect and compare active-learning experiments.",
         discussion: "Talks to the orchestrator service over NATS (ACTIVESEG_NATS_* as for the services).",
-        subcommands: [ExperimentCreateCommand.self, ExperimentStartCommand.self, ExperimentStatusCommand.self,
-                      ExperimentCancelCommand.self, ExperimentListCommand.self, ExperimentCompareCommand.self])
+        subcommands: [
+            ExperimentCreateCommand.self, ExperimentStartCommand.self, ExperimentStatusCommand.self,
+            ExperimentCancelCommand.self, ExperimentListCommand.self, ExperimentCompareCommand.self,
+        ])
 }

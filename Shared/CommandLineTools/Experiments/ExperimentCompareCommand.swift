@@ -56,7 +56,9 @@ struct ExperimentCompareCommand: ContextualCommand {
     func validate() throws {
         guard poll > 0 else { throw ValidationError("--poll must be positive") }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
-        guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds") }
+        guard timeout > 0, timeout.isFinite else {
+            throw ValidationError("--timeout must be a positive number of seconds")
+        }
         if all, !strategies.isEmpty { throw ValidationError("give either --all or --strategy, not both") }
     }
 
@@ -81,8 +83,9 @@ struct ExperimentCompareCommand: ContextualCommand {
         try (0..<repetitions).flatMap { repetition in
             try chosen.map { strategy in
                 let name = repetitions == 1 ? "compare \(strategy)" : "compare \(strategy) #\(repetition + 1)"
-                return Run(id: UUID().uuidString.lowercased(), strategy: strategy, repetition: repetition,
-                           spec: try settings.spec(for: strategy, name: name, repetition: repetition))
+                return Run(
+                    id: UUID().uuidString.lowercased(), strategy: strategy, repetition: repetition,
+                    spec: try settings.spec(for: strategy, name: name, repetition: repetition))
             }
         }
     }
@@ -92,18 +95,26 @@ struct ExperimentCompareCommand: ContextualCommand {
         let ids = runs.map(\.id)
         let (finals, elapsed, comparison) = try await ServiceClient.with(context) { client in
             for run in runs {
-                _ = try await client.call(OrchestratorRPC.create, .with { $0.experimentID = run.id; $0.spec = run.spec })
+                _ = try await client.call(
+                    OrchestratorRPC.create,
+                    .with {
+                        $0.experimentID = run.id
+                        $0.spec = run.spec
+                    })
                 _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = run.id })
             }
             if let idsOut {
-                try (ids.joined(separator: "\n") + "\n").write(to: context.url(for: idsOut), atomically: true, encoding: .utf8)
+                try (ids.joined(separator: "\n") + "\n").write(
+                    to: context.url(for: idsOut), atomically: true, encoding: .utf8)
             }
             let (finals, elapsed) = try await follow(runs, client: client, context: context)
             let baseline = runs.first { $0.strategy.strategy == .random }?.id ?? ids[0]
-            let comparison = try await client.call(OrchestratorRPC.compare, .with {
-                $0.experimentIds = ids
-                $0.baselineExperimentID = baseline
-            })
+            let comparison = try await client.call(
+                OrchestratorRPC.compare,
+                .with {
+                    $0.experimentIds = ids
+                    $0.baselineExperimentID = baseline
+                })
             return (finals, elapsed, comparison)
         }
         if json {
@@ -111,8 +122,11 @@ struct ExperimentCompareCommand: ContextualCommand {
         } else {
             let analysis: Result<LearningCurveAnalysis?, Error>
             do {
-                analysis = .success(try await StoredEvaluations.read(ids.compactMap { UUID(uuidString: $0) },
-                                                                     environment: context.environment)
+                analysis = .success(
+                    try await StoredEvaluations.read(
+                        ids.compactMap { UUID(uuidString: $0) },
+                        environment: context.environment
+                    )
                     .analysis(design: RoundProgress.design(runs[0].spec.test)))
             } catch {
                 analysis = .failure(error)
@@ -121,18 +135,23 @@ struct ExperimentCompareCommand: ContextualCommand {
         }
         let failed = finals.filter { $0.state == .failed }
         if !failed.isEmpty {
-            throw CommandLineError(.failed, subject: "experiment compare",
-                                   detail: failed.map { "\(ExperimentText.strategy($0.spec.strategy, $0.spec.restriction)): \($0.failureReason)" }
-                                       .joined(separator: "; "),
-                                   hint: "the services' logs say more")
+            throw CommandLineError(
+                .failed, subject: "experiment compare",
+                detail: failed.map {
+                    "\(ExperimentText.strategy($0.spec.strategy, $0.spec.restriction)): \($0.failureReason)"
+                }
+                .joined(separator: "; "),
+                hint: "the services' logs say more")
         }
     }
 
     /// Polls every experiment until each has stopped, printing a line whenever one changes round
     /// or phase; returns the last statuses and the seconds each took. Past `timeout` it stops
     /// waiting and fails, naming the experiments still running.
-    private func follow(_ runs: [Run], client: ServiceClient,
-                        context: CommandContext) async throws -> ([ExperimentStatus], [TimeInterval]) {
+    private func follow(
+        _ runs: [Run], client: ServiceClient,
+        context: CommandContext
+    ) async throws -> ([ExperimentStatus], [TimeInterval]) {
         let started = Date()
         var last = [String: ExperimentStatus]()
         var finishedAfter = [String: TimeInterval]()
@@ -142,7 +161,8 @@ struct ExperimentCompareCommand: ContextualCommand {
                 let status = try await client.call(OrchestratorRPC.status, .with { $0.experimentID = run.id })
                 let previous = last[run.id]
                 let stamp = String(format: "[%4ds] ", Int(Date().timeIntervalSince(started)))
-                if previous?.round != status.round || previous?.phase != status.phase || previous?.state != status.state {
+                if previous?.round != status.round || previous?.phase != status.phase || previous?.state != status.state
+                {
                     context.errors.write(stamp + ExperimentText.line(status) + "\n")
                 }
                 // A round finished when the next one began or the experiment stopped.
@@ -162,7 +182,8 @@ struct ExperimentCompareCommand: ContextualCommand {
                 }
                 throw CommandLineError(
                     .failed, subject: "experiment compare",
-                    detail: "\(running.count) of \(runs.count) experiments did not finish within \(Self.seconds(timeout)):\n"
+                    detail:
+                        "\(running.count) of \(runs.count) experiments did not finish within \(Self.seconds(timeout)):\n"
                         + running.joined(separator: "\n"),
                     hint: "they keep running: follow one with `activeseg experiment status ID`, stop it with "
                         + "`activeseg experiment cancel ID`, or allow more time with --timeout")
@@ -183,8 +204,10 @@ struct ExperimentCompareCommand: ContextualCommand {
     /// first repetition. The shares and areas come from `analysis` of the stored per-case Dice
     /// (`StrategySummary` says how a repetition that never reached equivalence counts); a note says
     /// when they could not be read.
-    static func table(_ comparison: ExperimentComparison, finals: [ExperimentStatus], elapsed: [TimeInterval],
-                      analysis: Result<LearningCurveAnalysis?, Error>) -> String {
+    static func table(
+        _ comparison: ExperimentComparison, finals: [ExperimentStatus], elapsed: [TimeInterval],
+        analysis: Result<LearningCurveAnalysis?, Error>
+    ) -> String {
         let summaries = (try? analysis.get())?.summaries ?? []
         let rows = comparison.outcomes.map { outcome -> [String] in
             let index = finals.firstIndex { $0.experimentID == outcome.experimentID }
@@ -195,7 +218,8 @@ struct ExperimentCompareCommand: ContextualCommand {
                 name,
                 status.map { ExperimentText.state($0.state) } ?? "-",
                 "\(outcome.equivalentRepetitions)/\(outcome.repetitions)",
-                summary?.equivalentShare.map { LearningCurveReport.outcome(LearningCurveReport.percent, $0) } ?? "not reached",
+                summary?.equivalentShare.map { LearningCurveReport.outcome(LearningCurveReport.percent, $0) }
+                    ?? "not reached",
                 summary?.shareRelativeToBaseline.map(LearningCurveReport.percent) ?? "-",
                 summary?.normalisedArea.map { LearningCurveReport.outcome(LearningCurveReport.fixed, $0) } ?? "-",
                 status.map { ExperimentText.percent(ExperimentText.labelShare($0)) } ?? "-",
@@ -210,9 +234,10 @@ struct ExperimentCompareCommand: ContextualCommand {
         case .success(nil):
             lines.append("data shares and AUBC unavailable: the full-data model has no stored Dice")
         case .success:
-            lines.append(comparison.outcomes.contains { $0.repetitions > 1 }
-                ? "data share and AUBC: mean [95% t-interval of the mean] across repetitions; the share over those that reached equivalence"
-                : "one repetition per strategy: single values, no interval across repetitions")
+            lines.append(
+                comparison.outcomes.contains { $0.repetitions > 1 }
+                    ? "data share and AUBC: mean [95% t-interval of the mean] across repetitions; the share over those that reached equivalence"
+                    : "one repetition per strategy: single values, no interval across repetitions")
         }
         return lines.joined(separator: "\n") + "\n"
     }

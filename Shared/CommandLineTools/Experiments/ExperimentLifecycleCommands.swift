@@ -5,7 +5,8 @@ import Proto
 
 /// `activeseg experiment create`: records an experiment without starting it.
 struct ExperimentCreateCommand: ContextualCommand {
-    static let configuration = CommandConfiguration(commandName: "create", abstract: "Record an experiment (not started).")
+    static let configuration = CommandConfiguration(
+        commandName: "create", abstract: "Record an experiment (not started).")
 
     @OptionGroup var settings: ExperimentSettings
 
@@ -85,7 +86,8 @@ struct ExperimentStatusCommand: ContextualCommand {
 
 /// `activeseg experiment cancel`: stops after the current phase.
 struct ExperimentCancelCommand: ContextualCommand {
-    static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Stop an experiment after its current phase.")
+    static let configuration = CommandConfiguration(
+        commandName: "cancel", abstract: "Stop an experiment after its current phase.")
 
     @OptionGroup var experiment: OneExperiment
 
@@ -94,7 +96,12 @@ struct ExperimentCancelCommand: ContextualCommand {
 
     func run(in context: CommandContext) async throws {
         let status = try await ServiceClient.with(context) { client in
-            try await client.call(OrchestratorRPC.cancel, .with { $0.experimentID = experiment.id; $0.reason = reason })
+            try await client.call(
+                OrchestratorRPC.cancel,
+                .with {
+                    $0.experimentID = experiment.id
+                    $0.reason = reason
+                })
         }
         try experiment.write(status, in: context)
     }

@@ -54,7 +54,8 @@ enum ExperimentText {
 
     /// One line: what, where, how far.
     static func line(_ status: ExperimentStatus) -> String {
-        var text = "\(status.experimentID)  \(strategy(status.spec.strategy, status.spec.restriction))  \(state(status.state))  "
+        var text =
+            "\(status.experimentID)  \(strategy(status.spec.strategy, status.spec.restriction))  \(state(status.state))  "
             + "round \(status.round)/\(status.spec.stop.maxRounds) \(phase(status.phase))  "
             + "annotated \(status.annotatedCases) (\(percent(labelShare(status))))"
         if status.hasFirstEquivalentRound { text += "  equivalent at round \(status.firstEquivalentRound)" }

@@ -22,7 +22,9 @@ enum PickedCaseOverlays {
     }
 
     /// Writes the pictures of every experiment's picks; returns how many.
-    static func write(_ experiments: [(id: UUID, strategy: String)], to folder: URL, context: CommandContext)
+    static func write(
+        _ experiments: [(id: UUID, strategy: String)], to folder: URL, context: CommandContext
+    )
         async throws -> Int
     {
         let artifacts = try context.artifactStore(alternative: "pass --no-overlays")
@@ -32,7 +34,8 @@ enum PickedCaseOverlays {
             var written = 0
             for experiment in experiments {
                 let id = experiment.id.uuidString.lowercased()
-                let name = strategyCounts[experiment.strategy, default: 0] > 1
+                let name =
+                    strategyCounts[experiment.strategy, default: 0] > 1
                     ? "\(experiment.strategy)-\(id.prefix(8))" : experiment.strategy
                 let subfolder = folder.appendingPathComponent(name, isDirectory: true)
                 try createFolder(subfolder)
@@ -59,7 +62,8 @@ enum PickedCaseOverlays {
     /// labels are imported) with the checkpoint of the model they were picked with, in
     /// the order they were picked.
     static func picks(of experiment: UUID, on client: PostgresClient) async throws -> [Pick] {
-        try await client.query("""
+        try await client.query(
+            """
             SELECT ec.case_id, ec.selected_round, ec.selection_rank, c.source_name, m.checkpoint_sha256
             FROM experiment_cases ec
             JOIN cases c ON c.id = ec.case_id
@@ -67,16 +71,19 @@ enum PickedCaseOverlays {
                          AND coalesce(m.bootstrap_member, 0) = 0
             WHERE ec.experiment_id = \(experiment) AND ec.selected_round > 0 AND ec.annotated_round IS NOT NULL
             ORDER BY ec.selected_round, ec.selection_rank
-            """).map { row in
+            """
+        ).map { row in
             let caseID: UUID = try row.decode("case_id")
             let hash: String = try row.decode("checkpoint_sha256")
             guard let checkpoint = ArtifactID(sha256: hash) else {
-                throw CommandLineError(.dataError, subject: "experiment \(experiment.uuidString.lowercased())",
-                                       detail: "a model's checkpoint hash '\(hash)' is not a SHA-256")
+                throw CommandLineError(
+                    .dataError, subject: "experiment \(experiment.uuidString.lowercased())",
+                    detail: "a model's checkpoint hash '\(hash)' is not a SHA-256")
             }
-            return Pick(round: try row.decode("selected_round"), rank: try row.decode("selection_rank"),
-                        caseID: caseID.uuidString.lowercased(), caseName: try row.decode("source_name"),
-                        checkpoint: checkpoint)
+            return Pick(
+                round: try row.decode("selected_round"), rank: try row.decode("selection_rank"),
+                caseID: caseID.uuidString.lowercased(), caseName: try row.decode("source_name"),
+                checkpoint: checkpoint)
         }
     }
 

@@ -46,9 +46,10 @@ struct ReportCommand: ContextualCommand {
         }
         let stored = try await StoredEvaluations.read(parsed.compactMap { $0 }, environment: context.environment)
         guard let analysis = try stored.analysis() else {
-            throw CommandLineError(.failed, subject: "report", detail: "the full-data model has no stored Dice",
-                                   hint: "wait until the experiments have evaluated round 0; a dataset whose training split "
-                                       + "was unlabelled at the start has no full-data model to report against")
+            throw CommandLineError(
+                .failed, subject: "report", detail: "the full-data model has no stored Dice",
+                hint: "wait until the experiments have evaluated round 0; a dataset whose training split "
+                    + "was unlabelled at the start has no full-data model to report against")
         }
         let folder = context.url(for: out)
         let files = [
@@ -68,8 +69,9 @@ struct ReportCommand: ContextualCommand {
         var lines = LearningCurveReport.markdown(analysis) + "\nreport: \(folder.path)\n"
         if overlays {
             let experiments = zip(parsed.compactMap { $0 }, stored.strategies).map { (id: $0, strategy: $1) }
-            let count = try await PickedCaseOverlays.write(experiments, to: folder.appendingPathComponent("overlays"),
-                                                           context: context)
+            let count = try await PickedCaseOverlays.write(
+                experiments, to: folder.appendingPathComponent("overlays"),
+                context: context)
             lines += "overlays: \(count) picked cases drawn in \(folder.appendingPathComponent("overlays").path)\n"
         }
         context.output.write(lines)

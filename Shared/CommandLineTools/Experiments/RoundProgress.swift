@@ -22,8 +22,10 @@ struct RoundProgress {
         guard !unavailable, let id = UUID(uuidString: run.id) else { return [] }
         let analysis: LearningCurveAnalysis
         do {
-            guard let read = try await StoredEvaluations.read([id], environment: environment)
-                .analysis(design: Self.design(run.spec.test)) else { return [] }
+            guard
+                let read = try await StoredEvaluations.read([id], environment: environment)
+                    .analysis(design: Self.design(run.spec.test))
+            else { return [] }
             analysis = read
         } catch {
             unavailable = true

@@ -19,25 +19,30 @@ struct CasePrediction {
 
     /// `passes` averages that many Monte-Carlo dropout passes; otherwise one pass, or with
     /// `mirroring` the mean of the eight mirrored ones (`Predictor.mirroring`).
-    init(network: UNet3D, profile: ExperimentProfile, t1c: Volume, t2: Volume, passes: Int?, seed: UInt64,
-         mirroring: Bool = false) throws {
+    init(
+        network: UNet3D, profile: ExperimentProfile, t1c: Volume, t2: Volume, passes: Int?, seed: UInt64,
+        mirroring: Bool = false
+    ) throws {
         let configuration = PreprocessingConfiguration(spacing: SIMD3(repeating: profile.targetSpacing))
         let preprocessed = try Preprocessor(configuration).run(caseID: "input", t1c: t1c, t2: t2, label: nil)
         let grid = preprocessed.t1c.shape
-        let image = Tensor(shape: [2, grid.z, grid.y, grid.x], scalars: preprocessed.t1c.voxels + preprocessed.t2.voxels)
+        let image = Tensor(
+            shape: [2, grid.z, grid.y, grid.x], scalars: preprocessed.t1c.voxels + preprocessed.t2.voxels)
         var predictor = profile.predictor
         predictor.mirroring = mirroring
         network.precision = profile.precision
-        let map = if let passes {
-            predictor.monteCarloDropout(network, image: image, passes: passes, seed: seed).mean
-        } else {
-            predictor.predict(network, image: image).probabilities
-        }
+        let map =
+            if let passes {
+                predictor.monteCarloDropout(network, image: image, passes: passes, seed: seed).mean
+            } else {
+                predictor.predict(network, image: image).probabilities
+            }
         let networkMap = Volume(shape: grid, affine: preprocessed.t1c.affine, voxels: map.scalars)
         probabilities = try networkMap.resampledNearest(onto: t1c.shape, affine: t1c.affine, outside: 0)
         let keepsTumor = profile.segmentationRule.foreground(map.scalars).contains(true)
-        label = LabelVolume(shape: t1c.shape, affine: t1c.affine,
-                            voxels: probabilities.voxels.map { keepsTumor && $0 >= 0.5 ? 1 : 0 })
+        label = LabelVolume(
+            shape: t1c.shape, affine: t1c.affine,
+            voxels: probabilities.voxels.map { keepsTumor && $0 >= 0.5 ? 1 : 0 })
         networkGrid = grid
     }
 }

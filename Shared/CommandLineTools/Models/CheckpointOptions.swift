@@ -20,7 +20,8 @@ struct CheckpointOptions: ParsableArguments {
     func file(in context: CommandContext) async throws -> URL {
         if let modelID { return try await StoredCheckpoint.file(of: modelID.value, context: context) }
         guard let checkpoint else {
-            throw CommandLineError(.usage, subject: "checkpoint", detail: "give either --checkpoint FILE or --model-id ID")
+            throw CommandLineError(
+                .usage, subject: "checkpoint", detail: "give either --checkpoint FILE or --model-id ID")
         }
         return context.url(for: checkpoint)
     }

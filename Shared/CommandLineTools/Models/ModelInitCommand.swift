@@ -29,10 +29,12 @@ struct ModelInitCommand: ContextualCommand {
         let parameterCount = try await blockingWork {
             let network = UNet3D(config: profile.network, seed: seed)
             do {
-                try Checkpoint.save(network, metadata: ["profile": profile.name.rawValue, "seed": String(seed)], to: url)
+                try Checkpoint.save(
+                    network, metadata: ["profile": profile.name.rawValue, "seed": String(seed)], to: url)
             } catch {
-                throw CommandLineError(.failed, subject: url.path, detail: "cannot write the checkpoint: \(error)",
-                                       hint: "check that the folder exists and is writable")
+                throw CommandLineError(
+                    .failed, subject: url.path, detail: "cannot write the checkpoint: \(error)",
+                    hint: "check that the folder exists and is writable")
             }
             return network.namedParameters.reduce(0) { $0 + $1.parameter.value.count }
         }

@@ -32,11 +32,16 @@ struct ModelListCommand: ContextualCommand {
     static func text(_ models: [ModelSummary]) -> String {
         guard !models.isEmpty else { return "no models\n" }
         let rows = models.map { model in
-            [model.id.uuidString.lowercased(), model.experimentID?.uuidString.lowercased() ?? "full-data",
-             model.round.map(String.init) ?? "", model.bootstrapMember.map(String.init) ?? "", model.profile,
-             "\(model.trainingCases)", "\(model.epochs)", model.meanTestDice.map { String(format: "%.4f", $0) } ?? ""]
+            [
+                model.id.uuidString.lowercased(), model.experimentID?.uuidString.lowercased() ?? "full-data",
+                model.round.map(String.init) ?? "", model.bootstrapMember.map(String.init) ?? "", model.profile,
+                "\(model.trainingCases)", "\(model.epochs)",
+                model.meanTestDice.map { String(format: "%.4f", $0) } ?? "",
+            ]
         }
-        return TextFormat.table(header: ["id", "experiment", "round", "member", "profile", "cases", "epochs", "test dice"],
-                                rows: rows, rightAligned: [2, 3, 5, 6, 7]).joined(separator: "\n") + "\n"
+        return TextFormat.table(
+            header: ["id", "experiment", "round", "member", "profile", "cases", "epochs", "test dice"],
+            rows: rows, rightAligned: [2, 3, 5, 6, 7]
+        ).joined(separator: "\n") + "\n"
     }
 }

@@ -34,10 +34,13 @@ struct ModelSummary: Codable, Sendable, Equatable {
 
     /// The models that match every filter given (all when none is): reference models first, then by
     /// experiment, round and bootstrap member.
-    static func matching(_ client: PostgresClient, experiment: UUID? = nil, dataset: UUID? = nil)
+    static func matching(
+        _ client: PostgresClient, experiment: UUID? = nil, dataset: UUID? = nil
+    )
         async throws -> [ModelSummary]
     {
-        try await client.query("""
+        try await client.query(
+            """
             SELECT m.id, m.dataset_id, m.experiment_id, m.round_index, m.bootstrap_member, m.profile,
                    m.training_case_count, m.epochs, m.best_validation_dice, m.checkpoint_sha256,
                    (SELECT avg(e.dice) FROM evaluations e WHERE e.model_id = m.id) AS mean_test_dice
@@ -45,6 +48,7 @@ struct ModelSummary: Codable, Sendable, Equatable {
             WHERE (\(experiment)::uuid IS NULL OR m.experiment_id = \(experiment))
               AND (\(dataset)::uuid IS NULL OR m.dataset_id = \(dataset))
             ORDER BY m.experiment_id NULLS FIRST, m.round_index, m.bootstrap_member NULLS FIRST, m.created_at
-            """).map(ModelSummary.init)
+            """
+        ).map(ModelSummary.init)
     }
 }

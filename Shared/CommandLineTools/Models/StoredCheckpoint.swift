@@ -13,18 +13,21 @@ enum StoredCheckpoint {
         let artifacts = try context.artifactStore()
         let model = try await StoreConnection.withClient(context) { try await $0.model(modelID) }
         guard let model else {
-            throw CommandLineError(.dataError, subject: "model \(id)", detail: "not on record",
-                                   hint: "`activeseg model list` shows the stored models")
+            throw CommandLineError(
+                .dataError, subject: "model \(id)", detail: "not on record",
+                hint: "`activeseg model list` shows the stored models")
         }
         guard let artifact = ArtifactID(sha256: model.checkpointSHA256) else {
-            throw CommandLineError(.dataError, subject: "model \(id)",
-                                   detail: "its checkpoint hash '\(model.checkpointSHA256)' is not a SHA-256")
+            throw CommandLineError(
+                .dataError, subject: "model \(id)",
+                detail: "its checkpoint hash '\(model.checkpointSHA256)' is not a SHA-256")
         }
         do {
             return try artifacts.path(for: artifact)
         } catch {
-            throw CommandLineError(.dataError, subject: "model \(id)", detail: "its checkpoint cannot be read: \(error)",
-                                   hint: "check that ACTIVESEG_ARTIFACT_ROOT is the folder the trainer writes to")
+            throw CommandLineError(
+                .dataError, subject: "model \(id)", detail: "its checkpoint cannot be read: \(error)",
+                hint: "check that ACTIVESEG_ARTIFACT_ROOT is the folder the trainer writes to")
         }
     }
 }

@@ -41,7 +41,9 @@ struct PingCommand: ContextualCommand {
     var json = false
 
     func validate() throws {
-        guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds") }
+        guard timeout > 0, timeout.isFinite else {
+            throw ValidationError("--timeout must be a positive number of seconds")
+        }
     }
 
     func run(in context: CommandContext) async throws {
@@ -54,6 +56,7 @@ struct PingCommand: ContextualCommand {
 
     static func text(_ pong: HealthPong) -> String {
         let uptime = Double(pong.uptime.seconds) + Double(pong.uptime.nanos) / 1e9
-        return "\(pong.service.lowercased()) \(pong.instanceID): version \(pong.version), up \(String(format: "%.1f", uptime)) s\n"
+        return
+            "\(pong.service.lowercased()) \(pong.instanceID): version \(pong.version), up \(String(format: "%.1f", uptime)) s\n"
     }
 }

@@ -21,12 +21,14 @@ struct StackCommand: ContextualCommand {
         let status = try await script.run(action.rawValue, context: context)
         guard status == 0 else {
             if action == .status {
-                throw CommandLineError(.unavailable, subject: "stack", detail: "not everything is running",
-                                       hint: "start it with `activeseg stack up`")
+                throw CommandLineError(
+                    .unavailable, subject: "stack", detail: "not everything is running",
+                    hint: "start it with `activeseg stack up`")
             }
-            throw CommandLineError(.failed, subject: "stack \(action.rawValue)",
-                                   detail: "\(script.url.path) exited with status \(status)",
-                                   hint: "its messages above say why")
+            throw CommandLineError(
+                .failed, subject: "stack \(action.rawValue)",
+                detail: "\(script.url.path) exited with status \(status)",
+                hint: "its messages above say why")
         }
     }
 }

@@ -14,7 +14,8 @@ struct StackScript {
             while true {
                 let script = folder.appendingPathComponent("scripts/stack")
                 if FileManager.default.isExecutableFile(atPath: script.path),
-                   FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
+                    FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path)
+                {
                     return StackScript(url: script)
                 }
                 let parent = folder.deletingLastPathComponent()
@@ -23,15 +24,18 @@ struct StackScript {
             }
         }
         throw CommandLineError(
-            .failed, subject: "stack", detail: "cannot find scripts/stack (looked in \(starts.map(\.path).joined(separator: " and ")) and their parents)",
+            .failed, subject: "stack",
+            detail:
+                "cannot find scripts/stack (looked in \(starts.map(\.path).joined(separator: " and ")) and their parents)",
             hint: "run activeseg from inside the ActiveSeg checkout")
     }
 
     /// Runs the script with one argument and returns its exit status (see `ChildProcess`).
     func run(_ argument: String, context: CommandContext) async throws -> Int32 {
         do {
-            return try await ChildProcess.run(url, arguments: [argument],
-                                              in: url.deletingLastPathComponent().deletingLastPathComponent(), context: context)
+            return try await ChildProcess.run(
+                url, arguments: [argument],
+                in: url.deletingLastPathComponent().deletingLastPathComponent(), context: context)
         } catch {
             throw CommandLineError(
                 .failed, subject: "stack", detail: "cannot start \(url.path): \(error.localizedDescription)",

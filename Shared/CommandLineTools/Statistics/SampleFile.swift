@@ -5,8 +5,9 @@ import Foundation
 enum SampleFile {
     static func read(_ url: URL, option: String) throws -> [Double] {
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw CommandLineError(.dataError, subject: option, detail: "file not found: \(url.path)",
-                                   hint: "check the path; relative paths start from the current folder")
+            throw CommandLineError(
+                .dataError, subject: option, detail: "file not found: \(url.path)",
+                hint: "check the path; relative paths start from the current folder")
         }
         let text: String
         do {
@@ -19,9 +20,10 @@ enum SampleFile {
             let field = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if field.isEmpty { continue }
             guard let value = Double(field), value.isFinite else {
-                throw CommandLineError(.dataError, subject: option,
-                                       detail: "\(url.path), line \(index + 1): '\(field)' is not a finite number",
-                                       hint: "the file holds one number per line")
+                throw CommandLineError(
+                    .dataError, subject: option,
+                    detail: "\(url.path), line \(index + 1): '\(field)' is not a finite number",
+                    hint: "the file holds one number per line")
             }
             values.append(value)
         }

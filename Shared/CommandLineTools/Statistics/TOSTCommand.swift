@@ -58,7 +58,8 @@ struct TOSTCommand: ContextualCommand {
     @Option(name: .customLong("b"), help: "File of the second sample.")
     var fileB: String
 
-    @Option(parsing: .unconditional, help: "Lower equivalence bound on mean(a) − mean(b) (may be negative: --low -0.05).")
+    @Option(
+        parsing: .unconditional, help: "Lower equivalence bound on mean(a) − mean(b) (may be negative: --low -0.05).")
     var low: Double
 
     @Option(parsing: .unconditional, help: "Upper equivalence bound on mean(a) − mean(b).")
@@ -101,10 +102,19 @@ struct TOSTCommand: ContextualCommand {
             ("design", "\(report.design), \(samples)"),
             ("bounds", "(\(n(report.low)), \(n(report.high))) on mean(a) − mean(b)"),
             ("mean difference", n(report.meanDifference)),
-            ("interval", "[\(n(report.differenceInterval.lower)), \(n(report.differenceInterval.upper))]  "
-                + "(\(n(100 * report.differenceInterval.level))%: inside the bounds exactly when equivalent)"),
-            ("lower test", "t = \(n(report.lower.statistic)), p = \(n(report.lower.pValue))  (H0: difference ≤ \(n(report.low)))"),
-            ("upper test", "t = \(n(report.upper.statistic)), p = \(n(report.upper.pValue))  (H0: difference ≥ \(n(report.high)))"),
+            (
+                "interval",
+                "[\(n(report.differenceInterval.lower)), \(n(report.differenceInterval.upper))]  "
+                    + "(\(n(100 * report.differenceInterval.level))%: inside the bounds exactly when equivalent)"
+            ),
+            (
+                "lower test",
+                "t = \(n(report.lower.statistic)), p = \(n(report.lower.pValue))  (H0: difference ≤ \(n(report.low)))"
+            ),
+            (
+                "upper test",
+                "t = \(n(report.upper.statistic)), p = \(n(report.upper.pValue))  (H0: difference ≥ \(n(report.high)))"
+            ),
             ("df", n(report.degreesOfFreedom)),
             ("TOST p", "\(n(report.pValue))  (\(verdict) at α = \(n(report.alpha)))"),
         ])

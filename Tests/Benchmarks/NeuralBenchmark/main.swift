@@ -23,20 +23,24 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 /// `--precision fp32|bf16` (default fp32).
 let precision: Precision = {
     guard let i = arguments.firstIndex(of: "--precision"), i + 1 < arguments.count,
-          let value = Precision(rawValue: arguments[i + 1]) else { return .fp32 }
+        let value = Precision(rawValue: arguments[i + 1])
+    else { return .fp32 }
     return value
 }()
 
 func option(_ name: String, default value: Int) -> Int {
-    guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Int(arguments[i + 1]) else { return value }
+    guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let v = Int(arguments[i + 1]) else {
+        return value
+    }
     return v
 }
 
 /// Peak resident set size (VmHWM) in MB.
 func peakResidentMB() -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        let kb = Double(line.split(separator: " ").dropFirst().first ?? "")
+    else { return .nan }
     return kb / 1024
 }
 
@@ -57,24 +61,33 @@ func cpuMilliseconds() -> Double {
 
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    return sorted.count % 2 == 1
+        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 func randomVolume(_ shape: [Int], seed: UInt64) -> Tensor {
     var state = seed
-    return Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in
-        state = state &* 6364136223846793005 &+ 1442695040888963407
-        return Float(Int64(bitPattern: state >> 11) % 2000) / 1000 - 1
-    })
+    return Tensor(
+        shape: shape,
+        scalars: (0..<shape.reduce(1, *)).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int64(bitPattern: state >> 11) % 2000) / 1000 - 1
+        })
 }
 
 func sphereLabel(_ n: Int) -> Tensor {
     let c = Double(n - 1) / 2, r = Double(n) / 4
     var label = Tensor(zeros: [1, 1, n, n, n])
-    for z in 0..<n { for y in 0..<n { for x in 0..<n {
-        let d = (Double(z) - c) * (Double(z) - c) + (Double(y) - c) * (Double(y) - c) + (Double(x) - c) * (Double(x) - c)
-        if d <= r * r { label.scalars[(z * n + y) * n + x] = 1 }
-    } } }
+    for z in 0..<n {
+        for y in 0..<n {
+            for x in 0..<n {
+                let d =
+                    (Double(z) - c) * (Double(z) - c) + (Double(y) - c) * (Double(y) - c) + (Double(x) - c)
+                    * (Double(x) - c)
+                if d <= r * r { label.scalars[(z * n + y) * n + x] = 1 }
+            }
+        }
+    }
     return label
 }
 
@@ -82,13 +95,17 @@ func sphereLabel(_ n: Int) -> Tensor {
 /// Config cpu: the `cpu` profile's network (4 levels 8…64) on its 24³ training patch.
 func benchmarkConfig(_ name: String) -> (UNet3DConfig, Int) {
     if name == "cpu" {
-        return (UNet3DConfig(inputChannels: 2, levels: 4, baseChannels: 8, convolutionsPerLevel: 2, groupNormGroups: 4,
-                             dropoutRate: 0.5, dropoutPlacement: .lastDecoderBlock, dropoutMode: .trainAndTest), 24)
+        return (
+            UNet3DConfig(
+                inputChannels: 2, levels: 4, baseChannels: 8, convolutionsPerLevel: 2, groupNormGroups: 4,
+                dropoutRate: 0.5, dropoutPlacement: .lastDecoderBlock, dropoutMode: .trainAndTest), 24
+        )
     }
     let levels = name == "B" ? 5 : 4
-    let config = UNet3DConfig(inputChannels: 2, levels: levels, baseChannels: 16, convolutionsPerLevel: 2,
-                              groupNormGroups: 8, dropoutRate: 0.5, dropoutPlacement: .lastDecoderBlock,
-                              dropoutMode: .trainAndTest)
+    let config = UNet3DConfig(
+        inputChannels: 2, levels: levels, baseChannels: 16, convolutionsPerLevel: 2,
+        groupNormGroups: 8, dropoutRate: 0.5, dropoutPlacement: .lastDecoderBlock,
+        dropoutMode: .trainAndTest)
     return (config, name == "B" ? 96 : 64)
 }
 
@@ -102,7 +119,9 @@ func convolutionFlopsPerStep(_ config: UNet3DConfig, size: Int) -> Double {
     }
     for level in 0..<config.levels {
         let channels = config.channels(atLevel: level)
-        add(level == 0 ? config.inputChannels : config.channels(atLevel: level - 1), channels, level: level, first: level == 0)
+        add(
+            level == 0 ? config.inputChannels : config.channels(atLevel: level - 1), channels, level: level,
+            first: level == 0)
         for _ in 1..<config.convolutionsPerLevel { add(channels, channels, level: level) }
     }
     for level in 0..<(config.levels - 1) {
@@ -116,16 +135,21 @@ func convolutionFlopsPerStep(_ config: UNet3DConfig, size: Int) -> Double {
 /// The two arithmetic peaks the engine's figures are compared with.
 func peak() {
     let threads = ComputeThreads.count
-    print(String(format: "peak on %d threads: fp32 FMA %.0f GFLOP/s, bf16 dot product %.0f GFLOP/s",
-                 threads, as_peak_fp32_fma(Int32(threads), 2), as_peak_bf16_dot(Int32(threads), 2)))
+    print(
+        String(
+            format: "peak on %d threads: fp32 FMA %.0f GFLOP/s, bf16 dot product %.0f GFLOP/s",
+            threads, as_peak_fp32_fma(Int32(threads), 2), as_peak_bf16_dot(Int32(threads), 2)))
 }
 
 /// One 3×3×3 convolution layer on a batch of one `size`³ input: forward and backward (weights and
 /// input) wall times, reorders included, as GFLOP/s next to the peaks.
 func convolution() {
-    let (inChannels, outChannels, size) = (option("--in", default: 16), option("--out", default: 16), option("--size", default: 64))
+    let (inChannels, outChannels, size) = (
+        option("--in", default: 16), option("--out", default: 16), option("--size", default: 64)
+    )
     var generator = SeededGenerator(seed: 1)
-    let conv = Conv3D(inChannels: inChannels, outChannels: outChannels, kernelSize: 3, bias: false, generator: &generator)
+    let conv = Conv3D(
+        inChannels: inChannels, outChannels: outChannels, kernelSize: 3, bias: false, generator: &generator)
     conv.precision = precision
     let x = randomVolume([1, inChannels, size, size, size], seed: 2)
     let dy = randomVolume([1, outChannels, size, size, size], seed: 3)
@@ -135,12 +159,18 @@ func convolution() {
         var y = Tensor(zeros: [1])
         let f = milliseconds { y = conv(x) }
         let b = milliseconds { _ = conv.backward(dy) }
-        if run >= 2 { forward.append(f); backward.append(b) }
+        if run >= 2 {
+            forward.append(f)
+            backward.append(b)
+        }
         _ = y
     }
-    print(String(format: "conv %d→%d on %d^3, %d threads, %@: forward %.2f ms (%.0f GFLOP/s), backward %.2f ms (%.0f GFLOP/s, weights and input)",
-                 inChannels, outChannels, size, ComputeThreads.count, precision.rawValue, median(forward),
-                 flops / median(forward) / 1e6, median(backward), 2 * flops / median(backward) / 1e6))
+    print(
+        String(
+            format:
+                "conv %d→%d on %d^3, %d threads, %@: forward %.2f ms (%.0f GFLOP/s), backward %.2f ms (%.0f GFLOP/s, weights and input)",
+            inChannels, outChannels, size, ComputeThreads.count, precision.rawValue, median(forward),
+            flops / median(forward) / 1e6, median(backward), 2 * flops / median(backward) / 1e6))
     print("  kernels: " + conv.implementation(forInputShape: x.shape))
 }
 
@@ -167,11 +197,17 @@ func train() {
         cpu.append(cpuMilliseconds() - before)
         return wall
     }
-    print(String(format: "train %@: 2x%d^3, %d levels, %d threads, %@: median %.0f ms/step (min %.0f, max %.0f, %d steps), CPU %.0f ms/step, peak RSS %.0f MB",
-                 name, size, config.levels, ComputeThreads.count, precision.rawValue, median(times),
-                 times.min()!, times.max()!, steps, median(cpu), peakResidentMB()))
+    print(
+        String(
+            format:
+                "train %@: 2x%d^3, %d levels, %d threads, %@: median %.0f ms/step (min %.0f, max %.0f, %d steps), CPU %.0f ms/step, peak RSS %.0f MB",
+            name, size, config.levels, ComputeThreads.count, precision.rawValue, median(times),
+            times.min()!, times.max()!, steps, median(cpu), peakResidentMB()))
     let flops = convolutionFlopsPerStep(config, size: size)
-    print(String(format: "  convolutions: %.1f GFLOP per step, %.0f GFLOP/s at the median step", flops / 1e9, flops / median(times) / 1e6))
+    print(
+        String(
+            format: "  convolutions: %.1f GFLOP per step, %.0f GFLOP/s at the median step", flops / 1e9,
+            flops / median(times) / 1e6))
     print("  kernels of the widest convolution: " + network.widestConvolutionKernels(spatial: [size, size, size]))
 }
 
@@ -194,13 +230,17 @@ func infer() {
     report("one 64^3 forward") { _ = single.predict(network, image: patch) }
     if !arguments.contains("--skip-windows") {
         let windows = Predictor(strategy: .slidingWindow(SlidingWindow(size: [64, 64, 64], overlap: 0.75)))
-        report("128x128x160, 64^3 windows, 75% overlap, Gaussian blending") { _ = windows.predict(network, image: volume) }
+        report("128x128x160, 64^3 windows, 75% overlap, Gaussian blending") {
+            _ = windows.predict(network, image: volume)
+        }
     }
     if !arguments.contains("--skip-whole") {
         report("128x128x160 whole volume") { _ = single.predict(network, image: volume) }
     }
     if !arguments.contains("--skip-mc-dropout") {
-        report("20 MC-dropout passes on 64^3") { _ = single.monteCarloDropout(network, image: patch, passes: 20, seed: 5) }
+        report("20 MC-dropout passes on 64^3") {
+            _ = single.monteCarloDropout(network, image: patch, passes: 20, seed: 5)
+        }
     }
     print(String(format: "  peak RSS %.0f MB", peakResidentMB()))
 }
@@ -212,7 +252,9 @@ func evaluate() {
     let volume = randomVolume([2, 47, 57, 47], seed: 3)
     let single = Predictor(strategy: .wholeVolume)
     let cases = option("--cases", default: 20)
-    print("evaluate: cpu network, 2×47×57×47, \(ComputeThreads.count) threads, \(cases) jobs, checkpoint \(checkpoint.count / 1024) KiB")
+    print(
+        "evaluate: cpu network, 2×47×57×47, \(ComputeThreads.count) threads, \(cases) jobs, checkpoint \(checkpoint.count / 1024) KiB"
+    )
     var decoding: [Double] = [], first: [Double] = [], second: [Double] = []
     for _ in 0..<cases {
         var network: UNet3D!
@@ -220,8 +262,10 @@ func evaluate() {
         first.append(milliseconds { _ = single.predict(network, image: volume) })
         second.append(milliseconds { _ = single.predict(network, image: volume) })
     }
-    print(String(format: "  median ms: decode %.1f, first pass of the new network %.1f, second pass %.1f", median(decoding),
-                 median(first), median(second)))
+    print(
+        String(
+            format: "  median ms: decode %.1f, first pass of the new network %.1f, second pass %.1f", median(decoding),
+            median(first), median(second)))
 }
 
 ComputeThreads.$count.withValue(option("--threads", default: 2)) {
@@ -232,7 +276,9 @@ ComputeThreads.$count.withValue(option("--threads", default: 2)) {
     case "peak": peak()
     case "conv": convolution()
     default:
-        print("usage: neural-benchmark train [A|B|cpu] [--steps N] [--threads T] [--precision fp32|bf16] | peak [--threads T] | conv [--in C] [--out C] [--size N] [--precision fp32|bf16] | infer [--threads T] [--precision fp32|bf16] [--skip-windows] [--skip-whole] [--skip-mc-dropout] | evaluate [--cases N] [--threads T]")
+        print(
+            "usage: neural-benchmark train [A|B|cpu] [--steps N] [--threads T] [--precision fp32|bf16] | peak [--threads T] | conv [--in C] [--out C] [--size N] [--precision fp32|bf16] | infer [--threads T] [--precision fp32|bf16] [--skip-windows] [--skip-whole] [--skip-mc-dropout] | evaluate [--cases N] [--threads T]"
+        )
         exit(2)
     }
 }

@@ -27,7 +27,9 @@ func image(contrast: Float) -> (Volume, LabelVolume) {
                 let x = (Double(i) - 120) / 80, y = (Double(j) - 120) / 95, z = (Double(k) - 77) / 62
                 let r = x * x + y * y + z * z
                 guard r < 1 else { continue }
-                let lesion = (Double(i) - 150) * (Double(i) - 150) + (Double(j) - 100) * (Double(j) - 100) + (Double(k) - 80) * (Double(k) - 80) * 2.5
+                let lesion =
+                    (Double(i) - 150) * (Double(i) - 150) + (Double(j) - 100) * (Double(j) - 100) + (Double(k) - 80)
+                    * (Double(k) - 80) * 2.5
                 let texture = Float(sin(Double(i) * 0.3) * cos(Double(j) * 0.25) * sin(Double(k) * 0.4))
                 let offset = shape.offset(i, j, k)
                 voxels[offset] = lesion < 150 ? 900 * contrast : (400 + 60 * texture) * contrast
@@ -35,7 +37,9 @@ func image(contrast: Float) -> (Volume, LabelVolume) {
             }
         }
     }
-    return (Volume(shape: shape, affine: affine, voxels: voxels), LabelVolume(shape: shape, affine: affine, voxels: labels))
+    return (
+        Volume(shape: shape, affine: affine, voxels: voxels), LabelVolume(shape: shape, affine: affine, voxels: labels)
+    )
 }
 
 let (t1c, label) = image(contrast: 1)
@@ -54,5 +58,7 @@ let median = seconds.sorted()[seconds.count / 2]
 print("T2 \(t2OnOtherGrid ? "on its own grid, sampled through the affines" : "on T1c's grid")")
 print("input 2 × \(shape) + label at 0.9375×0.9375×1.5 mm → 1 mm LPS, cropped to \(output)")
 print("runs: \(seconds.map { String(format: "%.3f", $0) }.joined(separator: " ")) s")
-print(String(format: "preprocess: %.3f s per case (median of %d, %d cores)", median, runs,
-             ProcessInfo.processInfo.activeProcessorCount))
+print(
+    String(
+        format: "preprocess: %.3f s per case (median of %d, %d cores)", median, runs,
+        ProcessInfo.processInfo.activeProcessorCount))

@@ -18,14 +18,16 @@ func featureVector(_ generator: inout SeededGenerator) -> [Float] {
     return centre.map { max(0, $0 + Float(0.3 * generator.nextGaussian())) }
 }
 let candidates = (0..<candidateCount).map { i in
-    SelectionCandidate(caseID: String(format: "case-%04d", i), sourceName: String(format: "Case_%04d", i),
-                       score: generator.nextUnitDouble(), features: featureVector(&generator))
+    SelectionCandidate(
+        caseID: String(format: "case-%04d", i), sourceName: String(format: "Case_%04d", i),
+        score: generator.nextUnitDouble(), features: featureVector(&generator))
 }
 let annotated = (0..<annotatedCount).map { _ in featureVector(&generator) }
 
 func medianSeconds(_ restriction: RedundancyRestriction, standardize: Bool) throws -> Double {
-    let selector = try CaseSelector(topK: candidateCount, count: pickCount, restriction: restriction,
-                                    standardizesFeatures: standardize)
+    let selector = try CaseSelector(
+        topK: candidateCount, count: pickCount, restriction: restriction,
+        standardizesFeatures: standardize)
     var times: [Double] = []
     for _ in 0..<runs {
         let start = ContinuousClock.now

@@ -62,8 +62,13 @@ func fail(_ message: String) -> Never {
 var profile: ExperimentProfile
 do { profile = try ExperimentProfile(named: value("--profile") ?? "cpu") } catch { fail("\(error)") }
 // Recipe overrides, for measuring a candidate setting before it goes into the profile.
-if let epochs = value("--epochs").flatMap(Int.init) { profile.training.maximumEpochs = epochs; profile.training.patience = epochs }
-if let iterations = value("--iterations").flatMap(Int.init) { profile.training.iterationsPerEpoch = iterations > 0 ? iterations : nil }
+if let epochs = value("--epochs").flatMap(Int.init) {
+    profile.training.maximumEpochs = epochs
+    profile.training.patience = epochs
+}
+if let iterations = value("--iterations").flatMap(Int.init) {
+    profile.training.iterationsPerEpoch = iterations > 0 ? iterations : nil
+}
 if let perCase = value("--iterations-per-case").flatMap(Double.init) {
     profile.training.iterationsPerTrainingCase = perCase > 0 ? perCase : nil
 }
@@ -100,16 +105,18 @@ guard ["target", "tumor", "target-else-tumor"].contains(samplingRegion) else {
     fail("--sampling-region takes target, tumor or target-else-tumor")
 }
 let minimumVolumes = value("--minimum-volumes").map { $0.split(separator: ",").compactMap { Int($0) } } ?? []
-let cohortFolder = URL(fileURLWithPath: value("--cohort")
-    ?? ".stack/training-benchmark-\(profile.name)-\(caseCount)\(cohortSeed == 1 ? "" : "-seed\(cohortSeed)")")
+let cohortFolder = URL(
+    fileURLWithPath: value("--cohort")
+        ?? ".stack/training-benchmark-\(profile.name)-\(caseCount)\(cohortSeed == 1 ? "" : "-seed\(cohortSeed)")")
 let logger = Logger(label: "training-benchmark")
 
 // The cohort, generated once and then read back like ingest reads it.
 if !FileManager.default.fileExists(atPath: cohortFolder.appendingPathComponent("cohort.json").path) {
     let anatomy: CohortAnatomy = value("--template").map { .template(folder: URL(fileURLWithPath: $0)) } ?? .phantom
     do {
-        _ = try SyntheticCohort.generate(cases: caseCount, seed: UInt64(cohortSeed), outputDirectory: cohortFolder, anatomy: anatomy,
-                                         spacingScale: profile.syntheticSpacingScale)
+        _ = try SyntheticCohort.generate(
+            cases: caseCount, seed: UInt64(cohortSeed), outputDirectory: cohortFolder, anatomy: anatomy,
+            spacingScale: profile.syntheticSpacingScale)
     } catch { fail("cannot generate the cohort: \(error)") }
 }
 let importer = CaseImporter(
@@ -121,8 +128,9 @@ do { sources = try BraTSDataset.discover(root: cohortFolder).compactMap { try? $
 // Each case's tumor subtype, for the Dice per subtype; an unknown name is "other".
 let subtypes: [String: String]
 do {
-    let summary = try JSONDecoder().decode(CohortSummary.self,
-                                           from: Data(contentsOf: cohortFolder.appendingPathComponent("cohort.json")))
+    let summary = try JSONDecoder().decode(
+        CohortSummary.self,
+        from: Data(contentsOf: cohortFolder.appendingPathComponent("cohort.json")))
     subtypes = Dictionary(uniqueKeysWithValues: summary.cases.map { ($0.id, $0.subtype.rawValue) })
 } catch { fail("cannot read the cohort's cohort.json: \(error)") }
 
@@ -139,7 +147,9 @@ for source in sources.sorted(by: { $0.id < $1.id }) {
         // on the same grid.
         var wholeTumor = source
         wholeTumor.labelConvention = LabelConvention(declaredValues: [0, 1, 2, 4], foregroundValues: [1, 2, 4])
-        guard let tumor = try? importer.importCase(wholeTumor).label?.voxels else { fail("\(source.id): no whole-tumor mask") }
+        guard let tumor = try? importer.importCase(wholeTumor).label?.voxels else {
+            fail("\(source.id): no whole-tumor mask")
+        }
         region = samplingRegion == "tumor" || !label.voxels.contains(where: { $0 > 0 }) ? tumor : nil
     }
     imported.append(TrainingCase(id: source.id, image: image, label: label.voxels, samplingRegion: region))
@@ -156,9 +166,11 @@ do {
 let testCases = imported.filter { testNames.contains($0.id) }
 let tumorFreeTests = testCases.filter { !$0.label.contains(where: { $0 > 0 }) }.count
 
-let sizes = value("--sizes").map { $0.split(separator: ",").compactMap { Int($0) } }
+let sizes =
+    value("--sizes").map { $0.split(separator: ",").compactMap { Int($0) } }
     ?? ((0...defaults.rounds).map { defaults.initialCount + $0 * defaults.queryCount } + [pool.count])
-print("""
+print(
+    """
     training-benchmark: profile \(profile.name), \(imported.count) cases (\(pool.count) training pool, \
     \(testCases.count) test of which \(tumorFreeTests) tumor-free) imported in \
     \(String(format: "%.0f", Date().timeIntervalSince(importStart))) s; \(seeds) seeds per size (from \(firstSeed)), \(workers) at once; \
@@ -220,8 +232,9 @@ struct Segmented {
     /// The segmentation of `probabilities` (above 0.5) scored against `reference`.
     init(probabilities: [Float], reference: BinaryMask, subtype: String) throws {
         let prediction = try BinaryMask(probabilities: probabilities, dimensions: reference.dimensions)
-        self.init(subtype: subtype, dice: try Statistics.dice(prediction: prediction, reference: reference),
-                  predicted: prediction.foregroundCount, reference: reference.foregroundCount)
+        self.init(
+            subtype: subtype, dice: try Statistics.dice(prediction: prediction, reference: reference),
+            predicted: prediction.foregroundCount, reference: reference.foregroundCount)
     }
 
     init(subtype: String, dice: Double, predicted: Int, reference: Int) {
@@ -261,7 +274,8 @@ struct Bench: @unchecked Sendable {
         let validation = order.prefix(held).map { byName[$0]! }
         let training = order.dropFirst(held).sorted().map { byName[$0]! }
         let mode: Proto.DropoutMode = trainsWithDropout ? .train : .off
-        let network = UNet3D(config: profile.network(dropout: mode, rate: profile.training.dropoutRate), seed: UInt64(seed))
+        let network = UNet3D(
+            config: profile.network(dropout: mode, rate: profile.training.dropoutRate), seed: UInt64(seed))
         network.precision = profile.precision
         var config = profile.trainingConfig(profile.hyperParameters, trainingCases: training.count, seed: UInt64(seed))
         if let bceWeight { config.bceWeight = bceWeight }
@@ -276,35 +290,41 @@ struct Bench: @unchecked Sendable {
                 try zip(testCases, references).map { testCase, reference in
                     let probabilities = predictor.predict(result.network, image: testCase.image).probabilities.scalars
                     if keeping { kept.append(probabilities) }
-                    return try Segmented(probabilities: probabilities, reference: reference,
-                                         subtype: subtypes[testCase.id] ?? "other")
+                    return try Segmented(
+                        probabilities: probabilities, reference: reference,
+                        subtype: subtypes[testCase.id] ?? "other")
                 }
             }
             let raw = try scored(by: profile.predictor, keeping: ensembleSize > 1)
             let predictions = raw.map { $0.emptied(below: profile.segmentationRule.minimumVoxels) }
-            let check = CollapseCheck(predictedVoxels: predictions.map(\.predicted), referenceVoxels: predictions.map(\.reference))
+            let check = CollapseCheck(
+                predictedVoxels: predictions.map(\.predicted), referenceVoxels: predictions.map(\.reference))
             let tumorFree = predictions.filter { $0.reference == 0 }
             var mirrored = profile.predictor
             mirrored.mirroring = true
-            let mirroredDice = comparesMirroring
+            let mirroredDice =
+                comparesMirroring
                 ? try scored(by: mirrored).map { $0.emptied(below: profile.segmentationRule.minimumVoxels).dice } : nil
             let tumorDice = predictions.filter { $0.reference > 0 }.map(\.dice)
             let diceByMinimum = minimumVolumes.map { minimum in raw.map { $0.emptied(below: minimum).dice } }
-            return Outcome(size: size, seed: seed, meanDice: predictions.map(\.dice).reduce(0, +) / Double(predictions.count),
-                           caseDice: predictions.map(\.dice), probabilities: ensembleSize > 1 ? kept : nil,
-                           diceBySubtype: Dictionary(grouping: predictions, by: \.subtype)
-                               .mapValues { $0.map(\.dice).reduce(0, +) / Double($0.count) },
-                           margin: try EquivalenceBounds(reference: predictions.map(\.dice)).high,
-                           check: check, emptyOnTumorFree: tumorFree.filter { $0.predicted == 0 }.count,
-                           tumorDice: tumorDice.reduce(0, +) / Double(max(1, tumorDice.count)),
-                           mirroredDice: mirroredDice.map { $0.reduce(0, +) / Double($0.count) },
-                           diceByMinimumVolume: diceByMinimum.map { $0.reduce(0, +) / Double($0.count) },
-                           marginByMinimumVolume: try diceByMinimum.map { try EquivalenceBounds(reference: $0).high }, bestEpoch: result.bestEpoch,
-                           seconds: Date().timeIntervalSince(started), drawnCases: annotated.count, trainingCases: training.count,
-                           tumorBearingTrainingCases: training.filter { coldStart.holdsTumor(labelVoxels: labelVoxels[$0.id]!) }.count,
-                           history: result.history)
+            return Outcome(
+                size: size, seed: seed, meanDice: predictions.map(\.dice).reduce(0, +) / Double(predictions.count),
+                caseDice: predictions.map(\.dice), probabilities: ensembleSize > 1 ? kept : nil,
+                diceBySubtype: Dictionary(grouping: predictions, by: \.subtype)
+                    .mapValues { $0.map(\.dice).reduce(0, +) / Double($0.count) },
+                margin: try EquivalenceBounds(reference: predictions.map(\.dice)).high,
+                check: check, emptyOnTumorFree: tumorFree.filter { $0.predicted == 0 }.count,
+                tumorDice: tumorDice.reduce(0, +) / Double(max(1, tumorDice.count)),
+                mirroredDice: mirroredDice.map { $0.reduce(0, +) / Double($0.count) },
+                diceByMinimumVolume: diceByMinimum.map { $0.reduce(0, +) / Double($0.count) },
+                marginByMinimumVolume: try diceByMinimum.map { try EquivalenceBounds(reference: $0).high },
+                bestEpoch: result.bestEpoch,
+                seconds: Date().timeIntervalSince(started), drawnCases: annotated.count, trainingCases: training.count,
+                tumorBearingTrainingCases: training.filter { coldStart.holdsTumor(labelVoxels: labelVoxels[$0.id]!) }
+                    .count,
+                history: result.history)
         }
-}
+    }
 }
 
 let references: [BinaryMask]
@@ -316,11 +336,13 @@ do {
 } catch { fail("\(error)") }
 if !minimumVolumes.isEmpty {
     let volumes = references.map(\.foregroundCount).filter { $0 > 0 }.sorted()
-    print("tumor volumes of the \(volumes.count) tumor-bearing test cases (voxels): smallest " +
-          volumes.prefix(10).map(String.init).joined(separator: ", ") + "; median \(volumes[volumes.count / 2])")
+    print(
+        "tumor volumes of the \(volumes.count) tumor-bearing test cases (voxels): smallest "
+            + volumes.prefix(10).map(String.init).joined(separator: ", ") + "; median \(volumes[volumes.count / 2])")
 }
-let bench = Bench(profile: profile, pool: pool, byName: byName, labelVoxels: labelVoxels, testCases: testCases,
-                  references: references, trainsWithDropout: trainsWithDropout, logger: logger)
+let bench = Bench(
+    profile: profile, pool: pool, byName: byName, labelVoxels: labelVoxels, testCases: testCases,
+    references: references, trainsWithDropout: trainsWithDropout, logger: logger)
 let runs = sizes.flatMap { size in (firstSeed..<(firstSeed + seeds)).map { (size, $0) } }
 let lock = NSLock()
 nonisolated(unsafe) var outcomes: [Outcome] = []
@@ -333,35 +355,55 @@ DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let outcome = try bench.trainAndTest(size: size, seed: seed, threads: threadsPerModel)
             lock.withLock {
                 outcomes.append(outcome)
-                FileHandle.standardOutput.write(Data(String(format: "  size %3d seed %2d: test Dice %.3f (%.3f on tumor cases, margin ±%.3f), empty on %d of %d tumor cases%@ and on %d of %d tumor-free cases%@, best epoch %d, %.0f s; drew %d cases, tumor in %d of %d training cases; by subtype %@; loss %@; validation Dice %@",
-                             size, seed, outcome.meanDice, outcome.tumorDice, outcome.margin, outcome.check.emptyPredictions, outcome.check.tumorCases,
-                             outcome.check.isAllBackground ? " (ALL-BACKGROUND)" : "", outcome.emptyOnTumorFree, tumorFreeTests,
-                             (outcome.mirroredDice.map { String(format: "; mirrored %.3f", $0) } ?? "")
-                                + zip(minimumVolumes, outcome.diceByMinimumVolume).map { String(format: "; at least %d voxels %.3f", $0, $1) }.joined(),
-                             outcome.bestEpoch, outcome.seconds, outcome.drawnCases, outcome.tumorBearingTrainingCases, outcome.trainingCases,
-                             outcome.diceBySubtype.sorted { $0.key < $1.key }.map { String(format: "%@ %.3f", $0.key, $0.value) }
-                                 .joined(separator: ", "),
-                             outcome.history.map { String(format: "%.2f", $0.loss) }.joined(separator: " "),
-                             outcome.history.map { String(format: "%.2f", $0.validationDice ?? .nan) }.joined(separator: " ")).utf8 + [10]))
+                FileHandle.standardOutput.write(
+                    Data(
+                        String(
+                            format:
+                                "  size %3d seed %2d: test Dice %.3f (%.3f on tumor cases, margin ±%.3f), empty on %d of %d tumor cases%@ and on %d of %d tumor-free cases%@, best epoch %d, %.0f s; drew %d cases, tumor in %d of %d training cases; by subtype %@; loss %@; validation Dice %@",
+                            size, seed, outcome.meanDice, outcome.tumorDice, outcome.margin,
+                            outcome.check.emptyPredictions, outcome.check.tumorCases,
+                            outcome.check.isAllBackground ? " (ALL-BACKGROUND)" : "", outcome.emptyOnTumorFree,
+                            tumorFreeTests,
+                            (outcome.mirroredDice.map { String(format: "; mirrored %.3f", $0) } ?? "")
+                                + zip(minimumVolumes, outcome.diceByMinimumVolume).map {
+                                    String(format: "; at least %d voxels %.3f", $0, $1)
+                                }.joined(),
+                            outcome.bestEpoch, outcome.seconds, outcome.drawnCases, outcome.tumorBearingTrainingCases,
+                            outcome.trainingCases,
+                            outcome.diceBySubtype.sorted { $0.key < $1.key }.map {
+                                String(format: "%@ %.3f", $0.key, $0.value)
+                            }
+                            .joined(separator: ", "),
+                            outcome.history.map { String(format: "%.2f", $0.loss) }.joined(separator: " "),
+                            outcome.history.map { String(format: "%.2f", $0.validationDice ?? .nan) }.joined(
+                                separator: " ")
+                        ).utf8 + [10]))
             }
         } catch { fail("size \(size) seed \(seed): \(error)") }
     }
 }
 
-print("\n| training cases | models | test Dice mean | SD across seeds | min | max | all-background | margin ±2Δ | s per model |")
+print(
+    "\n| training cases | models | test Dice mean | SD across seeds | min | max | all-background | margin ±2Δ | s per model |"
+)
 print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for size in sizes {
     let group = outcomes.filter { $0.size == size }
     let dice = group.map(\.meanDice)
     let summary = try SampleSummary(dice, subject: "test Dice")
-    print(String(format: "| %d | %d | %.3f | %.3f | %.3f | %.3f | %d | %.3f | %.0f |", size, group.count, summary.mean,
-                 summary.count > 1 ? summary.standardDeviation : Double.nan, dice.min()!, dice.max()!,
-                 group.filter(\.check.isAllBackground).count, group.map(\.margin).reduce(0, +) / Double(group.count), group.map(\.seconds).reduce(0, +) / Double(group.count)))
+    print(
+        String(
+            format: "| %d | %d | %.3f | %.3f | %.3f | %.3f | %d | %.3f | %.0f |", size, group.count, summary.mean,
+            summary.count > 1 ? summary.standardDeviation : Double.nan, dice.min()!, dice.max()!,
+            group.filter(\.check.isAllBackground).count, group.map(\.margin).reduce(0, +) / Double(group.count),
+            group.map(\.seconds).reduce(0, +) / Double(group.count)))
 }
 let subtypeNames = Set(testCases.map { subtypes[$0.id] ?? "other" }).sorted()
 print("\nTest Dice by tumor subtype (mean over the models; test cases of the subtype in brackets):")
-print("| training cases | " + subtypeNames.map { name in "\(name) (\(testCases.filter { subtypes[$0.id] ?? "other" == name }.count))" }
-    .joined(separator: " | ") + " |")
+print(
+    "| training cases | "
+        + subtypeNames.map { name in "\(name) (\(testCases.filter { subtypes[$0.id] ?? "other" == name }.count))" }
+        .joined(separator: " | ") + " |")
 print("|---:|" + subtypeNames.map { _ in "---:" }.joined(separator: "|") + "|")
 for size in sizes {
     let group = outcomes.filter { $0.size == size }
@@ -375,8 +417,10 @@ if comparesMirroring {
     for size in sizes {
         let dice = outcomes.filter { $0.size == size }.compactMap(\.mirroredDice)
         let summary = try SampleSummary(dice, subject: "mirrored test Dice")
-        print(String(format: "| %d | %d | %.3f | %.3f | %.3f | %.3f |", size, dice.count, summary.mean,
-                     summary.count > 1 ? summary.standardDeviation : Double.nan, dice.min()!, dice.max()!))
+        print(
+            String(
+                format: "| %d | %d | %.3f | %.3f | %.3f | %.3f |", size, dice.count, summary.mean,
+                summary.count > 1 ? summary.standardDeviation : Double.nan, dice.min()!, dice.max()!))
     }
 }
 if !minimumVolumes.isEmpty {
@@ -386,14 +430,16 @@ if !minimumVolumes.isEmpty {
     for size in sizes {
         let group = outcomes.filter { $0.size == size }
         let cells = minimumVolumes.indices.map { i in
-            String(format: "%.3f (±%.3f)", group.map { $0.diceByMinimumVolume[i] }.reduce(0, +) / Double(group.count),
-                   group.map { $0.marginByMinimumVolume[i] }.reduce(0, +) / Double(group.count))
+            String(
+                format: "%.3f (±%.3f)", group.map { $0.diceByMinimumVolume[i] }.reduce(0, +) / Double(group.count),
+                group.map { $0.marginByMinimumVolume[i] }.reduce(0, +) / Double(group.count))
         }
         print("| \(size) | " + cells.joined(separator: " | ") + " |")
     }
 }
 if ensembleSize > 1 {
-    print("""
+    print(
+        """
 
         Full-data references built from \(ensembleSize) models each (test Dice mean, SD over the test cases, margin ±2Δ; \
         empty: tumor-free test cases predicted empty, of \(tumorFreeTests)):
@@ -402,8 +448,9 @@ if ensembleSize > 1 {
         """)
     func described(_ dice: [Double]) throws -> String {
         let summary = try SampleSummary(dice, subject: "reference Dice")
-        return String(format: "%.3f (SD %.3f, ±%.3f)", summary.mean, summary.standardDeviation,
-                      try EquivalenceBounds(reference: dice).high)
+        return String(
+            format: "%.3f (SD %.3f, ±%.3f)", summary.mean, summary.standardDeviation,
+            try EquivalenceBounds(reference: dice).high)
     }
     for size in sizes {
         let members = outcomes.filter { $0.size == size }.sorted { $0.seed < $1.seed }
@@ -418,11 +465,14 @@ if ensembleSize > 1 {
                 return try Segmented(probabilities: mean, reference: references[i], subtype: "")
                     .emptied(below: profile.segmentationRule.minimumVoxels)
             }
-            print(String(format: "| %d | %@ | %.3f | %@ | %@ | %@ | %d |", size, set.map { String($0.seed) }.joined(separator: ","),
-                         set.map(\.meanDice).reduce(0, +) / Double(set.count),
-                         set.map { String(format: "±%.3f", $0.margin) }.joined(separator: ", "),
-                         try described(seedMean), try described(ensemble.map(\.dice)),
-                         ensemble.filter { $0.reference == 0 && $0.predicted == 0 }.count))
+            print(
+                String(
+                    format: "| %d | %@ | %.3f | %@ | %@ | %@ | %d |", size,
+                    set.map { String($0.seed) }.joined(separator: ","),
+                    set.map(\.meanDice).reduce(0, +) / Double(set.count),
+                    set.map { String(format: "±%.3f", $0.margin) }.joined(separator: ", "),
+                    try described(seedMean), try described(ensemble.map(\.dice)),
+                    ensemble.filter { $0.reference == 0 && $0.predicted == 0 }.count))
         }
     }
 }

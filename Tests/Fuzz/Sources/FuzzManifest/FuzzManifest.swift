@@ -11,8 +11,9 @@ let scratch: ScratchFolder = {
         folder.write(Data(), to: "root/\(name)")
     }
     folder.write(Data(), to: "outside.nii.gz")
-    try? FileManager.default.createSymbolicLink(atPath: folder.url.appendingPathComponent("root/escape").path,
-                                                withDestinationPath: folder.url.path)
+    try? FileManager.default.createSymbolicLink(
+        atPath: folder.url.appendingPathComponent("root/escape").path,
+        withDestinationPath: folder.url.path)
     return folder
 }()
 

@@ -7,10 +7,12 @@ import Volume
 /// past the description to the channels and labels it names. A refusal is a `VolumeError`.
 let scratch: ScratchFolder = {
     let folder = ScratchFolder("nnunet")
-    for name in ["imagesTr/BRATS_001_0000.nii.gz", "imagesTr/BRATS_001_0001.nii.gz", "imagesTr/BRATS_001_0002.nii.gz",
-                 "imagesTr/BRATS_001_0003.nii.gz", "labelsTr/BRATS_001.nii.gz",
-                 "imagesTr/BRATS_002_0000.nii", "imagesTr/BRATS_002_0003.nii", "labelsTr/BRATS_002.nii",
-                 "imagesTs/BRATS_101_0000.nii.gz", "imagesTs/BRATS_101_0003.nii.gz"] {
+    for name in [
+        "imagesTr/BRATS_001_0000.nii.gz", "imagesTr/BRATS_001_0001.nii.gz", "imagesTr/BRATS_001_0002.nii.gz",
+        "imagesTr/BRATS_001_0003.nii.gz", "labelsTr/BRATS_001.nii.gz",
+        "imagesTr/BRATS_002_0000.nii", "imagesTr/BRATS_002_0003.nii", "labelsTr/BRATS_002.nii",
+        "imagesTs/BRATS_101_0000.nii.gz", "imagesTs/BRATS_101_0003.nii.gz",
+    ] {
         folder.write(Data(), to: "root/\(name)")
     }
     return folder

@@ -6,8 +6,9 @@ import Logging
 import Neural
 import Profiles
 import Proto
-@testable import ServiceRuntime
 import SwiftProtobuf
+
+@testable import ServiceRuntime
 
 /// The protobuf messages that arrive over NATS, decoded as the services decode them.
 ///
@@ -33,7 +34,8 @@ let responders: [RPCResponder] = [
         return IngestResult()
     },
     RPCResponder(OrchestratorRPC.create) { request, _ in
-        _ = try ExperimentSpecMapping.record(id: UUID(uuidString: request.experimentID) ?? experimentID, spec: request.spec)
+        _ = try ExperimentSpecMapping.record(
+            id: UUID(uuidString: request.experimentID) ?? experimentID, spec: request.spec)
         return ExperimentStatus()
     },
     RPCResponder(OrchestratorRPC.start) { _, _ in ExperimentStatus() },
@@ -66,8 +68,9 @@ func checkTrainJob(_ job: TrainJob) throws {
     let network = profile.network(dropout: job.dropoutMode, rate: rate)
     precondition(network.limitViolation == nil, "a checked job gives the network \(network)")
     let training = profile.trainingConfig(parameters, trainingCases: sample.training.count, seed: job.seed)
-    precondition(training.patchSize.allSatisfy { $0 > 0 && $0 % network.sizeDivisor == 0 },
-                 "a checked job gives patches of \(training.patchSize) to a network that divides by \(network.sizeDivisor)")
+    precondition(
+        training.patchSize.allSatisfy { $0 > 0 && $0 % network.sizeDivisor == 0 },
+        "a checked job gives patches of \(training.patchSize) to a network that divides by \(network.sizeDivisor)")
 }
 
 /// What `ScoreJobHandler.handle` checks before it reads a case or a model.

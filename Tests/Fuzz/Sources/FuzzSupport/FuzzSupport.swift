@@ -42,7 +42,8 @@ public final class ScratchFolder: Sendable {
     public func write(_ bytes: Data, to name: String) -> URL {
         let file = url.appendingPathComponent(name)
         do {
-            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try bytes.write(to: file)
         } catch {
             fatalError("cannot write the fuzz input \(file.path): \(error)")
