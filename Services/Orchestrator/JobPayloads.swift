@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import Orchestration
+import Profiles
 import Proto
 import ServiceRuntime
 import Store
@@ -68,7 +69,7 @@ struct JobPayloads: Sendable {
             if let reference = cohort.references[plan.caseID] { $0.caseRef = reference }
             $0.method = UncertaintyMethod(experiment.design.strategy)
             $0.passes = UInt32(experiment.design.dropoutPasses ?? 0)
-            $0.dropoutRate = spec.hyperParameters.dropoutRate
+            $0.topFraction = ExperimentProfile(experiment.design.profile).activeLearning.topFraction
             $0.seed = plan.seed
             $0.evaluate = plan.evaluate
         }

@@ -95,7 +95,7 @@ struct ScoreJobHandler: JobHandler {
         let profile = profiles[0]
         let image = try loader.image(files)
         let passes = job.passes == 0 ? profile.inference.passes : Int(job.passes)
-        let topFraction = job.topFraction == 0 ? profile.activeLearning.topFraction : job.topFraction
+        let topFraction = job.hasTopFraction ? job.topFraction : profile.activeLearning.topFraction
         let (method, predictor, seed, evaluates) = (job.method, profile.predictor, job.seed, job.evaluate)
         let inference = try await ComputeThreads.offload {
             evaluates

@@ -34,7 +34,7 @@ struct TrainJobHandler: JobHandler {
         guard job.dropoutMode != .unspecified else {
             throw RPCError(.invalidArgument, "the job does not state its dropout mode", details: ["job.id": id])
         }
-        let parameters = job.hasHyperParameters ? job.hyperParameters : profile.hyperParameters
+        let parameters = job.hyperParameters
         do throws(LimitViolation) {
             try ExperimentSpecLimits.check(parameters, profile: profile)
         } catch {
@@ -53,8 +53,8 @@ struct TrainJobHandler: JobHandler {
             cases[caseID] = try await loader.trainingCase(caseID)
         }
         let datasetID = try await loader.files(sample.training[0]).datasetID
-        let rate = parameters.dropoutRate == 0 ? profile.training.dropoutRate : parameters.dropoutRate
-        let network = UNet3D(config: profile.network(dropout: job.dropoutMode, rate: rate), seed: job.seed)
+        let network = UNet3D(
+            config: profile.network(dropout: job.dropoutMode, rate: profile.dropoutRate(parameters)), seed: job.seed)
         network.precision = profile.precision
         let trainer = Trainer(
             config: profile.trainingConfig(parameters, trainingCases: sample.training.count, seed: job.seed),

@@ -103,31 +103,33 @@ public struct ExperimentProfile: Sendable, Hashable {
 
     /// Neural's training configuration for a job's `parameters` and its `trainingCases` (which
     /// size the steps per epoch, ``TrainingSettings/iterationsPerEpoch(forTrainingCases:)``),
-    /// seeded by the job.
-    ///
-    /// A zero field means the sender left it out (proto3 cannot tell 0 from absent), so it takes
-    /// the profile's value; none of these settings is meaningful at 0.
+    /// seeded by the job. A field the parameters leave out takes the profile's value.
     public func trainingConfig(_ parameters: HyperParameters, trainingCases: Int, seed: UInt64) -> TrainingConfig {
-        let defaults = hyperParameters
-        func pick<Value: Numeric>(_ value: Value, _ fallback: Value) -> Value { value == 0 ? fallback : value }
-        let edge = Int(pick(parameters.patchEdge, defaults.patchEdge))
-        let learningRate = pick(parameters.learningRate, defaults.learningRate)
-        let period = Double(pick(parameters.warmRestartPeriod, defaults.warmRestartPeriod))
+        let edge = parameters.hasPatchEdge ? Int(parameters.patchEdge) : training.patchEdge
+        let learningRate = parameters.hasLearningRate ? parameters.learningRate : training.learningRate
+        let period = parameters.hasWarmRestartPeriod ? parameters.warmRestartPeriod : UInt32(training.warmRestartPeriod)
+        let augments = parameters.hasAugment ? parameters.augment : training.augment
         return TrainingConfig(
-            maximumEpochs: Int(pick(parameters.maxEpochs, defaults.maxEpochs)),
-            patience: Int(pick(parameters.earlyStopPatience, defaults.earlyStopPatience)),
+            maximumEpochs: parameters.hasMaxEpochs ? Int(parameters.maxEpochs) : training.maximumEpochs,
+            patience: parameters.hasEarlyStopPatience ? Int(parameters.earlyStopPatience) : training.patience,
             patchSize: [edge, edge, edge],
-            patchesPerCase: Int(pick(parameters.patchesPerImage, defaults.patchesPerImage)),
+            patchesPerCase: parameters.hasPatchesPerImage ? Int(parameters.patchesPerImage) : training.patchesPerImage,
             iterationsPerEpoch: training.iterationsPerEpoch(forTrainingCases: trainingCases),
             batchSize: training.batchSize,
             selection: training.selection,
             validationInterval: training.validationInterval,
             foregroundFraction: training.foregroundFraction,
-            schedule: .cosineWarmRestarts(base: learningRate, t0: period, tMult: 1, minimum: 0, warmupEpochs: 0),
-            momentum: Float(pick(parameters.momentum, defaults.momentum)),
-            weightDecay: Float(pick(parameters.weightDecay, defaults.weightDecay)),
-            augmentation: parameters.augment ? Augmentation() : .none,
+            schedule: .cosineWarmRestarts(
+                base: learningRate, t0: Double(period), tMult: 1, minimum: 0, warmupEpochs: 0),
+            momentum: Float(parameters.hasMomentum ? parameters.momentum : training.momentum),
+            weightDecay: Float(parameters.hasWeightDecay ? parameters.weightDecay : training.weightDecay),
+            augmentation: augments ? Augmentation() : .none,
             seed: seed)
+    }
+
+    /// The decoder dropout rate a job's `parameters` ask for, else the profile's.
+    public func dropoutRate(_ parameters: HyperParameters) -> Float {
+        parameters.hasDropoutRate ? parameters.dropoutRate : training.dropoutRate
     }
 
     /// The inference strategy of the profile.

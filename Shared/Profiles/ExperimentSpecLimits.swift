@@ -9,8 +9,8 @@ import Proto
 ///
 /// Upper bounds keep one request from planning unbounded work: every case count, round, member and
 /// pass becomes jobs or inference passes. Each bound leaves an order of magnitude or more above the
-/// paper's setting. A hyper-parameter of 0 means "the profile's value" (proto3 cannot tell 0 from
-/// absent), so 0 is within every hyper-parameter's limit.
+/// paper's setting. A hyper-parameter left out takes the profile's value and is not checked; one
+/// that is set is checked, 0 included where 0 means something (no momentum, no dropout).
 ///
 /// Fields without a bound: `dataset_id` (a UUID), `strategy`, `restriction`, `profile` and
 /// `annotation` (a named value; the orchestrator refuses an unset one as it converts them, and
@@ -59,8 +59,9 @@ public enum ExperimentSpecLimits {
     /// than it is validated on.
     public static let validationFraction = FieldLimit<Double>(field: "validation_fraction", range: 0...0.5)
 
-    /// `hyper_parameters.learning_rate` (the paper: 1e-3): SGD on this loss diverges long before 1.
-    public static let learningRate = FieldLimit<Double>(field: "hyper_parameters.learning_rate", range: 0...1)
+    /// `hyper_parameters.learning_rate` (the paper: 1e-3): SGD on this loss diverges long before 1,
+    /// and below 1e-6 a run of thousands of steps moves no weight.
+    public static let learningRate = FieldLimit<Double>(field: "hyper_parameters.learning_rate", range: 1e-6...1)
 
     /// `hyper_parameters.weight_decay` (the paper: 2e-5): far above any published U-Net setting; more
     /// shrinks the weights faster than the loss trains them.
@@ -71,26 +72,26 @@ public enum ExperimentSpecLimits {
     public static let momentum = FieldLimit<Double>(field: "hyper_parameters.momentum", range: 0...0.99)
 
     /// `hyper_parameters.max_epochs` (the paper: 500): ten times the paper's run.
-    public static let maxEpochs = FieldLimit<UInt32>(field: "hyper_parameters.max_epochs", range: 0...5_000)
+    public static let maxEpochs = FieldLimit<UInt32>(field: "hyper_parameters.max_epochs", range: 1...5_000)
 
     /// `hyper_parameters.early_stop_patience` (the paper: 50): as long as the longest run.
     public static let earlyStopPatience = FieldLimit<UInt32>(
         field: "hyper_parameters.early_stop_patience",
-        range: 0...5_000)
+        range: 1...5_000)
 
     /// `hyper_parameters.patches_per_image` (the paper: 2): each patch is an SGD step per case and
     /// epoch.
-    public static let patchesPerImage = FieldLimit<UInt32>(field: "hyper_parameters.patches_per_image", range: 0...64)
+    public static let patchesPerImage = FieldLimit<UInt32>(field: "hyper_parameters.patches_per_image", range: 1...64)
 
     /// `hyper_parameters.patch_edge` (the paper: 128): twice the paper's patch at most (a 256³ patch
     /// of the paper's network holds 2 GiB per 32-channel activation); besides, a multiple of the
     /// profile network's size divisor, which every pooling level halves exactly.
-    public static let patchEdge = FieldLimit<UInt32>(field: "hyper_parameters.patch_edge", range: 0...256)
+    public static let patchEdge = FieldLimit<UInt32>(field: "hyper_parameters.patch_edge", range: 1...256)
 
     /// `hyper_parameters.warm_restart_period`: at most the longest run.
     public static let warmRestartPeriod = FieldLimit<UInt32>(
         field: "hyper_parameters.warm_restart_period",
-        range: 0...5_000)
+        range: 1...5_000)
 
     /// `hyper_parameters.dropout_rate` (the paper: 0.5): below 1, where inverted dropout's scale
     /// 1/(1 − p) is infinite; at most 0.9, beyond which the few kept activations are scaled tenfold
@@ -124,30 +125,35 @@ public enum ExperimentSpecLimits {
         try check(spec.hyperParameters, profile: profile)
     }
 
-    /// Checks the optimisation settings a train job carries, the patch edge against `profile`'s
-    /// network.
+    /// Checks the optimisation settings a train job carries, those it sets; the patch edge against
+    /// `profile`'s network.
     public static func check(_ parameters: HyperParameters, profile: ExperimentProfile) throws(LimitViolation) {
-        try learningRate.check(parameters.learningRate)
-        try weightDecay.check(parameters.weightDecay)
-        try momentum.check(parameters.momentum)
-        try maxEpochs.check(parameters.maxEpochs)
-        try earlyStopPatience.check(parameters.earlyStopPatience)
-        try patchesPerImage.check(parameters.patchesPerImage)
-        try patchEdge.check(parameters.patchEdge)
-        let divisor = profile.network.sizeDivisor
-        guard Int(parameters.patchEdge) % divisor == 0 else {
-            throw LimitViolation(
-                field: patchEdge.field, value: "\(parameters.patchEdge)",
-                limit: "a multiple of \(divisor), the \(profile.name) network's size divisor")
+        if parameters.hasLearningRate { try learningRate.check(parameters.learningRate) }
+        if parameters.hasWeightDecay { try weightDecay.check(parameters.weightDecay) }
+        if parameters.hasMomentum { try momentum.check(parameters.momentum) }
+        if parameters.hasMaxEpochs { try maxEpochs.check(parameters.maxEpochs) }
+        if parameters.hasEarlyStopPatience { try earlyStopPatience.check(parameters.earlyStopPatience) }
+        if parameters.hasPatchesPerImage { try patchesPerImage.check(parameters.patchesPerImage) }
+        if parameters.hasPatchEdge {
+            try patchEdge.check(parameters.patchEdge)
+            let divisor = profile.network.sizeDivisor
+            guard Int(parameters.patchEdge) % divisor == 0 else {
+                throw LimitViolation(
+                    field: patchEdge.field, value: "\(parameters.patchEdge)",
+                    limit: "a multiple of \(divisor), the \(profile.name) network's size divisor")
+            }
         }
-        try warmRestartPeriod.check(parameters.warmRestartPeriod)
-        try dropoutRate.check(parameters.dropoutRate)
+        if parameters.hasWarmRestartPeriod { try warmRestartPeriod.check(parameters.warmRestartPeriod) }
+        if parameters.hasDropoutRate { try dropoutRate.check(parameters.dropoutRate) }
     }
 
-    /// Checks the values a score job copies from its experiment's spec.
+    /// `top_fraction` of a score job (the paper: 0.001): a share of the variance map's voxels.
+    public static let topFraction = FieldLimit<Double>(field: "top_fraction", range: 1e-6...1)
+
+    /// Checks the values a score job copies from its experiment.
     public static func check(_ job: ScoreJob) throws(LimitViolation) {
         try passes.check(job.passes)
-        try dropoutRate.check(job.dropoutRate)
+        if job.hasTopFraction { try topFraction.check(job.topFraction) }
     }
 
     private static func atLeastTwo(

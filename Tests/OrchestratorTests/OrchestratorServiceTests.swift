@@ -1,5 +1,6 @@
 import Bus
 import Foundation
+import Profiles
 import Proto
 import ServiceRuntime
 import Store
@@ -204,6 +205,14 @@ struct OrchestratorServiceTests {
             #expect(try await Self.count("models", on: database) == 4)
             #expect(try await Self.count("scores", on: database) == 6 + 4)
             #expect(try await Self.count("evaluations", on: database) == 4 * 4)
+            // every score job carries the profile's top fraction, so no scorer has to look it up
+            let scoreJobs = try await database.query("SELECT payload FROM jobs WHERE kind = 'score'")
+                .map { try ScoreJob(serializedBytes: $0.decode("payload", as: Data.self)) }
+            #expect(!scoreJobs.isEmpty)
+            #expect(
+                scoreJobs.allSatisfy {
+                    $0.hasTopFraction && $0.topFraction == ExperimentProfile.tiny.activeLearning.topFraction
+                })
 
             var events: [RoundFinished] = []
             for await message in finishedEvents {

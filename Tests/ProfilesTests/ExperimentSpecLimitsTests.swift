@@ -82,7 +82,7 @@ import Testing
                 == LimitViolation(
                     field: "hyper_parameters.patch_edge", value: "20",
                     limit: "a multiple of 8, the cpu network's size divisor"))
-        #expect(Self.violation { $0.hyperParameters.patchEdge = 264 }?.limit == "0…256")
+        #expect(Self.violation { $0.hyperParameters.patchEdge = 264 }?.limit == "1…256")
     }
 
     @Test func kAboveKIsRefused() {
@@ -129,14 +129,24 @@ import Testing
     @Test func jobsAreCheckedAgainstTheSameLimits() {
         var parameters = ExperimentProfile.tiny.hyperParameters
         parameters.maxEpochs = 5_001
-        #expect(throws: LimitViolation(field: "hyper_parameters.max_epochs", value: "5001", limit: "0…5000")) {
+        #expect(throws: LimitViolation(field: "hyper_parameters.max_epochs", value: "5001", limit: "1…5000")) {
             try ExperimentSpecLimits.check(parameters, profile: .tiny)
         }
         #expect(throws: LimitViolation(field: "passes", value: "1001", limit: "0…1000")) {
             try ExperimentSpecLimits.check(ScoreJob.with { $0.passes = 1_001 })
         }
-        #expect(throws: LimitViolation(field: "hyper_parameters.dropout_rate", value: "1.0", limit: "0.0…0.9")) {
-            try ExperimentSpecLimits.check(ScoreJob.with { $0.dropoutRate = 1 })
+        #expect(throws: LimitViolation(field: "top_fraction", value: "2.0", limit: "1e-06…1.0")) {
+            try ExperimentSpecLimits.check(ScoreJob.with { $0.topFraction = 2 })
         }
+    }
+
+    @Test func aSetZeroIsCheckedAndALeftOutFieldIsNot() throws {
+        // 0 epochs is a value now, not "the profile's": it is refused; no momentum is allowed.
+        #expect(Self.violation { $0.hyperParameters.maxEpochs = 0 }?.limit == "1…5000")
+        #expect(Self.violation { $0.hyperParameters.momentum = 0 } == nil)
+        var partial = HyperParameters()
+        partial.learningRate = 0.01
+        try ExperimentSpecLimits.check(partial, profile: .cpu)
+        #expect(!partial.hasPatchEdge && !partial.hasMaxEpochs)
     }
 }

@@ -53,7 +53,7 @@ import Testing
                 && paper.activeLearning.queryCount == 50 && paper.activeLearning.bootstrapMembers == 4)
     }
 
-    @Test("a job's zero fields take the profile's values, set fields win")
+    @Test("a job's fields left out take the profile's values, set fields win, 0 and false included")
     func trainingConfigFallsBack() {
         let profile = ExperimentProfile.cpu
         var parameters = HyperParameters()
@@ -66,9 +66,14 @@ import Testing
         #expect(config.iterationsPerEpoch == profile.training.iterationsPerEpoch && config.iterationsPerEpoch != nil)
         #expect(config.selection == .finalEpoch)
         #expect(config.seed == 9)
-        #expect(config.augmentation == .none)
-        #expect(
-            profile.trainingConfig(profile.hyperParameters, trainingCases: 6, seed: 9).augmentation == Augmentation())
+        #expect(config.augmentation == Augmentation(), "a partial override keeps the profile's augmentation")
+        #expect(profile.dropoutRate(parameters) == profile.training.dropoutRate)
+        parameters.augment = false
+        parameters.dropoutRate = 0
+        parameters.momentum = 0
+        let plain = profile.trainingConfig(parameters, trainingCases: 6, seed: 9)
+        #expect(plain.augmentation == .none && plain.momentum == 0)
+        #expect(profile.dropoutRate(parameters) == 0, "no dropout can be asked for")
     }
 
     @Test("the cpu profile's larger training sets get proportionally more steps per epoch")

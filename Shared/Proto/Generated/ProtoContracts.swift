@@ -5,7 +5,7 @@
 /// was generated from (compared with the sources by a test, so a forgotten regeneration fails).
 public enum ProtoContracts: Sendable {
     /// SHA-256 over the sorted `.proto` paths and contents under `Protos/`.
-    public static let sourceSHA256 = "206a1b972fde870f395f97a6f6cdd1fb10a87e95df9a38b822d66795160afc2c"
+    public static let sourceSHA256 = "a54c8c1afde0c90b4d604310e8bb104b624995c981410a5d8d2357fa5b72a4ae"
 
     /// Every rpc method of every service.
     public static let methods: [AnyRPCMethod] =

@@ -60,12 +60,11 @@ let responders: [RPCResponder] = [
 func checkTrainJob(_ job: TrainJob) throws {
     let profile = try ExperimentProfile(job.profile)
     guard !job.trainingCases.isEmpty, job.dropoutMode != .unspecified else { return }
-    let parameters = job.hasHyperParameters ? job.hyperParameters : profile.hyperParameters
+    let parameters = job.hyperParameters
     try ExperimentSpecLimits.check(parameters, profile: profile)
     let sample = TrainingSet(job: job, validationFraction: profile.activeLearning.validationFraction)
     precondition(!sample.training.isEmpty, "a job with training cases left none to train on")
-    let rate = parameters.dropoutRate == 0 ? profile.training.dropoutRate : parameters.dropoutRate
-    let network = profile.network(dropout: job.dropoutMode, rate: rate)
+    let network = profile.network(dropout: job.dropoutMode, rate: profile.dropoutRate(parameters))
     precondition(network.limitViolation == nil, "a checked job gives the network \(network)")
     let training = profile.trainingConfig(parameters, trainingCases: sample.training.count, seed: job.seed)
     precondition(

@@ -363,7 +363,6 @@ import Volume
                 $0.caseRef = cases[0]
                 $0.method = .dropoutTrainTest
                 $0.passes = 4
-                $0.dropoutRate = 0.5
                 $0.topFraction = 0.001
             })
         try next("ping", HealthPing())

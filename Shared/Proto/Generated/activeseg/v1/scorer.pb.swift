@@ -60,11 +60,16 @@ public nonisolated struct ScoreJob: Sendable {
   /// Stochastic forward passes T of the dropout methods; ignored by the others.
   public var passes: UInt32 = 0
 
-  /// Drop probability at inference for the dropout methods.
-  public var dropoutRate: Float = 0
-
-  /// Share of the variance map averaged into the score (0.001, the paper's top 0.1%).
-  public var topFraction: Double = 0
+  /// Share of the variance map averaged into the score of the dropout methods (the paper's top
+  /// 0.1%, 0.001), set by the orchestrator from the experiment's profile; absent, the profile's.
+  public var topFraction: Double {
+    get {_topFraction ?? 0}
+    set {_topFraction = newValue}
+  }
+  /// Returns true if `topFraction` has been explicitly set.
+  public var hasTopFraction: Bool {self._topFraction != nil}
+  /// Clears the value of `topFraction`. Subsequent reads from it will return its default value.
+  public mutating func clearTopFraction() {self._topFraction = nil}
 
   /// Seeds the dropout masks so a rescored case gets the same score.
   public var seed: UInt64 = 0
@@ -78,6 +83,7 @@ public nonisolated struct ScoreJob: Sendable {
   public init() {}
 
   fileprivate var _caseRef: CaseRef? = nil
+  fileprivate var _topFraction: Double? = nil
 }
 
 /// A case's score and what the selector and reports need from the same inference.
@@ -179,7 +185,7 @@ fileprivate nonisolated let _protobuf_package = "activeseg.v1"
 
 nonisolated extension ScoreJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ScoreJob"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}experiment_id\0\u{1}repetition\0\u{1}round\0\u{1}models\0\u{3}case_ref\0\u{1}method\0\u{1}passes\0\u{3}dropout_rate\0\u{3}top_fraction\0\u{1}seed\0\u{1}evaluate\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}experiment_id\0\u{1}repetition\0\u{1}round\0\u{1}models\0\u{3}case_ref\0\u{1}method\0\u{1}passes\0\u{4}\u{2}top_fraction\0\u{1}seed\0\u{1}evaluate\0\u{b}dropout_rate\0\u{c}\u{9}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -195,8 +201,7 @@ nonisolated extension ScoreJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
       case 6: try { try decoder.decodeSingularMessageField(value: &self._caseRef) }()
       case 7: try { try decoder.decodeSingularEnumField(value: &self.method) }()
       case 8: try { try decoder.decodeSingularUInt32Field(value: &self.passes) }()
-      case 9: try { try decoder.decodeSingularFloatField(value: &self.dropoutRate) }()
-      case 10: try { try decoder.decodeSingularDoubleField(value: &self.topFraction) }()
+      case 10: try { try decoder.decodeSingularDoubleField(value: &self._topFraction) }()
       case 11: try { try decoder.decodeSingularUInt64Field(value: &self.seed) }()
       case 12: try { try decoder.decodeSingularBoolField(value: &self.evaluate) }()
       default: break
@@ -233,12 +238,9 @@ nonisolated extension ScoreJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
     if self.passes != 0 {
       try visitor.visitSingularUInt32Field(value: self.passes, fieldNumber: 8)
     }
-    if self.dropoutRate.bitPattern != 0 {
-      try visitor.visitSingularFloatField(value: self.dropoutRate, fieldNumber: 9)
-    }
-    if self.topFraction.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.topFraction, fieldNumber: 10)
-    }
+    try { if let v = self._topFraction {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 10)
+    } }()
     if self.seed != 0 {
       try visitor.visitSingularUInt64Field(value: self.seed, fieldNumber: 11)
     }
@@ -257,8 +259,7 @@ nonisolated extension ScoreJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
     if lhs._caseRef != rhs._caseRef {return false}
     if lhs.method != rhs.method {return false}
     if lhs.passes != rhs.passes {return false}
-    if lhs.dropoutRate != rhs.dropoutRate {return false}
-    if lhs.topFraction != rhs.topFraction {return false}
+    if lhs._topFraction != rhs._topFraction {return false}
     if lhs.seed != rhs.seed {return false}
     if lhs.evaluate != rhs.evaluate {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}

@@ -112,45 +112,128 @@ public nonisolated struct TrainJob: @unchecked Sendable {
   fileprivate var _storage = _StorageClass.defaultInstance
 }
 
-/// The optimisation settings; the defaults of a profile are the paper's (Table 1).
+/// The optimisation settings a spec overrides; a field left out takes the profile's value (the
+/// paper's, Table 1, for the paper profile), so a partial override changes only what it names and
+/// 0 (no dropout, no momentum) can be said.
 public nonisolated struct HyperParameters: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// SGD learning rate (1e-3 in the paper).
-  public var learningRate: Double = 0
+  public var learningRate: Double {
+    get {_learningRate ?? 0}
+    set {_learningRate = newValue}
+  }
+  /// Returns true if `learningRate` has been explicitly set.
+  public var hasLearningRate: Bool {self._learningRate != nil}
+  /// Clears the value of `learningRate`. Subsequent reads from it will return its default value.
+  public mutating func clearLearningRate() {self._learningRate = nil}
 
   /// L2 weight decay (2e-5 in the paper).
-  public var weightDecay: Double = 0
+  public var weightDecay: Double {
+    get {_weightDecay ?? 0}
+    set {_weightDecay = newValue}
+  }
+  /// Returns true if `weightDecay` has been explicitly set.
+  public var hasWeightDecay: Bool {self._weightDecay != nil}
+  /// Clears the value of `weightDecay`. Subsequent reads from it will return its default value.
+  public mutating func clearWeightDecay() {self._weightDecay = nil}
 
   /// SGD momentum; the paper does not state it, so profiles fix it.
-  public var momentum: Double = 0
+  public var momentum: Double {
+    get {_momentum ?? 0}
+    set {_momentum = newValue}
+  }
+  /// Returns true if `momentum` has been explicitly set.
+  public var hasMomentum: Bool {self._momentum != nil}
+  /// Clears the value of `momentum`. Subsequent reads from it will return its default value.
+  public mutating func clearMomentum() {self._momentum = nil}
 
   /// Upper bound on epochs (500 in the paper).
-  public var maxEpochs: UInt32 = 0
+  public var maxEpochs: UInt32 {
+    get {_maxEpochs ?? 0}
+    set {_maxEpochs = newValue}
+  }
+  /// Returns true if `maxEpochs` has been explicitly set.
+  public var hasMaxEpochs: Bool {self._maxEpochs != nil}
+  /// Clears the value of `maxEpochs`. Subsequent reads from it will return its default value.
+  public mutating func clearMaxEpochs() {self._maxEpochs = nil}
 
   /// Stop after this many epochs without a better validation Dice (50 in the paper).
-  public var earlyStopPatience: UInt32 = 0
+  public var earlyStopPatience: UInt32 {
+    get {_earlyStopPatience ?? 0}
+    set {_earlyStopPatience = newValue}
+  }
+  /// Returns true if `earlyStopPatience` has been explicitly set.
+  public var hasEarlyStopPatience: Bool {self._earlyStopPatience != nil}
+  /// Clears the value of `earlyStopPatience`. Subsequent reads from it will return its default value.
+  public mutating func clearEarlyStopPatience() {self._earlyStopPatience = nil}
 
   /// Random patches drawn per image and epoch (2 in the paper).
-  public var patchesPerImage: UInt32 = 0
+  public var patchesPerImage: UInt32 {
+    get {_patchesPerImage ?? 0}
+    set {_patchesPerImage = newValue}
+  }
+  /// Returns true if `patchesPerImage` has been explicitly set.
+  public var hasPatchesPerImage: Bool {self._patchesPerImage != nil}
+  /// Clears the value of `patchesPerImage`. Subsequent reads from it will return its default value.
+  public mutating func clearPatchesPerImage() {self._patchesPerImage = nil}
 
   /// Edge of the cubic training patch in voxels (128 in the paper).
-  public var patchEdge: UInt32 = 0
+  public var patchEdge: UInt32 {
+    get {_patchEdge ?? 0}
+    set {_patchEdge = newValue}
+  }
+  /// Returns true if `patchEdge` has been explicitly set.
+  public var hasPatchEdge: Bool {self._patchEdge != nil}
+  /// Clears the value of `patchEdge`. Subsequent reads from it will return its default value.
+  public mutating func clearPatchEdge() {self._patchEdge = nil}
 
   /// Epochs in the first cycle of cosine annealing with warm restarts.
-  public var warmRestartPeriod: UInt32 = 0
+  public var warmRestartPeriod: UInt32 {
+    get {_warmRestartPeriod ?? 0}
+    set {_warmRestartPeriod = newValue}
+  }
+  /// Returns true if `warmRestartPeriod` has been explicitly set.
+  public var hasWarmRestartPeriod: Bool {self._warmRestartPeriod != nil}
+  /// Clears the value of `warmRestartPeriod`. Subsequent reads from it will return its default value.
+  public mutating func clearWarmRestartPeriod() {self._warmRestartPeriod = nil}
 
   /// Drop probability of the decoder dropout layer, used by the dropout methods.
-  public var dropoutRate: Float = 0
+  public var dropoutRate: Float {
+    get {_dropoutRate ?? 0}
+    set {_dropoutRate = newValue}
+  }
+  /// Returns true if `dropoutRate` has been explicitly set.
+  public var hasDropoutRate: Bool {self._dropoutRate != nil}
+  /// Clears the value of `dropoutRate`. Subsequent reads from it will return its default value.
+  public mutating func clearDropoutRate() {self._dropoutRate = nil}
 
   /// Random scaling, rotation and flipping of patches.
-  public var augment: Bool = false
+  public var augment: Bool {
+    get {_augment ?? false}
+    set {_augment = newValue}
+  }
+  /// Returns true if `augment` has been explicitly set.
+  public var hasAugment: Bool {self._augment != nil}
+  /// Clears the value of `augment`. Subsequent reads from it will return its default value.
+  public mutating func clearAugment() {self._augment = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _learningRate: Double? = nil
+  fileprivate var _weightDecay: Double? = nil
+  fileprivate var _momentum: Double? = nil
+  fileprivate var _maxEpochs: UInt32? = nil
+  fileprivate var _earlyStopPatience: UInt32? = nil
+  fileprivate var _patchesPerImage: UInt32? = nil
+  fileprivate var _patchEdge: UInt32? = nil
+  fileprivate var _warmRestartPeriod: UInt32? = nil
+  fileprivate var _dropoutRate: Float? = nil
+  fileprivate var _augment: Bool? = nil
 }
 
 /// Published while a job runs (the round's training-progress event), so a dashboard can show
@@ -464,66 +547,70 @@ nonisolated extension HyperParameters: SwiftProtobuf.Message, SwiftProtobuf._Mes
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularDoubleField(value: &self.learningRate) }()
-      case 2: try { try decoder.decodeSingularDoubleField(value: &self.weightDecay) }()
-      case 3: try { try decoder.decodeSingularDoubleField(value: &self.momentum) }()
-      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.maxEpochs) }()
-      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.earlyStopPatience) }()
-      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.patchesPerImage) }()
-      case 7: try { try decoder.decodeSingularUInt32Field(value: &self.patchEdge) }()
-      case 8: try { try decoder.decodeSingularUInt32Field(value: &self.warmRestartPeriod) }()
-      case 9: try { try decoder.decodeSingularFloatField(value: &self.dropoutRate) }()
-      case 10: try { try decoder.decodeSingularBoolField(value: &self.augment) }()
+      case 1: try { try decoder.decodeSingularDoubleField(value: &self._learningRate) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self._weightDecay) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self._momentum) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self._maxEpochs) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self._earlyStopPatience) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self._patchesPerImage) }()
+      case 7: try { try decoder.decodeSingularUInt32Field(value: &self._patchEdge) }()
+      case 8: try { try decoder.decodeSingularUInt32Field(value: &self._warmRestartPeriod) }()
+      case 9: try { try decoder.decodeSingularFloatField(value: &self._dropoutRate) }()
+      case 10: try { try decoder.decodeSingularBoolField(value: &self._augment) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.learningRate.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.learningRate, fieldNumber: 1)
-    }
-    if self.weightDecay.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.weightDecay, fieldNumber: 2)
-    }
-    if self.momentum.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.momentum, fieldNumber: 3)
-    }
-    if self.maxEpochs != 0 {
-      try visitor.visitSingularUInt32Field(value: self.maxEpochs, fieldNumber: 4)
-    }
-    if self.earlyStopPatience != 0 {
-      try visitor.visitSingularUInt32Field(value: self.earlyStopPatience, fieldNumber: 5)
-    }
-    if self.patchesPerImage != 0 {
-      try visitor.visitSingularUInt32Field(value: self.patchesPerImage, fieldNumber: 6)
-    }
-    if self.patchEdge != 0 {
-      try visitor.visitSingularUInt32Field(value: self.patchEdge, fieldNumber: 7)
-    }
-    if self.warmRestartPeriod != 0 {
-      try visitor.visitSingularUInt32Field(value: self.warmRestartPeriod, fieldNumber: 8)
-    }
-    if self.dropoutRate.bitPattern != 0 {
-      try visitor.visitSingularFloatField(value: self.dropoutRate, fieldNumber: 9)
-    }
-    if self.augment != false {
-      try visitor.visitSingularBoolField(value: self.augment, fieldNumber: 10)
-    }
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._learningRate {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._weightDecay {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._momentum {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._maxEpochs {
+      try visitor.visitSingularUInt32Field(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._earlyStopPatience {
+      try visitor.visitSingularUInt32Field(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._patchesPerImage {
+      try visitor.visitSingularUInt32Field(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._patchEdge {
+      try visitor.visitSingularUInt32Field(value: v, fieldNumber: 7)
+    } }()
+    try { if let v = self._warmRestartPeriod {
+      try visitor.visitSingularUInt32Field(value: v, fieldNumber: 8)
+    } }()
+    try { if let v = self._dropoutRate {
+      try visitor.visitSingularFloatField(value: v, fieldNumber: 9)
+    } }()
+    try { if let v = self._augment {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 10)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: HyperParameters, rhs: HyperParameters) -> Bool {
-    if lhs.learningRate != rhs.learningRate {return false}
-    if lhs.weightDecay != rhs.weightDecay {return false}
-    if lhs.momentum != rhs.momentum {return false}
-    if lhs.maxEpochs != rhs.maxEpochs {return false}
-    if lhs.earlyStopPatience != rhs.earlyStopPatience {return false}
-    if lhs.patchesPerImage != rhs.patchesPerImage {return false}
-    if lhs.patchEdge != rhs.patchEdge {return false}
-    if lhs.warmRestartPeriod != rhs.warmRestartPeriod {return false}
-    if lhs.dropoutRate != rhs.dropoutRate {return false}
-    if lhs.augment != rhs.augment {return false}
+    if lhs._learningRate != rhs._learningRate {return false}
+    if lhs._weightDecay != rhs._weightDecay {return false}
+    if lhs._momentum != rhs._momentum {return false}
+    if lhs._maxEpochs != rhs._maxEpochs {return false}
+    if lhs._earlyStopPatience != rhs._earlyStopPatience {return false}
+    if lhs._patchesPerImage != rhs._patchesPerImage {return false}
+    if lhs._patchEdge != rhs._patchEdge {return false}
+    if lhs._warmRestartPeriod != rhs._warmRestartPeriod {return false}
+    if lhs._dropoutRate != rhs._dropoutRate {return false}
+    if lhs._augment != rhs._augment {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
