@@ -14,9 +14,8 @@ import Store
 func buildIngestServer(
     configuration: ServiceConfiguration, connection: BusConnection, logger: Logger
 ) async throws -> RPCServer {
-    var environment = ProcessInfo.processInfo.environment
-    environment["ACTIVESEG_POSTGRES_DSN"] = configuration.postgresDSN
-    let postgres = try PostgresConfiguration(environment: environment, applicationName: "activeseg-ingest")
+    let postgres = try PostgresConfiguration(
+        environment: ProcessInfo.processInfo.environment, applicationName: "activeseg-ingest")
     let client = PostgresClient(configuration: postgres, logger: logger)
     try await client.migrate()
     let artifacts = try ArtifactStore(root: URL(fileURLWithPath: configuration.artifactRoot, isDirectory: true))

@@ -2,7 +2,6 @@ import Bus
 import Foundation
 import Logging
 import Proto
-import Redaction
 
 /// What every ActiveSeg service executable reads from its environment, so a container, a compose
 /// file and a developer's shell configure all services the same way.
@@ -11,8 +10,8 @@ import Redaction
 /// - `ACTIVESEG_NATS_URL`, `ACTIVESEG_NATS_USER`, `ACTIVESEG_NATS_PASSWORD`, `ACTIVESEG_NATS_TOKEN`,
 ///   `ACTIVESEG_NATS_NAME`: how to reach NATS, as `BusConfiguration` documents them (default
 ///   `nats://127.0.0.1:4222`, no credentials, client name `activeseg-<service>`).
-/// - `ACTIVESEG_POSTGRES_DSN`: the PostgreSQL connection string (default
-///   `postgresql://activeseg@127.0.0.1:5432/activeseg`); unused by the stateless services.
+/// - `ACTIVESEG_POSTGRES_*`: the database of the services that keep state, read by Store's
+///   `PostgresConfiguration` alone (the DSN is required there); unused by the stateless services.
 /// - `ACTIVESEG_ARTIFACT_ROOT`: the folder of content-addressed artifacts (default
 ///   `/var/lib/activeseg/artifacts`); unused by the stateless services.
 /// - `ACTIVESEG_CONCURRENCY`: how many requests of one method a worker handles at once (default:
@@ -32,7 +31,6 @@ public struct ServiceConfiguration: Sendable {
     public var service: String
     public var instance: String
     public var bus: BusConfiguration
-    public var postgresDSN: String
     public var artifactRoot: String
     /// Requests of one method handled at once by this worker; at least 1.
     public var concurrency: Int
@@ -44,7 +42,6 @@ public struct ServiceConfiguration: Sendable {
     /// so a slip (an extra zero) is refused at start instead of running thousands of jobs at once.
     public static var maximumConcurrency: Int { 256 }
 
-    public static var defaultPostgresDSN: String { "postgresql://activeseg@127.0.0.1:5432/activeseg" }
     public static var defaultArtifactRoot: String { "/var/lib/activeseg/artifacts" }
 
     /// Defaults for `service`, as documented on the type.
@@ -52,7 +49,6 @@ public struct ServiceConfiguration: Sendable {
         self.service = service
         self.instance = Self.defaultInstance
         self.bus = BusConfiguration(clientName: "activeseg-\(service)")
-        self.postgresDSN = Self.defaultPostgresDSN
         self.artifactRoot = Self.defaultArtifactRoot
         self.concurrency = ProcessInfo.processInfo.activeProcessorCount
         self.logLevel = .info
@@ -65,7 +61,6 @@ public struct ServiceConfiguration: Sendable {
         self.init(service: service)
         let value = { (key: String) in environment[key].flatMap { $0.isEmpty ? nil : $0 } }
         bus = BusConfiguration(environment: environment, clientName: "activeseg-\(service)")
-        postgresDSN = value("ACTIVESEG_POSTGRES_DSN") ?? postgresDSN
         artifactRoot = value("ACTIVESEG_ARTIFACT_ROOT") ?? artifactRoot
         instance = value("ACTIVESEG_INSTANCE") ?? instance
         if let parsed = try Self.positiveInteger(
@@ -110,11 +105,11 @@ public struct ServiceConfiguration: Sendable {
 }
 
 extension ServiceConfiguration: CustomStringConvertible {
-    /// Every setting with its passwords and tokens redacted, those in the NATS URLs and the
-    /// PostgreSQL DSN included; the NATS credentials of their own keys are left out.
+    /// Every setting with the passwords and tokens in the NATS URLs redacted; the NATS credentials
+    /// of their own keys are left out.
     public var description: String {
         "ServiceConfiguration(service: \(service), instance: \(instance), nats: \(bus.serverList), "
-            + "postgres: \(redactingCredentials(in: postgresDSN)), artifactRoot: \(artifactRoot), concurrency: \(concurrency), logLevel: \(logLevel), "
+            + "artifactRoot: \(artifactRoot), concurrency: \(concurrency), logLevel: \(logLevel), "
             + "subjectPrefix: '\(subjectPrefix)')"
     }
 }

@@ -28,11 +28,7 @@ public enum WorkerEntryPoint {
         let delivery: JobDelivery
         do {
             configuration = try ServiceConfiguration(service: service, environment: environment)
-            var withDSN = environment
-            if (withDSN["ACTIVESEG_POSTGRES_DSN"] ?? "").isEmpty {
-                withDSN["ACTIVESEG_POSTGRES_DSN"] = configuration.postgresDSN
-            }
-            postgres = try PostgresConfiguration(environment: withDSN, applicationName: "activeseg-\(service)")
+            postgres = try PostgresConfiguration(environment: environment, applicationName: "activeseg-\(service)")
             artifacts = try ArtifactStore(root: URL(fileURLWithPath: configuration.artifactRoot))
             delivery = try JobDelivery(environment: environment)
             // Read by the engine itself, which falls back to every core on a value it cannot use.

@@ -9,7 +9,6 @@ struct ServiceConfigurationTests {
         let configuration = try ServiceConfiguration(service: "stats", environment: [:])
         #expect(configuration.bus.servers == ["nats://127.0.0.1:4222"])
         #expect(configuration.bus.clientName == "activeseg-stats")
-        #expect(configuration.postgresDSN == ServiceConfiguration.defaultPostgresDSN)
         #expect(configuration.artifactRoot == ServiceConfiguration.defaultArtifactRoot)
         #expect(configuration.concurrency >= 1)
         #expect(configuration.logLevel == .info)
@@ -23,7 +22,6 @@ struct ServiceConfigurationTests {
                 "ACTIVESEG_NATS_URL": "nats://a:1, nats://b:2",
                 "ACTIVESEG_NATS_USER": "user",
                 "ACTIVESEG_NATS_PASSWORD": "secret",
-                "ACTIVESEG_POSTGRES_DSN": "postgresql://x@db/y",
                 "ACTIVESEG_ARTIFACT_ROOT": "/data/artifacts",
                 "ACTIVESEG_CONCURRENCY": "3",
                 "ACTIVESEG_INSTANCE": "selector-7",
@@ -32,7 +30,6 @@ struct ServiceConfigurationTests {
             ])
         #expect(configuration.bus.servers == ["nats://a:1", "nats://b:2"])
         #expect(configuration.bus.credentials == .userPassword(user: "user", password: "secret"))
-        #expect(configuration.postgresDSN == "postgresql://x@db/y")
         #expect(configuration.artifactRoot == "/data/artifacts")
         #expect(configuration.concurrency == 3)
         #expect(configuration.instance == "selector-7")
@@ -64,11 +61,9 @@ struct ServiceLoggingTests {
             environment: [
                 "ACTIVESEG_NATS_URL": "nats://user:url-secret@a:4222",
                 "ACTIVESEG_NATS_USER": "user", "ACTIVESEG_NATS_PASSWORD": "nats-secret",
-                "ACTIVESEG_POSTGRES_DSN": "postgresql://activeseg:pg-secret@db/activeseg",
             ])
         #expect(!configuration.description.contains("secret"))
         #expect(configuration.description.contains("nats: nats://user:***@a:4222"))
-        #expect(configuration.description.contains("postgres: postgresql://activeseg:***@db/activeseg"))
         #expect(configuration.description.contains("stats"))
     }
 

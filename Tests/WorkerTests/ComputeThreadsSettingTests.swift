@@ -13,6 +13,8 @@ import Testing
         process.executableURL = url
         process.environment = [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            // A database is required too; the process must stop before it would connect to it.
+            "ACTIVESEG_POSTGRES_DSN": "postgresql://activeseg@127.0.0.1:1/unused",
             "ACTIVESEG_COMPUTE_THREADS": value,
         ]
         let errors = Pipe()
