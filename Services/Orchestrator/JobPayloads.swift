@@ -71,7 +71,7 @@ struct JobPayloads: Sendable {
             $0.passes = UInt32(experiment.design.dropoutPasses ?? 0)
             $0.topFraction = ExperimentProfile(experiment.design.profile).activeLearning.topFraction
             $0.seed = plan.seed
-            $0.evaluate = plan.evaluate
+            $0.role = Proto.CaseRole(plan.role)
         }
         return JobRecord(
             id: id, key: plan.key, kind: .score, experimentID: experiment.id, roundIndex: plan.round,

@@ -51,23 +51,23 @@ struct ScoreJobHandler: JobHandler {
             logger.notice("job already succeeded; nothing to do")
             return nil
         }
+        guard let role = Domain.CaseRole(job.role) else {
+            throw RPCError(.invalidArgument, "the job does not state the case's role", details: ["job.id": id])
+        }
         let files = try await loader.files(job.caseRef.caseID)
-        if job.evaluate, files.split != "test" {
+        if role == .test, files.split != "test" {
             throw RPCError(
                 .invalidArgument, "only test-split cases are evaluated", details: ["case.id": job.caseRef.caseID])
         }
-        if !job.evaluate, files.split != "train" {
+        if role != .test, files.split != "train" {
             throw RPCError(
                 .invalidArgument, "only training-split cases are scored", details: ["case.id": job.caseRef.caseID])
         }
-        if !job.evaluate, job.round == 0 {
+        if role != .test, job.round == 0 {
             throw RPCError(
                 .invalidArgument, "round 0 selects at random; scores belong to rounds from 1 on",
                 details: ["job.id": id])
         }
-        let annotated =
-            job.evaluate
-            ? false : try await Self.picked(files.id, before: Int(job.round), in: experimentID, store: loader.store)
         var networks: [UNet3D] = []
         var profiles: [ExperimentProfile] = []
         for reference in job.models {
@@ -96,16 +96,16 @@ struct ScoreJobHandler: JobHandler {
         let image = try loader.image(files)
         let passes = job.passes == 0 ? profile.inference.passes : Int(job.passes)
         let topFraction = job.hasTopFraction ? job.topFraction : profile.activeLearning.topFraction
-        let (method, predictor, seed, evaluates) = (job.method, profile.predictor, job.seed, job.evaluate)
+        let (method, predictor, seed) = (job.method, profile.predictor, job.seed)
         let inference = try await ComputeThreads.offload {
-            evaluates
+            role == .test
                 ? CaseInference.evaluation(networks: networks, image: image, predictor: predictor)
                 : try CaseInference(
                     method: method, networks: networks, image: image, predictor: predictor,
                     passes: passes, topFraction: topFraction, seed: seed)
         }
         var dice: Double?
-        if job.evaluate {
+        if role == .test {
             let label = try loader.label(files)
             let dimensions = SIMD3(image.shape[3], image.shape[2], image.shape[1])
             dice = try Statistics.dice(
@@ -119,7 +119,7 @@ struct ScoreJobHandler: JobHandler {
             if let dice {
                 try await transaction.insertEvaluation(
                     modelID: modelID, caseID: files.id, datasetID: files.datasetID, dice: dice)
-            } else if annotated {
+            } else if role == .annotated {
                 try await transaction.insertFeatures(
                     experimentID: experimentID, roundIndex: Int(job.round), caseID: files.id,
                     datasetID: files.datasetID, vector: inference.features)
@@ -136,7 +136,7 @@ struct ScoreJobHandler: JobHandler {
             "case scored",
             metadata: [
                 "score": "\(inference.score)", "dice": "\(dice.map { "\($0)" } ?? "none")",
-                "annotated": "\(annotated)",
+                "role": "\(role)",
             ])
         return ScoreResult.with {
             $0.jobID = id
@@ -159,13 +159,6 @@ struct ScoreJobHandler: JobHandler {
     }
 
     /// Whether the experiment picked the case in a round before `round`, i.e. it left the pool.
-    static func picked(
-        _ caseID: UUID, before round: Int, in experimentID: UUID, store: PostgresClient
-    ) async throws -> Bool {
-        let selection = try await ExperimentCaseRepository.selection(of: caseID, in: experimentID, on: store)
-        return selection.map { $0.selectedRound < round } ?? false
-    }
-
     func recordFailure(jobID: String, error: RPCError, final: Bool, logger: Logger) async throws {
         try await jobs.record(jobID: jobID, error: error, final: final, logger: logger)
     }

@@ -127,15 +127,17 @@ public struct ExperimentStateMachine: Sendable {
     /// Score jobs of `round` with `round - 1`'s models: one per pool case for its uncertainty and
     /// features; none for random query, which ranks nothing. The non-similar restriction compares
     /// the candidates with the annotated cases, by features of the same models, so under it every
-    /// annotated case is scored again each round too (the scorer stores only its features, as it
-    /// is no candidate). A case is one job per round whatever its role, so the keys stay unique.
+    /// annotated case is scored again each round too, in the annotated role (the scorer stores only
+    /// its features). A case is one job per round whatever its role, so the keys stay unique.
     public func scoringPlans(round: Int, pool: [NamedCase], annotated: [NamedCase]) -> [ScoringPlan] {
         guard design.strategy.ranksPool else { return [] }
-        let cases = design.restriction == .nonSimilar ? Set(pool).union(annotated) : Set(pool)
-        return cases.sorted().map(\.id).map { caseID in
+        let candidates = Set(pool)
+        let cases = design.restriction == .nonSimilar ? candidates.union(annotated) : candidates
+        return cases.sorted().map { named in
             ScoringPlan(
-                key: "score/\(Self.text(experimentID))/\(round)/\(Self.text(caseID))", round: round,
-                caseID: caseID, evaluate: false, seed: jobSeed(round: round, stream: 2))
+                key: "score/\(Self.text(experimentID))/\(round)/\(Self.text(named.id))", round: round,
+                caseID: named.id, role: candidates.contains(named) ? .candidate : .annotated,
+                seed: jobSeed(round: round, stream: 2))
         }
     }
 
@@ -144,7 +146,7 @@ public struct ExperimentStateMachine: Sendable {
         testCases.sorted().map(\.id).map { caseID in
             ScoringPlan(
                 key: "evaluate/\(Self.text(experimentID))/\(round)/\(Self.text(caseID))", round: round,
-                caseID: caseID, evaluate: true, seed: jobSeed(round: round, stream: 3))
+                caseID: caseID, role: .test, seed: jobSeed(round: round, stream: 3))
         }
     }
 
@@ -189,7 +191,7 @@ public struct ExperimentStateMachine: Sendable {
         let base = Self.referenceKey(datasetID: datasetID, profile: design.profile)
         return testCases.sorted().map(\.id).map { caseID in
             ScoringPlan(
-                key: base + "/evaluate/\(Self.text(caseID))", round: round, caseID: caseID, evaluate: true,
+                key: base + "/evaluate/\(Self.text(caseID))", round: round, caseID: caseID, role: .test,
                 seed: 0)
         }
     }

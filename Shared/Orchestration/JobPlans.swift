@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 /// One training job the state machine plans: a round's model or one bootstrap member.
@@ -21,7 +22,7 @@ public struct ScoringPlan: Sendable, Hashable {
     /// The round the result belongs to.
     public var round: Int
     public var caseID: UUID
-    /// True for a test case scored for its Dice.
-    public var evaluate: Bool
+    /// What the scorer records for the case.
+    public var role: CaseRole
     public var seed: UInt64
 }

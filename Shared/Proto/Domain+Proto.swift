@@ -96,3 +96,26 @@ extension RoundPhase {
         }
     }
 }
+
+extension CaseRole {
+    /// The wire form of a case's role in a score job.
+    public init(_ role: Domain.CaseRole) {
+        switch role {
+        case .candidate: self = .candidate
+        case .annotated: self = .annotated
+        case .test: self = .test
+        }
+    }
+}
+
+extension Domain.CaseRole {
+    /// The role a score job names; nil when unset, which the scorer refuses.
+    public init?(_ role: Proto.CaseRole) {
+        switch role {
+        case .candidate: self = .candidate
+        case .annotated: self = .annotated
+        case .test: self = .test
+        case .unspecified, .UNRECOGNIZED: return nil
+        }
+    }
+}

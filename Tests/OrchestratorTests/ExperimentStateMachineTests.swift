@@ -194,7 +194,7 @@ struct ExperimentStateMachineTests {
         let scoring = machine.scoringPlans(round: 2, pool: pool, annotated: annotated)
         let evaluation = machine.evaluationPlans(round: 2, testCases: pool)
         #expect(Set((scoring + evaluation).map(\.key)).count == 12)
-        #expect(scoring.allSatisfy { !$0.evaluate } && evaluation.allSatisfy(\.evaluate))
+        #expect(scoring.allSatisfy { $0.role == .candidate } && evaluation.allSatisfy { $0.role == .test })
         #expect(
             Set(machine.scoringPlans(round: 3, pool: pool, annotated: annotated).map(\.key))
                 .isDisjoint(with: scoring.map(\.key)))
@@ -215,7 +215,8 @@ struct ExperimentStateMachineTests {
         let annotated = Array(Self.cases.suffix(4))
         let scoring = machine.scoringPlans(round: 2, pool: pool, annotated: annotated)
         #expect(Set(scoring.map(\.caseID)) == Set((pool + annotated).map(\.id)))
-        #expect(scoring.allSatisfy { !$0.evaluate && $0.round == 2 })
+        #expect(scoring.allSatisfy { $0.role != .test && $0.round == 2 })
+        #expect(scoring.filter { $0.role == .annotated }.map(\.caseID) == annotated.sorted().map(\.id))
         // The scoring phase waits for the annotated cases' jobs as for the pool's.
         #expect(Set(scoring.map(\.key)).count == 10)
         #expect(scoring.filter { machine.phase(.scoring, of: 2, waitsFor: $0.key, jobRound: 2) }.count == 10)

@@ -72,7 +72,7 @@ struct ScoringResultWriter: JobHandler {
                 $0.round = job.round
                 $0.caseID = job.caseRef.caseID
             }
-            if job.evaluate {
+            if job.role == .test {
                 let model = try await transaction.query(
                     "SELECT round_index FROM models WHERE id = \(modelID)")[0]
                 let round = try model.decode("round_index", as: Int?.self)

@@ -65,4 +65,13 @@ struct DomainWireFormTests {
         #expect(!sent.contains(.unspecified))
         #expect(Proto.RoundPhase(Domain.RoundPhase.finished) == .done)
     }
+
+    @Test(arguments: Domain.CaseRole.allCases)
+    func everyCaseRoleRoundTrips(_ role: Domain.CaseRole) {
+        #expect(Domain.CaseRole(Proto.CaseRole(role)) == role)
+    }
+
+    @Test func aScoreJobWithoutARoleHasNone() {
+        #expect(Domain.CaseRole(ScoreJob().role) == nil)
+    }
 }

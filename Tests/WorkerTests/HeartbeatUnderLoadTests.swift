@@ -47,6 +47,7 @@ import WorkerSupport
                     $0.models = [model]
                     $0.caseRef = caseRef
                     $0.method = .dropoutTrainTest
+                    $0.role = .candidate
                     // Several seconds of stochastic passes per case with both cores shared by the two.
                     $0.passes = ExperimentSpecLimits.passes.range.upperBound
                     $0.topFraction = 0.01

@@ -50,6 +50,7 @@ import WorkerSupport
                 $0.models = [model]
                 $0.caseRef = fixture.trainCases[0]
                 $0.method = .dropoutTrainTest
+                $0.role = .candidate
                 $0.passes = 1_000_000
             }
             let environment = try await fixture.environment("scorer", instance: "scorer")

@@ -98,7 +98,7 @@ import WorkerSupport
                     $0.passes = Self.longScoringPasses
                     $0.topFraction = 0.01
                     $0.seed = 9
-                    $0.evaluate = evaluate
+                    $0.role = evaluate ? .test : .candidate
                 }
                 let id = try await fixture.recordJob(
                     kind: "score", round: Int(job.round), payload: try job.serializedData())

@@ -22,6 +22,7 @@ import Testing
                 $0.models = [model]
                 $0.caseRef = caseRef
                 $0.method = .dropoutTrainTest
+                $0.role = .candidate
                 // Enough stochastic passes that the scorer is still on the job when it is killed.
                 $0.passes = 1000
                 $0.topFraction = 0.01

@@ -94,7 +94,7 @@ import WorkerSupport
                 $0.passes = 4
                 $0.topFraction = 0.01
                 $0.seed = 5
-                $0.evaluate = evaluate
+                $0.role = evaluate ? .test : .candidate
             }
             let id = try await fixture.recordJob(
                 kind: "score", round: Int(job.round), payload: try job.serializedData())
@@ -125,7 +125,7 @@ import WorkerSupport
             let state = try await fixture.jobState(id)
             #expect(state.state == "succeeded" && state.attempts == 1)
             let caseID = try #require(UUID(uuidString: job.caseRef.caseID))
-            if job.evaluate {
+            if job.role == .test {
                 let dice = try #require(try await fixture.store.evaluation(modelID: model.id, caseID: caseID))
                 #expect(dice >= 0 && dice <= 1)
             } else {

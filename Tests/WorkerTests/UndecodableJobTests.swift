@@ -52,6 +52,7 @@ import WorkerSupport
                 $0.models = [model]
                 $0.caseRef = fixture.trainCases[0]
                 $0.method = .margins
+                $0.role = .candidate
             }
             let environment = try await fixture.environment("scorer", instance: "scorer")
             try await terminateTheUndecodableThenDo(

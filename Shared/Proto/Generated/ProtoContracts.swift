@@ -5,7 +5,7 @@
 /// was generated from (compared with the sources by a test, so a forgotten regeneration fails).
 public enum ProtoContracts: Sendable {
     /// SHA-256 over the sorted `.proto` paths and contents under `Protos/`.
-    public static let sourceSHA256 = "a54c8c1afde0c90b4d604310e8bb104b624995c981410a5d8d2357fa5b72a4ae"
+    public static let sourceSHA256 = "b3747eb6c0d05a8b365305cb6a1b46a8870a8f02594a09fa9cad7127b3904d71"
 
     /// Every rpc method of every service.
     public static let methods: [AnyRPCMethod] =

@@ -364,6 +364,7 @@ import Volume
                 $0.method = .dropoutTrainTest
                 $0.passes = 4
                 $0.topFraction = 0.001
+                $0.role = .candidate
             })
         try next("ping", HealthPing())
 

@@ -23,6 +23,59 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+/// A case's part in a score job. Only a test case is compared with its label: pool cases in oracle
+/// experiments have labels too, which the selection must not see.
+public nonisolated enum CaseRole: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// Never sent; a job without a role is refused.
+  case unspecified // = 0
+
+  /// A pool case of a later round: its uncertainty score and features are stored for selection.
+  case candidate // = 1
+
+  /// An annotated case under the non-similar restriction: only its features are stored, for the
+  /// candidates to be compared with.
+  case annotated // = 2
+
+  /// A test-split case: the model's Dice against its label is stored.
+  case test // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .candidate
+    case 2: self = .annotated
+    case 3: self = .test
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .candidate: return 1
+    case .annotated: return 2
+    case .test: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [CaseRole] = [
+    .unspecified,
+    .candidate,
+    .annotated,
+    .test,
+  ]
+
+}
+
 /// One case to score with one model (or ensemble), self-contained so any worker can take it.
 public nonisolated struct ScoreJob: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -74,9 +127,8 @@ public nonisolated struct ScoreJob: Sendable {
   /// Seeds the dropout masks so a rescored case gets the same score.
   public var seed: UInt64 = 0
 
-  /// Compute Dice against the case's label. Set for test-split cases only: pool cases in oracle
-  /// experiments have labels too, which the selection must not see.
-  public var evaluate: Bool = false
+  /// Why the case is scored, which decides what the scorer records.
+  public var role: CaseRole = .unspecified
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -183,9 +235,13 @@ public nonisolated struct ProbabilitySummary: Sendable {
 
 fileprivate nonisolated let _protobuf_package = "activeseg.v1"
 
+nonisolated extension CaseRole: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CASE_ROLE_UNSPECIFIED\0\u{1}CASE_ROLE_CANDIDATE\0\u{1}CASE_ROLE_ANNOTATED\0\u{1}CASE_ROLE_TEST\0")
+}
+
 nonisolated extension ScoreJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ScoreJob"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}experiment_id\0\u{1}repetition\0\u{1}round\0\u{1}models\0\u{3}case_ref\0\u{1}method\0\u{1}passes\0\u{4}\u{2}top_fraction\0\u{1}seed\0\u{1}evaluate\0\u{b}dropout_rate\0\u{c}\u{9}\u{1}")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}experiment_id\0\u{1}repetition\0\u{1}round\0\u{1}models\0\u{3}case_ref\0\u{1}method\0\u{1}passes\0\u{4}\u{2}top_fraction\0\u{1}seed\0\u{2}\u{2}role\0\u{b}dropout_rate\0\u{b}evaluate\0\u{c}\u{9}\u{1}\u{c}\u{c}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -203,7 +259,7 @@ nonisolated extension ScoreJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
       case 8: try { try decoder.decodeSingularUInt32Field(value: &self.passes) }()
       case 10: try { try decoder.decodeSingularDoubleField(value: &self._topFraction) }()
       case 11: try { try decoder.decodeSingularUInt64Field(value: &self.seed) }()
-      case 12: try { try decoder.decodeSingularBoolField(value: &self.evaluate) }()
+      case 13: try { try decoder.decodeSingularEnumField(value: &self.role) }()
       default: break
       }
     }
@@ -244,8 +300,8 @@ nonisolated extension ScoreJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
     if self.seed != 0 {
       try visitor.visitSingularUInt64Field(value: self.seed, fieldNumber: 11)
     }
-    if self.evaluate != false {
-      try visitor.visitSingularBoolField(value: self.evaluate, fieldNumber: 12)
+    if self.role != .unspecified {
+      try visitor.visitSingularEnumField(value: self.role, fieldNumber: 13)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -261,7 +317,7 @@ nonisolated extension ScoreJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
     if lhs.passes != rhs.passes {return false}
     if lhs._topFraction != rhs._topFraction {return false}
     if lhs.seed != rhs.seed {return false}
-    if lhs.evaluate != rhs.evaluate {return false}
+    if lhs.role != rhs.role {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
