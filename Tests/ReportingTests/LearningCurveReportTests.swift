@@ -111,13 +111,7 @@ import FoundationXML
     @Test func svgParsesAsXMLWithOnePathPerStrategyAndADashedFullDataLine() throws {
         var strategies = FixedExperiment.strategies
         strategies[1].strategy = "bootstrap <top-q & \"mean\">"
-        let analysis = try LearningCurveAnalysis(
-            trainingPoolSize: 200,
-            fullDataDice: Dictionary(
-                uniqueKeysWithValues: zip(
-                    FixedExperiment.cases,
-                    FixedExperiment.fullData)),
-            strategies: strategies)
+        let analysis = try FixedExperiment.analysis(strategies)
         let elements = try SVGElements(LearningCurvePlot.svg(analysis))
         #expect(elements.root == "svg")
         #expect(elements.paths.count == analysis.strategies.count)

@@ -87,15 +87,7 @@ import Testing
     @Test func aRoundMissingATestCaseIsRejectedWithItsName() throws {
         var strategies = FixedExperiment.strategies
         strategies[1].rounds[0].dice["c4"] = nil
-        let error = try #require(throws: StatisticsError.self) {
-            try LearningCurveAnalysis(
-                trainingPoolSize: 200,
-                fullDataDice: Dictionary(
-                    uniqueKeysWithValues: zip(
-                        FixedExperiment.cases,
-                        FixedExperiment.fullData)),
-                strategies: strategies)
-        }
+        let error = try #require(throws: StatisticsError.self) { try FixedExperiment.analysis(strategies) }
         #expect(error.code == .mismatchedInputs)
         #expect(error.description.contains("dropout-train-test round 1") && error.description.contains("c4"))
     }

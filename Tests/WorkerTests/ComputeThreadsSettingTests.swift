@@ -9,21 +9,15 @@ import Testing
     func anUnusableThreadCountStopsTheWorkerAtStart(executable: String, value: String) throws {
         let url = WorkerProcess.executable(executable)
         try #require(FileManager.default.isExecutableFile(atPath: url.path), "build \(executable) first")
-        let process = Process()
-        process.executableURL = url
-        process.environment = [
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-            // A database is required too; the process must stop before it would connect to it.
-            "ACTIVESEG_POSTGRES_DSN": "postgresql://activeseg@127.0.0.1:1/unused",
-            "ACTIVESEG_COMPUTE_THREADS": value,
-        ]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit && process.terminationStatus == EXIT_FAILURE)
+        let (failed, message) = try WorkerProcess.refusal(
+            executable,
+            environment: [
+                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+                // A database is required too; the process must stop before it would connect to it.
+                "ACTIVESEG_POSTGRES_DSN": "postgresql://activeseg@127.0.0.1:1/unused",
+                "ACTIVESEG_COMPUTE_THREADS": value,
+            ])
+        #expect(failed)
         #expect(message.contains("ACTIVESEG_COMPUTE_THREADS") && message.contains("'\(value)'"), "\(message)")
     }
 }

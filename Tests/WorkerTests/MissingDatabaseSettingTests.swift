@@ -9,16 +9,9 @@ import Testing
     func aWorkerWithoutADatabaseStopsAtStart(executable: String) throws {
         let url = WorkerProcess.executable(executable)
         try #require(FileManager.default.isExecutableFile(atPath: url.path), "build \(executable) first")
-        let process = Process()
-        process.executableURL = url
-        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit && process.terminationStatus == EXIT_FAILURE)
+        let (failed, message) = try WorkerProcess.refusal(
+            executable, environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+        #expect(failed)
         #expect(message.contains("ACTIVESEG_POSTGRES_DSN is not set"), "\(message)")
     }
 }

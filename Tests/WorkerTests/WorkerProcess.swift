@@ -13,6 +13,21 @@ struct WorkerProcess {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name)
     }
 
+    /// Runs the executable `name` in `environment` to its exit, for a process that must refuse to
+    /// start: whether it exited with failure, and what it wrote to standard error.
+    static func refusal(_ name: String, environment: [String: String]) throws -> (failed: Bool, message: String) {
+        let process = Process()
+        process.executableURL = executable(name)
+        process.environment = environment
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationReason == .exit && process.terminationStatus == EXIT_FAILURE, message)
+    }
+
     /// Starts the executable `name` in `environment` and runs `body` with it; a process still running
     /// when `body` ends (a failing test) is killed, so it cannot go on taking jobs.
     static func with<Value>(
