@@ -51,7 +51,7 @@ struct ExperimentCommands: Sendable {
                 trainingCases: cohort.trainingCases,
                 validationFraction: spec.validationFraction,
                 seed: UInt64(bitPattern: try await splitSeed(of: experiment))),
-            spec: spec, cohort: cohort)
+            datasetID: experiment.datasetID, spec: spec, cohort: cohort)
         let referenceModel = try await StoredResults.referenceModel(
             datasetID: experiment.datasetID,
             profile: experiment.design.profile, on: database)

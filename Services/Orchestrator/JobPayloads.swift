@@ -18,6 +18,7 @@ struct JobPayloads: Sendable {
         let job = TrainJob.with {
             $0.jobID = id.uuidString.lowercased()
             $0.experimentID = experiment.id.uuidString.lowercased()
+            $0.datasetID = experiment.datasetID.uuidString.lowercased()
             $0.repetition = UInt32(experiment.repetition)
             $0.round = UInt32(plan.round)
             $0.trainingCases = plan.trainingCases.compactMap { cohort.references[$0] }
@@ -33,11 +34,16 @@ struct JobPayloads: Sendable {
             payload: try job.serializedData())
     }
 
-    /// The full-data model's training job: every training case, no experiment.
-    static func referenceJob(_ plan: TrainingPlan, spec: ExperimentSpec, cohort: Cohort) throws -> JobRecord {
+    /// The full-data model's training job: every training case of `datasetID`, no experiment.
+    static func referenceJob(
+        _ plan: TrainingPlan, datasetID: UUID, spec: ExperimentSpec, cohort: Cohort
+    ) throws
+        -> JobRecord
+    {
         let id = UUID()
         let job = TrainJob.with {
             $0.jobID = id.uuidString.lowercased()
+            $0.datasetID = datasetID.uuidString.lowercased()
             $0.trainingCases = plan.trainingCases.compactMap { cohort.references[$0] }
             $0.validationCases = plan.validationCases.compactMap { cohort.references[$0] }
             $0.seed = plan.seed

@@ -41,6 +41,7 @@ struct TrainJobHandler: JobHandler {
             throw JobField.refusal(error, jobID: id)
         }
         let jobID = try JobField.uuid(id, field: "job_id")
+        let datasetID = try JobField.uuid(job.datasetID, field: "dataset_id")
         let experimentID = try job.experimentID.isEmpty ? nil : JobField.uuid(job.experimentID, field: "experiment_id")
         guard try await jobs.startAttempt(jobID: id) else {
             logger.notice("job already succeeded; nothing to do")
@@ -52,7 +53,6 @@ struct TrainJobHandler: JobHandler {
         for caseID in Set(sample.training + sample.validation) {
             cases[caseID] = try await loader.trainingCase(caseID)
         }
-        let datasetID = try await loader.files(sample.training[0]).datasetID
         let network = UNet3D(
             config: profile.network(dropout: job.dropoutMode, rate: profile.dropoutRate(parameters)), seed: job.seed)
         network.precision = profile.precision

@@ -18,6 +18,7 @@ import WorkerSupport
             let id = try await fixture.recordJob(kind: "train", round: 0, payload: Data())
             let job = TrainJob.with {
                 $0.experimentID = fixture.experimentID.uuidString.lowercased()
+                $0.datasetID = fixture.datasetID.uuidString.lowercased()
                 $0.trainingCases = fixture.trainCases
                 $0.hyperParameters = parameters
                 $0.profile = .tiny
@@ -35,6 +36,32 @@ import WorkerSupport
             }
             #expect(error?.code == .invalidArgument)
             #expect(error?.message == "hyper_parameters.dropout_rate is 1.0, outside its limit: 0.0…0.9")
+            #expect(try await fixture.jobState(id).attempts == 0, "refused before the attempt starts")
+            await environment.connection.close()
+        }
+    }
+
+    @Test func aTrainJobWithoutItsDatasetIsRefusedBeforeItsAttempt() async throws {
+        try await WorkerFixture.with(train: 2, test: 0) { fixture in
+            let id = try await fixture.recordJob(kind: "train", round: 0, payload: Data())
+            let job = TrainJob.with {
+                $0.experimentID = fixture.experimentID.uuidString.lowercased()
+                $0.trainingCases = fixture.trainCases
+                $0.profile = .tiny
+                $0.dropoutMode = .off
+            }
+            let environment = try await fixture.environment("trainer", instance: "trainer")
+            let handler = TrainJobHandler(
+                loader: environment.loader, jobs: environment.jobs,
+                progress: ProgressPublisher(
+                    connection: environment.connection,
+                    configuration: environment.configuration))
+            let error = await #expect(throws: RPCError.self) {
+                try await handler.handle(
+                    job, id: id.uuidString.lowercased(), delivery: 1, logger: WorkerTestSupport.logger)
+            }
+            #expect(error?.code == .invalidArgument)
+            #expect(error?.message == "dataset_id '' is not a UUID")
             #expect(try await fixture.jobState(id).attempts == 0, "refused before the attempt starts")
             await environment.connection.close()
         }

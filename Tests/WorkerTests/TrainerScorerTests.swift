@@ -26,6 +26,7 @@ import WorkerSupport
         let pool = Array(fixture.trainCases.dropFirst(4))
         var trainJob = TrainJob.with {
             $0.experimentID = fixture.experimentID.uuidString.lowercased()
+            $0.datasetID = fixture.datasetID.uuidString.lowercased()
             $0.round = 0
             $0.trainingCases = annotated
             $0.seed = 11
@@ -65,6 +66,7 @@ import WorkerSupport
         let model = models[0]
         #expect(model.id.uuidString.lowercased() == trainResult.model.modelID)
         #expect(model.experimentID == fixture.experimentID && model.roundIndex == 0 && model.profile == .tiny)
+        #expect(model.datasetID == fixture.datasetID, "recorded under the job's dataset")
         #expect(
             model.epochs == Int(trainResult.metrics.epochs) && model.epochs >= 1
                 && model.epochs <= profile.training.maximumEpochs)

@@ -23,6 +23,7 @@ import WorkerSupport
             let job = TrainJob.with {
                 $0.jobID = id.uuidString.lowercased()
                 $0.experimentID = fixture.experimentID.uuidString.lowercased()
+                $0.datasetID = fixture.datasetID.uuidString.lowercased()
                 $0.trainingCases = fixture.trainCases
                 $0.seed = 4
                 $0.hyperParameters = parameters

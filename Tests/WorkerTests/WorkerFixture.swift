@@ -146,6 +146,7 @@ final class WorkerFixture: Sendable {
         parameters.earlyStopPatience = epochs
         var job = TrainJob.with {
             $0.experimentID = experimentID.uuidString.lowercased()
+            $0.datasetID = datasetID.uuidString.lowercased()
             $0.trainingCases = trainCases
             $0.seed = seed
             $0.hyperParameters = parameters

@@ -5,7 +5,7 @@
 /// was generated from (compared with the sources by a test, so a forgotten regeneration fails).
 public enum ProtoContracts: Sendable {
     /// SHA-256 over the sorted `.proto` paths and contents under `Protos/`.
-    public static let sourceSHA256 = "b3747eb6c0d05a8b365305cb6a1b46a8870a8f02594a09fa9cad7127b3904d71"
+    public static let sourceSHA256 = "8697208bb91cdea12603736ff198bfe7e0908f29f9054979e19c3da0e7fba9ef"
 
     /// Every rpc method of every service.
     public static let methods: [AnyRPCMethod] =

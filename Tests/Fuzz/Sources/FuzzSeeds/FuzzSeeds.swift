@@ -334,6 +334,7 @@ import Volume
         let train = TrainJob.with {
             $0.jobID = "00000000-0000-4000-8000-0000000000j1"
             $0.experimentID = "00000000-0000-4000-8000-0000000000e1"
+            $0.datasetID = "00000000-0000-4000-8000-0000000000d1"
             $0.round = 1
             $0.trainingCases = cases
             $0.seed = 11

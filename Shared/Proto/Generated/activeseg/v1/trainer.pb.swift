@@ -105,6 +105,13 @@ public nonisolated struct TrainJob: @unchecked Sendable {
     set {_uniqueStorage()._dropoutMode = newValue}
   }
 
+  /// UUID of the dataset the cases belong to: the model's record and, for the full-data model,
+  /// which has no experiment, the scope of its progress events.
+  public var datasetID: String {
+    get {_storage._datasetID}
+    set {_uniqueStorage()._datasetID = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -399,7 +406,7 @@ fileprivate nonisolated let _protobuf_package = "activeseg.v1"
 
 nonisolated extension TrainJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TrainJob"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}experiment_id\0\u{1}repetition\0\u{1}round\0\u{3}training_cases\0\u{3}validation_cases\0\u{1}seed\0\u{3}hyper_parameters\0\u{1}profile\0\u{3}bootstrap_member\0\u{3}dropout_mode\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}experiment_id\0\u{1}repetition\0\u{1}round\0\u{3}training_cases\0\u{3}validation_cases\0\u{1}seed\0\u{3}hyper_parameters\0\u{1}profile\0\u{3}bootstrap_member\0\u{3}dropout_mode\0\u{3}dataset_id\0")
 
   fileprivate class _StorageClass {
     var _jobID: String = String()
@@ -413,6 +420,7 @@ nonisolated extension TrainJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
     var _profile: Profile = .unspecified
     var _bootstrapMember: UInt32? = nil
     var _dropoutMode: DropoutMode = .unspecified
+    var _datasetID: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -434,6 +442,7 @@ nonisolated extension TrainJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
       _profile = source._profile
       _bootstrapMember = source._bootstrapMember
       _dropoutMode = source._dropoutMode
+      _datasetID = source._datasetID
     }
   }
 
@@ -463,6 +472,7 @@ nonisolated extension TrainJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
         case 9: try { try decoder.decodeSingularEnumField(value: &_storage._profile) }()
         case 10: try { try decoder.decodeSingularUInt32Field(value: &_storage._bootstrapMember) }()
         case 11: try { try decoder.decodeSingularEnumField(value: &_storage._dropoutMode) }()
+        case 12: try { try decoder.decodeSingularStringField(value: &_storage._datasetID) }()
         default: break
         }
       }
@@ -508,6 +518,9 @@ nonisolated extension TrainJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
       if _storage._dropoutMode != .unspecified {
         try visitor.visitSingularEnumField(value: _storage._dropoutMode, fieldNumber: 11)
       }
+      if !_storage._datasetID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._datasetID, fieldNumber: 12)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -528,6 +541,7 @@ nonisolated extension TrainJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
         if _storage._profile != rhs_storage._profile {return false}
         if _storage._bootstrapMember != rhs_storage._bootstrapMember {return false}
         if _storage._dropoutMode != rhs_storage._dropoutMode {return false}
+        if _storage._datasetID != rhs_storage._datasetID {return false}
         return true
       }
       if !storagesAreEqual {return false}
