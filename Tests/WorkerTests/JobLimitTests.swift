@@ -24,20 +24,10 @@ import WorkerSupport
                 $0.profile = .tiny
                 $0.dropoutMode = .train
             }
-            let environment = try await fixture.environment("trainer", instance: "trainer")
-            let handler = TrainJobHandler(
-                loader: environment.loader, jobs: environment.jobs,
-                progress: ProgressPublisher(
-                    connection: environment.connection,
-                    configuration: environment.configuration))
-            let error = await #expect(throws: RPCError.self) {
-                try await handler.handle(
-                    job, id: id.uuidString.lowercased(), delivery: 1, logger: WorkerTestSupport.logger)
-            }
+            let error = try await Self.trainerRefusal(job, id: id, fixture: fixture)
             #expect(error?.code == .invalidArgument)
             #expect(error?.message == "hyper_parameters.dropout_rate is 1.0, outside its limit: 0.0…0.9")
             #expect(try await fixture.jobState(id).attempts == 0, "refused before the attempt starts")
-            await environment.connection.close()
         }
     }
 
@@ -50,21 +40,24 @@ import WorkerSupport
                 $0.profile = .tiny
                 $0.dropoutMode = .off
             }
-            let environment = try await fixture.environment("trainer", instance: "trainer")
-            let handler = TrainJobHandler(
-                loader: environment.loader, jobs: environment.jobs,
-                progress: ProgressPublisher(
-                    connection: environment.connection,
-                    configuration: environment.configuration))
-            let error = await #expect(throws: RPCError.self) {
-                try await handler.handle(
-                    job, id: id.uuidString.lowercased(), delivery: 1, logger: WorkerTestSupport.logger)
-            }
+            let error = try await Self.trainerRefusal(job, id: id, fixture: fixture)
             #expect(error?.code == .invalidArgument)
             #expect(error?.message == "dataset_id '' is not a UUID")
             #expect(try await fixture.jobState(id).attempts == 0, "refused before the attempt starts")
-            await environment.connection.close()
         }
+    }
+
+    /// What a trainer answers `job` (recorded as `id`) with, which the test expects to be a refusal.
+    private static func trainerRefusal(_ job: TrainJob, id: UUID, fixture: WorkerFixture) async throws -> RPCError? {
+        let environment = try await fixture.environment("trainer", instance: "trainer")
+        let handler = TrainJobHandler(
+            loader: environment.loader, jobs: environment.jobs,
+            progress: ProgressPublisher(connection: environment.connection, configuration: environment.configuration))
+        let error = await #expect(throws: RPCError.self) {
+            try await handler.handle(job, id: id.uuidString.lowercased(), delivery: 1, logger: WorkerTestSupport.logger)
+        }
+        await environment.connection.close()
+        return error
     }
 
     @Test func aScoreJobWithTooManyPassesFailsNamingTheLimit() async throws {
