@@ -257,9 +257,12 @@ struct as_convolution {
 extern "C" {
 
 as_convolution *as_convolution_create(int batch, int in_channels, int out_channels, int depth, int height,
-                                      int width, as_precision precision, char *error, size_t error_size) {
+                                      int width, as_precision precision, int threads, char *error,
+                                      size_t error_size) {
     try {
+        omp_set_num_threads(threads);
         auto plan = std::make_unique<as_convolution>();
+        plan->threads = threads;
         plan->spatial = {depth, height, width};
         plan->batch = batch;
         plan->inChannels = in_channels;

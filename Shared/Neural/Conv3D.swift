@@ -26,7 +26,8 @@ public final class Conv3D: RecordingLayer {
     }
     /// The input of the last recorded forward pass, as the channel blocks it was given in.
     private var inputs: [Tensor]?
-    /// oneDNN plans by input shape `[N, D, H, W]`: training meets one patch shape, inference a few.
+    /// oneDNN plans by input shape `[N, D, H, W]` and thread count: training meets one patch shape,
+    /// inference a few.
     private var plans: [[Int]: ConvolutionPlan] = [:]
 
     /// He (Kaiming normal, fan-in) initialisation from `generator`; biases start at zero.
@@ -107,11 +108,12 @@ public final class Conv3D: RecordingLayer {
     }
 
     private func plan(for x: Tensor) -> ConvolutionPlan {
-        let key = [x.batch] + x.spatial
+        let threads = ComputeThreads.count
+        let key = [x.batch] + x.spatial + [threads]
         if let plan = plans[key] { return plan }
         let plan = ConvolutionPlan(
             batch: x.batch, inChannels: inChannels, outChannels: outChannels,
-            spatial: x.spatial, precision: precision)
+            spatial: x.spatial, precision: precision, threads: threads)
         plans[key] = plan
         return plan
     }

@@ -13,14 +13,15 @@ final class ConvolutionPlan {
     var implementation: String { String(cString: as_convolution_implementation(handle)) }
     private let handle: OpaquePointer
 
-    /// A plan in `precision`, or in fp32 when this CPU has no bfloat16 kernels for the shape.
-    init(batch: Int, inChannels: Int, outChannels: Int, spatial: [Int], precision: Precision) {
+    /// A plan in `precision`, or in fp32 when this CPU has no bfloat16 kernels for the shape, for
+    /// calls on `threads` workers (oneDNN fixes a kernel's thread count when it makes the plan).
+    init(batch: Int, inChannels: Int, outChannels: Int, spatial: [Int], precision: Precision, threads: Int) {
         var error = [CChar](repeating: 0, count: 512)
         func create(_ precision: Precision) -> OpaquePointer? {
             as_convolution_create(
                 Int32(batch), Int32(inChannels), Int32(outChannels), Int32(spatial[0]),
                 Int32(spatial[1]), Int32(spatial[2]),
-                precision == .bf16 ? AS_PRECISION_BF16 : AS_PRECISION_FP32, &error, error.count)
+                precision == .bf16 ? AS_PRECISION_BF16 : AS_PRECISION_FP32, Int32(threads), &error, error.count)
         }
         if precision == .bf16, let handle = create(.bf16) {
             self.handle = handle

@@ -19,11 +19,14 @@ typedef struct as_convolution as_convolution;
 /// Arithmetic of a plan's convolutions: operands in this type, accumulation and outputs in float32.
 typedef enum { AS_PRECISION_FP32 = 0, AS_PRECISION_BF16 = 1 } as_precision;
 
-/// A plan for one shape: `batch × in_channels × depth × height × width` in, `out_channels` out.
-/// Returns NULL and writes the reason into `error` (at most `error_size` bytes) when oneDNN has no
-/// implementation for the shape and precision on this CPU.
+/// A plan for one shape: `batch × in_channels × depth × height × width` in, `out_channels` out, run
+/// by `threads` workers. oneDNN splits a kernel's work for the thread count current when the plan is
+/// made and starts that many threads at every call, so the plan is made for the count its calls
+/// use. Returns NULL and writes the reason into `error` (at most `error_size` bytes) when oneDNN
+/// has no implementation for the shape and precision on this CPU.
 as_convolution *as_convolution_create(int batch, int in_channels, int out_channels, int depth, int height,
-                                      int width, as_precision precision, char *error, size_t error_size);
+                                      int width, as_precision precision, int threads, char *error,
+                                      size_t error_size);
 void as_convolution_destroy(as_convolution *plan);
 
 /// oneDNN's name for the kernels the plan runs (forward, backward data, backward weights), for
