@@ -31,24 +31,20 @@ struct CaseInference {
         method: UncertaintyMethod, networks: [UNet3D], image: Tensor, predictor: Predictor, passes: Int,
         topFraction: Double, seed: UInt64
     ) throws {
-        let maps: UncertaintyMaps
-        let aggregation: VoxelAggregation?
         switch method {
         case .dropoutTrainTest, .dropoutTest:
-            maps = predictor.monteCarloDropout(networks[0], image: image, passes: passes, seed: seed)
-            aggregation = .topFraction(topFraction)
+            let maps = predictor.monteCarloDropout(networks[0], image: image, passes: passes, seed: seed)
+            self.init(
+                maps: maps,
+                score: try UncertaintyScore.mcDropout(variance: maps.variance.scalars, fraction: topFraction))
         case .bootstrap:
-            maps = predictor.ensemble(networks, image: image)
-            aggregation = .mean
+            let maps = predictor.ensemble(networks, image: image)
+            self.init(maps: maps, score: try UncertaintyScore.bootstrap(variance: maps.variance.scalars))
+        case .margins:
+            let maps = predictor.ensemble([networks[0]], image: image)
+            self.init(maps: maps, score: try UncertaintyScore.margin(maps.mean.scalars))
         default:
-            maps = predictor.ensemble([networks[0]], image: image)
-            aggregation = nil
-        }
-        self.init(maps: maps, score: 0)
-        if let aggregation {
-            score = try aggregation.aggregate(maps.variance.scalars)
-        } else if method == .margins {
-            score = try UncertaintyScore.margin(meanMap)
+            self.init(maps: predictor.ensemble([networks[0]], image: image), score: 0)
         }
     }
 

@@ -47,12 +47,17 @@ struct ScoreJobHandler: JobHandler {
         }
         let jobID = try JobField.uuid(id, field: "job_id")
         let experimentID = try JobField.uuid(job.experimentID, field: "experiment_id")
+        guard let role = Domain.CaseRole(job.role) else {
+            throw RPCError(.invalidArgument, "the job does not state the case's role", details: ["job.id": id])
+        }
+        if role != .test, job.round == 0 {
+            throw RPCError(
+                .invalidArgument, "round 0 selects at random; scores belong to rounds from 1 on",
+                details: ["job.id": id])
+        }
         guard try await jobs.startAttempt(jobID: id) else {
             logger.notice("job already succeeded; nothing to do")
             return nil
-        }
-        guard let role = Domain.CaseRole(job.role) else {
-            throw RPCError(.invalidArgument, "the job does not state the case's role", details: ["job.id": id])
         }
         let files = try await loader.files(job.caseRef.caseID)
         if role == .test, files.split != "test" {
@@ -62,11 +67,6 @@ struct ScoreJobHandler: JobHandler {
         if role != .test, files.split != "train" {
             throw RPCError(
                 .invalidArgument, "only training-split cases are scored", details: ["case.id": job.caseRef.caseID])
-        }
-        if role != .test, job.round == 0 {
-            throw RPCError(
-                .invalidArgument, "round 0 selects at random; scores belong to rounds from 1 on",
-                details: ["job.id": id])
         }
         var networks: [UNet3D] = []
         var profiles: [ExperimentProfile] = []

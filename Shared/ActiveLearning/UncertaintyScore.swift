@@ -1,21 +1,19 @@
 /// Case-level uncertainty scores of the query strategies (higher = more uncertain = queried first).
 ///
-/// Each takes the sigmoid probability maps of one case; sampling-based scores take them through a
-/// `SampleMapAccumulator`, so the scorer can add the T maps as it produces them.
+/// The sampling-based scores take the population variance map Var_t(p_t(v)) of the T sigmoid
+/// probability maps (MC-dropout passes or bootstrap members), which the inference accumulates as it
+/// produces the maps (Neural's `UncertaintyMaps`).
 public enum UncertaintyScore {
-    /// MC dropout (`dropout-train-test`, `dropout-test`): with T stochastic passes p₁ … p_T,
-    /// u = mean of the top `fraction` of Var_t(p_t(v)) over voxels v (population variance;
-    /// paper: top 0.1%).
-    public static func mcDropout(_ samples: SampleMapAccumulator, fraction: Double = 0.001) throws -> Double {
-        try VoxelAggregation.topFraction(fraction).aggregate(try samples.varianceMap())
+    /// MC dropout (`dropout-train-test`, `dropout-test`): u = mean of the top `fraction` of the
+    /// voxel-wise variance over T stochastic passes (paper: top 0.1%).
+    public static func mcDropout(variance: [Float], fraction: Double = 0.001) throws -> Double {
+        try VoxelAggregation.topFraction(fraction).aggregate(variance)
     }
 
-    /// Bootstrap ensemble: the same voxel-wise variance over the n members' maps; the paper
-    /// averages it over all voxels (`.mean`), `.topFraction` is the MC-dropout rule.
-    public static func bootstrap(
-        _ members: SampleMapAccumulator, aggregation: VoxelAggregation = .mean
-    ) throws -> Double {
-        try aggregation.aggregate(try members.varianceMap())
+    /// Bootstrap ensemble: the voxel-wise variance over the members' maps; the paper averages it
+    /// over all voxels (`.mean`), `.topFraction` is the MC-dropout rule.
+    public static func bootstrap(variance: [Float], aggregation: VoxelAggregation = .mean) throws -> Double {
+        try aggregation.aggregate(variance)
     }
 
     /// Margins: u = −mean_v |p(v) − 0.5|: near 0 when the probabilities sit at the decision
@@ -34,25 +32,5 @@ public enum UncertaintyScore {
 
     public static func margin(_ probabilities: [Float]) throws -> Double {
         try probabilities.withUnsafeBufferPointer { try margin($0) }
-    }
-
-    /// Predictive entropy: u = aggregate of H(p̄(v)) with p̄ the mean over samples and
-    /// H(p) = −p ln p − (1 − p) ln(1 − p). Total uncertainty, model and data together.
-    public static func predictiveEntropy(
-        _ samples: SampleMapAccumulator,
-        aggregation: VoxelAggregation = .paperTopFraction
-    ) throws -> Double {
-        try aggregation.aggregate(try samples.predictiveEntropyMap())
-    }
-
-    /// BALD (Houlsby et al. 2011): u = aggregate of the mutual information
-    /// I(v) = H(p̄(v)) − (1/T) Σ_t H(p_t(v)) between the prediction and the model parameters: the
-    /// part of the uncertainty that more training data can remove. Needs an accumulator created
-    /// with `tracksEntropy: true`.
-    public static func bald(
-        _ samples: SampleMapAccumulator,
-        aggregation: VoxelAggregation = .paperTopFraction
-    ) throws -> Double {
-        try aggregation.aggregate(try samples.mutualInformationMap())
     }
 }

@@ -6,9 +6,6 @@ public enum VoxelAggregation: Sendable, Equatable, Hashable, Codable {
     /// 0.1%): a small tumor's uncertainty is not drowned by millions of certain background voxels.
     case topFraction(Double)
 
-    /// The paper's top 0.1%.
-    public static let paperTopFraction = VoxelAggregation.topFraction(0.001)
-
     public func aggregate(_ map: UnsafeBufferPointer<Float>) throws -> Double {
         switch self {
         case .mean: try meanOfMap(map)

@@ -36,7 +36,15 @@ extension Predictor {
     }
 }
 
-/// Running mean and variance (Welford) of probability maps, in double precision.
+/// Running voxel-wise mean and population variance of T probability maps (MC-dropout passes or
+/// bootstrap members), added one map at a time so the T maps are never held together.
+///
+/// Welford's update (Welford 1962) keeps the running mean p̄ and the sum of squared deviations M₂,
+///
+///     δ = p_t − p̄_{t−1};  p̄_t = p̄_{t−1} + δ / t;  M₂ += δ · (p_t − p̄_t)
+///
+/// in double precision, which stays accurate where the textbook Σp² − (Σp)²/T cancels; the
+/// variance is M₂ / T (numpy's `var`, ddof = 0), the map the uncertainty scores aggregate.
 struct MomentAccumulator {
     private var count = 0
     private var mean: [Double] = []

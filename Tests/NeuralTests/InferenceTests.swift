@@ -1,3 +1,4 @@
+import SeededRandom
 import Testing
 
 @testable import Neural
@@ -154,5 +155,21 @@ import Testing
             large.probabilities
                 == Predictor(strategy: .slidingWindow(window)).predict(network, image: image).probabilities)
         #expect(small.probabilities != large.probabilities)
+    }
+
+    @Test func streamingMomentsMatchTwoPassMomentsOnManyMaps() {
+        var generator = SeededGenerator(seed: 2)
+        let maps = (0..<30).map { _ in (0..<500).map { _ in Float.random(in: 0...1, using: &generator) } }
+        var accumulator = MomentAccumulator()
+        for map in maps { accumulator.add(Tensor(shape: [1, 1, 5, 10, 10], scalars: map), features: [1]) }
+        let moments = accumulator.maps()
+        #expect(moments.predictions == 30)
+        for v in [0, 137, 499] {
+            let column = maps.map { Double($0[v]) }
+            let mean = column.reduce(0, +) / 30
+            let variance = column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 30
+            #expect(abs(Double(moments.mean.scalars[v]) - mean) < 1e-6)
+            #expect(abs(Double(moments.variance.scalars[v]) - variance) < 1e-6)
+        }
     }
 }

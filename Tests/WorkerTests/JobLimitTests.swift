@@ -73,16 +73,45 @@ import WorkerSupport
                 $0.role = .candidate
                 $0.passes = 1_000_000
             }
-            let environment = try await fixture.environment("scorer", instance: "scorer")
-            let handler = ScoreJobHandler(loader: environment.loader, jobs: environment.jobs)
-            let error = await #expect(throws: RPCError.self) {
-                try await handler.handle(
-                    job, id: id.uuidString.lowercased(), delivery: 1, logger: WorkerTestSupport.logger)
-            }
+            let error = try await Self.scorerRefusal(job, id: id, fixture: fixture)
             #expect(error?.code == .invalidArgument)
             #expect(error?.message == "passes is 1000000, outside its limit: 0…1000")
             #expect(error?.details["field"] == "passes" && error?.details["limit"] == "0…1000")
-            await environment.connection.close()
         }
+    }
+
+    @Test(arguments: [(CaseRole.unspecified, 1), (.candidate, 0)])
+    func aScoreJobWhoseRoleItCannotHaveIsRefusedBeforeItsAttempt(role: CaseRole, round: Int) async throws {
+        try await WorkerFixture.with(train: 1, test: 0) { fixture in
+            let model = try await fixture.recordInitialModel(dropout: .train)
+            let id = try await fixture.recordJob(kind: "score", round: round, payload: Data())
+            let job = ScoreJob.with {
+                $0.experimentID = fixture.experimentID.uuidString.lowercased()
+                $0.round = UInt32(round)
+                $0.models = [model]
+                $0.caseRef = fixture.trainCases[0]
+                $0.method = .dropoutTrainTest
+                $0.role = role
+            }
+            let error = try await Self.scorerRefusal(job, id: id, fixture: fixture)
+            #expect(error?.code == .invalidArgument)
+            #expect(
+                error?.message
+                    == (role == .unspecified
+                        ? "the job does not state the case's role"
+                        : "round 0 selects at random; scores belong to rounds from 1 on"))
+            #expect(try await fixture.jobState(id).attempts == 0, "refused before the attempt starts")
+        }
+    }
+
+    /// What a scorer answers `job` (recorded as `id`) with, which the test expects to be a refusal.
+    private static func scorerRefusal(_ job: ScoreJob, id: UUID, fixture: WorkerFixture) async throws -> RPCError? {
+        let environment = try await fixture.environment("scorer", instance: "scorer")
+        let handler = ScoreJobHandler(loader: environment.loader, jobs: environment.jobs)
+        let error = await #expect(throws: RPCError.self) {
+            try await handler.handle(job, id: id.uuidString.lowercased(), delivery: 1, logger: WorkerTestSupport.logger)
+        }
+        await environment.connection.close()
+        return error
     }
 }
