@@ -121,7 +121,7 @@ public enum Checkpoint {
                 detail: "the stored configuration has \(parameters) parameters, "
                     + "the file holds \(payload) bytes of tensor data")
         }
-        let network = UNet3D(config: config, seed: 0)
+        let network = UNet3D(weightsToLoad: config)
         let named = network.namedParameters
         let stored = Set(header.keys).subtracting(["__metadata__"])
         let expectedNames = Set(named.map(\.name))

@@ -31,19 +31,24 @@ public final class Conv3D: RecordingLayer {
     private var plans: [[Int]: ConvolutionPlan] = [:]
 
     /// He (Kaiming normal, fan-in) initialisation from `generator`; biases start at zero.
-    public init(
+    public convenience init(
         inChannels: Int, outChannels: Int, kernelSize: Int, bias: Bool,
         generator: inout SeededGenerator
     ) {
+        self.init(inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize, bias: bias)
+        let std = (2.0 / Double(rowsPerVoxel)).squareRoot()
+        weight.value = Tensor(
+            shape: weight.value.shape,
+            scalars: (0..<weight.value.count).map { _ in Float(generator.nextGaussian() * std) })
+    }
+
+    /// Zero weights and biases, for weights that are loaded next.
+    init(inChannels: Int, outChannels: Int, kernelSize: Int, bias: Bool) {
         precondition(kernelSize == 1 || kernelSize == 3, "kernel size must be 1 or 3")
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernelSize = kernelSize
-        let fanIn = inChannels * kernelSize * kernelSize * kernelSize
-        let std = (2.0 / Double(fanIn)).squareRoot()
-        let shape = [outChannels, inChannels, kernelSize, kernelSize, kernelSize]
-        let scalars = (0..<shape.reduce(1, *)).map { _ in Float(generator.nextGaussian() * std) }
-        weight = Parameter(Tensor(shape: shape, scalars: scalars))
+        weight = Parameter(Tensor(zeros: [outChannels, inChannels, kernelSize, kernelSize, kernelSize]))
         self.bias = bias ? Parameter(Tensor(zeros: [outChannels])) : nil
     }
 

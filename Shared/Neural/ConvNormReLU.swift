@@ -6,10 +6,19 @@ public final class ConvNormReLU: Layer {
     public let conv: Conv3D
     public let norm: GroupNorm
 
-    public init(inChannels: Int, outChannels: Int, groups: Int, bias: Bool, generator: inout SeededGenerator) {
-        conv = Conv3D(
-            inChannels: inChannels, outChannels: outChannels, kernelSize: 3, bias: bias, generator: &generator)
-        norm = GroupNorm(groups: groups, channels: outChannels, rectified: true)
+    public convenience init(
+        inChannels: Int, outChannels: Int, groups: Int, bias: Bool, generator: inout SeededGenerator
+    ) {
+        self.init(
+            conv: Conv3D(
+                inChannels: inChannels, outChannels: outChannels, kernelSize: 3, bias: bias, generator: &generator),
+            groups: groups)
+    }
+
+    /// The unit around a 3×3×3 convolution, normalising its output channels in `groups` groups.
+    init(conv: Conv3D, groups: Int) {
+        self.conv = conv
+        norm = GroupNorm(groups: groups, channels: conv.outChannels, rectified: true)
     }
 
     public var parameters: [Parameter] { conv.parameters + norm.parameters }
