@@ -204,8 +204,9 @@ let package = Package(
             ], path: "Tests/BusTests"),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["TestSupport", "Store", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TestSupport", "Domain", "Store", .product(name: "Logging", package: "swift-log")],
             path: "Tests/StoreTests"),
+        .testTarget(name: "DomainTests", dependencies: ["Domain"], path: "Tests/DomainTests"),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], path: "Tests/ArtifactsTests"),
         .testTarget(
             name: "VolumeTests", dependencies: ["TestSupport", "Volume"], path: "Tests/VolumeTests",
