@@ -116,7 +116,7 @@ let package = Package(
         .target(
             name: "WorkerSupport",
             dependencies: [
-                "Profiles", "ServiceRuntime", "Store", "Artifacts", "Volume", "Neural", "Bus", "Proto",
+                "Domain", "Profiles", "ServiceRuntime", "Store", "Artifacts", "Volume", "Neural", "Bus", "Proto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -138,7 +138,7 @@ let package = Package(
         .executableTarget(
             name: "IngestService",
             dependencies: [
-                "ServiceRuntime", "Store", "Artifacts", "Volume", "ActiveLearning", "Bus", "Proto",
+                "Domain", "ServiceRuntime", "Store", "Artifacts", "Volume", "ActiveLearning", "Bus", "Proto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -155,7 +155,7 @@ let package = Package(
         .executableTarget(
             name: "TrainerService",
             dependencies: [
-                "WorkerSupport", "Profiles", "ServiceRuntime", "Neural", "Store", "Artifacts", "Bus", "Proto",
+                "Domain", "WorkerSupport", "Profiles", "ServiceRuntime", "Neural", "Store", "Artifacts", "Bus", "Proto",
                 "SeededRandom",
                 "ActiveLearning",
                 .product(name: "Logging", package: "swift-log"),
@@ -204,8 +204,9 @@ let package = Package(
             ], path: "Tests/BusTests"),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["TestSupport", "Store", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TestSupport", "Domain", "Store", .product(name: "Logging", package: "swift-log")],
             path: "Tests/StoreTests"),
+        .testTarget(name: "DomainTests", dependencies: ["Domain"], path: "Tests/DomainTests"),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], path: "Tests/ArtifactsTests"),
         .testTarget(
             name: "VolumeTests", dependencies: ["TestSupport", "Volume"], path: "Tests/VolumeTests",
@@ -266,7 +267,7 @@ let package = Package(
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "TestSupport",
+                "TestSupport", "Domain",
                 "TrainerService", "ScorerService", "WorkerSupport", "Profiles", "ServiceRuntime", "Store", "Artifacts",
                 "Volume",
                 "SyntheticData", "Neural", "ActiveLearning", "SeededRandom", "Bus", "Proto",
@@ -287,7 +288,8 @@ let package = Package(
         .testTarget(
             name: "IngestTests",
             dependencies: [
-                "IngestService", "ServiceRuntime", "Store", "Artifacts", "Volume", "SyntheticData", "Bus", "Proto",
+                "Domain", "IngestService", "ServiceRuntime", "Store", "Artifacts", "Volume", "SyntheticData", "Bus",
+                "Proto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

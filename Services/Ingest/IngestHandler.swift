@@ -1,5 +1,6 @@
 import Artifacts
 import Crypto
+import Domain
 import Foundation
 import Logging
 import Proto
@@ -31,7 +32,7 @@ struct IngestHandler: Sendable {
     func ingest(_ request: IngestRequest, logger: Logger) async throws -> IngestResult {
         let plan = try IngestPlan(request)
         let dataset = try await ensure(plan.dataset, requestID: request.requestID)
-        let scope = dataset.id.uuidString.lowercased()
+        let scope = dataset.id.wireForm
         let discoveries = try await discover(plan, requestID: request.requestID)
         logger.info("import started", metadata: ["dataset": "\(scope)", "cases": "\(discoveries.count)"])
 
@@ -86,7 +87,7 @@ struct IngestHandler: Sendable {
         guard stored.sourceKind == dataset.sourceKind, stored.sourceURI == dataset.sourceURI else {
             throw RPCError(
                 .failedPrecondition,
-                "dataset \(stored.id.uuidString.lowercased()) was imported from \(stored.sourceKind.rawValue) "
+                "dataset \(stored.id.wireForm) was imported from \(stored.sourceKind.rawValue) "
                     + "'\(stored.sourceURI)', not \(dataset.sourceKind.rawValue) '\(dataset.sourceURI)'",
                 details: ["field": "dataset_id", "request.id": requestID])
         }
@@ -119,10 +120,10 @@ struct IngestHandler: Sendable {
     private func recordFailure(
         name: String, reason: String, file: String?, dataset: DatasetRecord, logger: Logger
     ) async throws -> CaseOutcome {
-        let scope = dataset.id.uuidString.lowercased()
+        let scope = dataset.id.wireForm
         _ = try await cases.record([
             CaseRecord(
-                id: UUID(), datasetID: dataset.id, sourceName: name, patientID: name,
+                id: .random(), datasetID: dataset.id, sourceName: name, patientID: name,
                 state: .failed(reason: reason))
         ])
         let event = CaseFailed.with {
@@ -145,7 +146,7 @@ struct IngestHandler: Sendable {
         _ prepared: [String: CaseArtifacts], dataset: DatasetRecord, logger: Logger
     ) async throws -> [(String, CaseOutcome)] {
         guard !prepared.isEmpty else { return [] }
-        let scope = dataset.id.uuidString.lowercased()
+        let scope = dataset.id.wireForm
         let testPatients = try TestSplit.testPatients(
             prepared.filter { $0.value.label != nil }.map(\.key),
             share: dataset.testFraction,
@@ -155,7 +156,7 @@ struct IngestHandler: Sendable {
             names.map { name in
                 let files = prepared[name]!
                 return CaseRecord(
-                    id: UUID(), datasetID: dataset.id, sourceName: name, patientID: name,
+                    id: .random(), datasetID: dataset.id, sourceName: name, patientID: name,
                     state: .ingested(
                         split: testPatients.contains(name) ? .test : .train,
                         imageSHA256: files.image.sha256, labelSHA256: files.label?.sha256),
@@ -165,7 +166,7 @@ struct IngestHandler: Sendable {
         for (name, record) in zip(names, stored) {
             guard case .ingested(_, let image, let label) = record.state else { continue }
             let files = prepared[name]!
-            let caseID = record.id.uuidString.lowercased()
+            let caseID = record.id.wireForm
             let event = try CaseIngested.with {
                 $0.datasetID = scope
                 $0.caseRef = try CaseRef.with {

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Proto
 import ServiceRuntime
@@ -22,7 +23,7 @@ struct IngestPlan: Sendable {
         func invalid(_ field: String, _ message: String) -> RPCError {
             RPCError(.invalidArgument, message, details: ["field": field, "request.id": request.requestID])
         }
-        guard let datasetID = UUID(uuidString: request.datasetID) else {
+        guard let datasetID = DatasetID(wireForm: request.datasetID) else {
             throw invalid("dataset_id", "dataset_id must be a UUID, got '\(request.datasetID)'")
         }
         let share = request.testShare == 0 ? Self.defaultTestShare : request.testShare

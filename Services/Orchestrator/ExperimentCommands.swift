@@ -40,7 +40,7 @@ struct ExperimentCommands: Sendable {
         guard cohort.trainingCases.count >= experiment.design.initialCount, !cohort.testCases.isEmpty else {
             throw RPCError(
                 .failedPrecondition,
-                "dataset \(experiment.datasetID.uuidString.lowercased()) has \(cohort.trainingCases.count) training "
+                "dataset \(experiment.datasetID.wireForm) has \(cohort.trainingCases.count) training "
                     + "and \(cohort.testCases.count) test cases; the experiment needs \(experiment.design.initialCount) "
                     + "training cases and a test split",
                 details: ["experiment": request.experimentID])
@@ -99,7 +99,8 @@ struct ExperimentCommands: Sendable {
     }
 
     func list(_ request: ListExperimentsRequest) async throws -> ExperimentList {
-        let datasetID: UUID? = request.datasetID.isEmpty ? nil : try Self.uuid(request.datasetID, field: "dataset_id")
+        let datasetID: DatasetID? =
+            request.datasetID.isEmpty ? nil : try Self.id(request.datasetID, field: "dataset_id")
         var list = ExperimentList()
         for experiment in try await ExperimentRepository.experiments(datasetID: datasetID, on: database) {
             list.experiments.append(try await status(of: experiment))
@@ -146,7 +147,7 @@ struct ExperimentCommands: Sendable {
             experiment.annotationMode == .human && round?.phase == .annotating
             && selections.contains { $0.selectedRound == round?.index && $0.annotatedRound == nil }
         return ExperimentStatus.with {
-            $0.experimentID = experiment.id.uuidString.lowercased()
+            $0.experimentID = experiment.id.wireForm
             $0.spec = ExperimentSpecMapping.spec(of: experiment)
             $0.state =
                 switch experiment.status {
@@ -182,12 +183,12 @@ struct ExperimentCommands: Sendable {
         try await DatasetRepository(client: database).dataset(experiment.datasetID)?.splitSeed ?? 0
     }
 
-    private static func experimentID(_ text: String) throws(RPCError) -> UUID {
-        try uuid(text, field: "experiment_id")
+    private static func experimentID(_ text: String) throws(RPCError) -> ExperimentID {
+        try id(text, field: "experiment_id")
     }
 
-    private static func uuid(_ text: String, field: String) throws(RPCError) -> UUID {
-        guard let id = UUID(uuidString: text) else {
+    private static func id<ID: Identifier>(_ text: String, field: String) throws(RPCError) -> ID {
+        guard let id = ID(wireForm: text) else {
             throw RPCError(.invalidArgument, "\(field) must be a UUID, got '\(text)'", details: ["field": field])
         }
         return id

@@ -85,8 +85,8 @@ actor ExperimentDriver {
 
     /// Takes `experimentID`'s rounds as far as they can go now. Errors are logged, not thrown: the
     /// next notice or the next reconciliation retries from the stored state.
-    func advance(_ experimentID: UUID) async {
-        let logger = logger.with(experiment: experimentID.uuidString.lowercased())
+    func advance(_ experimentID: ExperimentID) async {
+        let logger = logger.with(experiment: experimentID.wireForm)
         do {
             while try await step(experimentID, logger: logger) {}
         } catch is CancellationError {
@@ -97,7 +97,7 @@ actor ExperimentDriver {
     }
 
     /// Carries out one step; returns whether the experiment moved on (so another step may follow).
-    private func step(_ experimentID: UUID, logger: Logger) async throws -> Bool {
+    private func step(_ experimentID: ExperimentID, logger: Logger) async throws -> Bool {
         guard let experiment = try await ExperimentRepository.experiment(experimentID, on: database),
             experiment.status == .running,
             let round = try await RoundRepository.latest(of: experimentID, on: database)
@@ -163,7 +163,7 @@ actor ExperimentDriver {
         return true
     }
 
-    private func recordPicks(_ picks: [UUID], in context: StepContext) async throws -> Bool {
+    private func recordPicks(_ picks: [CaseID], in context: StepContext) async throws -> Bool {
         let experiment = context.experiment
         let index = context.round.index
         let oracle = experiment.annotationMode == .oracle
@@ -224,7 +224,7 @@ actor ExperimentDriver {
             let stored = try await StoredResults.features(of: context.experiment.id, round: index, on: database)
             var missing: [String] = []
             for caseID in context.annotated.map(\.id) {
-                let text = caseID.uuidString.lowercased()
+                let text = caseID.wireForm
                 if let features = stored[caseID] {
                     annotated.append(
                         CaseFeatures.with {
@@ -245,15 +245,15 @@ actor ExperimentDriver {
         return try await recordPicks(try await select(context, annotated: annotated), in: context)
     }
 
-    private func select(_ context: StepContext, annotated: [CaseFeatures]) async throws -> [UUID] {
+    private func select(_ context: StepContext, annotated: [CaseFeatures]) async throws -> [CaseID] {
         let experiment = context.experiment
         let spec = context.spec
         let scored = try await StoredResults.scores(of: experiment.id, round: context.round.index, on: database)
         let request = SelectRequest.with {
-            $0.requestID = "\(experiment.id.uuidString.lowercased())/\(context.round.index)"
+            $0.requestID = "\(experiment.id.wireForm)/\(context.round.index)"
             $0.candidates = context.pool.map { named in
                 Candidate.with {
-                    $0.caseID = named.id.uuidString.lowercased()
+                    $0.caseID = named.id.wireForm
                     $0.sourceName = named.sourceName
                     $0.score = scored[named.id]?.score ?? 0
                     $0.features = scored[named.id]?.features ?? []
@@ -269,7 +269,7 @@ actor ExperimentDriver {
         }
         let result = try await rpc.call(SelectorRPC.select, request, timeout: callTimeout)
         return try result.pickedCaseIds.map { text in
-            guard let id = UUID(uuidString: text), context.pool.contains(where: { $0.id == id }) else {
+            guard let id = CaseID(wireForm: text), context.pool.contains(where: { $0.id == id }) else {
                 throw RPCError(.internal, "the selector picked '\(text)', which is not in the pool")
             }
             return id
@@ -371,16 +371,16 @@ actor ExperimentDriver {
         guard let model = models.first else {
             throw RPCError(.failedPrecondition, "round \(context.round.index) has no model")
         }
-        func caseDice(_ dice: [UUID: Double]) -> [CaseDice] {
+        func caseDice(_ dice: [CaseID: Double]) -> [CaseDice] {
             dice.map { id, value in
                 CaseDice.with {
-                    $0.caseID = id.uuidString.lowercased()
+                    $0.caseID = id.wireForm
                     $0.dice = value
                 }
             }
         }
         let roundDice = try await StoredResults.dice(of: model.id, on: database)
-        var referenceDice: [UUID: Double] = [:]
+        var referenceDice: [CaseID: Double] = [:]
         if context.state.reference != .unavailable {
             guard
                 let reference = try await StoredResults.referenceModel(
@@ -390,7 +390,7 @@ actor ExperimentDriver {
             referenceDice = try await StoredResults.dice(of: reference.id, on: database)
         }
         let request = StatsRequest.with {
-            $0.requestID = "\(experiment.id.uuidString.lowercased())/\(context.round.index)"
+            $0.requestID = "\(experiment.id.wireForm)/\(context.round.index)"
             $0.rounds = [
                 RoundDice.with {
                     $0.round = UInt32(context.round.index)

@@ -17,11 +17,11 @@ enum ExperimentSpecMapping {
     /// reads. Repetitions are separate experiments, so they run side by side, each can be
     /// inspected, resumed or cancelled alone, and strategies compared repetition by repetition
     /// share a seed and hence the initial set.
-    static func record(id: UUID, spec: ExperimentSpec) throws(RPCError) -> ExperimentRecord {
+    static func record(id: ExperimentID, spec: ExperimentSpec) throws(RPCError) -> ExperimentRecord {
         func invalid(_ field: String, _ message: String) -> RPCError {
-            RPCError(.invalidArgument, message, details: ["field": field, "experiment": id.uuidString.lowercased()])
+            RPCError(.invalidArgument, message, details: ["field": field, "experiment": id.wireForm])
         }
-        guard let datasetID = UUID(uuidString: spec.datasetID) else {
+        guard let datasetID = DatasetID(wireForm: spec.datasetID) else {
             throw invalid("dataset_id", "dataset_id must be a UUID, got '\(spec.datasetID)'")
         }
         guard let strategy = Strategy(spec.strategy) else {

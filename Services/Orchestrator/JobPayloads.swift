@@ -14,11 +14,11 @@ struct JobPayloads: Sendable {
     let cohort: Cohort
 
     func trainJob(_ plan: TrainingPlan) throws -> JobRecord {
-        let id = UUID()
+        let id = JobID.random()
         let job = TrainJob.with {
-            $0.jobID = id.uuidString.lowercased()
-            $0.experimentID = experiment.id.uuidString.lowercased()
-            $0.datasetID = experiment.datasetID.uuidString.lowercased()
+            $0.jobID = id.wireForm
+            $0.experimentID = experiment.id.wireForm
+            $0.datasetID = experiment.datasetID.wireForm
             $0.repetition = UInt32(experiment.repetition)
             $0.round = UInt32(plan.round)
             $0.trainingCases = plan.trainingCases.compactMap { cohort.references[$0] }
@@ -36,14 +36,14 @@ struct JobPayloads: Sendable {
 
     /// The full-data model's training job: every training case of `datasetID`, no experiment.
     static func referenceJob(
-        _ plan: TrainingPlan, datasetID: UUID, spec: ExperimentSpec, cohort: Cohort
+        _ plan: TrainingPlan, datasetID: DatasetID, spec: ExperimentSpec, cohort: Cohort
     ) throws
         -> JobRecord
     {
-        let id = UUID()
+        let id = JobID.random()
         let job = TrainJob.with {
-            $0.jobID = id.uuidString.lowercased()
-            $0.datasetID = datasetID.uuidString.lowercased()
+            $0.jobID = id.wireForm
+            $0.datasetID = datasetID.wireForm
             $0.trainingCases = plan.trainingCases.compactMap { cohort.references[$0] }
             $0.validationCases = plan.validationCases.compactMap { cohort.references[$0] }
             $0.seed = plan.seed
@@ -60,15 +60,15 @@ struct JobPayloads: Sendable {
         guard !models.isEmpty else {
             throw RPCError(.failedPrecondition, "round \(plan.round) cannot be scored: no trained model is stored")
         }
-        let id = UUID()
+        let id = JobID.random()
         let job = ScoreJob.with {
-            $0.jobID = id.uuidString.lowercased()
-            $0.experimentID = experiment.id.uuidString.lowercased()
+            $0.jobID = id.wireForm
+            $0.experimentID = experiment.id.wireForm
             $0.repetition = UInt32(experiment.repetition)
             $0.round = UInt32(plan.round)
             $0.models = models.map { model in
                 ModelRef.with {
-                    $0.modelID = model.id.uuidString.lowercased()
+                    $0.modelID = model.id.wireForm
                     $0.checkpoint = ArtifactRef.with { $0.sha256 = model.checkpointSHA256 }
                 }
             }

@@ -1,4 +1,5 @@
 import Bus
+import Domain
 import Foundation
 import Proto
 import ServiceRuntime
@@ -27,7 +28,7 @@ struct JobPublisher: Sendable {
 
     func publish(_ jobs: [JobRecord]) async throws {
         for job in jobs where !job.state.isFinal {
-            let id = job.id.uuidString.lowercased()
+            let id = job.id.wireForm
             switch job.kind {
             case .train: try await training.submit(try TrainJob(serializedBytes: job.payload), id: id)
             case .score: try await scoring.submit(try ScoreJob(serializedBytes: job.payload), id: id)

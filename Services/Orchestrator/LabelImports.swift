@@ -1,4 +1,5 @@
 import Artifacts
+import Domain
 import Foundation
 import Logging
 import Proto
@@ -38,11 +39,11 @@ struct LabelImports: Sendable {
         let preparation = LabelPreparation(artifacts: try artifacts(), logger: logger)
 
         var answer = LabelImportResult()
-        var delivered: [UUID: LabelPreparation.PreparedLabel] = [:]
+        var delivered: [CaseID: LabelPreparation.PreparedLabel] = [:]
         for label in request.labels {
-            let name = UUID(uuidString: label.caseID).flatMap { cases[$0]?.sourceName } ?? label.caseID
+            let name = CaseID(wireForm: label.caseID).flatMap { cases[$0]?.sourceName } ?? label.caseID
             do throws(LabelRefusal) {
-                guard let caseID = UUID(uuidString: label.caseID), let record = cases[caseID],
+                guard let caseID = CaseID(wireForm: label.caseID), let record = cases[caseID],
                     let selection = selections.first(where: { $0.caseID == caseID }), selection.selectedRound == round
                 else {
                     throw LabelRefusal(
@@ -76,17 +77,17 @@ struct LabelImports: Sendable {
         }
 
         let annotated = try await annotate(delivered, round: round, of: experiment)
-        answer.acceptedCaseIds += delivered.keys.filter { annotated.contains($0) }.map { $0.uuidString.lowercased() }
+        answer.acceptedCaseIds += delivered.keys.filter { annotated.contains($0) }.map(\.wireForm)
             .sorted()
         for (caseID, prepared) in delivered where !annotated.contains(caseID) {
             // Annotated meanwhile by a concurrent import: the same label is no change, another is refused.
             let stored = try await database.caseFiles(caseID)?.labelSHA256
             if stored == prepared.artifact.sha256 {
-                answer.acceptedCaseIds.append(caseID.uuidString.lowercased())
+                answer.acceptedCaseIds.append(caseID.wireForm)
             } else {
                 answer.rejected.append(
                     LabelRejection.with {
-                        $0.caseID = caseID.uuidString.lowercased()
+                        $0.caseID = caseID.wireForm
                         $0.reason =
                             LabelRefusal(
                                 .conflictingLabel, caseName: cases[caseID]?.sourceName ?? "\(caseID)",
@@ -99,7 +100,7 @@ struct LabelImports: Sendable {
         if !annotated.isEmpty { await driver.advance(experiment.id) }
         answer.missingCaseIds = try await ExperimentCaseRepository.selections(of: experiment.id, on: database)
             .filter { $0.selectedRound == round && $0.annotatedRound == nil }
-            .map { $0.caseID.uuidString.lowercased() }
+            .map(\.caseID.wireForm)
         logger.info(
             "labels imported",
             metadata: [
@@ -114,7 +115,7 @@ struct LabelImports: Sendable {
     /// round; otherwise the error that says which of these fails.
     private func waitingExperiment(_ request: LabelImportRequest) async throws -> ExperimentRecord {
         let text = request.experimentID
-        guard let id = UUID(uuidString: text) else {
+        guard let id = ExperimentID(wireForm: text) else {
             throw RPCError(
                 .invalidArgument, "experiment_id must be a UUID, got '\(text)'",
                 details: ["field": "experiment_id"])
@@ -147,15 +148,15 @@ struct LabelImports: Sendable {
 
     /// Stores the labels and the annotations in one transaction; the cases that changed.
     private func annotate(
-        _ labels: [UUID: LabelPreparation.PreparedLabel], round: Int, of experiment: ExperimentRecord
+        _ labels: [CaseID: LabelPreparation.PreparedLabel], round: Int, of experiment: ExperimentRecord
     )
-        async throws -> Set<UUID>
+        async throws -> Set<CaseID>
     {
         guard !labels.isEmpty else { return [] }
-        let changed: Set<UUID>? = try await database.withTransaction { transaction in
+        let changed: Set<CaseID>? = try await database.withTransaction { transaction in
             guard try await ExperimentRepository.lockedExperiment(experiment.id, in: transaction)?.status == .running
             else { return nil }
-            var changed = Set<UUID>()
+            var changed = Set<CaseID>()
             for (caseID, label) in labels {
                 if try await ExperimentCaseRepository.annotate(
                     caseID, label: label.artifact.sha256,
@@ -168,7 +169,7 @@ struct LabelImports: Sendable {
             return changed
         }
         guard let changed else {
-            let id = experiment.id.uuidString.lowercased()
+            let id = experiment.id.wireForm
             throw RPCError(
                 .failedPrecondition, "experiment \(id) stopped while its labels were prepared",
                 details: ["experiment": id])

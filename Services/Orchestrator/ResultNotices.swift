@@ -1,4 +1,5 @@
 import Bus
+import Domain
 import Foundation
 import Logging
 import Orchestration
@@ -75,7 +76,7 @@ struct ResultNotices: Sendable {
 
     /// The job a notice reports on: the id inside the result, or for a failed job's `ErrorReply`
     /// (which carries none) the message id the worker published it under.
-    static func jobID(of notice: JetStreamMessage) -> UUID? {
+    static func jobID(of notice: JetStreamMessage) -> JobID? {
         let fromResult: String? =
             if notice.subject.hasSuffix(".trainer") {
                 try? JobQueue<TrainJob, TrainResult>.decodeNotice(notice.payload, headers: notice.headers).get().jobID
@@ -83,6 +84,6 @@ struct ResultNotices: Sendable {
                 try? JobQueue<ScoreJob, ScoreResult>.decodeNotice(notice.payload, headers: notice.headers).get().jobID
             }
         let text = fromResult.flatMap { $0.isEmpty ? nil : $0 } ?? notice.headers["Nats-Msg-Id"]
-        return text.flatMap(UUID.init(uuidString:))
+        return text.flatMap { JobID(wireForm: $0) }
     }
 }

@@ -17,8 +17,8 @@ struct RoundEvents: Sendable {
     let source: String
     let logger: Logger
 
-    func roundStarted(_ experimentID: UUID, round: Int, annotatedCases: Int) async {
-        let id = experimentID.uuidString.lowercased()
+    func roundStarted(_ experimentID: ExperimentID, round: Int, annotatedCases: Int) async {
+        let id = experimentID.wireForm
         await publish(
             RoundStarted.with {
                 $0.experimentID = id
@@ -28,8 +28,8 @@ struct RoundEvents: Sendable {
             }, scope: id, eventID: "\(id)/\(round)/started")
     }
 
-    func phaseChanged(_ experimentID: UUID, round: Int, phase: Domain.RoundPhase) async {
-        let id = experimentID.uuidString.lowercased()
+    func phaseChanged(_ experimentID: ExperimentID, round: Int, phase: Domain.RoundPhase) async {
+        let id = experimentID.wireForm
         await publish(
             PhaseChanged.with {
                 $0.experimentID = id
@@ -39,8 +39,8 @@ struct RoundEvents: Sendable {
             }, scope: id, eventID: "\(id)/\(round)/\(phase.rawValue)")
     }
 
-    func roundFinished(_ experimentID: UUID, round: Int, analysis: RoundAnalysis, dataShare: Double) async {
-        let id = experimentID.uuidString.lowercased()
+    func roundFinished(_ experimentID: ExperimentID, round: Int, analysis: RoundAnalysis, dataShare: Double) async {
+        let id = experimentID.wireForm
         await publish(
             RoundFinished.with {
                 $0.experimentID = id
@@ -55,8 +55,8 @@ struct RoundEvents: Sendable {
     }
 
     /// Reads the experiment's outcome back, so the event reports what was committed.
-    func experimentFinished(_ experimentID: UUID, state: ExperimentState, on database: PostgresClient) async {
-        let id = experimentID.uuidString.lowercased()
+    func experimentFinished(_ experimentID: ExperimentID, state: ExperimentState, on database: PostgresClient) async {
+        let id = experimentID.wireForm
         do {
             guard let experiment = try await ExperimentRepository.experiment(experimentID, on: database) else { return }
             let rounds = try await RoundRepository.rounds(of: experimentID, on: database)

@@ -15,7 +15,7 @@ struct StepContext: Sendable {
     /// Training cases annotated so far.
     let annotated: [NamedCase]
     /// Training cases picked in any round so far, annotated or not.
-    let picked: Set<UUID>
+    let picked: Set<CaseID>
     /// Training cases not picked yet.
     let pool: [NamedCase]
     let state: RoundState
@@ -78,7 +78,7 @@ struct StepContext: Sendable {
         for caseID in cohort.testCases.map(\.id) where evaluated[caseID] == nil {
             guard
                 let job = try await JobRepository.job(
-                    key: key + "/evaluate/\(caseID.uuidString.lowercased())",
+                    key: key + "/evaluate/\(caseID.wireForm)",
                     on: database)
             else { continue }
             if job.state == .failed { return .failed(reason: job.lastError ?? "its evaluation failed") }
@@ -93,10 +93,10 @@ struct StepContext: Sendable {
 struct Cohort: Sendable {
     var trainingCases: [NamedCase]
     var testCases: [NamedCase]
-    var references: [UUID: CaseRef]
-    var labelVoxels: [UUID: Int]
+    var references: [CaseID: CaseRef]
+    var labelVoxels: [CaseID: Int]
 
-    static func load(_ datasetID: UUID, on database: PostgresClient) async throws -> Cohort {
+    static func load(_ datasetID: DatasetID, on database: PostgresClient) async throws -> Cohort {
         var cohort = Cohort(trainingCases: [], testCases: [], references: [:], labelVoxels: [:])
         for record in try await CaseRepository(client: database).cases(in: datasetID) {
             guard case .ingested(let split, let image, let label) = record.state else { continue }
@@ -106,7 +106,7 @@ struct Cohort: Sendable {
             }
             cohort.labelVoxels[record.id] = record.labelVoxels
             cohort.references[record.id] = CaseRef.with {
-                $0.caseID = record.id.uuidString.lowercased()
+                $0.caseID = record.id.wireForm
                 $0.image = ArtifactRef.with { $0.sha256 = image }
                 if let label { $0.label = ArtifactRef.with { $0.sha256 = label } }
             }

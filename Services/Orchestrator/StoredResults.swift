@@ -7,13 +7,14 @@ import Store
 enum StoredResults {
     /// A trained model: its id and checkpoint, and its bootstrap member if any.
     struct Model: Sendable, Hashable {
-        var id: UUID
+        var id: ModelID
         var checkpointSHA256: String
         var member: Int?
     }
 
     /// The models of a round, the single model or the members in order.
-    static func models(of experimentID: UUID, round: Int, on db: some PostgresQuerying) async throws -> [Model] {
+    static func models(of experimentID: ExperimentID, round: Int, on db: some PostgresQuerying) async throws -> [Model]
+    {
         try await db.query(
             """
             SELECT id, checkpoint_sha256, bootstrap_member FROM models
@@ -25,7 +26,7 @@ enum StoredResults {
 
     /// The full-data reference model of a dataset and profile, or nil before it is trained.
     static func referenceModel(
-        datasetID: UUID, profile: ProfileName,
+        datasetID: DatasetID, profile: ProfileName,
         on db: some PostgresQuerying
     ) async throws -> Model? {
         try await db.query(
@@ -37,8 +38,8 @@ enum StoredResults {
     }
 
     /// Per-case test Dice of a model, by case id.
-    static func dice(of modelID: UUID, on db: some PostgresQuerying) async throws -> [UUID: Double] {
-        var dice: [UUID: Double] = [:]
+    static func dice(of modelID: ModelID, on db: some PostgresQuerying) async throws -> [CaseID: Double] {
+        var dice: [CaseID: Double] = [:]
         for row in try await db.query("SELECT case_id, dice FROM evaluations WHERE model_id = \(modelID)") {
             dice[try row.decode("case_id")] = try row.decode("dice")
         }
@@ -47,11 +48,11 @@ enum StoredResults {
 
     /// Uncertainty scores and bottleneck features of a round's pool cases, by case id.
     static func scores(
-        of experimentID: UUID, round: Int, on db: some PostgresQuerying
+        of experimentID: ExperimentID, round: Int, on db: some PostgresQuerying
     ) async throws
-        -> [UUID: (score: Double, features: [Float])]
+        -> [CaseID: (score: Double, features: [Float])]
     {
-        var scores: [UUID: (score: Double, features: [Float])] = [:]
+        var scores: [CaseID: (score: Double, features: [Float])] = [:]
         for row in try await db.query(
             """
             SELECT s.case_id, s.value, f.vector FROM scores s
@@ -69,9 +70,9 @@ enum StoredResults {
     /// Bottleneck features stored in a round, by case id: the pool cases' and, under the
     /// non-similar restriction, the annotated cases'.
     static func features(
-        of experimentID: UUID, round: Int, on db: some PostgresQuerying
-    ) async throws -> [UUID: [Float]] {
-        var features: [UUID: [Float]] = [:]
+        of experimentID: ExperimentID, round: Int, on db: some PostgresQuerying
+    ) async throws -> [CaseID: [Float]] {
+        var features: [CaseID: [Float]] = [:]
         for row in try await db.query(
             """
             SELECT case_id, vector FROM features WHERE experiment_id = \(experimentID) AND round_index = \(round)

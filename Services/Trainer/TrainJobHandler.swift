@@ -1,5 +1,6 @@
 import Artifacts
 import Bus
+import Domain
 import Foundation
 import Logging
 import Neural
@@ -40,9 +41,10 @@ struct TrainJobHandler: JobHandler {
         } catch {
             throw JobField.refusal(error, jobID: id)
         }
-        let jobID = try JobField.uuid(id, field: "job_id")
-        let datasetID = try JobField.uuid(job.datasetID, field: "dataset_id")
-        let experimentID = try job.experimentID.isEmpty ? nil : JobField.uuid(job.experimentID, field: "experiment_id")
+        let jobID: JobID = try JobField.id(id, field: "job_id")
+        let datasetID: DatasetID = try JobField.id(job.datasetID, field: "dataset_id")
+        let experimentID: ExperimentID? =
+            try job.experimentID.isEmpty ? nil : JobField.id(job.experimentID, field: "experiment_id")
         guard try await jobs.startAttempt(jobID: id) else {
             logger.notice("job already succeeded; nothing to do")
             return nil
@@ -62,7 +64,7 @@ struct TrainJobHandler: JobHandler {
 
         let started = Date()
         let (events, continuation) = AsyncStream.makeStream(of: EpochReport.self, bufferingPolicy: .bufferingNewest(64))
-        let scope = job.experimentID.isEmpty ? datasetID.uuidString.lowercased() : job.experimentID
+        let scope = job.experimentID.isEmpty ? datasetID.wireForm : job.experimentID
         let publishing = Task { await progress.publish(events, job: job, scope: scope, logger: logger) }
         let outcome: TrainingResult
         do {
@@ -90,7 +92,7 @@ struct TrainJobHandler: JobHandler {
         let checkpoint = try Checkpoint.encode(outcome.network, metadata: metadata)
         let artifact = try loader.artifacts.put(checkpoint)
         let model = ModelRecord(
-            id: UUID(), datasetID: datasetID, experimentID: experimentID,
+            id: .random(), datasetID: datasetID, experimentID: experimentID,
             roundIndex: experimentID == nil ? nil : Int(job.round),
             bootstrapMember: job.hasBootstrapMember ? Int(job.bootstrapMember) : nil, profile: profile.name,
             checkpointSHA256: artifact.sha256, trainingCaseCount: sample.training.count, epochs: outcome.history.count,
@@ -112,7 +114,7 @@ struct TrainJobHandler: JobHandler {
             $0.round = job.round
             if job.hasBootstrapMember { $0.bootstrapMember = job.bootstrapMember }
             $0.model = ModelRef.with {
-                $0.modelID = model.id.uuidString.lowercased()
+                $0.modelID = model.id.wireForm
                 $0.checkpoint = ArtifactRef.with {
                     $0.sha256 = artifact.sha256
                     $0.sizeBytes = UInt64(checkpoint.count)

@@ -19,9 +19,9 @@ import SeededRandom
 /// model can exist (an unlabelled pool under human annotation), the round finishes with its Dice
 /// alone.
 public struct ExperimentStateMachine: Sendable {
-    public let experimentID: UUID
+    public let experimentID: ExperimentID
     /// The dataset whose training split is the pool and whose test split every round is scored on.
-    public let datasetID: UUID
+    public let datasetID: DatasetID
     public let design: ExperimentDesign
     /// Share of the annotated cases held out for early stopping.
     public let validationFraction: Double
@@ -29,7 +29,7 @@ public struct ExperimentStateMachine: Sendable {
     public let coldStart: ColdStart
 
     public init(
-        experimentID: UUID, datasetID: UUID, design: ExperimentDesign, validationFraction: Double,
+        experimentID: ExperimentID, datasetID: DatasetID, design: ExperimentDesign, validationFraction: Double,
         coldStart: ColdStart = .off
     ) {
         self.experimentID = experimentID
@@ -95,7 +95,7 @@ public struct ExperimentStateMachine: Sendable {
 
     /// The case that extends round 0's set: the first of the initial draw's order not picked yet,
     /// so the extended set is always a prefix of that draw.
-    public func initialExtension(from trainingCases: [NamedCase], picked: Set<UUID>) throws -> NamedCase? {
+    public func initialExtension(from trainingCases: [NamedCase], picked: Set<CaseID>) throws -> NamedCase? {
         try RandomQuery.order(trainingCases, seed: jobSeed(round: 0, stream: 0)).first { !picked.contains($0.id) }
     }
 
@@ -118,7 +118,7 @@ public struct ExperimentStateMachine: Sendable {
             ? Array(0..<(design.bootstrapMembers ?? 1)).map(Optional.some) : [nil]
         return members.map { member in
             TrainingPlan(
-                key: "train/\(Self.text(experimentID))/\(round)/" + (member.map { "member-\($0)" } ?? "model"),
+                key: "train/\(experimentID.wireForm)/\(round)/" + (member.map { "member-\($0)" } ?? "model"),
                 round: round, member: member, trainingCases: training, validationCases: validation,
                 seed: jobSeed(round: round, stream: 16 + (member ?? 0)))
         }
@@ -135,7 +135,7 @@ public struct ExperimentStateMachine: Sendable {
         let cases = design.restriction == .nonSimilar ? candidates.union(annotated) : candidates
         return cases.sorted().map { named in
             ScoringPlan(
-                key: "score/\(Self.text(experimentID))/\(round)/\(Self.text(named.id))", round: round,
+                key: "score/\(experimentID.wireForm)/\(round)/\(named.id.wireForm)", round: round,
                 caseID: named.id, role: candidates.contains(named) ? .candidate : .annotated,
                 seed: jobSeed(round: round, stream: 2))
         }
@@ -145,7 +145,7 @@ public struct ExperimentStateMachine: Sendable {
     public func evaluationPlans(round: Int, testCases: [NamedCase]) -> [ScoringPlan] {
         testCases.sorted().map(\.id).map { caseID in
             ScoringPlan(
-                key: "evaluate/\(Self.text(experimentID))/\(round)/\(Self.text(caseID))", round: round,
+                key: "evaluate/\(experimentID.wireForm)/\(round)/\(caseID.wireForm)", round: round,
                 caseID: caseID, role: .test, seed: jobSeed(round: round, stream: 3))
         }
     }
@@ -167,7 +167,7 @@ public struct ExperimentStateMachine: Sendable {
     /// case, the validation share held out by a seed fixed per dataset, so every experiment plans
     /// the same job.
     public static func referencePlan(
-        datasetID: UUID, profile: ProfileName, trainingCases: [NamedCase],
+        datasetID: DatasetID, profile: ProfileName, trainingCases: [NamedCase],
         validationFraction: Double, seed: UInt64
     ) throws -> TrainingPlan {
         let (training, validation) = try split(trainingCases, fraction: validationFraction, seed: seed)
@@ -177,8 +177,8 @@ public struct ExperimentStateMachine: Sendable {
     }
 
     /// The key of the full-data model's training job; its evaluation jobs' keys extend it.
-    public static func referenceKey(datasetID: UUID, profile: ProfileName) -> String {
-        referenceKeyPrefix + "\(text(datasetID))/\(profile.rawValue)"
+    public static func referenceKey(datasetID: DatasetID, profile: ProfileName) -> String {
+        referenceKeyPrefix + "\(datasetID.wireForm)/\(profile.rawValue)"
     }
 
     /// What the keys of the full-data models' jobs start with; their results concern every
@@ -191,7 +191,7 @@ public struct ExperimentStateMachine: Sendable {
         let base = Self.referenceKey(datasetID: datasetID, profile: design.profile)
         return testCases.sorted().map(\.id).map { caseID in
             ScoringPlan(
-                key: base + "/evaluate/\(Self.text(caseID))", round: round, caseID: caseID, role: .test,
+                key: base + "/evaluate/\(caseID.wireForm)", round: round, caseID: caseID, role: .test,
                 seed: 0)
         }
     }
@@ -201,13 +201,10 @@ public struct ExperimentStateMachine: Sendable {
     static func split(
         _ cases: [NamedCase], fraction: Double, seed: UInt64
     ) throws
-        -> (training: [UUID], validation: [UUID])
+        -> (training: [CaseID], validation: [CaseID])
     {
         let order = try RandomQuery.order(cases, seed: seed).map(\.id)
         let held = ValidationHoldOut.count(of: cases.count, fraction: fraction)
         return (Array(order.dropFirst(held)), Array(order.prefix(held)))
     }
-
-    /// UUIDs in the lower-case form the database and the messages use.
-    static func text(_ id: UUID) -> String { id.uuidString.lowercased() }
 }

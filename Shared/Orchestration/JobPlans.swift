@@ -9,9 +9,9 @@ public struct TrainingPlan: Sendable, Hashable {
     /// The bootstrap member, or nil for a round's single model.
     public var member: Int?
     /// In the seeded order the trainer keeps (its patch sampling and bootstrap resample follow it).
-    public var trainingCases: [UUID]
+    public var trainingCases: [CaseID]
     /// Held out for early stopping.
-    public var validationCases: [UUID]
+    public var validationCases: [CaseID]
     public var seed: UInt64
 }
 
@@ -21,7 +21,7 @@ public struct ScoringPlan: Sendable, Hashable {
     public var key: String
     /// The round the result belongs to.
     public var round: Int
-    public var caseID: UUID
+    public var caseID: CaseID
     /// What the scorer records for the case.
     public var role: CaseRole
     public var seed: UInt64

@@ -1,9 +1,10 @@
+import Domain
 import Foundation
 
 /// What a worker needs of a case row to load it: its artifacts, dataset and split.
 public struct CaseFiles: Sendable, Equatable {
-    public var id: UUID
-    public var datasetID: UUID
+    public var id: CaseID
+    public var datasetID: DatasetID
     /// `train` or `test`.
     public var split: String
     /// The preprocessed two-channel image.
@@ -14,7 +15,7 @@ public struct CaseFiles: Sendable, Equatable {
 
 extension PostgresClient {
     /// The files of the ingested case `id`; nil when there is no such ingested case.
-    public func caseFiles(_ id: UUID) async throws -> CaseFiles? {
+    public func caseFiles(_ id: CaseID) async throws -> CaseFiles? {
         guard
             let row = try await query(
                 """

@@ -13,8 +13,8 @@ public struct CaseRecord: Sendable, Hashable {
         case failed(reason: String)
     }
 
-    public var id: UUID
-    public var datasetID: UUID
+    public var id: CaseID
+    public var datasetID: DatasetID
     /// The case's name in its source (folder or manifest row); unique within the dataset.
     public var sourceName: String
     /// The patient the case belongs to; the test split never separates a patient's cases.
@@ -24,7 +24,7 @@ public struct CaseRecord: Sendable, Hashable {
     public var labelVoxels: Int?
 
     public init(
-        id: UUID, datasetID: UUID, sourceName: String, patientID: String, state: State,
+        id: CaseID, datasetID: DatasetID, sourceName: String, patientID: String, state: State,
         labelVoxels: Int? = nil
     ) {
         self.id = id

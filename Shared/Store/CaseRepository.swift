@@ -37,7 +37,7 @@ public struct CaseRepository: Sendable {
     }
 
     /// Every case of a dataset, ordered by source name.
-    public func cases(in datasetID: UUID) async throws -> [CaseRecord] {
+    public func cases(in datasetID: DatasetID) async throws -> [CaseRecord] {
         try await client.query(
             """
             SELECT id, dataset_id, source_name, patient_id, state, failure_reason, split, image_sha256, label_sha256,

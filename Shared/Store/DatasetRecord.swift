@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 /// A cohort imported from one source, as the `datasets` table holds it.
@@ -10,7 +11,7 @@ public struct DatasetRecord: Sendable, Hashable {
         case synthetic
     }
 
-    public var id: UUID
+    public var id: DatasetID
     /// Unique among datasets, for people; the source URI unless a caller names it otherwise.
     public var name: String
     public var sourceKind: SourceKind
@@ -22,7 +23,7 @@ public struct DatasetRecord: Sendable, Hashable {
     public var splitSeed: Int64
 
     public init(
-        id: UUID, name: String, sourceKind: SourceKind, sourceURI: String, testFraction: Double, splitSeed: Int64
+        id: DatasetID, name: String, sourceKind: SourceKind, sourceURI: String, testFraction: Double, splitSeed: Int64
     ) {
         self.id = id
         self.name = name

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 /// Typed access to the `datasets` table.
@@ -32,7 +33,7 @@ public struct DatasetRepository: Sendable {
             if let stored = records.first(where: { $0.id == dataset.id }) {
                 return stored
             }
-            let holder = records.first?.id.uuidString.lowercased() ?? "?"
+            let holder = records.first?.id.wireForm ?? "?"
             throw StoreError(
                 code: .uniqueViolation,
                 message: "dataset \(holder) already holds the name '\(dataset.name)' or the source "
@@ -41,7 +42,7 @@ public struct DatasetRepository: Sendable {
     }
 
     /// The dataset with `id`, or nil.
-    public func dataset(_ id: UUID) async throws -> DatasetRecord? {
+    public func dataset(_ id: DatasetID) async throws -> DatasetRecord? {
         try await client.query(
             """
             SELECT id, name, source_kind, source_uri, test_fraction, split_seed FROM datasets WHERE id = \(id)

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 extension ExperimentCaseRepository {
@@ -9,8 +10,8 @@ extension ExperimentCaseRepository {
     /// they are what the case shows: jobs name a case's artifacts from its row, and a label drawn
     /// once serves every later use.
     public static func annotate(
-        _ caseID: UUID, label sha256: String, labelVoxels: Int, round: Int,
-        of experimentID: UUID, on db: some PostgresQuerying
+        _ caseID: CaseID, label sha256: String, labelVoxels: Int, round: Int,
+        of experimentID: ExperimentID, on db: some PostgresQuerying
     ) async throws -> Bool {
         let rows = try await db.query(
             """

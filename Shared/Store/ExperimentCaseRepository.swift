@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 /// Typed access to the `experiment_cases` table: which training cases each experiment picked, and
@@ -7,7 +8,7 @@ public enum ExperimentCaseRepository {
     /// later picks follow its earlier ones), annotated in that same round when `annotated` (labels
     /// revealed). A case recorded before keeps its first record.
     public static func recordPicks(
-        _ caseIDs: [UUID], round: Int, of experimentID: UUID, datasetID: UUID,
+        _ caseIDs: [CaseID], round: Int, of experimentID: ExperimentID, datasetID: DatasetID,
         annotated: Bool, firstRank: Int = 0, on db: some PostgresQuerying
     ) async throws {
         let annotatedRound: Int? = annotated ? round : nil
@@ -24,10 +25,10 @@ public enum ExperimentCaseRepository {
     /// Marks cases picked in `round` as annotated in it; returns the ids that changed (cases picked
     /// in another round, or annotated already, are left as they were).
     public static func markAnnotated(
-        _ caseIDs: [UUID], round: Int, of experimentID: UUID,
+        _ caseIDs: [CaseID], round: Int, of experimentID: ExperimentID,
         on db: some PostgresQuerying
-    ) async throws -> [UUID] {
-        var changed: [UUID] = []
+    ) async throws -> [CaseID] {
+        var changed: [CaseID] = []
         for caseID in caseIDs {
             let rows = try await db.query(
                 """
@@ -42,7 +43,7 @@ public enum ExperimentCaseRepository {
 
     /// Every case the experiment picked, by round and rank.
     public static func selections(
-        of experimentID: UUID, on db: some PostgresQuerying
+        of experimentID: ExperimentID, on db: some PostgresQuerying
     ) async throws
         -> [ExperimentCaseRecord]
     {
@@ -56,7 +57,7 @@ public enum ExperimentCaseRepository {
 
     /// The case's pick in the experiment; nil while it is in the pool.
     public static func selection(
-        of caseID: UUID, in experimentID: UUID, on db: some PostgresQuerying
+        of caseID: CaseID, in experimentID: ExperimentID, on db: some PostgresQuerying
     ) async throws
         -> ExperimentCaseRecord?
     {

@@ -19,9 +19,9 @@ public struct ExperimentRecord: Sendable, Hashable {
         public var isFinal: Bool { self == .finished || self == .failed || self == .cancelled }
     }
 
-    public var id: UUID
+    public var id: ExperimentID
     public var name: String
-    public var datasetID: UUID
+    public var datasetID: DatasetID
     /// What it runs; the columns from `strategy` to `profile`.
     public var design: ExperimentDesign
     /// Which repetition of its comparison it is (0 for the first).
@@ -36,7 +36,7 @@ public struct ExperimentRecord: Sendable, Hashable {
     public var finishedAt: Date?
 
     public init(
-        id: UUID, name: String, datasetID: UUID, design: ExperimentDesign, repetition: Int = 0,
+        id: ExperimentID, name: String, datasetID: DatasetID, design: ExperimentDesign, repetition: Int = 0,
         annotationMode: AnnotationMode, status: Status = .created, failureReason: String? = nil,
         firstEquivalentRound: Int? = nil, spec: Data = Data(), createdAt: Date = Date(),
         finishedAt: Date? = nil

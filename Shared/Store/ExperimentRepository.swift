@@ -33,19 +33,19 @@ public enum ExperimentRepository {
             """)
         guard let stored = try await experiment(e.id, on: db) else {
             throw StoreError(
-                code: .query, message: "experiment \(e.id.uuidString.lowercased()) is missing after its insert")
+                code: .query, message: "experiment \(e.id.wireForm) is missing after its insert")
         }
         return stored
     }
 
     /// The experiment with `id`, or nil.
-    public static func experiment(_ id: UUID, on db: some PostgresQuerying) async throws -> ExperimentRecord? {
+    public static func experiment(_ id: ExperimentID, on db: some PostgresQuerying) async throws -> ExperimentRecord? {
         try await db.query("SELECT \(sql: columns) FROM experiments WHERE id = \(id)").first.map(record)
     }
 
     /// The experiment with `id`, locked against concurrent state changes until the transaction ends.
     public static func lockedExperiment(
-        _ id: UUID, in transaction: PostgresTransaction
+        _ id: ExperimentID, in transaction: PostgresTransaction
     ) async throws
         -> ExperimentRecord?
     {
@@ -55,7 +55,7 @@ public enum ExperimentRepository {
 
     /// Experiments newest first, all or those of one dataset.
     public static func experiments(
-        datasetID: UUID? = nil, on db: some PostgresQuerying
+        datasetID: DatasetID? = nil, on db: some PostgresQuerying
     ) async throws
         -> [ExperimentRecord]
     {
@@ -78,7 +78,7 @@ public enum ExperimentRepository {
     /// no longer in `expected` (a repeated or late request). A final status stamps `finished_at`.
     @discardableResult
     public static func transition(
-        _ id: UUID, from expected: ExperimentRecord.Status, to status: ExperimentRecord.Status,
+        _ id: ExperimentID, from expected: ExperimentRecord.Status, to status: ExperimentRecord.Status,
         failureReason: String? = nil, on db: some PostgresQuerying
     ) async throws -> Bool {
         try await db.query(
@@ -92,8 +92,9 @@ public enum ExperimentRepository {
     }
 
     /// Records the first round whose model was equivalent to the full-data model; later calls keep it.
-    public static func recordFirstEquivalentRound(_ round: Int, of id: UUID, on db: some PostgresQuerying) async throws
-    {
+    public static func recordFirstEquivalentRound(
+        _ round: Int, of id: ExperimentID, on db: some PostgresQuerying
+    ) async throws {
         try await db.query(
             """
             UPDATE experiments SET first_equivalent_round = \(round)

@@ -14,13 +14,13 @@ public struct JobRecord: Sendable, Hashable {
         public var isFinal: Bool { self == .succeeded || self == .failed }
     }
 
-    public var id: UUID
+    public var id: JobID
     /// What the job does, in words that identify it (e.g. `train/<experiment>/3/member-1`): a
     /// second plan of the same work meets this key instead of adding a job.
     public var key: String
     public var kind: JobKind
     /// Nil only for the full-data reference model's training.
-    public var experimentID: UUID?
+    public var experimentID: ExperimentID?
     public var roundIndex: Int?
     public var payload: Data
     public var state: State
@@ -28,7 +28,7 @@ public struct JobRecord: Sendable, Hashable {
     public var lastError: String?
 
     public init(
-        id: UUID, key: String, kind: JobKind, experimentID: UUID?, roundIndex: Int?, payload: Data,
+        id: JobID, key: String, kind: JobKind, experimentID: ExperimentID?, roundIndex: Int?, payload: Data,
         state: State = .queued, attempts: Int = 0, lastError: String? = nil
     ) {
         self.id = id

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 /// Where a queued job stands (`jobs.state`).
@@ -9,7 +10,7 @@ extension PostgresClient {
     /// Counts a worker's attempt at job `id` and marks it running; returns the state it had, or
     /// nil when no such job exists. A job found `succeeded` is left alone: an earlier delivery
     /// committed it, and the caller must not do it again.
-    public func startJobAttempt(_ id: UUID) async throws -> JobState? {
+    public func startJobAttempt(_ id: JobID) async throws -> JobState? {
         try await withTransaction { transaction in
             let rows = try await transaction.query("SELECT state FROM jobs WHERE id = \(id) FOR UPDATE")
             guard let row = rows.first else { return nil }
@@ -30,7 +31,7 @@ extension PostgresClient {
 
     /// Takes back the attempt at job `id` that a stopping worker cut short: the job is queued again
     /// with one attempt fewer, unless it finished meanwhile.
-    public func recordJobHandBack(_ id: UUID) async throws {
+    public func recordJobHandBack(_ id: JobID) async throws {
         try await query(
             """
             UPDATE jobs SET state = 'queued', attempts = greatest(attempts - 1, 0), updated_at = now()
@@ -40,7 +41,7 @@ extension PostgresClient {
 
     /// Records why an attempt at job `id` failed; with `final` the job is marked failed. A job
     /// that has succeeded meanwhile keeps its state.
-    public func recordJobFailure(_ id: UUID, reason: String, final: Bool) async throws {
+    public func recordJobFailure(_ id: JobID, reason: String, final: Bool) async throws {
         try await query(
             """
             UPDATE jobs SET last_error = \(reason), attempts = greatest(attempts, 1), updated_at = now(),
@@ -55,7 +56,7 @@ extension PostgresTransaction {
     /// Marks job `id` succeeded, in the transaction that stores its result. A job failed
     /// meanwhile (the orchestrator gave up on it: it ran past its time limit) stays failed, as the
     /// experiment it failed did.
-    public func markJobSucceeded(_ id: UUID) async throws {
+    public func markJobSucceeded(_ id: JobID) async throws {
         try await query(
             """
             UPDATE jobs SET state = 'succeeded', last_error = NULL, finished_at = now(), updated_at = now()

@@ -30,7 +30,7 @@ public enum JobRepository {
     }
 
     /// The job with `id`, or nil.
-    public static func job(_ id: UUID, on db: some PostgresQuerying) async throws -> JobRecord? {
+    public static func job(_ id: JobID, on db: some PostgresQuerying) async throws -> JobRecord? {
         try await db.query("SELECT \(sql: columns) FROM jobs WHERE id = \(id)").first.map(record)
     }
 
@@ -40,8 +40,9 @@ public enum JobRepository {
     }
 
     /// The jobs of one round of an experiment, oldest first.
-    public static func jobs(of experimentID: UUID, round: Int, on db: some PostgresQuerying) async throws -> [JobRecord]
-    {
+    public static func jobs(
+        of experimentID: ExperimentID, round: Int, on db: some PostgresQuerying
+    ) async throws -> [JobRecord] {
         try await db.query(
             """
             SELECT \(sql: columns) FROM jobs WHERE experiment_id = \(experimentID) AND round_index = \(round)
@@ -89,7 +90,7 @@ public enum JobRepository {
 
     /// Records that a worker took the job (one more attempt); false when the job is finished.
     @discardableResult
-    public static func markRunning(_ id: UUID, on db: some PostgresQuerying) async throws -> Bool {
+    public static func markRunning(_ id: JobID, on db: some PostgresQuerying) async throws -> Bool {
         try await db.query(
             """
             UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = now()
@@ -100,7 +101,7 @@ public enum JobRepository {
 
     /// Records the job's success; false, changing nothing, when it had finished already.
     @discardableResult
-    public static func markSucceeded(_ id: UUID, on db: some PostgresQuerying) async throws -> Bool {
+    public static func markSucceeded(_ id: JobID, on db: some PostgresQuerying) async throws -> Bool {
         try await db.query(
             """
             UPDATE jobs SET state = 'succeeded', attempts = greatest(attempts, 1), updated_at = now(), finished_at = now()
@@ -111,7 +112,7 @@ public enum JobRepository {
 
     /// Records the job's failure and why; false, changing nothing, when it had finished already.
     @discardableResult
-    public static func markFailed(_ id: UUID, reason: String, on db: some PostgresQuerying) async throws -> Bool {
+    public static func markFailed(_ id: JobID, reason: String, on db: some PostgresQuerying) async throws -> Bool {
         try await db.query(
             """
             UPDATE jobs SET state = 'failed', attempts = greatest(attempts, 1), last_error = \(reason),
@@ -128,7 +129,7 @@ public enum JobRepository {
     private static func record(_ row: PostgresRow) throws -> JobRecord {
         JobRecord(
             id: try row.decode("id"), key: try row.decode("key"), kind: try row.decode("kind"),
-            experimentID: try row.decode("experiment_id", as: UUID?.self),
+            experimentID: try row.decode("experiment_id", as: ExperimentID?.self),
             roundIndex: try row.decode("round_index", as: Int?.self), payload: try row.decode("payload"),
             state: try row.decode("state"), attempts: try row.decode("attempts"),
             lastError: try row.decode("last_error", as: String?.self))

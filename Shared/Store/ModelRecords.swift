@@ -3,10 +3,10 @@ import Foundation
 
 /// A row of `models`: a trained network and what it was trained for.
 public struct ModelRecord: Sendable, Equatable {
-    public var id: UUID
-    public var datasetID: UUID
+    public var id: ModelID
+    public var datasetID: DatasetID
     /// Nil for the full-data reference model of a dataset and profile.
-    public var experimentID: UUID?
+    public var experimentID: ExperimentID?
     public var roundIndex: Int?
     public var bootstrapMember: Int?
     public var profile: ProfileName
@@ -14,11 +14,12 @@ public struct ModelRecord: Sendable, Equatable {
     public var trainingCaseCount: Int
     public var epochs: Int
     public var bestValidationDice: Double?
-    public var jobID: UUID?
+    public var jobID: JobID?
 
     public init(
-        id: UUID, datasetID: UUID, experimentID: UUID?, roundIndex: Int?, bootstrapMember: Int?, profile: ProfileName,
-        checkpointSHA256: String, trainingCaseCount: Int, epochs: Int, bestValidationDice: Double?, jobID: UUID?
+        id: ModelID, datasetID: DatasetID, experimentID: ExperimentID?, roundIndex: Int?, bootstrapMember: Int?,
+        profile: ProfileName,
+        checkpointSHA256: String, trainingCaseCount: Int, epochs: Int, bestValidationDice: Double?, jobID: JobID?
     ) {
         self.id = id
         self.datasetID = datasetID
@@ -61,12 +62,12 @@ extension PostgresTransaction {
 }
 
 extension PostgresClient {
-    public func model(_ id: UUID) async throws -> ModelRecord? {
+    public func model(_ id: ModelID) async throws -> ModelRecord? {
         try await query("SELECT * FROM models WHERE id = \(id)").first.map(ModelRecord.init)
     }
 
     /// The models a train job produced (one; none before it succeeded).
-    public func models(trainedBy jobID: UUID) async throws -> [ModelRecord] {
+    public func models(trainedBy jobID: JobID) async throws -> [ModelRecord] {
         try await query("SELECT * FROM models WHERE job_id = \(jobID)").map(ModelRecord.init)
     }
 }

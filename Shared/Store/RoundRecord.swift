@@ -22,7 +22,7 @@ public struct RoundRecord: Sendable, Hashable {
         }
     }
 
-    public var experimentID: UUID
+    public var experimentID: ExperimentID
     public var index: Int
     public var phase: RoundPhase
     public var startedAt: Date
@@ -31,7 +31,7 @@ public struct RoundRecord: Sendable, Hashable {
     public var outcome: Outcome?
 
     public init(
-        experimentID: UUID, index: Int, phase: RoundPhase, startedAt: Date = Date(),
+        experimentID: ExperimentID, index: Int, phase: RoundPhase, startedAt: Date = Date(),
         phaseChangedAt: Date = Date(), outcome: Outcome? = nil
     ) {
         self.experimentID = experimentID

@@ -14,7 +14,7 @@ public enum RoundRepository {
     /// Opens round `index` in `phase`; returns false when the round exists already.
     @discardableResult
     public static func open(
-        _ index: Int, of experimentID: UUID, in phase: RoundPhase,
+        _ index: Int, of experimentID: ExperimentID, in phase: RoundPhase,
         on db: some PostgresQuerying
     ) async throws -> Bool {
         try await db.query(
@@ -26,7 +26,8 @@ public enum RoundRepository {
     }
 
     /// The experiment's latest round, or nil before round 0.
-    public static func latest(of experimentID: UUID, on db: some PostgresQuerying) async throws -> RoundRecord? {
+    public static func latest(of experimentID: ExperimentID, on db: some PostgresQuerying) async throws -> RoundRecord?
+    {
         try await db.query(
             """
             SELECT \(sql: columns) FROM rounds WHERE experiment_id = \(experimentID)
@@ -36,7 +37,8 @@ public enum RoundRepository {
     }
 
     /// Every round of the experiment, in order.
-    public static func rounds(of experimentID: UUID, on db: some PostgresQuerying) async throws -> [RoundRecord] {
+    public static func rounds(of experimentID: ExperimentID, on db: some PostgresQuerying) async throws -> [RoundRecord]
+    {
         try await db.query(
             """
             SELECT \(sql: columns) FROM rounds WHERE experiment_id = \(experimentID) ORDER BY round_index
@@ -48,7 +50,7 @@ public enum RoundRepository {
     /// returns false, changing nothing, when the round is not in `expected`.
     @discardableResult
     public static func advance(
-        _ index: Int, of experimentID: UUID, from expected: RoundPhase,
+        _ index: Int, of experimentID: ExperimentID, from expected: RoundPhase,
         to phase: RoundPhase, on db: some PostgresQuerying
     ) async throws -> Bool {
         precondition(phase != .finished, "a round is finished with its outcome")
@@ -63,7 +65,7 @@ public enum RoundRepository {
     /// Finishes an evaluating round with what it measured; returns false when it is not evaluating.
     @discardableResult
     public static func finish(
-        _ index: Int, of experimentID: UUID, outcome: RoundRecord.Outcome,
+        _ index: Int, of experimentID: ExperimentID, outcome: RoundRecord.Outcome,
         on db: some PostgresQuerying
     ) async throws -> Bool {
         try await db.query(

@@ -1,19 +1,21 @@
+import Domain
 import Foundation
 
 /// What one score job stores: a pool case's score and features, or a test case's Dice.
 public struct ScoreRecord: Sendable, Equatable {
-    public var experimentID: UUID
+    public var experimentID: ExperimentID
     /// The round the score is used in (> 0), scored with the previous round's models.
     public var roundIndex: Int
-    public var caseID: UUID
-    public var datasetID: UUID
+    public var caseID: CaseID
+    public var datasetID: DatasetID
     /// The experiment's strategy name, e.g. `dropout-train-test`.
     public var method: String
     public var value: Double
     public var features: [Float]
 
     public init(
-        experimentID: UUID, roundIndex: Int, caseID: UUID, datasetID: UUID, method: String, value: Double,
+        experimentID: ExperimentID, roundIndex: Int, caseID: CaseID, datasetID: DatasetID, method: String,
+        value: Double,
         features: [Float]
     ) {
         self.experimentID = experimentID
@@ -42,7 +44,7 @@ extension PostgresTransaction {
     /// Stores a case's feature vector in a round. Alone, without a score, it is an annotated case's:
     /// the non-similar restriction compares the round's candidates with it, and it is no candidate.
     public func insertFeatures(
-        experimentID: UUID, roundIndex: Int, caseID: UUID, datasetID: UUID,
+        experimentID: ExperimentID, roundIndex: Int, caseID: CaseID, datasetID: DatasetID,
         vector: [Float]
     ) async throws {
         try await query(
@@ -53,7 +55,7 @@ extension PostgresTransaction {
     }
 
     /// Stores a model's Dice on a test case.
-    public func insertEvaluation(modelID: UUID, caseID: UUID, datasetID: UUID, dice: Double) async throws {
+    public func insertEvaluation(modelID: ModelID, caseID: CaseID, datasetID: DatasetID, dice: Double) async throws {
         try await query(
             """
             INSERT INTO evaluations (model_id, case_id, dataset_id, dice)
@@ -64,7 +66,7 @@ extension PostgresTransaction {
 
 extension PostgresClient {
     /// A pool case's stored score and features in a round, if it was scored.
-    public func score(experimentID: UUID, roundIndex: Int, caseID: UUID) async throws -> ScoreRecord? {
+    public func score(experimentID: ExperimentID, roundIndex: Int, caseID: CaseID) async throws -> ScoreRecord? {
         guard
             let row = try await query(
                 """
@@ -81,7 +83,7 @@ extension PostgresClient {
     }
 
     /// A model's Dice on a test case, if it was evaluated.
-    public func evaluation(modelID: UUID, caseID: UUID) async throws -> Double? {
+    public func evaluation(modelID: ModelID, caseID: CaseID) async throws -> Double? {
         try await query("SELECT dice FROM evaluations WHERE model_id = \(modelID) AND case_id = \(caseID)")
             .first.map { try $0.decode("dice") }
     }

@@ -1,4 +1,5 @@
 import Artifacts
+import Domain
 import Foundation
 import Neural
 import Proto
@@ -24,7 +25,7 @@ public struct CaseLoader: Sendable {
 
     /// The case row of `caseID`.
     public func files(_ caseID: String) async throws -> CaseFiles {
-        let id = try JobField.uuid(caseID, field: "case_id")
+        let id: CaseID = try JobField.id(caseID, field: "case_id")
         guard let files = try await store.caseFiles(id) else {
             throw RPCError(.notFound, "case \(caseID) is not an ingested case", details: ["case.id": caseID])
         }
@@ -37,12 +38,12 @@ public struct CaseLoader: Sendable {
         let channels: [VoxelGrid<Float>]
         do {
             channels = try ArtifactStore.withName("\(url.lastPathComponent).nii.gz", for: url) {
-                try NIfTI.readChannels(at: $0, caseID: files.id.uuidString.lowercased())
+                try NIfTI.readChannels(at: $0, caseID: files.id.wireForm)
             }
         } catch {
             throw RPCError(
-                .dataLoss, "the image of case \(files.id.uuidString.lowercased()) does not read: \(error)",
-                details: ["case.id": files.id.uuidString.lowercased(), "artifact": files.imageSHA256], cause: error)
+                .dataLoss, "the image of case \(files.id.wireForm) does not read: \(error)",
+                details: ["case.id": files.id.wireForm, "artifact": files.imageSHA256], cause: error)
         }
         let shape = channels[0].shape
         return Tensor(shape: [channels.count, shape.z, shape.y, shape.x], scalars: channels.flatMap(\.voxels))
@@ -50,7 +51,7 @@ public struct CaseLoader: Sendable {
 
     /// The case's binary label.
     public func label(_ files: CaseFiles) throws -> [UInt8] {
-        let caseID = files.id.uuidString.lowercased()
+        let caseID = files.id.wireForm
         guard let sha256 = files.labelSHA256 else {
             throw RPCError(.failedPrecondition, "case \(caseID) has no label yet", details: ["case.id": caseID])
         }
@@ -81,7 +82,7 @@ public struct CaseLoader: Sendable {
     }
 
     private func path(_ sha256: String, of files: CaseFiles, role: String) throws -> URL {
-        let caseID = files.id.uuidString.lowercased()
+        let caseID = files.id.wireForm
         guard let id = ArtifactID(sha256: sha256) else {
             throw RPCError(.dataLoss, "the \(role) of case \(caseID) names no artifact", details: ["case.id": caseID])
         }

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Logging
 import ServiceRuntime
@@ -14,7 +15,7 @@ public struct JobFailureRecorder: Sendable {
 
     /// Stores the reason of a failed attempt; a job id that is no UUID has no row to update.
     public func record(jobID: String, error: RPCError, final: Bool, logger: Logger) async throws {
-        guard let id = UUID(uuidString: jobID) else {
+        guard let id = JobID(wireForm: jobID) else {
             logger.warning("a job without a UUID failed; nothing to record", metadata: ["job.id": "\(jobID)"])
             return
         }
@@ -23,14 +24,14 @@ public struct JobFailureRecorder: Sendable {
 
     /// Takes back the attempt a stopping worker handed back (see `JobWorker`).
     public func recordHandBack(jobID: String) async throws {
-        guard let id = UUID(uuidString: jobID) else { return }
+        guard let id = JobID(wireForm: jobID) else { return }
         try await store.recordJobHandBack(id)
     }
 
     /// Counts the attempt and tells whether the job still has to be done: false when an earlier
     /// delivery committed it. A job without a row is not one the orchestrator queued.
     public func startAttempt(jobID: String) async throws -> Bool {
-        let id = try JobField.uuid(jobID, field: "job_id")
+        let id: JobID = try JobField.id(jobID, field: "job_id")
         guard let state = try await store.startJobAttempt(id) else {
             throw RPCError(.notFound, "job \(jobID) is not in the jobs table", details: ["job.id": jobID])
         }

@@ -1,12 +1,13 @@
+import Domain
 import Foundation
 import Profiles
 import ServiceRuntime
 
 /// Checks of job fields that make a job invalid (a permanent failure) rather than retryable.
 public enum JobField {
-    /// `text` as a UUID, or an `invalidArgument` naming the field.
-    public static func uuid(_ text: String, field: String) throws(RPCError) -> UUID {
-        guard let id = UUID(uuidString: text) else {
+    /// The id whose wire form `text` is, or an `invalidArgument` naming the field.
+    public static func id<ID: Identifier>(_ text: String, field: String) throws(RPCError) -> ID {
+        guard let id = ID(wireForm: text) else {
             throw RPCError(.invalidArgument, "\(field) '\(text)' is not a UUID", details: [field: text])
         }
         return id

@@ -93,19 +93,19 @@ func withCaseFixture(_ body: (CaseFixture) async throws -> Void) async throws {
     try await withIsolatedStore { client, environment in
         let dataset = try await DatasetRepository(client: client).ensure(
             DatasetRecord(
-                id: UUID(), name: "cohort", sourceKind: .synthetic, sourceURI: "synthetic://\(UUID())",
+                id: .random(), name: "cohort", sourceKind: .synthetic, sourceURI: "synthetic://\(UUID())",
                 testFraction: 0.2,
                 splitSeed: 1))
         let sha = String(repeating: "ab", count: 32)
         let stored = try await CaseRepository(client: client).record([
             CaseRecord(
-                id: UUID(), datasetID: dataset.id, sourceName: "case-a", patientID: "p1",
+                id: .random(), datasetID: dataset.id, sourceName: "case-a", patientID: "p1",
                 state: .ingested(split: .train, imageSHA256: sha, labelSHA256: nil)),
             CaseRecord(
-                id: UUID(), datasetID: dataset.id, sourceName: "case-b", patientID: "p2",
+                id: .random(), datasetID: dataset.id, sourceName: "case-b", patientID: "p2",
                 state: .ingested(split: .test, imageSHA256: sha, labelSHA256: sha)),
             CaseRecord(
-                id: UUID(), datasetID: dataset.id, sourceName: "case-c", patientID: "p3",
+                id: .random(), datasetID: dataset.id, sourceName: "case-c", patientID: "p3",
                 state: .failed(reason: "T2 is missing")),
         ])
         let experiment = UUID()
@@ -130,7 +130,7 @@ func withCaseFixture(_ body: (CaseFixture) async throws -> Void) async throws {
         let folder = try TemporaryFolder()
         try await body(
             CaseFixture(
-                folder: folder.url, environment: environment, dataset: dataset.id, picked: stored[0].id,
+                folder: folder.url, environment: environment, dataset: dataset.id.uuid, picked: stored[0].id.uuid,
                 experiment: experiment))
     }
 }

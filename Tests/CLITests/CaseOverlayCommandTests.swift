@@ -1,4 +1,5 @@
 import Artifacts
+import Domain
 import Foundation
 import Logging
 import Store
@@ -35,15 +36,15 @@ import Volume
             let label = try artifacts.put(contentsOf: folder.file("label.nii.gz"))
             let dataset = try await DatasetRepository(client: client).ensure(
                 DatasetRecord(
-                    id: UUID(), name: "cohort", sourceKind: .synthetic, sourceURI: "synthetic://\(UUID())",
+                    id: .random(), name: "cohort", sourceKind: .synthetic, sourceURI: "synthetic://\(UUID())",
                     testFraction: 0.2,
                     splitSeed: 1))
             let stored = try await CaseRepository(client: client).record([
                 CaseRecord(
-                    id: UUID(), datasetID: dataset.id, sourceName: source.id, patientID: source.id,
+                    id: .random(), datasetID: dataset.id, sourceName: source.id, patientID: source.id,
                     state: .ingested(split: .train, imageSHA256: image.sha256, labelSHA256: label.sha256))
             ])
-            let caseID = stored[0].id.uuidString
+            let caseID = stored[0].id.uuid.uuidString
 
             let initRun = await activeseg(
                 ["model", "init", "--profile", "tiny", "--seed", "1", "--out", "m.safetensors"],

@@ -55,6 +55,7 @@ let package = Package(
                 "FuzzSupport",
                 .product(name: "ActiveLearning", package: "activeseg"),
                 .product(name: "Bus", package: "activeseg"),
+                .product(name: "Domain", package: "activeseg"),
                 .product(name: "Neural", package: "activeseg"),
                 .product(name: "Profiles", package: "activeseg"),
                 .product(name: "Proto", package: "activeseg"),

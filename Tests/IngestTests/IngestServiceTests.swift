@@ -1,5 +1,6 @@
 import Artifacts
 import Bus
+import Domain
 import Foundation
 import Proto
 import ServiceRuntime
@@ -15,14 +16,14 @@ struct IngestServiceTests {
     @Test("a cohort with a broken case is imported, split, stored and announced; repeating it changes nothing")
     func importsCohortIdempotently() async throws {
         try await IngestEnvironment.with { environment in
-            let dataset = UUID()
+            let dataset = DatasetID.random()
             let request = try PhantomCohort.request(dataset: dataset)
 
             let result = try await environment.client.call(
                 IngestRPC.ingest, request, timeout: IngestEnvironment.timeout)
 
             #expect(result.requestID == request.requestID)
-            #expect(result.datasetID == dataset.uuidString.lowercased())
+            #expect(result.datasetID == dataset.wireForm)
             let names = result.outcomes.map {
                 $0.ingested.sourceName.isEmpty ? $0.failed.sourceName : $0.ingested.sourceName
             }
@@ -67,7 +68,7 @@ struct IngestServiceTests {
             }
             #expect(testCases.count == Int((IngestPlan.defaultTestShare * Double(PhantomCohort.goodCases)).rounded()))
             for event in ingested {
-                let row = try #require(rows.first { $0.id.uuidString.lowercased() == event.caseRef.caseID })
+                let row = try #require(rows.first { $0.id.wireForm == event.caseRef.caseID })
                 guard case .ingested(_, let image, let label) = row.state else {
                     Issue.record("case \(event.sourceName) is not stored as ingested")
                     continue
@@ -79,7 +80,7 @@ struct IngestServiceTests {
 
             let events = try await environment.storedEvents()
             #expect(events.count == PhantomCohort.goodCases + 1)
-            let scope = dataset.uuidString.lowercased()
+            let scope = dataset.wireForm
             let ingestedEvents = try events.filter { $0.subject.hasSuffix(".case.ingested") }
                 .map { try EventEnvelope<CaseIngested>(decoding: $0) }
             let failedEvents = try events.filter { $0.subject.hasSuffix(".case.failed") }
@@ -120,24 +121,24 @@ struct IngestServiceTests {
             let garbage = try ErrorReply(serializedBytes: reply.payload)
             #expect(garbage.code == .invalidArgument)
 
-            var noUUID = try PhantomCohort.request(dataset: UUID())
+            var noUUID = try PhantomCohort.request(dataset: .random())
             noUUID.datasetID = "dataset-1"
             await #expect { try await environment.client.call(IngestRPC.ingest, noUUID) } throws: { error in
                 (error as? RPCError)?.code == .invalidArgument && (error as? RPCError)?.details["field"] == "dataset_id"
             }
-            var missing = try PhantomCohort.request(dataset: UUID())
+            var missing = try PhantomCohort.request(dataset: .random())
             missing.brats.path = "/nonexistent/brats"
             await #expect { try await environment.client.call(IngestRPC.ingest, missing) } throws: { error in
                 (error as? RPCError)?.code == .notFound
             }
-            var noSource = try PhantomCohort.request(dataset: UUID())
+            var noSource = try PhantomCohort.request(dataset: .random())
             noSource.source = nil
             await #expect { try await environment.client.call(IngestRPC.ingest, noSource) } throws: { error in
                 (error as? RPCError)?.details["field"] == "source"
             }
 
             let served = try await environment.client.call(
-                IngestRPC.ingest, PhantomCohort.request(dataset: UUID()),
+                IngestRPC.ingest, PhantomCohort.request(dataset: .random()),
                 timeout: IngestEnvironment.timeout)
             #expect(served.outcomes.count == PhantomCohort.goodCases + 1)
         }

@@ -1,5 +1,6 @@
 import Artifacts
 import Bus
+import Domain
 import Foundation
 import Logging
 import Proto
@@ -169,11 +170,11 @@ enum PhantomCohort {
     }
 
     /// The request that imports the cohort into `dataset` at 4 mm (≈ 32³ voxels per case).
-    static func request(dataset: UUID) throws -> IngestRequest {
+    static func request(dataset: DatasetID) throws -> IngestRequest {
         let path = try folder().path
         return IngestRequest.with {
             $0.requestID = UUID().uuidString
-            $0.datasetID = dataset.uuidString
+            $0.datasetID = dataset.uuid.uuidString
             $0.brats = BratsFolder.with { $0.path = path }
             $0.preprocessing = PreprocessingConfig.with {
                 $0.orientation = "LPS"

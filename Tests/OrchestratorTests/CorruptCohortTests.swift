@@ -1,4 +1,5 @@
 import Artifacts
+import Domain
 import Foundation
 import Profiles
 import Proto
@@ -82,12 +83,12 @@ struct CorruptCohortTests {
             let client = try await deployment.client()
             try await deployment.waitUntilServing(client, IngestRPC.ping)
 
-            let datasetID = UUID()
+            let datasetID = DatasetID.random()
             let result = try await client.call(
                 IngestRPC.ingest,
                 .with {
                     $0.requestID = UUID().uuidString
-                    $0.datasetID = datasetID.uuidString
+                    $0.datasetID = datasetID.uuid.uuidString
                     $0.brats = BratsFolder.with { $0.path = source.path }
                     $0.preprocessing = PreprocessingConfig.with {
                         $0.spacingMm = profile.targetSpacing
@@ -107,7 +108,7 @@ struct CorruptCohortTests {
                 #expect(event.reason.contains("\(damage.code)"), "\(event.reason)")
             }
             let rows = try await CaseRepository(client: database).cases(in: datasetID)
-            var failedIDs: [UUID] = []
+            var failedIDs: [CaseID] = []
             var training = 0
             var testing = 0
             for row in rows {
@@ -123,7 +124,7 @@ struct CorruptCohortTests {
             #expect(failedIDs.count == Damage.allCases.count)
             #expect(training == 8 && testing == 3)
 
-            let id = UUID().uuidString.lowercased()
+            let id = ExperimentID.random().wireForm
             _ = try await deployment.createWhenLeading(
                 client, id, spec: OrchestratorServiceTests.spec(datasetID: datasetID, strategy: .margins))
             _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
@@ -134,15 +135,15 @@ struct CorruptCohortTests {
             #expect(finished.round == 2 && finished.annotatedCases == 8)
 
             // No job names a failed case, and no score, feature, Dice or pick refers to one.
-            var jobCases: Set<UUID> = []
+            var jobCases: Set<CaseID> = []
             for row in try await database.query("SELECT kind, payload FROM jobs") {
                 let payload: Data = try row.decode("payload")
                 if try row.decode("kind", as: String.self) == "train" {
                     let job = try TrainJob(serializedBytes: payload)
                     jobCases.formUnion(
-                        (job.trainingCases + job.validationCases).compactMap { UUID(uuidString: $0.caseID) })
+                        (job.trainingCases + job.validationCases).compactMap { CaseID(wireForm: $0.caseID) })
                 } else {
-                    if let id = UUID(uuidString: try ScoreJob(serializedBytes: payload).caseRef.caseID) {
+                    if let id = CaseID(wireForm: try ScoreJob(serializedBytes: payload).caseRef.caseID) {
                         jobCases.insert(id)
                     }
                 }
@@ -150,7 +151,7 @@ struct CorruptCohortTests {
             #expect(!jobCases.isEmpty && jobCases.isDisjoint(with: failedIDs))
             for table in ["scores", "features", "evaluations", "experiment_cases"] {
                 let cases = try await database.query("SELECT case_id FROM \(identifier: table)")
-                    .map { try $0.decode("case_id", as: UUID.self) }
+                    .map { try $0.decode("case_id", as: CaseID.self) }
                 #expect(!cases.isEmpty && Set(cases).isDisjoint(with: failedIDs), "\(table)")
             }
             #expect(try await OrchestratorServiceTests.count("evaluations", on: database) == 4 * 3)

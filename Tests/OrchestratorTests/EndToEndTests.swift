@@ -38,7 +38,7 @@ struct EndToEndTests {
 
     /// Ten training cases: 4 initial, then 2 picked of the top 4 of a pool of 6 and then of 4, so
     /// both later rounds narrow K to k. Six test cases give the equivalence test its pairs.
-    static func spec(datasetID: UUID, arm: Arm) -> ExperimentSpec {
+    static func spec(datasetID: DatasetID, arm: Arm) -> ExperimentSpec {
         var spec = OrchestratorServiceTests.spec(datasetID: datasetID, strategy: arm.strategy)
         spec.name = "\(arm)"
         spec.restriction = arm.restriction
@@ -92,7 +92,7 @@ struct EndToEndTests {
             let client = try await deployment.client()
             var experiments: [(id: String, arm: Arm)] = []
             for arm in Self.arms {
-                let id = UUID().uuidString.lowercased()
+                let id = ExperimentID.random().wireForm
                 _ = try await deployment.createWhenLeading(client, id, spec: Self.spec(datasetID: dataset.id, arm: arm))
                 _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
                 experiments.append((id, arm))
@@ -105,7 +105,7 @@ struct EndToEndTests {
                 let status = try #require(ended[id])
                 #expect(status.state == .finished, "\(arm): \(status.failureReason)")
                 #expect(status.round == 2 && status.annotatedCases == 8, "\(arm)")
-                let experimentID = try #require(UUID(uuidString: id))
+                let experimentID = try #require(ExperimentID(wireForm: id))
                 let rounds = try await RoundRepository.rounds(of: experimentID, on: database)
                 #expect(rounds.compactMap(\.outcome?.annotatedCount) == [4, 6, 8], "\(arm)")
                 try await Self.expectLibraryPicks(
@@ -151,7 +151,7 @@ struct EndToEndTests {
             let random = Arm(strategy: .random, restriction: .none)
             var experiments: [String] = []
             for dataset in datasets {
-                let id = UUID().uuidString.lowercased()
+                let id = ExperimentID.random().wireForm
                 _ = try await deployment.createWhenLeading(
                     client, id, spec: Self.spec(datasetID: dataset.id, arm: random))
                 _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
@@ -169,7 +169,7 @@ struct EndToEndTests {
                     uniqueKeysWithValues: try await CaseRepository(client: database)
                         .cases(in: dataset.id).map { ($0.id, $0.sourceName) })
                 let selections = try await ExperimentCaseRepository.selections(
-                    of: try #require(UUID(uuidString: id)),
+                    of: try #require(ExperimentID(wireForm: id)),
                     on: database)
                 picks.append(
                     (0...2).map { round in
@@ -183,7 +183,7 @@ struct EndToEndTests {
                         SELECT format('%s %s %s %s %s', coalesce(m.round_index, -1), m.epochs, m.best_validation_dice,
                                       c.source_name, e.dice) AS line
                         FROM models m JOIN evaluations e ON e.model_id = m.id JOIN cases c ON c.id = e.case_id
-                        WHERE m.experiment_id = \(try #require(UUID(uuidString: id)))
+                        WHERE m.experiment_id = \(try #require(ExperimentID(wireForm: id)))
                            OR (m.dataset_id = \(dataset.id) AND m.is_full_data_reference)
                         ORDER BY m.is_full_data_reference, m.round_index, c.source_name
                         """
@@ -205,7 +205,7 @@ struct EndToEndTests {
     /// annotated cases' features (stored without a score). The library gets the selector's inputs:
     /// the experiment's K, k, restriction and the seed the orchestrator derives for the round.
     static func expectLibraryPicks(
-        _ experimentID: UUID, arm: Arm, trainingCases: [NamedCase],
+        _ experimentID: ExperimentID, arm: Arm, trainingCases: [NamedCase],
         on database: PostgresClient
     ) async throws {
         let experiment = try #require(try await ExperimentRepository.experiment(experimentID, on: database))
@@ -217,8 +217,8 @@ struct EndToEndTests {
             let picked = Set(selections.filter { $0.selectedRound < round }.map(\.caseID))
             let annotated = trainingCases.filter { picked.contains($0.id) }
             let pool = trainingCases.filter { !picked.contains($0.id) }
-            let picks = selections.filter { $0.selectedRound == round }.map { $0.caseID.uuidString.lowercased() }
-            var scores: [UUID: Double] = [:]
+            let picks = selections.filter { $0.selectedRound == round }.map { $0.caseID.wireForm }
+            var scores: [CaseID: Double] = [:]
             for row in try await database.query(
                 """
                 SELECT case_id, value FROM scores WHERE experiment_id = \(experimentID) AND round_index = \(round)
@@ -226,7 +226,7 @@ struct EndToEndTests {
             {
                 scores[try row.decode("case_id")] = try row.decode("value")
             }
-            var features: [UUID: [Float]] = [:]
+            var features: [CaseID: [Float]] = [:]
             for row in try await database.query(
                 """
                 SELECT case_id, vector FROM features WHERE experiment_id = \(experimentID) AND round_index = \(round)
@@ -239,7 +239,7 @@ struct EndToEndTests {
             if arm.strategy == .random {
                 #expect(scores.isEmpty && features.isEmpty, "\(arm) round \(round): random query scores nothing")
                 expected = try RandomQuery.select(pool, count: experiment.design.queryCount, seed: seed)
-                    .map { $0.id.uuidString.lowercased() }
+                    .map { $0.id.wireForm }
             } else {
                 #expect(Set(scores.keys) == Set(pool.map(\.id)), "\(arm) round \(round): every pool case has one score")
                 let featured = Set((arm.restriction == .nonSimilar ? pool + annotated : pool).map(\.id))
@@ -250,7 +250,7 @@ struct EndToEndTests {
                     restriction: restriction)
                 let candidates = pool.map {
                     SelectionCandidate(
-                        caseID: $0.id.uuidString.lowercased(), sourceName: $0.sourceName,
+                        caseID: $0.id.wireForm, sourceName: $0.sourceName,
                         score: scores[$0.id] ?? .nan, features: features[$0.id] ?? [])
                 }
                 let annotatedFeatures = arm.restriction == .nonSimilar ? annotated.compactMap { features[$0.id] } : []
@@ -276,7 +276,7 @@ enum SyntheticDataset {
         let preprocessor = Preprocessor(PreprocessingConfiguration(spacing: SIMD3(repeating: profile.targetSpacing)))
         let dataset = try await DatasetRepository(client: database).ensure(
             DatasetRecord(
-                id: UUID(), name: "synthetic-\(UUID())", sourceKind: .synthetic, sourceURI: folder.path,
+                id: .random(), name: "synthetic-\(UUID())", sourceKind: .synthetic, sourceURI: folder.path,
                 testFraction: Double(test) / Double(train + test), splitSeed: 3))
         var records: [CaseRecord] = []
         for (index, item) in summary.cases.enumerated() {
@@ -294,7 +294,7 @@ enum SyntheticDataset {
             try NIfTI.write(prepared.label!, to: labelFile)
             records.append(
                 CaseRecord(
-                    id: UUID(), datasetID: dataset.id, sourceName: item.id, patientID: item.id,
+                    id: .random(), datasetID: dataset.id, sourceName: item.id, patientID: item.id,
                     state: .ingested(
                         split: index < train ? .train : .test,
                         imageSHA256: try artifacts.put(contentsOf: imageFile).sha256,

@@ -1,4 +1,5 @@
 import CommandLineTools
+import Domain
 import Foundation
 import Proto
 import ServiceRuntime
@@ -11,9 +12,9 @@ import Testing
 /// that cannot finish gives up after `--timeout` and names what is still running.
 @Suite(.serialized)
 struct ExperimentCompareTests {
-    static func compare(_ dataset: UUID, _ extra: [String]) -> [String] {
+    static func compare(_ dataset: DatasetID, _ extra: [String]) -> [String] {
         [
-            "experiment", "compare", "--dataset", dataset.uuidString.lowercased(), "--profile", "tiny",
+            "experiment", "compare", "--dataset", dataset.wireForm, "--profile", "tiny",
             "--strategy", "random", "--strategy", "margins", "--initial", "4", "--pick", "2", "--top-k", "3",
             "--rounds", "1", "--seed", "21", "--poll", "0.2",
         ] + extra
@@ -67,13 +68,13 @@ struct ExperimentCompareTests {
             var experiments: [ExperimentRecord] = []
             for id in ids {
                 experiments.append(
-                    try #require(try await ExperimentRepository.experiment(UUID(uuidString: id)!, on: database)))
+                    try #require(try await ExperimentRepository.experiment(ExperimentID(wireForm: id)!, on: database)))
             }
             #expect(experiments.map(\.design.strategy) == [.random, .margins, .random, .margins])
             #expect(experiments.map(\.repetition) == [0, 0, 1, 1])
             #expect(experiments.map(\.design.seed) == [21, 21, 22, 22])
             #expect(experiments.allSatisfy { $0.status == .finished })
-            var initialSets: [Set<UUID>] = []
+            var initialSets: [Set<CaseID>] = []
             for experiment in experiments {
                 initialSets.append(
                     Set(

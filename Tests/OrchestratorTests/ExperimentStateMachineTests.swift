@@ -22,19 +22,19 @@ struct ExperimentStateMachineTests {
             maxRounds: maxRounds, stopAtEquivalence: stopAtEquivalence, dropoutPasses: nil,
             bootstrapMembers: strategy == .bootstrap ? 4 : nil, seed: seed, profile: .tiny)
         return ExperimentStateMachine(
-            experimentID: UUID(uuidString: "00000000-0000-4000-8000-0000000000e1")!,
-            datasetID: UUID(uuidString: "00000000-0000-4000-8000-0000000000d1")!,
+            experimentID: ExperimentID(wireForm: "00000000-0000-4000-8000-0000000000e1")!,
+            datasetID: DatasetID(wireForm: "00000000-0000-4000-8000-0000000000d1")!,
             design: design, validationFraction: 0.2, coldStart: coldStart)
     }
 
     static let names = (0..<20).map { String(format: "Synth_%02d", $0) }
     static let cases = zip(
-        (0..<20).map { UUID(uuidString: String(format: "00000000-0000-4000-8000-%012d", $0))! }, names
+        (0..<20).map { CaseID(wireForm: String(format: "00000000-0000-4000-8000-%012d", $0))! }, names
     )
     .map(NamedCase.init)
     /// The same cohort imported again: the same names under new ids, which sort the other way round.
     static let reimported = zip(
-        (0..<20).map { UUID(uuidString: String(format: "00000000-0000-4000-9000-%012d", 19 - $0))! },
+        (0..<20).map { CaseID(wireForm: String(format: "00000000-0000-4000-9000-%012d", 19 - $0))! },
         names
     ).map(NamedCase.init)
 
@@ -143,7 +143,7 @@ struct ExperimentStateMachineTests {
 
     @Test func aNewImportOfTheCohortGetsTheSamePicksSplitsAndOrdersByName() throws {
         let names = Dictionary(uniqueKeysWithValues: (Self.cases + Self.reimported).map { ($0.id, $0.sourceName) })
-        func byName(_ ids: [UUID]) -> [String] { ids.map { names[$0]! } }
+        func byName(_ ids: [CaseID]) -> [String] { ids.map { names[$0]! } }
         let machine = Self.machine(strategy: .bootstrap, restriction: .nonSimilar)
         #expect(
             try machine.initialSet(from: Self.cases).map(\.sourceName)
@@ -158,7 +158,7 @@ struct ExperimentStateMachineTests {
 
         let references = try [Self.cases, Self.reimported].map { cohort in
             try ExperimentStateMachine.referencePlan(
-                datasetID: UUID(), profile: .tiny, trainingCases: cohort,
+                datasetID: .random(), profile: .tiny, trainingCases: cohort,
                 validationFraction: 0.2, seed: 9)
         }
         #expect(byName(references[0].trainingCases) == byName(references[1].trainingCases))
@@ -242,7 +242,7 @@ struct ExperimentStateMachineTests {
     }
 
     @Test func theReferenceModelIsPlannedTheSameWayForEveryExperiment() throws {
-        let dataset = UUID()
+        let dataset = DatasetID.random()
         let a = try ExperimentStateMachine.referencePlan(
             datasetID: dataset, profile: .tiny, trainingCases: Self.cases,
             validationFraction: 0.2, seed: 9)

@@ -1,5 +1,6 @@
 import Artifacts
 import Bus
+import Domain
 import Foundation
 import Orchestration
 import Proto
@@ -33,10 +34,10 @@ struct HumanModeTests {
             let names = Dictionary(
                 uniqueKeysWithValues: try await CaseRepository(client: database).cases(in: dataset.id)
                     .map { ($0.id, $0.sourceName) })
-            func sourceLabel(_ caseID: UUID) -> ImportedLabel {
+            func sourceLabel(_ caseID: CaseID) -> ImportedLabel {
                 let name = names[caseID]!
                 return ImportedLabel.with {
-                    $0.caseID = caseID.uuidString.lowercased()
+                    $0.caseID = caseID.wireForm
                     $0.path = root.appendingPathComponent("cohort/\(name)/\(name)_seg.nii.gz").path
                 }
             }
@@ -49,7 +50,7 @@ struct HumanModeTests {
             ]
             groups.append(try await orchestrator(deployment, artifactRoot: artifacts.root))
             let client = try await deployment.client()
-            let id = UUID().uuidString.lowercased()
+            let id = ExperimentID.random().wireForm
             let spec = ExperimentSpec.with {
                 $0 = OrchestratorServiceTests.spec(datasetID: dataset.id, rounds: 1, initial: 4, pick: 2)
                 $0.annotation = .human
@@ -60,7 +61,7 @@ struct HumanModeTests {
             #expect(started.state == .awaitingLabels && started.round == 0 && started.phase == .annotating)
             #expect(started.annotatedCases == 0)
 
-            let experimentID = try #require(UUID(uuidString: id))
+            let experimentID = try #require(ExperimentID(wireForm: id))
             let picks = try await ExperimentCaseRepository.selections(of: experimentID, on: database).map(\.caseID)
             try #require(picks.count == 4)
             let unpicked = try #require(ingestedLabels.keys.first { !picks.contains($0) })
@@ -80,17 +81,17 @@ struct HumanModeTests {
                 LabelVolume(shape: GridShape(4, 4, 4), affine: .identity, voxels: Array(repeating: 0, count: 64)),
                 to: misfit)
             var wrongGrid = ImportedLabel()
-            wrongGrid.caseID = picks[2].uuidString.lowercased()
+            wrongGrid.caseID = picks[2].wireForm
             wrongGrid.path = misfit.path
             let first = try await importing([
                 sourceLabel(picks[0]), sourceLabel(picks[1]), sourceLabel(unpicked), wrongGrid,
             ])
-            #expect(Set(first.acceptedCaseIds) == Set(picks[0...1].map { $0.uuidString.lowercased() }))
-            #expect(Set(first.missingCaseIds) == Set(picks[2...3].map { $0.uuidString.lowercased() }))
+            #expect(Set(first.acceptedCaseIds) == Set(picks[0...1].map { $0.wireForm }))
+            #expect(Set(first.missingCaseIds) == Set(picks[2...3].map { $0.wireForm }))
             let refusals = Dictionary(uniqueKeysWithValues: first.rejected.map { ($0.caseID, $0.reason) })
-            let notPicked = try #require(refusals[unpicked.uuidString.lowercased()])
+            let notPicked = try #require(refusals[unpicked.wireForm])
             #expect(notPicked.contains(names[unpicked]!) && notPicked.contains("did not pick"), "\(notPicked)")
-            let misfitReason = try #require(refusals[picks[2].uuidString.lowercased()])
+            let misfitReason = try #require(refusals[picks[2].wireForm])
             #expect(misfitReason.contains(names[picks[2]]!) && misfitReason.contains("grid"), "\(misfitReason)")
             for caseID in picks[0...1] {
                 #expect(
@@ -116,7 +117,7 @@ struct HumanModeTests {
             // The same labels again change nothing.
             let before = try await Self.annotationRows(of: dataset.id, on: database)
             let repeated = try await importing([sourceLabel(picks[0]), sourceLabel(picks[1])])
-            #expect(Set(repeated.acceptedCaseIds) == Set(picks[0...1].map { $0.uuidString.lowercased() }))
+            #expect(Set(repeated.acceptedCaseIds) == Set(picks[0...1].map { $0.wireForm }))
             #expect(repeated.rejected.isEmpty && repeated.missingCaseIds.count == 2)
             #expect(try await Self.annotationRows(of: dataset.id, on: database) == before)
 
@@ -162,7 +163,7 @@ struct HumanModeTests {
             let cohort = try await CohortFixture.store(train: 8, test: 3, on: deployment.database.client)
             let group = try await orchestrator(deployment, artifactRoot: FileManager.default.temporaryDirectory)
             let client = try await deployment.client()
-            let id = UUID().uuidString.lowercased()
+            let id = ExperimentID.random().wireForm
             _ = try await deployment.createWhenLeading(
                 client, id, spec: OrchestratorServiceTests.spec(datasetID: cohort.dataset.id))
             _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
@@ -211,7 +212,7 @@ struct HumanModeTests {
     }
 
     /// The case labels and picks of a dataset, with the rounds' phases and their times, as lines.
-    private static func annotationRows(of datasetID: UUID, on database: PostgresClient) async throws -> [String] {
+    private static func annotationRows(of datasetID: DatasetID, on database: PostgresClient) async throws -> [String] {
         try await database.query(
             """
             SELECT concat_ws('/', c.id, c.label_sha256, x.selected_round, x.selection_rank, x.annotated_round) AS line
@@ -226,9 +227,9 @@ struct HumanModeTests {
     /// Clears the training cases' labels, as a dataset whose pool a person still has to label; the
     /// labels ingest stored, by case.
     private static func forgetTrainingLabels(
-        of datasetID: UUID, on database: PostgresClient
+        of datasetID: DatasetID, on database: PostgresClient
     ) async throws
-        -> [UUID: String]
+        -> [CaseID: String]
     {
         let rows = try await database.query(
             """
@@ -238,7 +239,7 @@ struct HumanModeTests {
             """)
         return Dictionary(
             uniqueKeysWithValues: try rows.map {
-                (try $0.decode("id", as: UUID.self), try $0.decode("label_sha256", as: String.self))
+                (try $0.decode("id", as: CaseID.self), try $0.decode("label_sha256", as: String.self))
             })
     }
 }

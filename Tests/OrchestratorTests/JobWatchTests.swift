@@ -1,4 +1,5 @@
 import Bus
+import Domain
 import Foundation
 import Orchestration
 import Proto
@@ -39,7 +40,7 @@ struct JobWatchTests {
             _ = try await JobRepository.enqueue(
                 [
                     JobRecord(
-                        id: UUID(), key: "reference/\(UUID())", kind: .train, experimentID: nil, roundIndex: nil,
+                        id: .random(), key: "reference/\(UUID())", kind: .train, experimentID: nil, roundIndex: nil,
                         payload: try TrainJob().serializedData())
                 ], on: deployment.database.client)
 
@@ -68,7 +69,7 @@ struct JobWatchTests {
             let job = try await JobRepository.enqueue(
                 [
                     JobRecord(
-                        id: UUID(), key: "reference/\(UUID())", kind: .train, experimentID: nil, roundIndex: nil,
+                        id: .random(), key: "reference/\(UUID())", kind: .train, experimentID: nil, roundIndex: nil,
                         payload: try TrainJob().serializedData())
                 ], on: database)[0]
             #expect(try await JobRepository.markRunning(job.id, on: database))
@@ -98,7 +99,7 @@ struct JobWatchTests {
             groups.append(try await deployment.workers(datasetID: cohort.dataset.id))
             groups.append(try await deployment.orchestrator("orch-a", watch: Self.watch))
             let client = try await deployment.client()
-            let id = UUID().uuidString.lowercased()
+            let id = ExperimentID.random().wireForm
             _ = try await deployment.createWhenLeading(
                 client, id, spec: OrchestratorServiceTests.spec(datasetID: cohort.dataset.id, strategy: .margins))
             _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))

@@ -1,5 +1,6 @@
 import Artifacts
 import Bus
+import Domain
 import Foundation
 import Proto
 import ServiceRuntime
@@ -44,7 +45,7 @@ struct MalformedRequestTests {
             }
 
             let valid = Self.validRequests(
-                experimentID: UUID().uuidString.lowercased(), datasetID: cohort.dataset.id,
+                experimentID: ExperimentID.random().wireForm, datasetID: cohort.dataset.id,
                 emptySource: emptySource.path)
             let served = ProtoContracts.methods.filter { !Self.jobMethods.contains($0) }
             #expect(Set(valid.keys) == Set(served))
@@ -71,9 +72,9 @@ struct MalformedRequestTests {
     /// A valid request for each served method. Sent in the order of the method tables, each finds
     /// the state it needs: the experiment is created, then started, then cancelled.
     static func validRequests(
-        experimentID: String, datasetID: UUID, emptySource: String
+        experimentID: String, datasetID: DatasetID, emptySource: String
     ) -> [AnyRPCMethod: ValidRequest] {
-        let ingestedDataset = UUID().uuidString.lowercased()
+        let ingestedDataset = DatasetID.random().wireForm
         let requests: [ValidRequest] =
             [
                 .answered(

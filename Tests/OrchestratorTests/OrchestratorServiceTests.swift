@@ -1,4 +1,5 @@
 import Bus
+import Domain
 import Foundation
 import Profiles
 import Proto
@@ -13,12 +14,12 @@ import Testing
 @Suite(.serialized)
 struct OrchestratorServiceTests {
     static func spec(
-        datasetID: UUID, strategy: UncertaintyMethod = .random, rounds: UInt32 = 2,
+        datasetID: DatasetID, strategy: UncertaintyMethod = .random, rounds: UInt32 = 2,
         initial: UInt32 = 4, pick: UInt32 = 2, seed: UInt64 = 21
     ) -> ExperimentSpec {
         ExperimentSpec.with {
             $0.name = "test"
-            $0.datasetID = datasetID.uuidString.lowercased()
+            $0.datasetID = datasetID.wireForm
             $0.strategy = strategy
             $0.restriction = .none
             $0.initialCases = initial
@@ -42,7 +43,7 @@ struct OrchestratorServiceTests {
             let cohort = try await CohortFixture.store(train: 8, test: 3, on: deployment.database.client)
             let orchestrator = try await deployment.orchestrator("orch-a")
             let client = try await deployment.client()
-            let id = UUID().uuidString.lowercased()
+            let id = ExperimentID.random().wireForm
             let spec = Self.spec(datasetID: cohort.dataset.id)
             let create = CreateExperimentRequest.with {
                 $0.experimentID = id
@@ -114,13 +115,13 @@ struct OrchestratorServiceTests {
                 on: database)
             let orchestrator = try await deployment.orchestrator("orch-a")
             let client = try await deployment.client()
-            let id = UUID().uuidString.lowercased()
+            let id = ExperimentID.random().wireForm
             _ = try await deployment.createWhenLeading(client, id, spec: Self.spec(datasetID: cohort.dataset.id))
             let started = try await client.call(
                 OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
             #expect(started.round == 0 && started.phase == .training)
 
-            let experimentID = try #require(UUID(uuidString: id))
+            let experimentID = try #require(ExperimentID(wireForm: id))
             let picks = try await ExperimentCaseRepository.selections(of: experimentID, on: database)
             let tumors = Set([cohort.trainingCases[2], cohort.trainingCases[9]])
             #expect(picks.count > 4 && started.annotatedCases == picks.count)
@@ -145,7 +146,7 @@ struct OrchestratorServiceTests {
             var spec = Self.spec(datasetID: cohort.dataset.id, strategy: .bootstrap)
             spec.bootstrapMembers = 1_000_000
             let create = CreateExperimentRequest.with {
-                $0.experimentID = UUID().uuidString.lowercased()
+                $0.experimentID = ExperimentID.random().wireForm
                 $0.spec = spec
             }
 
@@ -171,7 +172,7 @@ struct OrchestratorServiceTests {
             groups.append(try await deployment.workers(datasetID: cohort.dataset.id))
             groups.append(try await deployment.orchestrator("orch-a"))
             let client = try await deployment.client()
-            let id = UUID().uuidString.lowercased()
+            let id = ExperimentID.random().wireForm
             let finishedEvents = try await client.connection.subscribe(
                 to: "\(deployment.prefix).activeseg.v1.events.\(id).round.finished")
             try await client.connection.flush()
@@ -185,7 +186,7 @@ struct OrchestratorServiceTests {
             #expect(finished.state == .finished, "\(finished.failureReason)")
             #expect(finished.round == 2 && finished.phase == .done && finished.annotatedCases == 8)
 
-            let experimentID = try #require(UUID(uuidString: id))
+            let experimentID = try #require(ExperimentID(wireForm: id))
             let rounds = try await RoundRepository.rounds(of: experimentID, on: database)
             #expect(rounds.map(\.phase) == [.finished, .finished, .finished])
             #expect(rounds.compactMap(\.outcome?.annotatedCount) == [4, 6, 8])
@@ -197,7 +198,7 @@ struct OrchestratorServiceTests {
                     SELECT case_id FROM scores WHERE experiment_id = \(experimentID) AND round_index = \(round)
                     ORDER BY value DESC, case_id LIMIT 2
                     """
-                ).map { try $0.decode("case_id", as: UUID.self) }
+                ).map { try $0.decode("case_id", as: CaseID.self) }
                 let picked = selections.filter { $0.selectedRound == round }.map(\.caseID)
                 #expect(Set(picked) == Set(scores), "round \(round)")
             }
@@ -238,8 +239,8 @@ struct OrchestratorServiceTests {
             var groups = try await deployment.selectorAndStats()
             let first = try await deployment.orchestrator("orch-a")
             let client = try await deployment.client()
-            let interrupted = UUID().uuidString.lowercased()
-            let uninterrupted = UUID().uuidString.lowercased()
+            let interrupted = ExperimentID.random().wireForm
+            let uninterrupted = ExperimentID.random().wireForm
             let spec = Self.spec(datasetID: cohort.dataset.id, strategy: .random, rounds: 3)
             for id in [interrupted, uninterrupted] {
                 _ = try await deployment.createWhenLeading(client, id, spec: spec)
@@ -256,7 +257,7 @@ struct OrchestratorServiceTests {
                     try await Task.sleep(for: .milliseconds(50))
                 }
             }
-            let interruptedID = try #require(UUID(uuidString: interrupted))
+            let interruptedID = try #require(ExperimentID(wireForm: interrupted))
             #expect(
                 try await RoundRepository.latest(of: interruptedID, on: database)?.phase == .training,
                 "no orchestrator ran, so round 0 is still training")
@@ -275,14 +276,15 @@ struct OrchestratorServiceTests {
             #expect(reference.state == .finished)
 
             // The same seeds give the same picks and the same Dice, interrupted or not.
-            func picks(_ id: String) async throws -> [[UUID]] {
-                let selections = try await ExperimentCaseRepository.selections(of: UUID(uuidString: id)!, on: database)
+            func picks(_ id: String) async throws -> [[CaseID]] {
+                let selections = try await ExperimentCaseRepository.selections(
+                    of: ExperimentID(wireForm: id)!, on: database)
                 return (0...3).map { round in selections.filter { $0.selectedRound == round }.map(\.caseID) }
             }
             #expect(try await picks(interrupted) == picks(uninterrupted))
             #expect(try await picks(interrupted).map(\.count) == [4, 2, 2, 2])
             func outcomes(_ id: String) async throws -> [RoundRecord.Outcome?] {
-                try await RoundRepository.rounds(of: UUID(uuidString: id)!, on: database).map(\.outcome)
+                try await RoundRepository.rounds(of: ExperimentID(wireForm: id)!, on: database).map(\.outcome)
             }
             #expect(try await outcomes(interrupted) == outcomes(uninterrupted))
 
@@ -307,7 +309,7 @@ struct OrchestratorServiceTests {
             groups.append(try await deployment.workers(datasetID: cohort.dataset.id))
             let first = try await deployment.orchestrator("orch-a")
             let client = try await deployment.client()
-            let id = UUID().uuidString.lowercased()
+            let id = ExperimentID.random().wireForm
             _ = try await deployment.createWhenLeading(
                 client, id, spec: Self.spec(datasetID: cohort.dataset.id, strategy: .margins, rounds: 1))
             _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
@@ -320,7 +322,7 @@ struct OrchestratorServiceTests {
             let jetStream = try JetStream(connection: client.connection)
             let jobs = try await database.query("SELECT id, kind FROM jobs")
             for job in jobs {
-                let jobID = try job.decode("id", as: UUID.self).uuidString.lowercased()
+                let jobID = try job.decode("id", as: JobID.self).wireForm
                 let isTraining = try job.decode("kind", as: String.self) == "train"
                 let body =
                     isTraining
@@ -354,7 +356,7 @@ struct OrchestratorServiceTests {
             groups.append(try await deployment.workers(datasetID: cohort.dataset.id, flatReference: true))
             groups.append(try await deployment.orchestrator("orch-a"))
             let client = try await deployment.client()
-            let id = UUID().uuidString.lowercased()
+            let id = ExperimentID.random().wireForm
             _ = try await deployment.createWhenLeading(client, id, spec: Self.spec(datasetID: cohort.dataset.id))
             _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
             let stopped = try await deployment.waitForStatus(client, id, "the experiment to stop") {

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Store
 import Testing
@@ -87,11 +88,11 @@ struct RecordTests {
             let id = try await ExperimentRepository.create(cohort.experiment(), on: db.client).id
             try await RoundRepository.open(0, of: id, in: .selecting, on: db.client)
             let job = JobRecord(
-                id: UUID(), key: "train/\(id)/0/model", kind: .train, experimentID: id, roundIndex: 0,
+                id: .random(), key: "train/\(id)/0/model", kind: .train, experimentID: id, roundIndex: 0,
                 payload: Data([9]))
             let first = try await JobRepository.enqueue([job], on: db.client)
             var replanned = job
-            replanned.id = UUID()
+            replanned.id = .random()
             let second = try await JobRepository.enqueue([replanned], on: db.client)
             #expect(second == first && first[0].id == job.id)
             #expect(try await JobRepository.unfinished(on: db.client).map(\.id) == [job.id])

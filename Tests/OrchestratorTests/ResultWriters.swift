@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Logging
 import Proto
@@ -21,12 +22,12 @@ func syntheticDice(caseIndex: Int, round: Int?) -> Double {
 /// Records a trained model for each train job.
 struct TrainingResultWriter: JobHandler {
     let database: PostgresClient
-    let datasetID: UUID
+    let datasetID: DatasetID
 
     func handle(_ job: TrainJob, id: String, delivery: Int, logger: Logger) async throws -> TrainResult? {
-        let jobID = try uuid(id)
-        let experimentID = job.experimentID.isEmpty ? nil : try uuid(job.experimentID)
-        let modelID = UUID()
+        let jobID: JobID = try typedID(id)
+        let experimentID: ExperimentID? = job.experimentID.isEmpty ? nil : try typedID(job.experimentID)
+        let modelID = ModelID.random()
         let checkpoint = String(repeating: "c", count: 64)
         let member: Int? = job.hasBootstrapMember ? Int(job.bootstrapMember) : nil
         return try await database.withTransaction { transaction in
@@ -42,27 +43,29 @@ struct TrainingResultWriter: JobHandler {
                 $0.jobID = id
                 $0.experimentID = job.experimentID
                 $0.round = job.round
-                $0.model = ModelRef.with { $0.modelID = modelID.uuidString.lowercased() }
+                $0.model = ModelRef.with { $0.modelID = modelID.wireForm }
             }
         }
     }
 
     func recordFailure(jobID: String, error: RPCError, final: Bool, logger: Logger) async throws {
-        if final { try await JobRepository.markFailed(try uuid(jobID), reason: error.message, on: database) }
+        if final {
+            try await JobRepository.markFailed(try typedID(jobID) as JobID, reason: error.message, on: database)
+        }
     }
 }
 
 /// Records a score and features for each pool case, or a Dice for each test case.
 struct ScoringResultWriter: JobHandler {
     let database: PostgresClient
-    let datasetID: UUID
+    let datasetID: DatasetID
     /// Gives the full-data model the same Dice on every case, which admits no equivalence bounds.
     var flatReference = false
 
     func handle(_ job: ScoreJob, id: String, delivery: Int, logger: Logger) async throws -> ScoreResult? {
-        let jobID = try uuid(id)
-        let caseID = try uuid(job.caseRef.caseID)
-        let modelID = try uuid(job.models[0].modelID)
+        let jobID: JobID = try typedID(id)
+        let caseID: CaseID = try typedID(job.caseRef.caseID)
+        let modelID: ModelID = try typedID(job.models[0].modelID)
         let index = try await caseIndex(caseID)
         return try await database.withTransaction { transaction in
             guard try await JobRepository.markSucceeded(jobID, on: transaction) else { return nil }
@@ -84,7 +87,7 @@ struct ScoringResultWriter: JobHandler {
                     """)
                 result.dice = dice
             } else {
-                let experimentID = try uuid(job.experimentID)
+                let experimentID: ExperimentID = try typedID(job.experimentID)
                 let score = Double((index * 13 + Int(job.round) * 5) % 17) / 17
                 let method = job.method == .margins ? "margins" : "dropout-test"
                 try await transaction.query(
@@ -105,19 +108,21 @@ struct ScoringResultWriter: JobHandler {
     }
 
     func recordFailure(jobID: String, error: RPCError, final: Bool, logger: Logger) async throws {
-        if final { try await JobRepository.markFailed(try uuid(jobID), reason: error.message, on: database) }
+        if final {
+            try await JobRepository.markFailed(try typedID(jobID) as JobID, reason: error.message, on: database)
+        }
     }
 
     /// The case's position in its dataset by source name (the fixture names them in order).
-    private func caseIndex(_ caseID: UUID) async throws -> Int {
+    private func caseIndex(_ caseID: CaseID) async throws -> Int {
         let row = try await database.query("SELECT source_name FROM cases WHERE id = \(caseID)")[0]
         let name: String = try row.decode("source_name")
         return Int(name.drop { !$0.isNumber }) ?? 0
     }
 }
 
-private func uuid(_ text: String) throws -> UUID {
-    guard let id = UUID(uuidString: text) else {
+private func typedID<ID: Identifier>(_ text: String) throws -> ID {
+    guard let id = ID(wireForm: text) else {
         throw RPCError(.invalidArgument, "'\(text)' is not a UUID")
     }
     return id

@@ -1,4 +1,5 @@
 import Bus
+import Domain
 import Foundation
 import Logging
 import Proto
@@ -91,7 +92,7 @@ struct Deployment: Sendable {
 
     /// Trainer and scorer workers on the real job queues whose handlers write results as the
     /// trainer and scorer do (see `ResultWriters`).
-    func workers(datasetID: UUID, flatReference: Bool = false) async throws -> RunningGroup {
+    func workers(datasetID: DatasetID, flatReference: Bool = false) async throws -> RunningGroup {
         let (configuration, connection) = try await connect("workers", instance: "workers")
         let jetStream = try JetStream(connection: connection)
         let training = JobQueue(TrainerRPC.train, jetStream: jetStream, subjectPrefix: configuration.subjectPrefix)

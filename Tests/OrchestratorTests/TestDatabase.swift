@@ -40,8 +40,8 @@ let silentLogger = Logger(label: "activeseg.orchestrator.tests") { _ in SwiftLog
 /// default).
 struct CohortFixture {
     let dataset: DatasetRecord
-    let trainingCases: [UUID]
-    let testCases: [UUID]
+    let trainingCases: [CaseID]
+    let testCases: [CaseID]
 
     static func store(
         train: Int, test: Int, labelVoxels: (Int) -> Int? = { _ in nil }, on client: PostgresClient
@@ -50,12 +50,12 @@ struct CohortFixture {
     {
         let dataset = try await DatasetRepository(client: client).ensure(
             DatasetRecord(
-                id: UUID(), name: "fixture-\(UUID())", sourceKind: .synthetic, sourceURI: "/fixture/\(UUID())",
+                id: .random(), name: "fixture-\(UUID())", sourceKind: .synthetic, sourceURI: "/fixture/\(UUID())",
                 testFraction: 0.2, splitSeed: 7))
         let hash = String(repeating: "ab", count: 32)
         let records = (0..<(train + test)).map { index in
             CaseRecord(
-                id: UUID(), datasetID: dataset.id, sourceName: String(format: "Case_%03d", index),
+                id: .random(), datasetID: dataset.id, sourceName: String(format: "Case_%03d", index),
                 patientID: "P\(index)",
                 state: .ingested(split: index < train ? .train : .test, imageSHA256: hash, labelSHA256: hash),
                 labelVoxels: labelVoxels(index))
@@ -77,7 +77,7 @@ struct CohortFixture {
             dropoutPasses: strategy.usesDropoutPasses ? 4 : nil, bootstrapMembers: strategy == .bootstrap ? 3 : nil,
             seed: seed, profile: .tiny)
         return ExperimentRecord(
-            id: UUID(), name: "fixture", datasetID: dataset.id, design: design,
+            id: .random(), name: "fixture", datasetID: dataset.id, design: design,
             annotationMode: annotation)
     }
 }

@@ -1,10 +1,11 @@
+import Domain
 import Foundation
 import Store
 import Testing
 
 @Suite("Dataset and case repositories")
 struct RepositoryTests {
-    static func dataset(_ id: UUID = UUID(), uri: String = "/data/brats") -> DatasetRecord {
+    static func dataset(_ id: DatasetID = .random(), uri: String = "/data/brats") -> DatasetRecord {
         DatasetRecord(id: id, name: "brats:\(uri)", sourceKind: .brats, sourceURI: uri, testFraction: 0.2, splitSeed: 7)
     }
 
@@ -36,7 +37,7 @@ struct RepositoryTests {
             func record(_ name: String, _ state: CaseRecord.State) async throws -> CaseRecord {
                 try await cases.record([
                     CaseRecord(
-                        id: UUID(), datasetID: dataset.id, sourceName: name, patientID: name,
+                        id: .random(), datasetID: dataset.id, sourceName: name, patientID: name,
                         state: state)
                 ])[0]
             }
@@ -66,10 +67,10 @@ struct RepositoryTests {
             let dataset = try await DatasetRepository(client: client).ensure(Self.dataset())
             let stored = try await CaseRepository(client: client).record([
                 CaseRecord(
-                    id: UUID(), datasetID: dataset.id, sourceName: "case-1", patientID: "case-1",
+                    id: .random(), datasetID: dataset.id, sourceName: "case-1", patientID: "case-1",
                     state: .ingested(split: .test, imageSHA256: Self.image, labelSHA256: Self.label), labelVoxels: 417),
                 CaseRecord(
-                    id: UUID(), datasetID: dataset.id, sourceName: "case-2", patientID: "case-2",
+                    id: .random(), datasetID: dataset.id, sourceName: "case-2", patientID: "case-2",
                     state: .ingested(split: .train, imageSHA256: Self.image, labelSHA256: nil), labelVoxels: 9),
             ])
             #expect(stored.map(\.labelVoxels) == [417, nil])
@@ -89,10 +90,10 @@ struct RepositoryTests {
             let dataset = try await DatasetRepository(client: client).ensure(Self.dataset())
             let cases = CaseRepository(client: client)
             let good = CaseRecord(
-                id: UUID(), datasetID: dataset.id, sourceName: "case-1", patientID: "case-1",
+                id: .random(), datasetID: dataset.id, sourceName: "case-1", patientID: "case-1",
                 state: .ingested(split: .train, imageSHA256: Self.image, labelSHA256: nil))
             let unlabelledTest = CaseRecord(
-                id: UUID(), datasetID: dataset.id, sourceName: "case-2", patientID: "case-2",
+                id: .random(), datasetID: dataset.id, sourceName: "case-2", patientID: "case-2",
                 state: .ingested(split: .test, imageSHA256: Self.image, labelSHA256: nil))
             await #expect { try await cases.record([good, unlabelledTest]) } throws: { error in
                 (error as? StoreError)?.code == .checkViolation

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Store
 import Testing
@@ -30,5 +31,17 @@ import Testing
         #expect(query.sql == "SELECT * FROM datasets WHERE name = $1 AND split_seed = $2")
         #expect(query.bindings.map(\.text) == [name, "3"])
         #expect(query.bindings.map(\.type) == [.text, .int8])
+    }
+
+    @Test func identifiersTravelAsUUIDs() {
+        let uuid = UUID(uuidString: "0F8FAD5B-D9CB-469F-A165-70867728950E")!
+        #expect(CaseID.postgresType == .uuid)
+        #expect(CaseID(uuid).postgresText == "0f8fad5b-d9cb-469f-a165-70867728950e")
+        #expect(CaseID(uuid).postgresText == uuid.postgresText)
+        #expect(ModelID(postgresText: "0f8fad5b-d9cb-469f-a165-70867728950e", type: .uuid) == ModelID(uuid))
+        #expect(ModelID(postgresText: "0f8fad5b-d9cb-469f-a165-70867728950e", type: .text) == nil)
+        #expect(JobID(postgresText: "0f8fad5b", type: .uuid) == nil)
+        let query: PostgresQuery = "SELECT * FROM cases WHERE id = \(CaseID(uuid))"
+        #expect(query.bindings.map(\.type) == [.uuid])
     }
 }

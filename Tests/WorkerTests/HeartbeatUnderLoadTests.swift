@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Profiles
 import Proto
@@ -39,10 +40,10 @@ import WorkerSupport
     @Test func busyScorerKeepsItsJobs() async throws {
         try await WorkerFixture.with(train: 2, test: 0) { fixture in
             let model = try await fixture.recordInitialModel(dropout: .train)
-            var jobs: [UUID: ScoreJob] = [:]
+            var jobs: [JobID: ScoreJob] = [:]
             for caseRef in fixture.trainCases {
                 var job = ScoreJob.with {
-                    $0.experimentID = fixture.experimentID.uuidString.lowercased()
+                    $0.experimentID = fixture.experimentID.wireForm
                     $0.round = 1
                     $0.models = [model]
                     $0.caseRef = caseRef
@@ -54,7 +55,7 @@ import WorkerSupport
                     $0.seed = 9
                 }
                 let id = try await fixture.recordJob(kind: "score", round: 1, payload: try job.serializedData())
-                job.jobID = id.uuidString.lowercased()
+                job.jobID = id.wireForm
                 jobs[id] = job
             }
             let environment = try await fixture.environment("scorer", instance: "submitter")
@@ -70,7 +71,7 @@ import WorkerSupport
     /// Starts the busy process, submits the jobs, starts the idle process once the busy one runs
     /// them all, and waits until every job has succeeded; each must have taken one attempt.
     private func runUnderLoad(
-        _ executable: String, fixture: WorkerFixture, jobIDs: [UUID],
+        _ executable: String, fixture: WorkerFixture, jobIDs: [JobID],
         submit: () async throws -> Void
     ) async throws {
         var busy = fixture.processEnvironment(ackWaitSeconds: Self.ackWait)

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Profiles
 import Proto
@@ -17,8 +18,8 @@ import WorkerSupport
             parameters.dropoutRate = 1
             let id = try await fixture.recordJob(kind: "train", round: 0, payload: Data())
             let job = TrainJob.with {
-                $0.experimentID = fixture.experimentID.uuidString.lowercased()
-                $0.datasetID = fixture.datasetID.uuidString.lowercased()
+                $0.experimentID = fixture.experimentID.wireForm
+                $0.datasetID = fixture.datasetID.wireForm
                 $0.trainingCases = fixture.trainCases
                 $0.hyperParameters = parameters
                 $0.profile = .tiny
@@ -35,7 +36,7 @@ import WorkerSupport
         try await WorkerFixture.with(train: 2, test: 0) { fixture in
             let id = try await fixture.recordJob(kind: "train", round: 0, payload: Data())
             let job = TrainJob.with {
-                $0.experimentID = fixture.experimentID.uuidString.lowercased()
+                $0.experimentID = fixture.experimentID.wireForm
                 $0.trainingCases = fixture.trainCases
                 $0.profile = .tiny
                 $0.dropoutMode = .off
@@ -48,13 +49,13 @@ import WorkerSupport
     }
 
     /// What a trainer answers `job` (recorded as `id`) with, which the test expects to be a refusal.
-    private static func trainerRefusal(_ job: TrainJob, id: UUID, fixture: WorkerFixture) async throws -> RPCError? {
+    private static func trainerRefusal(_ job: TrainJob, id: JobID, fixture: WorkerFixture) async throws -> RPCError? {
         let environment = try await fixture.environment("trainer", instance: "trainer")
         let handler = TrainJobHandler(
             loader: environment.loader, jobs: environment.jobs,
             progress: ProgressPublisher(connection: environment.connection, configuration: environment.configuration))
         let error = await #expect(throws: RPCError.self) {
-            try await handler.handle(job, id: id.uuidString.lowercased(), delivery: 1, logger: WorkerTestSupport.logger)
+            try await handler.handle(job, id: id.wireForm, delivery: 1, logger: WorkerTestSupport.logger)
         }
         await environment.connection.close()
         return error
@@ -65,7 +66,7 @@ import WorkerSupport
             let model = try await fixture.recordInitialModel(dropout: .train)
             let id = try await fixture.recordJob(kind: "score", round: 1, payload: Data())
             let job = ScoreJob.with {
-                $0.experimentID = fixture.experimentID.uuidString.lowercased()
+                $0.experimentID = fixture.experimentID.wireForm
                 $0.round = 1
                 $0.models = [model]
                 $0.caseRef = fixture.trainCases[0]
@@ -80,13 +81,13 @@ import WorkerSupport
         }
     }
 
-    @Test(arguments: [(CaseRole.unspecified, 1), (.candidate, 0)])
-    func aScoreJobWhoseRoleItCannotHaveIsRefusedBeforeItsAttempt(role: CaseRole, round: Int) async throws {
+    @Test(arguments: [(Proto.CaseRole.unspecified, 1), (.candidate, 0)])
+    func aScoreJobWhoseRoleItCannotHaveIsRefusedBeforeItsAttempt(role: Proto.CaseRole, round: Int) async throws {
         try await WorkerFixture.with(train: 1, test: 0) { fixture in
             let model = try await fixture.recordInitialModel(dropout: .train)
             let id = try await fixture.recordJob(kind: "score", round: round, payload: Data())
             let job = ScoreJob.with {
-                $0.experimentID = fixture.experimentID.uuidString.lowercased()
+                $0.experimentID = fixture.experimentID.wireForm
                 $0.round = UInt32(round)
                 $0.models = [model]
                 $0.caseRef = fixture.trainCases[0]
@@ -105,11 +106,11 @@ import WorkerSupport
     }
 
     /// What a scorer answers `job` (recorded as `id`) with, which the test expects to be a refusal.
-    private static func scorerRefusal(_ job: ScoreJob, id: UUID, fixture: WorkerFixture) async throws -> RPCError? {
+    private static func scorerRefusal(_ job: ScoreJob, id: JobID, fixture: WorkerFixture) async throws -> RPCError? {
         let environment = try await fixture.environment("scorer", instance: "scorer")
         let handler = ScoreJobHandler(loader: environment.loader, jobs: environment.jobs)
         let error = await #expect(throws: RPCError.self) {
-            try await handler.handle(job, id: id.uuidString.lowercased(), delivery: 1, logger: WorkerTestSupport.logger)
+            try await handler.handle(job, id: id.wireForm, delivery: 1, logger: WorkerTestSupport.logger)
         }
         await environment.connection.close()
         return error

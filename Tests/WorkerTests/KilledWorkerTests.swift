@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Proto
 import ServiceRuntime
@@ -86,10 +87,10 @@ import WorkerSupport
     @Test func jobOfAKilledScorerProcessIsScoredOnceByAnother() async throws {
         try await WorkerFixture.with(train: 3, test: 1) { fixture in
             let model = try await fixture.recordInitialModel(dropout: .train)
-            var jobs: [UUID: ScoreJob] = [:]
+            var jobs: [JobID: ScoreJob] = [:]
             for (caseRef, evaluate) in fixture.trainCases.map({ ($0, false) }) + fixture.testCases.map({ ($0, true) }) {
                 var job = ScoreJob.with {
-                    $0.experimentID = fixture.experimentID.uuidString.lowercased()
+                    $0.experimentID = fixture.experimentID.wireForm
                     $0.round = evaluate ? 0 : 1
                     $0.models = [model]
                     $0.caseRef = caseRef
@@ -102,7 +103,7 @@ import WorkerSupport
                 }
                 let id = try await fixture.recordJob(
                     kind: "score", round: Int(job.round), payload: try job.serializedData())
-                job.jobID = id.uuidString.lowercased()
+                job.jobID = id.wireForm
                 jobs[id] = job
             }
 
@@ -150,12 +151,12 @@ import WorkerSupport
                 #expect(state.attempts == (id == killed ? 2 : 1), "job of case \(job.caseRef.caseID)")
             }
             let scored = try await fixture.store.query("SELECT case_id FROM scores").map {
-                try $0.decode("case_id", as: UUID.self)
+                try $0.decode("case_id", as: CaseID.self)
             }
             let evaluated = try await fixture.store.query("SELECT case_id FROM evaluations")
-                .map { try $0.decode("case_id", as: UUID.self) }
-            #expect(scored.sorted() == fixture.trainCases.compactMap { UUID(uuidString: $0.caseID) }.sorted())
-            #expect(evaluated == fixture.testCases.compactMap { UUID(uuidString: $0.caseID) })
+                .map { try $0.decode("case_id", as: CaseID.self) }
+            #expect(scored.sorted() == fixture.trainCases.compactMap { CaseID(wireForm: $0.caseID) }.sorted())
+            #expect(evaluated == fixture.testCases.compactMap { CaseID(wireForm: $0.caseID) })
         }
     }
 }

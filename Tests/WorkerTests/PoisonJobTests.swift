@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Proto
 import Testing
@@ -15,7 +16,7 @@ import Testing
         try await WorkerFixture.with(train: 3, test: 0) { fixture in
             let model = try await fixture.recordInitialModel(dropout: .train)
             let caseRef = fixture.trainCases[0]
-            let experiment = fixture.experimentID.uuidString.lowercased()
+            let experiment = fixture.experimentID.wireForm
             let job = ScoreJob.with {
                 $0.experimentID = experiment
                 $0.round = 1

@@ -1,6 +1,7 @@
 import ActiveLearning
 import Artifacts
 import Bus
+import Domain
 import Foundation
 import Neural
 import Profiles
@@ -25,8 +26,8 @@ import WorkerSupport
         let annotated = Array(fixture.trainCases.prefix(4))
         let pool = Array(fixture.trainCases.dropFirst(4))
         var trainJob = TrainJob.with {
-            $0.experimentID = fixture.experimentID.uuidString.lowercased()
-            $0.datasetID = fixture.datasetID.uuidString.lowercased()
+            $0.experimentID = fixture.experimentID.wireForm
+            $0.datasetID = fixture.datasetID.wireForm
             $0.round = 0
             $0.trainingCases = annotated
             $0.seed = 11
@@ -35,7 +36,7 @@ import WorkerSupport
             $0.dropoutMode = .train
         }
         let trainJobID = try await fixture.recordJob(kind: "train", round: 0, payload: try trainJob.serializedData())
-        trainJob.jobID = trainJobID.uuidString.lowercased()
+        trainJob.jobID = trainJobID.wireForm
 
         let trainerEnvironment = try await fixture.environment("trainer", instance: "trainer-1")
         let progressSubject = trainerEnvironment.configuration.prefixed(
@@ -64,7 +65,7 @@ import WorkerSupport
         let models = try await fixture.store.models(trainedBy: trainJobID)
         try #require(models.count == 1)
         let model = models[0]
-        #expect(model.id.uuidString.lowercased() == trainResult.model.modelID)
+        #expect(model.id.wireForm == trainResult.model.modelID)
         #expect(model.experimentID == fixture.experimentID && model.roundIndex == 0 && model.profile == .tiny)
         #expect(model.datasetID == fixture.datasetID, "recorded under the job's dataset")
         #expect(
@@ -85,10 +86,10 @@ import WorkerSupport
 
         // Score the pool and evaluate the test case with two scorers on their own connections.
         let modelRef = trainResult.model
-        var scoreJobs: [(id: UUID, job: ScoreJob)] = []
+        var scoreJobs: [(id: JobID, job: ScoreJob)] = []
         for (caseRef, evaluate) in pool.map({ ($0, false) }) + fixture.testCases.map({ ($0, true) }) {
             var job = ScoreJob.with {
-                $0.experimentID = fixture.experimentID.uuidString.lowercased()
+                $0.experimentID = fixture.experimentID.wireForm
                 $0.round = evaluate ? 0 : 1
                 $0.models = [modelRef]
                 $0.caseRef = caseRef
@@ -100,7 +101,7 @@ import WorkerSupport
             }
             let id = try await fixture.recordJob(
                 kind: "score", round: Int(job.round), payload: try job.serializedData())
-            job.jobID = id.uuidString.lowercased()
+            job.jobID = id.wireForm
             scoreJobs.append((id, job))
         }
         var scorers: [RunningWorker] = []
@@ -126,7 +127,7 @@ import WorkerSupport
         for (id, job) in scoreJobs {
             let state = try await fixture.jobState(id)
             #expect(state.state == "succeeded" && state.attempts == 1)
-            let caseID = try #require(UUID(uuidString: job.caseRef.caseID))
+            let caseID = try #require(CaseID(wireForm: job.caseRef.caseID))
             if job.role == .test {
                 let dice = try #require(try await fixture.store.evaluation(modelID: model.id, caseID: caseID))
                 #expect(dice >= 0 && dice <= 1)

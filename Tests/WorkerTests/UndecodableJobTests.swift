@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Profiles
 import Proto
@@ -21,9 +22,9 @@ import WorkerSupport
             parameters.earlyStopPatience = 2
             let id = try await fixture.recordJob(kind: "train", round: 0, payload: Data())
             let job = TrainJob.with {
-                $0.jobID = id.uuidString.lowercased()
-                $0.experimentID = fixture.experimentID.uuidString.lowercased()
-                $0.datasetID = fixture.datasetID.uuidString.lowercased()
+                $0.jobID = id.wireForm
+                $0.experimentID = fixture.experimentID.wireForm
+                $0.datasetID = fixture.datasetID.wireForm
                 $0.trainingCases = fixture.trainCases
                 $0.seed = 4
                 $0.hyperParameters = parameters
@@ -47,8 +48,8 @@ import WorkerSupport
             let model = try await fixture.recordInitialModel(dropout: .off)
             let id = try await fixture.recordJob(kind: "score", round: 1, payload: Data())
             let job = ScoreJob.with {
-                $0.jobID = id.uuidString.lowercased()
-                $0.experimentID = fixture.experimentID.uuidString.lowercased()
+                $0.jobID = id.wireForm
+                $0.experimentID = fixture.experimentID.wireForm
                 $0.round = 1
                 $0.models = [model]
                 $0.caseRef = fixture.trainCases[0]
@@ -67,17 +68,17 @@ import WorkerSupport
 
     /// Queues the undecodable message, then `job`, and runs one worker until both are settled.
     private func terminateTheUndecodableThenDo<Handler: JobHandler>(
-        _ job: Handler.Job, id: UUID, fixture: WorkerFixture, on queue: JobQueue<Handler.Job, Handler.Result>,
+        _ job: Handler.Job, id: JobID, fixture: WorkerFixture, on queue: JobQueue<Handler.Job, Handler.Result>,
         handler: Handler
     ) async throws {
         try await queue.ensure()
         try await queue.jetStream.publish(Self.notProtobuf, to: queue.jobSubject, messageID: "undecodable")
-        try await queue.submit(job, id: id.uuidString.lowercased())
+        try await queue.submit(job, id: id.wireForm)
         let worker = RunningWorker.start(JobWorker(queue: queue, handler: handler, logger: WorkerTestSupport.logger))
         let notices = try await WorkerTestSupport.notices(queue, expecting: 2)
         try await worker.stop()
 
-        try #require(notices.map(\.id) == ["undecodable", id.uuidString.lowercased()])
+        try #require(notices.map(\.id) == ["undecodable", id.wireForm])
         if case .failure(let error) = notices[0].notice {
             #expect(error.code == .invalidArgument && error.message.contains(Handler.Job.protoMessageName))
         } else {

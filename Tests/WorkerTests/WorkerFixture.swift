@@ -1,5 +1,6 @@
 import Artifacts
 import Bus
+import Domain
 import Foundation
 import Logging
 import Neural
@@ -20,8 +21,8 @@ final class WorkerFixture: Sendable {
     let artifacts: ArtifactStore
     let root: URL
     let schema: String
-    let datasetID = UUID()
-    let experimentID = UUID()
+    let datasetID = DatasetID.random()
+    let experimentID = ExperimentID.random()
     /// Labelled training-split cases, in id order.
     let trainCases: [CaseRef]
     /// Labelled test-split cases.
@@ -66,7 +67,7 @@ final class WorkerFixture: Sendable {
             let label = try artifacts.put(contentsOf: labelFile)
             refs.append(
                 CaseRef.with {
-                    $0.caseID = UUID().uuidString.lowercased()
+                    $0.caseID = CaseID.random().wireForm
                     $0.image = ArtifactRef.with { $0.sha256 = image.sha256 }
                     $0.label = ArtifactRef.with { $0.sha256 = label.sha256 }
                 })
@@ -107,7 +108,7 @@ final class WorkerFixture: Sendable {
                 try await store.query(
                     """
                     INSERT INTO cases (id, dataset_id, source_name, patient_id, state, split, image_sha256, label_sha256)
-                    VALUES (\(UUID(uuidString: ref.caseID)!), \(datasetID), \(ref.caseID), \(ref.caseID), 'ingested', \(split),
+                    VALUES (\(CaseID(wireForm: ref.caseID)!), \(datasetID), \(ref.caseID), \(ref.caseID), 'ingested', \(split),
                             \(ref.image.sha256), \(ref.label.sha256))
                     """)
             }
@@ -127,12 +128,12 @@ final class WorkerFixture: Sendable {
     /// Records a queued job row, as the orchestrator does before publishing it; returns its id.
     /// `key` defaults to the id; a key in the orchestrator's form (`score/<experiment>/<round>/…`)
     /// makes the job one its round waits for.
-    func recordJob(kind: String, round: Int, payload: Data, key: String? = nil) async throws -> UUID {
-        let id = UUID()
+    func recordJob(kind: String, round: Int, payload: Data, key: String? = nil) async throws -> JobID {
+        let id = JobID.random()
         try await store.query(
             """
             INSERT INTO jobs (id, key, kind, experiment_id, round_index, payload)
-            VALUES (\(id), \(key ?? id.uuidString.lowercased()), \(kind), \(experimentID), \(round), \(payload))
+            VALUES (\(id), \(key ?? id.wireForm), \(kind), \(experimentID), \(round), \(payload))
             """)
         return id
     }
@@ -140,13 +141,13 @@ final class WorkerFixture: Sendable {
     /// Records a round-0 training job of the tiny profile on every training case that runs `epochs`
     /// epochs without stopping early: long enough to be still running when a test interrupts or
     /// loads its worker. Returns the job's id and the job to submit.
-    func recordLongTrainJob(epochs: UInt32, seed: UInt64) async throws -> (id: UUID, job: TrainJob) {
+    func recordLongTrainJob(epochs: UInt32, seed: UInt64) async throws -> (id: JobID, job: TrainJob) {
         var parameters = ExperimentProfile.tiny.hyperParameters
         parameters.maxEpochs = epochs
         parameters.earlyStopPatience = epochs
         var job = TrainJob.with {
-            $0.experimentID = experimentID.uuidString.lowercased()
-            $0.datasetID = datasetID.uuidString.lowercased()
+            $0.experimentID = experimentID.wireForm
+            $0.datasetID = datasetID.wireForm
             $0.trainingCases = trainCases
             $0.seed = seed
             $0.hyperParameters = parameters
@@ -154,7 +155,7 @@ final class WorkerFixture: Sendable {
             $0.dropoutMode = .off
         }
         let id = try await recordJob(kind: "train", round: 0, payload: try job.serializedData())
-        job.jobID = id.uuidString.lowercased()
+        job.jobID = id.wireForm
         return (id, job)
     }
 
@@ -164,7 +165,7 @@ final class WorkerFixture: Sendable {
         let profile = ExperimentProfile.tiny
         let network = UNet3D(config: profile.network(dropout: dropout, rate: profile.training.dropoutRate), seed: 1)
         let checkpoint = try artifacts.put(try Checkpoint.encode(network))
-        let id = UUID()
+        let id = ModelID.random()
         // The schema records trained models only; one epoch is the least it accepts.
         try await store.withTransaction { transaction in
             try await transaction.insertModel(
@@ -175,23 +176,23 @@ final class WorkerFixture: Sendable {
                     bestValidationDice: nil, jobID: nil))
         }
         return ModelRef.with {
-            $0.modelID = id.uuidString.lowercased()
+            $0.modelID = id.wireForm
             $0.checkpoint = ArtifactRef.with { $0.sha256 = checkpoint.sha256 }
         }
     }
 
-    func jobState(_ id: UUID) async throws -> (state: String, attempts: Int) {
+    func jobState(_ id: JobID) async throws -> (state: String, attempts: Int) {
         let row = try await store.query("SELECT state, attempts FROM jobs WHERE id = \(id)")[0]
         return (try row.decode("state"), try row.decode("attempts"))
     }
 
     /// The reason recorded for the job's last failed attempt, nil when none failed.
-    func lastError(_ id: UUID) async throws -> String? {
+    func lastError(_ id: JobID) async throws -> String? {
         try await store.query("SELECT last_error FROM jobs WHERE id = \(id)")[0].decode("last_error")
     }
 
     /// The jobs now in `state` (`queued`, `running`, `succeeded`, `failed`).
-    func jobs(in state: String) async throws -> [UUID] {
+    func jobs(in state: String) async throws -> [JobID] {
         try await store.query("SELECT id FROM jobs WHERE state = \(state)").map { try $0.decode("id") }
     }
 

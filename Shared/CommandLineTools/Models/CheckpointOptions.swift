@@ -1,4 +1,5 @@
 import ArgumentParser
+import Domain
 import Foundation
 
 /// Where a command's network comes from: a checkpoint file, or a model the trainer stored (its
@@ -18,7 +19,7 @@ struct CheckpointOptions: ParsableArguments {
 
     /// The file named by --checkpoint, or the stored model's checkpoint in the artifact store.
     func file(in context: CommandContext) async throws -> URL {
-        if let modelID { return try await StoredCheckpoint.file(of: modelID.value, context: context) }
+        if let modelID { return try await StoredCheckpoint.file(of: ModelID(modelID.value), context: context) }
         guard let checkpoint else {
             throw CommandLineError(
                 .usage, subject: "checkpoint", detail: "give either --checkpoint FILE or --model-id ID")

@@ -1,4 +1,5 @@
 import Artifacts
+import Domain
 import Foundation
 import Store
 
@@ -8,8 +9,8 @@ import Store
 /// Commands read the store's file in place, verified against its hash, rather than asking a
 /// service: the CLI runs beside the services, with their database and their artifact folder.
 enum StoredCheckpoint {
-    static func file(of modelID: UUID, context: CommandContext) async throws -> URL {
-        let id = modelID.uuidString.lowercased()
+    static func file(of modelID: ModelID, context: CommandContext) async throws -> URL {
+        let id = modelID.wireForm
         let artifacts = try context.artifactStore()
         let model = try await StoreConnection.withClient(context) { try await $0.model(modelID) }
         guard let model else {

@@ -1,5 +1,6 @@
 import Bus
 import Dispatch
+import Domain
 import Foundation
 import FuzzSupport
 import Logging
@@ -24,7 +25,7 @@ import SwiftProtobuf
 ///
 /// A refusal is an error reply or a thrown error; a trap or a sanitizer report is a finding.
 let logger = Logger(label: "activeseg.fuzz", factory: { _ in SwiftLogNoOpLogHandler() })
-let experimentID = UUID(uuidString: "00000000-0000-4000-8000-000000000001")!
+let experimentID = ExperimentID(wireForm: "00000000-0000-4000-8000-000000000001")!
 
 let responders: [RPCResponder] = [
     RPCResponder(SelectorRPC.select) { request, logger in try SelectionHandler().select(request, logger: logger) },
@@ -35,7 +36,7 @@ let responders: [RPCResponder] = [
     },
     RPCResponder(OrchestratorRPC.create) { request, _ in
         _ = try ExperimentSpecMapping.record(
-            id: UUID(uuidString: request.experimentID) ?? experimentID, spec: request.spec)
+            id: ExperimentID(wireForm: request.experimentID) ?? experimentID, spec: request.spec)
         return ExperimentStatus()
     },
     RPCResponder(OrchestratorRPC.start) { _, _ in ExperimentStatus() },
