@@ -106,7 +106,7 @@ let package = Package(
         .target(
             name: "ServiceRuntime",
             dependencies: [
-                "Bus", "Proto",
+                "Bus", "Domain", "Proto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -7,7 +7,8 @@ import ServiceRuntime
 import Store
 
 /// The ingest service from its configuration: migrates the database, opens the artifact store,
-/// ensures the events stream, and serves `Ingest` and `Ping` in the `ingest` queue group.
+/// ensures the events stream, and serves `Ingest`, `ListCases` and `Ping` in the `ingest` queue
+/// group.
 ///
 /// `ACTIVESEG_POSTGRES_SCHEMA` and `ACTIVESEG_POSTGRES_POOL_SIZE` are read as `PostgresConfiguration`
 /// documents them; `ACTIVESEG_CONCURRENCY` also bounds the cases of one import processed at once.
@@ -35,9 +36,11 @@ func buildIngestServer(
     let handler = IngestHandler(
         datasets: DatasetRepository(client: postgres), cases: CaseRepository(client: postgres),
         artifacts: artifacts, events: events, concurrency: configuration.concurrency)
+    let catalog = CaseCatalog(datasets: DatasetRepository(client: postgres), cases: CaseRepository(client: postgres))
     return RPCServer(
         configuration: configuration, connection: connection, ping: IngestRPC.ping,
         responders: [
-            RPCResponder(IngestRPC.ingest) { request, logger in try await handler.ingest(request, logger: logger) }
+            RPCResponder(IngestRPC.ingest) { request, logger in try await handler.ingest(request, logger: logger) },
+            RPCResponder(IngestRPC.listCases) { request, _ in try await catalog.list(request) },
         ], logger: logger)
 }

@@ -100,7 +100,7 @@ struct ExperimentCommands: Sendable {
 
     func list(_ request: ListExperimentsRequest) async throws -> ExperimentList {
         let datasetID: DatasetID? =
-            request.datasetID.isEmpty ? nil : try Self.id(request.datasetID, field: "dataset_id")
+            request.datasetID.isEmpty ? nil : try DatasetID(wireForm: request.datasetID, field: "dataset_id")
         var list = ExperimentList()
         for experiment in try await ExperimentRepository.experiments(datasetID: datasetID, on: database) {
             list.experiments.append(try await status(of: experiment))
@@ -184,13 +184,6 @@ struct ExperimentCommands: Sendable {
     }
 
     private static func experimentID(_ text: String) throws(RPCError) -> ExperimentID {
-        try id(text, field: "experiment_id")
-    }
-
-    private static func id<ID: Identifier>(_ text: String, field: String) throws(RPCError) -> ID {
-        guard let id = ID(wireForm: text) else {
-            throw RPCError(.invalidArgument, "\(field) must be a UUID, got '\(text)'", details: ["field": field])
-        }
-        return id
+        try ExperimentID(wireForm: text, field: "experiment_id")
     }
 }

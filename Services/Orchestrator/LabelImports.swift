@@ -115,11 +115,7 @@ struct LabelImports: Sendable {
     /// round; otherwise the error that says which of these fails.
     private func waitingExperiment(_ request: LabelImportRequest) async throws -> ExperimentRecord {
         let text = request.experimentID
-        guard let id = ExperimentID(wireForm: text) else {
-            throw RPCError(
-                .invalidArgument, "experiment_id must be a UUID, got '\(text)'",
-                details: ["field": "experiment_id"])
-        }
+        let id = try ExperimentID(wireForm: text, field: "experiment_id")
         guard let experiment = try await ExperimentRepository.experiment(id, on: database) else {
             throw RPCError(.notFound, "no experiment \(text)", details: ["experiment": text])
         }

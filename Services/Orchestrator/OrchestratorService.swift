@@ -54,6 +54,7 @@ struct OrchestratorService: Service {
         let labels = LabelImports(
             database: database, driver: driver, artifactRoot: configuration.artifactRoot,
             logger: logger)
+        let queries = RecordQueries(database: database)
         let notices = ResultNotices(
             jetStream: jetStream, stream: jobs.training.resultsStream, database: database,
             driver: driver, logger: logger, sweepInterval: watch.sweepInterval)
@@ -64,7 +65,7 @@ struct OrchestratorService: Service {
                     try await jobs.ensure()
                     try await eventStream.ensure()
                     try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask { try await server(commands, labels).run() }
+                        group.addTask { try await server(commands, labels, queries).run() }
                         group.addTask {
                             try await driver.reconcile()
                             try await notices.run()
@@ -83,7 +84,9 @@ struct OrchestratorService: Service {
         }
     }
 
-    private func server(_ commands: ExperimentCommands, _ labels: LabelImports) -> RPCServer {
+    private func server(
+        _ commands: ExperimentCommands, _ labels: LabelImports, _ queries: RecordQueries
+    ) -> RPCServer {
         RPCServer(
             configuration: configuration, connection: connection, ping: OrchestratorRPC.ping,
             responders: [
@@ -94,6 +97,9 @@ struct OrchestratorService: Service {
                 RPCResponder(OrchestratorRPC.list) { request, _ in try await commands.list(request) },
                 RPCResponder(OrchestratorRPC.compare) { request, _ in try await commands.compare(request) },
                 RPCResponder(OrchestratorRPC.importLabels) { request, _ in try await labels.importLabels(request) },
+                RPCResponder(OrchestratorRPC.evaluations) { request, _ in try await queries.evaluations(request) },
+                RPCResponder(OrchestratorRPC.listModels) { request, _ in try await queries.models(request) },
+                RPCResponder(OrchestratorRPC.caseHistory) { request, _ in try await queries.caseHistory(request) },
             ], logger: logger)
     }
 }

@@ -45,8 +45,8 @@ struct ScoreJobHandler: JobHandler {
         } catch {
             throw JobField.refusal(error, jobID: id)
         }
-        let jobID: JobID = try JobField.id(id, field: "job_id")
-        let experimentID: ExperimentID = try JobField.id(job.experimentID, field: "experiment_id")
+        let jobID = try JobID(wireForm: id, field: "job_id")
+        let experimentID = try ExperimentID(wireForm: job.experimentID, field: "experiment_id")
         guard let role = Domain.CaseRole(job.role) else {
             throw RPCError(.invalidArgument, "the job does not state the case's role", details: ["job.id": id])
         }
@@ -71,7 +71,7 @@ struct ScoreJobHandler: JobHandler {
         var networks: [UNet3D] = []
         var profiles: [ExperimentProfile] = []
         for reference in job.models {
-            let modelID: ModelID = try JobField.id(reference.modelID, field: "model_id")
+            let modelID = try ModelID(wireForm: reference.modelID, field: "model_id")
             guard let model = try await loader.store.model(modelID),
                 let artifact = ArtifactID(sha256: model.checkpointSHA256)
             else {
@@ -114,7 +114,7 @@ struct ScoreJobHandler: JobHandler {
                     voxels: profile.segmentationRule.foreground(inference.meanMap)),
                 reference: BinaryMask(dimensions: dimensions, voxels: label.map { $0 != 0 }))
         }
-        let modelID: ModelID = try JobField.id(job.models[0].modelID, field: "model_id")
+        let modelID = try ModelID(wireForm: job.models[0].modelID, field: "model_id")
         try await loader.store.withTransaction { transaction in
             if let dice {
                 try await transaction.insertEvaluation(

@@ -41,10 +41,10 @@ struct TrainJobHandler: JobHandler {
         } catch {
             throw JobField.refusal(error, jobID: id)
         }
-        let jobID: JobID = try JobField.id(id, field: "job_id")
-        let datasetID: DatasetID = try JobField.id(job.datasetID, field: "dataset_id")
+        let jobID = try JobID(wireForm: id, field: "job_id")
+        let datasetID = try DatasetID(wireForm: job.datasetID, field: "dataset_id")
         let experimentID: ExperimentID? =
-            try job.experimentID.isEmpty ? nil : JobField.id(job.experimentID, field: "experiment_id")
+            try job.experimentID.isEmpty ? nil : ExperimentID(wireForm: job.experimentID, field: "experiment_id")
         guard try await jobs.startAttempt(jobID: id) else {
             logger.notice("job already succeeded; nothing to do")
             return nil

@@ -36,13 +36,16 @@ public struct CaseRepository: Sendable {
         }
     }
 
-    /// Every case of a dataset, ordered by source name.
-    public func cases(in datasetID: DatasetID) async throws -> [CaseRecord] {
+    /// The cases of a dataset (of every dataset when nil), or the one case `id` names, ordered by
+    /// dataset and source name.
+    public func cases(in datasetID: DatasetID?, id: CaseID? = nil) async throws -> [CaseRecord] {
         try await client.query(
             """
             SELECT id, dataset_id, source_name, patient_id, state, failure_reason, split, image_sha256, label_sha256,
                        label_voxels
-            FROM cases WHERE dataset_id = \(datasetID) ORDER BY source_name
+            FROM cases
+            WHERE (\(datasetID)::uuid IS NULL OR dataset_id = \(datasetID)) AND (\(id)::uuid IS NULL OR id = \(id))
+            ORDER BY dataset_id, source_name
             """
         ).map(Self.record)
     }

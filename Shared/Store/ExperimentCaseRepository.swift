@@ -55,18 +55,15 @@ public enum ExperimentCaseRepository {
         ).map(record)
     }
 
-    /// The case's pick in the experiment; nil while it is in the pool.
-    public static func selection(
-        of caseID: CaseID, in experimentID: ExperimentID, on db: some PostgresQuerying
-    ) async throws
-        -> ExperimentCaseRecord?
-    {
+    /// Every experiment's pick of the case, in no particular order; none while no experiment
+    /// picked it.
+    public static func picks(of caseID: CaseID, on db: some PostgresQuerying) async throws -> [ExperimentCaseRecord] {
         try await db.query(
             """
             SELECT experiment_id, case_id, selected_round, selection_rank, annotated_round FROM experiment_cases
-            WHERE experiment_id = \(experimentID) AND case_id = \(caseID)
+            WHERE case_id = \(caseID)
             """
-        ).first.map(record)
+        ).map(record)
     }
 
     private static func record(_ row: PostgresRow) throws -> ExperimentCaseRecord {

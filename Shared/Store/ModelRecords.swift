@@ -66,6 +66,24 @@ extension PostgresClient {
         try await query("SELECT * FROM models WHERE id = \(id)").first.map(ModelRecord.init)
     }
 
+    /// The models that match every filter given (all when none is), full-data models first, then
+    /// by experiment, round and bootstrap member; each with its mean Dice over the test cases
+    /// scored so far (nil before the first).
+    public func models(
+        of experimentID: ExperimentID?, datasetID: DatasetID?, id: ModelID?
+    ) async throws -> [(model: ModelRecord, meanTestDice: Double?)] {
+        try await query(
+            """
+            SELECT m.*, (SELECT avg(e.dice) FROM evaluations e WHERE e.model_id = m.id) AS mean_test_dice
+            FROM models m
+            WHERE (\(experimentID)::uuid IS NULL OR m.experiment_id = \(experimentID))
+              AND (\(datasetID)::uuid IS NULL OR m.dataset_id = \(datasetID))
+              AND (\(id)::uuid IS NULL OR m.id = \(id))
+            ORDER BY m.experiment_id NULLS FIRST, m.round_index, m.bootstrap_member NULLS FIRST, m.created_at
+            """
+        ).map { (try ModelRecord($0), try $0.decode("mean_test_dice", as: Double?.self)) }
+    }
+
     /// The models a train job produced (one; none before it succeeded).
     public func models(trainedBy jobID: JobID) async throws -> [ModelRecord] {
         try await query("SELECT * FROM models WHERE job_id = \(jobID)").map(ModelRecord.init)

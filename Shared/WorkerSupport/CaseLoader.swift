@@ -25,7 +25,7 @@ public struct CaseLoader: Sendable {
 
     /// The case row of `caseID`.
     public func files(_ caseID: String) async throws -> CaseFiles {
-        let id: CaseID = try JobField.id(caseID, field: "case_id")
+        let id = try CaseID(wireForm: caseID, field: "case_id")
         guard let files = try await store.caseFiles(id) else {
             throw RPCError(.notFound, "case \(caseID) is not an ingested case", details: ["case.id": caseID])
         }

@@ -31,7 +31,7 @@ public struct JobFailureRecorder: Sendable {
     /// Counts the attempt and tells whether the job still has to be done: false when an earlier
     /// delivery committed it. A job without a row is not one the orchestrator queued.
     public func startAttempt(jobID: String) async throws -> Bool {
-        let id: JobID = try JobField.id(jobID, field: "job_id")
+        let id = try JobID(wireForm: jobID, field: "job_id")
         guard let state = try await store.startJobAttempt(id) else {
             throw RPCError(.notFound, "job \(jobID) is not in the jobs table", details: ["job.id": jobID])
         }

@@ -5,14 +5,6 @@ import ServiceRuntime
 
 /// Checks of job fields that make a job invalid (a permanent failure) rather than retryable.
 public enum JobField {
-    /// The id whose wire form `text` is, or an `invalidArgument` naming the field.
-    public static func id<ID: Identifier>(_ text: String, field: String) throws(RPCError) -> ID {
-        guard let id = ID(wireForm: text) else {
-            throw RPCError(.invalidArgument, "\(field) '\(text)' is not a UUID", details: [field: text])
-        }
-        return id
-    }
-
     /// A job value outside ``ExperimentSpecLimits``: the permanent failure that names the field and
     /// its limit, recorded as the job's reason (and the experiment's) in place of a trap in the
     /// network.

@@ -71,16 +71,17 @@ import Testing
         }
     }
 
-    @Test func withoutADatabaseTheCommandSaysHowToStartOne() async throws {
+    @Test func withoutTheServicesTheCommandSaysHowToStartThem() async throws {
         let folder = try TemporaryFolder()
         let run = await activeseg(["case", "list"], in: folder.url, environment: [:])
         #expect(run.status == .unavailable)
-        #expect(run.errors.contains("hint: start the stack"))
+        #expect(run.errors.contains("hint: run `activeseg stack up` and start the services"))
     }
 }
 
 /// A dataset with an unannotated training case picked in round 1 of a human-mode experiment, a
-/// labelled test case and a failed case, in a fresh schema.
+/// labelled test case and a failed case, recorded in the schema of the ingest and orchestrator
+/// processes that answer the commands about them.
 struct CaseFixture {
     var folder: URL
     var environment: [String: String]
@@ -90,49 +91,64 @@ struct CaseFixture {
 }
 
 func withCaseFixture(_ body: (CaseFixture) async throws -> Void) async throws {
-    try await withIsolatedStore { client, environment in
-        let dataset = try await DatasetRepository(client: client).ensure(
-            DatasetRecord(
-                id: .random(), name: "cohort", sourceKind: .synthetic, sourceURI: "synthetic://\(UUID())",
-                testFraction: 0.2,
-                splitSeed: 1))
-        let sha = String(repeating: "ab", count: 32)
-        let stored = try await CaseRepository(client: client).record([
-            CaseRecord(
-                id: .random(), datasetID: dataset.id, sourceName: "case-a", patientID: "p1",
-                state: .ingested(split: .train, imageSHA256: sha, labelSHA256: nil)),
-            CaseRecord(
-                id: .random(), datasetID: dataset.id, sourceName: "case-b", patientID: "p2",
-                state: .ingested(split: .test, imageSHA256: sha, labelSHA256: sha)),
-            CaseRecord(
-                id: .random(), datasetID: dataset.id, sourceName: "case-c", patientID: "p3",
-                state: .failed(reason: "T2 is missing")),
-        ])
-        let experiment = UUID()
-        _ = try await client.query(
-            """
-            INSERT INTO experiments (id, name, dataset_id, strategy, restriction, initial_count, candidate_count,
-                                     query_count, max_rounds, seed, profile, annotation_mode)
-            VALUES (\(experiment), 'margins-run', \(dataset.id), 'margins', 'representative', 1, 2, 1, 3, 1, 'tiny', 'human')
-            """)
-        _ = try await client.query(
-            """
-            INSERT INTO rounds (experiment_id, round_index, phase, finished_at, annotated_count)
-            VALUES (\(experiment), 0, 'finished', now(), 1)
-            """)
-        _ = try await client.query(
-            "INSERT INTO rounds (experiment_id, round_index, phase) VALUES (\(experiment), 1, 'annotating')")
-        _ = try await client.query(
-            """
-            INSERT INTO experiment_cases (experiment_id, case_id, dataset_id, selected_round, selection_rank)
-            VALUES (\(experiment), \(stored[0].id), \(dataset.id), 1, 0)
-            """)
-        let folder = try TemporaryFolder()
-        try await body(
-            CaseFixture(
-                folder: folder.url, environment: environment, dataset: dataset.id.uuid, picked: stored[0].id.uuid,
-                experiment: experiment))
+    try await ServiceProcesses.with(["ingest", "orchestrator"]) { stack in
+        let client = PostgresClient(
+            configuration: try PostgresConfiguration(environment: stack.environment),
+            logger: Logger(label: "activeseg.cli.tests") { _ in SwiftLogNoOpLogHandler() })
+        do {
+            let fixture = try await recordCaseFixture(
+                on: client, folder: stack.folder.url, environment: stack.environment)
+            await client.shutdown()
+            try await body(fixture)
+        } catch {
+            await client.shutdown()
+            throw error
+        }
     }
+}
+
+private func recordCaseFixture(
+    on client: PostgresClient, folder: URL, environment: [String: String]
+) async throws -> CaseFixture {
+    let dataset = try await DatasetRepository(client: client).ensure(
+        DatasetRecord(
+            id: .random(), name: "cohort", sourceKind: .synthetic, sourceURI: "synthetic://\(UUID())",
+            testFraction: 0.2,
+            splitSeed: 1))
+    let sha = String(repeating: "ab", count: 32)
+    let stored = try await CaseRepository(client: client).record([
+        CaseRecord(
+            id: .random(), datasetID: dataset.id, sourceName: "case-a", patientID: "p1",
+            state: .ingested(split: .train, imageSHA256: sha, labelSHA256: nil)),
+        CaseRecord(
+            id: .random(), datasetID: dataset.id, sourceName: "case-b", patientID: "p2",
+            state: .ingested(split: .test, imageSHA256: sha, labelSHA256: sha)),
+        CaseRecord(
+            id: .random(), datasetID: dataset.id, sourceName: "case-c", patientID: "p3",
+            state: .failed(reason: "T2 is missing")),
+    ])
+    let experiment = UUID()
+    _ = try await client.query(
+        """
+        INSERT INTO experiments (id, name, dataset_id, strategy, restriction, initial_count, candidate_count,
+                                 query_count, max_rounds, seed, profile, annotation_mode)
+        VALUES (\(experiment), 'margins-run', \(dataset.id), 'margins', 'representative', 1, 2, 1, 3, 1, 'tiny', 'human')
+        """)
+    _ = try await client.query(
+        """
+        INSERT INTO rounds (experiment_id, round_index, phase, finished_at, annotated_count)
+        VALUES (\(experiment), 0, 'finished', now(), 1)
+        """)
+    _ = try await client.query(
+        "INSERT INTO rounds (experiment_id, round_index, phase) VALUES (\(experiment), 1, 'annotating')")
+    _ = try await client.query(
+        """
+        INSERT INTO experiment_cases (experiment_id, case_id, dataset_id, selected_round, selection_rank)
+        VALUES (\(experiment), \(stored[0].id), \(dataset.id), 1, 0)
+        """)
+    return CaseFixture(
+        folder: folder, environment: environment, dataset: dataset.id.uuid, picked: stored[0].id.uuid,
+        experiment: experiment)
 }
 
 /// A fresh, migrated schema in the stack's database, and the environment that points the CLI at it.

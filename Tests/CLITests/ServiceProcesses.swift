@@ -26,9 +26,12 @@ struct ServiceProcesses {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name)
     }
 
-    /// Starts the services, waits until each answers its ping, runs `body`, then stops them and
-    /// removes the schema, the streams and the files whether or not `body` failed.
-    static func with(_ body: (ServiceProcesses) async throws -> Void) async throws {
+    /// Starts the services (all of them unless `services` names fewer, in their order), waits until
+    /// each answers its ping, runs `body`, then stops them and removes the schema, the streams and
+    /// the files whether or not `body` failed.
+    static func with(
+        _ services: [String] = services, _ body: (ServiceProcesses) async throws -> Void
+    ) async throws {
         let folder = try TemporaryFolder()
         let token = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
         let (schema, prefix) = ("cli_\(token)", "cli\(token)")
@@ -46,14 +49,14 @@ struct ServiceProcesses {
                 children.append(try start(service, environment: environment, logs: folder))
             }
             let deployment = ServiceProcesses(folder: folder, environment: environment)
-            try await deployment.waitUntilServing(children)
+            try await deployment.waitUntilServing(zip(services, children))
             try await body(deployment)
         } catch {
             failure = error
         }
         await stop(children)
         await removeState(schema: schema, prefix: prefix)
-        if let failure { throw ServiceFailure(detail: "\(failure)", logs: logs(in: folder)) }
+        if let failure { throw ServiceFailure(detail: "\(failure)", logs: logs(of: services, in: folder)) }
     }
 
     private static func start(_ service: String, environment: [String: String], logs: TemporaryFolder) throws -> Process
@@ -83,10 +86,10 @@ struct ServiceProcesses {
 
     /// Every service answers `activeseg ping` (the orchestrator only once it leads); a service
     /// that exited instead fails at once.
-    private func waitUntilServing(_ children: [Process]) async throws {
-        let (services, environment, folder) = (Self.services, environment, folder.url)
+    private func waitUntilServing(_ children: Zip2Sequence<[String], [Process]>) async throws {
+        let (environment, folder) = (environment, folder.url)
         try await within(Self.timeout, "the services to answer their pings") {
-            for (service, child) in zip(services, children) {
+            for (service, child) in children {
                 while await activeseg(["ping", service, "--timeout", "1"], in: folder, environment: environment).status
                     != .success
                 {
@@ -141,7 +144,7 @@ struct ServiceProcesses {
         await connection.close()
     }
 
-    private static func logs(in folder: TemporaryFolder) -> String {
+    private static func logs(of services: [String], in folder: TemporaryFolder) -> String {
         services.map { service in
             let text = (try? String(contentsOf: folder.file("\(service).log"), encoding: .utf8)) ?? ""
             return "activeseg-\(service):\n" + text.split(separator: "\n").suffix(20).joined(separator: "\n")

@@ -104,6 +104,14 @@ struct MalformedRequestTests {
                 .answered(OrchestratorRPC.compare, .with { $0.baselineExperimentID = experimentID }) {
                     $0.outcomes.map(\.experimentID) == [experimentID]
                 },
+                .answered(OrchestratorRPC.evaluations, .with { $0.experimentIds = [experimentID] }) {
+                    $0.experiments.map(\.experimentID) == [experimentID]
+                },
+                .answered(OrchestratorRPC.listModels, .with { $0.experimentID = experimentID }) { $0.models.isEmpty },
+                .answered(OrchestratorRPC.caseHistory, .with { $0.caseID = CaseID.random().wireForm }) {
+                    $0.picks.isEmpty
+                },
+                .answered(IngestRPC.listCases, .with { $0.datasetID = ingestedDataset }) { $0.cases.isEmpty },
                 // Labels are imported only while a human-mode round waits for them: this oracle
                 // experiment's import is refused as out of place, not as undecodable.
                 .refused(

@@ -43,7 +43,7 @@ import WorkerSupport
             }
             let error = try await Self.trainerRefusal(job, id: id, fixture: fixture)
             #expect(error?.code == .invalidArgument)
-            #expect(error?.message == "dataset_id '' is not a UUID")
+            #expect(error?.message == "dataset_id must be a UUID, got ''")
             #expect(try await fixture.jobState(id).attempts == 0, "refused before the attempt starts")
         }
     }

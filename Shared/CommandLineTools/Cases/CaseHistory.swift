@@ -1,11 +1,11 @@
 import Domain
 import Foundation
-import Store
+import Proto
 
 /// A case's place in one experiment: the round that picked it and the round from which it counts as
 /// annotated (later than the pick in `human` mode, until the label arrives).
 struct CaseHistory: Codable, Sendable, Equatable {
-    var experimentID: UUID
+    var experimentID: ExperimentID
     var experiment: String
     var strategy: Strategy
     var restriction: RedundancyRestriction
@@ -14,26 +14,26 @@ struct CaseHistory: Codable, Sendable, Equatable {
     var selectionRank: Int
     var annotatedRound: Int?
 
-    init(_ row: PostgresRow) throws {
-        experimentID = try row.decode("experiment_id")
-        experiment = try row.decode("name")
-        strategy = try row.decode("strategy")
-        restriction = try row.decode("restriction")
-        selectedRound = try row.decode("selected_round")
-        selectionRank = try row.decode("selection_rank")
-        annotatedRound = try row.decode("annotated_round", as: Int?.self)
+    init(_ pick: CasePick) throws {
+        guard let experimentID = ExperimentID(wireForm: pick.experimentID), let strategy = Strategy(pick.strategy),
+            let restriction = RedundancyRestriction(pick.restriction)
+        else {
+            throw CommandLineError(
+                .failed, subject: "orchestrator",
+                detail: "answered a pick of experiment '\(pick.experimentID)' with an unknown id or strategy")
+        }
+        self.experimentID = experimentID
+        experiment = pick.experimentName
+        self.strategy = strategy
+        self.restriction = restriction
+        selectedRound = Int(pick.selectedRound)
+        selectionRank = Int(pick.selectionRank)
+        annotatedRound = pick.hasAnnotatedRound ? Int(pick.annotatedRound) : nil
     }
 
     /// The experiments that picked `caseID`, oldest first.
-    static func of(_ caseID: UUID, _ client: PostgresClient) async throws -> [CaseHistory] {
-        try await client.query(
-            """
-            SELECT ec.experiment_id, e.name, e.strategy, e.restriction, ec.selected_round, ec.selection_rank,
-                   ec.annotated_round
-            FROM experiment_cases ec JOIN experiments e ON e.id = ec.experiment_id
-            WHERE ec.case_id = \(caseID)
-            ORDER BY e.created_at, e.name
-            """
-        ).map(CaseHistory.init)
+    static func of(_ caseID: CaseID, _ client: ServiceClient) async throws -> [CaseHistory] {
+        try await client.call(OrchestratorRPC.caseHistory, .with { $0.caseID = caseID.wireForm }).picks
+            .map(CaseHistory.init)
     }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Domain
 import Foundation
+import Proto
 
 /// `activeseg case list`: every imported case with its state, split and failure reason.
 struct CaseListCommand: ContextualCommand {
@@ -9,6 +11,8 @@ struct CaseListCommand: ContextualCommand {
 
     enum State: String, ExpressibleByArgument, CaseIterable {
         case ingested, failed
+
+        var caseState: CaseState { self == .ingested ? .ingested : .failed }
     }
 
     @Option(help: "Only the cases of this dataset (its id).")
@@ -21,8 +25,8 @@ struct CaseListCommand: ContextualCommand {
     var json = false
 
     func run(in context: CommandContext) async throws {
-        let (dataset, state) = (dataset?.value, state?.rawValue)
-        let cases = try await StoreConnection.withClient(context) { client in
+        let (dataset, state) = (dataset.map { DatasetID($0.value) }, state?.caseState ?? .unspecified)
+        let cases = try await ServiceClient.with(context) { client in
             try await CaseSummary.matching(client, dataset: dataset, state: state)
         }
         context.output.write(json ? try JSONOutput.encode(cases) : Self.text(cases))
@@ -32,7 +36,7 @@ struct CaseListCommand: ContextualCommand {
         guard !cases.isEmpty else { return "no cases\n" }
         let rows = cases.map { summary in
             [
-                summary.id.uuidString.lowercased(), summary.dataset, summary.name, summary.state, summary.split ?? "",
+                summary.id.wireForm, summary.dataset, summary.name, summary.state, summary.split ?? "",
                 summary.labelled ? "yes" : "no", summary.failureReason ?? "",
             ]
         }

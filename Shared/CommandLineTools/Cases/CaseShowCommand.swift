@@ -22,11 +22,11 @@ struct CaseShowCommand: ContextualCommand {
     var json = false
 
     func run(in context: CommandContext) async throws {
-        let id = id.value
-        let report = try await StoreConnection.withClient(context) { client in
+        let id = CaseID(id.value)
+        let report = try await ServiceClient.with(context) { client in
             guard let summary = try await CaseSummary.matching(client, id: id).first else {
                 throw CommandLineError(
-                    .dataError, subject: "case \(id.uuidString.lowercased())", detail: "no such case",
+                    .dataError, subject: "case \(id)", detail: "no such case",
                     hint: "`activeseg case list` shows the ids")
             }
             return Report(case: summary, experiments: try await CaseHistory.of(id, client))
@@ -37,8 +37,8 @@ struct CaseShowCommand: ContextualCommand {
     static func text(_ report: Report) -> String {
         let summary = report.case
         var pairs: [(String, String)] = [
-            ("case", "\(summary.name) (\(summary.id.uuidString.lowercased()))"),
-            ("dataset", "\(summary.dataset) (\(summary.datasetID.uuidString.lowercased()))"),
+            ("case", "\(summary.name) (\(summary.id))"),
+            ("dataset", "\(summary.dataset) (\(summary.datasetID))"),
             ("patient", summary.patient),
             ("state", summary.state),
         ]

@@ -1,11 +1,12 @@
+import Domain
 import Foundation
-import Store
+import Proto
 
-/// One row of `case list`: a case's state as the `cases` table holds it.
+/// One row of `case list`: a case's state as ingest recorded it.
 struct CaseSummary: Codable, Sendable, Equatable {
-    var id: UUID
+    var id: CaseID
     var dataset: String
-    var datasetID: UUID
+    var datasetID: DatasetID
     /// The case's name in its source (folder or manifest row).
     var name: String
     var patient: String
@@ -17,34 +18,38 @@ struct CaseSummary: Codable, Sendable, Equatable {
     var split: String?
     var labelled: Bool
 
-    init(_ row: PostgresRow) throws {
-        id = try row.decode("id")
-        datasetID = try row.decode("dataset_id")
-        dataset = try row.decode("dataset_name")
-        name = try row.decode("source_name")
-        patient = try row.decode("patient_id")
-        state = try row.decode("state")
-        failureReason = try row.decode("failure_reason", as: String?.self)
-        split = try row.decode("split", as: String?.self)
-        labelled = try row.decode("labelled")
+    init(_ listing: CaseListing) throws {
+        guard let id = CaseID(wireForm: listing.caseID), let datasetID = DatasetID(wireForm: listing.datasetID) else {
+            throw CommandLineError(
+                .failed, subject: "ingest", detail: "answered a case with a malformed id '\(listing.caseID)'")
+        }
+        self.id = id
+        self.datasetID = datasetID
+        dataset = listing.datasetName
+        name = listing.sourceName
+        patient = listing.patientID
+        state = listing.state == .failed ? "failed" : "ingested"
+        failureReason = listing.state == .failed ? listing.failureReason : nil
+        split =
+            switch listing.split {
+            case .train: DataSplit.train.rawValue
+            case .test: DataSplit.test.rawValue
+            case .unspecified, .UNRECOGNIZED: nil
+            }
+        labelled = listing.labelled
     }
 
     /// The cases that match every filter given (all when none is), ordered by dataset and name.
     static func matching(
-        _ client: PostgresClient, id: UUID? = nil, dataset: UUID? = nil, state: String? = nil
-    )
-        async throws -> [CaseSummary]
-    {
-        try await client.query(
-            """
-            SELECT c.id, c.dataset_id, d.name AS dataset_name, c.source_name, c.patient_id, c.state, c.failure_reason,
-                   c.split, c.label_sha256 IS NOT NULL AS labelled
-            FROM cases c JOIN datasets d ON d.id = c.dataset_id
-            WHERE (\(id)::uuid IS NULL OR c.id = \(id))
-              AND (\(dataset)::uuid IS NULL OR c.dataset_id = \(dataset))
-              AND (\(state)::text IS NULL OR c.state = \(state))
-            ORDER BY d.name, c.source_name
-            """
-        ).map(CaseSummary.init)
+        _ client: ServiceClient, id: CaseID? = nil, dataset: DatasetID? = nil, state: CaseState = .unspecified
+    ) async throws -> [CaseSummary] {
+        try await client.call(
+            IngestRPC.listCases,
+            .with {
+                $0.caseID = id?.wireForm ?? ""
+                $0.datasetID = dataset?.wireForm ?? ""
+                $0.state = state
+            }
+        ).cases.map(CaseSummary.init)
     }
 }

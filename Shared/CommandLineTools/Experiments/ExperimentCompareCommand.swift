@@ -122,12 +122,10 @@ struct ExperimentCompareCommand: ContextualCommand {
         } else {
             let analysis: Result<LearningCurveAnalysis?, Error>
             do {
-                analysis = .success(
-                    try await StoredEvaluations.read(
-                        ids.compactMap { UUID(uuidString: $0) },
-                        environment: context.environment
-                    )
-                    .analysis(design: RoundProgress.design(runs[0].spec.test)))
+                let stored = try await ServiceClient.with(context) { client in
+                    try await StoredEvaluations.read(ids.compactMap { ExperimentID(wireForm: $0) }, client: client)
+                }
+                analysis = .success(try stored.analysis(design: RoundProgress.design(runs[0].spec.test)))
             } catch {
                 analysis = .failure(error)
             }
@@ -167,7 +165,7 @@ struct ExperimentCompareCommand: ContextualCommand {
                 }
                 // A round finished when the next one began or the experiment stopped.
                 if previous.map({ $0.round != status.round }) ?? false || ExperimentText.isTerminal(status.state) {
-                    for line in await progress.newRounds(of: run, environment: context.environment) {
+                    for line in await progress.newRounds(of: run, client: client) {
                         context.errors.write(stamp + line + "\n")
                     }
                 }

@@ -1,4 +1,5 @@
 import Artifacts
+import Domain
 import Foundation
 import ServiceRuntime
 import Store
@@ -23,7 +24,7 @@ enum PickedCaseOverlays {
 
     /// Writes the pictures of every experiment's picks; returns how many.
     static func write(
-        _ experiments: [(id: UUID, strategy: String)], to folder: URL, context: CommandContext
+        _ experiments: [(id: ExperimentID, strategy: String)], to folder: URL, context: CommandContext
     )
         async throws -> Int
     {
@@ -33,7 +34,7 @@ enum PickedCaseOverlays {
             let loader = CaseLoader(store: client, artifacts: artifacts)
             var written = 0
             for experiment in experiments {
-                let id = experiment.id.uuidString.lowercased()
+                let id = experiment.id.wireForm
                 let name =
                     strategyCounts[experiment.strategy, default: 0] > 1
                     ? "\(experiment.strategy)-\(id.prefix(8))" : experiment.strategy
@@ -61,7 +62,7 @@ enum PickedCaseOverlays {
     /// The cases picked in rounds ≥ 1 and annotated (a human-mode pick has no truth before its
     /// labels are imported) with the checkpoint of the model they were picked with, in
     /// the order they were picked.
-    static func picks(of experiment: UUID, on client: PostgresClient) async throws -> [Pick] {
+    static func picks(of experiment: ExperimentID, on client: PostgresClient) async throws -> [Pick] {
         try await client.query(
             """
             SELECT ec.case_id, ec.selected_round, ec.selection_rank, c.source_name, m.checkpoint_sha256
@@ -73,16 +74,16 @@ enum PickedCaseOverlays {
             ORDER BY ec.selected_round, ec.selection_rank
             """
         ).map { row in
-            let caseID: UUID = try row.decode("case_id")
+            let caseID: CaseID = try row.decode("case_id")
             let hash: String = try row.decode("checkpoint_sha256")
             guard let checkpoint = ArtifactID(sha256: hash) else {
                 throw CommandLineError(
-                    .dataError, subject: "experiment \(experiment.uuidString.lowercased())",
+                    .dataError, subject: "experiment \(experiment)",
                     detail: "a model's checkpoint hash '\(hash)' is not a SHA-256")
             }
             return Pick(
                 round: try row.decode("selected_round"), rank: try row.decode("selection_rank"),
-                caseID: caseID.uuidString.lowercased(), caseName: try row.decode("source_name"),
+                caseID: caseID.wireForm, caseName: try row.decode("source_name"),
                 checkpoint: checkpoint)
         }
     }

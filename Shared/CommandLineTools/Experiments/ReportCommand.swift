@@ -1,4 +1,5 @@
 import ArgumentParser
+import Domain
 import Foundation
 import Reporting
 import Statistics
@@ -12,8 +13,8 @@ struct ReportCommand: ContextualCommand {
         commandName: "report",
         abstract: "Write the report folder of one or more experiments on one dataset.",
         discussion: """
-            Writes summary.md, rounds.csv, learning-curve.svg and per-case-dice.csv to --out. Reads the \
-            stored per-case Dice from PostgreSQL (ACTIVESEG_POSTGRES_DSN). The baseline is the random \
+            Writes summary.md, rounds.csv, learning-curve.svg and per-case-dice.csv to --out. Asks the \
+            orchestrator for the stored per-case Dice. The baseline is the random \
             experiment when there is one. Unless --no-overlays, also writes overlays/STRATEGY/round-R-RANK-CASE.png \
             for every case picked after round 0: its largest-tumor axial slice with the truth (green) and \
             the prediction of the model it was picked with (red), read from ACTIVESEG_ARTIFACT_ROOT.
@@ -40,11 +41,13 @@ struct ReportCommand: ContextualCommand {
             }
             texts += content.split(whereSeparator: \.isNewline).map(String.init)
         }
-        let parsed = texts.map { UUID(uuidString: $0.trimmingCharacters(in: .whitespaces)) }
+        let parsed = texts.map { ExperimentID(wireForm: $0.trimmingCharacters(in: .whitespaces)) }
         guard !parsed.isEmpty, !parsed.contains(nil) else {
             throw CommandLineError(.usage, subject: "report", detail: "give experiment ids (--experiment or --ids)")
         }
-        let stored = try await StoredEvaluations.read(parsed.compactMap { $0 }, environment: context.environment)
+        let stored = try await ServiceClient.with(context) { client in
+            try await StoredEvaluations.read(parsed.compactMap { $0 }, client: client)
+        }
         guard let analysis = try stored.analysis() else {
             throw CommandLineError(
                 .failed, subject: "report", detail: "the full-data model has no stored Dice",

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Proto
 import Reporting
@@ -18,12 +19,12 @@ struct RoundProgress {
 
     /// Lines for the rounds of `run` finished since the last call; none while the full-data model
     /// has no Dice, and one line saying why when the stored Dice cannot be read.
-    mutating func newRounds(of run: ExperimentCompareCommand.Run, environment: [String: String]) async -> [String] {
-        guard !unavailable, let id = UUID(uuidString: run.id) else { return [] }
+    mutating func newRounds(of run: ExperimentCompareCommand.Run, client: ServiceClient) async -> [String] {
+        guard !unavailable, let id = ExperimentID(wireForm: run.id) else { return [] }
         let analysis: LearningCurveAnalysis
         do {
             guard
-                let read = try await StoredEvaluations.read([id], environment: environment)
+                let read = try await StoredEvaluations.read([id], client: client)
                     .analysis(design: Self.design(run.spec.test))
             else { return [] }
             analysis = read

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Domain
 import Foundation
 
 /// `activeseg model list`: the models the trainer stored, so a person can pick one for
@@ -8,7 +9,7 @@ struct ModelListCommand: ContextualCommand {
         commandName: "list",
         abstract: "List stored models: experiment, round, training cases and test Dice.",
         discussion: """
-            Reads the models table from PostgreSQL (ACTIVESEG_POSTGRES_DSN). A model without an \
+            Asks the orchestrator for the models the trainer recorded. A model without an \
             experiment is its dataset's full-data reference.
             """)
 
@@ -22,8 +23,8 @@ struct ModelListCommand: ContextualCommand {
     var json = false
 
     func run(in context: CommandContext) async throws {
-        let (experiment, dataset) = (experiment?.value, dataset?.value)
-        let models = try await StoreConnection.withClient(context) { client in
+        let (experiment, dataset) = (experiment.map { ExperimentID($0.value) }, dataset.map { DatasetID($0.value) })
+        let models = try await ServiceClient.with(context) { client in
             try await ModelSummary.matching(client, experiment: experiment, dataset: dataset)
         }
         context.output.write(json ? try JSONOutput.encode(models) : Self.text(models))
@@ -33,7 +34,7 @@ struct ModelListCommand: ContextualCommand {
         guard !models.isEmpty else { return "no models\n" }
         let rows = models.map { model in
             [
-                model.id.uuidString.lowercased(), model.experimentID?.uuidString.lowercased() ?? "full-data",
+                model.id.wireForm, model.experimentID?.wireForm ?? "full-data",
                 model.round.map(String.init) ?? "", model.bootstrapMember.map(String.init) ?? "", model.profile,
                 "\(model.trainingCases)", "\(model.epochs)",
                 model.meanTestDice.map { String(format: "%.4f", $0) } ?? "",

@@ -1,13 +1,14 @@
+import Domain
 import Foundation
-import Store
+import Proto
 
-/// One row of `model list`: a trained model as the `models` table records it, with the mean test
-/// Dice the scorer stored for it.
+/// One row of `model list`: a trained model as the trainer recorded it, with the mean test Dice the
+/// scorer stored for it.
 struct ModelSummary: Codable, Sendable, Equatable {
-    var id: UUID
-    var datasetID: UUID
+    var id: ModelID
+    var datasetID: DatasetID
     /// Nil for the dataset's full-data reference model.
-    var experimentID: UUID?
+    var experimentID: ExperimentID?
     var round: Int?
     var bootstrapMember: Int?
     var profile: String
@@ -18,37 +19,38 @@ struct ModelSummary: Codable, Sendable, Equatable {
     var meanTestDice: Double?
     var checkpointSHA256: String
 
-    init(_ row: PostgresRow) throws {
-        id = try row.decode("id")
-        datasetID = try row.decode("dataset_id")
-        experimentID = try row.decode("experiment_id", as: UUID?.self)
-        round = try row.decode("round_index", as: Int?.self)
-        bootstrapMember = try row.decode("bootstrap_member", as: Int?.self)
-        profile = try row.decode("profile")
-        trainingCases = try row.decode("training_case_count")
-        epochs = try row.decode("epochs")
-        bestValidationDice = try row.decode("best_validation_dice", as: Double?.self)
-        meanTestDice = try row.decode("mean_test_dice", as: Double?.self)
-        checkpointSHA256 = try row.decode("checkpoint_sha256")
+    init(_ model: StoredModel) throws {
+        guard let id = ModelID(wireForm: model.modelID), let datasetID = DatasetID(wireForm: model.datasetID),
+            let profile = ProfileName(model.profile)
+        else {
+            throw CommandLineError(
+                .failed, subject: "orchestrator", detail: "answered a model with a malformed id '\(model.modelID)'")
+        }
+        self.id = id
+        self.datasetID = datasetID
+        experimentID = ExperimentID(wireForm: model.experimentID)
+        round = model.hasRound ? Int(model.round) : nil
+        bootstrapMember = model.hasBootstrapMember ? Int(model.bootstrapMember) : nil
+        self.profile = profile.rawValue
+        trainingCases = Int(model.trainingCases)
+        epochs = Int(model.epochs)
+        bestValidationDice = model.hasBestValidationDice ? model.bestValidationDice : nil
+        meanTestDice = model.hasMeanTestDice ? model.meanTestDice : nil
+        checkpointSHA256 = model.checkpoint.sha256
     }
 
     /// The models that match every filter given (all when none is): reference models first, then by
     /// experiment, round and bootstrap member.
     static func matching(
-        _ client: PostgresClient, experiment: UUID? = nil, dataset: UUID? = nil
-    )
-        async throws -> [ModelSummary]
-    {
-        try await client.query(
-            """
-            SELECT m.id, m.dataset_id, m.experiment_id, m.round_index, m.bootstrap_member, m.profile,
-                   m.training_case_count, m.epochs, m.best_validation_dice, m.checkpoint_sha256,
-                   (SELECT avg(e.dice) FROM evaluations e WHERE e.model_id = m.id) AS mean_test_dice
-            FROM models m
-            WHERE (\(experiment)::uuid IS NULL OR m.experiment_id = \(experiment))
-              AND (\(dataset)::uuid IS NULL OR m.dataset_id = \(dataset))
-            ORDER BY m.experiment_id NULLS FIRST, m.round_index, m.bootstrap_member NULLS FIRST, m.created_at
-            """
-        ).map(ModelSummary.init)
+        _ client: ServiceClient, experiment: ExperimentID? = nil, dataset: DatasetID? = nil, id: ModelID? = nil
+    ) async throws -> [ModelSummary] {
+        try await client.call(
+            OrchestratorRPC.listModels,
+            .with {
+                $0.experimentID = experiment?.wireForm ?? ""
+                $0.datasetID = dataset?.wireForm ?? ""
+                $0.modelID = id?.wireForm ?? ""
+            }
+        ).models.map(ModelSummary.init)
     }
 }

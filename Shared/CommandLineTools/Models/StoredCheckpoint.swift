@@ -1,18 +1,17 @@
 import Artifacts
 import Domain
 import Foundation
-import Store
 
-/// The checkpoint file of a model the trainer recorded: its row in `models` names the artifact, and
-/// the artifact store (`ACTIVESEG_ARTIFACT_ROOT`) holds the bytes.
+/// The checkpoint file of a model the trainer recorded: the orchestrator's model list names the
+/// artifact, and the artifact store (`ACTIVESEG_ARTIFACT_ROOT`) holds the bytes.
 ///
-/// Commands read the store's file in place, verified against its hash, rather than asking a
-/// service: the CLI runs beside the services, with their database and their artifact folder.
+/// Commands read the store's file in place, verified against its hash, rather than having a service
+/// send it: a local prediction runs beside the services, with their artifact folder.
 enum StoredCheckpoint {
     static func file(of modelID: ModelID, context: CommandContext) async throws -> URL {
         let id = modelID.wireForm
         let artifacts = try context.artifactStore()
-        let model = try await StoreConnection.withClient(context) { try await $0.model(modelID) }
+        let model = try await ServiceClient.with(context) { try await ModelSummary.matching($0, id: modelID).first }
         guard let model else {
             throw CommandLineError(
                 .dataError, subject: "model \(id)", detail: "not on record",

@@ -5,7 +5,7 @@
 /// was generated from (compared with the sources by a test, so a forgotten regeneration fails).
 public enum ProtoContracts: Sendable {
     /// SHA-256 over the sorted `.proto` paths and contents under `Protos/`.
-    public static let sourceSHA256 = "8697208bb91cdea12603736ff198bfe7e0908f29f9054979e19c3da0e7fba9ef"
+    public static let sourceSHA256 = "b98fed8db26afe1d8db8956ca12842ed04de27e5282721f591614962fcb5c7c0"
 
     /// Every rpc method of every service.
     public static let methods: [AnyRPCMethod] =

@@ -23,6 +23,96 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+/// What became of a case at ingest.
+public nonisolated enum CaseState: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// Any state, in a filter.
+  case unspecified // = 0
+
+  /// Preprocessed and stored.
+  case ingested // = 1
+
+  /// Rejected, with the reason.
+  case failed // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .ingested
+    case 2: self = .failed
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .ingested: return 1
+    case .failed: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [CaseState] = [
+    .unspecified,
+    .ingested,
+    .failed,
+  ]
+
+}
+
+/// The side of the dataset's fixed test split a case is on.
+public nonisolated enum CaseSplit: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// A failed case has none.
+  case unspecified // = 0
+
+  /// The pool experiments draw from and the full-data model trains on.
+  case train // = 1
+
+  /// Never trained on; every model is scored on it.
+  case test // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .train
+    case 2: self = .test
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .train: return 1
+    case .test: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [CaseSplit] = [
+    .unspecified,
+    .train,
+    .test,
+  ]
+
+}
+
 /// Asks for one source to be imported into a dataset.
 public nonisolated struct IngestRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -367,9 +457,89 @@ public nonisolated struct CaseFailed: Sendable {
   fileprivate var _failedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
+/// Asks for the cases on record; filters that are set must all match.
+public nonisolated struct ListCasesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Only this dataset's cases.
+  public var datasetID: String = String()
+
+  /// Only this case.
+  public var caseID: String = String()
+
+  /// Only cases in this state; any when unspecified.
+  public var state: CaseState = .unspecified
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The cases on record.
+public nonisolated struct CaseList: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Ordered by dataset name and case name.
+  public var cases: [CaseListing] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One case as ingest recorded it.
+public nonisolated struct CaseListing: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The case.
+  public var caseID: String = String()
+
+  /// Its dataset.
+  public var datasetID: String = String()
+
+  /// The dataset's name.
+  public var datasetName: String = String()
+
+  /// The case's name in its source (folder or manifest row).
+  public var sourceName: String = String()
+
+  /// The patient it belongs to.
+  public var patientID: String = String()
+
+  /// Ingested or failed.
+  public var state: CaseState = .unspecified
+
+  /// Why ingest rejected it, for a failed case.
+  public var failureReason: String = String()
+
+  /// Its side of the test split, for an ingested case.
+  public var split: CaseSplit = .unspecified
+
+  /// Whether a label is stored for it.
+  public var labelled: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "activeseg.v1"
+
+nonisolated extension CaseState: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CASE_STATE_UNSPECIFIED\0\u{1}CASE_STATE_INGESTED\0\u{1}CASE_STATE_FAILED\0")
+}
+
+nonisolated extension CaseSplit: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CASE_SPLIT_UNSPECIFIED\0\u{1}CASE_SPLIT_TRAIN\0\u{1}CASE_SPLIT_TEST\0")
+}
 
 nonisolated extension IngestRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IngestRequest"
@@ -922,6 +1092,146 @@ nonisolated extension CaseFailed: SwiftProtobuf.Message, SwiftProtobuf._MessageI
     if lhs.reason != rhs.reason {return false}
     if lhs.file != rhs.file {return false}
     if lhs._failedAt != rhs._failedAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension ListCasesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListCasesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}dataset_id\0\u{3}case_id\0\u{1}state\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.datasetID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.state) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.datasetID.isEmpty {
+      try visitor.visitSingularStringField(value: self.datasetID, fieldNumber: 1)
+    }
+    if !self.caseID.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseID, fieldNumber: 2)
+    }
+    if self.state != .unspecified {
+      try visitor.visitSingularEnumField(value: self.state, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: ListCasesRequest, rhs: ListCasesRequest) -> Bool {
+    if lhs.datasetID != rhs.datasetID {return false}
+    if lhs.caseID != rhs.caseID {return false}
+    if lhs.state != rhs.state {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension CaseList: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CaseList"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cases\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.cases) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.cases.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.cases, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: CaseList, rhs: CaseList) -> Bool {
+    if lhs.cases != rhs.cases {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension CaseListing: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CaseListing"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{3}dataset_id\0\u{3}dataset_name\0\u{3}source_name\0\u{3}patient_id\0\u{1}state\0\u{3}failure_reason\0\u{1}split\0\u{1}labelled\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.datasetID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.datasetName) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.sourceName) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.patientID) }()
+      case 6: try { try decoder.decodeSingularEnumField(value: &self.state) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.failureReason) }()
+      case 8: try { try decoder.decodeSingularEnumField(value: &self.split) }()
+      case 9: try { try decoder.decodeSingularBoolField(value: &self.labelled) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.caseID.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseID, fieldNumber: 1)
+    }
+    if !self.datasetID.isEmpty {
+      try visitor.visitSingularStringField(value: self.datasetID, fieldNumber: 2)
+    }
+    if !self.datasetName.isEmpty {
+      try visitor.visitSingularStringField(value: self.datasetName, fieldNumber: 3)
+    }
+    if !self.sourceName.isEmpty {
+      try visitor.visitSingularStringField(value: self.sourceName, fieldNumber: 4)
+    }
+    if !self.patientID.isEmpty {
+      try visitor.visitSingularStringField(value: self.patientID, fieldNumber: 5)
+    }
+    if self.state != .unspecified {
+      try visitor.visitSingularEnumField(value: self.state, fieldNumber: 6)
+    }
+    if !self.failureReason.isEmpty {
+      try visitor.visitSingularStringField(value: self.failureReason, fieldNumber: 7)
+    }
+    if self.split != .unspecified {
+      try visitor.visitSingularEnumField(value: self.split, fieldNumber: 8)
+    }
+    if self.labelled != false {
+      try visitor.visitSingularBoolField(value: self.labelled, fieldNumber: 9)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: CaseListing, rhs: CaseListing) -> Bool {
+    if lhs.caseID != rhs.caseID {return false}
+    if lhs.datasetID != rhs.datasetID {return false}
+    if lhs.datasetName != rhs.datasetName {return false}
+    if lhs.sourceName != rhs.sourceName {return false}
+    if lhs.patientID != rhs.patientID {return false}
+    if lhs.state != rhs.state {return false}
+    if lhs.failureReason != rhs.failureReason {return false}
+    if lhs.split != rhs.split {return false}
+    if lhs.labelled != rhs.labelled {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -11,6 +11,13 @@ public enum IngestRPC: Sendable {
         service: "Ingest", method: "Ingest", subject: "activeseg.v1.ingest.ingest"
     )
 
+    /// The cases on record with their state, split and label.
+    ///
+    /// `rpc ListCases(ListCasesRequest) returns (CaseList)`
+    public static let listCases = RPCMethod<ListCasesRequest, CaseList>(
+        service: "Ingest", method: "ListCases", subject: "activeseg.v1.ingest.listcases"
+    )
+
     /// Answers health checks from any worker of the queue group.
     ///
     /// `rpc Ping(HealthPing) returns (HealthPong)`
@@ -21,6 +28,7 @@ public enum IngestRPC: Sendable {
     /// Every method of the service, in declaration order.
     public static let methods: [AnyRPCMethod] = [
         AnyRPCMethod(ingest),
+        AnyRPCMethod(listCases),
         AnyRPCMethod(ping),
     ]
 }

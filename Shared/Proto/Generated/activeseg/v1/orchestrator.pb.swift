@@ -676,6 +676,256 @@ public nonisolated struct LabelRejection: Sendable {
   public init() {}
 }
 
+/// Asks for the test Dice behind a report.
+public nonisolated struct EvaluationsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The experiments reported on; they must share one dataset.
+  public var experimentIds: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The per-case test Dice of experiments and of their full-data model.
+public nonisolated struct EvaluationSet: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// One entry per experiment, in the order asked.
+  public var experiments: [ExperimentDice] = []
+
+  /// The full-data model's Dice per test case; empty while it has none (still training, or a pool
+  /// whose labels a person has not drawn).
+  public var fullData: [CaseDice] = []
+
+  /// Ingested training cases of the dataset: the denominator of every data share.
+  public var trainingPoolCases: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One experiment's finished rounds.
+public nonisolated struct ExperimentDice: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The experiment.
+  public var experimentID: String = String()
+
+  /// Its strategy, so a report reads without the specs.
+  public var strategy: UncertaintyMethod = .unspecified
+
+  /// Its restriction.
+  public var restriction: Restriction = .unspecified
+
+  /// Which repetition of its comparison it is (0 for the first).
+  public var repetition: UInt32 = 0
+
+  /// Finished rounds in order, each with its model's Dice per test case (a bootstrap round's
+  /// members averaged per case); a round still running is left out.
+  public var rounds: [RoundDice] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Asks for the models on record; filters that are set must all match.
+public nonisolated struct ListModelsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Only this experiment's models.
+  public var experimentID: String = String()
+
+  /// Only models trained on this dataset.
+  public var datasetID: String = String()
+
+  /// Only this model.
+  public var modelID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The models on record.
+public nonisolated struct ModelList: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Full-data models first, then by experiment, round and bootstrap member.
+  public var models: [StoredModel] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A trained model as the trainer recorded it.
+public nonisolated struct StoredModel: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The model.
+  public var modelID: String = String()
+
+  /// The dataset it was trained on.
+  public var datasetID: String = String()
+
+  /// Its experiment; empty for the dataset's full-data model.
+  public var experimentID: String = String()
+
+  /// Its round; absent for the full-data model.
+  public var round: UInt32 {
+    get {_round ?? 0}
+    set {_round = newValue}
+  }
+  /// Returns true if `round` has been explicitly set.
+  public var hasRound: Bool {self._round != nil}
+  /// Clears the value of `round`. Subsequent reads from it will return its default value.
+  public mutating func clearRound() {self._round = nil}
+
+  /// Its member of a bootstrap ensemble; absent otherwise.
+  public var bootstrapMember: UInt32 {
+    get {_bootstrapMember ?? 0}
+    set {_bootstrapMember = newValue}
+  }
+  /// Returns true if `bootstrapMember` has been explicitly set.
+  public var hasBootstrapMember: Bool {self._bootstrapMember != nil}
+  /// Clears the value of `bootstrapMember`. Subsequent reads from it will return its default value.
+  public mutating func clearBootstrapMember() {self._bootstrapMember = nil}
+
+  /// The profile that sized it.
+  public var profile: Profile = .unspecified
+
+  /// Cases it trained on, the validation hold-out included.
+  public var trainingCases: UInt32 = 0
+
+  /// Epochs it trained.
+  public var epochs: UInt32 = 0
+
+  /// The validation Dice of the epoch kept, when one was measured.
+  public var bestValidationDice: Double {
+    get {_bestValidationDice ?? 0}
+    set {_bestValidationDice = newValue}
+  }
+  /// Returns true if `bestValidationDice` has been explicitly set.
+  public var hasBestValidationDice: Bool {self._bestValidationDice != nil}
+  /// Clears the value of `bestValidationDice`. Subsequent reads from it will return its default value.
+  public mutating func clearBestValidationDice() {self._bestValidationDice = nil}
+
+  /// Mean Dice over the test cases scored so far; absent before the first.
+  public var meanTestDice: Double {
+    get {_meanTestDice ?? 0}
+    set {_meanTestDice = newValue}
+  }
+  /// Returns true if `meanTestDice` has been explicitly set.
+  public var hasMeanTestDice: Bool {self._meanTestDice != nil}
+  /// Clears the value of `meanTestDice`. Subsequent reads from it will return its default value.
+  public mutating func clearMeanTestDice() {self._meanTestDice = nil}
+
+  /// Its checkpoint in the artifact store.
+  public var checkpoint: ArtifactRef {
+    get {_checkpoint ?? ArtifactRef()}
+    set {_checkpoint = newValue}
+  }
+  /// Returns true if `checkpoint` has been explicitly set.
+  public var hasCheckpoint: Bool {self._checkpoint != nil}
+  /// Clears the value of `checkpoint`. Subsequent reads from it will return its default value.
+  public mutating func clearCheckpoint() {self._checkpoint = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _round: UInt32? = nil
+  fileprivate var _bootstrapMember: UInt32? = nil
+  fileprivate var _bestValidationDice: Double? = nil
+  fileprivate var _meanTestDice: Double? = nil
+  fileprivate var _checkpoint: ArtifactRef? = nil
+}
+
+/// Asks which experiments picked a case.
+public nonisolated struct CaseHistoryRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The case.
+  public var caseID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The picks of one case, oldest experiment first.
+public nonisolated struct CasePicks: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// One entry per experiment that picked the case.
+  public var picks: [CasePick] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A case's place in one experiment.
+public nonisolated struct CasePick: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The experiment.
+  public var experimentID: String = String()
+
+  /// Its name, for people.
+  public var experimentName: String = String()
+
+  /// Its strategy.
+  public var strategy: UncertaintyMethod = .unspecified
+
+  /// Its restriction.
+  public var restriction: Restriction = .unspecified
+
+  /// The round that picked the case.
+  public var selectedRound: UInt32 = 0
+
+  /// The order it was picked in within that round.
+  public var selectionRank: UInt32 = 0
+
+  /// The round from which it counts as annotated; absent while its label is awaited.
+  public var annotatedRound: UInt32 {
+    get {_annotatedRound ?? 0}
+    set {_annotatedRound = newValue}
+  }
+  /// Returns true if `annotatedRound` has been explicitly set.
+  public var hasAnnotatedRound: Bool {self._annotatedRound != nil}
+  /// Clears the value of `annotatedRound`. Subsequent reads from it will return its default value.
+  public mutating func clearAnnotatedRound() {self._annotatedRound = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _annotatedRound: UInt32? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "activeseg.v1"
@@ -1469,6 +1719,404 @@ nonisolated extension LabelRejection: SwiftProtobuf.Message, SwiftProtobuf._Mess
   public static func ==(lhs: LabelRejection, rhs: LabelRejection) -> Bool {
     if lhs.caseID != rhs.caseID {return false}
     if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension EvaluationsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EvaluationsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}experiment_ids\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.experimentIds) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.experimentIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.experimentIds, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: EvaluationsRequest, rhs: EvaluationsRequest) -> Bool {
+    if lhs.experimentIds != rhs.experimentIds {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension EvaluationSet: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EvaluationSet"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}experiments\0\u{3}full_data\0\u{3}training_pool_cases\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.experiments) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.fullData) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.trainingPoolCases) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.experiments.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.experiments, fieldNumber: 1)
+    }
+    if !self.fullData.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.fullData, fieldNumber: 2)
+    }
+    if self.trainingPoolCases != 0 {
+      try visitor.visitSingularUInt32Field(value: self.trainingPoolCases, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: EvaluationSet, rhs: EvaluationSet) -> Bool {
+    if lhs.experiments != rhs.experiments {return false}
+    if lhs.fullData != rhs.fullData {return false}
+    if lhs.trainingPoolCases != rhs.trainingPoolCases {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension ExperimentDice: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ExperimentDice"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}experiment_id\0\u{1}strategy\0\u{1}restriction\0\u{1}repetition\0\u{1}rounds\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.experimentID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.strategy) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.restriction) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.repetition) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.rounds) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.experimentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.experimentID, fieldNumber: 1)
+    }
+    if self.strategy != .unspecified {
+      try visitor.visitSingularEnumField(value: self.strategy, fieldNumber: 2)
+    }
+    if self.restriction != .unspecified {
+      try visitor.visitSingularEnumField(value: self.restriction, fieldNumber: 3)
+    }
+    if self.repetition != 0 {
+      try visitor.visitSingularUInt32Field(value: self.repetition, fieldNumber: 4)
+    }
+    if !self.rounds.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.rounds, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: ExperimentDice, rhs: ExperimentDice) -> Bool {
+    if lhs.experimentID != rhs.experimentID {return false}
+    if lhs.strategy != rhs.strategy {return false}
+    if lhs.restriction != rhs.restriction {return false}
+    if lhs.repetition != rhs.repetition {return false}
+    if lhs.rounds != rhs.rounds {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension ListModelsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListModelsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}experiment_id\0\u{3}dataset_id\0\u{3}model_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.experimentID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.datasetID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.modelID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.experimentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.experimentID, fieldNumber: 1)
+    }
+    if !self.datasetID.isEmpty {
+      try visitor.visitSingularStringField(value: self.datasetID, fieldNumber: 2)
+    }
+    if !self.modelID.isEmpty {
+      try visitor.visitSingularStringField(value: self.modelID, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: ListModelsRequest, rhs: ListModelsRequest) -> Bool {
+    if lhs.experimentID != rhs.experimentID {return false}
+    if lhs.datasetID != rhs.datasetID {return false}
+    if lhs.modelID != rhs.modelID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension ModelList: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ModelList"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}models\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.models) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.models.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.models, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: ModelList, rhs: ModelList) -> Bool {
+    if lhs.models != rhs.models {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension StoredModel: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StoredModel"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}model_id\0\u{3}dataset_id\0\u{3}experiment_id\0\u{1}round\0\u{3}bootstrap_member\0\u{1}profile\0\u{3}training_cases\0\u{1}epochs\0\u{3}best_validation_dice\0\u{3}mean_test_dice\0\u{1}checkpoint\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.modelID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.datasetID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.experimentID) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self._round) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self._bootstrapMember) }()
+      case 6: try { try decoder.decodeSingularEnumField(value: &self.profile) }()
+      case 7: try { try decoder.decodeSingularUInt32Field(value: &self.trainingCases) }()
+      case 8: try { try decoder.decodeSingularUInt32Field(value: &self.epochs) }()
+      case 9: try { try decoder.decodeSingularDoubleField(value: &self._bestValidationDice) }()
+      case 10: try { try decoder.decodeSingularDoubleField(value: &self._meanTestDice) }()
+      case 11: try { try decoder.decodeSingularMessageField(value: &self._checkpoint) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.modelID.isEmpty {
+      try visitor.visitSingularStringField(value: self.modelID, fieldNumber: 1)
+    }
+    if !self.datasetID.isEmpty {
+      try visitor.visitSingularStringField(value: self.datasetID, fieldNumber: 2)
+    }
+    if !self.experimentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.experimentID, fieldNumber: 3)
+    }
+    try { if let v = self._round {
+      try visitor.visitSingularUInt32Field(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._bootstrapMember {
+      try visitor.visitSingularUInt32Field(value: v, fieldNumber: 5)
+    } }()
+    if self.profile != .unspecified {
+      try visitor.visitSingularEnumField(value: self.profile, fieldNumber: 6)
+    }
+    if self.trainingCases != 0 {
+      try visitor.visitSingularUInt32Field(value: self.trainingCases, fieldNumber: 7)
+    }
+    if self.epochs != 0 {
+      try visitor.visitSingularUInt32Field(value: self.epochs, fieldNumber: 8)
+    }
+    try { if let v = self._bestValidationDice {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 9)
+    } }()
+    try { if let v = self._meanTestDice {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 10)
+    } }()
+    try { if let v = self._checkpoint {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: StoredModel, rhs: StoredModel) -> Bool {
+    if lhs.modelID != rhs.modelID {return false}
+    if lhs.datasetID != rhs.datasetID {return false}
+    if lhs.experimentID != rhs.experimentID {return false}
+    if lhs._round != rhs._round {return false}
+    if lhs._bootstrapMember != rhs._bootstrapMember {return false}
+    if lhs.profile != rhs.profile {return false}
+    if lhs.trainingCases != rhs.trainingCases {return false}
+    if lhs.epochs != rhs.epochs {return false}
+    if lhs._bestValidationDice != rhs._bestValidationDice {return false}
+    if lhs._meanTestDice != rhs._meanTestDice {return false}
+    if lhs._checkpoint != rhs._checkpoint {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension CaseHistoryRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CaseHistoryRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.caseID.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: CaseHistoryRequest, rhs: CaseHistoryRequest) -> Bool {
+    if lhs.caseID != rhs.caseID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension CasePicks: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CasePicks"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}picks\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.picks) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.picks.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.picks, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: CasePicks, rhs: CasePicks) -> Bool {
+    if lhs.picks != rhs.picks {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension CasePick: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CasePick"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}experiment_id\0\u{3}experiment_name\0\u{1}strategy\0\u{1}restriction\0\u{3}selected_round\0\u{3}selection_rank\0\u{3}annotated_round\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.experimentID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.experimentName) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.strategy) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.restriction) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.selectedRound) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.selectionRank) }()
+      case 7: try { try decoder.decodeSingularUInt32Field(value: &self._annotatedRound) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.experimentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.experimentID, fieldNumber: 1)
+    }
+    if !self.experimentName.isEmpty {
+      try visitor.visitSingularStringField(value: self.experimentName, fieldNumber: 2)
+    }
+    if self.strategy != .unspecified {
+      try visitor.visitSingularEnumField(value: self.strategy, fieldNumber: 3)
+    }
+    if self.restriction != .unspecified {
+      try visitor.visitSingularEnumField(value: self.restriction, fieldNumber: 4)
+    }
+    if self.selectedRound != 0 {
+      try visitor.visitSingularUInt32Field(value: self.selectedRound, fieldNumber: 5)
+    }
+    if self.selectionRank != 0 {
+      try visitor.visitSingularUInt32Field(value: self.selectionRank, fieldNumber: 6)
+    }
+    try { if let v = self._annotatedRound {
+      try visitor.visitSingularUInt32Field(value: v, fieldNumber: 7)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: CasePick, rhs: CasePick) -> Bool {
+    if lhs.experimentID != rhs.experimentID {return false}
+    if lhs.experimentName != rhs.experimentName {return false}
+    if lhs.strategy != rhs.strategy {return false}
+    if lhs.restriction != rhs.restriction {return false}
+    if lhs.selectedRound != rhs.selectedRound {return false}
+    if lhs.selectionRank != rhs.selectionRank {return false}
+    if lhs._annotatedRound != rhs._annotatedRound {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

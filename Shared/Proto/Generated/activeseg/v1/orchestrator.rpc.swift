@@ -52,6 +52,28 @@ public enum OrchestratorRPC: Sendable {
         service: "Orchestrator", method: "ImportLabels", subject: "activeseg.v1.orchestrator.importlabels"
     )
 
+    /// The per-case test Dice a report is computed from: every finished round of each experiment and
+    /// the full-data model of their dataset and profile.
+    ///
+    /// `rpc Evaluations(EvaluationsRequest) returns (EvaluationSet)`
+    public static let evaluations = RPCMethod<EvaluationsRequest, EvaluationSet>(
+        service: "Orchestrator", method: "Evaluations", subject: "activeseg.v1.orchestrator.evaluations"
+    )
+
+    /// The trained models on record, for choosing one to predict with.
+    ///
+    /// `rpc ListModels(ListModelsRequest) returns (ModelList)`
+    public static let listModels = RPCMethod<ListModelsRequest, ModelList>(
+        service: "Orchestrator", method: "ListModels", subject: "activeseg.v1.orchestrator.listmodels"
+    )
+
+    /// The experiments and rounds that picked a case and annotated it.
+    ///
+    /// `rpc CaseHistory(CaseHistoryRequest) returns (CasePicks)`
+    public static let caseHistory = RPCMethod<CaseHistoryRequest, CasePicks>(
+        service: "Orchestrator", method: "CaseHistory", subject: "activeseg.v1.orchestrator.casehistory"
+    )
+
     /// Answers health checks from any worker of the queue group.
     ///
     /// `rpc Ping(HealthPing) returns (HealthPong)`
@@ -68,6 +90,9 @@ public enum OrchestratorRPC: Sendable {
         AnyRPCMethod(list),
         AnyRPCMethod(compare),
         AnyRPCMethod(importLabels),
+        AnyRPCMethod(evaluations),
+        AnyRPCMethod(listModels),
+        AnyRPCMethod(caseHistory),
         AnyRPCMethod(ping),
     ]
 }
