@@ -10,8 +10,8 @@ struct CaseCatalog: Sendable {
     let cases: CaseRepository
 
     func list(_ request: ListCasesRequest) async throws -> CaseList {
-        let datasetID = try request.datasetID.isEmpty ? nil : DatasetID(wireForm: request.datasetID, field: "dataset_id")
-        let caseID = try request.caseID.isEmpty ? nil : CaseID(wireForm: request.caseID, field: "case_id")
+        let datasetID = try DatasetID.optional(wireForm: request.datasetID, field: "dataset_id")
+        let caseID = try CaseID.optional(wireForm: request.caseID, field: "case_id")
         var names: [DatasetID: String] = [:]
         var listings: [CaseListing] = []
         for record in try await cases.cases(in: datasetID, id: caseID) {

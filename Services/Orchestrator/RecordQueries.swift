@@ -59,10 +59,9 @@ struct RecordQueries: Sendable {
 
     /// The models that match every filter the request sets.
     func models(_ request: ListModelsRequest) async throws -> ModelList {
-        let experimentID = try request.experimentID.isEmpty
-            ? nil : ExperimentID(wireForm: request.experimentID, field: "experiment_id")
-        let datasetID = try request.datasetID.isEmpty ? nil : DatasetID(wireForm: request.datasetID, field: "dataset_id")
-        let modelID = try request.modelID.isEmpty ? nil : ModelID(wireForm: request.modelID, field: "model_id")
+        let experimentID = try ExperimentID.optional(wireForm: request.experimentID, field: "experiment_id")
+        let datasetID = try DatasetID.optional(wireForm: request.datasetID, field: "dataset_id")
+        let modelID = try ModelID.optional(wireForm: request.modelID, field: "model_id")
         let models = try await database.models(of: experimentID, datasetID: datasetID, id: modelID)
         return ModelList.with { $0.models = models.map(Self.storedModel) }
     }

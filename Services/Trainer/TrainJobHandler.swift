@@ -43,8 +43,7 @@ struct TrainJobHandler: JobHandler {
         }
         let jobID = try JobID(wireForm: id, field: "job_id")
         let datasetID = try DatasetID(wireForm: job.datasetID, field: "dataset_id")
-        let experimentID: ExperimentID? =
-            try job.experimentID.isEmpty ? nil : ExperimentID(wireForm: job.experimentID, field: "experiment_id")
+        let experimentID = try ExperimentID.optional(wireForm: job.experimentID, field: "experiment_id")
         guard try await jobs.startAttempt(jobID: id) else {
             logger.notice("job already succeeded; nothing to do")
             return nil

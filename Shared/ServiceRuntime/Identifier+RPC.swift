@@ -9,4 +9,9 @@ extension Identifier {
         }
         self = id
     }
+
+    /// The id an optional field holds, nil when the field is empty (no filter, or no experiment).
+    public static func optional(wireForm text: String, field: String) throws(RPCError) -> Self? {
+        text.isEmpty ? nil : try Self(wireForm: text, field: field)
+    }
 }

@@ -32,7 +32,8 @@ extension PostgresClient {
         {
             let index: Int = try row.decode("round_index")
             let annotatedCount: Int = try row.decode("annotated_count")
-            var round = rounds[index] ?? RoundEvaluationRecord(roundIndex: index, annotatedCount: annotatedCount, dice: [:])
+            var round =
+                rounds[index] ?? RoundEvaluationRecord(roundIndex: index, annotatedCount: annotatedCount, dice: [:])
             round.dice[try row.decode("case_id")] = try row.decode("dice")
             rounds[index] = round
         }
