@@ -15,16 +15,13 @@ struct CaseCatalog: Sendable {
         var names: [DatasetID: String] = [:]
         var listings: [CaseListing] = []
         for record in try await cases.cases(in: datasetID, id: caseID) {
-            let listing = Self.listing(record)
+            var listing = Self.listing(record)
             guard request.state == .unspecified || listing.state == request.state else { continue }
             if names[record.datasetID] == nil {
                 names[record.datasetID] = try await datasets.dataset(record.datasetID)?.name ?? ""
             }
-            listings.append(
-                CaseListing.with {
-                    $0 = listing
-                    $0.datasetName = names[record.datasetID] ?? ""
-                })
+            listing.datasetName = names[record.datasetID] ?? ""
+            listings.append(listing)
         }
         listings.sort { ($0.datasetName, $0.sourceName) < ($1.datasetName, $1.sourceName) }
         return CaseList.with { $0.cases = listings }

@@ -50,10 +50,7 @@ struct RecordQueries: Sendable {
         {
             answer.fullData = Self.caseDice(try await StoredResults.dice(of: model.id, on: database))
         }
-        answer.trainingPoolCases = UInt32(
-            try await CaseRepository(client: database).cases(in: reference.dataset).count { record in
-                if case .ingested(.train, _, _) = record.state { true } else { false }
-            })
+        answer.trainingPoolCases = UInt32(try await Cohort.load(reference.dataset, on: database).trainingCases.count)
         return answer
     }
 

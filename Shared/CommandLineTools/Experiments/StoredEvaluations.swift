@@ -14,10 +14,7 @@ struct StoredEvaluations: Sendable {
     var trainingPoolSize: Int
 
     init(_ set: EvaluationSet) {
-        strategies = set.experiments.map { experiment in
-            StrategyName(experiment.strategy, experiment.restriction)?.description
-                ?? "\(experiment.strategy)+\(experiment.restriction)"
-        }
+        strategies = set.experiments.map { ExperimentText.strategy($0.strategy, $0.restriction) }
         evaluations = zip(set.experiments, strategies).map { experiment, strategy in
             StrategyEvaluation(
                 strategy: strategy, repetition: Int(experiment.repetition),
