@@ -52,13 +52,14 @@ import Testing
         #expect(logits > 0, "bf16 rounding must change the logits, else the plan did not run in bf16")
         #expect(logits < 2e-2, "logits differ by \(logits)")
         // PyTorch's bf16 autocast on the same network and step differs from its fp32 gradients by a
-        // median of 3.4% and at most 13% per parameter (relative L2; scripts/bench/pytorch_unet.py's
-        // network, 3 levels of 8–32 channels, 16³ sphere): the same bounds with some room.
+        // median over the parameters of 3.0–8.4% and at most 7–27% per parameter (relative L2, 20
+        // initialisations; scripts/vectors/bf16_gradient_spread.py): the engine must stay inside
+        // PyTorch's worst draw.
         let differences = fp32.gradients.map { name, reference in
             (name, Self.relativeDifference(bf16.gradients[name]!, reference))
         }.sorted { $0.1 < $1.1 }
         let median = differences[differences.count / 2].1
-        #expect(median < 5e-2, "median gradient difference \(median)")
-        #expect(differences.last!.1 < 0.2, "\(differences.last!.0): gradient differs by \(differences.last!.1)")
+        #expect(median < 0.09, "median gradient difference \(median)")
+        #expect(differences.last!.1 < 0.3, "\(differences.last!.0): gradient differs by \(differences.last!.1)")
     }
 }
