@@ -165,7 +165,7 @@ let package = Package(
             name: "ScorerService",
             dependencies: [
                 "WorkerSupport", "Profiles", "ServiceRuntime", "Neural", "ActiveLearning", "Domain", "Statistics",
-                "Store", "Artifacts",
+                "Reporting", "Store", "Artifacts",
                 "Proto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

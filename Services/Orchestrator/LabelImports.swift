@@ -24,8 +24,7 @@ struct LabelImports: Sendable {
     let logger: Logger
 
     func importLabels(_ request: LabelImportRequest) async throws -> LabelImportResult {
-        let experiment = try await waitingExperiment(request)
-        let round = Int(request.round)
+        let (experiment, round) = try await waitingExperiment(request)
         let logger = logger.with(experiment: request.experimentID, round: round)
         guard let dataset = try await DatasetRepository(client: database).dataset(experiment.datasetID) else {
             throw RPCError(
@@ -35,29 +34,46 @@ struct LabelImports: Sendable {
         let cases = Dictionary(
             uniqueKeysWithValues: try await CaseRepository(client: database)
                 .cases(in: experiment.datasetID).map { ($0.id, $0) })
+        let casesByName = Dictionary(
+            cases.values.map { ($0.sourceName, $0.id) }, uniquingKeysWith: { first, _ in first })
         let selections = try await ExperimentCaseRepository.selections(of: experiment.id, on: database)
         let preparation = LabelPreparation(artifacts: try artifacts(), logger: logger)
 
         var answer = LabelImportResult()
+        answer.round = UInt32(round)
+        func accept(_ caseID: CaseID) {
+            answer.acceptedCaseIds.append(caseID.wireForm)
+            answer.acceptedCaseNames.append(cases[caseID]?.sourceName ?? caseID.wireForm)
+        }
+        func refuse(_ refusal: LabelRefusal, caseID: String) {
+            answer.rejected.append(
+                LabelRejection.with {
+                    $0.caseID = caseID
+                    $0.caseName = refusal.caseName
+                    $0.reason = refusal.description
+                })
+        }
         var delivered: [CaseID: LabelPreparation.PreparedLabel] = [:]
         for label in request.labels {
-            let name = CaseID(wireForm: label.caseID).flatMap { cases[$0]?.sourceName } ?? label.caseID
+            let target = Self.target(of: label, cases: cases, casesByName: casesByName)
             do throws(LabelRefusal) {
-                guard let caseID = CaseID(wireForm: label.caseID), let record = cases[caseID],
-                    let selection = selections.first(where: { $0.caseID == caseID }), selection.selectedRound == round
+                guard let caseID = target.id, let record = cases[caseID] else {
+                    throw LabelRefusal(.unknownCase, caseName: target.name, detail: Self.unknown(label))
+                }
+                guard let selection = selections.first(where: { $0.caseID == caseID }), selection.selectedRound == round
                 else {
                     throw LabelRefusal(
-                        .notPicked, caseName: name,
+                        .notPicked, caseName: target.name,
                         detail: "round \(round) of experiment \(request.experimentID) did not pick it")
                 }
                 guard delivered[caseID] == nil else {
                     throw LabelRefusal(
-                        .conflictingLabel, caseName: name, detail: "the import delivers two labels for it")
+                        .conflictingLabel, caseName: target.name, detail: "the import delivers two labels for it")
                 }
                 let prepared = try await preparation.prepare(URL(fileURLWithPath: label.path), for: record, in: dataset)
                 if selection.annotatedRound != nil {
-                    try Self.requireSame(prepared.artifact, as: record, caseName: name)
-                    answer.acceptedCaseIds.append(label.caseID)
+                    try Self.requireSame(prepared.artifact, as: record, caseName: target.name)
+                    accept(caseID)
                 } else {
                     delivered[caseID] = prepared
                 }
@@ -65,42 +81,34 @@ struct LabelImports: Sendable {
                 logger.warning(
                     "label refused",
                     metadata: [
-                        "case.id": "\(label.caseID)", "code": "\(error.code)",
+                        "case.id": "\(target.wireForm)", "case.name": "\(target.name)", "code": "\(error.code)",
                         "reason": "\(error)",
                     ])
-                answer.rejected.append(
-                    LabelRejection.with {
-                        $0.caseID = label.caseID
-                        $0.reason = error.description
-                    })
+                refuse(error, caseID: target.wireForm)
             }
         }
 
         let annotated = try await annotate(delivered, round: round, of: experiment)
-        answer.acceptedCaseIds += delivered.keys.filter { annotated.contains($0) }.map(\.wireForm)
-            .sorted()
+        delivered.keys.filter { annotated.contains($0) }.sorted { $0.wireForm < $1.wireForm }.forEach(accept)
         for (caseID, prepared) in delivered where !annotated.contains(caseID) {
             // Annotated meanwhile by a concurrent import: the same label is no change, another is refused.
             let stored = try await database.caseFiles(caseID)?.labelSHA256
             if stored == prepared.artifact.sha256 {
-                answer.acceptedCaseIds.append(caseID.wireForm)
+                accept(caseID)
             } else {
-                answer.rejected.append(
-                    LabelRejection.with {
-                        $0.caseID = caseID.wireForm
-                        $0.reason =
-                            LabelRefusal(
-                                .conflictingLabel, caseName: cases[caseID]?.sourceName ?? "\(caseID)",
-                                detail: "it was annotated with another label meanwhile"
-                            ).description
-                    })
+                refuse(
+                    LabelRefusal(
+                        .conflictingLabel, caseName: cases[caseID]?.sourceName ?? "\(caseID)",
+                        detail: "it was annotated with another label meanwhile"),
+                    caseID: caseID.wireForm)
             }
         }
         // Advanced first, so the answer also lists a case round 0's cold start added for these labels.
         if !annotated.isEmpty { await driver.advance(experiment.id) }
-        answer.missingCaseIds = try await ExperimentCaseRepository.selections(of: experiment.id, on: database)
-            .filter { $0.selectedRound == round && $0.annotatedRound == nil }
-            .map(\.caseID.wireForm)
+        let missing = try await ExperimentCaseRepository.selections(of: experiment.id, on: database)
+            .filter { $0.selectedRound == round && $0.annotatedRound == nil }.map(\.caseID)
+        answer.missingCaseIds = missing.map(\.wireForm)
+        answer.missingCaseNames = missing.map { cases[$0]?.sourceName ?? $0.wireForm }
         logger.info(
             "labels imported",
             metadata: [
@@ -111,9 +119,37 @@ struct LabelImports: Sendable {
         return answer
     }
 
+    /// The case a label names, by id or by its name in the dataset: the id when it is one of the
+    /// dataset's cases, the name a refusal gives it (the case's own where known, else what the label
+    /// said), and the id text the answer reports it under.
+    private static func target(
+        of label: ImportedLabel, cases: [CaseID: CaseRecord], casesByName: [String: CaseID]
+    ) -> (id: CaseID?, name: String, wireForm: String) {
+        switch label.target {
+        case .caseID(let text):
+            let id = CaseID(wireForm: text).flatMap { cases[$0] == nil ? nil : $0 }
+            return (id, id.flatMap { cases[$0]?.sourceName } ?? text, text)
+        case .caseName(let name):
+            let id = casesByName[name]
+            return (id, name, id?.wireForm ?? "")
+        case nil:
+            return (nil, "unnamed", "")
+        }
+    }
+
+    /// Why a label that names no case of the dataset is refused.
+    private static func unknown(_ label: ImportedLabel) -> String {
+        switch label.target {
+        case .caseID(let text): "no case of the experiment's dataset has the id \(text)"
+        case .caseName(let name): "no case of the experiment's dataset is named \(name)"
+        case nil: "the label names no case (set case_id or case_name)"
+        }
+    }
+
     /// The experiment the request names, when it is a running human-mode experiment that has the
-    /// round; otherwise the error that says which of these fails.
-    private func waitingExperiment(_ request: LabelImportRequest) async throws -> ExperimentRecord {
+    /// round, and the round: the request's, or the one annotating now; otherwise the error that
+    /// says which of these fails.
+    private func waitingExperiment(_ request: LabelImportRequest) async throws -> (ExperimentRecord, round: Int) {
         let text = request.experimentID
         let id = try ExperimentID(wireForm: text, field: "experiment_id")
         guard let experiment = try await ExperimentRepository.experiment(id, on: database) else {
@@ -130,16 +166,28 @@ struct LabelImports: Sendable {
                 .failedPrecondition, "experiment \(text) is \(experiment.status.rawValue), not waiting for labels",
                 details: ["experiment": text])
         }
-        guard try await RoundRepository.rounds(of: id, on: database).contains(where: { $0.index == Int(request.round) })
-        else {
-            throw RPCError(
-                .notFound, "experiment \(text) has no round \(request.round)",
-                details: ["experiment": text, "field": "round"])
+        let rounds = try await RoundRepository.rounds(of: id, on: database)
+        let round: Int
+        if request.hasRound {
+            guard rounds.contains(where: { $0.index == Int(request.round) }) else {
+                throw RPCError(
+                    .notFound, "experiment \(text) has no round \(request.round)",
+                    details: ["experiment": text, "field": "round"])
+            }
+            round = Int(request.round)
+        } else {
+            guard let waiting = rounds.last(where: { $0.phase == .annotating }) else {
+                throw RPCError(
+                    .failedPrecondition,
+                    "no round of experiment \(text) is waiting for labels (none is annotating); name the round",
+                    details: ["experiment": text, "field": "round"])
+            }
+            round = waiting.index
         }
         guard !request.labels.isEmpty else {
             throw RPCError(.invalidArgument, "the request delivers no labels", details: ["field": "labels"])
         }
-        return experiment
+        return (experiment, round)
     }
 
     /// Stores the labels and the annotations in one transaction; the cases that changed.

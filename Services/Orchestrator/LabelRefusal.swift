@@ -5,6 +5,8 @@ struct LabelRefusal: Error, CustomStringConvertible, Sendable {
         let name: String
         var description: String { name }
 
+        /// The label names no case of the experiment's dataset.
+        static let unknownCase = Code(name: "unknownCase")
         /// The round did not pick the case, so it waits for no label of it.
         static let notPicked = Code(name: "notPicked")
         /// The case has another label already; a round trains on the label it received.

@@ -100,6 +100,7 @@ struct OrchestratorService: Service {
                 RPCResponder(OrchestratorRPC.evaluations) { request, _ in try await queries.evaluations(request) },
                 RPCResponder(OrchestratorRPC.listModels) { request, _ in try await queries.models(request) },
                 RPCResponder(OrchestratorRPC.caseHistory) { request, _ in try await queries.caseHistory(request) },
+                RPCResponder(OrchestratorRPC.listPicks) { request, _ in try await queries.picks(request) },
             ], logger: logger)
     }
 }

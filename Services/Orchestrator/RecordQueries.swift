@@ -66,6 +66,7 @@ struct RecordQueries: Sendable {
     /// Every experiment that picked the case, oldest first.
     func caseHistory(_ request: CaseHistoryRequest) async throws -> CasePicks {
         let caseID = try CaseID(wireForm: request.caseID, field: "case_id")
+        let name = try await CaseRepository(client: database).cases(in: nil, id: caseID).first?.sourceName ?? ""
         var picks: [(experiment: ExperimentRecord, pick: ExperimentCaseRecord)] = []
         for pick in try await ExperimentCaseRepository.picks(of: caseID, on: database) {
             guard let experiment = try await ExperimentRepository.experiment(pick.experimentID, on: database) else {
@@ -75,17 +76,39 @@ struct RecordQueries: Sendable {
         }
         picks.sort { ($0.experiment.createdAt, $0.experiment.name) < ($1.experiment.createdAt, $1.experiment.name) }
         return CasePicks.with {
-            $0.picks = picks.map { experiment, pick in
-                CasePick.with {
-                    $0.experimentID = experiment.id.wireForm
-                    $0.experimentName = experiment.name
-                    $0.strategy = UncertaintyMethod(experiment.design.strategy)
-                    $0.restriction = Restriction(experiment.design.restriction)
-                    $0.selectedRound = UInt32(pick.selectedRound)
-                    $0.selectionRank = UInt32(pick.selectionRank)
-                    if let round = pick.annotatedRound { $0.annotatedRound = UInt32(round) }
-                }
-            }
+            $0.picks = picks.map { experiment, pick in Self.casePick(pick, of: experiment, caseName: name) }
+        }
+    }
+
+    /// Every case the experiment picked, by round and rank.
+    func picks(_ request: ListPicksRequest) async throws -> CasePicks {
+        let id = try ExperimentID(wireForm: request.experimentID, field: "experiment_id")
+        guard let experiment = try await ExperimentRepository.experiment(id, on: database) else {
+            let text = request.experimentID
+            throw RPCError(.notFound, "no experiment \(text) is on record", details: ["experiment": text])
+        }
+        let names = Dictionary(
+            uniqueKeysWithValues: try await CaseRepository(client: database).cases(in: experiment.datasetID)
+                .map { ($0.id, $0.sourceName) })
+        let picks = try await ExperimentCaseRepository.selections(of: id, on: database)
+        return CasePicks.with {
+            $0.picks = picks.map { Self.casePick($0, of: experiment, caseName: names[$0.caseID] ?? "") }
+        }
+    }
+
+    private static func casePick(
+        _ pick: ExperimentCaseRecord, of experiment: ExperimentRecord, caseName: String
+    ) -> CasePick {
+        CasePick.with {
+            $0.experimentID = experiment.id.wireForm
+            $0.experimentName = experiment.name
+            $0.strategy = UncertaintyMethod(experiment.design.strategy)
+            $0.restriction = Restriction(experiment.design.restriction)
+            $0.selectedRound = UInt32(pick.selectedRound)
+            $0.selectionRank = UInt32(pick.selectionRank)
+            if let round = pick.annotatedRound { $0.annotatedRound = UInt32(round) }
+            $0.caseID = pick.caseID.wireForm
+            $0.caseName = caseName
         }
     }
 

@@ -10,15 +10,27 @@ import Store
 
 /// The whole life of a job-worker executable (trainer, scorer): configuration from the environment,
 /// logging, NATS, PostgreSQL (migrated under its advisory lock) and the artifact store, then one
-/// service group of the connection, the health responder and the worker until SIGTERM or SIGINT.
+/// service group of the connection, the rpc server (the health check and any request/reply methods
+/// the service answers beside its queue) and the worker until SIGTERM or SIGINT.
 ///
-/// On shutdown the worker stops first (handing its job back), then the health responder, then the
+/// On shutdown the worker stops first (handing its job back), then the rpc server, then the
 /// NATS connection drains. Environment keys are `ServiceConfiguration`'s, `PostgresConfiguration`'s
 /// (`ACTIVESEG_POSTGRES_SCHEMA`, `ACTIVESEG_POSTGRES_POOL_SIZE`) and `JobDelivery`'s
 /// (`ACTIVESEG_JOB_ACK_WAIT`, `ACTIVESEG_JOB_MAX_ATTEMPTS`).
 public enum WorkerEntryPoint {
+    /// A worker that answers no rpc method but `Ping`.
     public static func run<Worker: Service>(
         service: String, ping: RPCMethod<HealthPing, HealthPong>,
+        build: @Sendable (WorkerEnvironment) -> Worker
+    ) async -> Never {
+        await run(service: service, ping: ping, responders: { _ in [] }, build: build)
+    }
+
+    /// - Parameter responders: the rpc methods the workers answer in the service's queue group
+    ///   beside `Ping`, built from the same connections as the worker.
+    public static func run<Worker: Service>(
+        service: String, ping: RPCMethod<HealthPing, HealthPong>,
+        responders: @Sendable (WorkerEnvironment) -> [RPCResponder],
         build: @Sendable (WorkerEnvironment) -> Worker
     ) async -> Never {
         let environment = ProcessInfo.processInfo.environment
@@ -45,18 +57,18 @@ public enum WorkerEntryPoint {
         do {
             try await store.migrate()
             let connection = try await BusConnection.connect(configuration.bus, logger: logger)
-            let worker = build(
-                WorkerEnvironment(
-                    configuration: configuration, connection: connection,
-                    jetStream: try JetStream(connection: connection), store: store,
-                    artifacts: artifacts, logger: logger, delivery: delivery))
-            let health = RPCServer(
-                configuration: configuration, connection: connection, ping: ping, responders: [],
-                logger: logger)
+            let workerEnvironment = WorkerEnvironment(
+                configuration: configuration, connection: connection,
+                jetStream: try JetStream(connection: connection), store: store,
+                artifacts: artifacts, logger: logger, delivery: delivery)
+            let worker = build(workerEnvironment)
+            let server = RPCServer(
+                configuration: configuration, connection: connection, ping: ping,
+                responders: responders(workerEnvironment), logger: logger)
             try await ServiceGroup(
                 configuration: ServiceGroupConfiguration(
                     services: [
-                        .init(service: BusService(connection: connection, logger: logger)), .init(service: health),
+                        .init(service: BusService(connection: connection, logger: logger)), .init(service: server),
                         .init(service: worker),
                     ],
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

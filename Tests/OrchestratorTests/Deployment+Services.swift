@@ -22,14 +22,22 @@ extension Deployment {
             ).serviceGroup())
     }
 
-    /// The health responder a trainer or scorer executable serves beside its job worker.
-    func workerHealth(_ service: String, ping: RPCMethod<HealthPing, HealthPong>) async throws -> RunningGroup {
+    /// The rpc server a trainer or scorer executable serves beside its job worker: `Ping`, and the
+    /// `responders` of the service's other request/reply methods.
+    func workerHealth(
+        _ service: String, ping: RPCMethod<HealthPing, HealthPong>, responders: [RPCResponder] = []
+    ) async throws -> RunningGroup {
         let (configuration, connection) = try await connect(service, instance: service)
         return RunningGroup(
             RPCServer(
-                configuration: configuration, connection: connection, ping: ping, responders: [],
+                configuration: configuration, connection: connection, ping: ping, responders: responders,
                 logger: Self.logger
             ).serviceGroup())
+    }
+
+    /// The scorer executable's request/reply methods beside `Ping`, reading the cases from `artifacts`.
+    func scorerResponders(artifacts: ArtifactStore) -> [RPCResponder] {
+        [OverlayDrawing(loader: CaseLoader(store: database.client, artifacts: artifacts)).responder]
     }
 
     /// A real trainer (instance `trainer`) or scorer (any other instance) worker as its executable

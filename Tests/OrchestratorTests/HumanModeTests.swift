@@ -83,12 +83,31 @@ struct HumanModeTests {
             var wrongGrid = ImportedLabel()
             wrongGrid.caseID = picks[2].wireForm
             wrongGrid.path = misfit.path
+            // One of the picks named as a person names the file, by its case name, and a name no
+            // case of the dataset has.
+            var byName = sourceLabel(picks[1])
+            byName.caseName = names[picks[1]]!
+            let stranger = ImportedLabel.with {
+                $0.caseName = "Nobody_00099"
+                $0.path = misfit.path
+            }
             let first = try await importing([
-                sourceLabel(picks[0]), sourceLabel(picks[1]), sourceLabel(unpicked), wrongGrid,
+                sourceLabel(picks[0]), byName, sourceLabel(unpicked), wrongGrid, stranger,
             ])
+            #expect(first.round == 0)
             #expect(Set(first.acceptedCaseIds) == Set(picks[0...1].map { $0.wireForm }))
+            #expect(
+                Dictionary(uniqueKeysWithValues: zip(first.acceptedCaseIds, first.acceptedCaseNames))
+                    == Dictionary(uniqueKeysWithValues: picks[0...1].map { ($0.wireForm, names[$0]!) }))
             #expect(Set(first.missingCaseIds) == Set(picks[2...3].map { $0.wireForm }))
-            let refusals = Dictionary(uniqueKeysWithValues: first.rejected.map { ($0.caseID, $0.reason) })
+            #expect(first.missingCaseNames == first.missingCaseIds.map { names[CaseID(wireForm: $0)!]! })
+            let unknown = try #require(first.rejected.first { $0.caseName == "Nobody_00099" })
+            #expect(unknown.caseID.isEmpty)
+            #expect(
+                unknown.reason.contains("no case of the experiment's dataset is named Nobody_00099"),
+                "\(unknown.reason)")
+            let refusals = Dictionary(
+                uniqueKeysWithValues: first.rejected.filter { !$0.caseID.isEmpty }.map { ($0.caseID, $0.reason) })
             let notPicked = try #require(refusals[unpicked.wireForm])
             #expect(notPicked.contains(names[unpicked]!) && notPicked.contains("did not pick"), "\(notPicked)")
             let misfitReason = try #require(refusals[picks[2].wireForm])

@@ -34,7 +34,9 @@ struct MalformedRequestTests {
             var groups = try await deployment.selectorAndStats()
             groups.append(try await deployment.ingest(artifacts: artifacts))
             groups.append(try await deployment.workerHealth("trainer", ping: TrainerRPC.ping))
-            groups.append(try await deployment.workerHealth("scorer", ping: ScorerRPC.ping))
+            groups.append(
+                try await deployment.workerHealth(
+                    "scorer", ping: ScorerRPC.ping, responders: deployment.scorerResponders(artifacts: artifacts)))
             groups.append(try await deployment.orchestrator("orch-a"))
             let client = try await deployment.client()
             // The orchestrator serves once it leads; the others start serving meanwhile.
@@ -111,7 +113,18 @@ struct MalformedRequestTests {
                 .answered(OrchestratorRPC.caseHistory, .with { $0.caseID = CaseID.random().wireForm }) {
                     $0.picks.isEmpty
                 },
+                .answered(OrchestratorRPC.listPicks, .with { $0.experimentID = experimentID }) {
+                    $0.picks.allSatisfy { $0.experimentID == experimentID && !$0.caseName.isEmpty }
+                },
                 .answered(IngestRPC.listCases, .with { $0.datasetID = ingestedDataset }) { $0.cases.isEmpty },
+                // A case nobody stored: the scorer judged the request before it loaded anything.
+                .refused(
+                    ScorerRPC.drawOverlay,
+                    .with {
+                        $0.caseID = CaseID.random().wireForm
+                        $0.checkpoint = ArtifactRef.with { $0.sha256 = String(repeating: "ab", count: 32) }
+                    },
+                    code: .notFound),
                 // Labels are imported only while a human-mode round waits for them: this oracle
                 // experiment's import is refused as out of place, not as undecodable.
                 .refused(

@@ -5,7 +5,7 @@
 /// was generated from (compared with the sources by a test, so a forgotten regeneration fails).
 public enum ProtoContracts: Sendable {
     /// SHA-256 over the sorted `.proto` paths and contents under `Protos/`.
-    public static let sourceSHA256 = "b98fed8db26afe1d8db8956ca12842ed04de27e5282721f591614962fcb5c7c0"
+    public static let sourceSHA256 = "2e942e43880f23b21e2717a3e86395761d4f13d64d4a4301380631c4a5b2ff77"
 
     /// Every rpc method of every service.
     public static let methods: [AnyRPCMethod] =

@@ -612,7 +612,16 @@ public nonisolated struct LabelImportRequest: Sendable {
   public var experimentID: String = String()
 
   /// The round whose picks the labels answer; labels for cases it did not pick are rejected.
-  public var round: UInt32 = 0
+  /// Absent: the round waiting for labels now (phase annotating); an experiment with none is
+  /// FAILED_PRECONDITION.
+  public var round: UInt32 {
+    get {_round ?? 0}
+    set {_round = newValue}
+  }
+  /// Returns true if `round` has been explicitly set.
+  public var hasRound: Bool {self._round != nil}
+  /// Clears the value of `round`. Subsequent reads from it will return its default value.
+  public mutating func clearRound() {self._round = nil}
 
   /// One or more labels; a round may be answered in several deliveries.
   public var labels: [ImportedLabel] = []
@@ -620,6 +629,8 @@ public nonisolated struct LabelImportRequest: Sendable {
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _round: UInt32? = nil
 }
 
 /// One delivered label.
@@ -628,13 +639,42 @@ public nonisolated struct ImportedLabel: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// The case the label belongs to.
-  public var caseID: String = String()
+  /// The case the label belongs to, by id or by its name in the dataset (its source name, e.g.
+  /// `Synth_00007`, as a person names the file); neither set is refused like an unknown case.
+  public var target: ImportedLabel.OneOf_Target? = nil
+
+  /// The case's UUID.
+  public var caseID: String {
+    get {
+      if case .caseID(let v)? = target {return v}
+      return String()
+    }
+    set {target = .caseID(newValue)}
+  }
+
+  /// The case's source name, unique within the experiment's dataset.
+  public var caseName: String {
+    get {
+      if case .caseName(let v)? = target {return v}
+      return String()
+    }
+    set {target = .caseName(newValue)}
+  }
 
   /// A NIfTI mask on the case's original grid; it is preprocessed like the case's images.
   public var path: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  /// The case the label belongs to, by id or by its name in the dataset (its source name, e.g.
+  /// `Synth_00007`, as a person names the file); neither set is refused like an unknown case.
+  public nonisolated enum OneOf_Target: Equatable, Sendable {
+    /// The case's UUID.
+    case caseID(String)
+    /// The case's source name, unique within the experiment's dataset.
+    case caseName(String)
+
+  }
 
   public init() {}
 }
@@ -654,6 +694,15 @@ public nonisolated struct LabelImportResult: Sendable {
   /// Picked cases of the round still without a label; the round continues when this is empty.
   public var missingCaseIds: [String] = []
 
+  /// The round the labels answered: the request's, or the one that was waiting for labels.
+  public var round: UInt32 = 0
+
+  /// The names of accepted_case_ids, in the same order, for people.
+  public var acceptedCaseNames: [String] = []
+
+  /// The names of missing_case_ids, in the same order.
+  public var missingCaseNames: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -665,11 +714,14 @@ public nonisolated struct LabelRejection: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// The case whose label was refused.
+  /// The case whose label was refused; empty when the label named no case of the dataset.
   public var caseID: String = String()
 
   /// What the person must fix, e.g. a grid that does not match the case's images.
   public var reason: String = String()
+
+  /// The case's name in the dataset, or the name the label gave when it names no case.
+  public var caseName: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -871,13 +923,28 @@ public nonisolated struct CaseHistoryRequest: Sendable {
   public init() {}
 }
 
-/// The picks of one case, oldest experiment first.
+/// Asks for every case an experiment picked.
+public nonisolated struct ListPicksRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The experiment.
+  public var experimentID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Picks: of one case, oldest experiment first (CaseHistory); or of one experiment, by round and
+/// rank (ListPicks).
 public nonisolated struct CasePicks: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// One entry per experiment that picked the case.
+  /// One entry per pick.
   public var picks: [CasePick] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -918,6 +985,12 @@ public nonisolated struct CasePick: Sendable {
   public var hasAnnotatedRound: Bool {self._annotatedRound != nil}
   /// Clears the value of `annotatedRound`. Subsequent reads from it will return its default value.
   public mutating func clearAnnotatedRound() {self._annotatedRound = nil}
+
+  /// The case picked.
+  public var caseID: String = String()
+
+  /// Its name in the dataset.
+  public var caseName: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1585,7 +1658,7 @@ nonisolated extension LabelImportRequest: SwiftProtobuf.Message, SwiftProtobuf._
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.experimentID) }()
-      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.round) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self._round) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.labels) }()
       default: break
       }
@@ -1593,12 +1666,16 @@ nonisolated extension LabelImportRequest: SwiftProtobuf.Message, SwiftProtobuf._
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.experimentID.isEmpty {
       try visitor.visitSingularStringField(value: self.experimentID, fieldNumber: 1)
     }
-    if self.round != 0 {
-      try visitor.visitSingularUInt32Field(value: self.round, fieldNumber: 2)
-    }
+    try { if let v = self._round {
+      try visitor.visitSingularUInt32Field(value: v, fieldNumber: 2)
+    } }()
     if !self.labels.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.labels, fieldNumber: 3)
     }
@@ -1607,7 +1684,7 @@ nonisolated extension LabelImportRequest: SwiftProtobuf.Message, SwiftProtobuf._
 
   public static func ==(lhs: LabelImportRequest, rhs: LabelImportRequest) -> Bool {
     if lhs.experimentID != rhs.experimentID {return false}
-    if lhs.round != rhs.round {return false}
+    if lhs._round != rhs._round {return false}
     if lhs.labels != rhs.labels {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -1616,7 +1693,7 @@ nonisolated extension LabelImportRequest: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension ImportedLabel: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ImportedLabel"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{1}path\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{1}path\0\u{3}case_name\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1624,25 +1701,47 @@ nonisolated extension ImportedLabel: SwiftProtobuf.Message, SwiftProtobuf._Messa
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
+      case 1: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.target != nil {try decoder.handleConflictingOneOf()}
+          self.target = .caseID(v)
+        }
+      }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.path) }()
+      case 3: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.target != nil {try decoder.handleConflictingOneOf()}
+          self.target = .caseName(v)
+        }
+      }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.caseID.isEmpty {
-      try visitor.visitSingularStringField(value: self.caseID, fieldNumber: 1)
-    }
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if case .caseID(let v)? = self.target {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+    } }()
     if !self.path.isEmpty {
       try visitor.visitSingularStringField(value: self.path, fieldNumber: 2)
     }
+    try { if case .caseName(let v)? = self.target {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: ImportedLabel, rhs: ImportedLabel) -> Bool {
-    if lhs.caseID != rhs.caseID {return false}
+    if lhs.target != rhs.target {return false}
     if lhs.path != rhs.path {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -1651,7 +1750,7 @@ nonisolated extension ImportedLabel: SwiftProtobuf.Message, SwiftProtobuf._Messa
 
 nonisolated extension LabelImportResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".LabelImportResult"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}accepted_case_ids\0\u{1}rejected\0\u{3}missing_case_ids\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}accepted_case_ids\0\u{1}rejected\0\u{3}missing_case_ids\0\u{1}round\0\u{3}accepted_case_names\0\u{3}missing_case_names\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1662,6 +1761,9 @@ nonisolated extension LabelImportResult: SwiftProtobuf.Message, SwiftProtobuf._M
       case 1: try { try decoder.decodeRepeatedStringField(value: &self.acceptedCaseIds) }()
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.rejected) }()
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.missingCaseIds) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.round) }()
+      case 5: try { try decoder.decodeRepeatedStringField(value: &self.acceptedCaseNames) }()
+      case 6: try { try decoder.decodeRepeatedStringField(value: &self.missingCaseNames) }()
       default: break
       }
     }
@@ -1677,6 +1779,15 @@ nonisolated extension LabelImportResult: SwiftProtobuf.Message, SwiftProtobuf._M
     if !self.missingCaseIds.isEmpty {
       try visitor.visitRepeatedStringField(value: self.missingCaseIds, fieldNumber: 3)
     }
+    if self.round != 0 {
+      try visitor.visitSingularUInt32Field(value: self.round, fieldNumber: 4)
+    }
+    if !self.acceptedCaseNames.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.acceptedCaseNames, fieldNumber: 5)
+    }
+    if !self.missingCaseNames.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.missingCaseNames, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1684,6 +1795,9 @@ nonisolated extension LabelImportResult: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.acceptedCaseIds != rhs.acceptedCaseIds {return false}
     if lhs.rejected != rhs.rejected {return false}
     if lhs.missingCaseIds != rhs.missingCaseIds {return false}
+    if lhs.round != rhs.round {return false}
+    if lhs.acceptedCaseNames != rhs.acceptedCaseNames {return false}
+    if lhs.missingCaseNames != rhs.missingCaseNames {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1691,7 +1805,7 @@ nonisolated extension LabelImportResult: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension LabelRejection: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".LabelRejection"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{1}reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{1}reason\0\u{3}case_name\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1701,6 +1815,7 @@ nonisolated extension LabelRejection: SwiftProtobuf.Message, SwiftProtobuf._Mess
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.caseName) }()
       default: break
       }
     }
@@ -1713,12 +1828,16 @@ nonisolated extension LabelRejection: SwiftProtobuf.Message, SwiftProtobuf._Mess
     if !self.reason.isEmpty {
       try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
     }
+    if !self.caseName.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseName, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: LabelRejection, rhs: LabelRejection) -> Bool {
     if lhs.caseID != rhs.caseID {return false}
     if lhs.reason != rhs.reason {return false}
+    if lhs.caseName != rhs.caseName {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2028,6 +2147,36 @@ nonisolated extension CaseHistoryRequest: SwiftProtobuf.Message, SwiftProtobuf._
   }
 }
 
+nonisolated extension ListPicksRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListPicksRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}experiment_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.experimentID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.experimentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.experimentID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: ListPicksRequest, rhs: ListPicksRequest) -> Bool {
+    if lhs.experimentID != rhs.experimentID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension CasePicks: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CasePicks"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}picks\0")
@@ -2060,7 +2209,7 @@ nonisolated extension CasePicks: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
 
 nonisolated extension CasePick: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CasePick"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}experiment_id\0\u{3}experiment_name\0\u{1}strategy\0\u{1}restriction\0\u{3}selected_round\0\u{3}selection_rank\0\u{3}annotated_round\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}experiment_id\0\u{3}experiment_name\0\u{1}strategy\0\u{1}restriction\0\u{3}selected_round\0\u{3}selection_rank\0\u{3}annotated_round\0\u{3}case_id\0\u{3}case_name\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2075,6 +2224,8 @@ nonisolated extension CasePick: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.selectedRound) }()
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.selectionRank) }()
       case 7: try { try decoder.decodeSingularUInt32Field(value: &self._annotatedRound) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.caseName) }()
       default: break
       }
     }
@@ -2106,6 +2257,12 @@ nonisolated extension CasePick: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
     try { if let v = self._annotatedRound {
       try visitor.visitSingularUInt32Field(value: v, fieldNumber: 7)
     } }()
+    if !self.caseID.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseID, fieldNumber: 8)
+    }
+    if !self.caseName.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseName, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2117,6 +2274,8 @@ nonisolated extension CasePick: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
     if lhs.selectedRound != rhs.selectedRound {return false}
     if lhs.selectionRank != rhs.selectionRank {return false}
     if lhs._annotatedRound != rhs._annotatedRound {return false}
+    if lhs.caseID != rhs.caseID {return false}
+    if lhs.caseName != rhs.caseName {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

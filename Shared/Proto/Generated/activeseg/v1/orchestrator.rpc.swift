@@ -74,6 +74,13 @@ public enum OrchestratorRPC: Sendable {
         service: "Orchestrator", method: "CaseHistory", subject: "activeseg.v1.orchestrator.casehistory"
     )
 
+    /// Every case an experiment picked, by round and rank, for a report's pictures of its picks.
+    ///
+    /// `rpc ListPicks(ListPicksRequest) returns (CasePicks)`
+    public static let listPicks = RPCMethod<ListPicksRequest, CasePicks>(
+        service: "Orchestrator", method: "ListPicks", subject: "activeseg.v1.orchestrator.listpicks"
+    )
+
     /// Answers health checks from any worker of the queue group.
     ///
     /// `rpc Ping(HealthPing) returns (HealthPong)`
@@ -93,6 +100,7 @@ public enum OrchestratorRPC: Sendable {
         AnyRPCMethod(evaluations),
         AnyRPCMethod(listModels),
         AnyRPCMethod(caseHistory),
+        AnyRPCMethod(listPicks),
         AnyRPCMethod(ping),
     ]
 }

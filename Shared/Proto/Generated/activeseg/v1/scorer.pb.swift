@@ -231,6 +231,74 @@ public nonisolated struct ProbabilitySummary: Sendable {
   public init() {}
 }
 
+/// A picture of one case with one model's prediction.
+public nonisolated struct OverlayRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The case: ingested, labelled, its preprocessed image and label in the artifact store.
+  public var caseID: String = String()
+
+  /// The checkpoint to predict with, in the artifact store (a stored model's, or a file the caller
+  /// put there).
+  public var checkpoint: ArtifactRef {
+    get {_checkpoint ?? ArtifactRef()}
+    set {_checkpoint = newValue}
+  }
+  /// Returns true if `checkpoint` has been explicitly set.
+  public var hasCheckpoint: Bool {self._checkpoint != nil}
+  /// Clears the value of `checkpoint`. Subsequent reads from it will return its default value.
+  public mutating func clearCheckpoint() {self._checkpoint = nil}
+
+  /// The profile whose inference strategy predicts; absent, the one the checkpoint records.
+  public var profile: Profile {
+    get {_profile ?? .unspecified}
+    set {_profile = newValue}
+  }
+  /// Returns true if `profile` has been explicitly set.
+  public var hasProfile: Bool {self._profile != nil}
+  /// Clears the value of `profile`. Subsequent reads from it will return its default value.
+  public mutating func clearProfile() {self._profile = nil}
+
+  /// Pixels per voxel edge, 1 to 32; 0 is 4.
+  public var scale: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _checkpoint: ArtifactRef? = nil
+  fileprivate var _profile: Profile? = nil
+}
+
+/// The picture drawn.
+public nonisolated struct OverlayResult: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The PNG in the artifact store: the preprocessed T1c at the axial slice with the most tumor, the
+  /// truth outlined in green, the prediction in red, both in yellow, anterior up.
+  public var png: ArtifactRef {
+    get {_png ?? ArtifactRef()}
+    set {_png = newValue}
+  }
+  /// Returns true if `png` has been explicitly set.
+  public var hasPng: Bool {self._png != nil}
+  /// Clears the value of `png`. Subsequent reads from it will return its default value.
+  public mutating func clearPng() {self._png = nil}
+
+  /// The axial slice drawn (0-based z of the preprocessed grid).
+  public var slice: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _png: ArtifactRef? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "activeseg.v1"
@@ -447,6 +515,94 @@ nonisolated extension ProbabilitySummary: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.foregroundVoxels != rhs.foregroundVoxels {return false}
     if lhs.totalVoxels != rhs.totalVoxels {return false}
     if lhs.maxVariance != rhs.maxVariance {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension OverlayRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OverlayRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{1}checkpoint\0\u{1}profile\0\u{1}scale\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._checkpoint) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self._profile) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.scale) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.caseID.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseID, fieldNumber: 1)
+    }
+    try { if let v = self._checkpoint {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._profile {
+      try visitor.visitSingularEnumField(value: v, fieldNumber: 3)
+    } }()
+    if self.scale != 0 {
+      try visitor.visitSingularUInt32Field(value: self.scale, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: OverlayRequest, rhs: OverlayRequest) -> Bool {
+    if lhs.caseID != rhs.caseID {return false}
+    if lhs._checkpoint != rhs._checkpoint {return false}
+    if lhs._profile != rhs._profile {return false}
+    if lhs.scale != rhs.scale {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension OverlayResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OverlayResult"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}png\0\u{1}slice\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._png) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.slice) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._png {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.slice != 0 {
+      try visitor.visitSingularUInt32Field(value: self.slice, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: OverlayResult, rhs: OverlayResult) -> Bool {
+    if lhs._png != rhs._png {return false}
+    if lhs.slice != rhs.slice {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -10,6 +10,15 @@ public enum ScorerRPC: Sendable {
         service: "Scorer", method: "Score", subject: "activeseg.v1.scorer.score"
     )
 
+    /// Draws the paper's Fig. 3 picture of a stored, labelled case with a checkpoint's prediction and
+    /// stores the PNG in the artifact store. Request/reply in the scorer's queue group: the scorer
+    /// owns inference, and a picture is one pass that a caller waits for, with nothing to record.
+    ///
+    /// `rpc DrawOverlay(OverlayRequest) returns (OverlayResult)`
+    public static let drawOverlay = RPCMethod<OverlayRequest, OverlayResult>(
+        service: "Scorer", method: "DrawOverlay", subject: "activeseg.v1.scorer.drawoverlay"
+    )
+
     /// Answers health checks from any worker of the queue group.
     ///
     /// `rpc Ping(HealthPing) returns (HealthPong)`
@@ -20,6 +29,7 @@ public enum ScorerRPC: Sendable {
     /// Every method of the service, in declaration order.
     public static let methods: [AnyRPCMethod] = [
         AnyRPCMethod(score),
+        AnyRPCMethod(drawOverlay),
         AnyRPCMethod(ping),
     ]
 }
