@@ -174,9 +174,8 @@ let package = Package(
         .target(
             name: "CommandLineTools",
             dependencies: [
-                "Domain", "Volume", "SyntheticData", "Statistics", "Reporting", "Bus", "Store", "Neural", "Profiles",
-                "ServiceRuntime",
-                "Proto", "Artifacts", "WorkerSupport",
+                "Domain", "Volume", "SyntheticData", "Statistics", "Reporting", "Bus", "Neural", "Profiles",
+                "ServiceRuntime", "Proto", "Artifacts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -90,8 +90,11 @@ struct CaseFixture {
     var experiment: UUID
 }
 
-func withCaseFixture(_ body: (CaseFixture) async throws -> Void) async throws {
-    try await ServiceProcesses.with(["ingest", "orchestrator"]) { stack in
+/// The services answering are `services`; by default those that answer the case views.
+func withCaseFixture(
+    _ services: [String] = ["ingest", "orchestrator"], _ body: (CaseFixture) async throws -> Void
+) async throws {
+    try await ServiceProcesses.with(services) { stack in
         let client = PostgresClient(
             configuration: try PostgresConfiguration(environment: stack.environment),
             logger: Logger(label: "activeseg.cli.tests") { _ in SwiftLogNoOpLogHandler() })
@@ -136,8 +139,8 @@ private func recordCaseFixture(
         """)
     _ = try await client.query(
         """
-        INSERT INTO rounds (experiment_id, round_index, phase, finished_at, annotated_count)
-        VALUES (\(experiment), 0, 'finished', now(), 1)
+        INSERT INTO rounds (experiment_id, round_index, phase, finished_at, annotated_count, mean_dice, equivalent)
+        VALUES (\(experiment), 0, 'finished', now(), 1, 0.5, false)
         """)
     _ = try await client.query(
         "INSERT INTO rounds (experiment_id, round_index, phase) VALUES (\(experiment), 1, 'annotating')")
@@ -149,28 +152,4 @@ private func recordCaseFixture(
     return CaseFixture(
         folder: folder, environment: environment, dataset: dataset.id.uuid, picked: stored[0].id.uuid,
         experiment: experiment)
-}
-
-/// A fresh, migrated schema in the stack's database, and the environment that points the CLI at it.
-func withIsolatedStore(_ body: (PostgresClient, [String: String]) async throws -> Void) async throws {
-    let processEnvironment = ProcessInfo.processInfo.environment
-    let base = try PostgresConfiguration(environment: processEnvironment)
-    var configuration = base
-    configuration.schema = "test_" + UUID().uuidString.replacing("-", with: "").lowercased()
-    let logger = Logger(label: "activeseg.cli.tests") { _ in SwiftLogNoOpLogHandler() }
-    let client = PostgresClient(configuration: configuration, logger: logger)
-    var failure: (any Error)?
-    do {
-        try await client.migrate()
-        var environment = processEnvironment
-        environment["ACTIVESEG_POSTGRES_SCHEMA"] = configuration.schema
-        try await body(client, environment)
-    } catch {
-        failure = error
-    }
-    await client.shutdown()
-    let admin = PostgresClient(configuration: base, logger: logger)
-    _ = try await admin.query("DROP SCHEMA IF EXISTS \(identifier: configuration.schema!) CASCADE")
-    await admin.shutdown()
-    if let failure { throw failure }
 }

@@ -7,16 +7,14 @@ import TestSupport
 import Testing
 import Volume
 
-/// `case overlay` on a case ingested the way the ingest service stores it: a preprocessed
-/// two-channel NIfTI and a binary label in the artifact store, referenced by the case row.
+/// `case overlay` drawn by the scorer process, on a case ingested the way the ingest service stores
+/// it: a preprocessed two-channel NIfTI and a binary label in the artifact store, referenced by the
+/// case row.
 @Suite struct CaseOverlayCommandTests {
-    @Test func aStoredCaseIsDrawnAsAPNGOfItsGrid() async throws {
-        try await withIsolatedStore { client, storeEnvironment in
-            let folder = try TemporaryFolder()
-            var environment = storeEnvironment
-            environment["ACTIVESEG_ARTIFACT_ROOT"] = folder.file("artifacts").path
+    @Test func aStoredCaseIsDrawnByTheScorerAsAPNGOfItsGrid() async throws {
+        try await ServiceProcesses.with(["scorer"]) { stack in
+            let (folder, environment) = (stack.folder, stack.environment)
             let artifacts = try ArtifactStore(root: folder.file("artifacts"))
-
             let synth = await activeseg(
                 [
                     "synth", "--cases", "1", "--seed", "9", "--out", "cohort", "--anatomy", "phantom",
@@ -34,17 +32,8 @@ import Volume
             try NIfTI.write(try #require(preprocessed.label), to: folder.file("label.nii.gz"))
             let image = try artifacts.put(contentsOf: folder.file("image.nii.gz"))
             let label = try artifacts.put(contentsOf: folder.file("label.nii.gz"))
-            let dataset = try await DatasetRepository(client: client).ensure(
-                DatasetRecord(
-                    id: .random(), name: "cohort", sourceKind: .synthetic, sourceURI: "synthetic://\(UUID())",
-                    testFraction: 0.2,
-                    splitSeed: 1))
-            let stored = try await CaseRepository(client: client).record([
-                CaseRecord(
-                    id: .random(), datasetID: dataset.id, sourceName: source.id, patientID: source.id,
-                    state: .ingested(split: .train, imageSHA256: image.sha256, labelSHA256: label.sha256))
-            ])
-            let caseID = stored[0].id.uuid.uuidString
+            let caseID = try await Self.record(
+                source.id, image: image, label: label, environment: environment)
 
             let initRun = await activeseg(
                 ["model", "init", "--profile", "tiny", "--seed", "1", "--out", "m.safetensors"],
@@ -75,22 +64,62 @@ import Volume
     }
 
     @Test func aCaseWhoseImageIsMissingFromTheArtifactStoreIsADataError() async throws {
-        try await withCaseFixture { fixture in
-            let folder = try TemporaryFolder()
+        try await withCaseFixture(["scorer"]) { fixture in
             let initRun = await activeseg(
                 ["model", "init", "--profile", "tiny", "--seed", "1", "--out", "m.safetensors"],
-                in: folder.url)
+                in: fixture.folder)
             #expect(initRun.status == .success)
-            var environment = fixture.environment
-            environment["ACTIVESEG_ARTIFACT_ROOT"] = folder.file("artifacts").path
             let run = await activeseg(
                 [
                     "case", "overlay", fixture.picked.uuidString, "--checkpoint", "m.safetensors",
                     "--out", "o.png",
-                ], in: folder.url, environment: environment)
+                ], in: fixture.folder, environment: fixture.environment)
             #expect(run.status == .dataError)
-            #expect(run.errors.contains("missing from the artifact store"))
+            #expect(run.errors.contains("missing from the artifact store"), "\(run.errors)")
             #expect(run.errors.contains("hint: `activeseg case show"))
+            #expect(!FileManager.default.fileExists(atPath: fixture.folder.appendingPathComponent("o.png").path))
+        }
+    }
+
+    @Test func withoutAScorerTheCommandSaysWhatToStart() async throws {
+        let folder = try TemporaryFolder()
+        let initRun = await activeseg(
+            ["model", "init", "--profile", "tiny", "--seed", "1", "--out", "m.safetensors"], in: folder.url)
+        #expect(initRun.status == .success)
+        var environment = ProcessInfo.processInfo.environment
+        environment["ACTIVESEG_ARTIFACT_ROOT"] = folder.file("artifacts").path
+        environment["ACTIVESEG_SUBJECT_PREFIX"] =
+            "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        let run = await activeseg(
+            ["case", "overlay", UUID().uuidString, "--checkpoint", "m.safetensors", "--out", "o.png"],
+            in: folder.url, environment: environment)
+        #expect(run.status == .unavailable, "\(run.errors)")
+        #expect(run.errors.contains("the scorer service"), "\(run.errors)")
+    }
+
+    /// Records a dataset with one labelled training case whose artifacts are `image` and `label`, in
+    /// the services' schema; the case's id.
+    private static func record(
+        _ name: String, image: ArtifactID, label: ArtifactID, environment: [String: String]
+    ) async throws -> String {
+        let client = PostgresClient(
+            configuration: try PostgresConfiguration(environment: environment),
+            logger: Logger(label: "activeseg.cli.tests") { _ in SwiftLogNoOpLogHandler() })
+        do {
+            let dataset = try await DatasetRepository(client: client).ensure(
+                DatasetRecord(
+                    id: .random(), name: "cohort", sourceKind: .synthetic, sourceURI: "synthetic://\(UUID())",
+                    testFraction: 0.2, splitSeed: 1))
+            let stored = try await CaseRepository(client: client).record([
+                CaseRecord(
+                    id: .random(), datasetID: dataset.id, sourceName: name, patientID: name,
+                    state: .ingested(split: .train, imageSHA256: image.sha256, labelSHA256: label.sha256))
+            ])
+            await client.shutdown()
+            return stored[0].id.wireForm
+        } catch {
+            await client.shutdown()
+            throw error
         }
     }
 }

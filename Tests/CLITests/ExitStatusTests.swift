@@ -1,7 +1,6 @@
 import Bus
 import Foundation
 import Logging
-import Store
 import TestSupport
 import Testing
 
@@ -21,22 +20,7 @@ import Testing
         #expect(ErrorReport(failure).text.contains("hint: is the stack up?"))
     }
 
-    @Test func anUnreachablePostgreSQLServerIsUnavailable() async throws {
-        let port = try LoopbackSocket.freePort()
-        let client = PostgresClient(
-            configuration: PostgresConfiguration(
-                connectionString: "host=127.0.0.1 port=\(port) dbname=none connect_timeout=5"),
-            logger: Logger(label: "test"))
-        let error = await #expect(throws: StoreError.self) { _ = try await client.query("SELECT 1") }
-        await client.shutdown()
-        let failure = try #require(error)
-        #expect(ExitStatus(for: failure) == .unavailable)
-        #expect(ErrorReport(failure).text.contains("ACTIVESEG_POSTGRES_DSN"))
-    }
-
-    @Test func aRejectedQueryIsFailedWorkNotAnOutage() throws {
-        let error = StoreError(code: .uniqueViolation, sqlState: "23505", message: "duplicate key")
-        #expect(ExitStatus(for: error) == .failure)
+    @Test func aMalformedMessageIsFailedWorkNotAnOutage() throws {
         #expect(ExitStatus(for: BusError(code: .malformedMessage, subject: "s", detail: "d")) == .failure)
     }
 

@@ -1,23 +1,20 @@
 import ArgumentParser
-import Artifacts
+import Domain
 import Foundation
-import Neural
-import ServiceRuntime
-import Statistics
-import WorkerSupport
 
 /// `activeseg case overlay ID`: the paper's Fig. 3 picture for one stored case: its preprocessed
 /// T1c at the axial slice with the most tumor, with a model's prediction and the true label
-/// outlined.
+/// outlined, drawn by the scorer (``ScorerOverlay``).
 struct CaseOverlayCommand: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "overlay",
         abstract: "Draw a case's largest-tumor axial slice with prediction and truth outlines as PNG.",
         discussion: """
-            Reads the case's preprocessed image and label from the artifact store \
-            (ACTIVESEG_ARTIFACT_ROOT) as the trainer does, predicts with the checkpoint or the stored \
-            model (threshold 0.5), and draws the T1c in grey, the truth outline in green, the \
-            prediction's in red and where they coincide in yellow.
+            Asks the scorer service to draw it: the scorer reads the case's preprocessed image and \
+            label from the artifact store as it does for scoring, predicts with the stored model or \
+            the checkpoint (put into the artifact store, ACTIVESEG_ARTIFACT_ROOT, first; threshold \
+            0.5), and draws the T1c in grey, the truth outline in green, the prediction's in red and \
+            where they coincide in yellow; the PNG is copied from the artifact store to --out.
             """)
 
     @Argument(help: "The case's id (from `activeseg case list`); it must be labelled.")
@@ -39,31 +36,15 @@ struct CaseOverlayCommand: ContextualCommand {
     }
 
     func run(in context: CommandContext) async throws {
-        let caseID = id.value.uuidString.lowercased()
-        let (outURL, chosenProfile, scale) = (context.url(for: out), profile?.profile, scale)
+        let caseID = CaseID(id.value)
+        let outURL = context.url(for: out)
         let artifacts = try context.artifactStore()
-        let trainingCase = try await StoreConnection.withClient(context) { client in
-            do {
-                return try await CaseLoader(store: client, artifacts: artifacts).trainingCase(caseID)
-            } catch let error as RPCError {
-                throw CommandLineError(
-                    .dataError, subject: "case \(caseID)", detail: error.message,
-                    hint: "`activeseg case show \(caseID)` says what the case has")
-            }
+        let checkpoint = try await source.artifact(in: context, store: artifacts)
+        let overlay = ScorerOverlay(
+            caseID: caseID, checkpoint: checkpoint, profile: profile?.profile.name, scale: scale)
+        let slice = try await ServiceClient.with(context) { client in
+            try await overlay.write(to: outURL, client: client, artifacts: artifacts)
         }
-        let checkpointURL = try await source.file(in: context)
-        let slice = try await blockingWork {
-            let overlay = try CaseOverlay.draw(
-                trainingCase, checkpoint: checkpointURL, profile: chosenProfile, scale: scale)
-            do {
-                try overlay.image.write(to: outURL)
-            } catch {
-                throw CommandLineError(
-                    .failed, subject: outURL.path, detail: "cannot write: \(error.localizedDescription)",
-                    hint: "check that the folder exists and is writable")
-            }
-            return overlay.slice
-        }
-        context.output.write("Wrote \(outURL.path): case \(caseID), axial slice \(slice)\n")
+        context.output.write("Wrote \(outURL.path): case \(caseID.wireForm), axial slice \(slice)\n")
     }
 }

@@ -1,5 +1,4 @@
 import Bus
-import Store
 import Volume
 
 /// The words an error is reported with: what went wrong, and on a second line what to do next.
@@ -19,9 +18,6 @@ struct ErrorReport {
             hint =
                 "is the stack up? `activeseg stack status`; the servers are ACTIVESEG_NATS_URL, "
                 + "the credentials ACTIVESEG_NATS_USER/ACTIVESEG_NATS_PASSWORD or ACTIVESEG_NATS_TOKEN"
-        case let error as StoreError where ExitStatus(for: error) == .unavailable:
-            message = "PostgreSQL: \(error)"
-            hint = "is the stack up? `activeseg stack status`; the database is ACTIVESEG_POSTGRES_DSN"
         default:
             message = "\(error)"
             hint = nil

@@ -1,6 +1,5 @@
 import Bus
 import Statistics
-import Store
 import Volume
 
 /// The process exit status of `activeseg`, chosen so that a script can tell apart a mistake in the
@@ -18,8 +17,8 @@ public struct ExitStatus: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let usage = ExitStatus(rawValue: 64)
     /// EX_DATAERR: an input file is missing, unreadable or holds values the command cannot use.
     public static let dataError = ExitStatus(rawValue: 65)
-    /// EX_UNAVAILABLE: a service the command needs (NATS, PostgreSQL, an ActiveSeg service) does
-    /// not answer.
+    /// EX_UNAVAILABLE: a service the command needs (NATS, an ActiveSeg service) does not
+    /// answer.
     public static let unavailable = ExitStatus(rawValue: 69)
 
     public var description: String { "\(rawValue)" }
@@ -35,8 +34,6 @@ public struct ExitStatus: RawRepresentable, Hashable, Sendable, CustomStringConv
             self = .dataError
         case let error as BusError:
             self = Self.unreachableBus.contains(error.code) ? .unavailable : .failure
-        case let error as StoreError:
-            self = error.code == .connection || error.code == .poolClosed ? .unavailable : .failure
         default:
             self = .failure
         }

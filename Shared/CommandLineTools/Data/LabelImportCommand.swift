@@ -1,8 +1,8 @@
 import ArgumentParser
+import Domain
 import Foundation
 import Proto
 import ServiceRuntime
-import Store
 
 /// `activeseg label import`: delivers a person's labels for the cases a `human`-mode experiment
 /// picked, through the orchestrator's ImportLabels rpc, which checks, preprocesses and stores them
@@ -14,8 +14,9 @@ struct LabelImportCommand: ContextualCommand {
         discussion: """
             Each .nii or .nii.gz file in --labels is named after its case as the dataset names it \
             (`Synth_00007.nii.gz`; a BraTS-style `_seg` suffix is allowed). The orchestrator reads \
-            the files itself, so the folder must be one it can see. Exit status 65 when a file \
-            names no case of the experiment's dataset or the orchestrator refuses a label.
+            the files itself, so the folder must be one it can see, and resolves the names to the \
+            experiment's cases. Exit status 65 when the orchestrator refuses a label, a file naming \
+            no case of the experiment's dataset included.
             """)
 
     @Option(help: "The experiment waiting for labels.")
@@ -39,30 +40,15 @@ struct LabelImportCommand: ContextualCommand {
     }
 
     func run(in context: CommandContext) async throws {
-        let experimentID = experiment.value
         let folder = context.url(for: labels)
-        let files = try Self.labelFiles(in: folder)
-        let chosenRound = round
-        let (cases, round) = try await StoreConnection.withClient(context) { client in
-            let cases = try await Self.caseIDs(of: experimentID, client)
-            if let chosenRound { return (cases, chosenRound) }
-            return (cases, try await Self.annotatingRound(of: experimentID, client))
-        }
-        let unknown = files.keys.filter { cases[$0] == nil }.sorted()
-        guard unknown.isEmpty else {
-            throw CommandLineError(
-                .dataError, subject: folder.path,
-                detail: "no case of the experiment's dataset is named \(unknown.joined(separator: ", "))",
-                hint: "name each file after its case, as `activeseg case list --dataset …` shows it")
-        }
         var request = LabelImportRequest()
-        request.experimentID = experimentID.uuidString.lowercased()
-        request.round = round
-        request.labels = files.sorted { $0.key < $1.key }.map { name, url in
-            var label = ImportedLabel()
-            label.caseID = cases[name]!.uuidString.lowercased()
-            label.path = url.path
-            return label
+        request.experimentID = ExperimentID(experiment.value).wireForm
+        if let round { request.round = round }
+        request.labels = try Self.labelFiles(in: folder).sorted { $0.key < $1.key }.map { name, url in
+            ImportedLabel.with {
+                $0.caseName = name
+                $0.path = url.path
+            }
         }
         let result = try await BusSession.withConnection(context) { connection, configuration in
             do {
@@ -72,17 +58,18 @@ struct LabelImportCommand: ContextualCommand {
                 throw Self.words(for: error)
             }
         }
-        let names = Dictionary(uniqueKeysWithValues: cases.map { ($0.value.uuidString.lowercased(), $0.key) })
         let report = Report(
-            round: round, accepted: result.acceptedCaseIds.map { names[$0] ?? $0 },
-            rejected: Dictionary(
-                result.rejected.map { (names[$0.caseID] ?? $0.caseID, $0.reason) }, uniquingKeysWith: { a, _ in a }),
-            missing: result.missingCaseIds.map { names[$0] ?? $0 })
+            round: result.round, accepted: result.acceptedCaseNames,
+            rejected: Dictionary(result.rejected.map { ($0.caseName, $0.reason) }, uniquingKeysWith: { a, _ in a }),
+            missing: result.missingCaseNames)
         context.output.write(json ? try JSONOutput.encode(report) : Self.text(report))
         if !report.rejected.isEmpty {
             throw CommandLineError(
-                .dataError, subject: "labels", detail: "\(report.rejected.count) label(s) refused",
-                hint: "fix the files named above and import them again")
+                .dataError, subject: folder.path,
+                detail:
+                    "\(report.rejected.count) label(s) refused: \(report.rejected.keys.sorted().joined(separator: ", "))",
+                hint: "fix the files named above and import them again; each is named after its case, "
+                    + "as `activeseg case list --dataset …` shows it")
         }
     }
 
@@ -110,39 +97,6 @@ struct LabelImportCommand: ContextualCommand {
             throw CommandLineError(.dataError, subject: folder.path, detail: "no .nii or .nii.gz files")
         }
         return files
-    }
-
-    /// The experiment's dataset's cases by source name.
-    private static func caseIDs(of experiment: UUID, _ client: PostgresClient) async throws -> [String: UUID] {
-        let rows = try await client.query(
-            """
-            SELECT c.source_name, c.id FROM cases c JOIN experiments e ON e.dataset_id = c.dataset_id
-            WHERE e.id = \(experiment) AND c.state = 'ingested'
-            """)
-        var cases: [String: UUID] = [:]
-        for row in rows { cases[try row.decode("source_name")] = try row.decode("id") }
-        guard !cases.isEmpty else {
-            throw CommandLineError(
-                .dataError, subject: "experiment \(experiment.uuidString.lowercased())",
-                detail: "no such experiment, or its dataset has no ingested cases")
-        }
-        return cases
-    }
-
-    private static func annotatingRound(of experiment: UUID, _ client: PostgresClient) async throws -> UInt32 {
-        guard
-            let row = try await client.query(
-                """
-                SELECT round_index FROM rounds WHERE experiment_id = \(experiment) AND phase = 'annotating'
-                """
-            ).first
-        else {
-            throw CommandLineError(
-                .dataError, subject: "experiment \(experiment.uuidString.lowercased())",
-                detail: "no round is waiting for labels",
-                hint: "`activeseg case show` says which cases were picked when")
-        }
-        return UInt32(try row.decode("round_index", as: Int.self))
     }
 
     private static func words(for error: RPCError) -> CommandLineError {

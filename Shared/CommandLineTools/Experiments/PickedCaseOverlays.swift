@@ -1,14 +1,13 @@
 import Artifacts
 import Domain
 import Foundation
-import ServiceRuntime
-import Store
-import WorkerSupport
+import Proto
 
 /// The report's `overlays/` folder, the paper's Fig. 3 for every case a strategy picked: its
 /// largest-tumor axial slice with the truth it was annotated with and the prediction of the model it
 /// was picked with — the previous round's, whose uncertainty chose it (for bootstrap, the first
-/// member's). The initial random set has no such model and is left out.
+/// member's). The initial random set has no such model and is left out. The orchestrator lists the
+/// picks and the models; the scorer draws each picture (``ScorerOverlay``).
 ///
 /// One folder per experiment, named after its strategy (with the experiment id's first eight digits
 /// when the report holds the strategy twice), one `round-R-RANK-CASE.png` per pick.
@@ -17,7 +16,7 @@ enum PickedCaseOverlays {
     struct Pick: Sendable {
         var round: Int
         var rank: Int
-        var caseID: String
+        var caseID: CaseID
         var caseName: String
         var checkpoint: ArtifactID
     }
@@ -30,8 +29,7 @@ enum PickedCaseOverlays {
     {
         let artifacts = try context.artifactStore(alternative: "pass --no-overlays")
         let strategyCounts = Dictionary(experiments.map { ($0.strategy, 1) }, uniquingKeysWith: +)
-        return try await StoreConnection.withClient(context) { client in
-            let loader = CaseLoader(store: client, artifacts: artifacts)
+        return try await ServiceClient.with(context) { client in
             var written = 0
             for experiment in experiments {
                 let id = experiment.id.wireForm
@@ -40,18 +38,12 @@ enum PickedCaseOverlays {
                     ? "\(experiment.strategy)-\(id.prefix(8))" : experiment.strategy
                 let subfolder = folder.appendingPathComponent(name, isDirectory: true)
                 try createFolder(subfolder)
-                for pick in try await picks(of: experiment.id, on: client) {
-                    let trainingCase = try await loader.trainingCase(pick.caseID)
-                    let checkpoint = try artifacts.path(for: pick.checkpoint)
+                for pick in try await picks(of: experiment.id, client) {
                     let file = subfolder.appendingPathComponent("round-\(pick.round)-\(pick.rank)-\(pick.caseName).png")
-                    try await blockingWork {
-                        let overlay = try CaseOverlay.draw(trainingCase, checkpoint: checkpoint, profile: nil, scale: 4)
-                        do {
-                            try overlay.image.write(to: file)
-                        } catch {
-                            throw CommandLineError(.failed, subject: file.path, detail: "cannot be written: \(error)")
-                        }
-                    }
+                    _ = try await ScorerOverlay(
+                        caseID: pick.caseID, checkpoint: pick.checkpoint, profile: nil, scale: 4
+                    )
+                    .write(to: file, client: client, artifacts: artifacts)
                     written += 1
                 }
             }
@@ -60,31 +52,26 @@ enum PickedCaseOverlays {
     }
 
     /// The cases picked in rounds ≥ 1 and annotated (a human-mode pick has no truth before its
-    /// labels are imported) with the checkpoint of the model they were picked with, in
-    /// the order they were picked.
-    static func picks(of experiment: ExperimentID, on client: PostgresClient) async throws -> [Pick] {
-        try await client.query(
-            """
-            SELECT ec.case_id, ec.selected_round, ec.selection_rank, c.source_name, m.checkpoint_sha256
-            FROM experiment_cases ec
-            JOIN cases c ON c.id = ec.case_id
-            JOIN models m ON m.experiment_id = ec.experiment_id AND m.round_index = ec.selected_round - 1
-                         AND coalesce(m.bootstrap_member, 0) = 0
-            WHERE ec.experiment_id = \(experiment) AND ec.selected_round > 0 AND ec.annotated_round IS NOT NULL
-            ORDER BY ec.selected_round, ec.selection_rank
-            """
-        ).map { row in
-            let caseID: CaseID = try row.decode("case_id")
-            let hash: String = try row.decode("checkpoint_sha256")
-            guard let checkpoint = ArtifactID(sha256: hash) else {
+    /// labels are imported) whose round before has a model, with that model's checkpoint (the first
+    /// member's of an ensemble), in the order they were picked.
+    static func picks(of experiment: ExperimentID, _ client: ServiceClient) async throws -> [Pick] {
+        let picks = try await client.call(OrchestratorRPC.listPicks, .with { $0.experimentID = experiment.wireForm })
+            .picks
+        var checkpoints: [Int: String] = [:]
+        for model in try await ModelSummary.matching(client, experiment: experiment)
+        where (model.bootstrapMember ?? 0) == 0 {
+            if let round = model.round { checkpoints[round] = model.checkpointSHA256 }
+        }
+        return try picks.filter { $0.selectedRound > 0 && $0.hasAnnotatedRound }.compactMap { pick -> Pick? in
+            guard let hash = checkpoints[Int(pick.selectedRound) - 1] else { return nil }
+            guard let checkpoint = ArtifactID(sha256: hash), let caseID = CaseID(wireForm: pick.caseID) else {
                 throw CommandLineError(
-                    .dataError, subject: "experiment \(experiment)",
-                    detail: "a model's checkpoint hash '\(hash)' is not a SHA-256")
+                    .failed, subject: "orchestrator",
+                    detail: "answered a pick of case '\(pick.caseID)' or a checkpoint hash '\(hash)' that is malformed")
             }
             return Pick(
-                round: try row.decode("selected_round"), rank: try row.decode("selection_rank"),
-                caseID: caseID.wireForm, caseName: try row.decode("source_name"),
-                checkpoint: checkpoint)
+                round: Int(pick.selectedRound), rank: Int(pick.selectionRank), caseID: caseID,
+                caseName: pick.caseName, checkpoint: checkpoint)
         }
     }
 

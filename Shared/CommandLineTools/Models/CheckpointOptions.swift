@@ -1,9 +1,11 @@
 import ArgumentParser
+import Artifacts
 import Domain
 import Foundation
 
 /// Where a command's network comes from: a checkpoint file, or a model the trainer stored (its
-/// checkpoint read through PostgreSQL and the artifact store). Exactly one of them.
+/// checkpoint named by the orchestrator's model list and held by the artifact store). Exactly one of
+/// them.
 struct CheckpointOptions: ParsableArguments {
     @Option(help: "The checkpoint (.safetensors) from `model init`, the trainer or the artifact store.")
     var checkpoint: String?
@@ -25,5 +27,22 @@ struct CheckpointOptions: ParsableArguments {
                 .usage, subject: "checkpoint", detail: "give either --checkpoint FILE or --model-id ID")
         }
         return context.url(for: checkpoint)
+    }
+
+    /// The checkpoint as an artifact of the services' store, for a service to predict with: the
+    /// stored model's, or the file named by --checkpoint, put into the store first (content-addressed,
+    /// so the same file is stored once).
+    func artifact(in context: CommandContext, store: ArtifactStore) async throws -> ArtifactID {
+        if let modelID { return try await StoredCheckpoint.artifact(of: ModelID(modelID.value), context: context) }
+        let url = try await file(in: context)
+        return try await blockingWork {
+            do {
+                return try store.put(contentsOf: url)
+            } catch {
+                throw CommandLineError(
+                    .dataError, subject: url.path, detail: "cannot be put into the artifact store: \(error)",
+                    hint: "pass a .safetensors file written by `activeseg model init` or the trainer")
+            }
+        }
     }
 }

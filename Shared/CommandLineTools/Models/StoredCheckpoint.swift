@@ -2,15 +2,15 @@ import Artifacts
 import Domain
 import Foundation
 
-/// The checkpoint file of a model the trainer recorded: the orchestrator's model list names the
+/// The checkpoint of a model the trainer recorded: the orchestrator's model list names the
 /// artifact, and the artifact store (`ACTIVESEG_ARTIFACT_ROOT`) holds the bytes.
 ///
 /// Commands read the store's file in place, verified against its hash, rather than having a service
 /// send it: a local prediction runs beside the services, with their artifact folder.
 enum StoredCheckpoint {
-    static func file(of modelID: ModelID, context: CommandContext) async throws -> URL {
+    /// The checkpoint artifact of the model, as the orchestrator's model list names it.
+    static func artifact(of modelID: ModelID, context: CommandContext) async throws -> ArtifactID {
         let id = modelID.wireForm
-        let artifacts = try context.artifactStore()
         let model = try await ServiceClient.with(context) { try await ModelSummary.matching($0, id: modelID).first }
         guard let model else {
             throw CommandLineError(
@@ -22,11 +22,18 @@ enum StoredCheckpoint {
                 .dataError, subject: "model \(id)",
                 detail: "its checkpoint hash '\(model.checkpointSHA256)' is not a SHA-256")
         }
+        return artifact
+    }
+
+    /// The checkpoint's file in the artifact store.
+    static func file(of modelID: ModelID, context: CommandContext) async throws -> URL {
+        let artifacts = try context.artifactStore()
+        let artifact = try await artifact(of: modelID, context: context)
         do {
             return try artifacts.path(for: artifact)
         } catch {
             throw CommandLineError(
-                .dataError, subject: "model \(id)", detail: "its checkpoint cannot be read: \(error)",
+                .dataError, subject: "model \(modelID.wireForm)", detail: "its checkpoint cannot be read: \(error)",
                 hint: "check that ACTIVESEG_ARTIFACT_ROOT is the folder the trainer writes to")
         }
     }
