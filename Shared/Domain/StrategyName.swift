@@ -11,14 +11,17 @@ public struct StrategyName: Sendable, Hashable, CustomStringConvertible {
         self.restriction = restriction
     }
 
-    /// Parses the spelled form; nil for an unknown strategy or restriction, and for `none` spelled
-    /// out (no restriction is written as none).
+    /// Parses the spelled form; nil for an unknown strategy or restriction, for `none` spelled out
+    /// (no restriction is written as none), and for a restriction on a strategy that ranks nothing
+    /// (random query), which no experiment can run.
     public init?(_ text: String) {
         let parts = text.split(separator: "+", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         guard let strategy = Strategy(rawValue: parts[0]) else { return nil }
         var restriction = RedundancyRestriction.none
         if parts.count == 2 {
-            guard let named = RedundancyRestriction(rawValue: parts[1]), named != .none else { return nil }
+            guard let named = RedundancyRestriction(rawValue: parts[1]), named != .none, strategy.ranksPool else {
+                return nil
+            }
             restriction = named
         }
         self.init(strategy: strategy, restriction: restriction)

@@ -36,6 +36,7 @@ struct ExperimentCommandTests {
         ["experiment", "create", "--dataset", "d", "--strategy", "bald"],
         ["experiment", "create", "--dataset", "d", "--strategy", "margins+none"],
         ["experiment", "create", "--dataset", "d", "--strategy", "margins+"],
+        ["experiment", "create", "--dataset", "d", "--strategy", "random+representative"],
         ["experiment", "create", "--dataset", "d", "--strategy", "random", "--profile", "huge"],
         ["experiment", "compare", "--dataset", "d", "--all", "--strategy", "random"],
         ["experiment", "compare", "--dataset", "d", "--seed", "-1"],

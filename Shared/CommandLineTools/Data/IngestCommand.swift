@@ -1,4 +1,5 @@
 import ArgumentParser
+import Domain
 import Foundation
 import Profiles
 import Proto
@@ -56,7 +57,7 @@ struct IngestCommand: ContextualCommand {
         }
         let request = IngestRequest.with {
             $0.requestID = UUID().uuidString.lowercased()
-            $0.datasetID = dataset ?? UUID().uuidString.lowercased()
+            $0.datasetID = dataset ?? DatasetID.random().wireForm
             $0.brats = BratsFolder.with {
                 $0.path = folder.path
                 $0.targetLabels = labels

@@ -84,7 +84,7 @@ struct ExperimentCompareCommand: ContextualCommand {
             try chosen.map { strategy in
                 let name = repetitions == 1 ? "compare \(strategy)" : "compare \(strategy) #\(repetition + 1)"
                 return Run(
-                    id: UUID().uuidString.lowercased(), strategy: strategy, repetition: repetition,
+                    id: ExperimentID.random().wireForm, strategy: strategy, repetition: repetition,
                     spec: try settings.spec(for: strategy, name: name, repetition: repetition))
             }
         }

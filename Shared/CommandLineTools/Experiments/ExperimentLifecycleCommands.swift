@@ -25,7 +25,7 @@ struct ExperimentCreateCommand: ContextualCommand {
     func run(in context: CommandContext) async throws {
         let spec = try settings.spec(for: strategy, name: name ?? strategy.description)
         let request = CreateExperimentRequest.with {
-            $0.experimentID = UUID().uuidString.lowercased()
+            $0.experimentID = ExperimentID.random().wireForm
             $0.spec = spec
         }
         var status = try await ServiceClient.with(context) { client in
