@@ -92,7 +92,7 @@ private:
     std::vector<Slot> slots;
 };
 
-enum Slot : size_t { sourceSlot, outputSlot, gradientSlot, inputGradientSlot, weightSlot, weightGradientSlot };
+enum Slot : size_t { sourceSlot, gradientSlot, inputGradientSlot, weightSlot, weightGradientSlot };
 
 /// float32 → bfloat16, rounding to nearest even as oneDNN and PyTorch do.
 inline uint16_t bfloat16(float value) {
@@ -102,14 +102,13 @@ inline uint16_t bfloat16(float value) {
     return static_cast<uint16_t>(bits >> 16);
 }
 
-/// Voxels per tile of a layout transpose: a tile of `channels` rows stays in the first-level cache
-/// while it is read row by row and written voxel by voxel.
-constexpr int64_t transposeTile = 64;
+/// Voxel rows per task of a copy between channel blocks and a plan's operand buffer.
+constexpr int64_t rowsPerTask = 256;
 
-/// Runs `body(begin, end)` over `count` voxels in tiles, split over `threads` workers of the
-/// engine's thread team.
+/// Runs `body(begin, end)` over `count` voxel rows in tasks of `rowsPerTask`, split over `threads`
+/// workers of the engine's thread team.
 template <typename Body>
-void overVoxelTiles(int64_t count, int threads, const Body &body) {
+void overRows(int64_t count, int threads, const Body &body) {
     struct Work {
         const Body *body;
         int64_t count;
@@ -117,42 +116,40 @@ void overVoxelTiles(int64_t count, int threads, const Body &body) {
     } work{&body, count, std::max(1, threads)};
     as_parallel(work.workers, [](void *context, int worker) {
         auto &w = *static_cast<Work *>(context);
-        const int64_t tiles = (w.count + transposeTile - 1) / transposeTile;
-        for (int64_t t = tiles * worker / w.workers; t < tiles * (worker + 1) / w.workers; ++t) {
-            (*w.body)(t * transposeTile, std::min(w.count, (t + 1) * transposeTile));
+        const int64_t tasks = (w.count + rowsPerTask - 1) / rowsPerTask;
+        for (int64_t t = tasks * worker / w.workers; t < tasks * (worker + 1) / w.workers; ++t) {
+            (*w.body)(t * rowsPerTask, std::min(w.count, (t + 1) * rowsPerTask));
         }
     }, &work);
 }
 
-/// `[channels, voxels]` float32 (one item of an NCDHW tensor) into channels `offset ..< offset +
-/// channels` of a channels-last `[voxels, stride]` buffer of `Element`.
+/// Copies a channels-last float32 block `[rows, channels]` into channels `offset ..< offset +
+/// channels` of a channels-last `[rows, stride]` buffer of `Element` (float32 or bfloat16).
 template <typename Element>
-void toChannelsLast(const float *source, int64_t channels, int64_t voxels, Element *destination, int64_t stride,
-                    int64_t offset, int threads) {
-    overVoxelTiles(voxels, threads, [&](int64_t begin, int64_t end) {
-        for (int64_t c = 0; c < channels; ++c) {
-            const float *row = source + c * voxels;
-            Element *column = destination + offset + c;
-            for (int64_t v = begin; v < end; ++v) {
+void intoSlice(const float *source, int64_t channels, int64_t rows, Element *destination, int64_t stride,
+               int64_t offset, int threads) {
+    overRows(rows, threads, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            const float *from = source + r * channels;
+            Element *to = destination + r * stride + offset;
+            for (int64_t c = 0; c < channels; ++c) {
                 if constexpr (sizeof(Element) == 2) {
-                    column[v * stride] = bfloat16(row[v]);
+                    to[c] = bfloat16(from[c]);
                 } else {
-                    column[v * stride] = row[v];
+                    to[c] = from[c];
                 }
             }
         }
     });
 }
 
-/// Channels `offset ..< offset + channels` of a channels-last float32 `[voxels, stride]` buffer into
-/// `[channels, voxels]` (one item of an NCDHW tensor).
-void fromChannelsLast(const float *source, int64_t stride, int64_t offset, int64_t channels, int64_t voxels,
-                      float *destination, int threads) {
-    overVoxelTiles(voxels, threads, [&](int64_t begin, int64_t end) {
-        for (int64_t c = 0; c < channels; ++c) {
-            const float *column = source + offset + c;
-            float *row = destination + c * voxels;
-            for (int64_t v = begin; v < end; ++v) row[v] = column[v * stride];
+/// Channels `offset ..< offset + channels` of a channels-last float32 `[rows, stride]` buffer into
+/// a channels-last block `[rows, channels]`.
+void fromSlice(const float *source, int64_t stride, int64_t offset, int64_t channels, int64_t rows,
+               float *destination, int threads) {
+    overRows(rows, threads, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            std::memcpy(destination + r * channels, source + r * stride + offset, sizeof(float) * channels);
         }
     });
 }
@@ -185,29 +182,16 @@ struct as_convolution {
     /// Workers of the engine's thread team for the current call.
     int threads = 1;
 
-    /// `[N, channels, D, H, W]` float32 into channels `offset ..< offset + channels` of the
-    /// channels-last `[N, D, H, W, total]` buffer `destination` of `type`.
-    void toChannelsLast(const float *source, int channels, int total, int offset, void *destination, dt type) {
-        const int64_t v = voxels();
-        for (int n = 0; n < batch; ++n) {
-            const float *item = source + int64_t(n) * channels * v;
-            if (type == dt::bf16) {
-                ::toChannelsLast(item, channels, v, static_cast<uint16_t *>(destination) + n * v * total, total,
-                                 offset, threads);
-            } else {
-                ::toChannelsLast(item, channels, v, static_cast<float *>(destination) + n * v * total, total, offset,
-                                 threads);
-            }
-        }
-    }
+    /// Voxel rows of an operand: batch times voxels.
+    int64_t rows() const { return batch * voxels(); }
 
-    /// Channels `offset ..< offset + channels` of the channels-last float32 `[N, D, H, W, total]`
-    /// buffer `source` into `[N, channels, D, H, W]`.
-    void fromChannelsLast(const void *source, int total, int offset, int channels, float *destination) {
-        const int64_t v = voxels();
-        for (int n = 0; n < batch; ++n) {
-            ::fromChannelsLast(static_cast<const float *>(source) + n * v * total, total, offset, channels, v,
-                               destination + int64_t(n) * channels * v, threads);
+    /// A channels-last float32 block `[N, D, H, W, channels]` into channels `offset ..< offset +
+    /// channels` of the `[N, D, H, W, total]` buffer `destination` of `type`.
+    void intoSlice(const float *source, int channels, int total, int offset, void *destination, dt type) {
+        if (type == dt::bf16) {
+            ::intoSlice(source, channels, rows(), static_cast<uint16_t *>(destination), total, offset, threads);
+        } else {
+            ::intoSlice(source, channels, rows(), static_cast<float *>(destination), total, offset, threads);
         }
     }
 
@@ -216,12 +200,14 @@ struct as_convolution {
         dnnl::reorder(a, b).execute(stream, a, b);
     }
 
-    /// The input blocks gathered into one channels-last operand buffer.
-    void *gatherInputs(Workspace &workspace, int count, const float *const *inputs, const int *channels) {
+    /// The input blocks as one channels-last operand: the caller's tensor itself when it is a single
+    /// float32 block, otherwise the blocks gathered (and converted to bfloat16) into a buffer.
+    void *operandInputs(Workspace &workspace, int count, const float *const *inputs, const int *channels) {
+        if (count == 1 && operand == dt::f32) return const_cast<float *>(inputs[0]);
         void *buffer = workspace.get(sourceSlot, forwardDesc.src_desc().get_size());
         int offset = 0;
         for (int b = 0; b < count; ++b) {
-            toChannelsLast(inputs[b], channels[b], inChannels, offset, buffer, operand);
+            intoSlice(inputs[b], channels[b], inChannels, offset, buffer, operand);
             offset += channels[b];
         }
         return buffer;
@@ -301,14 +287,12 @@ int as_convolution_forward(as_convolution *plan, int block_count, const float *c
         omp_set_num_threads(threads);
         plan->threads = threads;
         Workspace workspace;
-        void *src = plan->gatherInputs(workspace, block_count, inputs, block_channels);
+        void *src = plan->operandInputs(workspace, block_count, inputs, block_channels);
         void *w = plan->weightsAs(workspace, plan->forwardDesc.weights_desc(), weights);
-        void *dst = workspace.get(outputSlot, plan->forwardDesc.dst_desc().get_size());
         memory s(plan->forwardDesc.src_desc(), plan->engine, src), k(plan->forwardDesc.weights_desc(), plan->engine, w),
-            d(plan->forwardDesc.dst_desc(), plan->engine, dst);
+            d(plan->forwardDesc.dst_desc(), plan->engine, output);
         plan->forward.execute(plan->stream, {{DNNL_ARG_SRC, s}, {DNNL_ARG_WEIGHTS, k}, {DNNL_ARG_DST, d}});
         plan->stream.wait();
-        plan->fromChannelsLast(dst, plan->outChannels, 0, plan->outChannels, output);
         return 0;
     } catch (const dnnl::error &e) {
         copyError(e.what(), error, error_size);
@@ -327,11 +311,14 @@ int as_convolution_backward(as_convolution *plan, int block_count, const float *
         auto &data = *plan->backwardDataDesc;
         auto &weightsDesc = *plan->backwardWeightsDesc;
         Workspace workspace;
-        void *diffDst = workspace.get(gradientSlot, data.diff_dst_desc().get_size());
-        plan->toChannelsLast(output_gradient, plan->outChannels, plan->outChannels, 0, diffDst, plan->operand);
+        void *diffDst = const_cast<float *>(output_gradient);
+        if (plan->operand != dt::f32) {
+            diffDst = workspace.get(gradientSlot, data.diff_dst_desc().get_size());
+            plan->intoSlice(output_gradient, plan->outChannels, plan->outChannels, 0, diffDst, plan->operand);
+        }
         memory dd(data.diff_dst_desc(), plan->engine, diffDst);
 
-        void *src = plan->gatherInputs(workspace, block_count, inputs, block_channels);
+        void *src = plan->operandInputs(workspace, block_count, inputs, block_channels);
         void *dw = workspace.get(weightGradientSlot, weightsDesc.diff_weights_desc().get_size());
         memory s(weightsDesc.src_desc(), plan->engine, src), g(weightsDesc.diff_weights_desc(), plan->engine, dw);
         plan->backwardWeights->execute(plan->stream,
@@ -346,15 +333,20 @@ int as_convolution_backward(as_convolution *plan, int block_count, const float *
 
         if (input_gradients) {
             void *w = plan->weightsAs(workspace, data.weights_desc(), weights);
-            void *diffSrc = workspace.get(inputGradientSlot, data.diff_src_desc().get_size());
+            // A single block receives the gradient in place; two are written through a buffer.
+            void *diffSrc = block_count == 1 ? static_cast<void *>(input_gradients[0])
+                                             : workspace.get(inputGradientSlot, data.diff_src_desc().get_size());
             memory k(data.weights_desc(), plan->engine, w), ds(data.diff_src_desc(), plan->engine, diffSrc);
             plan->backwardData->execute(plan->stream,
                                         {{DNNL_ARG_DIFF_DST, dd}, {DNNL_ARG_WEIGHTS, k}, {DNNL_ARG_DIFF_SRC, ds}});
             plan->stream.wait();
-            int offset = 0;
-            for (int b = 0; b < block_count; ++b) {
-                plan->fromChannelsLast(diffSrc, plan->inChannels, offset, block_channels[b], input_gradients[b]);
-                offset += block_channels[b];
+            if (block_count > 1) {
+                int offset = 0;
+                for (int b = 0; b < block_count; ++b) {
+                    ::fromSlice(static_cast<const float *>(diffSrc), plan->inChannels, offset, block_channels[b],
+                                plan->rows(), input_gradients[b], plan->threads);
+                    offset += block_channels[b];
+                }
             }
         }
         return 0;

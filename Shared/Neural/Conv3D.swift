@@ -1,16 +1,17 @@
 import SeededRandom
 
-/// 3D convolution with stride 1: a 3×3×3 kernel with zero padding 1, or a 1×1×1 kernel.
+/// 3D convolution with stride 1 on channels-last activations `[N, D, H, W, C]`: a 3×3×3 kernel with
+/// zero padding 1, or a 1×1×1 kernel. Weights are `[Cout, Cin, k, k, k]`, PyTorch's layout.
 ///
 /// 3×3×3 convolutions run on oneDNN's direct kernels through a `ConvolutionPlan` per input shape, in
-/// the layer's `precision` (bf16 falls back to fp32 on CPUs without bfloat16 kernels). They can take
-/// their input as two channel blocks (the U-Net's `[upsampled, skip]`): the plan gathers the blocks
-/// into its own channels-last buffer, so the concatenation is never materialised in the engine's
-/// layout, and the input gradient comes back as the same two blocks.
+/// the layer's `precision` (bf16 falls back to fp32 on CPUs without bfloat16 kernels), reading and
+/// writing the layer's tensors in place. They can take their input as two channel blocks (the
+/// U-Net's `[upsampled, skip]`): the plan gathers the blocks into its own operand buffer, so the
+/// concatenation is never materialised, and the input gradient comes back as the same two blocks.
 ///
-/// 1×1×1 convolutions (the head) are GEMMs over voxel ranges on OpenBLAS, in fp32
-/// (row-major; `V` = voxels): forward `Y[Cout, V] = W[Cout, Cin] · X[Cin, V]`, weight gradient
-/// `dW += dY · Xᵀ` summed per worker then reduced, input gradient `dX = Wᵀ · dY`.
+/// 1×1×1 convolutions (the head) are GEMMs over voxel rows on OpenBLAS, in fp32 (row-major; `R` =
+/// voxel rows of the whole batch): forward `Y[R, Cout] = X[R, Cin] · Wᵀ`, weight gradient
+/// `dW += dYᵀ · X` summed per worker then reduced, input gradient `dX = dY · W`.
 public final class Conv3D: RecordingLayer {
     public let inChannels: Int
     public let outChannels: Int
@@ -74,11 +75,11 @@ public final class Conv3D: RecordingLayer {
         guard let xs = inputs else { preconditionFailure("Conv3D.backward without a recorded forward pass") }
         inputs = nil
         let x = xs[0]
-        precondition(dy.shape == [x.batch, outChannels] + x.spatial)
+        precondition(dy.shape == [x.batch] + x.channelsLastSpatial + [outChannels])
         if let bias { accumulateBiasGradient(dy, into: bias) }
         guard kernelSize == 3 else { return [backwardPointwise(x, dy: dy)] }
         let plan = plan(for: x)
-        let blockChannels = xs.map(\.channels)
+        let blockChannels = xs.map(\.trailingChannels)
         let weights = weight.value
         let computesInputGradient = self.computesInputGradient
         var inputGradients: [[Float]] = []
@@ -107,18 +108,18 @@ public final class Conv3D: RecordingLayer {
         return zip(xs, inputGradients).map { Tensor(shape: $0.shape, scalars: $1) }
     }
 
-    /// The kernels oneDNN runs for an input of `shape` `[N, C, D, H, W]`, for benchmarks and logs.
+    /// The kernels oneDNN runs for an input of `shape` `[N, D, H, W, C]`, for benchmarks and logs.
     public func implementation(forInputShape shape: [Int]) -> String {
         kernelSize == 3 ? plan(for: Tensor(uninitializedShape: shape)).implementation : "OpenBLAS sgemm (1×1×1)"
     }
 
     private func plan(for x: Tensor) -> ConvolutionPlan {
         let threads = ComputeThreads.count
-        let key = [x.batch] + x.spatial + [threads]
+        let key = [x.batch] + x.channelsLastSpatial + [threads]
         if let plan = plans[key] { return plan }
         let plan = ConvolutionPlan(
             batch: x.batch, inChannels: inChannels, outChannels: outChannels,
-            spatial: x.spatial, precision: precision, threads: threads)
+            spatial: x.channelsLastSpatial, precision: precision, threads: threads)
         plans[key] = plan
         return plan
     }
@@ -126,19 +127,19 @@ public final class Conv3D: RecordingLayer {
     private func forward(_ xs: [Tensor]) -> Tensor {
         let x = xs[0]
         precondition(
-            xs.allSatisfy { $0.rank == 5 && $0.batch == x.batch && $0.spatial == x.spatial }
-                && xs.reduce(0) { $0 + $1.channels } == inChannels,
-            "Conv3D expects [N, \(inChannels), D, H, W] in total, got \(xs.map(\.shape))")
+            xs.allSatisfy { $0.rank == 5 && $0.batch == x.batch && $0.channelsLastSpatial == x.channelsLastSpatial }
+                && xs.reduce(0) { $0 + $1.trailingChannels } == inChannels,
+            "Conv3D expects [N, D, H, W, \(inChannels)] in total, got \(xs.map(\.shape))")
         precondition(xs.count == 1 || kernelSize == 3, "only 3×3×3 convolutions take channel blocks")
         inputs = recordsForBackward ? xs : nil
-        var y = Tensor(uninitializedShape: [x.batch, outChannels] + x.spatial)
+        var y = Tensor(uninitializedShape: [x.batch] + x.channelsLastSpatial + [outChannels])
         if kernelSize == 3 {
             let plan = plan(for: x)
             y.scalars.withUnsafeMutableBufferPointer { yp in
                 Self.withBaseAddresses(xs[...]) { xps in
                     weight.value.scalars.withUnsafeBufferPointer { wp in
                         plan.forward(
-                            inputs: xps, blockChannels: xs.map(\.channels), weights: wp.baseAddress!,
+                            inputs: xps, blockChannels: xs.map(\.trailingChannels), weights: wp.baseAddress!,
                             output: yp.baseAddress!)
                     }
                 }
@@ -152,52 +153,46 @@ public final class Conv3D: RecordingLayer {
         return y
     }
 
-    /// `Y[Cout, V] = W[Cout, Cin] · X[Cin, V]` per item, split into voxel ranges.
+    /// `Y[R, Cout] = X[R, Cin] · Wᵀ`, split into voxel row ranges.
     private func forwardPointwise(_ x: Tensor, into y: inout Tensor) {
-        let voxels = x.voxels
         let (inChannels, outChannels) = (self.inChannels, self.outChannels)
         y.scalars.withUnsafeMutableBufferPointer { yp in
             x.scalars.withUnsafeBufferPointer { xp in
                 weight.value.scalars.withUnsafeBufferPointer { wp in
                     let pointers = UncheckedSendable((xp.baseAddress!, wp.baseAddress!, yp.baseAddress!))
-                    for n in 0..<x.batch {
-                        ComputeThreads.parallelRanges(voxels, minimumPerWorker: 256) { range in
-                            let (xs, w, ys) = pointers.value
-                            gemm(
-                                m: outChannels, n: range.count, k: inChannels, a: w, lda: inChannels,
-                                b: xs + n * inChannels * voxels + range.lowerBound, ldb: voxels,
-                                beta: 0, c: ys + n * outChannels * voxels + range.lowerBound, ldc: voxels)
-                        }
+                    ComputeThreads.parallelRanges(x.voxelRows, minimumPerWorker: 256) { range in
+                        let (xs, w, ys) = pointers.value
+                        gemm(
+                            transposeB: true, m: range.count, n: outChannels, k: inChannels,
+                            a: xs + range.lowerBound * inChannels, lda: inChannels, b: w, ldb: inChannels,
+                            beta: 0, c: ys + range.lowerBound * outChannels, ldc: outChannels)
                     }
                 }
             }
         }
     }
 
-    /// The 1×1×1 backward pass: `dW += Σ dY · Xᵀ` (one partial sum per worker, reduced in worker
-    /// order so a run with a fixed thread count is reproducible) and `dX = Wᵀ · dY`.
+    /// The 1×1×1 backward pass: `dW += Σ dYᵀ · X` (one partial sum per worker, reduced in worker
+    /// order so a run with a fixed thread count is reproducible) and `dX = dY · W`.
     private func backwardPointwise(_ x: Tensor, dy: Tensor) -> Tensor {
-        let voxels = x.voxels
-        let (inChannels, outChannels, batch) = (self.inChannels, self.outChannels, x.batch)
-        let workers = max(1, min(ComputeThreads.count, voxels / 256))
+        let rows = x.voxelRows
+        let (inChannels, outChannels) = (self.inChannels, self.outChannels)
+        let workers = max(1, min(ComputeThreads.count, rows / 256))
         let size = outChannels * inChannels
         var partials = [Float](repeating: 0, count: workers * size)
-        var dx = Tensor(uninitializedShape: x.shape)
         partials.withUnsafeMutableBufferPointer { pp in
             x.scalars.withUnsafeBufferPointer { xp in
                 dy.scalars.withUnsafeBufferPointer { dyp in
                     let partial = SharedPointer(pp.baseAddress!)
                     let pointers = UncheckedSendable((xp.baseAddress!, dyp.baseAddress!))
                     ComputeThreads.run(workers: workers) { worker in
-                        let start = voxels * worker / workers, end = voxels * (worker + 1) / workers
+                        let start = rows * worker / workers, end = rows * (worker + 1) / workers
                         guard start < end else { return }
-                        for n in 0..<batch {
-                            gemm(
-                                transposeB: true, m: outChannels, n: inChannels, k: end - start,
-                                a: pointers.value.1 + n * outChannels * voxels + start, lda: voxels,
-                                b: pointers.value.0 + n * inChannels * voxels + start, ldb: voxels,
-                                beta: 1, c: partial.base + worker * size, ldc: inChannels)
-                        }
+                        gemm(
+                            transposeA: true, m: outChannels, n: inChannels, k: end - start,
+                            a: pointers.value.1 + start * outChannels, lda: outChannels,
+                            b: pointers.value.0 + start * inChannels, ldb: inChannels,
+                            beta: 1, c: partial.base + worker * size, ldc: inChannels)
                     }
                 }
             }
@@ -208,18 +203,17 @@ public final class Conv3D: RecordingLayer {
             }
         }
         guard computesInputGradient else { return Tensor(zeros: x.shape) }
+        var dx = Tensor(uninitializedShape: x.shape)
         dx.scalars.withUnsafeMutableBufferPointer { dxp in
             dy.scalars.withUnsafeBufferPointer { dyp in
                 weight.value.scalars.withUnsafeBufferPointer { wp in
                     let pointers = UncheckedSendable((dyp.baseAddress!, wp.baseAddress!, dxp.baseAddress!))
-                    for n in 0..<batch {
-                        ComputeThreads.parallelRanges(voxels, minimumPerWorker: 256) { range in
-                            let (d, w, out) = pointers.value
-                            gemm(
-                                transposeA: true, m: inChannels, n: range.count, k: outChannels, a: w, lda: inChannels,
-                                b: d + n * outChannels * voxels + range.lowerBound, ldb: voxels,
-                                beta: 0, c: out + n * inChannels * voxels + range.lowerBound, ldc: voxels)
-                        }
+                    ComputeThreads.parallelRanges(rows, minimumPerWorker: 256) { range in
+                        let (d, w, out) = pointers.value
+                        gemm(
+                            m: range.count, n: inChannels, k: outChannels, a: d + range.lowerBound * outChannels,
+                            lda: outChannels, b: w, ldb: inChannels,
+                            beta: 0, c: out + range.lowerBound * inChannels, ldc: inChannels)
                     }
                 }
             }
@@ -256,31 +250,26 @@ public final class Conv3D: RecordingLayer {
     }
 
     private func addBias(_ bias: Tensor, to y: inout Tensor) {
-        let voxels = y.voxels
         let channels = outChannels
-        let batch = y.batch
+        let rows = y.voxelRows
         y.scalars.withUnsafeMutableBufferPointer { yp in
             bias.scalars.withUnsafeBufferPointer { b in
-                for n in 0..<batch {
-                    for c in 0..<channels {
-                        let base = yp.baseAddress! + (n * channels + c) * voxels
-                        let value = b[c]
-                        for i in 0..<voxels { base[i] += value }
-                    }
+                for r in 0..<rows {
+                    let row = yp.baseAddress! + r * channels
+                    for c in 0..<channels { row[c] += b[c] }
                 }
             }
         }
     }
 
     private func accumulateBiasGradient(_ dy: Tensor, into bias: Parameter) {
-        let voxels = dy.voxels
-        dy.scalars.withUnsafeBufferPointer { d in
-            for n in 0..<dy.batch {
-                for c in 0..<outChannels {
-                    let base = d.baseAddress! + (n * outChannels + c) * voxels
-                    bias.gradient.scalars[c] += Float(Tensor.chunkedSum(base, count: voxels))
-                }
+        let channels = outChannels
+        let totals = dy.scalars.withUnsafeBufferPointer { d in
+            let base = UncheckedSendable(d.baseAddress!)
+            return Tensor.channelTotals(rows: dy.voxelRows, channels: channels) { range, totals in
+                Tensor.addChannelSums(base.value, rows: range, channels: channels, into: totals)
             }
         }
+        for c in 0..<channels { bias.gradient.scalars[c] += Float(totals[c]) }
     }
 }

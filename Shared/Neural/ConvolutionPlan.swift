@@ -5,8 +5,8 @@ import CCompute
 /// `Conv3D` keeps a plan per shape it meets).
 ///
 /// oneDNN's direct convolution reads channels-last operands straight from memory in cache-sized
-/// blocks, without an im2col matrix; the plan reorders the engine's `[N, C, D, H, W]` float32
-/// tensors into that layout (and into bfloat16 for `.bf16`) and back.
+/// blocks, without an im2col matrix: the engine's `[N, D, H, W, C]` float32 activations, which a
+/// float32 plan convolves in place (a `.bf16` plan converts its operands to bfloat16 first).
 final class ConvolutionPlan {
     let precision: Precision
     /// oneDNN's names for the kernels in use, e.g. `forward brgconv:avx512_core_bf16 | …`.

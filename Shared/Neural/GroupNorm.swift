@@ -2,7 +2,9 @@
 ///
 /// Chosen over batch normalisation because training runs with batch 1. Statistics are the biased
 /// mean and variance over each group's channels and voxels, with `epsilon` added to the variance as in
-/// PyTorch's `nn.GroupNorm`; sums are accumulated in double precision.
+/// PyTorch's `nn.GroupNorm`; sums are accumulated in double precision. Works on channels-last
+/// activations `[N, D, H, W, C]` (`Tensor+ChannelsLast.swift`): every pass runs over voxel rows with
+/// the channels innermost.
 ///
 /// A `rectified` GroupNorm is GroupNorm followed by ReLU in one pass: the rectification happens while
 /// the normalised value is still in a register, and the backward pass recovers ReLU's mask from the
@@ -33,13 +35,16 @@ public final class GroupNorm: RecordingLayer {
     public var parameters: [Parameter] { [scale, shift] }
 
     public func callAsFunction(_ x: consuming Tensor) -> Tensor {
-        precondition(x.rank >= 2 && x.channels == channels, "GroupNorm expects \(channels) channels, got \(x.shape)")
-        means = [Float](repeating: 0, count: x.batch * groups)
-        inverseDeviations = [Float](repeating: 0, count: x.batch * groups)
+        precondition(
+            x.rank >= 2 && x.trailingChannels == channels, "GroupNorm expects \(channels) channels last, got \(x.shape)"
+        )
+        let batch = x.shape[0]
+        means = [Float](repeating: 0, count: batch * groups)
+        inverseDeviations = [Float](repeating: 0, count: batch * groups)
         guard recordsForBackward else {
             // Inference keeps nothing, so the output can overwrite the input.
             x.scalars.withUnsafeMutableBufferPointer { p in
-                normalize(source: p.baseAddress!, into: p.baseAddress!, batch: x.batch, count: p.count)
+                normalize(source: p.baseAddress!, into: p.baseAddress!, batch: batch, count: p.count)
             }
             return x
         }
@@ -47,10 +52,25 @@ public final class GroupNorm: RecordingLayer {
         var y = Tensor(uninitializedShape: x.shape)
         y.scalars.withUnsafeMutableBufferPointer { yp in
             x.scalars.withUnsafeBufferPointer { xp in
-                normalize(source: xp.baseAddress!, into: yp.baseAddress!, batch: x.batch, count: xp.count)
+                normalize(source: xp.baseAddress!, into: yp.baseAddress!, batch: batch, count: xp.count)
             }
         }
         return y
+    }
+
+    /// The group of each channel.
+    private func group(of channel: Int) -> Int { channel / (channels / groups) }
+
+    /// Per channel, the statistic of its group: `values[n * groups + group(of: c)]` for item `n`.
+    private func perChannel(_ values: [Float], item n: Int) -> [Float] {
+        (0..<channels).map { values[n * groups + group(of: $0)] }
+    }
+
+    /// Sums per group of per-channel `totals`.
+    private func groupTotals(_ totals: [Double]) -> [Double] {
+        var sums = [Double](repeating: 0, count: groups)
+        for c in 0..<channels { sums[group(of: c)] += totals[c] }
+        return sums
     }
 
     /// Computes each group's statistics from `source` and writes the normalised, affine-transformed
@@ -58,45 +78,73 @@ public final class GroupNorm: RecordingLayer {
     private func normalize(
         source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, batch: Int, count: Int
     ) {
-        let voxels = count / (batch * channels)
-        let perGroup = channels / groups
-        let groupSize = perGroup * voxels
-        let groups = self.groups
-        let epsilon = Double(self.epsilon)
-        let rectified = self.rectified
-        means.withUnsafeMutableBufferPointer { mp in
-            inverseDeviations.withUnsafeMutableBufferPointer { rp in
-                scale.value.scalars.withUnsafeBufferPointer { gp in
-                    shift.value.scalars.withUnsafeBufferPointer { bp in
-                        let m = SharedPointer(mp.baseAddress!), r = SharedPointer(rp.baseAddress!)
-                        let out = SharedPointer(destination)
-                        let xs = UncheckedSendable(source)
-                        let gamma = UncheckedSendable(gp.baseAddress!), beta = UncheckedSendable(bp.baseAddress!)
-                        ComputeThreads.parallelRanges(batch * groups) { range in
-                            for ng in range {
-                                let base = ng * groupSize
-                                let (mean, variance) = Self.moments(xs.value + base, count: groupSize)
-                                let rstd = 1 / (variance + epsilon).squareRoot()
-                                m.base[ng] = Float(mean)
-                                r.base[ng] = Float(rstd)
-                                let g0 = (ng % groups) * perGroup
-                                for c in 0..<perGroup {
-                                    let a = gamma.value[g0 + c] * Float(rstd)
-                                    let b = beta.value[g0 + c] - Float(mean) * a
-                                    let src = xs.value + base + c * voxels
-                                    let dst = out.base + base + c * voxels
-                                    if rectified {
-                                        for i in 0..<voxels {
-                                            let value = src[i] * a + b
-                                            dst[i] = value > 0 ? value : 0
-                                        }
-                                    } else {
-                                        for i in 0..<voxels { dst[i] = src[i] * a + b }
-                                    }
+        let channels = self.channels
+        let rows = count / (batch * channels)
+        let groupSize = Double(channels / groups * rows)
+        for n in 0..<batch {
+            let x = UncheckedSendable(source + n * rows * channels)
+            let sums = groupTotals(
+                Tensor.channelTotals(rows: rows, channels: channels) { range, totals in
+                    Tensor.addChannelSums(x.value, rows: range, channels: channels, into: totals)
+                })
+            for g in 0..<groups { means[n * groups + g] = Float(sums[g] / groupSize) }
+            let channelMeans = perChannel(means, item: n)
+            let deviations = groupTotals(
+                Tensor.channelTotals(rows: rows, channels: channels) { range, totals in
+                    Self.addSquaredDeviations(
+                        x.value, rows: range, channels: channels, means: channelMeans, into: totals)
+                })
+            for g in 0..<groups {
+                inverseDeviations[n * groups + g] = Float(
+                    1 / (deviations[g] / groupSize + Double(epsilon)).squareRoot())
+            }
+            let rstd = perChannel(inverseDeviations, item: n)
+            let a = (0..<channels).map { scale.value.scalars[$0] * rstd[$0] }
+            let b = (0..<channels).map { shift.value.scalars[$0] - channelMeans[$0] * a[$0] }
+            let out = SharedPointer(destination + n * rows * channels)
+            let rectified = self.rectified
+            ComputeThreads.parallelRanges(rows, minimumPerWorker: 1024) { range in
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        for r in range {
+                            let src = x.value + r * channels, dst = out.base + r * channels
+                            if rectified {
+                                for c in 0..<channels {
+                                    let value = src[c] * a[c] + b[c]
+                                    dst[c] = value > 0 ? value : 0
                                 }
+                            } else {
+                                for c in 0..<channels { dst[c] = src[c] * a[c] + b[c] }
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// Adds `Σ (x − mean[channel])²` over `rows` to `totals[channel]`, in the blocks of
+    /// `Tensor.addChannelSums`.
+    private static func addSquaredDeviations(
+        _ p: UnsafePointer<Float>, rows: Range<Int>, channels: Int, means: [Float],
+        into totals: UnsafeMutablePointer<Double>
+    ) {
+        means.withUnsafeBufferPointer { m in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: channels) { partial in
+                var row = rows.lowerBound
+                while row < rows.upperBound {
+                    let end = min(rows.upperBound, row + 1024)
+                    partial.initialize(repeating: 0)
+                    var x = p + row * channels
+                    for _ in row..<end {
+                        for c in 0..<channels {
+                            let d = x[c] - m[c]
+                            partial[c] += d * d
+                        }
+                        x += channels
+                    }
+                    for c in 0..<channels { totals[c] += Double(partial[c]) }
+                    row = end
                 }
             }
         }
@@ -106,105 +154,121 @@ public final class GroupNorm: RecordingLayer {
         guard let x = input else { preconditionFailure("GroupNorm.backward without a recorded forward pass") }
         input = nil
         precondition(dy.shape == x.shape)
-        let batch = x.batch
-        let voxels = x.count / (batch * channels)
-        let perGroup = channels / groups
-        let groupSize = perGroup * voxels
-        let groups = self.groups
-        if rectified { keepWhereRectifiedOutputIsPositive(&dy, input: x) }
-        // Per (item, channel): Σ dy and Σ dy·x̂, which give the affine gradients and the group means
-        // that the input gradient needs.
-        var sumDy = [Double](repeating: 0, count: batch * channels)
-        var sumDyXhat = [Double](repeating: 0, count: batch * channels)
-        sumDy.withUnsafeMutableBufferPointer { sdp in
-            sumDyXhat.withUnsafeMutableBufferPointer { sxp in
-                // The input gradient overwrites `dy` in place: each element is read before it is written.
-                dy.scalars.withUnsafeMutableBufferPointer { dyp in
-                    x.scalars.withUnsafeBufferPointer { xp in
-                        scale.value.scalars.withUnsafeBufferPointer { gp in
-                            let sd = SharedPointer(sdp.baseAddress!), sx = SharedPointer(sxp.baseAddress!)
-                            let out = SharedPointer(dyp.baseAddress!)
-                            let xs = UncheckedSendable(xp.baseAddress!),
-                                dys = UncheckedSendable(UnsafePointer(dyp.baseAddress!))
-                            let gamma = UncheckedSendable(gp.baseAddress!)
-                            let means = UncheckedSendable(self.means), rstds = UncheckedSendable(self.inverseDeviations)
-                            ComputeThreads.parallelRanges(batch * groups) { range in
-                                for ng in range {
-                                    let n = ng / groups, g = ng % groups
-                                    let mean = means.value[ng], rstd = rstds.value[ng]
-                                    var groupDxhat = 0.0, groupDxhatXhat = 0.0
-                                    for c in 0..<perGroup {
-                                        let channel = g * perGroup + c
-                                        let src = xs.value + ng * groupSize + c * voxels
-                                        let grad = dys.value + ng * groupSize + c * voxels
-                                        let d0 = Tensor.chunkedSum(grad, count: voxels)
-                                        let d1 = Tensor.chunkedDot(grad, src, count: voxels, mean: mean) * Double(rstd)
-                                        sd.base[n * perGroup * groups + channel] = d0
-                                        sx.base[n * perGroup * groups + channel] = d1
-                                        groupDxhat += d0 * Double(gamma.value[channel])
-                                        groupDxhatXhat += d1 * Double(gamma.value[channel])
-                                    }
-                                    let meanDxhat = Float(groupDxhat / Double(groupSize))
-                                    let meanDxhatXhat = Float(groupDxhatXhat / Double(groupSize))
-                                    for c in 0..<perGroup {
-                                        let channel = g * perGroup + c
-                                        let src = xs.value + ng * groupSize + c * voxels
-                                        let grad = dys.value + ng * groupSize + c * voxels
-                                        let dst = out.base + ng * groupSize + c * voxels
-                                        let a = gamma.value[channel] * rstd
-                                        let c1 = rstd * meanDxhat
-                                        let c2 = rstd * rstd * meanDxhatXhat
-                                        for i in 0..<voxels {
-                                            dst[i] = a * grad[i] - c1 - (src[i] - mean) * c2
-                                        }
-                                    }
-                                }
+        let batch = x.shape[0]
+        let channels = self.channels
+        let rows = x.count / (batch * channels)
+        let groupSize = Double(channels / groups * rows)
+        let gamma = scale.value.scalars
+        for n in 0..<batch {
+            let channelMeans = perChannel(means, item: n), rstd = perChannel(inverseDeviations, item: n)
+            let a = (0..<channels).map { gamma[$0] * rstd[$0] }
+            // ReLU's mask for a rectified GroupNorm: `γ·x̂ + β ≤ 0` where the forward pass zeroed.
+            let b = (0..<channels).map { shift.value.scalars[$0] - channelMeans[$0] * a[$0] }
+            let rectified = self.rectified
+            // Per channel: Σ dy and Σ dy·(x − mean), which give the affine gradients and the group
+            // means that the input gradient needs; the first pass also applies ReLU's mask to `dy`.
+            var totals: [Double] = []
+            dy.scalars.withUnsafeMutableBufferPointer { dyp in
+                x.scalars.withUnsafeBufferPointer { xp in
+                    let grad = SharedPointer(dyp.baseAddress! + n * rows * channels)
+                    let src = UncheckedSendable(xp.baseAddress! + n * rows * channels)
+                    totals = Tensor.channelTotals(rows: rows, channels: 2 * channels) { range, totals in
+                        Self.addGradientSums(
+                            x: src.value, dy: grad.base, rows: range, channels: channels, means: channelMeans,
+                            mask: rectified ? (a, b) : nil, into: totals)
+                    }
+                }
+            }
+            let sumDy = Array(totals[0..<channels])
+            let sumDyXhat = (0..<channels).map { totals[channels + $0] * Double(rstd[$0]) }
+            let groupDxhat = groupTotals((0..<channels).map { sumDy[$0] * Double(gamma[$0]) })
+            let groupDxhatXhat = groupTotals((0..<channels).map { sumDyXhat[$0] * Double(gamma[$0]) })
+            let c1 = (0..<channels).map { rstd[$0] * Float(groupDxhat[group(of: $0)] / groupSize) }
+            let c2 = (0..<channels).map { rstd[$0] * rstd[$0] * Float(groupDxhatXhat[group(of: $0)] / groupSize) }
+            // The input gradient overwrites `dy` in place: each element is read before it is written.
+            dy.scalars.withUnsafeMutableBufferPointer { dyp in
+                x.scalars.withUnsafeBufferPointer { xp in
+                    let grad = SharedPointer(dyp.baseAddress! + n * rows * channels)
+                    let src = UncheckedSendable(xp.baseAddress! + n * rows * channels)
+                    // One row per channel: a, c1, c2, mean.
+                    let coefficients = UncheckedSendable(a + c1 + c2 + channelMeans)
+                    ComputeThreads.parallelRanges(rows, minimumPerWorker: 1024) { range in
+                        coefficients.value.withUnsafeBufferPointer { k in
+                            let (a, c1, c2, m) = (
+                                k.baseAddress!, k.baseAddress! + channels,
+                                k.baseAddress! + 2 * channels, k.baseAddress! + 3 * channels
+                            )
+                            for r in range {
+                                let xs = src.value + r * channels, g = grad.base + r * channels
+                                for c in 0..<channels { g[c] = a[c] * g[c] - c1[c] - (xs[c] - m[c]) * c2[c] }
                             }
                         }
                     }
                 }
             }
-        }
-        for n in 0..<batch {
             for c in 0..<channels {
-                shift.gradient.scalars[c] += Float(sumDy[n * channels + c])
-                scale.gradient.scalars[c] += Float(sumDyXhat[n * channels + c])
+                shift.gradient.scalars[c] += Float(sumDy[c])
+                scale.gradient.scalars[c] += Float(sumDyXhat[c])
             }
         }
         return dy
     }
 
-    /// ReLU's backward pass for a rectified GroupNorm: zeroes `dy` where `γ·x̂ + β ≤ 0`, which
-    /// recomputes the forward pass's decision from its input and statistics.
-    private func keepWhereRectifiedOutputIsPositive(_ dy: inout Tensor, input x: Tensor) {
-        let voxels = x.count / (x.batch * channels)
-        let perGroup = channels / groups
-        let channels = self.channels
-        dy.scalars.withUnsafeMutableBufferPointer { dyp in
-            x.scalars.withUnsafeBufferPointer { xp in
-                scale.value.scalars.withUnsafeBufferPointer { gp in
-                    shift.value.scalars.withUnsafeBufferPointer { bp in
-                        let out = SharedPointer(dyp.baseAddress!), xs = UncheckedSendable(xp.baseAddress!)
-                        let gamma = UncheckedSendable(gp.baseAddress!), beta = UncheckedSendable(bp.baseAddress!)
-                        let means = UncheckedSendable(self.means), rstds = UncheckedSendable(self.inverseDeviations)
-                        ComputeThreads.parallelRanges(x.batch * channels) { range in
-                            for nc in range {
-                                let c = nc % channels, ng = (nc / channels) * groups + c / perGroup
-                                let a = gamma.value[c] * rstds.value[ng]
-                                let b = beta.value[c] - means.value[ng] * a
-                                let src = xs.value + nc * voxels, grad = out.base + nc * voxels
-                                for i in 0..<voxels { grad[i] = src[i] * a + b > 0 ? grad[i] : 0 }
+    /// Adds `Σ dy` to `totals[channel]` and `Σ dy·(x − mean)` to `totals[channels + channel]` over
+    /// `rows`, first zeroing `dy` where `x·a + b ≤ 0` when `mask` gives `(a, b)` (ReLU's backward
+    /// pass, recomputed from the input and the statistics). Eight channels at a time in SIMD
+    /// registers, the rest one by one.
+    private static func addGradientSums(
+        x: UnsafePointer<Float>, dy: UnsafeMutablePointer<Float>, rows: Range<Int>, channels: Int, means: [Float],
+        mask: (a: [Float], b: [Float])?, into totals: UnsafeMutablePointer<Double>
+    ) {
+        typealias Lanes = SIMD8<Float>
+        let masked = mask != nil
+        // One row per channel: mean, a, b.
+        let coefficients = means + (mask?.a ?? means) + (mask?.b ?? means)
+        coefficients.withUnsafeBufferPointer { k in
+            let (m, a, b) = (k.baseAddress!, k.baseAddress! + channels, k.baseAddress! + 2 * channels)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * channels) { partial in
+                let sums = partial.baseAddress!, products = partial.baseAddress! + channels
+                var row = rows.lowerBound
+                while row < rows.upperBound {
+                    let end = min(rows.upperBound, row + 1024)
+                    partial.initialize(repeating: 0)
+                    for r in row..<end {
+                        let xs = x + r * channels, g = dy + r * channels
+                        var c = 0
+                        while c + 8 <= channels {
+                            let xv = Lanes.load(xs + c)
+                            var gv = Lanes.load(g + c)
+                            if masked {
+                                gv.replace(with: 0, where: xv * Lanes.load(a + c) + Lanes.load(b + c) .<= 0)
+                                gv.store(to: g + c)
                             }
+                            (Lanes.load(sums + c) + gv).store(to: sums + c)
+                            (Lanes.load(products + c) + gv * (xv - Lanes.load(m + c))).store(to: products + c)
+                            c += 8
+                        }
+                        while c < channels {
+                            if masked && xs[c] * a[c] + b[c] <= 0 { g[c] = 0 }
+                            sums[c] += g[c]
+                            products[c] += g[c] * (xs[c] - m[c])
+                            c += 1
                         }
                     }
+                    for c in 0..<(2 * channels) { totals[c] += Double(partial[c]) }
+                    row = end
                 }
             }
         }
     }
+}
 
-    /// Mean and biased variance in double precision (two passes).
-    static func moments(_ p: UnsafePointer<Float>, count: Int) -> (Double, Double) {
-        let mean = Tensor.chunkedSum(p, count: count) / Double(count)
-        return (mean, Tensor.chunkedSquaredDeviations(p, count: count, mean: Float(mean)) / Double(count))
-    }
+extension SIMD8<Float> {
+    /// Eight floats from `p`, which need not be aligned.
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> Self { UnsafeRawPointer(p).loadUnaligned(as: Self.self) }
+
+    /// Writes the eight lanes to `p`, which need not be aligned.
+    @inline(__always)
+    func store(to p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: self, as: Self.self) }
 }

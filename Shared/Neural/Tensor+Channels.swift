@@ -1,59 +1,53 @@
-/// Channel-axis operations of NCDHW tensors: concatenation and splitting (for callers that need the
-/// joined tensor; the U-Net's convolutions read the two blocks directly) and the feature vector.
+/// Channel-axis operations of channels-last tensors `[N, D, H, W, C]`: concatenation and splitting
+/// (for callers that need the joined tensor; the U-Net's convolutions read the two blocks directly)
+/// and the feature vector.
 extension Tensor {
-    /// Concatenates along channels: `[N, Ca, …]` and `[N, Cb, …]` give `[N, Ca + Cb, …]`.
+    /// Concatenates along channels: `[…, Ca]` and `[…, Cb]` give `[…, Ca + Cb]`.
     public static func concatenateChannels(_ a: Tensor, _ b: Tensor) -> Tensor {
-        precondition(a.batch == b.batch && a.spatial == b.spatial, "concat needs equal sizes: \(a.shape) \(b.shape)")
-        let sizeA = a.count / a.batch, sizeB = b.count / b.batch
+        precondition(a.shape.dropLast() == b.shape.dropLast(), "concat needs equal sizes: \(a.shape) \(b.shape)")
+        let (ca, cb) = (a.trailingChannels, b.trailingChannels)
         var scalars: [Float] = []
         scalars.reserveCapacity(a.count + b.count)
-        for n in 0..<a.batch {
-            scalars += a.scalars[(n * sizeA)..<((n + 1) * sizeA)]
-            scalars += b.scalars[(n * sizeB)..<((n + 1) * sizeB)]
+        for row in 0..<a.voxelRows {
+            scalars += a.scalars[(row * ca)..<((row + 1) * ca)]
+            scalars += b.scalars[(row * cb)..<((row + 1) * cb)]
         }
-        return Tensor(shape: [a.batch, a.channels + b.channels] + a.spatial, scalars: scalars)
+        return Tensor(shape: a.shape.dropLast() + [ca + cb], scalars: scalars)
     }
 
     /// The inverse of `concatenateChannels`, used to split a gradient between its two inputs.
     public func splitChannels(at first: Int) -> (Tensor, Tensor) {
-        let voxels = self.voxels
-        let sizeA = first * voxels, sizeB = (channels - first) * voxels
+        let channels = trailingChannels
         var a: [Float] = [], b: [Float] = []
-        a.reserveCapacity(batch * sizeA)
-        b.reserveCapacity(batch * sizeB)
-        for n in 0..<batch {
-            let base = n * (sizeA + sizeB)
-            a += scalars[base..<(base + sizeA)]
-            b += scalars[(base + sizeA)..<(base + sizeA + sizeB)]
+        a.reserveCapacity(voxelRows * first)
+        b.reserveCapacity(voxelRows * (channels - first))
+        for row in 0..<voxelRows {
+            a += scalars[(row * channels)..<(row * channels + first)]
+            b += scalars[(row * channels + first)..<((row + 1) * channels)]
         }
         return (
-            Tensor(shape: [batch, first] + spatial, scalars: a),
-            Tensor(shape: [batch, channels - first] + spatial, scalars: b)
+            Tensor(shape: shape.dropLast() + [first], scalars: a),
+            Tensor(shape: shape.dropLast() + [channels - first], scalars: b)
         )
     }
 
-    /// Global average pooling over depth, height and width: `[N, C, D, H, W]` → `[N, C]`.
+    /// Global average pooling over depth, height and width: `[N, D, H, W, C]` → `[N, C]`.
     public func globalAveragePool() -> Tensor {
-        let voxels = self.voxels
-        var out = [Float](repeating: 0, count: batch * channels)
+        let (batch, channels) = (shape[0], trailingChannels)
+        let voxels = voxelRows / batch
+        var out: [Float] = []
+        out.reserveCapacity(batch * channels)
         scalars.withUnsafeBufferPointer { p in
-            for i in 0..<(batch * channels) {
-                var total = 0.0
-                for v in 0..<voxels { total += Double(p[i * voxels + v]) }
-                out[i] = Float(total / Double(voxels))
+            for n in 0..<batch {
+                var totals = [Double](repeating: 0, count: channels)
+                totals.withUnsafeMutableBufferPointer { t in
+                    Tensor.addChannelSums(
+                        p.baseAddress! + n * voxels * channels, rows: 0..<voxels, channels: channels,
+                        into: t.baseAddress!)
+                }
+                out += totals.map { Float($0 / Double(voxels)) }
             }
         }
         return Tensor(shape: [batch, channels], scalars: out)
-    }
-
-    /// The gradient of `globalAveragePool`: spreads `[N, C]` evenly over `spatial`.
-    public static func globalAveragePoolBackward(_ dy: Tensor, spatial: [Int]) -> Tensor {
-        let voxels = spatial.reduce(1, *)
-        var scalars = [Float](repeating: 0, count: dy.count * voxels)
-        for i in 0..<dy.count {
-            let v = dy.scalars[i] / Float(voxels)
-            for j in 0..<voxels { scalars[i * voxels + j] = v }
-        }
-        return Tensor(shape: dy.shape + spatial, scalars: scalars)
     }
 }

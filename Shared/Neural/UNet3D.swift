@@ -102,7 +102,7 @@ public final class UNet3D {
     /// full-resolution decoder level) on a batch of one `spatial` patch, for benchmarks and logs.
     public func widestConvolutionKernels(spatial: [Int]) -> String {
         let conv = decoders.last?[0].conv ?? encoders[0][0].conv
-        return conv.implementation(forInputShape: [1, conv.inChannels] + spatial)
+        return conv.implementation(forInputShape: [1] + spatial + [conv.inChannels])
     }
 
     /// Parameters with names that mirror a PyTorch module tree (docs/neural-engine-figures.md):
@@ -147,7 +147,8 @@ public final class UNet3D {
     }
 
     /// Logits `[N, 1, D, H, W]` and the feature vectors `[N, C_deepest]` for `input` `[N, C, D, H, W]`
-    /// (sizes divisible by `config.sizeDivisor`).
+    /// (sizes divisible by `config.sizeDivisor`). Inside, the activations are channels-last
+    /// (`Tensor+ChannelsLast.swift`); a one-channel output has the same scalars in both layouts.
     public func forward(_ input: Tensor, phase: Phase) -> (logits: Tensor, features: Tensor) {
         let prefix = forwardToFirstDropout(input, phase: phase)
         let features = prefix.features
@@ -182,7 +183,7 @@ public final class UNet3D {
         for dropout in dropouts { dropout.isActive = dropoutOn }
         for layer in cachingLayers { layer.recordsForBackward = phase == .training }
         var skips: [Tensor] = []
-        var h = input
+        var h = input.channelsLast()
         for level in 0..<config.levels {
             if level > 0 { h = pools[level - 1](consume h) }
             for unit in encoders[level] { h = unit(consume h) }
@@ -203,7 +204,8 @@ public final class UNet3D {
             if config.dropoutPlacement == .everyDecoderBlock, k < dropouts.count { h = dropouts[k](consume h) }
         }
         if config.dropoutPlacement == .lastDecoderBlock, let dropout = dropouts.first { h = dropout(consume h) }
-        return head(consume h)
+        let logits = head(consume h)
+        return logits.reshaped([logits.shape[0], 1] + logits.channelsLastSpatial)
     }
 
     /// Decoder block `k` (0 = deepest): upsample, then conv units whose first one reads the channel
@@ -217,7 +219,8 @@ public final class UNet3D {
     /// Backpropagates the gradient of the loss with respect to the logits of the last forward pass,
     /// adding to every parameter's gradient.
     public func backward(_ gradientOfLogits: Tensor) {
-        var g = head.backward(gradientOfLogits)
+        let shape = gradientOfLogits.shape
+        var g = head.backward(gradientOfLogits.reshaped([shape[0]] + shape[2...] + [1]))
         if config.dropoutPlacement == .lastDecoderBlock, let dropout = dropouts.first {
             g = dropout.backward(consume g)
         }

@@ -3,7 +3,8 @@ import Testing
 
 @testable import Neural
 
-/// Forward and backward passes match PyTorch 2.13 on fixed inputs.
+/// Forward and backward passes match PyTorch 2.13 on fixed inputs (the layers' activations are
+/// channels-last, PyTorch's vectors NCDHW).
 @Suite struct LayerReferenceTests {
     let vectors = ReferenceVectors.load()
 
@@ -21,8 +22,11 @@ import Testing
         for threads in [1, 2] {
             ComputeThreads.$count.withValue(threads) {
                 for p in conv.parameters { p.zeroGradient() }
-                #expect(toleranceRatio(conv(v.tensor("input")), v.tensor("output")) <= 1)
-                #expect(toleranceRatio(conv.backward(v.tensor("upstream")), v.tensor("inputGradient")) <= 1)
+                #expect(toleranceRatio(conv(v.tensor("input").channelsLast()), v.tensor("output").channelsLast()) <= 1)
+                #expect(
+                    toleranceRatio(
+                        conv.backward(v.tensor("upstream").channelsLast()), v.tensor("inputGradient").channelsLast())
+                        <= 1)
                 #expect(toleranceRatio(conv.weight.gradient, v.tensor("weightGradient")) <= 1)
                 if hasBias { #expect(toleranceRatio(conv.bias!.gradient, v.tensor("biasGradient")) <= 1) }
             }
@@ -31,30 +35,35 @@ import Testing
 
     @Test func groupNormMatchesPyTorch() {
         let v = vectors.entry("groupNorm")
-        let x = v.tensor("input")
-        let norm = GroupNorm(groups: Int(v.number("groups")), channels: x.channels)
+        let x = v.tensor("input").channelsLast()
+        let norm = GroupNorm(groups: Int(v.number("groups")), channels: x.shape[4])
         norm.scale.value = v.tensor("scale")
         norm.shift.value = v.tensor("shift")
-        #expect(toleranceRatio(norm(x), v.tensor("output")) <= 1)
-        #expect(toleranceRatio(norm.backward(v.tensor("upstream")), v.tensor("inputGradient"), atol: 2e-5) <= 1)
+        #expect(toleranceRatio(norm(x), v.tensor("output").channelsLast()) <= 1)
+        #expect(
+            toleranceRatio(
+                norm.backward(v.tensor("upstream").channelsLast()), v.tensor("inputGradient").channelsLast(), atol: 2e-5
+            ) <= 1)
         #expect(toleranceRatio(norm.scale.gradient, v.tensor("scaleGradient")) <= 1)
         #expect(toleranceRatio(norm.shift.gradient, v.tensor("shiftGradient")) <= 1)
         norm.recordsForBackward = false
-        #expect(toleranceRatio(norm(x), v.tensor("output")) <= 1)
+        #expect(toleranceRatio(norm(x), v.tensor("output").channelsLast()) <= 1)
     }
 
     @Test func trilinearUpsamplingMatchesPyTorch() {
         let v = vectors.entry("trilinearUpsample")
         let up = TrilinearUpsample()
-        #expect(toleranceRatio(up(v.tensor("input")), v.tensor("output")) <= 1)
-        #expect(toleranceRatio(up.backward(v.tensor("upstream")), v.tensor("inputGradient")) <= 1)
+        #expect(toleranceRatio(up(v.tensor("input").channelsLast()), v.tensor("output").channelsLast()) <= 1)
+        #expect(
+            toleranceRatio(up.backward(v.tensor("upstream").channelsLast()), v.tensor("inputGradient").channelsLast())
+                <= 1)
     }
 
     @Test func maxPoolingMatchesPyTorch() {
         let v = vectors.entry("maxPool")
         let pool = MaxPool3D()
-        #expect(pool(v.tensor("input")) == v.tensor("output"))
-        #expect(pool.backward(v.tensor("upstream")) == v.tensor("inputGradient"))
+        #expect(pool(v.tensor("input").channelsLast()) == v.tensor("output").channelsLast())
+        #expect(pool.backward(v.tensor("upstream").channelsLast()) == v.tensor("inputGradient").channelsLast())
     }
 
     @Test("Dice + BCE loss matches PyTorch autograd", arguments: ["loss", "lossWeighted", "lossBatchDice"])

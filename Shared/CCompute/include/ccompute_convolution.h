@@ -3,11 +3,12 @@
 
 /// 3×3×3 convolutions (stride 1, zero padding 1) on oneDNN, called from the Neural engine.
 ///
-/// The engine's tensors are dense float32 `[N, C, D, H, W]`; a plan reorders them into the
-/// channels-last layout oneDNN's direct (im2col-free) kernels read, in float32 or bfloat16, runs
-/// the convolution and reorders the result back. Inputs and input gradients come as channel blocks
-/// (the U-Net's `[upsampled, skip]`), which are written into and read from channel slices of one
-/// channels-last buffer, so the concatenation never exists in the engine's layout.
+/// The engine's activations are dense channels-last float32 `[N, D, H, W, C]`, the layout oneDNN's
+/// direct (im2col-free) kernels read, so a float32 plan convolves the caller's tensors in place and
+/// writes its output straight into the caller's buffer. Inputs and input gradients can come as
+/// channel blocks (the U-Net's `[upsampled, skip]`), which are copied into and out of channel slices
+/// of one operand buffer, so the concatenation never exists in the engine; a bfloat16 plan converts
+/// its operands on the way in.
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -33,8 +34,8 @@ void as_convolution_destroy(as_convolution *plan);
 /// benchmarks and logs.
 const char *as_convolution_implementation(const as_convolution *plan);
 
-/// `output[N, Cout, D, H, W] = conv(input, weights)`, `weights` `[Cout, Cin, 3, 3, 3]`; the input is
-/// `block_count` tensors `[N, block_channels[b], D, H, W]` whose channels add up to `Cin`.
+/// `output[N, D, H, W, Cout] = conv(input, weights)`, `weights` `[Cout, Cin, 3, 3, 3]`; the input is
+/// `block_count` tensors `[N, D, H, W, block_channels[b]]` whose channels add up to `Cin`.
 /// Returns 0, or −1 with the reason in `error`.
 int as_convolution_forward(as_convolution *plan, int block_count, const float *const *inputs,
                            const int *block_channels, const float *weights, float *output, int threads,

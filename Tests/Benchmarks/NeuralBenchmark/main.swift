@@ -142,7 +142,7 @@ func peak() {
 }
 
 /// One 3×3×3 convolution layer on a batch of one `size`³ input: forward and backward (weights and
-/// input) wall times, reorders included, as GFLOP/s next to the peaks.
+/// input) wall times on channels-last tensors, as GFLOP/s next to the peaks.
 func convolution() {
     let (inChannels, outChannels, size) = (
         option("--in", default: 16), option("--out", default: 16), option("--size", default: 64)
@@ -151,8 +151,8 @@ func convolution() {
     let conv = Conv3D(
         inChannels: inChannels, outChannels: outChannels, kernelSize: 3, bias: false, generator: &generator)
     conv.precision = precision
-    let x = randomVolume([1, inChannels, size, size, size], seed: 2)
-    let dy = randomVolume([1, outChannels, size, size, size], seed: 3)
+    let x = randomVolume([1, size, size, size, inChannels], seed: 2)
+    let dy = randomVolume([1, size, size, size, outChannels], seed: 3)
     let flops = 2 * 27 * Double(inChannels * outChannels) * pow(Double(size), 3)
     var forward: [Double] = [], backward: [Double] = []
     for run in 0..<7 {
