@@ -99,10 +99,11 @@ public final class UNet3D {
     }
 
     /// oneDNN's kernels for the network's most expensive convolution (the first one of the
-    /// full-resolution decoder level) on a batch of one `spatial` patch, for benchmarks and logs.
-    public func widestConvolutionKernels(spatial: [Int]) -> String {
+    /// full-resolution decoder level) on a batch of `batch` `spatial` patches, for benchmarks and
+    /// logs (after a training step of that batch, they include the backward passes).
+    public func widestConvolutionKernels(batch: Int = 1, spatial: [Int]) -> String {
         let conv = decoders.last?[0].conv ?? encoders[0][0].conv
-        return conv.implementation(forInputShape: [1] + spatial + [conv.inChannels])
+        return conv.implementation(forInputShape: [batch] + spatial + [conv.inChannels])
     }
 
     /// Parameters with names that mirror a PyTorch module tree (docs/neural-engine-figures.md):

@@ -25,15 +25,15 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "vectors"))
 from neural_unet_reference import UNet3D  # noqa: E402  (the PyTorch twin the checkpoint tests use)
 
 CONFIGS = {
-    # name: (levels, base channels, groups, patch edge)
-    "A": (4, 16, 8, 64),
-    "B": (5, 16, 8, 96),
-    "cpu": (4, 8, 4, 24),
+    # name: (levels, base channels, groups, patch edge, patches per step)
+    "A": (4, 16, 8, 64, 1),
+    "B": (5, 16, 8, 96, 1),
+    "cpu": (4, 8, 4, 24, 2),  # the cpu profile's network, patch and batch
 }
 
 
 def network(config):
-    levels, base, groups, _ = CONFIGS[config]
+    levels, base, groups, _, _ = CONFIGS[config]
     return UNet3D({"inputChannels": 2, "levels": levels, "baseChannels": base, "convolutionsPerLevel": 2,
                    "groupNormGroups": groups, "convolutionBias": False}, dropout=0.5)
 
@@ -69,11 +69,11 @@ def peak_rss_mb():
 
 
 def train(args):
-    levels, _, _, n = CONFIGS[args.config]
+    levels, _, _, n, batch = CONFIGS[args.config]
     torch.manual_seed(1)
-    model, x = prepare(network(args.config), torch.rand(1, 2, n, n, n) * 2 - 1, args.mode)
+    model, x = prepare(network(args.config), torch.rand(batch, 2, n, n, n) * 2 - 1, args.mode)
     model.train()
-    target = sphere(n)
+    target = sphere(n).repeat(batch, 1, 1, 1, 1)
     optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
 
     def step():
@@ -91,7 +91,7 @@ def train(args):
         step()
         times.append((time.perf_counter() - t0) * 1e3)
         cpu.append((time.process_time() - c0) * 1e3)
-    print(f"train {args.config}: 2x{n}^3, {levels} levels, {torch.get_num_threads()} threads, PyTorch {args.mode}: "
+    print(f"train {args.config}: {batch}x2x{n}^3, {levels} levels, {torch.get_num_threads()} threads, PyTorch {args.mode}: "
           f"median {statistics.median(times):.0f} ms/step (min {min(times):.0f}, max {max(times):.0f}, "
           f"{args.steps} steps), CPU {statistics.median(cpu):.0f} ms/step, peak RSS {peak_rss_mb():.0f} MB")
 

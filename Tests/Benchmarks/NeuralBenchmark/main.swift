@@ -91,14 +91,15 @@ func sphereLabel(_ n: Int) -> Tensor {
     return label
 }
 
-/// Config A: 2×64³, 4 levels 16…128; config B: 2×96³, 5 levels 16…256; dropout before the head.
-/// Config cpu: the `cpu` profile's network (4 levels 8…64) on its 24³ training patch.
-func benchmarkConfig(_ name: String) -> (UNet3DConfig, Int) {
+/// Config A: one 2×64³ patch per step, 4 levels 16…128; config B: one 2×96³ patch, 5 levels
+/// 16…256; dropout before the head. Config cpu: the `cpu` profile's network (4 levels 8…64) on its
+/// batch of two 24³ training patches. Returns the network, the patch edge and the patches per step.
+func benchmarkConfig(_ name: String) -> (UNet3DConfig, Int, Int) {
     if name == "cpu" {
         return (
             UNet3DConfig(
                 inputChannels: 2, levels: 4, baseChannels: 8, convolutionsPerLevel: 2, groupNormGroups: 4,
-                dropoutRate: 0.5, dropoutPlacement: .lastDecoderBlock, dropoutMode: .trainAndTest), 24
+                dropoutRate: 0.5, dropoutPlacement: .lastDecoderBlock, dropoutMode: .trainAndTest), 24, 2
         )
     }
     let levels = name == "B" ? 5 : 4
@@ -106,7 +107,7 @@ func benchmarkConfig(_ name: String) -> (UNet3DConfig, Int) {
         inputChannels: 2, levels: levels, baseChannels: 16, convolutionsPerLevel: 2,
         groupNormGroups: 8, dropoutRate: 0.5, dropoutPlacement: .lastDecoderBlock,
         dropoutMode: .trainAndTest)
-    return (config, name == "B" ? 96 : 64)
+    return (config, name == "B" ? 96 : 64, 1)
 }
 
 /// Multiply-adds ×2 of the 3×3×3 convolutions in one training step on a `size`³ patch: forward,
@@ -177,13 +178,13 @@ func convolution() {
 func train() {
     let name = arguments.dropFirst().first { ["A", "B", "cpu"].contains($0) } ?? "A"
     let steps = option("--steps", default: 10)
-    let (config, size) = benchmarkConfig(name)
+    let (config, size, batch) = benchmarkConfig(name)
     let network = UNet3D(config: config, seed: 1)
     network.precision = precision
     let optimizer = SGD(parameters: network.parameters, learningRate: 1e-3)
     let loss = DiceBCELoss()
-    let image = randomVolume([1, 2, size, size, size], seed: 2)
-    let label = sphereLabel(size)
+    let image = randomVolume([batch, 2, size, size, size], seed: 2)
+    let label = Tensor(stackingBatches: Array(repeating: sphereLabel(size), count: batch))
     func step() {
         let (logits, _) = network.forward(image, phase: .training)
         network.backward(loss(logits: logits, target: label).gradient)
@@ -200,15 +201,17 @@ func train() {
     print(
         String(
             format:
-                "train %@: 2x%d^3, %d levels, %d threads, %@: median %.0f ms/step (min %.0f, max %.0f, %d steps), CPU %.0f ms/step, peak RSS %.0f MB",
-            name, size, config.levels, ComputeThreads.count, precision.rawValue, median(times),
+                "train %@: %dx2x%d^3, %d levels, %d threads, %@: median %.0f ms/step (min %.0f, max %.0f, %d steps), CPU %.0f ms/step, peak RSS %.0f MB",
+            name, batch, size, config.levels, ComputeThreads.count, precision.rawValue, median(times),
             times.min()!, times.max()!, steps, median(cpu), peakResidentMB()))
-    let flops = convolutionFlopsPerStep(config, size: size)
+    let flops = Double(batch) * convolutionFlopsPerStep(config, size: size)
     print(
         String(
             format: "  convolutions: %.1f GFLOP per step, %.0f GFLOP/s at the median step", flops / 1e9,
             flops / median(times) / 1e6))
-    print("  kernels of the widest convolution: " + network.widestConvolutionKernels(spatial: [size, size, size]))
+    print(
+        "  kernels of the widest convolution: "
+            + network.widestConvolutionKernels(batch: batch, spatial: [size, size, size]))
 }
 
 /// Runs `body` once and prints its wall and CPU seconds.
@@ -219,7 +222,7 @@ func report(_ label: String, _ body: () -> Void) {
 }
 
 func infer() {
-    let (config, _) = benchmarkConfig("A")
+    let (config, _, _) = benchmarkConfig("A")
     let network = UNet3D(config: config, seed: 1)
     network.precision = precision
     let volume = randomVolume([2, 128, 128, 160], seed: 3)
@@ -246,7 +249,7 @@ func infer() {
 }
 
 func evaluate() {
-    let (config, _) = benchmarkConfig("cpu")
+    let (config, _, _) = benchmarkConfig("cpu")
     let checkpoint: Data
     do { checkpoint = try Checkpoint.encode(UNet3D(config: config, seed: 1)) } catch { fatalError("\(error)") }
     let volume = randomVolume([2, 47, 57, 47], seed: 3)
