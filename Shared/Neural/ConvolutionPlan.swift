@@ -13,8 +13,9 @@ final class ConvolutionPlan {
     var implementation: String { String(cString: as_convolution_implementation(handle)) }
     private let handle: OpaquePointer
 
-    /// A plan in `precision`, or in fp32 when this CPU has no bfloat16 kernels for the shape, for
-    /// calls on `threads` workers (oneDNN fixes a kernel's thread count when it makes the plan).
+    /// A plan in `precision`, or in fp32 when this CPU has no bfloat16 instructions or no bfloat16
+    /// kernel for the shape, for calls on `threads` workers (oneDNN fixes a kernel's thread count when
+    /// it makes the plan).
     init(batch: Int, inChannels: Int, outChannels: Int, spatial: [Int], precision: Precision, threads: Int) {
         var error = [CChar](repeating: 0, count: 512)
         func create(_ precision: Precision) -> OpaquePointer? {

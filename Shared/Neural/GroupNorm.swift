@@ -91,8 +91,12 @@ public final class GroupNorm: RecordingLayer {
             let channelMeans = perChannel(means, item: n)
             let deviations = groupTotals(
                 Tensor.channelTotals(rows: rows, channels: channels) { range, totals in
-                    Self.addSquaredDeviations(
-                        x.value, rows: range, channels: channels, means: channelMeans, into: totals)
+                    channelMeans.withUnsafeBufferPointer { m in
+                        Tensor.addChannelSums(x.value, rows: range, channels: channels, into: totals) { value, c in
+                            let d = value - m[c]
+                            return d * d
+                        }
+                    }
                 })
             for g in 0..<groups {
                 inverseDeviations[n * groups + g] = Float(
@@ -118,33 +122,6 @@ public final class GroupNorm: RecordingLayer {
                             }
                         }
                     }
-                }
-            }
-        }
-    }
-
-    /// Adds `Σ (x − mean[channel])²` over `rows` to `totals[channel]`, in the blocks of
-    /// `Tensor.addChannelSums`.
-    private static func addSquaredDeviations(
-        _ p: UnsafePointer<Float>, rows: Range<Int>, channels: Int, means: [Float],
-        into totals: UnsafeMutablePointer<Double>
-    ) {
-        means.withUnsafeBufferPointer { m in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: channels) { partial in
-                var row = rows.lowerBound
-                while row < rows.upperBound {
-                    let end = min(rows.upperBound, row + 1024)
-                    partial.initialize(repeating: 0)
-                    var x = p + row * channels
-                    for _ in row..<end {
-                        for c in 0..<channels {
-                            let d = x[c] - m[c]
-                            partial[c] += d * d
-                        }
-                        x += channels
-                    }
-                    for c in 0..<channels { totals[c] += Double(partial[c]) }
-                    row = end
                 }
             }
         }

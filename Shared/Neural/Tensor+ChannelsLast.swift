@@ -62,6 +62,17 @@ extension Tensor {
     static func addChannelSums(
         _ p: UnsafePointer<Float>, rows: Range<Int>, channels: Int, into totals: UnsafeMutablePointer<Double>
     ) {
+        addChannelSums(p, rows: rows, channels: channels, into: totals) { value, _ in value }
+    }
+
+    /// Adds each channel's sum of `term(value, channel)` over voxel rows `rows` of the channels-last
+    /// `p` to `totals[channel]`, in the same blocks as the plain sums (GroupNorm's squared deviations
+    /// are one such term).
+    @inline(__always)
+    static func addChannelSums(
+        _ p: UnsafePointer<Float>, rows: Range<Int>, channels: Int, into totals: UnsafeMutablePointer<Double>,
+        of term: (Float, Int) -> Float
+    ) {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: channels) { partial in
             var row = rows.lowerBound
             while row < rows.upperBound {
@@ -69,7 +80,7 @@ extension Tensor {
                 partial.initialize(repeating: 0)
                 var x = p + row * channels
                 for _ in row..<end {
-                    for c in 0..<channels { partial[c] += x[c] }
+                    for c in 0..<channels { partial[c] += term(x[c], c) }
                     x += channels
                 }
                 for c in 0..<channels { totals[c] += Double(partial[c]) }

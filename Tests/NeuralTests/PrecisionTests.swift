@@ -44,7 +44,7 @@ import Testing
         }
         let logits = Self.relativeDifference(bf16.logits, fp32.logits)
         guard bf16.kernels.contains("bf16") else {
-            // No bfloat16 kernels on this CPU (no AVX-512): the plans fall back to fp32
+            // No bfloat16 instructions on this CPU (no AVX512-BF16): the plans fall back to fp32
             // (`ConvolutionPlan`), so the step must be fp32's exactly.
             #expect(logits == 0, "a fallback to fp32 computes as fp32: logits differ by \(logits)")
             return

@@ -24,7 +24,8 @@ typedef enum { AS_PRECISION_FP32 = 0, AS_PRECISION_BF16 = 1 } as_precision;
 /// by `threads` workers. oneDNN splits a kernel's work for the thread count current when the plan is
 /// made and starts that many threads at every call, so the plan is made for the count its calls
 /// use. Returns NULL and writes the reason into `error` (at most `error_size` bytes) when oneDNN
-/// has no implementation for the shape and precision on this CPU.
+/// has no implementation for the shape and precision on this CPU, or for a bf16 plan on a CPU
+/// without bfloat16 dot-product instructions, where oneDNN's emulation is slower than fp32.
 as_convolution *as_convolution_create(int batch, int in_channels, int out_channels, int depth, int height,
                                       int width, as_precision precision, int threads, char *error,
                                       size_t error_size);
