@@ -11,7 +11,7 @@ FROM ${SWIFT_IMAGE} AS build
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get update -qq \
     && apt-get install -y -qq --no-install-recommends \
-        libnats-dev libpq-dev libopenblas-dev libdnnl-dev libnifti2-dev zlib1g-dev pkg-config \
+        libnats-dev libpq-dev libssl-dev libopenblas-dev libdnnl-dev libnifti2-dev zlib1g-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 
@@ -31,12 +31,12 @@ RUN swift build -c release --static-swift-stdlib \
     && ls /staging
 
 FROM ${RUNTIME_IMAGE}
-# The shared libraries the executables link (ldd): NATS, libpq, OpenBLAS, NIfTI-2 with znzlib and
+# The shared libraries the executables link (ldd): NATS, libpq, libcrypto (SHA-256), OpenBLAS, NIfTI-2 with znzlib and
 # zlib, and the C++ runtime the Swift runtime uses.
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get update -qq \
     && apt-get install -y -qq --no-install-recommends \
-        libnats3.4 libpq5 libopenblas0-pthread libdnnl2 libgomp1 libnifti2-2 libznz3 zlib1g libstdc++6 \
+        libnats3.4 libpq5 libssl3 libopenblas0-pthread libdnnl2 libgomp1 libnifti2-2 libznz3 zlib1g libstdc++6 \
     && rm -rf /var/lib/apt/lists/*
 
 # The folders exist in the image, owned by the service user, so that a named volume mounted on

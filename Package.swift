@@ -33,7 +33,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
@@ -45,6 +44,9 @@ let package = Package(
         .systemLibrary(
             name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CLibCrypto", path: "Shared/CLibCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
         .systemLibrary(
             name: "CBLAS", path: "Shared/CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
@@ -79,9 +81,7 @@ let package = Package(
             ], path: "Shared/Store"),
         .target(
             name: "Artifacts",
-            dependencies: [
-                .product(name: "Crypto", package: "swift-crypto")
-            ], path: "Shared/Artifacts"),
+            dependencies: ["CLibCrypto"], path: "Shared/Artifacts"),
         .target(name: "SeededRandom", path: "Shared/SeededRandom"),
         .target(name: "Redaction", path: "Shared/Redaction"),
         .target(
@@ -140,7 +140,6 @@ let package = Package(
             dependencies: [
                 "Domain", "ServiceRuntime", "Store", "Artifacts", "Volume", "ActiveLearning", "Bus", "Proto",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ], path: "Services/Ingest"),
         .executableTarget(
@@ -189,8 +188,7 @@ let package = Package(
         .testTarget(
             name: "ProtoTests",
             dependencies: [
-                "Domain", "Proto",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Artifacts", "Domain", "Proto",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ], path: "Tests/ProtoTests"),
         .testTarget(

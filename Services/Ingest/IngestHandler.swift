@@ -1,5 +1,4 @@
 import Artifacts
-import Crypto
 import Domain
 import Foundation
 import Logging
@@ -203,6 +202,6 @@ struct IngestHandler: Sendable {
 
     /// An event id that is the same whenever the same fact is reported again (SHA-256 of its parts).
     private static func eventID(_ parts: String...) -> String {
-        SHA256.hash(data: Data(parts.joined(separator: "\u{0}").utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256Hasher.hex(of: Data(parts.joined(separator: "\u{0}").utf8))
     }
 }

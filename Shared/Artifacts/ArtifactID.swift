@@ -1,3 +1,5 @@
+import Foundation
+
 /// The name of an artifact: the lowercase hex SHA-256 of its bytes.
 ///
 /// Content addressing makes writes idempotent (the same bytes always land under the same name) and
@@ -14,11 +16,14 @@ public struct ArtifactID: Hashable, Sendable, CustomStringConvertible {
         sha256 = lowered
     }
 
-    init<Digest: Sequence>(digest: Digest) where Digest.Element == UInt8 {
-        sha256 = digest.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+    /// The id of `data`.
+    init(hashing data: Data) {
+        sha256 = SHA256Hasher.hex(of: data)
+    }
+
+    /// The id of the bytes `hasher` has seen since it was made or last finalized.
+    init(hashed hasher: inout SHA256Hasher) {
+        sha256 = hasher.finalize()
     }
 
     public var description: String { sha256 }

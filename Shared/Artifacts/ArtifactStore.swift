@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 #if canImport(Glibc)
@@ -111,7 +110,7 @@ public struct ArtifactStore: Sendable {
         } catch {
             throw missingOrUnreadable(id, url: url, error: error)
         }
-        try Self.check(ArtifactID(digest: SHA256.hash(data: data)), against: id, path: url.path)
+        try Self.check(ArtifactID(hashing: data), against: id, path: url.path)
         return data
     }
 
@@ -133,11 +132,11 @@ public struct ArtifactStore: Sendable {
             throw missingOrUnreadable(id, url: url, error: error)
         }
         defer { try? input.close() }
-        var hasher = SHA256()
+        var hasher = SHA256Hasher()
         while let chunk = try Self.read(input, path: url.path) {
-            hasher.update(data: chunk)
+            hasher.update(chunk)
         }
-        try Self.check(ArtifactID(digest: hasher.finalize()), against: id, path: url.path)
+        try Self.check(ArtifactID(hashed: &hasher), against: id, path: url.path)
         return url
     }
 

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 #if canImport(Glibc)
@@ -18,7 +17,7 @@ private let systemWrite = Darwin.write
 struct TemporaryArtifactFile: ~Copyable {
     private let url: URL
     private var descriptor: Int32
-    private var hasher = SHA256()
+    private var hasher = SHA256Hasher()
     private var isMoved = false
 
     init(in root: URL) throws(ArtifactError) {
@@ -35,7 +34,7 @@ struct TemporaryArtifactFile: ~Copyable {
     }
 
     mutating func write(_ data: Data) throws(ArtifactError) {
-        hasher.update(data: data)
+        hasher.update(data)
         let failure: String? = data.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
@@ -62,7 +61,7 @@ struct TemporaryArtifactFile: ~Copyable {
         guard fsync(descriptor) == 0 else {
             throw ArtifactError(code: .io, path: url.path, detail: "fsync failed: \(systemErrorText())")
         }
-        return ArtifactID(digest: hasher.finalize())
+        return ArtifactID(hashed: &hasher)
     }
 
     /// Renames the file to `destination`. rename(2) replaces an existing file atomically: a second

@@ -1,4 +1,4 @@
-import Crypto
+import Artifacts
 import Foundation
 import Proto
 import Testing
@@ -11,17 +11,14 @@ import Testing
         #expect(!files.isEmpty, "no .proto files under \(RepositoryLayout.protos.path)")
 
         // The same bytes scripts/gen-protos hashes: each relative path, NUL, contents, NUL.
-        var hasher = SHA256()
+        var hasher = SHA256Hasher()
         for file in files {
-            hasher.update(data: Data(file.utf8))
-            hasher.update(data: Data([0]))
-            hasher.update(data: try RepositoryLayout.contents(ofProto: file))
-            hasher.update(data: Data([0]))
+            hasher.update(Data(file.utf8))
+            hasher.update(Data([0]))
+            hasher.update(try RepositoryLayout.contents(ofProto: file))
+            hasher.update(Data([0]))
         }
-        let checksum = hasher.finalize().map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        let checksum = hasher.finalize()
 
         #expect(
             checksum == ProtoContracts.sourceSHA256,
