@@ -52,7 +52,7 @@ struct ExperimentCommands: Sendable {
                 validationFraction: spec.validationFraction,
                 seed: UInt64(bitPattern: try await splitSeed(of: experiment))),
             datasetID: experiment.datasetID, spec: spec, cohort: cohort)
-        let referenceModel = try await StoredResults.referenceModel(
+        let referenceModel = try await ModelRepository.reference(
             datasetID: experiment.datasetID,
             profile: experiment.design.profile, on: database)
         // The full-data model needs every training label; a pool that waits for a person's labels

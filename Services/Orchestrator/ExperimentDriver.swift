@@ -221,7 +221,7 @@ actor ExperimentDriver {
         let index = context.round.index
         var annotated: [CaseFeatures] = []
         if context.experiment.design.restriction == .nonSimilar {
-            let stored = try await StoredResults.features(of: context.experiment.id, round: index, on: database)
+            let stored = try await ScoreRepository.features(of: context.experiment.id, round: index, on: database)
             var missing: [String] = []
             for caseID in context.annotated.map(\.id) {
                 let text = caseID.wireForm
@@ -248,7 +248,7 @@ actor ExperimentDriver {
     private func select(_ context: StepContext, annotated: [CaseFeatures]) async throws -> [CaseID] {
         let experiment = context.experiment
         let spec = context.spec
-        let scored = try await StoredResults.scores(of: experiment.id, round: context.round.index, on: database)
+        let scored = try await ScoreRepository.scores(of: experiment.id, round: context.round.index, on: database)
         let request = SelectRequest.with {
             $0.requestID = "\(experiment.id.wireForm)/\(context.round.index)"
             $0.candidates = context.pool.map { named in
@@ -283,7 +283,8 @@ actor ExperimentDriver {
     }
 
     private func startEvaluation(_ context: StepContext) async throws -> Bool {
-        let models = try await StoredResults.models(of: context.experiment.id, round: context.round.index, on: database)
+        let models = try await ModelRepository.models(
+            of: context.experiment.id, round: context.round.index, on: database)
         let plans = context.machine.evaluationPlans(round: context.round.index, testCases: context.cohort.testCases)
         let planned = try plans.map { try context.payloads.scoreJob($0, models: models) }
         return try await changePhase(context, from: .training, to: .evaluating, jobs: planned)
@@ -292,7 +293,7 @@ actor ExperimentDriver {
     private func evaluateReference(_ context: StepContext) async throws -> Bool {
         let experiment = context.experiment
         guard
-            let reference = try await StoredResults.referenceModel(
+            let reference = try await ModelRepository.reference(
                 datasetID: experiment.datasetID,
                 profile: experiment.design.profile, on: database)
         else { return false }
@@ -322,7 +323,7 @@ actor ExperimentDriver {
             equivalent: test.tost.equivalent)
         let poolAfter = context.pool.count
         let continues = context.machine.continues(after: index, equivalent: outcome.equivalent, poolCount: poolAfter)
-        let models = try await StoredResults.models(of: experiment.id, round: index, on: database)
+        let models = try await ModelRepository.models(of: experiment.id, round: index, on: database)
         let scoring =
             continues
             ? try context.machine.scoringPlans(round: index + 1, pool: context.pool, annotated: context.annotated).map {
@@ -367,7 +368,7 @@ actor ExperimentDriver {
     /// only summarised where the dataset has no full-data model.
     private func equivalenceTest(_ context: StepContext) async throws -> RoundAnalysis {
         let experiment = context.experiment
-        let models = try await StoredResults.models(of: experiment.id, round: context.round.index, on: database)
+        let models = try await ModelRepository.models(of: experiment.id, round: context.round.index, on: database)
         guard let model = models.first else {
             throw RPCError(.failedPrecondition, "round \(context.round.index) has no model")
         }
@@ -379,15 +380,15 @@ actor ExperimentDriver {
                 }
             }
         }
-        let roundDice = try await StoredResults.dice(of: model.id, on: database)
+        let roundDice = try await EvaluationRepository.dice(of: model.id, on: database)
         var referenceDice: [CaseID: Double] = [:]
         if context.state.reference != .unavailable {
             guard
-                let reference = try await StoredResults.referenceModel(
+                let reference = try await ModelRepository.reference(
                     datasetID: experiment.datasetID,
                     profile: experiment.design.profile, on: database)
             else { throw RPCError(.failedPrecondition, "round \(context.round.index) has no reference model") }
-            referenceDice = try await StoredResults.dice(of: reference.id, on: database)
+            referenceDice = try await EvaluationRepository.dice(of: reference.id, on: database)
         }
         let request = StatsRequest.with {
             $0.requestID = "\(experiment.id.wireForm)/\(context.round.index)"

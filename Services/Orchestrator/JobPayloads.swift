@@ -56,7 +56,7 @@ struct JobPayloads: Sendable {
             payload: try job.serializedData())
     }
 
-    func scoreJob(_ plan: ScoringPlan, models: [StoredResults.Model]) throws -> JobRecord {
+    func scoreJob(_ plan: ScoringPlan, models: [ModelRecord]) throws -> JobRecord {
         guard !models.isEmpty else {
             throw RPCError(.failedPrecondition, "round \(plan.round) cannot be scored: no trained model is stored")
         }

@@ -28,7 +28,7 @@ struct RecordQueries: Sendable {
                     details: ["field": "experiment_ids"])
             }
             reference = (experiment.datasetID, experiment.design.profile)
-            let rounds = try await database.finishedRoundEvaluations(of: id)
+            let rounds = try await EvaluationRepository.finishedRounds(of: id, on: database)
             answer.experiments.append(
                 ExperimentDice.with {
                     $0.experimentID = id.wireForm
@@ -45,10 +45,10 @@ struct RecordQueries: Sendable {
                 })
         }
         guard let reference else { return answer }
-        if let model = try await StoredResults.referenceModel(
+        if let model = try await ModelRepository.reference(
             datasetID: reference.dataset, profile: reference.profile, on: database)
         {
-            answer.fullData = Self.caseDice(try await StoredResults.dice(of: model.id, on: database))
+            answer.fullData = Self.caseDice(try await EvaluationRepository.dice(of: model.id, on: database))
         }
         answer.trainingPoolCases = UInt32(try await Cohort.load(reference.dataset, on: database).trainingCases.count)
         return answer
@@ -59,7 +59,7 @@ struct RecordQueries: Sendable {
         let experimentID = try ExperimentID.optional(wireForm: request.experimentID, field: "experiment_id")
         let datasetID = try DatasetID.optional(wireForm: request.datasetID, field: "dataset_id")
         let modelID = try ModelID.optional(wireForm: request.modelID, field: "model_id")
-        let models = try await database.models(of: experimentID, datasetID: datasetID, id: modelID)
+        let models = try await ModelRepository.models(of: experimentID, datasetID: datasetID, id: modelID, on: database)
         return ModelList.with { $0.models = models.map(Self.storedModel) }
     }
 

@@ -64,7 +64,7 @@ struct StepContext: Sendable {
         let key = ExperimentStateMachine.referenceKey(
             datasetID: experiment.datasetID, profile: experiment.design.profile)
         guard
-            let model = try await StoredResults.referenceModel(
+            let model = try await ModelRepository.reference(
                 datasetID: experiment.datasetID,
                 profile: experiment.design.profile, on: database)
         else {
@@ -72,7 +72,7 @@ struct StepContext: Sendable {
             if job.state == .failed { return .failed(reason: job.lastError ?? "its training failed") }
             return .training
         }
-        let evaluated = try await StoredResults.dice(of: model.id, on: database)
+        let evaluated = try await EvaluationRepository.dice(of: model.id, on: database)
         if cohort.testCases.allSatisfy({ evaluated[$0.id] != nil }) { return .ready }
         var outstanding = false
         for caseID in cohort.testCases.map(\.id) where evaluated[caseID] == nil {

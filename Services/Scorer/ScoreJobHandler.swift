@@ -72,7 +72,7 @@ struct ScoreJobHandler: JobHandler {
         var profiles: [ExperimentProfile] = []
         for reference in job.models {
             let modelID = try ModelID(wireForm: reference.modelID, field: "model_id")
-            guard let model = try await loader.store.model(modelID),
+            guard let model = try await ModelRepository.model(modelID, on: loader.store),
                 let artifact = ArtifactID(sha256: model.checkpointSHA256)
             else {
                 throw RPCError(
@@ -117,18 +117,19 @@ struct ScoreJobHandler: JobHandler {
         let modelID = try ModelID(wireForm: job.models[0].modelID, field: "model_id")
         try await loader.store.withTransaction { transaction in
             if let dice {
-                try await transaction.insertEvaluation(
-                    modelID: modelID, caseID: files.id, datasetID: files.datasetID, dice: dice)
+                try await EvaluationRepository.insert(
+                    modelID: modelID, caseID: files.id, datasetID: files.datasetID, dice: dice, on: transaction)
             } else if role == .annotated {
-                try await transaction.insertFeatures(
+                try await ScoreRepository.insertFeatures(
                     experimentID: experimentID, roundIndex: Int(job.round), caseID: files.id,
-                    datasetID: files.datasetID, vector: inference.features)
+                    datasetID: files.datasetID, vector: inference.features, on: transaction)
             } else {
-                try await transaction.insertScore(
+                try await ScoreRepository.insert(
                     ScoreRecord(
                         experimentID: experimentID, roundIndex: Int(job.round), caseID: files.id,
                         datasetID: files.datasetID,
-                        method: methodName, value: inference.score, features: inference.features))
+                        method: methodName, value: inference.score, features: inference.features),
+                    on: transaction)
             }
             try await transaction.markJobSucceeded(jobID)
         }

@@ -97,7 +97,7 @@ struct TrainJobHandler: JobHandler {
             checkpointSHA256: artifact.sha256, trainingCaseCount: sample.training.count, epochs: outcome.history.count,
             bestValidationDice: outcome.bestValidationDice, jobID: jobID)
         try await loader.store.withTransaction { transaction in
-            try await transaction.insertModel(model)
+            try await ModelRepository.insert(model, on: transaction)
             try await transaction.markJobSucceeded(jobID)
         }
         logger.info(

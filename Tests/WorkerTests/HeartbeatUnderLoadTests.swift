@@ -33,7 +33,7 @@ import WorkerSupport
             try await runUnderLoad("activeseg-trainer", fixture: fixture, jobIDs: [id]) {
                 try await queue.submit(job, id: job.jobID)
             }
-            #expect(try await fixture.store.models(trainedBy: id).count == 1)
+            #expect(try await ModelRepository.models(trainedBy: id, on: fixture.store).count == 1)
         }
     }
 

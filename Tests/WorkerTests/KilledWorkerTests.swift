@@ -52,7 +52,7 @@ import WorkerSupport
                     #expect(end.reason == .uncaughtSignal)
                 }
             }
-            #expect(try await fixture.store.models(trainedBy: jobID).isEmpty)
+            #expect(try await ModelRepository.models(trainedBy: jobID, on: fixture.store).isEmpty)
             // Handing back or dying is no failure of the job.
             #expect(try await fixture.lastError(jobID) == nil)
             let interrupted = try await fixture.jobState(jobID)
@@ -76,7 +76,7 @@ import WorkerSupport
             #expect(notices.map(\.id) == [job.jobID])
             let state = try await fixture.jobState(jobID)
             #expect(state.state == "succeeded" && state.attempts == (signal == SIGTERM ? 1 : 2))
-            #expect(try await fixture.store.models(trainedBy: jobID).count == 1)
+            #expect(try await ModelRepository.models(trainedBy: jobID, on: fixture.store).count == 1)
             #expect(try await queue.jetStream.streamState(queue.jobsStream).messages == 0)
         }
     }

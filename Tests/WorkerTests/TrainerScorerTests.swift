@@ -62,7 +62,7 @@ import WorkerSupport
         #expect(trainNotices[0].id == trainJob.jobID)
         let trainState = try await fixture.jobState(trainJobID)
         #expect(trainState.state == "succeeded" && trainState.attempts == 1)
-        let models = try await fixture.store.models(trainedBy: trainJobID)
+        let models = try await ModelRepository.models(trainedBy: trainJobID, on: fixture.store)
         try #require(models.count == 1)
         let model = models[0]
         #expect(model.id.wireForm == trainResult.model.modelID)
@@ -129,13 +129,13 @@ import WorkerSupport
             #expect(state.state == "succeeded" && state.attempts == 1)
             let caseID = try #require(CaseID(wireForm: job.caseRef.caseID))
             if job.role == .test {
-                let dice = try #require(try await fixture.store.evaluation(modelID: model.id, caseID: caseID))
+                let dice = try #require(
+                    try await EvaluationRepository.dice(of: model.id, case: caseID, on: fixture.store))
                 #expect(dice >= 0 && dice <= 1)
             } else {
                 let score = try #require(
-                    try await fixture.store.score(
-                        experimentID: fixture.experimentID, roundIndex: 1,
-                        caseID: caseID))
+                    try await ScoreRepository.score(
+                        experimentID: fixture.experimentID, roundIndex: 1, caseID: caseID, on: fixture.store))
                 #expect(score.value.isFinite && score.value >= 0)
                 #expect(score.method == "dropout-train-test")
                 #expect(score.features.count == bottleneck)

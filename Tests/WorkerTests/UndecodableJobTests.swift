@@ -3,6 +3,7 @@ import Foundation
 import Profiles
 import Proto
 import ServiceRuntime
+import Store
 import Testing
 import WorkerSupport
 
@@ -39,7 +40,7 @@ import WorkerSupport
                     progress: ProgressPublisher(
                         connection: environment.connection,
                         configuration: environment.configuration)))
-            #expect(try await fixture.store.models(trainedBy: id).count == 1)
+            #expect(try await ModelRepository.models(trainedBy: id, on: fixture.store).count == 1)
         }
     }
 

@@ -168,12 +168,13 @@ final class WorkerFixture: Sendable {
         let id = ModelID.random()
         // The schema records trained models only; one epoch is the least it accepts.
         try await store.withTransaction { transaction in
-            try await transaction.insertModel(
+            try await ModelRepository.insert(
                 ModelRecord(
                     id: id, datasetID: datasetID, experimentID: experimentID, roundIndex: 0, bootstrapMember: nil,
                     profile: profile.name, checkpointSHA256: checkpoint.sha256, trainingCaseCount: trainCases.count,
                     epochs: 1,
-                    bestValidationDice: nil, jobID: nil))
+                    bestValidationDice: nil, jobID: nil),
+                on: transaction)
         }
         return ModelRef.with {
             $0.modelID = id.wireForm
