@@ -92,7 +92,7 @@ struct LabelImports: Sendable {
         delivered.keys.filter { annotated.contains($0) }.sorted { $0.wireForm < $1.wireForm }.forEach(accept)
         for (caseID, prepared) in delivered where !annotated.contains(caseID) {
             // Annotated meanwhile by a concurrent import: the same label is no change, another is refused.
-            let stored = try await database.caseFiles(caseID)?.labelSHA256
+            let stored = try await CaseRepository(client: database).files(of: caseID)?.labelSHA256
             if stored == prepared.artifact.sha256 {
                 accept(caseID)
             } else {

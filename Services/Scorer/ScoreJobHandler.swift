@@ -131,7 +131,7 @@ struct ScoreJobHandler: JobHandler {
                         method: methodName, value: inference.score, features: inference.features),
                     on: transaction)
             }
-            try await transaction.markJobSucceeded(jobID)
+            try await JobRepository.markSucceeded(jobID, on: transaction)
         }
         logger.info(
             "case scored",

@@ -98,7 +98,7 @@ struct TrainJobHandler: JobHandler {
             bestValidationDice: outcome.bestValidationDice, jobID: jobID)
         try await loader.store.withTransaction { transaction in
             try await ModelRepository.insert(model, on: transaction)
-            try await transaction.markJobSucceeded(jobID)
+            try await JobRepository.markSucceeded(jobID, on: transaction)
         }
         logger.info(
             "model trained",

@@ -75,6 +75,20 @@ public struct CaseRepository: Sendable {
         }
     }
 
+    /// What a worker needs to load the ingested case `id`; nil when there is no such ingested case.
+    public func files(of id: CaseID) async throws -> CaseFiles? {
+        guard
+            let row = try await client.query(
+                """
+                SELECT dataset_id, split, image_sha256, label_sha256 FROM cases WHERE id = \(id) AND state = 'ingested'
+                """
+            ).first
+        else { return nil }
+        return CaseFiles(
+            id: id, datasetID: try row.decode("dataset_id"), split: try row.decode("split"),
+            imageSHA256: try row.decode("image_sha256"), labelSHA256: try row.decode("label_sha256"))
+    }
+
     private static func record(_ row: PostgresRow) throws -> CaseRecord {
         let stateName: String = try row.decode("state")
         let state: CaseRecord.State

@@ -88,18 +88,55 @@ public enum JobRepository {
         ).map(record)
     }
 
-    /// Records that a worker took the job (one more attempt); false when the job is finished.
-    @discardableResult
-    public static func markRunning(_ id: JobID, on db: some PostgresQuerying) async throws -> Bool {
-        try await db.query(
-            """
-            UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = now()
-            WHERE id = \(id) AND state IN ('queued', 'running')
-            """
-        ).affectedRows == 1
+    /// Counts a worker's attempt at job `id` and marks it running; returns the state it had, or
+    /// nil when no such job exists. A job found `succeeded` is left alone: an earlier delivery
+    /// committed it, and the caller must not do it again. A failed job runs again when a worker
+    /// still holds a delivery of it.
+    public static func startAttempt(_ id: JobID, on client: PostgresClient) async throws -> JobState? {
+        try await client.withTransaction { transaction in
+            guard
+                let row = try await transaction.query("SELECT state FROM jobs WHERE id = \(id) FOR UPDATE").first
+            else { return nil }
+            let state: JobState = try row.decode("state")
+            if state != .succeeded {
+                try await transaction.query(
+                    """
+                    UPDATE jobs SET state = 'running', attempts = attempts + 1, finished_at = NULL, updated_at = now()
+                    WHERE id = \(id)
+                    """)
+            }
+            return state
+        }
     }
 
-    /// Records the job's success; false, changing nothing, when it had finished already.
+    /// Takes back the attempt at job `id` that a stopping worker cut short: the job is queued again
+    /// with one attempt fewer, unless it finished meanwhile.
+    public static func handBack(_ id: JobID, on db: some PostgresQuerying) async throws {
+        try await db.query(
+            """
+            UPDATE jobs SET state = 'queued', attempts = greatest(attempts - 1, 0), updated_at = now()
+            WHERE id = \(id) AND state = 'running'
+            """)
+    }
+
+    /// Records why a worker's attempt at job `id` failed; with `final` (no attempt left, or an
+    /// error no retry can mend) the job is marked failed. A job that has succeeded meanwhile keeps
+    /// its state.
+    public static func recordFailure(
+        _ id: JobID, reason: String, final: Bool, on db: some PostgresQuerying
+    ) async throws {
+        try await db.query(
+            """
+            UPDATE jobs SET last_error = \(reason), attempts = greatest(attempts, 1), updated_at = now(),
+                state = CASE WHEN \(final) THEN 'failed' ELSE state END,
+                finished_at = CASE WHEN \(final) THEN now() ELSE finished_at END
+            WHERE id = \(id) AND state <> 'succeeded'
+            """)
+    }
+
+    /// Records the job's success, in the transaction that stores its result; false, changing
+    /// nothing, when it had finished already (a job the orchestrator failed meanwhile, past its
+    /// time limit, stays failed, as the experiment it failed did).
     @discardableResult
     public static func markSucceeded(_ id: JobID, on db: some PostgresQuerying) async throws -> Bool {
         try await db.query(
@@ -110,7 +147,8 @@ public enum JobRepository {
         ).affectedRows == 1
     }
 
-    /// Records the job's failure and why; false, changing nothing, when it had finished already.
+    /// Fails the job for the orchestrator (past its time limit) and says why; false, changing
+    /// nothing, when it had finished already.
     @discardableResult
     public static func markFailed(_ id: JobID, reason: String, on db: some PostgresQuerying) async throws -> Bool {
         try await db.query(

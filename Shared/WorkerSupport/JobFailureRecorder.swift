@@ -19,20 +19,20 @@ public struct JobFailureRecorder: Sendable {
             logger.warning("a job without a UUID failed; nothing to record", metadata: ["job.id": "\(jobID)"])
             return
         }
-        try await store.recordJobFailure(id, reason: error.description, final: final)
+        try await JobRepository.recordFailure(id, reason: error.description, final: final, on: store)
     }
 
     /// Takes back the attempt a stopping worker handed back (see `JobWorker`).
     public func recordHandBack(jobID: String) async throws {
         guard let id = JobID(wireForm: jobID) else { return }
-        try await store.recordJobHandBack(id)
+        try await JobRepository.handBack(id, on: store)
     }
 
     /// Counts the attempt and tells whether the job still has to be done: false when an earlier
     /// delivery committed it. A job without a row is not one the orchestrator queued.
     public func startAttempt(jobID: String) async throws -> Bool {
         let id = try JobID(wireForm: jobID, field: "job_id")
-        guard let state = try await store.startJobAttempt(id) else {
+        guard let state = try await JobRepository.startAttempt(id, on: store) else {
             throw RPCError(.notFound, "job \(jobID) is not in the jobs table", details: ["job.id": jobID])
         }
         return state != .succeeded

@@ -114,10 +114,10 @@ struct HumanModeTests {
             #expect(misfitReason.contains(names[picks[2]]!) && misfitReason.contains("grid"), "\(misfitReason)")
             for caseID in picks[0...1] {
                 #expect(
-                    try await database.caseFiles(caseID)?.labelSHA256 == ingestedLabels[caseID],
+                    try await CaseRepository(client: database).files(of: caseID)?.labelSHA256 == ingestedLabels[caseID],
                     "the imported label is the one ingest made of the same mask")
             }
-            #expect(try await database.caseFiles(unpicked)?.labelSHA256 == nil)
+            #expect(try await CaseRepository(client: database).files(of: unpicked)?.labelSHA256 == nil)
             let counted = Dictionary(
                 uniqueKeysWithValues: try await CaseRepository(client: database).cases(in: dataset.id)
                     .map { ($0.id, $0.labelVoxels) })

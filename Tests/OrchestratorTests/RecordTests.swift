@@ -97,7 +97,7 @@ struct RecordTests {
             #expect(second == first && first[0].id == job.id)
             #expect(try await JobRepository.unfinished(on: db.client).map(\.id) == [job.id])
 
-            #expect(try await JobRepository.markRunning(job.id, on: db.client))
+            #expect(try await JobRepository.startAttempt(job.id, on: db.client) == .queued)
             #expect(try await JobRepository.markSucceeded(job.id, on: db.client))
             #expect(try await !JobRepository.markSucceeded(job.id, on: db.client))
             #expect(try await !JobRepository.markFailed(job.id, reason: "late failure", on: db.client))
