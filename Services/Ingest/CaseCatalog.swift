@@ -6,19 +6,19 @@ import Store
 /// Answers `Ingest.ListCases`: the cases ingest recorded, with their state, split and label, so a
 /// person sees what an import made of each case without reading the database.
 struct CaseCatalog: Sendable {
-    let datasets: DatasetRepository
-    let cases: CaseRepository
+    let database: PostgresClient
 
     func list(_ request: ListCasesRequest) async throws -> CaseList {
         let datasetID = try DatasetID.optional(wireForm: request.datasetID, field: "dataset_id")
         let caseID = try CaseID.optional(wireForm: request.caseID, field: "case_id")
         var names: [DatasetID: String] = [:]
         var listings: [CaseListing] = []
-        for record in try await cases.cases(in: datasetID, id: caseID) {
+        for record in try await CaseRepository.cases(in: datasetID, id: caseID, on: database) {
             var listing = Self.listing(record)
             guard request.state == .unspecified || listing.state == request.state else { continue }
             if names[record.datasetID] == nil {
-                names[record.datasetID] = try await datasets.dataset(record.datasetID)?.name ?? ""
+                names[record.datasetID] =
+                    try await DatasetRepository.dataset(record.datasetID, on: database)?.name ?? ""
             }
             listing.datasetName = names[record.datasetID] ?? ""
             listings.append(listing)

@@ -18,8 +18,7 @@ import Volume
 /// seed and patients, and events carry ids derived from what they report, so the stream stores a
 /// repeat once.
 struct IngestHandler: Sendable {
-    let datasets: DatasetRepository
-    let cases: CaseRepository
+    let database: PostgresClient
     let artifacts: ArtifactStore
     let events: EventStream
     /// Cases of one import preprocessed at once.
@@ -79,7 +78,7 @@ struct IngestHandler: Sendable {
     private func ensure(_ dataset: DatasetRecord, requestID: String) async throws -> DatasetRecord {
         let stored: DatasetRecord
         do {
-            stored = try await datasets.ensure(dataset)
+            stored = try await DatasetRepository.ensure(dataset, on: database)
         } catch let error as StoreError where error.code == .uniqueViolation {
             throw RPCError(.alreadyExists, error.message, details: ["field": "source", "request.id": requestID])
         }
@@ -120,11 +119,12 @@ struct IngestHandler: Sendable {
         name: String, reason: String, file: String?, dataset: DatasetRecord, logger: Logger
     ) async throws -> CaseOutcome {
         let scope = dataset.id.wireForm
-        _ = try await cases.record([
-            CaseRecord(
-                id: .random(), datasetID: dataset.id, sourceName: name, patientID: name,
-                state: .failed(reason: reason))
-        ])
+        _ = try await CaseRepository.record(
+            [
+                CaseRecord(
+                    id: .random(), datasetID: dataset.id, sourceName: name, patientID: name,
+                    state: .failed(reason: reason))
+            ], on: database)
         let event = CaseFailed.with {
             $0.datasetID = scope
             $0.sourceName = name
@@ -151,7 +151,7 @@ struct IngestHandler: Sendable {
             share: dataset.testFraction,
             seed: UInt64(bitPattern: dataset.splitSeed))
         let names = prepared.keys.sorted()
-        let stored = try await cases.record(
+        let stored = try await CaseRepository.record(
             names.map { name in
                 let files = prepared[name]!
                 return CaseRecord(
@@ -160,7 +160,7 @@ struct IngestHandler: Sendable {
                         split: testPatients.contains(name) ? .test : .train,
                         imageSHA256: files.image.sha256, labelSHA256: files.label?.sha256),
                     labelVoxels: files.labelVoxels)
-            })
+            }, on: database)
         var outcomes: [(String, CaseOutcome)] = []
         for (name, record) in zip(names, stored) {
             guard case .ingested(_, let image, let label) = record.state else { continue }

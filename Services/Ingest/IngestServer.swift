@@ -34,9 +34,8 @@ func buildIngestServer(
         jetStream: try JetStream(connection: connection), subjectPrefix: configuration.subjectPrefix)
     try await events.ensure()
     let handler = IngestHandler(
-        datasets: DatasetRepository(client: postgres), cases: CaseRepository(client: postgres),
-        artifacts: artifacts, events: events, concurrency: configuration.concurrency)
-    let catalog = CaseCatalog(datasets: DatasetRepository(client: postgres), cases: CaseRepository(client: postgres))
+        database: postgres, artifacts: artifacts, events: events, concurrency: configuration.concurrency)
+    let catalog = CaseCatalog(database: postgres)
     return RPCServer(
         configuration: configuration, connection: connection, ping: IngestRPC.ping,
         responders: [

@@ -19,7 +19,7 @@ struct ExperimentCommands: Sendable {
     func create(_ request: CreateExperimentRequest) async throws -> ExperimentStatus {
         let id = try Self.experimentID(request.experimentID)
         let record = try ExperimentSpecMapping.record(id: id, spec: request.spec)
-        guard try await DatasetRepository(client: database).dataset(record.datasetID) != nil else {
+        guard try await DatasetRepository.dataset(record.datasetID, on: database) != nil else {
             throw RPCError(
                 .notFound, "no dataset \(request.spec.datasetID) is ingested",
                 details: ["field": "spec.dataset_id"])
@@ -180,7 +180,7 @@ struct ExperimentCommands: Sendable {
     }
 
     private func splitSeed(of experiment: ExperimentRecord) async throws -> Int64 {
-        try await DatasetRepository(client: database).dataset(experiment.datasetID)?.splitSeed ?? 0
+        try await DatasetRepository.dataset(experiment.datasetID, on: database)?.splitSeed ?? 0
     }
 
     private static func experimentID(_ text: String) throws(RPCError) -> ExperimentID {

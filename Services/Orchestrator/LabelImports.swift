@@ -26,14 +26,15 @@ struct LabelImports: Sendable {
     func importLabels(_ request: LabelImportRequest) async throws -> LabelImportResult {
         let (experiment, round) = try await waitingExperiment(request)
         let logger = logger.with(experiment: request.experimentID, round: round)
-        guard let dataset = try await DatasetRepository(client: database).dataset(experiment.datasetID) else {
+        guard let dataset = try await DatasetRepository.dataset(experiment.datasetID, on: database) else {
             throw RPCError(
                 .internal, "the dataset of experiment \(request.experimentID) is missing",
                 details: ["experiment": request.experimentID])
         }
         let cases = Dictionary(
-            uniqueKeysWithValues: try await CaseRepository(client: database)
-                .cases(in: experiment.datasetID).map { ($0.id, $0) })
+            uniqueKeysWithValues: try await CaseRepository.cases(in: experiment.datasetID, on: database).map {
+                ($0.id, $0)
+            })
         let casesByName = Dictionary(
             cases.values.map { ($0.sourceName, $0.id) }, uniquingKeysWith: { first, _ in first })
         let selections = try await ExperimentCaseRepository.selections(of: experiment.id, on: database)
@@ -92,7 +93,7 @@ struct LabelImports: Sendable {
         delivered.keys.filter { annotated.contains($0) }.sorted { $0.wireForm < $1.wireForm }.forEach(accept)
         for (caseID, prepared) in delivered where !annotated.contains(caseID) {
             // Annotated meanwhile by a concurrent import: the same label is no change, another is refused.
-            let stored = try await CaseRepository(client: database).files(of: caseID)?.labelSHA256
+            let stored = try await CaseRepository.files(of: caseID, on: database)?.labelSHA256
             if stored == prepared.artifact.sha256 {
                 accept(caseID)
             } else {

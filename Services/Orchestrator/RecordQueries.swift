@@ -66,7 +66,7 @@ struct RecordQueries: Sendable {
     /// Every experiment that picked the case, oldest first.
     func caseHistory(_ request: CaseHistoryRequest) async throws -> CasePicks {
         let caseID = try CaseID(wireForm: request.caseID, field: "case_id")
-        let name = try await CaseRepository(client: database).cases(in: nil, id: caseID).first?.sourceName ?? ""
+        let name = try await CaseRepository.cases(in: nil, id: caseID, on: database).first?.sourceName ?? ""
         var picks: [(experiment: ExperimentRecord, pick: ExperimentCaseRecord)] = []
         for pick in try await ExperimentCaseRepository.picks(of: caseID, on: database) {
             guard let experiment = try await ExperimentRepository.experiment(pick.experimentID, on: database) else {
@@ -88,7 +88,7 @@ struct RecordQueries: Sendable {
             throw RPCError(.notFound, "no experiment \(text) is on record", details: ["experiment": text])
         }
         let names = Dictionary(
-            uniqueKeysWithValues: try await CaseRepository(client: database).cases(in: experiment.datasetID)
+            uniqueKeysWithValues: try await CaseRepository.cases(in: experiment.datasetID, on: database)
                 .map { ($0.id, $0.sourceName) })
         let picks = try await ExperimentCaseRepository.selections(of: id, on: database)
         return CasePicks.with {

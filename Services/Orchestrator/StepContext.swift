@@ -98,7 +98,7 @@ struct Cohort: Sendable {
 
     static func load(_ datasetID: DatasetID, on database: PostgresClient) async throws -> Cohort {
         var cohort = Cohort(trainingCases: [], testCases: [], references: [:], labelVoxels: [:])
-        for record in try await CaseRepository(client: database).cases(in: datasetID) {
+        for record in try await CaseRepository.cases(in: datasetID, on: database) {
             guard case .ingested(let split, let image, let label) = record.state else { continue }
             switch split {
             case .train: cohort.trainingCases.append(NamedCase(record))

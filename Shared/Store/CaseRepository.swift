@@ -7,20 +7,14 @@ import Foundation
 /// changes nothing and returns the stored row, so a repeated import leaves ids, splits and artifact
 /// references as they were. A failed case may later be recorded as ingested (its files were
 /// fixed), and its stored reason is replaced by a newer one; an ingested case never becomes failed.
-public struct CaseRepository: Sendable {
-    public let client: PostgresClient
-
-    public init(client: PostgresClient) {
-        self.client = client
-    }
-
+public enum CaseRepository {
     /// Records the cases of one import in one transaction, so their split is stored whole or not at
     /// all; returns the stored rows in the order given. A record's `id` is used only for a new row.
-    public func record(_ cases: [CaseRecord]) async throws -> [CaseRecord] {
+    public static func record(_ cases: [CaseRecord], on client: PostgresClient) async throws -> [CaseRecord] {
         try await client.withTransaction { transaction in
             var stored: [CaseRecord] = []
             for record in cases {
-                try await transaction.query(Self.upsert(record))
+                try await transaction.query(upsert(record))
                 let rows = try await transaction.query(
                     """
                     SELECT id, dataset_id, source_name, patient_id, state, failure_reason, split, image_sha256, label_sha256,
@@ -38,8 +32,10 @@ public struct CaseRepository: Sendable {
 
     /// The cases of a dataset (of every dataset when nil), or the one case `id` names, ordered by
     /// dataset and source name.
-    public func cases(in datasetID: DatasetID?, id: CaseID? = nil) async throws -> [CaseRecord] {
-        try await client.query(
+    public static func cases(
+        in datasetID: DatasetID?, id: CaseID? = nil, on db: some PostgresQuerying
+    ) async throws -> [CaseRecord] {
+        try await db.query(
             """
             SELECT id, dataset_id, source_name, patient_id, state, failure_reason, split, image_sha256, label_sha256,
                        label_voxels
@@ -76,9 +72,9 @@ public struct CaseRepository: Sendable {
     }
 
     /// What a worker needs to load the ingested case `id`; nil when there is no such ingested case.
-    public func files(of id: CaseID) async throws -> CaseFiles? {
+    public static func files(of id: CaseID, on db: some PostgresQuerying) async throws -> CaseFiles? {
         guard
-            let row = try await client.query(
+            let row = try await db.query(
                 """
                 SELECT dataset_id, split, image_sha256, label_sha256 FROM cases WHERE id = \(id) AND state = 'ingested'
                 """

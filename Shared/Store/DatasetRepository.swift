@@ -2,19 +2,13 @@ import Domain
 import Foundation
 
 /// Typed access to the `datasets` table.
-public struct DatasetRepository: Sendable {
-    public let client: PostgresClient
-
-    public init(client: PostgresClient) {
-        self.client = client
-    }
-
+public enum DatasetRepository {
     /// Creates the dataset, or returns the row already stored under its id unchanged, so an import
     /// repeated with other split settings keeps the split the first import drew.
     ///
     /// - Throws: `StoreError` with code `.uniqueViolation` when another dataset already holds the
     ///   name or the source (a source belongs to one dataset).
-    public func ensure(_ dataset: DatasetRecord) async throws -> DatasetRecord {
+    public static func ensure(_ dataset: DatasetRecord, on client: PostgresClient) async throws -> DatasetRecord {
         try await client.withTransaction { transaction in
             try await transaction.query(
                 """
@@ -29,7 +23,7 @@ public struct DatasetRepository: Sendable {
                 WHERE id = \(dataset.id) OR name = \(dataset.name)
                    OR (source_kind = \(dataset.sourceKind.rawValue) AND source_uri = \(dataset.sourceURI))
                 """)
-            let records = try rows.map(Self.record)
+            let records = try rows.map(record)
             if let stored = records.first(where: { $0.id == dataset.id }) {
                 return stored
             }
@@ -42,12 +36,12 @@ public struct DatasetRepository: Sendable {
     }
 
     /// The dataset with `id`, or nil.
-    public func dataset(_ id: DatasetID) async throws -> DatasetRecord? {
-        try await client.query(
+    public static func dataset(_ id: DatasetID, on db: some PostgresQuerying) async throws -> DatasetRecord? {
+        try await db.query(
             """
             SELECT id, name, source_kind, source_uri, test_fraction, split_seed FROM datasets WHERE id = \(id)
             """
-        ).first.map(Self.record)
+        ).first.map(record)
     }
 
     private static func record(_ row: PostgresRow) throws -> DatasetRecord {

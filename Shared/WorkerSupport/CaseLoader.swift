@@ -26,7 +26,7 @@ public struct CaseLoader: Sendable {
     /// The case row of `caseID`.
     public func files(_ caseID: String) async throws -> CaseFiles {
         let id = try CaseID(wireForm: caseID, field: "case_id")
-        guard let files = try await CaseRepository(client: store).files(of: id) else {
+        guard let files = try await CaseRepository.files(of: id, on: store) else {
             throw RPCError(.notFound, "case \(caseID) is not an ingested case", details: ["case.id": caseID])
         }
         return files

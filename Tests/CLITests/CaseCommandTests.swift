@@ -113,23 +113,24 @@ func withCaseFixture(
 private func recordCaseFixture(
     on client: PostgresClient, folder: URL, environment: [String: String]
 ) async throws -> CaseFixture {
-    let dataset = try await DatasetRepository(client: client).ensure(
+    let dataset = try await DatasetRepository.ensure(
         DatasetRecord(
             id: .random(), name: "cohort", sourceKind: .synthetic, sourceURI: "synthetic://\(UUID())",
             testFraction: 0.2,
-            splitSeed: 1))
+            splitSeed: 1), on: client)
     let sha = String(repeating: "ab", count: 32)
-    let stored = try await CaseRepository(client: client).record([
-        CaseRecord(
-            id: .random(), datasetID: dataset.id, sourceName: "case-a", patientID: "p1",
-            state: .ingested(split: .train, imageSHA256: sha, labelSHA256: nil)),
-        CaseRecord(
-            id: .random(), datasetID: dataset.id, sourceName: "case-b", patientID: "p2",
-            state: .ingested(split: .test, imageSHA256: sha, labelSHA256: sha)),
-        CaseRecord(
-            id: .random(), datasetID: dataset.id, sourceName: "case-c", patientID: "p3",
-            state: .failed(reason: "T2 is missing")),
-    ])
+    let stored = try await CaseRepository.record(
+        [
+            CaseRecord(
+                id: .random(), datasetID: dataset.id, sourceName: "case-a", patientID: "p1",
+                state: .ingested(split: .train, imageSHA256: sha, labelSHA256: nil)),
+            CaseRecord(
+                id: .random(), datasetID: dataset.id, sourceName: "case-b", patientID: "p2",
+                state: .ingested(split: .test, imageSHA256: sha, labelSHA256: sha)),
+            CaseRecord(
+                id: .random(), datasetID: dataset.id, sourceName: "case-c", patientID: "p3",
+                state: .failed(reason: "T2 is missing")),
+        ], on: client)
     let experiment = UUID()
     _ = try await client.query(
         """

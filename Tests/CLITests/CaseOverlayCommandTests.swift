@@ -106,15 +106,16 @@ import Volume
             configuration: try PostgresConfiguration(environment: environment),
             logger: Logger(label: "activeseg.cli.tests") { _ in SwiftLogNoOpLogHandler() })
         do {
-            let dataset = try await DatasetRepository(client: client).ensure(
+            let dataset = try await DatasetRepository.ensure(
                 DatasetRecord(
                     id: .random(), name: "cohort", sourceKind: .synthetic, sourceURI: "synthetic://\(UUID())",
-                    testFraction: 0.2, splitSeed: 1))
-            let stored = try await CaseRepository(client: client).record([
-                CaseRecord(
-                    id: .random(), datasetID: dataset.id, sourceName: name, patientID: name,
-                    state: .ingested(split: .train, imageSHA256: image.sha256, labelSHA256: label.sha256))
-            ])
+                    testFraction: 0.2, splitSeed: 1), on: client)
+            let stored = try await CaseRepository.record(
+                [
+                    CaseRecord(
+                        id: .random(), datasetID: dataset.id, sourceName: name, patientID: name,
+                        state: .ingested(split: .train, imageSHA256: image.sha256, labelSHA256: label.sha256))
+                ], on: client)
             await client.shutdown()
             return stored[0].id.wireForm
         } catch {

@@ -59,7 +59,7 @@ struct IngestServiceTests {
                 #expect(event.caseRef.image.sizeBytes > 0)
             }
 
-            let rows = try await CaseRepository(client: environment.postgres).cases(in: dataset)
+            let rows = try await CaseRepository.cases(in: dataset, on: environment.postgres)
             #expect(rows.count == PhantomCohort.goodCases + 1)
             #expect(
                 rows.first { $0.sourceName == PhantomCohort.brokenCase }?.state == .failed(reason: failed[0].reason))
@@ -101,7 +101,7 @@ struct IngestServiceTests {
             let again = try await environment.client.call(
                 IngestRPC.ingest, repeated, timeout: IngestEnvironment.timeout)
 
-            #expect(try await CaseRepository(client: environment.postgres).cases(in: dataset) == rows)
+            #expect(try await CaseRepository.cases(in: dataset, on: environment.postgres) == rows)
             #expect(try environment.artifactFiles() == filesBefore)
             #expect(again.outcomes.map(\.ingested.caseRef) == result.outcomes.map(\.ingested.caseRef))
             #expect(again.outcomes.map(\.failed.reason) == result.outcomes.map(\.failed.reason))

@@ -107,7 +107,7 @@ struct CorruptCohortTests {
                 #expect(event.reason.contains(damage.file(of: event.sourceName)), "\(event.reason)")
                 #expect(event.reason.contains("\(damage.code)"), "\(event.reason)")
             }
-            let rows = try await CaseRepository(client: database).cases(in: datasetID)
+            let rows = try await CaseRepository.cases(in: datasetID, on: database)
             var failedIDs: [CaseID] = []
             var training = 0
             var testing = 0

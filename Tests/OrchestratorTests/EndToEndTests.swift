@@ -166,8 +166,9 @@ struct EndToEndTests {
                 let status = try #require(ended[id])
                 #expect(status.state == .finished, "\(status.failureReason)")
                 let names = Dictionary(
-                    uniqueKeysWithValues: try await CaseRepository(client: database)
-                        .cases(in: dataset.id).map { ($0.id, $0.sourceName) })
+                    uniqueKeysWithValues: try await CaseRepository.cases(in: dataset.id, on: database).map {
+                        ($0.id, $0.sourceName)
+                    })
                 let selections = try await ExperimentCaseRepository.selections(
                     of: try #require(ExperimentID(wireForm: id)),
                     on: database)
@@ -274,10 +275,10 @@ enum SyntheticDataset {
             cases: train + test, seed: 3, outputDirectory: folder,
             anatomy: .phantom, spacingScale: profile.syntheticSpacingScale)
         let preprocessor = Preprocessor(PreprocessingConfiguration(spacing: SIMD3(repeating: profile.targetSpacing)))
-        let dataset = try await DatasetRepository(client: database).ensure(
+        let dataset = try await DatasetRepository.ensure(
             DatasetRecord(
                 id: .random(), name: "synthetic-\(UUID())", sourceKind: .synthetic, sourceURI: folder.path,
-                testFraction: Double(test) / Double(train + test), splitSeed: 3))
+                testFraction: Double(test) / Double(train + test), splitSeed: 3), on: database)
         var records: [CaseRecord] = []
         for (index, item) in summary.cases.enumerated() {
             let files = folder.appendingPathComponent(item.id)
@@ -300,7 +301,7 @@ enum SyntheticDataset {
                         imageSHA256: try artifacts.put(contentsOf: imageFile).sha256,
                         labelSHA256: try artifacts.put(contentsOf: labelFile).sha256)))
         }
-        _ = try await CaseRepository(client: database).record(records)
+        _ = try await CaseRepository.record(records, on: database)
         return dataset
     }
 }

@@ -32,7 +32,7 @@ struct HumanModeTests {
                 on: database)
             let ingestedLabels = try await Self.forgetTrainingLabels(of: dataset.id, on: database)
             let names = Dictionary(
-                uniqueKeysWithValues: try await CaseRepository(client: database).cases(in: dataset.id)
+                uniqueKeysWithValues: try await CaseRepository.cases(in: dataset.id, on: database)
                     .map { ($0.id, $0.sourceName) })
             func sourceLabel(_ caseID: CaseID) -> ImportedLabel {
                 let name = names[caseID]!
@@ -114,12 +114,12 @@ struct HumanModeTests {
             #expect(misfitReason.contains(names[picks[2]]!) && misfitReason.contains("grid"), "\(misfitReason)")
             for caseID in picks[0...1] {
                 #expect(
-                    try await CaseRepository(client: database).files(of: caseID)?.labelSHA256 == ingestedLabels[caseID],
+                    try await CaseRepository.files(of: caseID, on: database)?.labelSHA256 == ingestedLabels[caseID],
                     "the imported label is the one ingest made of the same mask")
             }
-            #expect(try await CaseRepository(client: database).files(of: unpicked)?.labelSHA256 == nil)
+            #expect(try await CaseRepository.files(of: unpicked, on: database)?.labelSHA256 == nil)
             let counted = Dictionary(
-                uniqueKeysWithValues: try await CaseRepository(client: database).cases(in: dataset.id)
+                uniqueKeysWithValues: try await CaseRepository.cases(in: dataset.id, on: database)
                     .map { ($0.id, $0.labelVoxels) })
             #expect(
                 picks[0...1].allSatisfy { counted[$0]! != nil } && counted[unpicked]! == nil,

@@ -48,10 +48,10 @@ struct CohortFixture {
     )
         async throws -> CohortFixture
     {
-        let dataset = try await DatasetRepository(client: client).ensure(
+        let dataset = try await DatasetRepository.ensure(
             DatasetRecord(
                 id: .random(), name: "fixture-\(UUID())", sourceKind: .synthetic, sourceURI: "/fixture/\(UUID())",
-                testFraction: 0.2, splitSeed: 7))
+                testFraction: 0.2, splitSeed: 7), on: client)
         let hash = String(repeating: "ab", count: 32)
         let records = (0..<(train + test)).map { index in
             CaseRecord(
@@ -60,7 +60,7 @@ struct CohortFixture {
                 state: .ingested(split: index < train ? .train : .test, imageSHA256: hash, labelSHA256: hash),
                 labelVoxels: labelVoxels(index))
         }
-        let stored = try await CaseRepository(client: client).record(records)
+        let stored = try await CaseRepository.record(records, on: client)
         return CohortFixture(
             dataset: dataset, trainingCases: Array(stored.prefix(train).map(\.id)),
             testCases: Array(stored.dropFirst(train).map(\.id)))
