@@ -32,15 +32,16 @@ enum OrchestratorMain {
         let logger = ServiceLogging.bootstrap(configuration)
         do {
             let connection = try await BusConnection.connect(configuration.bus, logger: logger)
+            let database = PostgresClient(configuration: postgres, logger: logger)
             let orchestrator = OrchestratorService(
-                configuration: configuration, postgres: postgres,
+                configuration: configuration, database: database,
                 connection: connection, logger: logger, watch: watch,
                 delivery: delivery)
             try await ServiceGroup(
                 configuration: ServiceGroupConfiguration(
                     services: [
                         .init(service: BusService(connection: connection, logger: logger)),
-                        .init(service: orchestrator),
+                        .init(service: database), .init(service: orchestrator),
                     ],
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             ).run()

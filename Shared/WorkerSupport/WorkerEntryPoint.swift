@@ -14,7 +14,7 @@ import Store
 /// the service answers beside its queue) and the worker until SIGTERM or SIGINT.
 ///
 /// On shutdown the worker stops first (handing its job back), then the rpc server, then the
-/// NATS connection drains. Environment keys are `ServiceConfiguration`'s, `PostgresConfiguration`'s
+/// database's connections close and the NATS connection drains. Environment keys are `ServiceConfiguration`'s, `PostgresConfiguration`'s
 /// (`ACTIVESEG_POSTGRES_SCHEMA`, `ACTIVESEG_POSTGRES_POOL_SIZE`) and `JobDelivery`'s
 /// (`ACTIVESEG_JOB_ACK_WAIT`, `ACTIVESEG_JOB_MAX_ATTEMPTS`).
 public enum WorkerEntryPoint {
@@ -53,7 +53,6 @@ public enum WorkerEntryPoint {
         }
         let logger = ServiceLogging.bootstrap(configuration)
         let store = PostgresClient(configuration: postgres, logger: logger)
-        var failed = false
         do {
             try await store.migrate()
             let connection = try await BusConnection.connect(configuration.bus, logger: logger)
@@ -68,16 +67,15 @@ public enum WorkerEntryPoint {
             try await ServiceGroup(
                 configuration: ServiceGroupConfiguration(
                     services: [
-                        .init(service: BusService(connection: connection, logger: logger)), .init(service: server),
-                        .init(service: worker),
+                        .init(service: BusService(connection: connection, logger: logger)), .init(service: store),
+                        .init(service: server), .init(service: worker),
                     ],
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             ).run()
         } catch {
             logger.critical("service failed", metadata: ["error": "\(error)"])
-            failed = true
+            exit(EXIT_FAILURE)
         }
-        await store.shutdown()
-        exit(failed ? EXIT_FAILURE : EXIT_SUCCESS)
+        exit(EXIT_SUCCESS)
     }
 }
