@@ -78,6 +78,7 @@ let package = Package(
             dependencies: [
                 "CLibPQ", "Domain", "Redaction",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ], path: "Shared/Store"),
         .target(
             name: "Artifacts",
@@ -201,7 +202,11 @@ let package = Package(
             ], path: "Tests/BusTests"),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["TestSupport", "Domain", "Store", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "TestSupport", "Domain", "Store",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/StoreTests"),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], path: "Tests/DomainTests"),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], path: "Tests/ArtifactsTests"),

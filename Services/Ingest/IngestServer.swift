@@ -6,26 +6,22 @@ import Proto
 import ServiceRuntime
 import Store
 
-/// The ingest service from its configuration: migrates the database, opens the artifact store,
-/// ensures the events stream, and serves `Ingest`, `ListCases` and `Ping` in the `ingest` queue
-/// group.
-///
-/// `ACTIVESEG_POSTGRES_SCHEMA` and `ACTIVESEG_POSTGRES_POOL_SIZE` are read as `PostgresConfiguration`
-/// documents them; `ACTIVESEG_CONCURRENCY` also bounds the cases of one import processed at once.
-func buildIngestServer(
-    configuration: ServiceConfiguration, connection: BusConnection, logger: Logger
-) async throws -> RPCServer {
-    let postgres = try PostgresConfiguration(
-        environment: ProcessInfo.processInfo.environment, applicationName: "activeseg-ingest")
-    let client = PostgresClient(configuration: postgres, logger: logger)
-    try await client.migrate()
-    let artifacts = try ArtifactStore(root: URL(fileURLWithPath: configuration.artifactRoot, isDirectory: true))
-    return try await buildIngestServer(
-        configuration: configuration, connection: connection, postgres: client,
-        artifacts: artifacts, logger: logger)
+/// What ingest reads beside `ServiceConfiguration`: the database, from `ACTIVESEG_POSTGRES_*` as
+/// `PostgresConfiguration` documents them, and the artifact store at `ACTIVESEG_ARTIFACT_ROOT`.
+/// `ACTIVESEG_CONCURRENCY` also bounds the cases of one import processed at once.
+struct IngestSettings: Sendable {
+    var postgres: PostgresConfiguration
+    var artifacts: ArtifactStore
+
+    init(configuration: ServiceConfiguration, environment: [String: String]) throws {
+        postgres = try PostgresConfiguration(environment: environment, applicationName: "activeseg-ingest")
+        artifacts = try ArtifactStore(root: URL(fileURLWithPath: configuration.artifactRoot, isDirectory: true))
+    }
 }
 
-/// The ingest server on given resources (tests pass an isolated schema and artifact root).
+/// The ingest server on a migrated database: ensures the events stream, and serves `Ingest`,
+/// `ListCases` and `Ping` in the `ingest` queue group (tests pass an isolated schema and artifact
+/// root).
 func buildIngestServer(
     configuration: ServiceConfiguration, connection: BusConnection, postgres: PostgresClient, artifacts: ArtifactStore,
     logger: Logger

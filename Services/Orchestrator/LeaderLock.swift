@@ -32,14 +32,14 @@ struct LeaderLock: Sendable {
     /// lock's session is lost (then `lead` is cancelled). `lead` receives the session's backend
     /// process id, by which an operator can find (or end) the leader's session.
     func whileLeading(_ lead: @escaping @Sendable (_ backendPID: Int) async throws -> Void) async throws {
+        // A pool of one connection, the lock's session, that lives as long as this call: its run
+        // ends, closing the session, when holding the lock does.
         let client = PostgresClient(configuration: configuration, logger: logger)
-        do {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
             try await hold(on: client, lead)
-        } catch {
-            await client.shutdown()
-            throw error
         }
-        await client.shutdown()
     }
 
     private func hold(on client: PostgresClient, _ lead: @escaping @Sendable (Int) async throws -> Void) async throws {

@@ -1,53 +1,41 @@
-import Bus
-import Foundation
-import Logging
-import ServiceLifecycle
 import ServiceRuntime
 import Store
 
 /// `activeseg-orchestrator`: owns experiments and advances their rounds. Configured by the
-/// environment (see `ServiceConfiguration`, `PostgresConfiguration` for the database, `JobWatch`
-/// for the periodic pass over the jobs and `JobDelivery` for the queues, as the workers read it);
-/// any number may run, one leads (a Postgres advisory lock) and the others wait to take over.
-/// `ACTIVESEG_ARTIFACT_ROOT` must be the artifact store the workers read: labels imported for
-/// `human`-mode experiments are preprocessed and stored there, from label files and dataset
-/// sources the orchestrator reads itself.
+/// environment (see `ServiceConfiguration` and `OrchestratorSettings`); any number may run, one
+/// leads (a Postgres advisory lock) and the others wait to take over. `ACTIVESEG_ARTIFACT_ROOT` must
+/// be the artifact store the workers read: labels imported for `human`-mode experiments are
+/// preprocessed and stored there, from label files and dataset sources the orchestrator reads itself.
 @main
 enum OrchestratorMain {
     static func main() async {
-        let environment = ProcessInfo.processInfo.environment
-        let configuration: ServiceConfiguration
-        let postgres: PostgresConfiguration
-        let watch: JobWatch
-        let delivery: JobDelivery
-        do {
-            configuration = try ServiceConfiguration(service: "orchestrator", environment: environment)
-            postgres = try PostgresConfiguration(environment: environment, applicationName: "activeseg-orchestrator")
-            watch = try JobWatch(environment: environment)
-            delivery = try JobDelivery(environment: environment)
-        } catch {
-            FileHandle.standardError.write(Data("activeseg-orchestrator: invalid configuration: \(error)\n".utf8))
-            exit(EXIT_FAILURE)
+        let application = ServiceApplication(service: "orchestrator") { _, environment in
+            try OrchestratorSettings(environment: environment)
         }
-        let logger = ServiceLogging.bootstrap(configuration)
-        do {
-            let connection = try await BusConnection.connect(configuration.bus, logger: logger)
-            let orchestrator = OrchestratorService(
-                configuration: configuration, postgres: postgres,
-                connection: connection, logger: logger, watch: watch,
-                delivery: delivery)
-            try await ServiceGroup(
-                configuration: ServiceGroupConfiguration(
-                    services: [
-                        .init(service: BusService(connection: connection, logger: logger)),
-                        .init(service: orchestrator),
-                    ],
-                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-            ).run()
-        } catch {
-            logger.critical("service failed", metadata: ["error": "\(error)"])
-            exit(EXIT_FAILURE)
+        await application.run { context in
+            let database = PostgresClient(configuration: context.settings.postgres, logger: context.logger)
+            return [
+                database,
+                OrchestratorService(
+                    configuration: context.configuration, database: database,
+                    connection: context.connection, logger: context.logger,
+                    watch: context.settings.watch, delivery: context.settings.delivery),
+            ]
         }
-        exit(EXIT_SUCCESS)
+    }
+}
+
+/// What the orchestrator reads beside `ServiceConfiguration`: the database (`PostgresConfiguration`),
+/// the periodic pass over the jobs (`JobWatch`) and the job queues' settings (`JobDelivery`, as the
+/// workers read it).
+struct OrchestratorSettings: Sendable {
+    var postgres: PostgresConfiguration
+    var watch: JobWatch
+    var delivery: JobDelivery
+
+    init(environment: [String: String]) throws {
+        postgres = try PostgresConfiguration(environment: environment, applicationName: "activeseg-orchestrator")
+        watch = try JobWatch(environment: environment)
+        delivery = try JobDelivery(environment: environment)
     }
 }

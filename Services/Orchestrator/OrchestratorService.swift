@@ -11,9 +11,13 @@ import Store
 ///
 /// Only the leader subscribes to the rpc subjects, so every command meets the instance that
 /// advances experiments; a standby instance answers nothing until it takes over.
+///
+/// `database` runs as a service before this one in the same group, so it closes its connections
+/// after this service has stopped; the leader lock takes a session of its own with the same
+/// configuration.
 struct OrchestratorService: Service {
     let configuration: ServiceConfiguration
-    let postgres: PostgresConfiguration
+    let database: PostgresClient
     let connection: BusConnection
     let logger: Logger
     /// The periodic pass over the jobs: republishing, time limits.
@@ -24,21 +28,17 @@ struct OrchestratorService: Service {
     var retryDelay: Duration = .seconds(1)
 
     func run() async throws {
-        let database = PostgresClient(configuration: postgres, logger: logger)
         do {
             try await database.migrate()
             try await cancelWhenGracefulShutdown {
-                try await lead(database)
+                try await lead()
             }
-        } catch {
-            await database.shutdown()
-            if error is CancellationError { return }
-            throw error
+        } catch is CancellationError {
+            return
         }
-        await database.shutdown()
     }
 
-    private func lead(_ database: PostgresClient) async throws {
+    private func lead() async throws {
         let jetStream = try JetStream(connection: connection)
         let jobs = JobPublisher(jetStream: jetStream, subjectPrefix: configuration.subjectPrefix, delivery: delivery)
         let eventStream = EventStream(jetStream: jetStream, subjectPrefix: configuration.subjectPrefix)
@@ -58,7 +58,7 @@ struct OrchestratorService: Service {
         let notices = ResultNotices(
             jetStream: jetStream, stream: jobs.training.resultsStream, database: database,
             driver: driver, logger: logger, sweepInterval: watch.sweepInterval)
-        let lock = LeaderLock(configuration: postgres, logger: logger)
+        let lock = LeaderLock(configuration: database.configuration, logger: logger)
         while !Task.isCancelled {
             do {
                 try await lock.whileLeading { _ in

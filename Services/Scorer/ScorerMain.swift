@@ -4,14 +4,13 @@ import WorkerSupport
 
 /// `activeseg-scorer`: scores cases from the score-job queue, `ACTIVESEG_CONCURRENCY` at a time, and
 /// draws overlays (`DrawOverlay`) for any caller in the `scorer` queue group. Configured by the
-/// environment (see `ServiceConfiguration`); SIGTERM hands the jobs in hand back to the queue and
-/// exits.
+/// environment (see `ServiceConfiguration` and `WorkerSettings`); SIGTERM hands the jobs in hand
+/// back to the queue and exits.
 @main
 enum ScorerMain {
     static func main() async {
-        await WorkerEntryPoint.run(
-            service: "scorer", ping: ScorerRPC.ping,
-            responders: { [OverlayDrawing(loader: $0.loader).responder] }
+        await ServiceApplication(worker: "scorer").run(
+            ping: ScorerRPC.ping, responders: { [OverlayDrawing(loader: $0.loader).responder] }
         ) { environment in
             JobWorker(
                 queue: environment.queue(ScorerRPC.score),

@@ -5,6 +5,6 @@ import ServiceRuntime
 @main
 enum SelectorMain {
     static func main() async {
-        await ServiceEntryPoint.run(service: "selector", build: buildSelectorServer)
+        await ServiceApplication(service: "selector").run(server: buildSelectorServer)
     }
 }

@@ -6,6 +6,6 @@ import ServiceRuntime
 @main
 enum StatsMain {
     static func main() async {
-        await ServiceEntryPoint.run(service: "stats", build: buildStatsServer)
+        await ServiceApplication(service: "stats").run(server: buildStatsServer)
     }
 }

@@ -3,12 +3,12 @@ import ServiceRuntime
 import WorkerSupport
 
 /// `activeseg-trainer`: trains models from the train-job queue. Configured by the environment (see
-/// `ServiceConfiguration` and `WorkerEnvironment`); SIGTERM hands the job in hand back to the queue
-/// and exits.
+/// `ServiceConfiguration` and `WorkerSettings`); SIGTERM hands the job in hand back to the queue and
+/// exits.
 @main
 enum TrainerMain {
     static func main() async {
-        await WorkerEntryPoint.run(service: "trainer", ping: TrainerRPC.ping) { environment in
+        await ServiceApplication(worker: "trainer").run(ping: TrainerRPC.ping) { environment in
             JobWorker(
                 queue: environment.queue(TrainerRPC.train),
                 handler: TrainJobHandler(

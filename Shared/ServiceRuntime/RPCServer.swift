@@ -138,12 +138,7 @@ extension RPCServer {
     /// SIGTERM or SIGINT stops the server (it finishes the requests it holds), then drains the
     /// connection so the last replies reach the server before the process exits.
     public func serviceGroup() -> ServiceGroup {
-        // Shut down in reverse order: the server stops before the connection drains under it.
-        ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [.init(service: BusService(connection: connection, logger: logger)), .init(service: self)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+        ServiceGroup.service(connection: connection, running: [self], logger: logger)
     }
 }
 

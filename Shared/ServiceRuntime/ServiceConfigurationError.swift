@@ -1,24 +1,20 @@
+import Domain
+
 /// A configuration value a service cannot run with, naming the environment key to fix.
-public struct ServiceConfigurationError: Error, CustomStringConvertible, Sendable, Equatable {
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-        public var description: String { name }
+public typealias ServiceConfigurationError = CodedError<ServiceConfigurationErrorCode>
 
-        /// The key is set to something that does not parse or is out of range.
-        public static let invalidValue = Code("invalidValue")
-    }
+/// What is wrong with a configuration value: `invalidValue`, the key is set to something that does
+/// not parse or is out of range.
+public enum ServiceConfigurationErrorCode: String, CodedErrorCode {
+    case invalidValue
+}
 
-    public var code: Code
+extension ServiceConfigurationError {
+    public init(_ code: Code, key: String, detail: String) { self.init(code, subject: key, detail: detail) }
+
     /// The environment key.
-    public var key: String
-    public var detail: String
-
-    public init(_ code: Code, key: String, detail: String) {
-        self.code = code
-        self.key = key
-        self.detail = detail
+    public var key: String {
+        get { subject }
+        set { subject = newValue }
     }
-
-    public var description: String { "\(key): \(detail) [\(code)]" }
 }

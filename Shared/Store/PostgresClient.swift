@@ -1,4 +1,5 @@
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// A bounded pool of Postgres connections: the entry point services use for queries, transactions
@@ -8,7 +9,13 @@ import Synchronization
 /// (first come, first served) and leave the line when their task is cancelled. A connection that
 /// comes back broken or still inside a transaction is closed and its place goes to the next caller,
 /// which opens a fresh one; an idle connection the server dropped is reconnected when next leased.
-public final class PostgresClient: Sendable {
+///
+/// The pool is a swift-service-lifecycle `Service`, as postgres-nio's client is: a service adds it
+/// to its service group before the services that query through it, and its ``run()`` keeps the
+/// pool until graceful shutdown, when those services have stopped, and then closes the
+/// connections. Connections open on first use, so queries (and migrations) may come before the
+/// group runs.
+public final class PostgresClient: Service, Sendable {
     public let configuration: PostgresConfiguration
     let logger: Logger
     private let state = Mutex(PoolState())
@@ -96,9 +103,19 @@ public final class PostgresClient: Sendable {
         }
     }
 
+    /// Keeps the pool until graceful shutdown or cancellation, then closes it as ``shutdown()``
+    /// does: later queries fail with ``StoreError/Code/poolClosed``.
+    public func run() async {
+        // Returns on graceful shutdown and throws on cancellation: the pool closes either way.
+        try? await gracefulShutdown()
+        logger.debug("closing the Postgres connection pool")
+        await shutdown()
+    }
+
     /// Closes idle connections and fails waiting callers with ``StoreError/Code/poolClosed``;
-    /// leased connections are closed when they come back.
-    public func shutdown() async {
+    /// leased connections are closed when they come back. A service leaves this to ``run()``; a
+    /// test that uses a client outside a service group calls it when done.
+    package func shutdown() async {
         let (idle, waiters) = state.withLock { state in
             state.isShutDown = true
             state.openCount -= state.idle.count

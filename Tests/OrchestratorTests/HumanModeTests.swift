@@ -222,10 +222,11 @@ struct HumanModeTests {
         configuration.artifactRoot = artifactRoot.path
         var postgres = deployment.database.configuration
         postgres.applicationName = "orch-human"
+        let client = PostgresClient(configuration: postgres, logger: Deployment.logger)
         return RunningGroup.start([
-            BusService(connection: connection, logger: Deployment.logger),
+            BusService(connection: connection, logger: Deployment.logger), client,
             OrchestratorService(
-                configuration: configuration, postgres: postgres, connection: connection,
+                configuration: configuration, database: client, connection: connection,
                 logger: Deployment.logger),
         ])
     }

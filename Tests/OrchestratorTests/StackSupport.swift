@@ -66,10 +66,11 @@ struct Deployment: Sendable {
         let (configuration, connection) = try await connect("orchestrator", instance: instance)
         var postgres = database.configuration
         postgres.applicationName = instance
+        let client = PostgresClient(configuration: postgres, logger: Self.logger)
         let service = OrchestratorService(
-            configuration: configuration, postgres: postgres, connection: connection,
+            configuration: configuration, database: client, connection: connection,
             logger: Self.logger, watch: watch)
-        return RunningGroup.start([BusService(connection: connection, logger: Self.logger), service])
+        return RunningGroup.start([BusService(connection: connection, logger: Self.logger), client, service])
     }
 
     /// The selector and stats services, as their executables run them.
