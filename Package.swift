@@ -291,7 +291,7 @@ let package = Package(
             name: "IngestTests",
             dependencies: [
                 "Domain", "IngestService", "ServiceRuntime", "Store", "Artifacts", "Volume", "SyntheticData", "Bus",
-                "Proto",
+                "Proto", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -4,7 +4,7 @@ import ServiceLifecycle
 import TestSupport
 import Testing
 
-@Suite("Graceful shutdown of the bus service")
+@Suite("Graceful shutdown of the bus service", .tags(.stack), .needsLocalStack)
 struct BusServiceTests {
     @Test func gracefulShutdownDeliversWhatWasPublishedThenCloses() async throws {
         let receiver = try await BusTestSupport.connect("drain-receiver")

@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite("Core NATS publish, subscribe and request/reply")
+@Suite("Core NATS publish, subscribe and request/reply", .tags(.stack), .needsLocalStack)
 struct CoreNATSTests {
     @Test func publishedMessageArrivesWithItsHeaders() async throws {
         let subscriber = try await BusTestSupport.connect("subscriber")

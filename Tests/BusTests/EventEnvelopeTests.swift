@@ -1,9 +1,10 @@
 import Bus
 import Foundation
 import SwiftProtobuf
+import TestSupport
 import Testing
 
-@Suite("CloudEvents envelope around protobuf bodies")
+@Suite("CloudEvents envelope around protobuf bodies", .tags(.stack), .needsLocalStack)
 struct EventEnvelopeTests {
     private let time = Date(timeIntervalSince1970: 1_795_000_000.125)
 

@@ -1,8 +1,9 @@
 import Bus
 import Foundation
+import TestSupport
 import Testing
 
-@Suite("JetStream streams, de-duplication and pull consumers")
+@Suite("JetStream streams, de-duplication and pull consumers", .tags(.stack), .needsLocalStack)
 struct JetStreamTests {
     /// A memory work-queue stream and its durable consumer with a short ack wait.
     private func workQueue(

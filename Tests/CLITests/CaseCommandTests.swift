@@ -8,7 +8,7 @@ import Testing
 @testable import CommandLineTools
 
 /// `case list` and `case show` against the stack's PostgreSQL, each test in a schema of its own.
-@Suite struct CaseCommandTests {
+@Suite(.tags(.stack), .needsLocalStack) struct CaseCommandTests {
     @Test func listShowsEveryCaseAndFiltersByState() async throws {
         try await withCaseFixture { fixture in
             let all = await activeseg(["case", "list", "--json"], in: fixture.folder, environment: fixture.environment)

@@ -10,7 +10,7 @@ import Volume
 /// `case overlay` drawn by the scorer process, on a case ingested the way the ingest service stores
 /// it: a preprocessed two-channel NIfTI and a binary label in the artifact store, referenced by the
 /// case row.
-@Suite struct CaseOverlayCommandTests {
+@Suite(.tags(.stack), .needsLocalStack) struct CaseOverlayCommandTests {
     @Test func aStoredCaseIsDrawnByTheScorerAsAPNGOfItsGrid() async throws {
         try await ServiceProcesses.with(["scorer"]) { stack in
             let (folder, environment) = (stack.folder, stack.environment)

@@ -1,13 +1,14 @@
 import CommandLineTools
 import Foundation
 import ServiceRuntime
+import TestSupport
 import Testing
 import Volume
 
 /// The commands a user runs, in the order docs/command-line.md gives them, against every service running as
 /// its own process on the `tiny` profile: synth → ingest → a two-round compare of random and
 /// margins → report, then the experiment's events, its stored models and a prediction with one.
-@Suite(.serialized) struct CommandLineEndToEndTests {
+@Suite(.serialized, .tags(.stack), .needsLocalStack) struct CommandLineEndToEndTests {
     static let strategies = ["random", "margins"]
     static let rounds = 2
 

@@ -9,7 +9,7 @@ import Testing
 
 /// `events tail` against the stack's nats-server, each test under a subject prefix of its own (so
 /// with a stream of its own).
-@Suite struct EventsCommandTests {
+@Suite(.tags(.stack), .needsLocalStack) struct EventsCommandTests {
     @Test func replayPrintsAnExperimentsEventsInOrder() async throws {
         try await withEventStream { events, environment in
             let experiment = UUID().uuidString.lowercased()

@@ -6,6 +6,7 @@ import Testing
 /// The experiment and report commands' contract with a user: what they say and which status they
 /// end with when a service is missing or the command line is wrong. Runs against the real NATS of
 /// the local stack, under a subject prefix no service answers on.
+@Suite(.tags(.stack), .needsLocalStack)
 struct ExperimentCommandTests {
     static var stackEnvironment: [String: String] {
         var environment = ProcessInfo.processInfo.environment

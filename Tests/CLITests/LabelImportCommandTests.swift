@@ -7,7 +7,7 @@ import Testing
 /// `label import` against the orchestrator process: files sent by the case names they carry, which
 /// the orchestrator resolves to the experiment's cases, and the rpc sent over the stack's NATS under
 /// a subject prefix no orchestrator serves.
-@Suite struct LabelImportCommandTests {
+@Suite(.tags(.stack), .needsLocalStack) struct LabelImportCommandTests {
     @Test func labelsForKnownCasesGoToTheOrchestratorAndNobodyAnswering() async throws {
         try await withCaseFixture { fixture in
             let folder = try TemporaryFolder()

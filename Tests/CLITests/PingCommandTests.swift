@@ -5,7 +5,7 @@ import Testing
 
 /// `activeseg ping` when nobody answers; the answering side is checked against the service
 /// processes in `CommandLineEndToEndTests`.
-@Suite struct PingCommandTests {
+@Suite(.tags(.stack), .needsLocalStack) struct PingCommandTests {
     @Test func aServiceNobodyRunsIsUnavailableAndSaysWhatToStart() async throws {
         var environment = ProcessInfo.processInfo.environment
         environment["ACTIVESEG_SUBJECT_PREFIX"] = "nobody-\(UUID().uuidString.prefix(8))"

@@ -6,12 +6,13 @@ import Proto
 import ServiceRuntime
 import Store
 import SwiftProtobuf
+import TestSupport
 import Testing
 import Volume
 
 @testable import IngestService
 
-@Suite("Ingest service")
+@Suite("Ingest service", .tags(.stack), .needsLocalStack)
 struct IngestServiceTests {
     @Test("a cohort with a broken case is imported, split, stored and announced; repeating it changes nothing")
     func importsCohortIdempotently() async throws {

@@ -13,7 +13,7 @@ import Volume
 /// A cohort with broken cases goes through the real ingest service: each broken case is recorded as
 /// failed with a reason that names it and its problem, and an experiment on the dataset runs to
 /// its end on the other cases without ever queueing, scoring, evaluating or picking a failed one.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.stack), .needsLocalStack)
 struct CorruptCohortTests {
     /// How each broken case is broken, and the `VolumeError` code its reason must name.
     enum Damage: CaseIterable {

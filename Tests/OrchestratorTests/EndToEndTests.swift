@@ -20,7 +20,7 @@ import Volume
 /// equivalence, all through NATS and Postgres as deployed. Every strategy runs, and
 /// dropout-train-test with each restriction, at once on one cohort, so they share its full-data
 /// model as experiments on one dataset do.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.stack), .needsLocalStack)
 struct EndToEndTests {
     /// A strategy and restriction of one experiment.
     struct Arm: Sendable, CustomStringConvertible {

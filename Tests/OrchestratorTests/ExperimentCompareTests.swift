@@ -10,7 +10,7 @@ import Testing
 /// `activeseg experiment compare` against a real orchestrator on the stack: repetitions become one
 /// experiment per strategy and seed, the Compare rpc averages them per strategy, and a comparison
 /// that cannot finish gives up after `--timeout` and names what is still running.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.stack), .needsLocalStack)
 struct ExperimentCompareTests {
     static func compare(_ dataset: DatasetID, _ extra: [String]) -> [String] {
         [

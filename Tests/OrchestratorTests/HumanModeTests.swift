@@ -18,7 +18,7 @@ import Volume
 /// are the cohort's own source masks, so the stored result must be ingest's label to the byte.
 /// With the pool unlabelled no full-data model can be trained, so the rounds finish untested; the
 /// real trainer and scorer train round 0 on the imported labels and score the pool for round 1.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.stack), .needsLocalStack)
 struct HumanModeTests {
     @Test func aRoundWaitsForEveryPickedLabelAndGoesOnWhenTheLastArrives() async throws {
         try await Deployment.with { deployment in

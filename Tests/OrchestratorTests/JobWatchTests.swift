@@ -13,7 +13,7 @@ import Testing
 /// The leader's periodic pass over the jobs: a job recorded but never queued is published again,
 /// one running past its time limit is failed, so an experiment survives a NATS outage; the limits
 /// read from the environment.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.stack), .needsLocalStack)
 struct JobWatchTests {
     /// Small, so the tests take seconds: a pass every second, republishing after two.
     static let watch: JobWatch = {

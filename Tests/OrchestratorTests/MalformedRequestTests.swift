@@ -12,7 +12,7 @@ import Testing
 /// `ErrorReply` and then serves a valid request on the same subject: a bad message costs its sender
 /// one reply, never the service. The subjects come from the generated method tables, so a method
 /// added to a `.proto` file fails this test until it has a valid request here.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.stack), .needsLocalStack)
 struct MalformedRequestTests {
     /// Field number 0 is invalid in every message, so these bytes decode as no request type.
     static let notProtobuf = Data([0x00, 0xff, 0xff, 0xff])

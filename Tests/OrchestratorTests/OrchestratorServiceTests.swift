@@ -11,7 +11,7 @@ import Testing
 /// The orchestrator service on the real stack: its commands, whole experiments driven through the
 /// real job queues (with `ResultWriters` in place of the trainer and scorer), restarts and the
 /// leader lock.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.stack), .needsLocalStack)
 struct OrchestratorServiceTests {
     static func spec(
         datasetID: DatasetID, strategy: UncertaintyMethod = .random, rounds: UInt32 = 2,

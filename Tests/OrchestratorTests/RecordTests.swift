@@ -1,9 +1,11 @@
 import Domain
 import Foundation
 import Store
+import TestSupport
 import Testing
 
 /// The experiment, round, pick and job records against a real PostgreSQL.
+@Suite(.tags(.stack), .needsLocalStack)
 struct RecordTests {
     @Test func aRepeatedCreateReturnsTheStoredExperimentUnchanged() async throws {
         try await TestDatabase.with { db in

@@ -10,7 +10,7 @@ import Testing
 @testable import SelectorService
 @testable import StatsService
 
-@Suite("Request/reply runtime")
+@Suite("Request/reply runtime", .tags(.stack), .needsLocalStack)
 struct RPCServerTests {
     /// Bytes that are no protobuf message: field number 0 is invalid.
     static let notProtobuf = Data([0x00, 0xff, 0xff, 0xff])

@@ -9,7 +9,7 @@ import Testing
 
 @testable import SelectorService
 
-@Suite("Selector service")
+@Suite("Selector service", .tags(.stack), .needsLocalStack)
 struct SelectorServiceTests {
     /// A pool of 30 scored candidates with 8-d features and 4 annotated cases; scores and features
     /// are smooth functions of the index, so several restrictions pick differently. The source

@@ -2,11 +2,12 @@ import Foundation
 import Proto
 import ServiceRuntime
 import Statistics
+import TestSupport
 import Testing
 
 @testable import StatsService
 
-@Suite("Stats service")
+@Suite("Stats service", .tags(.stack), .needsLocalStack)
 struct StatsServiceTests {
     /// 20 test cases; rounds 0–3 trail the full-data model by 0.15, 0.08, 0.02 and 0 mean Dice, so
     /// the first rounds are not equivalent and the later ones are (paired, derived bounds ≈ ±0.07).

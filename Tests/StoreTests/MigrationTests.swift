@@ -1,8 +1,9 @@
 import Foundation
 import Store
+import TestSupport
 import Testing
 
-@Suite struct MigrationTests {
+@Suite(.tags(.stack), .needsLocalStack) struct MigrationTests {
     static let expectedTables: [String] = [
         "cases", "datasets", "evaluations", "experiment_cases", "experiments", "features", "jobs", "models",
         "rounds", "schema_migrations", "scores",

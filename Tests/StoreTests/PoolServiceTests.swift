@@ -6,7 +6,7 @@ import Testing
 
 /// The pool as a service: it lives as long as its service group and closes its connections when
 /// the group shuts down gracefully, so a stopping service leaves no session on the server.
-@Suite struct PoolServiceTests {
+@Suite(.tags(.stack), .needsLocalStack) struct PoolServiceTests {
     @Test func gracefulShutdownClosesThePoolsConnections() async throws {
         try await withIsolatedSchema(poolSize: 2, migrated: false) { _, configuration in
             let client = PostgresClient(configuration: configuration, logger: quietLogger)

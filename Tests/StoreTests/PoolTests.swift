@@ -1,8 +1,9 @@
 import Foundation
 import Store
+import TestSupport
 import Testing
 
-@Suite struct PoolTests {
+@Suite(.tags(.stack), .needsLocalStack) struct PoolTests {
     @Test func moreConcurrentQueriesThanConnections() async throws {
         try await withIsolatedSchema(poolSize: 2) { client, _ in
             let results = try await withThrowingTaskGroup(of: (Int, Int, Int).self) { group in

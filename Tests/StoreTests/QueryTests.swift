@@ -1,8 +1,9 @@
 import Foundation
 import Store
+import TestSupport
 import Testing
 
-@Suite struct QueryTests {
+@Suite(.tags(.stack), .needsLocalStack) struct QueryTests {
     @Test func hostileTextIsStoredLiterally() async throws {
         let hostile = "'; DROP TABLE cases; --"
         try await withIsolatedSchema { client, _ in

@@ -1,9 +1,10 @@
 import Domain
 import Foundation
 import Store
+import TestSupport
 import Testing
 
-@Suite("Dataset and case repositories")
+@Suite("Dataset and case repositories", .tags(.stack), .needsLocalStack)
 struct RepositoryTests {
     static func dataset(_ id: DatasetID = .random(), uri: String = "/data/brats") -> DatasetRecord {
         DatasetRecord(id: id, name: "brats:\(uri)", sourceKind: .brats, sourceURI: uri, testFraction: 0.2, splitSeed: 7)

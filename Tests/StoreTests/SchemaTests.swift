@@ -1,9 +1,10 @@
 import Foundation
 import Store
+import TestSupport
 import Testing
 
 /// The schema rejects states the services must never produce.
-@Suite struct SchemaTests {
+@Suite(.tags(.stack), .needsLocalStack) struct SchemaTests {
     @Test func constraintViolationsComeBackTyped() async throws {
         try await withIsolatedSchema { client, _ in
             let dataset = UUID()

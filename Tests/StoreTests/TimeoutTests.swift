@@ -10,7 +10,7 @@ import Glibc
 /// Waiting on PostgreSQL is bounded: a cancelled task cancels its statement on the server, the
 /// statement timeout stops a long statement with its own code, and a server that does not answer
 /// a connection attempt is given up on after the connect timeout.
-@Suite struct TimeoutTests {
+@Suite(.tags(.stack), .needsLocalStack) struct TimeoutTests {
     /// The task is cancelled about half a second into a 30 s statement: the call ends promptly
     /// with `CancellationError`, the server runs nothing for it any more, and the connection
     /// serves the next statement.

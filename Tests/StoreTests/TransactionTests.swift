@@ -1,8 +1,9 @@
 import Foundation
 import Store
+import TestSupport
 import Testing
 
-@Suite struct TransactionTests {
+@Suite(.tags(.stack), .needsLocalStack) struct TransactionTests {
     static func datasetCount(_ client: PostgresClient) async throws -> Int {
         try await client.query("SELECT count(*) AS n FROM datasets")[0].decode("n", as: Int.self)
     }

@@ -3,6 +3,7 @@ import Foundation
 import Profiles
 import Proto
 import Store
+import TestSupport
 import Testing
 import WorkerSupport
 
@@ -20,7 +21,7 @@ import WorkerSupport
 /// running: a heartbeat that did not arrive within the ack wait would have the server redeliver the
 /// job to it, and it would compute the job a second time (a second attempt in the `jobs` row). Each
 /// job must end with one attempt and one outcome.
-@Suite(.serialized) struct HeartbeatUnderLoadTests {
+@Suite(.serialized, .tags(.stack), .needsLocalStack) struct HeartbeatUnderLoadTests {
     private static let ackWait = 1
 
     @Test func busyTrainerKeepsItsJobs() async throws {

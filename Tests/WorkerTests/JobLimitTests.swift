@@ -3,6 +3,7 @@ import Foundation
 import Profiles
 import Proto
 import ServiceRuntime
+import TestSupport
 import Testing
 import WorkerSupport
 
@@ -11,7 +12,7 @@ import WorkerSupport
 
 /// Jobs whose spec values lie outside `ExperimentSpecLimits` fail with the limit's reason, before
 /// any computation could reach a precondition of the network.
-@Suite(.serialized) struct JobLimitTests {
+@Suite(.serialized, .tags(.stack), .needsLocalStack) struct JobLimitTests {
     @Test func aTrainJobWithDropoutRateOneFailsNamingTheLimit() async throws {
         try await WorkerFixture.with(train: 2, test: 0) { fixture in
             var parameters = ExperimentProfile.tiny.hyperParameters

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Proto
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import ServiceRuntime
@@ -59,7 +60,7 @@ final class ScriptedHandler: JobHandler, @unchecked Sendable {
     }
 }
 
-@Suite struct JobQueueTests {
+@Suite(.tags(.stack), .needsLocalStack) struct JobQueueTests {
     private func queue(prefix: String, name: String) async throws -> JobQueue<TrainJob, TrainResult> {
         JobQueue(
             TrainerRPC.train, jetStream: try await WorkerTestSupport.jetStream(name: name), subjectPrefix: prefix,

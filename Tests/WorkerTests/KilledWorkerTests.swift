@@ -3,13 +3,14 @@ import Foundation
 import Proto
 import ServiceRuntime
 import Store
+import TestSupport
 import Testing
 import WorkerSupport
 
 @testable import ScorerService
 @testable import TrainerService
 
-@Suite(.serialized) struct KilledWorkerTests {
+@Suite(.serialized, .tags(.stack), .needsLocalStack) struct KilledWorkerTests {
     /// Short, so a test sees a job of a dead worker come back within seconds.
     private static let ackWait = 2
     private static let delivery = JobDelivery(

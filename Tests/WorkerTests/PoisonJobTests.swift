@@ -1,9 +1,10 @@
 import Domain
 import Foundation
 import Proto
+import TestSupport
 import Testing
 
-@Suite(.serialized) struct PoisonJobTests {
+@Suite(.serialized, .tags(.stack), .needsLocalStack) struct PoisonJobTests {
     /// Short, so a dead worker's job comes back within seconds.
     private static let ackWait = 2
     private static let attempts = 3

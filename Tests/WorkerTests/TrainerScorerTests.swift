@@ -8,13 +8,14 @@ import Profiles
 import Proto
 import ServiceRuntime
 import Store
+import TestSupport
 import Testing
 import WorkerSupport
 
 @testable import ScorerService
 @testable import TrainerService
 
-@Suite(.serialized) struct TrainerScorerTests {
+@Suite(.serialized, .tags(.stack), .needsLocalStack) struct TrainerScorerTests {
     /// Trains a tiny dropout-train-test model on four cases, then lets two scorers share the score
     /// jobs of the pool and the evaluation of a test case.
     @Test func trainedModelIsStoredAndScoredByTwoScorers() async throws {

@@ -4,6 +4,7 @@ import Profiles
 import Proto
 import ServiceRuntime
 import Store
+import TestSupport
 import Testing
 import WorkerSupport
 
@@ -12,7 +13,7 @@ import WorkerSupport
 
 /// The real trainer and scorer meet a job message that is no protobuf ahead of a valid job: the
 /// bad one is terminated and announced as failed, and the worker goes on to do the valid one.
-@Suite(.serialized) struct UndecodableJobTests {
+@Suite(.serialized, .tags(.stack), .needsLocalStack) struct UndecodableJobTests {
     /// Field number 0 is invalid in every message, so these bytes decode as no job type.
     static let notProtobuf = Data([0x00, 0xff, 0xff, 0xff])
 
