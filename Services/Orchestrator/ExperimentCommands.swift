@@ -2,6 +2,7 @@ import Domain
 import Foundation
 import Logging
 import Orchestration
+import Profiles
 import Proto
 import ServiceRuntime
 import Store
@@ -45,26 +46,26 @@ struct ExperimentCommands: Sendable {
                     + "training cases and a test split",
                 details: ["experiment": request.experimentID])
         }
-        let reference = try JobPayloads.referenceJob(
-            try ExperimentStateMachine.referencePlan(
-                datasetID: experiment.datasetID, profile: experiment.design.profile,
-                trainingCases: cohort.trainingCases,
-                validationFraction: spec.validationFraction,
-                seed: UInt64(bitPattern: try await splitSeed(of: experiment))),
-            datasetID: experiment.datasetID, spec: spec, cohort: cohort)
-        let referenceModel = try await ModelRepository.reference(
-            datasetID: experiment.datasetID,
-            profile: experiment.design.profile, on: database)
-        // The full-data model needs every training label; a pool that waits for a person's labels
-        // has none, and its rounds finish without an equivalence test.
+        let profile = experiment.design.profile
+        let reference = try ExperimentStateMachine.referencePlans(
+            datasetID: experiment.datasetID, profile: profile, trainingCases: cohort.trainingCases,
+            validationFraction: spec.validationFraction,
+            seed: UInt64(bitPattern: try await splitSeed(of: experiment)),
+            members: ExperimentProfile(profile).activeLearning.referenceMembers
+        ).map { try JobPayloads.referenceJob($0, datasetID: experiment.datasetID, spec: spec, cohort: cohort) }
+        let referenceTrained = try await !ModelRepository.referenceMembers(
+            datasetID: experiment.datasetID, profile: profile, on: database
+        ).isEmpty
+        // The full-data reference needs every training label; a pool that waits for a person's
+        // labels has none, and its rounds finish without an equivalence test.
         let labelled = cohort.trainingCases.allSatisfy { cohort.references[$0.id]?.hasLabel == true }
         let started: [JobRecord]? = try await database.withTransaction { transaction in
             guard
                 try await ExperimentRepository.transition(experiment.id, from: .created, to: .running, on: transaction)
             else { return nil }
             try await RoundRepository.open(0, of: experiment.id, in: .selecting, on: transaction)
-            return referenceModel == nil && labelled
-                ? try await JobRepository.enqueue([reference], on: transaction) : []
+            return !referenceTrained && labelled
+                ? try await JobRepository.enqueue(reference, on: transaction) : []
         }
         if let started {
             try await jobs.publish(started)

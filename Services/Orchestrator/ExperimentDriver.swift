@@ -292,15 +292,13 @@ actor ExperimentDriver {
 
     private func evaluateReference(_ context: StepContext) async throws -> Bool {
         let experiment = context.experiment
-        guard
-            let reference = try await ModelRepository.reference(
-                datasetID: experiment.datasetID,
-                profile: experiment.design.profile, on: database)
-        else { return false }
+        let members = try await ModelRepository.referenceMembers(
+            datasetID: experiment.datasetID, profile: experiment.design.profile, on: database)
+        guard !members.isEmpty else { return false }
         let plans = context.machine.referenceEvaluationPlans(
             round: context.round.index,
             testCases: context.cohort.testCases)
-        let planned = try plans.map { try context.payloads.scoreJob($0, models: [reference]) }
+        let planned = try plans.map { try context.payloads.scoreJob($0, models: members) }
         let stored = try await JobRepository.enqueue(planned, on: database)
         try await jobs.publish(stored)
         return false
@@ -384,9 +382,10 @@ actor ExperimentDriver {
         var referenceDice: [CaseID: Double] = [:]
         if context.state.reference != .unavailable {
             guard
-                let reference = try await ModelRepository.reference(
+                let reference = try await ModelRepository.referenceMembers(
                     datasetID: experiment.datasetID,
-                    profile: experiment.design.profile, on: database)
+                    profile: experiment.design.profile, on: database
+                ).first
             else { throw RPCError(.failedPrecondition, "round \(context.round.index) has no reference model") }
             referenceDice = try await EvaluationRepository.dice(of: reference.id, on: database)
         }

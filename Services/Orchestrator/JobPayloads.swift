@@ -34,7 +34,8 @@ struct JobPayloads: Sendable {
             payload: try job.serializedData())
     }
 
-    /// The full-data model's training job: every training case of `datasetID`, no experiment.
+    /// The training job of a member of the full-data reference: every training case of
+    /// `datasetID`, no experiment.
     static func referenceJob(
         _ plan: TrainingPlan, datasetID: DatasetID, spec: ExperimentSpec, cohort: Cohort
     ) throws
@@ -49,6 +50,7 @@ struct JobPayloads: Sendable {
             $0.seed = plan.seed
             if spec.hasHyperParameters { $0.hyperParameters = spec.hyperParameters }
             $0.profile = spec.profile
+            if let member = plan.member { $0.referenceMember = UInt32(member) }
             $0.dropoutMode = .off
         }
         return JobRecord(

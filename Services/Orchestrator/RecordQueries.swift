@@ -45,10 +45,11 @@ struct RecordQueries: Sendable {
                 })
         }
         guard let reference else { return answer }
-        if let model = try await ModelRepository.reference(
+        let members = try await ModelRepository.referenceMembers(
             datasetID: reference.dataset, profile: reference.profile, on: database)
-        {
-            answer.fullData = Self.caseDice(try await EvaluationRepository.dice(of: model.id, on: database))
+        if let first = members.first {
+            answer.fullData = Self.caseDice(try await EvaluationRepository.dice(of: first.id, on: database))
+            answer.fullDataMembers = UInt32(members.count)
         }
         answer.trainingPoolCases = UInt32(try await Cohort.load(reference.dataset, on: database).trainingCases.count)
         return answer
@@ -128,7 +129,7 @@ struct RecordQueries: Sendable {
             $0.datasetID = model.datasetID.wireForm
             $0.experimentID = model.experimentID?.wireForm ?? ""
             if let round = model.roundIndex { $0.round = UInt32(round) }
-            if let member = model.bootstrapMember { $0.bootstrapMember = UInt32(member) }
+            if let member = model.ensembleMember { $0.ensembleMember = UInt32(member) }
             $0.profile = Profile(model.profile)
             $0.trainingCases = UInt32(model.trainingCaseCount)
             $0.epochs = UInt32(model.epochs)

@@ -53,27 +53,33 @@ struct StepContext: Sendable {
             payloads: JobPayloads(experiment: experiment, spec: spec, cohort: cohort))
     }
 
-    /// How far the shared full-data model is, from its model row, its evaluations and its jobs.
-    /// Without a model or a training job there is none to wait for: `start` plans the job in the
-    /// transaction that opens round 0, unless the training split lacked labels.
+    /// How far the shared full-data reference is, from its members' model rows, its evaluations and
+    /// its jobs. Without any member or training job there is none to wait for: `start` plans every
+    /// member's job in the transaction that opens round 0, unless the training split lacked labels.
+    /// A member without a model or a job was never planned (the reference was trained when its
+    /// profile asked for fewer), so the reference keeps the members it was first trained with.
+    /// Its test Dice is stored under its first member.
     static func referenceState(
         _ experiment: ExperimentRecord, cohort: Cohort, on database: PostgresClient
     ) async throws
         -> ReferenceState
     {
-        let key = ExperimentStateMachine.referenceKey(
-            datasetID: experiment.datasetID, profile: experiment.design.profile)
-        guard
-            let model = try await ModelRepository.reference(
-                datasetID: experiment.datasetID,
-                profile: experiment.design.profile, on: database)
-        else {
-            guard let job = try await JobRepository.job(key: key, on: database) else { return .unavailable }
+        let (datasetID, profile) = (experiment.datasetID, experiment.design.profile)
+        let members = try await ModelRepository.referenceMembers(
+            datasetID: datasetID, profile: profile, on: database)
+        let trained = Set(members.compactMap(\.ensembleMember))
+        var training = false
+        for member in 0..<ExperimentProfile(profile).activeLearning.referenceMembers where !trained.contains(member) {
+            let key = ExperimentStateMachine.referenceMemberKey(datasetID: datasetID, profile: profile, member: member)
+            guard let job = try await JobRepository.job(key: key, on: database) else { continue }
             if job.state == .failed { return .failed(reason: job.lastError ?? "its training failed") }
-            return .training
+            training = true
         }
-        let evaluated = try await EvaluationRepository.dice(of: model.id, on: database)
+        if members.isEmpty, !training { return .unavailable }
+        if training { return .training }
+        let evaluated = try await EvaluationRepository.dice(of: members[0].id, on: database)
         if cohort.testCases.allSatisfy({ evaluated[$0.id] != nil }) { return .ready }
+        let key = ExperimentStateMachine.referenceKey(datasetID: datasetID, profile: profile)
         var outstanding = false
         for caseID in cohort.testCases.map(\.id) where evaluated[caseID] == nil {
             guard

@@ -35,7 +35,7 @@ struct ProgressPublisher: Sendable {
                 $0.experimentID = job.experimentID
                 $0.repetition = job.repetition
                 $0.round = job.round
-                if job.hasBootstrapMember { $0.bootstrapMember = job.bootstrapMember }
+                if let member = job.ensembleMember { $0.ensembleMember = member }
                 $0.epoch = UInt32(report.epoch + 1)
                 $0.trainingLoss = report.loss
                 $0.validationDice = dice

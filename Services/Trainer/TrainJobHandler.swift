@@ -86,14 +86,14 @@ struct TrainJobHandler: JobHandler {
             "job_id": id, "experiment_id": job.experimentID, "round": String(job.round),
             "profile": profile.name.rawValue,
             "seed": String(job.seed), "best_epoch": String(outcome.bestEpoch),
-            "bootstrap_member": job.hasBootstrapMember ? String(job.bootstrapMember) : "",
+            "ensemble_member": job.ensembleMember.map(String.init) ?? "",
         ]
         let checkpoint = try Checkpoint.encode(outcome.network, metadata: metadata)
         let artifact = try loader.artifacts.put(checkpoint)
         let model = ModelRecord(
             id: .random(), datasetID: datasetID, experimentID: experimentID,
             roundIndex: experimentID == nil ? nil : Int(job.round),
-            bootstrapMember: job.hasBootstrapMember ? Int(job.bootstrapMember) : nil, profile: profile.name,
+            ensembleMember: job.ensembleMember.map(Int.init), profile: profile.name,
             checkpointSHA256: artifact.sha256, trainingCaseCount: sample.training.count, epochs: outcome.history.count,
             bestValidationDice: outcome.bestValidationDice, jobID: jobID)
         try await loader.store.withTransaction { transaction in
@@ -111,7 +111,7 @@ struct TrainJobHandler: JobHandler {
             $0.experimentID = job.experimentID
             $0.repetition = job.repetition
             $0.round = job.round
-            if job.hasBootstrapMember { $0.bootstrapMember = job.bootstrapMember }
+            if let member = job.ensembleMember { $0.ensembleMember = member }
             $0.model = ModelRef.with {
                 $0.modelID = model.id.wireForm
                 $0.checkpoint = ArtifactRef.with {

@@ -163,30 +163,43 @@ public struct ExperimentStateMachine: Sendable {
         return jobRound == round && key.hasPrefix(prefix)
     }
 
-    /// The full-data model's training job for the experiment's dataset and profile: every training
-    /// case, the validation share held out by a seed fixed per dataset, so every experiment plans
-    /// the same job.
-    public static func referencePlan(
+    /// The training jobs of the full-data reference of the experiment's dataset and profile, one
+    /// per member: every training case, the validation share held out by a seed fixed per
+    /// dataset, so every experiment plans the same jobs. The members share that split and differ
+    /// in their seed only; member 0 trains with the split seed itself, as a reference of one
+    /// model does.
+    public static func referencePlans(
         datasetID: DatasetID, profile: ProfileName, trainingCases: [NamedCase],
-        validationFraction: Double, seed: UInt64
-    ) throws -> TrainingPlan {
+        validationFraction: Double, seed: UInt64, members: Int
+    ) throws -> [TrainingPlan] {
         let (training, validation) = try split(trainingCases, fraction: validationFraction, seed: seed)
-        return TrainingPlan(
-            key: referenceKey(datasetID: datasetID, profile: profile), round: 0, member: nil,
-            trainingCases: training, validationCases: validation, seed: seed)
+        return (0..<members).map { member in
+            var generator = SeededGenerator(seed: seed, stream: UInt64(member))
+            return TrainingPlan(
+                key: referenceMemberKey(datasetID: datasetID, profile: profile, member: member), round: 0,
+                member: member, trainingCases: training, validationCases: validation,
+                seed: member == 0 ? seed : generator.next())
+        }
     }
 
-    /// The key of the full-data model's training job; its evaluation jobs' keys extend it.
+    /// What the keys of the full-data reference's jobs start with: its members' training jobs
+    /// and its evaluation jobs extend it.
     public static func referenceKey(datasetID: DatasetID, profile: ProfileName) -> String {
         referenceKeyPrefix + "\(datasetID.wireForm)/\(profile.rawValue)"
+    }
+
+    /// The key of the training job of the full-data reference's `member`.
+    public static func referenceMemberKey(datasetID: DatasetID, profile: ProfileName, member: Int) -> String {
+        referenceKey(datasetID: datasetID, profile: profile) + "/member-\(member)"
     }
 
     /// What the keys of the full-data models' jobs start with; their results concern every
     /// experiment on the model's dataset and profile.
     public static let referenceKeyPrefix = "reference/"
 
-    /// Score jobs that measure the full-data model's Dice on every test case; they belong to the
-    /// experiment round that found the model unevaluated, and their keys are shared by all.
+    /// Score jobs that measure the full-data reference's Dice on every test case (its members'
+    /// mean probability map); they belong to the experiment round that found the reference
+    /// unevaluated, and their keys are shared by all.
     public func referenceEvaluationPlans(round: Int, testCases: [NamedCase]) -> [ScoringPlan] {
         let base = Self.referenceKey(datasetID: datasetID, profile: design.profile)
         return testCases.sorted().map(\.id).map { caseID in

@@ -1,12 +1,13 @@
 import Domain
 import Foundation
 
-/// One training job the state machine plans: a round's model or one bootstrap member.
+/// One training job the state machine plans: a round's model, one bootstrap member, or one member
+/// of the full-data reference.
 public struct TrainingPlan: Sendable, Hashable {
     /// Identifies the work; recording the plan twice keeps one job.
     public var key: String
     public var round: Int
-    /// The bootstrap member, or nil for a round's single model.
+    /// The ensemble member (bootstrap or reference), or nil for a round's single model.
     public var member: Int?
     /// In the seeded order the trainer keeps (its patch sampling and bootstrap resample follow it).
     public var trainingCases: [CaseID]

@@ -10,7 +10,7 @@ public struct RoundState: Sendable, Hashable {
     public var jobs: JobTally
     /// Cases picked in this round without a label yet (human annotation).
     public var missingLabels: Int
-    /// The full-data model every round is tested against.
+    /// The full-data reference every round is tested against.
     public var reference: ReferenceState
     /// The foreground voxels of each annotated case's label (nil where not counted), which the
     /// cold start reads in round 0.
@@ -32,12 +32,13 @@ public struct RoundState: Sendable, Hashable {
     }
 }
 
-/// How far the full-data reference model of the experiment's dataset and profile is. It is shared
-/// by every experiment on them, trained once and evaluated once on the test split.
+/// How far the full-data reference of the experiment's dataset and profile is: the ensemble of its
+/// profile's reference members. It is shared by every experiment on them, trained once and
+/// evaluated once on the test split.
 public enum ReferenceState: Sendable, Hashable {
-    /// Its training job has not finished.
+    /// A member's training job has not finished.
     case training
-    /// Trained, and no evaluation of it is under way.
+    /// Every member is trained, and no evaluation of the ensemble is under way.
     case unevaluated
     /// Its test-split evaluation jobs are running.
     case evaluating

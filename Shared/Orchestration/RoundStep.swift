@@ -17,7 +17,7 @@ public enum RoundStep: Sendable, Hashable {
     case startTraining
     /// The round's models exist: score the test split for Dice.
     case startEvaluation
-    /// The full-data model is trained but not evaluated: score the test split with it.
+    /// The full-data reference is trained but not evaluated: score the test split with it.
     case evaluateReference
     /// Every test case is scored: test equivalence with the full-data model and finish the round.
     case testEquivalence

@@ -29,6 +29,8 @@ extension ExperimentProfile {
         // Whole images by sliding 128³ windows at 75% overlap; T = 10 dropout passes.
         inference: InferenceSettings(windowEdge: 128, overlap: 0.75, passes: 10),
         // n = 40, K = 100, k = 50; the paper's code trains 4 bootstrap members; top 0.1% variance.
+        // One full-data model, as the paper trains it; each further member would cost another
+        // run of up to 500 epochs.
         activeLearning: ActiveLearningDefaults(
             initialCount: 40, candidateCount: 100, queryCount: 50, rounds: 10,
             bootstrapMembers: 4, topFraction: 0.001, validationFraction: 0.2))

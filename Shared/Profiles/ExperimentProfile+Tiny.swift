@@ -31,8 +31,9 @@ extension ExperimentProfile {
         // A 32³ volume is one cheap pass; 4 dropout passes already give a non-zero variance.
         inference: InferenceSettings(windowEdge: nil, overlap: 0.75, passes: 4),
         // Small numbers that still exercise every branch of selection (K > k, several rounds) on a
-        // cohort of about twenty cases; two members are the fewest an ensemble variance needs.
+        // cohort of about twenty cases; two members are the fewest an ensemble variance needs, and
+        // a full-data reference of two exercises the ensemble the cpu profile tests against.
         activeLearning: ActiveLearningDefaults(
             initialCount: 4, candidateCount: 4, queryCount: 2, rounds: 2,
-            bootstrapMembers: 2, topFraction: 0.001, validationFraction: 0.2))
+            bootstrapMembers: 2, topFraction: 0.001, validationFraction: 0.2, referenceMembers: 2))
 }

@@ -102,6 +102,12 @@ public struct ActiveLearningDefaults: Sendable, Hashable {
     public var rounds: Int
     /// Members of a bootstrap ensemble.
     public var bootstrapMembers: Int
+    /// Models, differing only in their seed, whose mean probability map is the full-data reference
+    /// every round is tested against. One full-data model's test Dice depends much on its seed at
+    /// small scale; an ensemble narrows that as nnU-Net's ensemble of folds does. It is a property
+    /// of the profile, not of an experiment, because every experiment on a dataset and profile
+    /// shares the one reference.
+    public var referenceMembers: Int
     /// Share of the variance map averaged into a dropout or bootstrap score (the paper: top 0.1%).
     public var topFraction: Double
     /// Share of the annotated cases held out for early stopping (the paper: 20%).
@@ -112,7 +118,7 @@ public struct ActiveLearningDefaults: Sendable, Hashable {
 
     public init(
         initialCount: Int, candidateCount: Int, queryCount: Int, rounds: Int, bootstrapMembers: Int,
-        topFraction: Double, validationFraction: Double, initialTumorShare: Double = 0.5
+        topFraction: Double, validationFraction: Double, initialTumorShare: Double = 0.5, referenceMembers: Int = 1
     ) {
         self.initialCount = initialCount
         self.candidateCount = candidateCount
@@ -122,5 +128,6 @@ public struct ActiveLearningDefaults: Sendable, Hashable {
         self.topFraction = topFraction
         self.validationFraction = validationFraction
         self.initialTumorShare = initialTumorShare
+        self.referenceMembers = referenceMembers
     }
 }

@@ -9,11 +9,16 @@ public enum LearningCurveReport {
     /// the share of the training pool (mean and 95% interval across repetitions), that share
     /// relative to the baseline's and the normalised area under the budget curve; then every round's
     /// mean Dice difference with its (1 − 2α) interval against the bounds.
-    public static func markdown(_ analysis: LearningCurveAnalysis) -> String {
+    /// `fullDataMembers` says of how many models, differing only in their seed, the full-data
+    /// model is the probability ensemble, so a reader knows the yardstick is not one seed's draw.
+    public static func markdown(_ analysis: LearningCurveAnalysis, fullDataMembers: Int = 1) -> String {
         let full = analysis.fullData
         let repeated = analysis.summaries.contains { $0.repetitions > 1 }
+        let ensemble =
+            fullDataMembers > 1
+            ? ", the mean probability map of \(fullDataMembers) models that differ only in their seed" : ""
         var lines = [
-            "Full-data model: mean Dice \(fixed(full.mean)) (SD \(fixed(full.standardDeviation)), n = \(full.count)).",
+            "Full-data model: mean Dice \(fixed(full.mean)) (SD \(fixed(full.standardDeviation)), n = \(full.count))\(ensemble).",
             "Equivalence bounds: ±\(fixed(analysis.bounds.high)) (2 × Δ, Δ = \(fixed(analysis.bounds.selfEquivalenceMargin))), "
                 + "\(analysis.design.rawValue) TOST, α = \(format(analysis.bounds.alpha, "%g")).",
             marginExplanation(analysis),

@@ -3,5 +3,5 @@
 /// Append new migrations with the next version; never edit one that has shipped:
 /// ``PostgresClient/migrate(_:)`` refuses a recorded migration whose SQL changed.
 public enum ActiveSegSchema {
-    public static let migrations: [Migration] = [initialSchema, experimentSpec, labelVoxels]
+    public static let migrations: [Migration] = [initialSchema, experimentSpec, labelVoxels, referenceEnsemble]
 }

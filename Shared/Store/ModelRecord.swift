@@ -5,10 +5,12 @@ import Foundation
 public struct ModelRecord: Sendable, Equatable {
     public var id: ModelID
     public var datasetID: DatasetID
-    /// Nil for the full-data reference model of a dataset and profile.
+    /// Nil for the members of the full-data reference of a dataset and profile.
     public var experimentID: ExperimentID?
     public var roundIndex: Int?
-    public var bootstrapMember: Int?
+    /// Its place in an ensemble: a member of a round's bootstrap ensemble, or of the full-data
+    /// reference ensemble (every reference model has one); nil for a round's single model.
+    public var ensembleMember: Int?
     public var profile: ProfileName
     public var checkpointSHA256: String
     public var trainingCaseCount: Int
@@ -17,7 +19,7 @@ public struct ModelRecord: Sendable, Equatable {
     public var jobID: JobID?
 
     public init(
-        id: ModelID, datasetID: DatasetID, experimentID: ExperimentID?, roundIndex: Int?, bootstrapMember: Int?,
+        id: ModelID, datasetID: DatasetID, experimentID: ExperimentID?, roundIndex: Int?, ensembleMember: Int?,
         profile: ProfileName,
         checkpointSHA256: String, trainingCaseCount: Int, epochs: Int, bestValidationDice: Double?, jobID: JobID?
     ) {
@@ -25,7 +27,7 @@ public struct ModelRecord: Sendable, Equatable {
         self.datasetID = datasetID
         self.experimentID = experimentID
         self.roundIndex = roundIndex
-        self.bootstrapMember = bootstrapMember
+        self.ensembleMember = ensembleMember
         self.profile = profile
         self.checkpointSHA256 = checkpointSHA256
         self.trainingCaseCount = trainingCaseCount
@@ -34,14 +36,14 @@ public struct ModelRecord: Sendable, Equatable {
         self.jobID = jobID
     }
 
-    /// A model outside any experiment is the full-data reference.
+    /// A model outside any experiment is a member of the full-data reference.
     public var isFullDataReference: Bool { experimentID == nil }
 
     init(_ row: PostgresRow) throws {
         self.init(
             id: try row.decode("id"), datasetID: try row.decode("dataset_id"),
             experimentID: try row.decode("experiment_id"), roundIndex: try row.decode("round_index"),
-            bootstrapMember: try row.decode("bootstrap_member"), profile: try row.decode("profile"),
+            ensembleMember: try row.decode("ensemble_member"), profile: try row.decode("profile"),
             checkpointSHA256: try row.decode("checkpoint_sha256"),
             trainingCaseCount: try row.decode("training_case_count"), epochs: try row.decode("epochs"),
             bestValidationDice: try row.decode("best_validation_dice"), jobID: try row.decode("job_id"))

@@ -8,9 +8,9 @@ public enum ModelRepository {
     public static func insert(_ model: ModelRecord, on db: some PostgresQuerying) async throws {
         try await db.query(
             """
-            INSERT INTO models (id, dataset_id, experiment_id, round_index, bootstrap_member, is_full_data_reference,
+            INSERT INTO models (id, dataset_id, experiment_id, round_index, ensemble_member, is_full_data_reference,
                                 profile, checkpoint_sha256, training_case_count, epochs, best_validation_dice, job_id)
-            VALUES (\(model.id), \(model.datasetID), \(model.experimentID), \(model.roundIndex), \(model.bootstrapMember),
+            VALUES (\(model.id), \(model.datasetID), \(model.experimentID), \(model.roundIndex), \(model.ensembleMember),
                     \(model.isFullDataReference), \(model.profile.rawValue), \(model.checkpointSHA256), \(model.trainingCaseCount),
                     \(model.epochs), \(model.bestValidationDice), \(model.jobID))
             """)
@@ -21,7 +21,7 @@ public enum ModelRepository {
     }
 
     /// The models that match every filter given (all when none is), full-data models first, then
-    /// by experiment, round and bootstrap member; each with its mean Dice over the test cases
+    /// by experiment, round and ensemble member; each with its mean Dice over the test cases
     /// scored so far (nil before the first).
     public static func models(
         of experimentID: ExperimentID?, datasetID: DatasetID?, id: ModelID?, on db: some PostgresQuerying
@@ -33,7 +33,7 @@ public enum ModelRepository {
             WHERE (\(experimentID)::uuid IS NULL OR m.experiment_id = \(experimentID))
               AND (\(datasetID)::uuid IS NULL OR m.dataset_id = \(datasetID))
               AND (\(id)::uuid IS NULL OR m.id = \(id))
-            ORDER BY m.experiment_id NULLS FIRST, m.round_index, m.bootstrap_member NULLS FIRST, m.created_at
+            ORDER BY m.experiment_id NULLS FIRST, m.round_index, m.ensemble_member NULLS FIRST, m.created_at
             """
         ).map { (try ModelRecord($0), try $0.decode("mean_test_dice", as: Double?.self)) }
     }
@@ -51,20 +51,22 @@ public enum ModelRepository {
             """
             SELECT * FROM models
             WHERE experiment_id = \(experimentID) AND round_index = \(round) AND NOT is_full_data_reference
-            ORDER BY coalesce(bootstrap_member, -1)
+            ORDER BY coalesce(ensemble_member, -1)
             """
         ).map(ModelRecord.init)
     }
 
-    /// The full-data reference model of a dataset and profile, or nil before it is trained.
-    public static func reference(
+    /// The trained members of the full-data reference of a dataset and profile, in member order;
+    /// empty before the first is trained. The reference's test Dice is stored under the first.
+    public static func referenceMembers(
         datasetID: DatasetID, profile: ProfileName, on db: some PostgresQuerying
-    ) async throws -> ModelRecord? {
+    ) async throws -> [ModelRecord] {
         try await db.query(
             """
             SELECT * FROM models
             WHERE dataset_id = \(datasetID) AND profile = \(profile.rawValue) AND is_full_data_reference
+            ORDER BY ensemble_member
             """
-        ).first.map(ModelRecord.init)
+        ).map(ModelRecord.init)
     }
 }

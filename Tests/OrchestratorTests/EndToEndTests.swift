@@ -111,14 +111,31 @@ struct EndToEndTests {
                 try await Self.expectLibraryPicks(
                     experimentID, arm: arm, trainingCases: cohort.trainingCases, on: database)
             }
-            // One model per round (two bootstrap members), one full-data model shared by all, and
-            // each round's model (a bootstrap ensemble as one) evaluated on every test case.
-            #expect(try await OrchestratorServiceTests.count("models", on: database) == 1 + 6 * 3 + 2 * 3)
+            // One model per round (two bootstrap members), one full-data reference of the profile's
+            // two members shared by all, and each round's model (a bootstrap ensemble as one) and
+            // the reference (its ensemble as one) evaluated on every test case.
+            #expect(ExperimentProfile.tiny.activeLearning.referenceMembers == 2)
+            #expect(try await OrchestratorServiceTests.count("models", on: database) == 2 + 6 * 3 + 2 * 3)
             let referenceDice = try await database.query(
                 """
                 SELECT e.dice FROM evaluations e JOIN models m ON m.id = e.model_id WHERE m.is_full_data_reference
                 """)
             #expect(referenceDice.count == 6)
+            let memberIDs = try await ModelRepository.referenceMembers(
+                datasetID: dataset.id, profile: .tiny, on: database
+            ).map(\.id.wireForm)
+            #expect(memberIDs.count == 2)
+            let referenceEvaluations = try await database.query(
+                "SELECT payload FROM jobs WHERE key LIKE 'reference/%/evaluate/%'")
+            #expect(referenceEvaluations.count == 6)
+            for row in referenceEvaluations {
+                let job = try ScoreJob(serializedBytes: try row.decode("payload", as: Data.self))
+                #expect(
+                    job.models.map(\.modelID) == memberIDs, "the reference is scored as the ensemble of its members")
+            }
+            let reported = try await client.call(
+                OrchestratorRPC.evaluations, .with { $0.experimentIds = started.map(\.id) }, timeout: .seconds(30))
+            #expect(reported.fullData.count == 6 && reported.fullDataMembers == 2)
             #expect(try await OrchestratorServiceTests.count("evaluations", on: database) == 6 + 7 * 3 * 6)
 
             await client.connection.close()

@@ -157,12 +157,13 @@ struct ExperimentStateMachineTests {
         #expect(plans[0].map(\.seed) == plans[1].map(\.seed))
 
         let references = try [Self.cases, Self.reimported].map { cohort in
-            try ExperimentStateMachine.referencePlan(
+            try ExperimentStateMachine.referencePlans(
                 datasetID: .random(), profile: .tiny, trainingCases: cohort,
-                validationFraction: 0.2, seed: 9)
+                validationFraction: 0.2, seed: 9, members: 2)
         }
-        #expect(byName(references[0].trainingCases) == byName(references[1].trainingCases))
-        #expect(byName(references[0].validationCases) == byName(references[1].validationCases))
+        #expect(references[0].map { byName($0.trainingCases) } == references[1].map { byName($0.trainingCases) })
+        #expect(references[0].map { byName($0.validationCases) } == references[1].map { byName($0.validationCases) })
+        #expect(references[0].map(\.seed) == references[1].map(\.seed))
 
         let scoring = [Self.cases, Self.reimported].map { cohort in
             machine.scoringPlans(round: 2, pool: Array(cohort.prefix(12)), annotated: Array(cohort.suffix(8)))
@@ -243,14 +244,29 @@ struct ExperimentStateMachineTests {
 
     @Test func theReferenceModelIsPlannedTheSameWayForEveryExperiment() throws {
         let dataset = DatasetID.random()
-        let a = try ExperimentStateMachine.referencePlan(
+        let a = try ExperimentStateMachine.referencePlans(
             datasetID: dataset, profile: .tiny, trainingCases: Self.cases,
-            validationFraction: 0.2, seed: 9)
-        let b = try ExperimentStateMachine.referencePlan(
+            validationFraction: 0.2, seed: 9, members: 3)
+        let b = try ExperimentStateMachine.referencePlans(
             datasetID: dataset, profile: .tiny,
-            trainingCases: Self.cases.shuffled(), validationFraction: 0.2, seed: 9)
+            trainingCases: Self.cases.shuffled(), validationFraction: 0.2, seed: 9, members: 3)
         #expect(a == b)
-        #expect(a.validationCases.count == 4 && a.trainingCases.count == 16)
-        #expect(a.key == ExperimentStateMachine.referenceKey(datasetID: dataset, profile: .tiny))
+        #expect(a.map(\.member) == [0, 1, 2])
+        #expect(a.allSatisfy { $0.validationCases.count == 4 && $0.trainingCases.count == 16 })
+        #expect(a.allSatisfy { $0.trainingCases == a[0].trainingCases && $0.validationCases == a[0].validationCases })
+        let base = ExperimentStateMachine.referenceKey(datasetID: dataset, profile: .tiny)
+        #expect(a.map(\.key) == [base + "/member-0", base + "/member-1", base + "/member-2"])
+    }
+
+    @Test func theReferenceMembersDifferOnlyInTheirSeedAndTheFirstKeepsTheSplitSeed() throws {
+        let plans = try ExperimentStateMachine.referencePlans(
+            datasetID: .random(), profile: .cpu, trainingCases: Self.cases,
+            validationFraction: 0.2, seed: 9, members: 3)
+        #expect(plans[0].seed == 9)
+        #expect(Set(plans.map(\.seed)).count == 3)
+        let single = try ExperimentStateMachine.referencePlans(
+            datasetID: .random(), profile: .cpu, trainingCases: Self.cases,
+            validationFraction: 0.2, seed: 9, members: 1)
+        #expect(single.map(\.seed) == [9] && single[0].trainingCases == plans[0].trainingCases)
     }
 }

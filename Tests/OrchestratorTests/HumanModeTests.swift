@@ -3,6 +3,7 @@ import Bus
 import Domain
 import Foundation
 import Orchestration
+import Profiles
 import Proto
 import ServiceRuntime
 import Store
@@ -168,9 +169,11 @@ struct HumanModeTests {
             // Dice alone, untested and not equivalent.
             #expect(rounds.first?.outcome?.tostP == nil && rounds.first?.outcome?.equivalent == false)
             let record = try #require(try await ExperimentRepository.experiment(experimentID, on: database))
-            let referenceKey = ExperimentStateMachine.referenceKey(
-                datasetID: dataset.id, profile: record.design.profile)
-            #expect(try await JobRepository.job(key: referenceKey, on: database) == nil)
+            for member in 0..<ExperimentProfile(record.design.profile).activeLearning.referenceMembers {
+                let key = ExperimentStateMachine.referenceMemberKey(
+                    datasetID: dataset.id, profile: record.design.profile, member: member)
+                #expect(try await JobRepository.job(key: key, on: database) == nil)
+            }
 
             await client.connection.close()
             for group in groups.reversed() { try await group.stop() }

@@ -79,8 +79,11 @@ struct OrchestratorServiceTests {
             #expect(started.state == .running && started.round == 0 && started.phase == .training)
             #expect(started.annotatedCases == 4 && started.poolCases == 4)
             let jobs = try await JobRepository.unfinished(on: deployment.database.client)
-            #expect(jobs.map(\.kind) == [.train, .train])
-            #expect(jobs.filter { $0.experimentID == nil }.count == 1, "the full-data model's training is queued once")
+            // Round 0's model and each of the tiny profile's two full-data reference members.
+            #expect(jobs.map(\.kind) == [.train, .train, .train])
+            #expect(
+                jobs.filter { $0.experimentID == nil }.count == ExperimentProfile.tiny.activeLearning.referenceMembers,
+                "each full-data reference member's training is queued once")
 
             let list = try await client.call(OrchestratorRPC.list, ListExperimentsRequest(), timeout: .seconds(10))
             #expect(list.experiments.map(\.experimentID) == [id])
@@ -202,8 +205,8 @@ struct OrchestratorServiceTests {
                 let picked = selections.filter { $0.selectedRound == round }.map(\.caseID)
                 #expect(Set(picked) == Set(scores), "round \(round)")
             }
-            // one model per round and one full-data model; every score job scored its case once
-            #expect(try await Self.count("models", on: database) == 4)
+            // one model per round and the two full-data reference members; every score job scored its case once
+            #expect(try await Self.count("models", on: database) == 3 + 2)
             #expect(try await Self.count("scores", on: database) == 6 + 4)
             #expect(try await Self.count("evaluations", on: database) == 4 * 4)
             // every score job carries the profile's top fraction, so no scorer has to look it up
@@ -288,9 +291,10 @@ struct OrchestratorServiceTests {
             }
             #expect(try await outcomes(interrupted) == outcomes(uninterrupted))
 
-            // Per experiment: 4 rounds' training and 4 × 4 evaluations; once: the full-data model and its 4.
-            #expect(try await Self.count("jobs", on: database) == 2 * (4 + 16) + 1 + 4)
-            #expect(try await Self.count("models", on: database) == 2 * 4 + 1)
+            // Per experiment: 4 rounds' training and 4 × 4 evaluations; once: the full-data reference's
+            // two members and its 4 evaluations.
+            #expect(try await Self.count("jobs", on: database) == 2 * (4 + 16) + 2 + 4)
+            #expect(try await Self.count("models", on: database) == 2 * 4 + 2)
 
             await client.connection.close()
             try await second.stop()

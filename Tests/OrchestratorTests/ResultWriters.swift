@@ -29,12 +29,12 @@ struct TrainingResultWriter: JobHandler {
         let experimentID: ExperimentID? = job.experimentID.isEmpty ? nil : try typedID(job.experimentID)
         let modelID = ModelID.random()
         let checkpoint = String(repeating: "c", count: 64)
-        let member: Int? = job.hasBootstrapMember ? Int(job.bootstrapMember) : nil
+        let member = job.ensembleMember.map(Int.init)
         return try await database.withTransaction { transaction in
             guard try await JobRepository.markSucceeded(jobID, on: transaction) else { return nil }
             try await transaction.query(
                 """
-                INSERT INTO models (id, dataset_id, experiment_id, round_index, bootstrap_member, is_full_data_reference,
+                INSERT INTO models (id, dataset_id, experiment_id, round_index, ensemble_member, is_full_data_reference,
                                     profile, checkpoint_sha256, training_case_count, epochs, job_id)
                 VALUES (\(modelID), \(datasetID), \(experimentID), \(experimentID == nil ? nil : Int(job.round)), \(member),
                         \(experimentID == nil), 'tiny', \(checkpoint), \(job.trainingCases.count), 1, \(jobID))

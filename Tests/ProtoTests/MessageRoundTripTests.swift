@@ -14,7 +14,7 @@ import Testing
         result.experimentID = "0b6f3c5e-8f1d-4f57-a7a6-52d0a1b0e9c4"
         result.repetition = 2
         result.round = 3
-        result.bootstrapMember = 0
+        result.ensembleMember = 0
         result.model.modelID = "5f9e2d1a-7c3b-4e8f-9a0b-1c2d3e4f5a6b"
         result.model.checkpoint.sha256 = String(repeating: "ab", count: 32)
         result.model.checkpoint.sizeBytes = 93_412_352
@@ -26,8 +26,8 @@ import Testing
         let decoded = try TrainResult(serializedBytes: try result.serializedBytes() as [UInt8])
 
         #expect(decoded == result)
-        #expect(decoded.hasBootstrapMember, "member 0 must stay distinguishable from no member")
-        #expect(decoded.bootstrapMember == 0)
+        #expect(decoded.hasEnsembleMember, "member 0 must stay distinguishable from no member")
+        #expect(decoded.ensembleMember == 0)
         #expect(decoded.model.checkpoint.sizeBytes == 93_412_352)
         #expect(decoded.finishedAt.nanos == 123_456_789)
     }
@@ -36,7 +36,7 @@ import Testing
         var result = TrainResult()
         result.round = 1
         let decoded = try TrainResult(serializedBytes: try result.serializedBytes() as [UInt8])
-        #expect(!decoded.hasBootstrapMember)
+        #expect(!decoded.hasEnsembleMember)
         #expect(!decoded.hasModel)
     }
 

@@ -10,6 +10,19 @@ import FoundationXML
 #endif
 
 @Suite struct LearningCurveReportTests {
+    @Test func theSummarySaysOfHowManySeedsTheFullDataModelIsTheEnsemble() throws {
+        let analysis = try FixedExperiment.analysis()
+        let lines = { (members: Int) in
+            LearningCurveReport.markdown(analysis, fullDataMembers: members).split(separator: "\n").map(String.init)
+        }
+        #expect(
+            lines(3).first
+                == "Full-data model: mean Dice 0.8350 (SD 0.0622, n = 6), the mean probability map of 3 models "
+                + "that differ only in their seed.")
+        #expect(lines(1).first == "Full-data model: mean Dice 0.8350 (SD 0.0622, n = 6).")
+        #expect(lines(3).dropFirst() == lines(1).dropFirst())
+    }
+
     @Test func markdownTableIsStable() throws {
         // The round lines' intervals and p-values are statsmodels' (tconfint_mean at alpha 0.1,
         // ttost_paired with bounds ±0.1301947735509817), rounded as printed.

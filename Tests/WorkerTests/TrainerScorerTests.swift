@@ -180,6 +180,21 @@ import WorkerSupport
         #expect(first == TrainingSet(job: job(member: 0), validationFraction: 0.2))
     }
 
+    @Test("a member of the full-data reference trains on every case, differing only by its seed")
+    func referenceMemberKeepsEveryCase() {
+        let cases = (0..<10).map { index in CaseRef.with { $0.caseID = "case-\(index)" } }
+        let plain = TrainJob.with {
+            $0.trainingCases = cases
+            $0.seed = 3
+        }
+        let member = TrainJob.with {
+            $0 = plain
+            $0.referenceMember = 2
+        }
+        #expect(TrainingSet(job: member, validationFraction: 0.2) == TrainingSet(job: plain, validationFraction: 0.2))
+        #expect(member.ensembleMember == 2 && plain.ensembleMember == nil)
+    }
+
     @Test(
         "the same cases under other ids give the same sample, by name, in the same order",
         arguments: [(nil as UInt32?, false), (0, false), (1, true)])

@@ -170,7 +170,7 @@ final class WorkerFixture: Sendable {
         try await store.withTransaction { transaction in
             try await ModelRepository.insert(
                 ModelRecord(
-                    id: id, datasetID: datasetID, experimentID: experimentID, roundIndex: 0, bootstrapMember: nil,
+                    id: id, datasetID: datasetID, experimentID: experimentID, roundIndex: 0, ensembleMember: nil,
                     profile: profile.name, checkpointSHA256: checkpoint.sha256, trainingCaseCount: trainCases.count,
                     epochs: 1,
                     bestValidationDice: nil, jobID: nil),

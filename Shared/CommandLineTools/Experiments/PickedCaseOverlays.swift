@@ -59,7 +59,7 @@ enum PickedCaseOverlays {
             .picks
         var checkpoints: [Int: String] = [:]
         for model in try await ModelSummary.matching(client, experiment: experiment)
-        where (model.bootstrapMember ?? 0) == 0 {
+        where (model.ensembleMember ?? 0) == 0 {
             if let round = model.round { checkpoints[round] = model.checkpointSHA256 }
         }
         return try picks.filter { $0.selectedRound > 0 && $0.hasAnnotatedRound }.compactMap { pick -> Pick? in

@@ -56,7 +56,7 @@ struct ReportCommand: ContextualCommand {
         }
         let folder = context.url(for: out)
         let files = [
-            ("summary.md", LearningCurveReport.markdown(analysis)),
+            ("summary.md", LearningCurveReport.markdown(analysis, fullDataMembers: stored.fullDataMembers)),
             ("rounds.csv", LearningCurveReport.csv(analysis)),
             ("learning-curve.svg", LearningCurvePlot.svg(analysis)),
             ("per-case-dice.csv", Self.perCaseCSV(stored)),
@@ -69,7 +69,9 @@ struct ReportCommand: ContextualCommand {
         } catch {
             throw CommandLineError(.failed, subject: folder.path, detail: "cannot be written: \(error)")
         }
-        var lines = LearningCurveReport.markdown(analysis) + "\nreport: \(folder.path)\n"
+        var lines =
+            LearningCurveReport.markdown(analysis, fullDataMembers: stored.fullDataMembers)
+            + "\nreport: \(folder.path)\n"
         if overlays {
             let experiments = zip(parsed.compactMap { $0 }, stored.strategies).map { (id: $0, strategy: $1) }
             let count = try await PickedCaseOverlays.write(

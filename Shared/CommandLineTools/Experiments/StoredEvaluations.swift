@@ -11,6 +11,8 @@ struct StoredEvaluations: Sendable {
     var strategies: [String]
     var evaluations: [StrategyEvaluation]
     var fullDataDice: [String: Double]
+    /// Models whose mean probability map the full-data Dice score (its reference ensemble).
+    var fullDataMembers: Int
     var trainingPoolSize: Int
 
     init(_ set: EvaluationSet) {
@@ -25,6 +27,7 @@ struct StoredEvaluations: Sendable {
                 })
         }
         fullDataDice = Self.byCase(set.fullData)
+        fullDataMembers = Int(set.fullDataMembers)
         trainingPoolSize = Int(set.trainingPoolCases)
     }
 

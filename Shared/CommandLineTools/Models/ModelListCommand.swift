@@ -35,7 +35,7 @@ struct ModelListCommand: ContextualCommand {
         let rows = models.map { model in
             [
                 model.id.wireForm, model.experimentID?.wireForm ?? "full-data",
-                model.round.map(String.init) ?? "", model.bootstrapMember.map(String.init) ?? "", model.profile,
+                model.round.map(String.init) ?? "", model.ensembleMember.map(String.init) ?? "", model.profile,
                 "\(model.trainingCases)", "\(model.epochs)",
                 model.meanTestDice.map { String(format: "%.4f", $0) } ?? "",
             ]

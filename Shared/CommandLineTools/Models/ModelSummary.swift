@@ -7,10 +7,11 @@ import Proto
 struct ModelSummary: Codable, Sendable, Equatable {
     var id: ModelID
     var datasetID: DatasetID
-    /// Nil for the dataset's full-data reference model.
+    /// Nil for the members of the dataset's full-data reference.
     var experimentID: ExperimentID?
     var round: Int?
-    var bootstrapMember: Int?
+    /// Its member of a round's bootstrap ensemble or of the full-data reference; nil for a single model.
+    var ensembleMember: Int?
     var profile: String
     var trainingCases: Int
     var epochs: Int
@@ -30,7 +31,7 @@ struct ModelSummary: Codable, Sendable, Equatable {
         self.datasetID = datasetID
         experimentID = ExperimentID(wireForm: model.experimentID)
         round = model.hasRound ? Int(model.round) : nil
-        bootstrapMember = model.hasBootstrapMember ? Int(model.bootstrapMember) : nil
+        ensembleMember = model.hasEnsembleMember ? Int(model.ensembleMember) : nil
         self.profile = profile.rawValue
         trainingCases = Int(model.trainingCases)
         epochs = Int(model.epochs)

@@ -5,7 +5,7 @@
 /// was generated from (compared with the sources by a test, so a forgotten regeneration fails).
 public enum ProtoContracts: Sendable {
     /// SHA-256 over the sorted `.proto` paths and contents under `Protos/`.
-    public static let sourceSHA256 = "2e942e43880f23b21e2717a3e86395761d4f13d64d4a4301380631c4a5b2ff77"
+    public static let sourceSHA256 = "e8e9be7664eb4b404b5399ab180f61354d837a9bfd72a3d0cb7f2f5b5ee8819c"
 
     /// Every rpc method of every service.
     public static let methods: [AnyRPCMethod] =

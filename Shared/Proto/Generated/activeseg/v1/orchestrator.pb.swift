@@ -758,6 +758,9 @@ public nonisolated struct EvaluationSet: Sendable {
   /// Ingested training cases of the dataset: the denominator of every data share.
   public var trainingPoolCases: UInt32 = 0
 
+  /// Members of the full-data reference ensemble whose mean probability map full_data scores.
+  public var fullDataMembers: UInt32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -816,7 +819,7 @@ public nonisolated struct ModelList: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Full-data models first, then by experiment, round and bootstrap member.
+  /// Full-data models first, then by experiment, round and ensemble member.
   public var models: [StoredModel] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -849,15 +852,16 @@ public nonisolated struct StoredModel: Sendable {
   /// Clears the value of `round`. Subsequent reads from it will return its default value.
   public mutating func clearRound() {self._round = nil}
 
-  /// Its member of a bootstrap ensemble; absent otherwise.
-  public var bootstrapMember: UInt32 {
-    get {_bootstrapMember ?? 0}
-    set {_bootstrapMember = newValue}
+  /// Its member of an ensemble (a round's bootstrap ensemble or the full-data reference ensemble);
+  /// absent for a single model.
+  public var ensembleMember: UInt32 {
+    get {_ensembleMember ?? 0}
+    set {_ensembleMember = newValue}
   }
-  /// Returns true if `bootstrapMember` has been explicitly set.
-  public var hasBootstrapMember: Bool {self._bootstrapMember != nil}
-  /// Clears the value of `bootstrapMember`. Subsequent reads from it will return its default value.
-  public mutating func clearBootstrapMember() {self._bootstrapMember = nil}
+  /// Returns true if `ensembleMember` has been explicitly set.
+  public var hasEnsembleMember: Bool {self._ensembleMember != nil}
+  /// Clears the value of `ensembleMember`. Subsequent reads from it will return its default value.
+  public mutating func clearEnsembleMember() {self._ensembleMember = nil}
 
   /// The profile that sized it.
   public var profile: Profile = .unspecified
@@ -903,7 +907,7 @@ public nonisolated struct StoredModel: Sendable {
   public init() {}
 
   fileprivate var _round: UInt32? = nil
-  fileprivate var _bootstrapMember: UInt32? = nil
+  fileprivate var _ensembleMember: UInt32? = nil
   fileprivate var _bestValidationDice: Double? = nil
   fileprivate var _meanTestDice: Double? = nil
   fileprivate var _checkpoint: ArtifactRef? = nil
@@ -1875,7 +1879,7 @@ nonisolated extension EvaluationsRequest: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension EvaluationSet: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".EvaluationSet"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}experiments\0\u{3}full_data\0\u{3}training_pool_cases\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}experiments\0\u{3}full_data\0\u{3}training_pool_cases\0\u{3}full_data_members\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1886,6 +1890,7 @@ nonisolated extension EvaluationSet: SwiftProtobuf.Message, SwiftProtobuf._Messa
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.experiments) }()
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.fullData) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.trainingPoolCases) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.fullDataMembers) }()
       default: break
       }
     }
@@ -1901,6 +1906,9 @@ nonisolated extension EvaluationSet: SwiftProtobuf.Message, SwiftProtobuf._Messa
     if self.trainingPoolCases != 0 {
       try visitor.visitSingularUInt32Field(value: self.trainingPoolCases, fieldNumber: 3)
     }
+    if self.fullDataMembers != 0 {
+      try visitor.visitSingularUInt32Field(value: self.fullDataMembers, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1908,6 +1916,7 @@ nonisolated extension EvaluationSet: SwiftProtobuf.Message, SwiftProtobuf._Messa
     if lhs.experiments != rhs.experiments {return false}
     if lhs.fullData != rhs.fullData {return false}
     if lhs.trainingPoolCases != rhs.trainingPoolCases {return false}
+    if lhs.fullDataMembers != rhs.fullDataMembers {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2035,7 +2044,7 @@ nonisolated extension ModelList: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
 
 nonisolated extension StoredModel: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StoredModel"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}model_id\0\u{3}dataset_id\0\u{3}experiment_id\0\u{1}round\0\u{3}bootstrap_member\0\u{1}profile\0\u{3}training_cases\0\u{1}epochs\0\u{3}best_validation_dice\0\u{3}mean_test_dice\0\u{1}checkpoint\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}model_id\0\u{3}dataset_id\0\u{3}experiment_id\0\u{1}round\0\u{3}ensemble_member\0\u{1}profile\0\u{3}training_cases\0\u{1}epochs\0\u{3}best_validation_dice\0\u{3}mean_test_dice\0\u{1}checkpoint\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2047,7 +2056,7 @@ nonisolated extension StoredModel: SwiftProtobuf.Message, SwiftProtobuf._Message
       case 2: try { try decoder.decodeSingularStringField(value: &self.datasetID) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.experimentID) }()
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self._round) }()
-      case 5: try { try decoder.decodeSingularUInt32Field(value: &self._bootstrapMember) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self._ensembleMember) }()
       case 6: try { try decoder.decodeSingularEnumField(value: &self.profile) }()
       case 7: try { try decoder.decodeSingularUInt32Field(value: &self.trainingCases) }()
       case 8: try { try decoder.decodeSingularUInt32Field(value: &self.epochs) }()
@@ -2076,7 +2085,7 @@ nonisolated extension StoredModel: SwiftProtobuf.Message, SwiftProtobuf._Message
     try { if let v = self._round {
       try visitor.visitSingularUInt32Field(value: v, fieldNumber: 4)
     } }()
-    try { if let v = self._bootstrapMember {
+    try { if let v = self._ensembleMember {
       try visitor.visitSingularUInt32Field(value: v, fieldNumber: 5)
     } }()
     if self.profile != .unspecified {
@@ -2105,7 +2114,7 @@ nonisolated extension StoredModel: SwiftProtobuf.Message, SwiftProtobuf._Message
     if lhs.datasetID != rhs.datasetID {return false}
     if lhs.experimentID != rhs.experimentID {return false}
     if lhs._round != rhs._round {return false}
-    if lhs._bootstrapMember != rhs._bootstrapMember {return false}
+    if lhs._ensembleMember != rhs._ensembleMember {return false}
     if lhs.profile != rhs.profile {return false}
     if lhs.trainingCases != rhs.trainingCases {return false}
     if lhs.epochs != rhs.epochs {return false}

@@ -112,6 +112,17 @@ public nonisolated struct TrainJob: @unchecked Sendable {
     set {_uniqueStorage()._datasetID = newValue}
   }
 
+  /// Which member of the dataset's full-data reference ensemble this is (0-based); absent for
+  /// every other model. The members differ only in their seed: each trains on every training case.
+  public var referenceMember: UInt32 {
+    get {_storage._referenceMember ?? 0}
+    set {_uniqueStorage()._referenceMember = newValue}
+  }
+  /// Returns true if `referenceMember` has been explicitly set.
+  public var hasReferenceMember: Bool {_storage._referenceMember != nil}
+  /// Clears the value of `referenceMember`. Subsequent reads from it will return its default value.
+  public mutating func clearReferenceMember() {_uniqueStorage()._referenceMember = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -262,15 +273,15 @@ public nonisolated struct TrainProgress: Sendable {
   /// The round the model belongs to.
   public var round: UInt32 = 0
 
-  /// The ensemble member, when the job trains one.
-  public var bootstrapMember: UInt32 {
-    get {_bootstrapMember ?? 0}
-    set {_bootstrapMember = newValue}
+  /// The ensemble member, when the job trains one: the job's bootstrap_member or reference_member.
+  public var ensembleMember: UInt32 {
+    get {_ensembleMember ?? 0}
+    set {_ensembleMember = newValue}
   }
-  /// Returns true if `bootstrapMember` has been explicitly set.
-  public var hasBootstrapMember: Bool {self._bootstrapMember != nil}
-  /// Clears the value of `bootstrapMember`. Subsequent reads from it will return its default value.
-  public mutating func clearBootstrapMember() {self._bootstrapMember = nil}
+  /// Returns true if `ensembleMember` has been explicitly set.
+  public var hasEnsembleMember: Bool {self._ensembleMember != nil}
+  /// Clears the value of `ensembleMember`. Subsequent reads from it will return its default value.
+  public mutating func clearEnsembleMember() {self._ensembleMember = nil}
 
   /// Epochs completed so far.
   public var epoch: UInt32 = 0
@@ -301,7 +312,7 @@ public nonisolated struct TrainProgress: Sendable {
 
   public init() {}
 
-  fileprivate var _bootstrapMember: UInt32? = nil
+  fileprivate var _ensembleMember: UInt32? = nil
   fileprivate var _reportedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
@@ -323,15 +334,15 @@ public nonisolated struct TrainResult: Sendable {
   /// The round the model belongs to.
   public var round: UInt32 = 0
 
-  /// The ensemble member, when the job trains one.
-  public var bootstrapMember: UInt32 {
-    get {_bootstrapMember ?? 0}
-    set {_bootstrapMember = newValue}
+  /// The ensemble member, when the job trains one: the job's bootstrap_member or reference_member.
+  public var ensembleMember: UInt32 {
+    get {_ensembleMember ?? 0}
+    set {_ensembleMember = newValue}
   }
-  /// Returns true if `bootstrapMember` has been explicitly set.
-  public var hasBootstrapMember: Bool {self._bootstrapMember != nil}
-  /// Clears the value of `bootstrapMember`. Subsequent reads from it will return its default value.
-  public mutating func clearBootstrapMember() {self._bootstrapMember = nil}
+  /// Returns true if `ensembleMember` has been explicitly set.
+  public var hasEnsembleMember: Bool {self._ensembleMember != nil}
+  /// Clears the value of `ensembleMember`. Subsequent reads from it will return its default value.
+  public mutating func clearEnsembleMember() {self._ensembleMember = nil}
 
   /// The best checkpoint; its sha256 lets the scorer verify the file it loads.
   public var model: ModelRef {
@@ -367,7 +378,7 @@ public nonisolated struct TrainResult: Sendable {
 
   public init() {}
 
-  fileprivate var _bootstrapMember: UInt32? = nil
+  fileprivate var _ensembleMember: UInt32? = nil
   fileprivate var _model: ModelRef? = nil
   fileprivate var _metrics: TrainMetrics? = nil
   fileprivate var _finishedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
@@ -406,7 +417,7 @@ fileprivate nonisolated let _protobuf_package = "activeseg.v1"
 
 nonisolated extension TrainJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TrainJob"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}experiment_id\0\u{1}repetition\0\u{1}round\0\u{3}training_cases\0\u{3}validation_cases\0\u{1}seed\0\u{3}hyper_parameters\0\u{1}profile\0\u{3}bootstrap_member\0\u{3}dropout_mode\0\u{3}dataset_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}experiment_id\0\u{1}repetition\0\u{1}round\0\u{3}training_cases\0\u{3}validation_cases\0\u{1}seed\0\u{3}hyper_parameters\0\u{1}profile\0\u{3}bootstrap_member\0\u{3}dropout_mode\0\u{3}dataset_id\0\u{3}reference_member\0")
 
   fileprivate class _StorageClass {
     var _jobID: String = String()
@@ -421,6 +432,7 @@ nonisolated extension TrainJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
     var _bootstrapMember: UInt32? = nil
     var _dropoutMode: DropoutMode = .unspecified
     var _datasetID: String = String()
+    var _referenceMember: UInt32? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -443,6 +455,7 @@ nonisolated extension TrainJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
       _bootstrapMember = source._bootstrapMember
       _dropoutMode = source._dropoutMode
       _datasetID = source._datasetID
+      _referenceMember = source._referenceMember
     }
   }
 
@@ -473,6 +486,7 @@ nonisolated extension TrainJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
         case 10: try { try decoder.decodeSingularUInt32Field(value: &_storage._bootstrapMember) }()
         case 11: try { try decoder.decodeSingularEnumField(value: &_storage._dropoutMode) }()
         case 12: try { try decoder.decodeSingularStringField(value: &_storage._datasetID) }()
+        case 13: try { try decoder.decodeSingularUInt32Field(value: &_storage._referenceMember) }()
         default: break
         }
       }
@@ -521,6 +535,9 @@ nonisolated extension TrainJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
       if !_storage._datasetID.isEmpty {
         try visitor.visitSingularStringField(value: _storage._datasetID, fieldNumber: 12)
       }
+      try { if let v = _storage._referenceMember {
+        try visitor.visitSingularUInt32Field(value: v, fieldNumber: 13)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -542,6 +559,7 @@ nonisolated extension TrainJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
         if _storage._bootstrapMember != rhs_storage._bootstrapMember {return false}
         if _storage._dropoutMode != rhs_storage._dropoutMode {return false}
         if _storage._datasetID != rhs_storage._datasetID {return false}
+        if _storage._referenceMember != rhs_storage._referenceMember {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -632,7 +650,7 @@ nonisolated extension HyperParameters: SwiftProtobuf.Message, SwiftProtobuf._Mes
 
 nonisolated extension TrainProgress: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TrainProgress"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}experiment_id\0\u{1}repetition\0\u{1}round\0\u{3}bootstrap_member\0\u{1}epoch\0\u{3}training_loss\0\u{3}validation_dice\0\u{3}best_validation_dice\0\u{3}epochs_without_improvement\0\u{3}reported_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}experiment_id\0\u{1}repetition\0\u{1}round\0\u{3}ensemble_member\0\u{1}epoch\0\u{3}training_loss\0\u{3}validation_dice\0\u{3}best_validation_dice\0\u{3}epochs_without_improvement\0\u{3}reported_at\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -644,7 +662,7 @@ nonisolated extension TrainProgress: SwiftProtobuf.Message, SwiftProtobuf._Messa
       case 2: try { try decoder.decodeSingularStringField(value: &self.experimentID) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.repetition) }()
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.round) }()
-      case 5: try { try decoder.decodeSingularUInt32Field(value: &self._bootstrapMember) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self._ensembleMember) }()
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.epoch) }()
       case 7: try { try decoder.decodeSingularDoubleField(value: &self.trainingLoss) }()
       case 8: try { try decoder.decodeSingularDoubleField(value: &self.validationDice) }()
@@ -673,7 +691,7 @@ nonisolated extension TrainProgress: SwiftProtobuf.Message, SwiftProtobuf._Messa
     if self.round != 0 {
       try visitor.visitSingularUInt32Field(value: self.round, fieldNumber: 4)
     }
-    try { if let v = self._bootstrapMember {
+    try { if let v = self._ensembleMember {
       try visitor.visitSingularUInt32Field(value: v, fieldNumber: 5)
     } }()
     if self.epoch != 0 {
@@ -702,7 +720,7 @@ nonisolated extension TrainProgress: SwiftProtobuf.Message, SwiftProtobuf._Messa
     if lhs.experimentID != rhs.experimentID {return false}
     if lhs.repetition != rhs.repetition {return false}
     if lhs.round != rhs.round {return false}
-    if lhs._bootstrapMember != rhs._bootstrapMember {return false}
+    if lhs._ensembleMember != rhs._ensembleMember {return false}
     if lhs.epoch != rhs.epoch {return false}
     if lhs.trainingLoss != rhs.trainingLoss {return false}
     if lhs.validationDice != rhs.validationDice {return false}
@@ -716,7 +734,7 @@ nonisolated extension TrainProgress: SwiftProtobuf.Message, SwiftProtobuf._Messa
 
 nonisolated extension TrainResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TrainResult"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}experiment_id\0\u{1}repetition\0\u{1}round\0\u{3}bootstrap_member\0\u{1}model\0\u{1}metrics\0\u{3}finished_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}experiment_id\0\u{1}repetition\0\u{1}round\0\u{3}ensemble_member\0\u{1}model\0\u{1}metrics\0\u{3}finished_at\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -728,7 +746,7 @@ nonisolated extension TrainResult: SwiftProtobuf.Message, SwiftProtobuf._Message
       case 2: try { try decoder.decodeSingularStringField(value: &self.experimentID) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.repetition) }()
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.round) }()
-      case 5: try { try decoder.decodeSingularUInt32Field(value: &self._bootstrapMember) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self._ensembleMember) }()
       case 6: try { try decoder.decodeSingularMessageField(value: &self._model) }()
       case 7: try { try decoder.decodeSingularMessageField(value: &self._metrics) }()
       case 8: try { try decoder.decodeSingularMessageField(value: &self._finishedAt) }()
@@ -754,7 +772,7 @@ nonisolated extension TrainResult: SwiftProtobuf.Message, SwiftProtobuf._Message
     if self.round != 0 {
       try visitor.visitSingularUInt32Field(value: self.round, fieldNumber: 4)
     }
-    try { if let v = self._bootstrapMember {
+    try { if let v = self._ensembleMember {
       try visitor.visitSingularUInt32Field(value: v, fieldNumber: 5)
     } }()
     try { if let v = self._model {
@@ -774,7 +792,7 @@ nonisolated extension TrainResult: SwiftProtobuf.Message, SwiftProtobuf._Message
     if lhs.experimentID != rhs.experimentID {return false}
     if lhs.repetition != rhs.repetition {return false}
     if lhs.round != rhs.round {return false}
-    if lhs._bootstrapMember != rhs._bootstrapMember {return false}
+    if lhs._ensembleMember != rhs._ensembleMember {return false}
     if lhs._model != rhs._model {return false}
     if lhs._metrics != rhs._metrics {return false}
     if lhs._finishedAt != rhs._finishedAt {return false}
