@@ -5,7 +5,7 @@
 /// was generated from (compared with the sources by a test, so a forgotten regeneration fails).
 public enum ProtoContracts: Sendable {
     /// SHA-256 over the sorted `.proto` paths and contents under `Protos/`.
-    public static let sourceSHA256 = "2e942e43880f23b21e2717a3e86395761d4f13d64d4a4301380631c4a5b2ff77"
+    public static let sourceSHA256 = "e7f47bf535bec4d2bd0e4f4397ddfd7d43d669c96549a6176a5c00a8cd22f855"
 
     /// Every rpc method of every service.
     public static let methods: [AnyRPCMethod] =
