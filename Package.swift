@@ -146,7 +146,7 @@ let package = Package(
         .executableTarget(
             name: "OrchestratorService",
             dependencies: [
-                "Domain", "Orchestration", "Profiles", "ServiceRuntime", "Store", "Bus", "Proto", "Artifacts", "Volume",
+                "Domain", "Orchestration", "Profiles", "ServiceRuntime", "Store", "Bus", "Proto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -94,9 +94,9 @@ struct IngestHandler: Sendable {
 
     /// The source's cases; a source that cannot be listed at all fails the request.
     private func discover(_ plan: IngestPlan, requestID: String) async throws -> [CaseDiscovery] {
-        do {
+        do throws(VolumeError) {
             return try await BlockingWork.run(plan.discover)
-        } catch let error as VolumeError {
+        } catch {
             throw RPCError(
                 error.code == .missingFile ? .notFound : .invalidArgument, error.description,
                 details: ["file": error.file ?? "", "request.id": requestID])

@@ -20,8 +20,8 @@ struct IngestSettings: Sendable {
 }
 
 /// The ingest server on a migrated database: ensures the events stream, and serves `Ingest`,
-/// `ListCases` and `Ping` in the `ingest` queue group (tests pass an isolated schema and artifact
-/// root).
+/// `ListCases`, `ImportLabels` and `Ping` in the `ingest` queue group (tests pass an isolated
+/// schema and artifact root).
 func buildIngestServer(
     configuration: ServiceConfiguration, connection: BusConnection, postgres: PostgresClient, artifacts: ArtifactStore,
     logger: Logger
@@ -32,10 +32,16 @@ func buildIngestServer(
     let handler = IngestHandler(
         database: postgres, artifacts: artifacts, events: events, concurrency: configuration.concurrency)
     let catalog = CaseCatalog(database: postgres)
+    let labels = LabelImports(
+        database: postgres, artifacts: artifacts,
+        orchestrator: RPCClient(connection: connection, subjectPrefix: configuration.subjectPrefix))
     return RPCServer(
         configuration: configuration, connection: connection, ping: IngestRPC.ping,
         responders: [
             RPCResponder(IngestRPC.ingest) { request, logger in try await handler.ingest(request, logger: logger) },
             RPCResponder(IngestRPC.listCases) { request, _ in try await catalog.list(request) },
+            RPCResponder(IngestRPC.importLabels) { request, logger in
+                try await labels.importLabels(request, logger: logger)
+            },
         ], logger: logger)
 }

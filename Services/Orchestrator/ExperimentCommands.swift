@@ -8,8 +8,8 @@ import ServiceRuntime
 import Store
 import SwiftProtobuf
 
-/// The orchestrator's rpc methods: records and starts experiments, reports and compares them.
-/// Each method is one transaction or a read; the driver does the rounds' work.
+/// The orchestrator's rpc methods: records, starts and advances experiments, reports and compares
+/// them. Each method is one transaction or a read; the driver does the rounds' work.
 struct ExperimentCommands: Sendable {
     let database: PostgresClient
     let driver: ExperimentDriver
@@ -82,6 +82,15 @@ struct ExperimentCommands: Sendable {
 
     func status(_ request: ExperimentStatusRequest) async throws -> ExperimentStatus {
         try await status(of: try await existing(request.experimentID))
+    }
+
+    /// Takes the experiment as far as its stored state allows now; ingest asks once it has stored
+    /// labels, so the round goes on without waiting for the periodic pass. An experiment that is
+    /// not running, or has nothing to do, is only reported.
+    func advance(_ request: AdvanceExperimentRequest) async throws -> ExperimentStatus {
+        let experiment = try await existing(request.experimentID)
+        await driver.advance(experiment.id)
+        return try await status(of: try await existing(request.experimentID))
     }
 
     func cancel(_ request: CancelExperimentRequest) async throws -> ExperimentStatus {

@@ -3,9 +3,7 @@ import Store
 
 /// `activeseg-orchestrator`: owns experiments and advances their rounds. Configured by the
 /// environment (see `ServiceConfiguration` and `OrchestratorSettings`); any number may run, one
-/// leads (a Postgres advisory lock) and the others wait to take over. `ACTIVESEG_ARTIFACT_ROOT` must
-/// be the artifact store the workers read: labels imported for `human`-mode experiments are
-/// preprocessed and stored there, from label files and dataset sources the orchestrator reads itself.
+/// leads (a Postgres advisory lock) and the others wait to take over.
 @main
 enum OrchestratorMain {
     static func main() async {

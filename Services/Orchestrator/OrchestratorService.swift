@@ -51,9 +51,6 @@ struct OrchestratorService: Service {
             jobs: jobs, events: events, logger: logger, watch: watch)
         let commands = ExperimentCommands(
             database: database, driver: driver, jobs: jobs, events: events, logger: logger)
-        let labels = LabelImports(
-            database: database, driver: driver, artifactRoot: configuration.artifactRoot,
-            logger: logger)
         let queries = RecordQueries(database: database)
         let notices = ResultNotices(
             jetStream: jetStream, stream: jobs.training.resultsStream, database: database,
@@ -65,7 +62,7 @@ struct OrchestratorService: Service {
                     try await jobs.ensure()
                     try await eventStream.ensure()
                     try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask { try await server(commands, labels, queries).run() }
+                        group.addTask { try await server(commands, queries).run() }
                         group.addTask {
                             try await driver.reconcile()
                             try await notices.run()
@@ -84,19 +81,17 @@ struct OrchestratorService: Service {
         }
     }
 
-    private func server(
-        _ commands: ExperimentCommands, _ labels: LabelImports, _ queries: RecordQueries
-    ) -> RPCServer {
+    private func server(_ commands: ExperimentCommands, _ queries: RecordQueries) -> RPCServer {
         RPCServer(
             configuration: configuration, connection: connection, ping: OrchestratorRPC.ping,
             responders: [
                 RPCResponder(OrchestratorRPC.create) { request, _ in try await commands.create(request) },
                 RPCResponder(OrchestratorRPC.start) { request, _ in try await commands.start(request) },
                 RPCResponder(OrchestratorRPC.status) { request, _ in try await commands.status(request) },
+                RPCResponder(OrchestratorRPC.advance) { request, _ in try await commands.advance(request) },
                 RPCResponder(OrchestratorRPC.cancel) { request, _ in try await commands.cancel(request) },
                 RPCResponder(OrchestratorRPC.list) { request, _ in try await commands.list(request) },
                 RPCResponder(OrchestratorRPC.compare) { request, _ in try await commands.compare(request) },
-                RPCResponder(OrchestratorRPC.importLabels) { request, _ in try await labels.importLabels(request) },
                 RPCResponder(OrchestratorRPC.evaluations) { request, _ in try await queries.evaluations(request) },
                 RPCResponder(OrchestratorRPC.listModels) { request, _ in try await queries.models(request) },
                 RPCResponder(OrchestratorRPC.caseHistory) { request, _ in try await queries.caseHistory(request) },

@@ -4,12 +4,12 @@ import Store
 import TestSupport
 import Testing
 
-/// `label import` against the orchestrator process: files sent by the case names they carry, which
-/// the orchestrator resolves to the experiment's cases, and the rpc sent over the stack's NATS under
-/// a subject prefix no orchestrator serves.
+/// `label import` against the ingest process: files sent by the case names they carry, which ingest
+/// resolves to the experiment's cases, and the rpc sent over the stack's NATS under a subject prefix
+/// no ingest worker serves.
 @Suite(.tags(.stack), .needsLocalStack) struct LabelImportCommandTests {
-    @Test func labelsForKnownCasesGoToTheOrchestratorAndNobodyAnswering() async throws {
-        try await withCaseFixture { fixture in
+    @Test func labelsForKnownCasesGoToIngestAndNobodyAnswering() async throws {
+        try await withCaseFixture(["ingest"]) { fixture in
             let folder = try TemporaryFolder()
             try FileManager.default.createDirectory(at: folder.file("labels"), withIntermediateDirectories: true)
             try Data().write(to: folder.file("labels/case-a_seg.nii.gz"))
@@ -20,12 +20,12 @@ import Testing
                 ["label", "import", "--experiment", fixture.experiment.uuidString, "--labels", "labels"],
                 in: folder.url, environment: environment)
             #expect(run.status == .unavailable, "\(run.errors)")
-            #expect(run.errors.contains("hint: is the orchestrator running?"))
+            #expect(run.errors.contains("hint: is the ingest service running?"))
         }
     }
 
-    @Test func aFileNamingNoCaseIsRefusedByTheOrchestratorNamingIt() async throws {
-        try await withCaseFixture { fixture in
+    @Test func aFileNamingNoCaseIsRefusedByIngestNamingIt() async throws {
+        try await withCaseFixture(["ingest"]) { fixture in
             try await Self.execute(
                 "UPDATE experiments SET status = 'running' WHERE id = \(fixture.experiment)", fixture)
             let folder = try TemporaryFolder()
@@ -46,8 +46,8 @@ import Testing
         }
     }
 
-    @Test func withoutARoundWaitingForLabelsTheOrchestratorSaysSo() async throws {
-        try await withCaseFixture { fixture in
+    @Test func withoutARoundWaitingForLabelsIngestSaysSo() async throws {
+        try await withCaseFixture(["ingest"]) { fixture in
             try await Self.execute(
                 "UPDATE experiments SET status = 'running' WHERE id = \(fixture.experiment)", fixture)
             try await Self.execute(

@@ -9,9 +9,10 @@ import Testing
     static let scaledServices = ["scorer", "trainer", "orchestrator"]
     /// The services that keep state in PostgreSQL and migrate its schema at start.
     static let statefulServices = ["ingest", "trainer", "scorer", "orchestrator"]
-    /// Services that open dataset sources: ingest reads the cohorts, the orchestrator imported labels
-    /// and their cases' source images.
-    static let sourceReaders = ["ingest", "orchestrator"]
+    /// Services that open dataset sources: ingest reads the cohorts, imported labels and their cases'
+    /// source images; the command line writes cohorts (`synth`) and names label files by the paths
+    /// it sees (`label import`).
+    static let sourceReaders = ["ingest", "cli"]
 
     @Test func everyExecutableProductRunsInAComposeService() async throws {
         let deployment = try await ComposeDeployment.resolved()

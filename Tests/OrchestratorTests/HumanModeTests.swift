@@ -14,11 +14,12 @@ import Volume
 @testable import OrchestratorService
 
 /// `human` annotation on the real stack: a round waits for a person's labels, takes them through
-/// `ImportLabels` (preprocessed as ingest preprocessed the case), and goes on once every pick has
-/// one. The training cases of a tiny synthetic cohort start without labels; the labels delivered
-/// are the cohort's own source masks, so the stored result must be ingest's label to the byte.
-/// With the pool unlabelled no full-data model can be trained, so the rounds finish untested; the
-/// real trainer and scorer train round 0 on the imported labels and score the pool for round 1.
+/// ingest's `ImportLabels` (preprocessed as ingest preprocessed the case), and goes on as soon as
+/// every pick has one, because ingest asks the orchestrator to advance the experiment before it
+/// answers. The training cases of a tiny synthetic cohort start without labels; the labels
+/// delivered are the cohort's own source masks, so the stored result must be ingest's label to the
+/// byte. With the pool unlabelled no full-data model can be trained, so the rounds finish untested;
+/// the real trainer and scorer train round 0 on the imported labels and score the pool for round 1.
 @Suite(.serialized, .tags(.stack), .needsLocalStack)
 struct HumanModeTests {
     @Test func aRoundWaitsForEveryPickedLabelAndGoesOnWhenTheLastArrives() async throws {
@@ -49,7 +50,11 @@ struct HumanModeTests {
                 try await deployment.worker("trainer", artifacts: artifacts),
                 try await deployment.worker("scorer", artifacts: artifacts),
             ]
-            groups.append(try await orchestrator(deployment, artifactRoot: artifacts.root))
+            groups.append(try await deployment.ingest(artifacts: artifacts))
+            // No periodic pass during the test, so only ingest's request advances the experiment.
+            var watch = JobWatch()
+            watch.sweepInterval = .seconds(3600)
+            groups.append(try await deployment.orchestrator("orch-human", watch: watch))
             let client = try await deployment.client()
             let id = ExperimentID.random().wireForm
             let spec = ExperimentSpec.with {
@@ -68,7 +73,7 @@ struct HumanModeTests {
             let unpicked = try #require(ingestedLabels.keys.first { !picks.contains($0) })
             func importing(_ labels: [ImportedLabel]) async throws -> LabelImportResult {
                 try await client.call(
-                    OrchestratorRPC.importLabels,
+                    IngestRPC.importLabels,
                     .with {
                         $0.experimentID = id
                         $0.round = 0
@@ -157,6 +162,9 @@ struct HumanModeTests {
             #expect(report.round == 0)
             #expect(report.accepted.sorted() == picks[2...3].map { names[$0]! }.sorted())
             #expect(report.rejected.isEmpty && report.missing.isEmpty)
+            #expect(
+                !(try await JobRepository.jobs(of: experimentID, round: 0, on: database).isEmpty),
+                "the orchestrator queued round 0's training before ingest answered")
             let next = try await deployment.waitForStatus(client, id, "round 1 to wait for its labels") {
                 ($0.round == 1 && $0.state == .awaitingLabels) || $0.state == .failed
             }
@@ -180,58 +188,12 @@ struct HumanModeTests {
         }
     }
 
-    @Test func anOracleExperimentTakesNoLabels() async throws {
-        try await Deployment.with { deployment in
-            let cohort = try await CohortFixture.store(train: 8, test: 3, on: deployment.database.client)
-            let group = try await orchestrator(deployment, artifactRoot: FileManager.default.temporaryDirectory)
-            let client = try await deployment.client()
-            let id = ExperimentID.random().wireForm
-            _ = try await deployment.createWhenLeading(
-                client, id, spec: OrchestratorServiceTests.spec(datasetID: cohort.dataset.id))
-            _ = try await client.call(OrchestratorRPC.start, .with { $0.experimentID = id }, timeout: .seconds(30))
-            await #expect {
-                try await client.call(
-                    OrchestratorRPC.importLabels,
-                    .with {
-                        $0.experimentID = id
-                        $0.labels = [
-                            ImportedLabel.with {
-                                $0.caseID = UUID().uuidString
-                                $0.path = "/nowhere.nii.gz"
-                            }
-                        ]
-                    }, timeout: .seconds(10))
-            } throws: { error in
-                guard let error = error as? RPCError else { return false }
-                return error.code == .failedPrecondition && error.message.contains("oracle")
-            }
-            await client.connection.close()
-            try await group.stop()
-        }
-    }
-
     /// What `activeseg label import --json` prints.
     private struct ImportReport: Decodable {
         var round: UInt32
         var accepted: [String]
         var rejected: [String: String]
         var missing: [String]
-    }
-
-    /// An orchestrator whose imported labels go to `artifactRoot`.
-    private func orchestrator(_ deployment: Deployment, artifactRoot: URL) async throws -> RunningGroup {
-        let (base, connection) = try await deployment.connect("orchestrator", instance: "orch-human")
-        var configuration = base
-        configuration.artifactRoot = artifactRoot.path
-        var postgres = deployment.database.configuration
-        postgres.applicationName = "orch-human"
-        let client = PostgresClient(configuration: postgres, logger: Deployment.logger)
-        return RunningGroup.start([
-            BusService(connection: connection, logger: Deployment.logger), client,
-            OrchestratorService(
-                configuration: configuration, database: client, connection: connection,
-                logger: Deployment.logger),
-        ])
     }
 
     /// The case labels and picks of a dataset, with the rounds' phases and their times, as lines.

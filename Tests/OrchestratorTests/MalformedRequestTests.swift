@@ -99,6 +99,9 @@ struct MalformedRequestTests {
                 .answered(OrchestratorRPC.status, .with { $0.experimentID = experimentID }) {
                     $0.experimentID == experimentID
                 },
+                .answered(OrchestratorRPC.advance, .with { $0.experimentID = experimentID }) {
+                    $0.experimentID == experimentID && $0.state == .running
+                },
                 .answered(OrchestratorRPC.cancel, .with { $0.experimentID = experimentID }) { $0.state == .cancelled },
                 .answered(OrchestratorRPC.list, ListExperimentsRequest()) {
                     $0.experiments.map(\.experimentID) == [experimentID]
@@ -125,15 +128,16 @@ struct MalformedRequestTests {
                         $0.checkpoint = ArtifactRef.with { $0.sha256 = String(repeating: "ab", count: 32) }
                     },
                     code: .notFound),
-                // Labels are imported only while a human-mode round waits for them: this oracle
-                // experiment's import is refused as out of place, not as undecodable.
+                // Labels are imported only into an experiment on record whose human-mode round waits
+                // for them: ingest's methods come before the orchestrator's, which create the
+                // experiment, so this import is refused as naming none, not as undecodable.
                 .refused(
-                    OrchestratorRPC.importLabels,
+                    IngestRPC.importLabels,
                     .with {
                         $0.experimentID = experimentID
                         $0.round = 0
                     },
-                    code: .failedPrecondition),
+                    code: .notFound),
                 .answered(
                     SelectorRPC.select,
                     .with {

@@ -5,18 +5,18 @@ import Proto
 import ServiceRuntime
 
 /// `activeseg label import`: delivers a person's labels for the cases a `human`-mode experiment
-/// picked, through the orchestrator's ImportLabels rpc, which checks, preprocesses and stores them
-/// and lets the round go on once every pick has its label.
+/// picked, through ingest's ImportLabels rpc, which checks, preprocesses and stores them and has
+/// the orchestrator let the round go on once every pick has its label.
 struct LabelImportCommand: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Deliver NIfTI labels for the cases a human-mode experiment picked.",
         discussion: """
             Each .nii or .nii.gz file in --labels is named after its case as the dataset names it \
-            (`Synth_00007.nii.gz`; a BraTS-style `_seg` suffix is allowed). The orchestrator reads \
+            (`Synth_00007.nii.gz`; a BraTS-style `_seg` suffix is allowed). The ingest service reads \
             the files itself, so the folder must be one it can see, and resolves the names to the \
-            experiment's cases. Exit status 65 when the orchestrator refuses a label, a file naming \
-            no case of the experiment's dataset included.
+            experiment's cases. Exit status 65 when ingest refuses a label, a file naming no case \
+            of the experiment's dataset included.
             """)
 
     @Option(help: "The experiment waiting for labels.")
@@ -28,10 +28,10 @@ struct LabelImportCommand: ContextualCommand {
     @Option(help: "The round the labels answer (default: the experiment's round that is annotating).")
     var round: UInt32?
 
-    @Flag(help: "Print the orchestrator's answer as JSON.")
+    @Flag(help: "Print the ingest service's answer as JSON.")
     var json = false
 
-    /// The orchestrator's answer, in the form printed.
+    /// The ingest service's answer, in the form printed.
     struct Report: Codable, Sendable, Equatable {
         var round: UInt32
         var accepted: [String]
@@ -53,7 +53,7 @@ struct LabelImportCommand: ContextualCommand {
         let result = try await BusSession.withConnection(context) { connection, configuration in
             do {
                 return try await RPCClient(connection: connection, subjectPrefix: configuration.subjectPrefix)
-                    .call(OrchestratorRPC.importLabels, request)
+                    .call(IngestRPC.importLabels, request)
             } catch let error as RPCError {
                 throw Self.words(for: error)
             }
@@ -103,12 +103,12 @@ struct LabelImportCommand: ContextualCommand {
         switch error.code {
         case .unavailable, .deadlineExceeded:
             CommandLineError(
-                .unavailable, subject: "orchestrator", detail: error.message,
-                hint: "is the orchestrator running? `activeseg stack status`; check ACTIVESEG_SUBJECT_PREFIX")
+                .unavailable, subject: "ingest", detail: error.message,
+                hint: "is the ingest service running? `activeseg stack status`; check ACTIVESEG_SUBJECT_PREFIX")
         case .invalidArgument, .failedPrecondition, .notFound:
-            CommandLineError(.dataError, subject: "orchestrator", detail: error.message)
+            CommandLineError(.dataError, subject: "ingest", detail: error.message)
         default:
-            CommandLineError(.failed, subject: "orchestrator", detail: error.message)
+            CommandLineError(.failed, subject: "ingest", detail: error.message)
         }
     }
 

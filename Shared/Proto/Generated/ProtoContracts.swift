@@ -5,7 +5,7 @@
 /// was generated from (compared with the sources by a test, so a forgotten regeneration fails).
 public enum ProtoContracts: Sendable {
     /// SHA-256 over the sorted `.proto` paths and contents under `Protos/`.
-    public static let sourceSHA256 = "e8e9be7664eb4b404b5399ab180f61354d837a9bfd72a3d0cb7f2f5b5ee8819c"
+    public static let sourceSHA256 = "5f07dda81fd340b8e0285aa8803586f2cca6e220bddc0fcac1e517739e0647ea"
 
     /// Every rpc method of every service.
     public static let methods: [AnyRPCMethod] =

@@ -17,7 +17,8 @@ import SwiftProtobuf
 /// - the rpc requests of every service, through `RPCResponder` (the decode every server runs, and
 ///   its error reply); the selector's and the stats service's handlers, the ingest plan and the
 ///   orchestrator's experiment validation are the services' own code (`Services/…` files linked
-///   into this module); the other orchestrator methods need the database, so only their decode runs;
+///   into this module); the other orchestrator methods and ingest's label import need the database,
+///   so only their decode runs;
 /// - the trainer's and scorer's jobs, decoded and put through the checks their handlers make before
 ///   touching a store, with the training set the trainer draws and the configuration it would build;
 /// - replies (`RPCWire.decode`), job notices (`JobQueue.decodeNotice`) and events (`EventEnvelope`),
@@ -44,7 +45,7 @@ let responders: [RPCResponder] = [
     RPCResponder(OrchestratorRPC.cancel) { _, _ in ExperimentStatus() },
     RPCResponder(OrchestratorRPC.list) { _, _ in ExperimentList() },
     RPCResponder(OrchestratorRPC.compare) { _, _ in ExperimentComparison() },
-    RPCResponder(OrchestratorRPC.importLabels) { _, _ in LabelImportResult() },
+    RPCResponder(IngestRPC.importLabels) { _, _ in LabelImportResult() },
     RPCResponder(TrainerRPC.train) { job, _ in
         try checkTrainJob(job)
         return TrainResult()

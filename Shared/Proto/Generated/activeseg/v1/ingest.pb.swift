@@ -9,7 +9,8 @@
 //   https://github.com/apple/swift-protobuf/
 
 /// The ingest service: turns a dataset on disk (or a synthetic specification) into validated,
-/// preprocessed cases in the artifact store.
+/// preprocessed cases in the artifact store, and a person's labels for picked cases into their
+/// preprocessed labels.
 
 import SwiftProtobuf
 
@@ -523,6 +524,133 @@ public nonisolated struct CaseListing: Sendable {
 
   /// Whether a label is stored for it.
   public var labelled: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Labels delivered by a person for a round's picked cases.
+public nonisolated struct LabelImportRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The experiment waiting for the labels.
+  public var experimentID: String = String()
+
+  /// The round whose picks the labels answer; labels for cases it did not pick are rejected.
+  /// Absent: the round waiting for labels now (phase annotating); an experiment with none is
+  /// FAILED_PRECONDITION.
+  public var round: UInt32 {
+    get {_round ?? 0}
+    set {_round = newValue}
+  }
+  /// Returns true if `round` has been explicitly set.
+  public var hasRound: Bool {self._round != nil}
+  /// Clears the value of `round`. Subsequent reads from it will return its default value.
+  public mutating func clearRound() {self._round = nil}
+
+  /// One or more labels; a round may be answered in several deliveries.
+  public var labels: [ImportedLabel] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _round: UInt32? = nil
+}
+
+/// One delivered label.
+public nonisolated struct ImportedLabel: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The case the label belongs to, by id or by its name in the dataset (its source name, e.g.
+  /// `Synth_00007`, as a person names the file); neither set is refused like an unknown case.
+  public var target: ImportedLabel.OneOf_Target? = nil
+
+  /// The case's UUID.
+  public var caseID: String {
+    get {
+      if case .caseID(let v)? = target {return v}
+      return String()
+    }
+    set {target = .caseID(newValue)}
+  }
+
+  /// The case's source name, unique within the experiment's dataset.
+  public var caseName: String {
+    get {
+      if case .caseName(let v)? = target {return v}
+      return String()
+    }
+    set {target = .caseName(newValue)}
+  }
+
+  /// A NIfTI mask on the case's original grid, as the ingest worker sees it; it is preprocessed
+  /// like the case's images.
+  public var path: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  /// The case the label belongs to, by id or by its name in the dataset (its source name, e.g.
+  /// `Synth_00007`, as a person names the file); neither set is refused like an unknown case.
+  public nonisolated enum OneOf_Target: Equatable, Sendable {
+    /// The case's UUID.
+    case caseID(String)
+    /// The case's source name, unique within the experiment's dataset.
+    case caseName(String)
+
+  }
+
+  public init() {}
+}
+
+/// What became of each delivered label.
+public nonisolated struct LabelImportResult: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Labels stored; these cases are annotated now.
+  public var acceptedCaseIds: [String] = []
+
+  /// Labels refused, each with the reason.
+  public var rejected: [LabelRejection] = []
+
+  /// Picked cases of the round still without a label; the round continues when this is empty.
+  public var missingCaseIds: [String] = []
+
+  /// The round the labels answered: the request's, or the one that was waiting for labels.
+  public var round: UInt32 = 0
+
+  /// The names of accepted_case_ids, in the same order, for people.
+  public var acceptedCaseNames: [String] = []
+
+  /// The names of missing_case_ids, in the same order.
+  public var missingCaseNames: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A refused label.
+public nonisolated struct LabelRejection: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The case whose label was refused; empty when the label named no case of the dataset.
+  public var caseID: String = String()
+
+  /// What the person must fix, e.g. a grid that does not match the case's images.
+  public var reason: String = String()
+
+  /// The case's name in the dataset, or the name the label gave when it names no case.
+  public var caseName: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1232,6 +1360,202 @@ nonisolated extension CaseListing: SwiftProtobuf.Message, SwiftProtobuf._Message
     if lhs.failureReason != rhs.failureReason {return false}
     if lhs.split != rhs.split {return false}
     if lhs.labelled != rhs.labelled {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension LabelImportRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LabelImportRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}experiment_id\0\u{1}round\0\u{1}labels\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.experimentID) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self._round) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.labels) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.experimentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.experimentID, fieldNumber: 1)
+    }
+    try { if let v = self._round {
+      try visitor.visitSingularUInt32Field(value: v, fieldNumber: 2)
+    } }()
+    if !self.labels.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.labels, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: LabelImportRequest, rhs: LabelImportRequest) -> Bool {
+    if lhs.experimentID != rhs.experimentID {return false}
+    if lhs._round != rhs._round {return false}
+    if lhs.labels != rhs.labels {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension ImportedLabel: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ImportedLabel"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{1}path\0\u{3}case_name\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.target != nil {try decoder.handleConflictingOneOf()}
+          self.target = .caseID(v)
+        }
+      }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.path) }()
+      case 3: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.target != nil {try decoder.handleConflictingOneOf()}
+          self.target = .caseName(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if case .caseID(let v)? = self.target {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+    } }()
+    if !self.path.isEmpty {
+      try visitor.visitSingularStringField(value: self.path, fieldNumber: 2)
+    }
+    try { if case .caseName(let v)? = self.target {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: ImportedLabel, rhs: ImportedLabel) -> Bool {
+    if lhs.target != rhs.target {return false}
+    if lhs.path != rhs.path {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension LabelImportResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LabelImportResult"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}accepted_case_ids\0\u{1}rejected\0\u{3}missing_case_ids\0\u{1}round\0\u{3}accepted_case_names\0\u{3}missing_case_names\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.acceptedCaseIds) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.rejected) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.missingCaseIds) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.round) }()
+      case 5: try { try decoder.decodeRepeatedStringField(value: &self.acceptedCaseNames) }()
+      case 6: try { try decoder.decodeRepeatedStringField(value: &self.missingCaseNames) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.acceptedCaseIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.acceptedCaseIds, fieldNumber: 1)
+    }
+    if !self.rejected.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.rejected, fieldNumber: 2)
+    }
+    if !self.missingCaseIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.missingCaseIds, fieldNumber: 3)
+    }
+    if self.round != 0 {
+      try visitor.visitSingularUInt32Field(value: self.round, fieldNumber: 4)
+    }
+    if !self.acceptedCaseNames.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.acceptedCaseNames, fieldNumber: 5)
+    }
+    if !self.missingCaseNames.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.missingCaseNames, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: LabelImportResult, rhs: LabelImportResult) -> Bool {
+    if lhs.acceptedCaseIds != rhs.acceptedCaseIds {return false}
+    if lhs.rejected != rhs.rejected {return false}
+    if lhs.missingCaseIds != rhs.missingCaseIds {return false}
+    if lhs.round != rhs.round {return false}
+    if lhs.acceptedCaseNames != rhs.acceptedCaseNames {return false}
+    if lhs.missingCaseNames != rhs.missingCaseNames {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension LabelRejection: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LabelRejection"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{1}reason\0\u{3}case_name\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.caseName) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.caseID.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseID, fieldNumber: 1)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
+    }
+    if !self.caseName.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseName, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: LabelRejection, rhs: LabelRejection) -> Bool {
+    if lhs.caseID != rhs.caseID {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.caseName != rhs.caseName {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

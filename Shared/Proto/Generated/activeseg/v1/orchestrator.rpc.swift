@@ -24,6 +24,14 @@ public enum OrchestratorRPC: Sendable {
         service: "Orchestrator", method: "Status", subject: "activeseg.v1.orchestrator.status"
     )
 
+    /// Takes a running experiment as far as its stored state allows now and answers where it stands
+    /// then; ingest asks after storing labels, so a round goes on as soon as its last label is in.
+    ///
+    /// `rpc Advance(AdvanceExperimentRequest) returns (ExperimentStatus)`
+    public static let advance = RPCMethod<AdvanceExperimentRequest, ExperimentStatus>(
+        service: "Orchestrator", method: "Advance", subject: "activeseg.v1.orchestrator.advance"
+    )
+
     /// Stops after the current phase; finished rounds stay in the record.
     ///
     /// `rpc Cancel(CancelExperimentRequest) returns (ExperimentStatus)`
@@ -43,13 +51,6 @@ public enum OrchestratorRPC: Sendable {
     /// `rpc Compare(CompareExperimentsRequest) returns (ExperimentComparison)`
     public static let compare = RPCMethod<CompareExperimentsRequest, ExperimentComparison>(
         service: "Orchestrator", method: "Compare", subject: "activeseg.v1.orchestrator.compare"
-    )
-
-    /// Delivers labels a person drew for the cases a round picked (human annotation mode).
-    ///
-    /// `rpc ImportLabels(LabelImportRequest) returns (LabelImportResult)`
-    public static let importLabels = RPCMethod<LabelImportRequest, LabelImportResult>(
-        service: "Orchestrator", method: "ImportLabels", subject: "activeseg.v1.orchestrator.importlabels"
     )
 
     /// The per-case test Dice a report is computed from: every finished round of each experiment and
@@ -93,10 +94,10 @@ public enum OrchestratorRPC: Sendable {
         AnyRPCMethod(create),
         AnyRPCMethod(start),
         AnyRPCMethod(status),
+        AnyRPCMethod(advance),
         AnyRPCMethod(cancel),
         AnyRPCMethod(list),
         AnyRPCMethod(compare),
-        AnyRPCMethod(importLabels),
         AnyRPCMethod(evaluations),
         AnyRPCMethod(listModels),
         AnyRPCMethod(caseHistory),

@@ -6,10 +6,11 @@ import Proto
 import ServiceRuntime
 import Store
 
-/// The orchestrator's `ImportLabels` rpc: a person's labels for the cases a `human`-mode round
-/// picked. Each label is checked against the round's picks, preprocessed as ingest preprocessed
-/// its case (``LabelPreparation``), and stored together with the case's annotation in one
-/// transaction; the round trains once every pick has its label.
+/// Ingest's `ImportLabels` rpc: a person's labels for the cases a `human`-mode round picked. Each
+/// label is checked against the round's picks, preprocessed as ingest preprocessed its case
+/// (``LabelPreparation``), and stored together with the case's annotation in one transaction;
+/// then the orchestrator is asked to advance the experiment, so the round trains as soon as every
+/// pick has its label.
 ///
 /// A label the request cannot use is refused in the answer, with a reason naming the case, and
 /// the others still count, so a person fixes only the refused files. Importing a label again
@@ -17,13 +18,15 @@ import Store
 /// already be training on the first.
 struct LabelImports: Sendable {
     let database: PostgresClient
-    let driver: ExperimentDriver
-    /// Where the preprocessed labels are stored (`ACTIVESEG_ARTIFACT_ROOT`); opened on the first
-    /// import, so an orchestrator that never sees one needs no artifact store.
-    let artifactRoot: String
-    let logger: Logger
+    let artifacts: ArtifactStore
+    /// Asks the orchestrator to advance an experiment whose labels came in.
+    let orchestrator: RPCClient
+    /// How long the answer waits for the orchestrator's advance, a few steps that each take
+    /// milliseconds unless its selector or stats calls hold it up; past it, the orchestrator's
+    /// periodic pass advances the experiment.
+    static let advanceTimeout: Duration = .seconds(10)
 
-    func importLabels(_ request: LabelImportRequest) async throws -> LabelImportResult {
+    func importLabels(_ request: LabelImportRequest, logger: Logger) async throws -> LabelImportResult {
         let (experiment, round) = try await waitingExperiment(request)
         let logger = logger.with(experiment: request.experimentID, round: round)
         guard let dataset = try await DatasetRepository.dataset(experiment.datasetID, on: database) else {
@@ -38,7 +41,7 @@ struct LabelImports: Sendable {
         let casesByName = Dictionary(
             cases.values.map { ($0.sourceName, $0.id) }, uniquingKeysWith: { first, _ in first })
         let selections = try await ExperimentCaseRepository.selections(of: experiment.id, on: database)
-        let preparation = LabelPreparation(artifacts: try artifacts(), logger: logger)
+        let preparation = LabelPreparation(artifacts: artifacts, logger: logger)
 
         var answer = LabelImportResult()
         answer.round = UInt32(round)
@@ -105,7 +108,7 @@ struct LabelImports: Sendable {
             }
         }
         // Advanced first, so the answer also lists a case round 0's cold start added for these labels.
-        if !annotated.isEmpty { await driver.advance(experiment.id) }
+        if !annotated.isEmpty { await advance(experiment.id, logger: logger) }
         let missing = try await ExperimentCaseRepository.selections(of: experiment.id, on: database)
             .filter { $0.selectedRound == round && $0.annotatedRound == nil }.map(\.caseID)
         answer.missingCaseIds = missing.map(\.wireForm)
@@ -232,13 +235,19 @@ struct LabelImports: Sendable {
         }
     }
 
-    private func artifacts() throws -> ArtifactStore {
+    /// Asks the orchestrator to take the experiment on from its new labels, and waits for it, so
+    /// the answer's missing cases include one that round 0's cold start added for them. The labels
+    /// are stored either way: an orchestrator that does not answer in time (none leads, or it is
+    /// busy) advances the experiment on its periodic pass.
+    private func advance(_ experimentID: ExperimentID, logger: Logger) async {
         do {
-            return try ArtifactStore(root: URL(fileURLWithPath: artifactRoot, isDirectory: true))
+            _ = try await orchestrator.call(
+                OrchestratorRPC.advance, .with { $0.experimentID = experimentID.wireForm },
+                timeout: Self.advanceTimeout)
         } catch {
-            throw RPCError(
-                .internal, "the artifact store at \(artifactRoot) cannot be opened: \(error)",
-                details: ["artifact_root": artifactRoot])
+            logger.warning(
+                "the orchestrator did not advance the experiment; its periodic pass will",
+                metadata: ["error": "\(error)"])
         }
     }
 }

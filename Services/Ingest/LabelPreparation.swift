@@ -1,5 +1,4 @@
 import Artifacts
-import Dispatch
 import Foundation
 import Logging
 import Store
@@ -24,8 +23,6 @@ struct LabelPreparation: Sendable {
     let artifacts: ArtifactStore
     let logger: Logger
 
-    private static let queue = DispatchQueue(label: "activeseg.orchestrator.labels", attributes: .concurrent)
-
     /// A stored label and the size of its target, which the case row keeps beside it.
     struct PreparedLabel: Sendable {
         var artifact: ArtifactID
@@ -33,22 +30,16 @@ struct LabelPreparation: Sendable {
     }
 
     /// The label artifact for `file`, delivered for the ingested case `record` of `dataset`; blocks
-    /// only a Dispatch thread.
+    /// only a Dispatch thread (``BlockingWork``).
     func prepare(
         _ file: URL, for record: CaseRecord, in dataset: DatasetRecord
     ) async throws(LabelRefusal)
         -> PreparedLabel
     {
         let preparation = self
-        let result: Result<PreparedLabel, LabelRefusal> = await withCheckedContinuation { continuation in
-            Self.queue.async {
-                continuation.resume(
-                    returning: Result { () throws(LabelRefusal) -> PreparedLabel in
-                        try preparation.prepareNow(file, for: record, in: dataset)
-                    })
-            }
+        return try await BlockingWork.run { () throws(LabelRefusal) -> PreparedLabel in
+            try preparation.prepareNow(file, for: record, in: dataset)
         }
-        return try result.get()
     }
 
     private func prepareNow(

@@ -1,0 +1,114 @@
+import Domain
+import Foundation
+import Proto
+import ServiceRuntime
+import Store
+import TestSupport
+import Testing
+
+/// Ingest's `ImportLabels` on its own: the experiment, its round and its picks are recorded
+/// directly, and no orchestrator listens, so what the tests see is ingest's part of a label import
+/// (the experiment's progress is the orchestrator tests' `HumanModeTests`).
+@Suite("Label import", .tags(.stack), .needsLocalStack)
+struct LabelImportTests {
+    @Test("a picked case's label is stored as ingest stored it, and the answer comes without an orchestrator")
+    func aLabelIsStoredWithoutAnOrchestratorAnswering() async throws {
+        try await IngestEnvironment.with { environment in
+            let database = environment.postgres
+            let dataset = DatasetID.random()
+            _ = try await environment.client.call(
+                IngestRPC.ingest, try PhantomCohort.request(dataset: dataset), timeout: IngestEnvironment.timeout)
+            var ingestedLabels: [CaseID: String] = [:]
+            var names: [CaseID: String] = [:]
+            for record in try await CaseRepository.cases(in: dataset, on: database) {
+                guard case .ingested(.train, _, let label?) = record.state else { continue }
+                ingestedLabels[record.id] = label
+                names[record.id] = record.sourceName
+            }
+            let picks = ingestedLabels.keys.sorted { names[$0]! < names[$1]! }.prefix(2)
+            try #require(picks.count == 2)
+            // The pool waits for a person's labels.
+            _ = try await database.query(
+                """
+                UPDATE cases SET label_sha256 = NULL, label_voxels = NULL
+                WHERE dataset_id = \(dataset) AND split = 'train'
+                """)
+            let experiment = try await Self.runningExperiment(.human, on: dataset, database: database)
+            try await RoundRepository.open(0, of: experiment, in: .annotating, on: database)
+            try await ExperimentCaseRepository.recordPicks(
+                Array(picks), round: 0, of: experiment, datasetID: dataset, annotated: false, on: database)
+
+            let first = picks[picks.startIndex]
+            let second = picks[picks.startIndex + 1]
+            let name = names[first]!
+            let mask = try PhantomCohort.folder().appendingPathComponent("\(name)/\(name)_seg.nii.gz")
+            let result = try await environment.client.call(
+                IngestRPC.importLabels,
+                .with {
+                    $0.experimentID = experiment.wireForm
+                    $0.labels = [
+                        ImportedLabel.with {
+                            $0.caseName = name
+                            $0.path = mask.path
+                        }
+                    ]
+                }, timeout: IngestEnvironment.timeout)
+
+            #expect(result.round == 0, "the round annotating now")
+            #expect(result.rejected.isEmpty, "\(result.rejected)")
+            #expect(result.acceptedCaseIds == [first.wireForm] && result.acceptedCaseNames == [name])
+            #expect(result.missingCaseIds == [second.wireForm] && result.missingCaseNames == [names[second]!])
+            #expect(
+                try await CaseRepository.files(of: first, on: database)?.labelSHA256 == ingestedLabels[first],
+                "the imported label is the one ingest made of the same mask")
+            let selections = try await ExperimentCaseRepository.selections(of: experiment, on: database)
+            #expect(selections.first { $0.caseID == first }?.annotatedRound == 0)
+            #expect(selections.first { $0.caseID == second }?.annotatedRound == nil)
+        }
+    }
+
+    @Test("an oracle experiment takes no labels")
+    func anOracleExperimentTakesNoLabels() async throws {
+        try await IngestEnvironment.with { environment in
+            let dataset = try await DatasetRepository.ensure(
+                DatasetRecord(
+                    id: .random(), name: "cohort", sourceKind: .synthetic, sourceURI: "synthetic://\(UUID())",
+                    testFraction: 0.2, splitSeed: 1),
+                on: environment.postgres)
+            let experiment = try await Self.runningExperiment(.oracle, on: dataset.id, database: environment.postgres)
+            try await RoundRepository.open(0, of: experiment, in: .selecting, on: environment.postgres)
+            await #expect {
+                try await environment.client.call(
+                    IngestRPC.importLabels,
+                    .with {
+                        $0.experimentID = experiment.wireForm
+                        $0.labels = [
+                            ImportedLabel.with {
+                                $0.caseID = UUID().uuidString
+                                $0.path = "/nowhere.nii.gz"
+                            }
+                        ]
+                    }, timeout: .seconds(10))
+            } throws: { error in
+                guard let error = error as? RPCError else { return false }
+                return error.code == .failedPrecondition && error.message.contains("oracle")
+            }
+        }
+    }
+
+    /// A started experiment on `dataset` annotated by `annotation`, as the orchestrator records one.
+    private static func runningExperiment(
+        _ annotation: ExperimentRecord.AnnotationMode, on dataset: DatasetID, database: PostgresClient
+    ) async throws -> ExperimentID {
+        let design = ExperimentDesign(
+            strategy: .random, restriction: .none, initialCount: 2, candidateCount: 3, queryCount: 2, maxRounds: 1,
+            stopAtEquivalence: false, dropoutPasses: nil, bootstrapMembers: nil, seed: 11, profile: .tiny)
+        let experiment = try await ExperimentRepository.create(
+            ExperimentRecord(
+                id: .random(), name: "labels", datasetID: dataset, design: design, annotationMode: annotation),
+            on: database)
+        try #require(
+            try await ExperimentRepository.transition(experiment.id, from: .created, to: .running, on: database))
+        return experiment.id
+    }
+}
