@@ -1,12 +1,10 @@
 /// An artifact-store failure, naming the artifact and the file involved.
 public struct ArtifactError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Sendable { case configuration, notFound, corrupted, io }
+        private enum Base: String, Sendable { case notFound, corrupted, io }
         private let base: Base
         private init(_ base: Base) { self.base = base }
 
-        /// The root is not configured.
-        public static let configuration = Code(.configuration)
         /// No artifact with this id is stored.
         public static let notFound = Code(.notFound)
         /// The stored bytes no longer hash to the artifact's id (disk corruption, a partial copy,

@@ -34,14 +34,6 @@ public struct ArtifactStore: Sendable {
         }
     }
 
-    /// Opens the store named by `ACTIVESEG_ARTIFACT_ROOT`.
-    public init(environment: [String: String]) throws(ArtifactError) {
-        guard let path = environment["ACTIVESEG_ARTIFACT_ROOT"], !path.isEmpty else {
-            throw ArtifactError(code: .configuration, path: "", detail: "ACTIVESEG_ARTIFACT_ROOT is not set")
-        }
-        try self.init(root: URL(fileURLWithPath: path, isDirectory: true))
-    }
-
     // MARK: - Writing
 
     /// Stores `data`; returns its id. Storing the same bytes again leaves one file.

@@ -15,18 +15,24 @@ public enum ComputeThreads {
     /// trainings (or tests) each keep their own count.
     @TaskLocal public static var count: Int = configuredCount
 
-    /// The process-wide default. The cpu profile's small tensors gain little from a second thread
-    /// (one training step of its network: 55 ms on one thread, 63 ms on two, `neural-benchmark
-    /// train cpu`), so two single-threaded workers on two cores get through about twice the work of
-    /// one worker on both.
-    public static let configuredCount: Int = {
-        if let text = ProcessInfo.processInfo.environment["ACTIVESEG_COMPUTE_THREADS"], let value = Int(text),
-            value >= 1
-        {
-            return min(value, maximumCount)
-        }
-        return min(ProcessInfo.processInfo.activeProcessorCount, maximumCount)
-    }()
+    /// The environment key that sets the process-wide default; its values are parsed by
+    /// ``count(parsing:)`` alone.
+    public static let environmentKey = "ACTIVESEG_COMPUTE_THREADS"
+
+    /// The process-wide default: `ACTIVESEG_COMPUTE_THREADS` where it holds a usable count, else
+    /// every core. The cpu profile's small tensors gain little from a second thread (one training
+    /// step of its network: 55 ms on one thread, 63 ms on two, `neural-benchmark train cpu`), so two
+    /// single-threaded workers on two cores get through about twice the work of one worker on both.
+    public static let configuredCount: Int =
+        ProcessInfo.processInfo.environment[environmentKey].flatMap(count(parsing:))
+        ?? min(ProcessInfo.processInfo.activeProcessorCount, maximumCount)
+
+    /// The count `text` asks for, or nil unless it is a whole number from 1 to ``maximumCount``; a
+    /// service refuses to start on such a value (the engine alone would fall back to every core).
+    public static func count(parsing text: String) -> Int? {
+        guard let value = Int(text), (1...maximumCount).contains(value) else { return nil }
+        return value
+    }
 
     /// The most workers the kernels split into: more than the cores of any machine the engine runs
     /// on, so that a mistyped `ACTIVESEG_COMPUTE_THREADS` cannot start thousands of threads per call.

@@ -1,4 +1,3 @@
-
 extension TrainJob {
     /// The job's place in an ensemble, the one number its model, checkpoint and events record:
     /// its bootstrap member (trained on a resample) or its member of the full-data reference

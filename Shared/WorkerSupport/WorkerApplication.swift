@@ -21,10 +21,14 @@ public struct WorkerSettings: Sendable {
             environment: environment, applicationName: "activeseg-\(configuration.service)")
         artifacts = try ArtifactStore(root: URL(fileURLWithPath: configuration.artifactRoot))
         delivery = try JobDelivery(environment: environment)
-        // Read by the engine itself, which falls back to every core on a value it cannot use.
-        _ = try ServiceConfiguration.positiveInteger(
-            "ACTIVESEG_COMPUTE_THREADS", in: environment, unit: "threads",
-            maximum: ComputeThreads.maximumCount)
+        // The engine reads the key itself and would fall back to every core on a value it cannot
+        // use; a worker stops instead, so the operator learns of the slip.
+        let key = ComputeThreads.environmentKey
+        if let text = environment[key], !text.isEmpty, ComputeThreads.count(parsing: text) == nil {
+            throw ServiceConfigurationError(
+                .invalidValue, key: key,
+                detail: "expected a positive number of threads up to \(ComputeThreads.maximumCount), got '\(text)'")
+        }
     }
 }
 
