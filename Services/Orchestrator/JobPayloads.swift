@@ -15,34 +15,39 @@ struct JobPayloads: Sendable {
 
     func trainJob(_ plan: TrainingPlan) throws -> JobRecord {
         let id = JobID.random()
-        let job = TrainJob.with {
-            $0.jobID = id.wireForm
-            $0.experimentID = experiment.id.wireForm
-            $0.datasetID = experiment.datasetID.wireForm
-            $0.repetition = UInt32(experiment.repetition)
-            $0.round = UInt32(plan.round)
-            $0.trainingCases = plan.trainingCases.compactMap { cohort.references[$0] }
-            $0.validationCases = plan.validationCases.compactMap { cohort.references[$0] }
-            $0.seed = plan.seed
-            if spec.hasHyperParameters { $0.hyperParameters = spec.hyperParameters }
-            $0.profile = spec.profile
-            if let member = plan.member { $0.bootstrapMember = UInt32(member) }
-            $0.dropoutMode = experiment.design.strategy == .dropoutTrainTest ? .train : .off
-        }
+        var job = Self.training(id, plan, datasetID: experiment.datasetID, spec: spec, cohort: cohort)
+        job.experimentID = experiment.id.wireForm
+        job.repetition = UInt32(experiment.repetition)
+        job.round = UInt32(plan.round)
+        if let member = plan.member { job.bootstrapMember = UInt32(member) }
+        job.dropoutMode = experiment.design.strategy == .dropoutTrainTest ? .train : .off
         return JobRecord(
             id: id, key: plan.key, kind: .train, experimentID: experiment.id, roundIndex: plan.round,
             payload: try job.serializedData())
     }
 
     /// The training job of a member of the full-data reference: every training case of
-    /// `datasetID`, no experiment.
+    /// `datasetID`, no experiment, no dropout.
     static func referenceJob(
         _ plan: TrainingPlan, datasetID: DatasetID, spec: ExperimentSpec, cohort: Cohort
     ) throws
         -> JobRecord
     {
         let id = JobID.random()
-        let job = TrainJob.with {
+        var job = training(id, plan, datasetID: datasetID, spec: spec, cohort: cohort)
+        if let member = plan.member { job.referenceMember = UInt32(member) }
+        job.dropoutMode = .off
+        return JobRecord(
+            id: id, key: plan.key, kind: .train, experimentID: nil, roundIndex: nil,
+            payload: try job.serializedData())
+    }
+
+    /// What every training job carries: its id, the plan's cases (as the cohort's references, in
+    /// the plan's order) and seed, the dataset, and the spec's profile and hyperparameter overrides.
+    private static func training(
+        _ id: JobID, _ plan: TrainingPlan, datasetID: DatasetID, spec: ExperimentSpec, cohort: Cohort
+    ) -> TrainJob {
+        TrainJob.with {
             $0.jobID = id.wireForm
             $0.datasetID = datasetID.wireForm
             $0.trainingCases = plan.trainingCases.compactMap { cohort.references[$0] }
@@ -50,12 +55,7 @@ struct JobPayloads: Sendable {
             $0.seed = plan.seed
             if spec.hasHyperParameters { $0.hyperParameters = spec.hyperParameters }
             $0.profile = spec.profile
-            if let member = plan.member { $0.referenceMember = UInt32(member) }
-            $0.dropoutMode = .off
         }
-        return JobRecord(
-            id: id, key: plan.key, kind: .train, experimentID: nil, roundIndex: nil,
-            payload: try job.serializedData())
     }
 
     func scoreJob(_ plan: ScoringPlan, models: [ModelRecord]) throws -> JobRecord {
