@@ -3,6 +3,9 @@
 #
 #   docker build -t activeseg:local .
 #   docker run --rm activeseg:local activeseg --help
+#
+# SWIFT_IMAGE and RUNTIME_IMAGE name the base images (by default the official ones);
+# scripts/compose-engine passes local ones on a machine that reaches no image registry.
 
 ARG SWIFT_IMAGE=swift:6.3-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
@@ -22,9 +25,15 @@ RUN swift package resolve
 
 COPY . .
 # The Swift runtime and Foundation are linked statically, so the runtime stage needs only the C
-# libraries. Every executable named activeseg* is installed: the services and the command line,
-# whose `activeseg ping` is each service's health check in compose.yaml.
-RUN swift build -c release --static-swift-stdlib \
+# libraries. Every executable named activeseg* is built and installed: the services' products and the
+# command line's executable target, whose `activeseg ping` is each service's health check in
+# compose.yaml. They are built product by product: a plain `swift build` would also build the test
+# support library, which imports Testing, a module the static runtime does not have.
+RUN products="$(sed -n 's/.*\.executable\(Target\)\{0,1\}(name: "\(activeseg[^"]*\)".*/\2/p' Package.swift)" \
+    && test -n "$products" \
+    && for product in $products; do \
+        swift build -c release --static-swift-stdlib --product "$product" || exit 1; \
+    done \
     && bin="$(swift build -c release --static-swift-stdlib --show-bin-path)" \
     && mkdir /staging \
     && find "$bin" -maxdepth 1 -type f -perm -u+x -name 'activeseg*' -exec install -m 0755 {} /staging/ \; \
