@@ -381,13 +381,11 @@ actor ExperimentDriver {
         let roundDice = try await EvaluationRepository.dice(of: model.id, on: database)
         var referenceDice: [CaseID: Double] = [:]
         if context.state.reference != .unavailable {
-            guard
-                let reference = try await ModelRepository.referenceMembers(
-                    datasetID: experiment.datasetID,
-                    profile: experiment.design.profile, on: database
-                ).first
-            else { throw RPCError(.failedPrecondition, "round \(context.round.index) has no reference model") }
-            referenceDice = try await EvaluationRepository.dice(of: reference.id, on: database)
+            referenceDice = try await EvaluationRepository.referenceDice(
+                datasetID: experiment.datasetID, profile: experiment.design.profile, on: database)
+            guard !referenceDice.isEmpty else {
+                throw RPCError(.failedPrecondition, "round \(context.round.index) has no reference model")
+            }
         }
         let request = StatsRequest.with {
             $0.requestID = "\(experiment.id.wireForm)/\(context.round.index)"

@@ -45,12 +45,13 @@ struct RecordQueries: Sendable {
                 })
         }
         guard let reference else { return answer }
-        let members = try await ModelRepository.referenceMembers(
-            datasetID: reference.dataset, profile: reference.profile, on: database)
-        if let first = members.first {
-            answer.fullData = Self.caseDice(try await EvaluationRepository.dice(of: first.id, on: database))
-            answer.fullDataMembers = UInt32(members.count)
-        }
+        answer.fullData = Self.caseDice(
+            try await EvaluationRepository.referenceDice(
+                datasetID: reference.dataset, profile: reference.profile, on: database))
+        answer.fullDataMembers = UInt32(
+            try await ModelRepository.referenceMembers(
+                datasetID: reference.dataset, profile: reference.profile, on: database
+            ).count)
         answer.trainingPoolCases = UInt32(try await Cohort.load(reference.dataset, on: database).trainingCases.count)
         return answer
     }

@@ -58,7 +58,6 @@ struct StepContext: Sendable {
     /// member's job in the transaction that opens round 0, unless the training split lacked labels.
     /// A member without a model or a job was never planned (the reference was trained when its
     /// profile asked for fewer), so the reference keeps the members it was first trained with.
-    /// Its test Dice is stored under its first member.
     static func referenceState(
         _ experiment: ExperimentRecord, cohort: Cohort, on database: PostgresClient
     ) async throws
@@ -77,7 +76,8 @@ struct StepContext: Sendable {
         }
         if members.isEmpty, !training { return .unavailable }
         if training { return .training }
-        let evaluated = try await EvaluationRepository.dice(of: members[0].id, on: database)
+        let evaluated = try await EvaluationRepository.referenceDice(
+            datasetID: datasetID, profile: profile, on: database)
         if cohort.testCases.allSatisfy({ evaluated[$0.id] != nil }) { return .ready }
         let key = ExperimentStateMachine.referenceKey(datasetID: datasetID, profile: profile)
         var outstanding = false

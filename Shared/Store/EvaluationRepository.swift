@@ -16,18 +16,28 @@ public enum EvaluationRepository {
             """)
     }
 
-    /// A model's Dice on a test case, if it was evaluated.
-    public static func dice(
-        of modelID: ModelID, case caseID: CaseID, on db: some PostgresQuerying
-    ) async throws -> Double? {
-        try await db.query("SELECT dice FROM evaluations WHERE model_id = \(modelID) AND case_id = \(caseID)")
-            .first.map { try $0.decode("dice") }
-    }
-
     /// A model's Dice on every test case evaluated so far, by case id.
     public static func dice(of modelID: ModelID, on db: some PostgresQuerying) async throws -> [CaseID: Double] {
         var dice: [CaseID: Double] = [:]
         for row in try await db.query("SELECT case_id, dice FROM evaluations WHERE model_id = \(modelID)") {
+            dice[try row.decode("case_id")] = try row.decode("dice")
+        }
+        return dice
+    }
+
+    /// The full-data reference's Dice on every test case evaluated so far, by case id: the scorer
+    /// scores the reference as the ensemble of its members and stores each case's Dice under its
+    /// first member, so this reads whichever member holds them.
+    public static func referenceDice(
+        datasetID: DatasetID, profile: ProfileName, on db: some PostgresQuerying
+    ) async throws -> [CaseID: Double] {
+        var dice: [CaseID: Double] = [:]
+        for row in try await db.query(
+            """
+            SELECT e.case_id, e.dice FROM evaluations e JOIN models m ON m.id = e.model_id
+            WHERE m.dataset_id = \(datasetID) AND m.profile = \(profile.rawValue) AND m.is_full_data_reference
+            """)
+        {
             dice[try row.decode("case_id")] = try row.decode("dice")
         }
         return dice

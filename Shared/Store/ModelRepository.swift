@@ -57,7 +57,7 @@ public enum ModelRepository {
     }
 
     /// The trained members of the full-data reference of a dataset and profile, in member order;
-    /// empty before the first is trained. The reference's test Dice is stored under the first.
+    /// empty before the first is trained. Its test Dice: `EvaluationRepository.referenceDice`.
     public static func referenceMembers(
         datasetID: DatasetID, profile: ProfileName, on db: some PostgresQuerying
     ) async throws -> [ModelRecord] {

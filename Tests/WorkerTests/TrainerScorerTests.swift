@@ -130,8 +130,7 @@ import WorkerSupport
             #expect(state.state == "succeeded" && state.attempts == 1)
             let caseID = try #require(CaseID(wireForm: job.caseRef.caseID))
             if job.role == .test {
-                let dice = try #require(
-                    try await EvaluationRepository.dice(of: model.id, case: caseID, on: fixture.store))
+                let dice = try #require(try await EvaluationRepository.dice(of: model.id, on: fixture.store)[caseID])
                 #expect(dice >= 0 && dice <= 1)
             } else {
                 let score = try #require(
