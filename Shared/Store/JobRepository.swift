@@ -88,11 +88,13 @@ public enum JobRepository {
         ).map(record)
     }
 
-    /// Counts a worker's attempt at job `id` and marks it running; returns the state it had, or
-    /// nil when no such job exists. A job found `succeeded` is left alone: an earlier delivery
-    /// committed it, and the caller must not do it again. A failed job runs again when a worker
-    /// still holds a delivery of it.
-    public static func startAttempt(_ id: JobID, on client: PostgresClient) async throws -> JobState? {
+    /// Counts an attempt at job `id` by `worker` (its `ACTIVESEG_INSTANCE`) and marks the job
+    /// running; returns the state it had, or nil when no such job exists. A job found `succeeded`
+    /// is left alone: an earlier delivery committed it, and the caller must not do it again. A
+    /// failed job runs again when a worker still holds a delivery of it.
+    public static func startAttempt(
+        _ id: JobID, worker: String, on client: PostgresClient
+    ) async throws -> JobState? {
         try await client.withTransaction { transaction in
             guard
                 let row = try await transaction.query("SELECT state FROM jobs WHERE id = \(id) FOR UPDATE").first
@@ -101,7 +103,8 @@ public enum JobRepository {
             if state != .succeeded {
                 try await transaction.query(
                     """
-                    UPDATE jobs SET state = 'running', attempts = attempts + 1, finished_at = NULL, updated_at = now()
+                    UPDATE jobs SET state = 'running', attempts = attempts + 1, worker = \(worker),
+                        finished_at = NULL, updated_at = now()
                     WHERE id = \(id)
                     """)
             }

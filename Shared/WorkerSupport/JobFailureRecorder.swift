@@ -8,9 +8,12 @@ import Store
 /// every job kind.
 public struct JobFailureRecorder: Sendable {
     public let store: PostgresClient
+    /// The worker's `ACTIVESEG_INSTANCE`, recorded with each attempt it starts.
+    public let worker: String
 
-    public init(store: PostgresClient) {
+    public init(store: PostgresClient, worker: String) {
         self.store = store
+        self.worker = worker
     }
 
     /// Stores the reason of a failed attempt; a job id that is no UUID has no row to update.
@@ -32,7 +35,7 @@ public struct JobFailureRecorder: Sendable {
     /// delivery committed it. A job without a row is not one the orchestrator queued.
     public func startAttempt(jobID: String) async throws -> Bool {
         let id = try JobID(wireForm: jobID, field: "job_id")
-        guard let state = try await JobRepository.startAttempt(id, on: store) else {
+        guard let state = try await JobRepository.startAttempt(id, worker: worker, on: store) else {
             throw RPCError(.notFound, "job \(jobID) is not in the jobs table", details: ["job.id": jobID])
         }
         return state != .succeeded

@@ -32,7 +32,7 @@ public struct WorkerEnvironment: Sendable {
     }
 
     public var loader: CaseLoader { CaseLoader(store: store, artifacts: artifacts) }
-    public var jobs: JobFailureRecorder { JobFailureRecorder(store: store) }
+    public var jobs: JobFailureRecorder { JobFailureRecorder(store: store, worker: configuration.instance) }
 
     /// The queue of `method`'s jobs in this deployment.
     public func queue<Job, Result>(_ method: RPCMethod<Job, Result>) -> JobQueue<Job, Result> {

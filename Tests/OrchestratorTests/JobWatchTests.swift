@@ -72,7 +72,7 @@ struct JobWatchTests {
                         id: .random(), key: "reference/\(UUID())", kind: .train, experimentID: nil, roundIndex: nil,
                         payload: try TrainJob().serializedData())
                 ], on: database)[0]
-            #expect(try await JobRepository.startAttempt(job.id, on: database) == .queued)
+            #expect(try await JobRepository.startAttempt(job.id, worker: "trainer-1", on: database) == .queued)
             let failed = try await within(Deployment.timeout, "the pass to fail the job") {
                 while true {
                     if let stored = try await JobRepository.job(job.id, on: database), stored.state == .failed {

@@ -99,7 +99,9 @@ struct RecordTests {
             #expect(second == first && first[0].id == job.id)
             #expect(try await JobRepository.unfinished(on: db.client).map(\.id) == [job.id])
 
-            #expect(try await JobRepository.startAttempt(job.id, on: db.client) == .queued)
+            #expect(try await JobRepository.startAttempt(job.id, worker: "trainer-2", on: db.client) == .queued)
+            let worker = try await db.client.query("SELECT worker FROM jobs WHERE id = \(job.id)").first
+            #expect(try worker?.decode("worker", as: String?.self) == "trainer-2")
             #expect(try await JobRepository.markSucceeded(job.id, on: db.client))
             #expect(try await !JobRepository.markSucceeded(job.id, on: db.client))
             #expect(try await !JobRepository.markFailed(job.id, reason: "late failure", on: db.client))
