@@ -296,7 +296,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ], path: "Tests/IngestTests"),
-        .testTarget(name: "DeploymentTests", path: "Tests/DeploymentTests"),
+        .testTarget(
+            name: "DeploymentTests",
+            dependencies: [
+                "Bus", "Proto", "ServiceRuntime", "Store", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ], path: "Tests/DeploymentTests"),
         .testTarget(
             name: "OrchestratorTests",
             dependencies: [

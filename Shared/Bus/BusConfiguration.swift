@@ -8,6 +8,9 @@ import Redaction
 ///   client picks among them and moves to the next one when a server goes away.
 /// - `ACTIVESEG_NATS_USER` and `ACTIVESEG_NATS_PASSWORD`: user/password credentials (default: none).
 /// - `ACTIVESEG_NATS_TOKEN`: token credentials, used when no user is set (default: none).
+///
+///   A password or token that is still a placeholder of `.env.example` (`change-me-…`, see
+///   `isPlaceholderSecret`) is refused, so a deployment never runs with a published password.
 /// - `ACTIVESEG_NATS_NAME`: the client name the server shows in its monitoring (default: the
 ///   `clientName` argument, e.g. the service name).
 ///
@@ -54,11 +57,12 @@ public struct BusConfiguration: Sendable {
         self.credentials = credentials
     }
 
-    /// Reads the `ACTIVESEG_NATS_*` keys; unset keys keep their defaults.
+    /// Reads the `ACTIVESEG_NATS_*` keys; unset keys keep their defaults. Fails with
+    /// `.invalidConfiguration`, naming the key, on a placeholder password or token.
     public init(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         clientName: String = "activeseg"
-    ) {
+    ) throws(BusError) {
         self.init(
             servers: [Self.defaultServer],
             clientName: environment["ACTIVESEG_NATS_NAME"].flatMap(Self.nonEmpty) ?? clientName,
@@ -70,10 +74,20 @@ public struct BusConfiguration: Sendable {
             if !parsed.isEmpty { servers = parsed }
         }
         if let user = environment["ACTIVESEG_NATS_USER"].flatMap(Self.nonEmpty) {
-            credentials = .userPassword(user: user, password: environment["ACTIVESEG_NATS_PASSWORD"] ?? "")
+            let password = environment["ACTIVESEG_NATS_PASSWORD"] ?? ""
+            try Self.refusePlaceholder(password, key: "ACTIVESEG_NATS_PASSWORD")
+            credentials = .userPassword(user: user, password: password)
         } else if let token = environment["ACTIVESEG_NATS_TOKEN"].flatMap(Self.nonEmpty) {
+            try Self.refusePlaceholder(token, key: "ACTIVESEG_NATS_TOKEN")
             credentials = .token(token)
         }
+    }
+
+    private static func refusePlaceholder(_ secret: String, key: String) throws(BusError) {
+        guard isPlaceholderSecret(secret) else { return }
+        throw BusError(
+            code: .invalidConfiguration, subject: key,
+            detail: "\(key) is still a placeholder of .env.example ('\(placeholderSecretPrefix)…'); choose a password")
     }
 
     /// The back-off before reconnect round `attempt` (1-based), jitter excluded.

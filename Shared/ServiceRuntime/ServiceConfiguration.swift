@@ -48,7 +48,7 @@ public struct ServiceConfiguration: Sendable {
     public init(service: String) {
         self.service = service
         self.instance = Self.defaultInstance
-        self.bus = BusConfiguration(clientName: "activeseg-\(service)")
+        self.bus = BusConfiguration(servers: [BusConfiguration.defaultServer], clientName: "activeseg-\(service)")
         self.artifactRoot = Self.defaultArtifactRoot
         self.concurrency = ProcessInfo.processInfo.activeProcessorCount
         self.logLevel = .info
@@ -60,7 +60,7 @@ public struct ServiceConfiguration: Sendable {
     public init(service: String, environment: [String: String]) throws {
         self.init(service: service)
         let value = { (key: String) in environment[key].flatMap { $0.isEmpty ? nil : $0 } }
-        bus = BusConfiguration(environment: environment, clientName: "activeseg-\(service)")
+        bus = try BusConfiguration(environment: environment, clientName: "activeseg-\(service)")
         artifactRoot = value("ACTIVESEG_ARTIFACT_ROOT") ?? artifactRoot
         instance = value("ACTIVESEG_INSTANCE") ?? instance
         if let parsed = try Self.positiveInteger(

@@ -1,8 +1,13 @@
+import CLibPQ
+import Redaction
+
 /// How to reach PostgreSQL, how many connections to keep, and how long to wait for the server.
 ///
 /// Read from the environment by ``init(environment:applicationName:)``:
 /// - `ACTIVESEG_POSTGRES_DSN` (required): a libpq connection URI or `key=value` string, e.g.
-///   `postgresql://user:password@127.0.0.1:15432/activeseg`.
+///   `postgresql://user:password@127.0.0.1:15432/activeseg`. A password in it that is still a
+///   placeholder of `.env.example` (`change-me-…`, see `isPlaceholderSecret`) is refused, so a
+///   deployment never runs with a published password.
 /// - `ACTIVESEG_POSTGRES_POOL_SIZE` (default 4): the most connections one process opens. Services do
 ///   short transactions between long computations, so a few connections serve a whole worker.
 /// - `ACTIVESEG_POSTGRES_SCHEMA` (optional): the schema every table lives in, instead of the server's
@@ -62,6 +67,12 @@ public struct PostgresConfiguration: Sendable {
         guard let dsn = environment["ACTIVESEG_POSTGRES_DSN"], !dsn.isEmpty else {
             throw StoreError(code: .configuration, message: "ACTIVESEG_POSTGRES_DSN is not set")
         }
+        if let password = Self.password(in: dsn), isPlaceholderSecret(password) {
+            throw StoreError(
+                code: .configuration,
+                message: "ACTIVESEG_POSTGRES_DSN holds a placeholder password of .env.example "
+                    + "('\(placeholderSecretPrefix)…'); choose a password")
+        }
         func integer(_ key: String, minimum: Int) throws(StoreError) -> Int? {
             guard let text = environment[key], !text.isEmpty else { return nil }
             guard let value = Int(text), value >= minimum else {
@@ -84,6 +95,26 @@ public struct PostgresConfiguration: Sendable {
         self.init(
             connectionString: dsn, poolSize: poolSize, schema: schema, applicationName: applicationName,
             connectTimeout: connectTimeout, statementTimeout: statementTimeout)
+    }
+}
+
+extension PostgresConfiguration {
+    /// The password `connectionString` carries, as libpq reads it (from a URI's user information or
+    /// query, or a `password=` pair); nil when it has none or does not parse, which connecting
+    /// reports in its own words.
+    static func password(in connectionString: String) -> String? {
+        var message: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(connectionString, &message) else {
+            PQfreemem(message)
+            return nil
+        }
+        defer { PQconninfoFree(options) }
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if String(cString: keyword) == "password" { return option.pointee.val.map { String(cString: $0) } }
+            option += 1
+        }
+        return nil
     }
 }
 

@@ -4,8 +4,8 @@ import Testing
 
 @Suite("Bus configuration from the environment")
 struct BusConfigurationTests {
-    @Test func readsServersNameAndUserCredentials() {
-        let configuration = BusConfiguration(
+    @Test func readsServersNameAndUserCredentials() throws {
+        let configuration = try BusConfiguration(
             environment: [
                 "ACTIVESEG_NATS_URL": "nats://a:4222, nats://b:4222,",
                 "ACTIVESEG_NATS_USER": "scorer",
@@ -18,16 +18,16 @@ struct BusConfigurationTests {
         #expect(configuration.credentials == .userPassword(user: "scorer", password: "secret"))
     }
 
-    @Test func fallsBackToDefaultsAndTokenCredentials() {
-        let configuration = BusConfiguration(environment: ["ACTIVESEG_NATS_TOKEN": "t0k3n"], clientName: "trainer")
+    @Test func fallsBackToDefaultsAndTokenCredentials() throws {
+        let configuration = try BusConfiguration(environment: ["ACTIVESEG_NATS_TOKEN": "t0k3n"], clientName: "trainer")
         #expect(configuration.servers == [BusConfiguration.defaultServer])
         #expect(configuration.clientName == "trainer")
         #expect(configuration.credentials == .token("t0k3n"))
-        #expect(BusConfiguration(environment: [:]).credentials == .none)
+        #expect(try BusConfiguration(environment: [:]).credentials == .none)
     }
 
-    @Test func reconnectBackOffDoublesUpToItsBound() {
-        var configuration = BusConfiguration(environment: [:])
+    @Test func reconnectBackOffDoublesUpToItsBound() throws {
+        var configuration = try BusConfiguration(environment: [:])
         configuration.reconnectWait = .milliseconds(100)
         configuration.maxReconnectWait = .seconds(1)
         #expect(
@@ -37,14 +37,15 @@ struct BusConfigurationTests {
             ])
     }
 
-    @Test func descriptionLeavesOutPasswordsAndTokens() {
-        let withPassword = BusConfiguration(
+    @Test func descriptionLeavesOutPasswordsAndTokens() throws {
+        let withPassword = try BusConfiguration(
             environment: [
                 "ACTIVESEG_NATS_URL": "nats://scorer:url-secret@a:4222,nats://b:4222",
                 "ACTIVESEG_NATS_USER": "scorer",
                 "ACTIVESEG_NATS_PASSWORD": "pa55-secret",
             ], clientName: "scorer")
-        let withToken = BusConfiguration(environment: ["ACTIVESEG_NATS_TOKEN": "t0k3n-secret"], clientName: "trainer")
+        let withToken = try BusConfiguration(
+            environment: ["ACTIVESEG_NATS_TOKEN": "t0k3n-secret"], clientName: "trainer")
 
         for text in ["\(withPassword)", String(reflecting: withPassword), "\(withPassword.credentials)"] {
             #expect(!text.contains("secret"))
@@ -70,5 +71,27 @@ struct BusConfigurationTests {
         #expect(error?.code == .notConnected)
         #expect(!text.contains("secret"), "\(text)")
         #expect(text.contains("nats://scorer:***@127.0.0.1:1"), "\(text)")
+    }
+
+    /// The passwords of .env.example are placeholders: a service given one refuses to start and
+    /// names the key to set.
+    @Test func refusesThePlaceholderPasswordsOfTheExampleSettings() {
+        for (key, environment) in [
+            (
+                "ACTIVESEG_NATS_PASSWORD",
+                ["ACTIVESEG_NATS_USER": "scorer", "ACTIVESEG_NATS_PASSWORD": "change-me-nats-scorer"]
+            ),
+            ("ACTIVESEG_NATS_TOKEN", ["ACTIVESEG_NATS_TOKEN": "Change-Me"]),
+        ] {
+            let error = #expect(throws: BusError.self) { try BusConfiguration(environment: environment) }
+            #expect(error?.code == .invalidConfiguration)
+            #expect(error?.description.contains(key) == true, "\(String(describing: error))")
+            #expect(error?.description.contains(".env.example") == true, "\(String(describing: error))")
+        }
+        #expect(
+            (try? BusConfiguration(environment: [
+                "ACTIVESEG_NATS_USER": "scorer", "ACTIVESEG_NATS_PASSWORD": "x-change-me",
+            ]))
+                != nil)
     }
 }

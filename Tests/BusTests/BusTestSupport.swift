@@ -12,12 +12,12 @@ enum BusTestSupport {
         return logger
     }()
 
-    static func configuration(_ clientName: String) -> BusConfiguration {
-        BusConfiguration(environment: ProcessInfo.processInfo.environment, clientName: "bus-tests-\(clientName)")
+    static func configuration(_ clientName: String) throws -> BusConfiguration {
+        try BusConfiguration(environment: ProcessInfo.processInfo.environment, clientName: "bus-tests-\(clientName)")
     }
 
     static func connect(_ clientName: String) async throws -> BusConnection {
-        try await BusConnection.connect(configuration(clientName), logger: logger)
+        try await BusConnection.connect(try configuration(clientName), logger: logger)
     }
 
     /// A name unique to one test, valid as a subject token and as a stream or consumer name.

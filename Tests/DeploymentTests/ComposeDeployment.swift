@@ -36,6 +36,17 @@ struct ComposeDeployment {
             volumes: document["volumes"]?.entries ?? [:])
     }
 
+    /// The settings of .env.example, `KEY=value` lines without the commented ones.
+    static func exampleSettings() throws -> [String: String] {
+        let text = try String(contentsOf: checkout.appendingPathComponent(".env.example"), encoding: .utf8)
+        var settings: [String: String] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let pair = line.split(separator: "=", maxSplits: 1).map(String.init)
+            if pair.count == 2 { settings[pair[0]] = pair[1] }
+        }
+        return settings
+    }
+
     /// The services that run the ActiveSeg image: those built from the checkout.
     var activesegServices: [String: YAMLNode] {
         services.filter { $0.value["build"] != nil }

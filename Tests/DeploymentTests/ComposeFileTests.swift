@@ -162,18 +162,113 @@ import Testing
 
     @Test func theNATSConfigurationAcceptsTheExampleCredentials() async throws {
         let server = try ExternalCommand.locate("nats-server", package: "nats-server")
-        let settings = try String(
-            contentsOf: ComposeDeployment.checkout.appendingPathComponent(".env.example"), encoding: .utf8)
         var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
-        for line in settings.split(separator: "\n") where !line.hasPrefix("#") {
-            let pair = line.split(separator: "=", maxSplits: 1).map(String.init)
-            if pair.count == 2, pair[0].hasPrefix("NATS_") { environment[pair[0]] = pair[1] }
+        for (key, value) in try ComposeDeployment.exampleSettings() where key.hasPrefix("NATS_") {
+            environment[key] = value
         }
-        #expect(environment["NATS_PASSWORD"] != nil, ".env.example sets no NATS_PASSWORD")
+        for user in DeploymentNATS.users {
+            #expect(
+                environment[DeploymentNATS.passwordVariable(of: user)] != nil,
+                ".env.example sets no \(DeploymentNATS.passwordVariable(of: user))")
+        }
         let outcome = try await ExternalCommand.run(
             server, ["-c", "deploy/nats/nats.conf", "-t"],
             in: ComposeDeployment.checkout, environment: environment)
         #expect(outcome.status == 0, "nats-server rejects deploy/nats/nats.conf: \(outcome.standardError)")
+    }
+
+    /// Each service connects to NATS as a user of its own, whose permissions in deploy/nats/nats.conf
+    /// cover only that service's subjects, with the password nats-server gives that user.
+    @Test func everyServiceConnectsToNATSAsItsOwnUser() async throws {
+        let deployment = try await ComposeDeployment.resolved()
+        let settings = try ComposeDeployment.exampleSettings()
+        let configuration = try String(
+            contentsOf: ComposeDeployment.checkout.appendingPathComponent("deploy/nats/nats.conf"), encoding: .utf8)
+        let serverEnvironment = try #require(deployment.services["nats"]?["environment"])
+        var users: [String] = []
+        for (name, service) in deployment.activesegServices {
+            let environment = service["environment"]
+            let user = try #require(environment?["ACTIVESEG_NATS_USER"]?.string, "\(name) sets no NATS user")
+            users.append(user)
+            #expect(user == name, "\(name) connects as \(user)")
+            #expect(DeploymentNATS.users.contains(user), "\(user) is not a user of deploy/nats/nats.conf")
+            let variable = DeploymentNATS.passwordVariable(of: user)
+            #expect(environment?["ACTIVESEG_NATS_PASSWORD"]?.string == settings[variable], "\(name)'s password")
+            #expect(serverEnvironment[variable]?.string == settings[variable], "nats-server lacks \(variable)")
+            #expect(configuration.contains("user: \(user)\n"), "deploy/nats/nats.conf has no user \(user)")
+            #expect(
+                configuration.contains("password: $\(variable)\n"), "deploy/nats/nats.conf does not read \(variable)")
+        }
+        #expect(Set(users).count == users.count, "services share a NATS user: \(users.sorted())")
+        #expect(Set(users) == Set(DeploymentNATS.users))
+    }
+
+    /// The services that keep state connect as the role the init script creates, never as the
+    /// superuser; the stateless ones get no database at all.
+    @Test func theServicesConnectToPostgreSQLAsTheApplicationRole() async throws {
+        let deployment = try await ComposeDeployment.resolved()
+        let settings = try ComposeDeployment.exampleSettings()
+        let role = try #require(settings["ACTIVESEG_DB_USER"])
+        #expect(role != settings["POSTGRES_USER"], "the application role is the superuser")
+        for (name, service) in deployment.activesegServices {
+            let dsn = service["environment"]?["ACTIVESEG_POSTGRES_DSN"]?.string
+            if Self.statefulServices.contains(name) {
+                let url = try #require(dsn.flatMap(URLComponents.init(string:)), "\(name) has no database")
+                #expect(url.user == role, "\(name) connects as \(url.user ?? "nobody")")
+                #expect(url.password == settings["ACTIVESEG_DB_PASSWORD"])
+                #expect(url.path == "/" + (settings["ACTIVESEG_DB_NAME"] ?? "activeseg"))
+            } else {
+                #expect(dsn == nil, "\(name) keeps no state but gets the database")
+            }
+        }
+        let postgres = try #require(deployment.services["postgres"])
+        #expect(
+            ComposeDeployment.mounts(of: postgres).contains {
+                $0.source.hasSuffix("/" + PostgresRoleTests.script)
+                    && $0.target.hasPrefix("/docker-entrypoint-initdb.d/") && $0.target.hasSuffix(".sh")
+            }, "the init script is not mounted into /docker-entrypoint-initdb.d")
+        for key in ["ACTIVESEG_DB_USER", "ACTIVESEG_DB_PASSWORD", "ACTIVESEG_DB_NAME"] {
+            #expect(postgres["environment"]?[key]?.string == settings[key], "the init script gets no \(key)")
+        }
+    }
+
+    /// Every password .env.example ships is a placeholder that the services refuse.
+    @Test func theExamplePasswordsArePlaceholders() throws {
+        let passwords = try ComposeDeployment.exampleSettings().filter { $0.key.hasSuffix("_PASSWORD") }
+        #expect(passwords.count == DeploymentNATS.users.count + 2)
+        for (key, value) in passwords {
+            #expect(value.hasPrefix("change-me"), "\(key) has a real-looking default")
+        }
+    }
+
+    /// ActiveSeg containers drop every capability, cannot gain privileges, run on a read-only root
+    /// file system (the command line excepted, which a person runs to write files) and have a memory
+    /// limit; NATS and PostgreSQL keep only what their images need.
+    @Test func everyContainerRunsWithLeastPrivilege() async throws {
+        let deployment = try await ComposeDeployment.resolved()
+        for (name, service) in deployment.services {
+            let dropped = service["cap_drop"]?.items?.compactMap(\.string) ?? []
+            #expect(dropped == ["ALL"], "\(name) keeps its capabilities")
+            let options = service["security_opt"]?.items?.compactMap(\.string) ?? []
+            #expect(options.contains("no-new-privileges:true"), "\(name) may gain privileges")
+            #expect(service["mem_limit"]?.string.map { !$0.isEmpty } == true, "\(name) has no memory limit")
+        }
+        for (name, service) in deployment.activesegServices {
+            let readOnly = service["read_only"]?.string == "true"
+            #expect(readOnly == (name != "cli"), "\(name): read_only is \(service["read_only"]?.string ?? "unset")")
+            #expect(service["cap_add"] == nil, "\(name) adds capabilities")
+            if readOnly {
+                let tmpfs = service["tmpfs"]?.items?.compactMap(\.string) ?? []
+                #expect(tmpfs.contains { $0.hasPrefix("/tmp") }, "\(name) has no writable /tmp")
+            }
+        }
+        let added = Set(deployment.services["postgres"]?["cap_add"]?.items?.compactMap(\.string) ?? [])
+        #expect(
+            added.isSubset(of: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"]),
+            "postgres keeps more than its entrypoint needs: \(added.sorted())")
+        #expect(deployment.services["nats"]?["cap_add"] == nil)
+        #expect(deployment.services["nats"]?["image"]?.string == "nats:2.10-alpine")
+        #expect(deployment.services["postgres"]?["image"]?.string == "postgres:15")
     }
 
     /// The local stack's nats-server (scripts/stack) allows the message size the compose

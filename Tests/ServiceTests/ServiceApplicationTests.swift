@@ -34,4 +34,17 @@ struct ServiceApplicationTests {
         #expect(status == EXIT_FAILURE)
         #expect(!built)
     }
+
+    /// A deployment whose NATS password is still the placeholder of .env.example does not start.
+    @Test func aPlaceholderPasswordStopsTheServiceBeforeItConnects() async {
+        var built = false
+        let status = await ServiceApplication(service: "stats").status(
+            environment: ["ACTIVESEG_NATS_USER": "stats", "ACTIVESEG_NATS_PASSWORD": "change-me-nats-stats"]
+        ) { _ in
+            built = true
+            return []
+        }
+        #expect(status == EXIT_FAILURE)
+        #expect(!built)
+    }
 }

@@ -47,6 +47,27 @@ import Testing
         #expect(error?.code == .configuration)
     }
 
+    /// The passwords of .env.example are placeholders: wherever libpq would read one from the DSN,
+    /// the configuration is refused, naming the key, and the password is not repeated.
+    @Test(arguments: [
+        "postgresql://activeseg:change-me-postgres@postgres:5432/activeseg",
+        "postgresql://activeseg@postgres/activeseg?password=CHANGE-ME",
+        "host=postgres user=activeseg password='change-me-postgres' dbname=activeseg",
+    ])
+    func placeholderPasswordsAreRefused(_ dsn: String) {
+        let error = #expect(throws: StoreError.self) {
+            try PostgresConfiguration(environment: ["ACTIVESEG_POSTGRES_DSN": dsn])
+        }
+        #expect(error?.code == .configuration)
+        #expect(error?.description.contains("ACTIVESEG_POSTGRES_DSN") == true, "\(String(describing: error))")
+        #expect(error?.description.contains(".env.example") == true, "\(String(describing: error))")
+    }
+
+    @Test func aChosenPasswordIsAccepted() throws {
+        let dsn = "postgresql://activeseg:chosen-change-me@postgres/activeseg"
+        #expect(try PostgresConfiguration(environment: ["ACTIVESEG_POSTGRES_DSN": dsn]).connectionString == dsn)
+    }
+
     /// libpq's parse errors of a connection URI quote the whole URI; no server is needed to see one.
     @Test func aDSNThatDoesNotParseIsReportedWithoutItsPassword() async throws {
         let client = PostgresClient(

@@ -28,7 +28,7 @@ enum WorkerTestSupport {
 
     /// A JetStream context on a connection of its own, as a separate worker process would have.
     static func jetStream(name: String) async throws -> JetStream {
-        var configuration = BusConfiguration(environment: ProcessInfo.processInfo.environment)
+        var configuration = try BusConfiguration(environment: ProcessInfo.processInfo.environment)
         configuration.clientName = "worker-tests-\(name)"
         return try JetStream(connection: try await BusConnection.connect(configuration, logger: logger))
     }
