@@ -55,6 +55,7 @@ struct OrchestratorService: Service {
         let notices = ResultNotices(
             jetStream: jetStream, stream: jobs.training.resultsStream, database: database,
             driver: driver, logger: logger, sweepInterval: watch.sweepInterval)
+        let gauge = ExperimentGauge(database: database, interval: watch.sweepInterval, logger: logger)
         let lock = LeaderLock(configuration: database.configuration, logger: logger)
         while !Task.isCancelled {
             do {
@@ -63,6 +64,7 @@ struct OrchestratorService: Service {
                     try await eventStream.ensure()
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask { try await server(commands, queries).run() }
+                        group.addTask { try await gauge.run() }
                         group.addTask {
                             try await driver.reconcile()
                             try await notices.run()

@@ -8,7 +8,8 @@ import SwiftProtobuf
 
 /// Publishes a `TrainProgress` event per epoch on `activeseg.v1.events.<experiment>.round.training`
 /// (under the subject prefix), as a CloudEvents message on core NATS: progress is for live
-/// dashboards, and a lost one is replaced by the next epoch's.
+/// dashboards, and a lost one is replaced by the next epoch's. Each epoch also counts in the
+/// `activeseg_training_epochs_total` and `activeseg_training_steps_total` metrics.
 struct ProgressPublisher: Sendable {
     let connection: BusConnection
     let configuration: ServiceConfiguration
@@ -25,6 +26,7 @@ struct ProgressPublisher: Sendable {
         var best = 0.0
         var bestEpoch = 0
         for await report in reports {
+            ServiceMetrics.recordEpoch(steps: report.steps)
             let dice = report.validationDice ?? 0
             if report.epoch == 0 || dice > best {
                 best = dice

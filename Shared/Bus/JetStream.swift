@@ -128,6 +128,18 @@ public final class JetStream: @unchecked Sendable {
         }
     }
 
+    /// The durable consumer's backlog: how many jobs wait and how many are being worked on.
+    public func consumerState(stream: String, durableName: String) async throws -> ConsumerState {
+        try await blocking { (context) throws(BusError) -> ConsumerState in
+            var info: UnsafeMutablePointer<jsConsumerInfo>?
+            var errorCode = jsErrCode(rawValue: 0)
+            let status = js_GetConsumerInfo(&info, context, stream, durableName, nil, &errorCode)
+            defer { jsConsumerInfo_Destroy(info) }
+            try BusError.check(status, jetStreamCode: errorCode, subject: "\(stream).\(durableName)")
+            return ConsumerState(info)
+        }
+    }
+
     public func deleteConsumer(stream: String, durableName: String) async throws {
         try await blocking { (context) throws(BusError) in
             var errorCode = jsErrCode(rawValue: 0)

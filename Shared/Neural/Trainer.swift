@@ -66,6 +66,8 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
 /// What happened in one epoch; the trainer service turns these into progress events.
 public struct EpochReport: Sendable, Equatable {
     public var epoch: Int
+    /// Optimiser steps (batches of patches) the epoch took.
+    public var steps: Int
     /// Mean training loss over the epoch's patches.
     public var loss: Double
     /// Dice (threshold 0.5) pooled over the validation cases (`PooledDice`); nil without
@@ -172,7 +174,7 @@ public struct Trainer {
                     pooled.add(probabilities: probabilities.scalars, label: validationCase.label)
                 }.value
             let report = EpochReport(
-                epoch: epoch, loss: meanLoss, validationDice: validationDice,
+                epoch: epoch, steps: steps.count, loss: meanLoss, validationDice: validationDice,
                 learningRate: config.schedule.learningRate(epoch: Double(epoch)),
                 seconds: Date().timeIntervalSince(started))
             history.append(report)

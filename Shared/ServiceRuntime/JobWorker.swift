@@ -68,8 +68,34 @@ public struct JobWorker<Handler: JobHandler>: Service {
             for _ in 0..<concurrency {
                 group.addTask { try await work(consumer) }
             }
+            group.addTask { await reportBacklog() }
         }
         logger.info("stopped taking jobs")
+    }
+
+    /// How often the queue's backlog is read for the `activeseg_jobs_pending` and
+    /// `activeseg_jobs_in_progress` gauges.
+    static var backlogInterval: Duration { .seconds(5) }
+
+    /// The job kind in metric labels: the queue's rpc method (`train`, `score`).
+    var kind: String { queue.method.method.lowercased() }
+
+    /// Reads the consumer's backlog into the gauges until graceful shutdown; a failed read leaves
+    /// the last values.
+    private func reportBacklog() async {
+        let (pending, inProgress) = (
+            ServiceMetrics.gauge(ServiceMetrics.jobsPending, kind: kind),
+            ServiceMetrics.gauge(ServiceMetrics.jobsInProgress, kind: kind)
+        )
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if let state = try? await queue.jetStream.consumerState(
+                stream: queue.jobsStream, durableName: queue.durableName)
+            {
+                pending.record(Int64(clamping: state.pending))
+                inProgress.record(state.ackPending)
+            }
+            _ = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.backlogInterval) }
+        }
     }
 
     private func work(_ consumer: PullConsumer) async throws {
@@ -109,6 +135,9 @@ public struct JobWorker<Handler: JobHandler>: Service {
     /// Runs one job and settles its message; never throws, so one bad job cannot stop the worker.
     func process(_ message: JetStreamMessage) async {
         let delivery = Int(message.deliveryCount)
+        let started = ContinuousClock.now
+        ServiceMetrics.counter(ServiceMetrics.jobsTaken, kind: kind).increment()
+        if delivery > 1 { ServiceMetrics.counter(ServiceMetrics.jobsRedelivered, kind: kind).increment() }
         let headerID = JobQueue<Handler.Job, Handler.Result>.jobID(of: message)
         let logger = {
             var logger = self.logger
@@ -148,6 +177,8 @@ public struct JobWorker<Handler: JobHandler>: Service {
             }
             if let result { try await queue.announce(result, jobID: headerID) }
             try await message.ack()
+            ServiceMetrics.counter(ServiceMetrics.jobsFinished, kind: kind).increment()
+            ServiceMetrics.recordJobDuration(kind: kind, ContinuousClock.now - started)
             logger.info("job done")
         } catch is CancellationError {
             await handBack(message, jobID: headerID, logger: logger)
@@ -174,6 +205,7 @@ public struct JobWorker<Handler: JobHandler>: Service {
             if final {
                 try await queue.announce(error, jobID: jobID)
                 try await message.term()
+                ServiceMetrics.counter(ServiceMetrics.jobsFailed, kind: kind).increment()
             } else {
                 try await message.nak(delay: queue.delivery.retryDelay)
             }

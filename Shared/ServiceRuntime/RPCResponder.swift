@@ -27,8 +27,11 @@ public struct RPCResponder: Sendable {
         _ method: RPCMethod<Request, Response>,
         handler: @escaping @Sendable (Request, Logger) async throws -> Response
     ) {
-        self.method = AnyRPCMethod(method)
+        let described = AnyRPCMethod(method)
+        self.method = described
+        let name = "\(described.service.lowercased()).\(described.method.lowercased())"
         self.respond = { payload, logger in
+            let started = ContinuousClock.now
             do {
                 let request: Request
                 do {
@@ -39,9 +42,13 @@ public struct RPCResponder: Sendable {
                         details: ["request.bytes": String(payload.count)])
                 }
                 let response = try await handler(request, logger)
-                return Reply(payload: try response.serializedData(), headers: BusHeaders())
+                let reply = Reply(payload: try response.serializedData(), headers: BusHeaders())
+                ServiceMetrics.recordRequest(method: name, code: "ok", duration: ContinuousClock.now - started)
+                return reply
             } catch {
                 let failure = Self.rpcError(error)
+                ServiceMetrics.recordRequest(
+                    method: name, code: "\(failure.code)", duration: ContinuousClock.now - started)
                 logger.log(
                     level: failure.code == .internal || failure.code == .unknown ? .error : .notice,
                     "request failed", metadata: ["rpc.code": "\(failure.code)", "rpc.error": "\(failure.message)"])

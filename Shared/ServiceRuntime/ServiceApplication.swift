@@ -7,9 +7,10 @@ import ServiceLifecycle
 /// `Application` runs a server on swift-service-lifecycle: every `@main` is one of these.
 ///
 /// `run` reads the configuration once, `ServiceConfiguration` and the service's own `Settings`,
-/// before anything else happens; then it sets up logging, connects to NATS, asks the caller for
-/// the service's long-running parts (an `RPCServer`, a job worker, a `PostgresClient`, …) and runs
-/// them after the connection in one `ServiceGroup` until SIGTERM or SIGINT. Graceful shutdown stops
+/// before anything else happens; then it sets up logging and metrics, connects to NATS, asks the
+/// caller for the service's long-running parts (an `RPCServer`, a job worker, a `PostgresClient`,
+/// …) and runs them after the connection, and after the `MetricsServer` where one is configured,
+/// in one `ServiceGroup` until SIGTERM or SIGINT. Graceful shutdown stops
 /// them in reverse order, the caller's last part first, and drains the NATS connection last, so
 /// replies and publishes made while stopping still reach the server.
 ///
@@ -72,11 +73,13 @@ public struct ServiceApplication<Settings: Sendable>: Sendable {
             return EXIT_FAILURE
         }
         let logger = ServiceLogging.bootstrap(configuration)
+        ServiceMetrics.bootstrap()
         do {
             let connection = try await BusConnection.connect(configuration.bus, logger: logger)
             let context = Context(
                 configuration: configuration, settings: settings, connection: connection, logger: logger)
-            let parts = try await services(context)
+            let metrics: [any Service] = configuration.metrics.map { [MetricsServer($0, logger: logger)] } ?? []
+            let parts = try await metrics + services(context)
             try await ServiceGroup.service(connection: connection, running: parts, logger: logger).run()
         } catch {
             logger.critical("service failed", metadata: ["error": "\(error)"])

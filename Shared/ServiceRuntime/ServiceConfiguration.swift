@@ -23,6 +23,8 @@ import Proto
 ///   `Ping` and in every log line (default `<host name>-<process id>`).
 /// - `ACTIVESEG_LOG_LEVEL`: `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`
 ///   (default `info`).
+/// - `ACTIVESEG_METRICS_PORT`, `ACTIVESEG_METRICS_HOST`: the Prometheus endpoint (`MetricsConfiguration`;
+///   default: none).
 /// - `ACTIVESEG_SUBJECT_PREFIX`: a subject token prepended to every rpc subject, so several
 ///   deployments (or test runs) can share one NATS server without answering each other's requests
 ///   (default: none, i.e. the subjects declared by the contracts).
@@ -37,6 +39,8 @@ public struct ServiceConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// Prepended with a dot to every rpc subject; empty for the contracts' own subjects.
     public var subjectPrefix: String
+    /// Where the service serves `GET /metrics`; nil for no endpoint.
+    public var metrics: MetricsConfiguration?
 
     /// The most requests one worker takes at once: more than the cores of any machine it runs on,
     /// so a slip (an extra zero) is refused at start instead of running thousands of jobs at once.
@@ -53,6 +57,7 @@ public struct ServiceConfiguration: Sendable {
         self.concurrency = ProcessInfo.processInfo.activeProcessorCount
         self.logLevel = .info
         self.subjectPrefix = ""
+        self.metrics = nil
     }
 
     /// Reads the documented keys from `environment`; fails on a value that does not parse, naming
@@ -86,6 +91,7 @@ public struct ServiceConfiguration: Sendable {
             }
             subjectPrefix = prefix
         }
+        metrics = try MetricsConfiguration(environment: environment)
     }
 
     /// The subject this deployment uses for `method`.
@@ -110,6 +116,6 @@ extension ServiceConfiguration: CustomStringConvertible {
     public var description: String {
         "ServiceConfiguration(service: \(service), instance: \(instance), nats: \(bus.serverList), "
             + "artifactRoot: \(artifactRoot), concurrency: \(concurrency), logLevel: \(logLevel), "
-            + "subjectPrefix: '\(subjectPrefix)')"
+            + "subjectPrefix: '\(subjectPrefix)', metrics: \(metrics.map { "\($0.host):\($0.port)" } ?? "none"))"
     }
 }

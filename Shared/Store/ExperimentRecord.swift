@@ -12,7 +12,7 @@ public struct ExperimentRecord: Sendable, Hashable {
     }
 
     /// Where the experiment is in its life (the `status` column).
-    public enum Status: String, Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable, CaseIterable {
         case created, running, finished, failed, cancelled
 
         /// Finished, failed and cancelled experiments never change again.

@@ -68,6 +68,15 @@ public enum ExperimentRepository {
         ).map(record)
     }
 
+    /// How many experiments are in each status; a status no experiment is in is absent.
+    public static func statusCounts(on db: some PostgresQuerying) async throws -> [ExperimentRecord.Status: Int] {
+        var counts: [ExperimentRecord.Status: Int] = [:]
+        for row in try await db.query("SELECT status, count(*) AS experiments FROM experiments GROUP BY status") {
+            counts[try row.decode("status")] = try row.decode("experiments", as: Int.self)
+        }
+        return counts
+    }
+
     /// Experiments that are running, which a starting orchestrator resumes.
     public static func running(on db: some PostgresQuerying) async throws -> [ExperimentRecord] {
         try await db.query("SELECT \(sql: columns) FROM experiments WHERE status = 'running' ORDER BY created_at, id")
