@@ -11,25 +11,7 @@ import Testing
 @Suite(.serialized, .tags(.stack), .needsLocalStack) struct MetricsEndpointTests {
     @Test func aScorerAndTheOrchestratorReportWhatTheyDidAsPrometheusText() async throws {
         try await WorkerFixture.with(train: 3, test: 0) { fixture in
-            let model = try await fixture.recordInitialModel(dropout: .train)
-            let caseRef = fixture.trainCases[0]
-            let experiment = fixture.experimentID.wireForm
-            let job = ScoreJob.with {
-                $0.experimentID = experiment
-                $0.round = 1
-                $0.models = [model]
-                $0.caseRef = caseRef
-                $0.method = .dropoutTrainTest
-                $0.role = .candidate
-                $0.passes = 2
-                $0.topFraction = 0.01
-                $0.seed = 9
-            }
-            let jobID = try await fixture.recordJob(
-                kind: "score", round: 1, payload: try job.serializedData(),
-                key: "score/\(experiment)/1/\(caseRef.caseID)")
-            try await fixture.store.query(
-                "UPDATE experiments SET status = 'running' WHERE id = \(fixture.experimentID)")
+            let jobID = try await fixture.recordRunningScoreJob(passes: 2)
 
             var environment = fixture.processEnvironment(ackWaitSeconds: 30)
             environment["ACTIVESEG_CONCURRENCY"] = "1"
@@ -47,7 +29,8 @@ import Testing
                         try await fixture.jobState(jobID).state == "succeeded"
                     }
                     let configuration = try ServiceConfiguration(service: "client", environment: environment)
-                    let connection = try await BusConnection.connect(configuration.bus, logger: WorkerTestSupport.logger)
+                    let connection = try await BusConnection.connect(
+                        configuration.bus, logger: WorkerTestSupport.logger)
                     let client = RPCClient(connection: connection, subjectPrefix: fixture.prefix)
                     for _ in 0..<2 { _ = try await client.call(ScorerRPC.ping, HealthPing(), timeout: .seconds(30)) }
                     await connection.close()
@@ -63,7 +46,8 @@ import Testing
                     #expect(scrape.samples[#"activeseg_rpc_duration_seconds_count{method="scorer.ping"}"#] == 2)
                     // The backlog is read every few seconds: nothing waits and nothing is in hand.
                     try await eventually("the scorer to report its queue's backlog") {
-                        try await PrometheusScrape.fetch(scorerMetrics).samples[#"activeseg_jobs_pending{kind="score"}"#]
+                        try await PrometheusScrape.fetch(scorerMetrics).samples[
+                            #"activeseg_jobs_pending{kind="score"}"#]
                             != nil
                     }
                     let backlog = try await PrometheusScrape.fetch(scorerMetrics)

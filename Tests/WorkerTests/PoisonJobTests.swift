@@ -15,27 +15,8 @@ import Testing
     /// with it instead of waiting forever.
     @Test func aJobThatKillsEveryWorkerTakingItFailsItsExperimentWithTheReason() async throws {
         try await WorkerFixture.with(train: 3, test: 0) { fixture in
-            let model = try await fixture.recordInitialModel(dropout: .train)
-            let caseRef = fixture.trainCases[0]
-            let experiment = fixture.experimentID.wireForm
-            let job = ScoreJob.with {
-                $0.experimentID = experiment
-                $0.round = 1
-                $0.models = [model]
-                $0.caseRef = caseRef
-                $0.method = .dropoutTrainTest
-                $0.role = .candidate
-                // Enough stochastic passes that the scorer is still on the job when it is killed.
-                $0.passes = 1000
-                $0.topFraction = 0.01
-                $0.seed = 9
-            }
-            // Round 1 of the fixture is scoring: the job is one its phase waits for.
-            let jobID = try await fixture.recordJob(
-                kind: "score", round: 1, payload: try job.serializedData(),
-                key: "score/\(experiment)/1/\(caseRef.caseID)")
-            try await fixture.store.query(
-                "UPDATE experiments SET status = 'running' WHERE id = \(fixture.experimentID)")
+            // Enough stochastic passes that the scorer is still on the job when it is killed.
+            let jobID = try await fixture.recordRunningScoreJob(passes: 1000)
 
             var environment = fixture.processEnvironment(ackWaitSeconds: Self.ackWait)
             environment["ACTIVESEG_JOB_MAX_ATTEMPTS"] = String(Self.attempts)

@@ -138,6 +138,30 @@ final class WorkerFixture: Sendable {
         return id
     }
 
+    /// Records a round-1 score job of the fixture's first training case (dropout-train-test with
+    /// `passes` stochastic passes, a candidate of the scoring phase the orchestrator waits for) and
+    /// marks the experiment running, so an orchestrator that takes the lead publishes the job.
+    func recordRunningScoreJob(passes: UInt32) async throws -> JobID {
+        let model = try await recordInitialModel(dropout: .train)
+        let caseRef = trainCases[0]
+        let experiment = experimentID.wireForm
+        let job = ScoreJob.with {
+            $0.experimentID = experiment
+            $0.round = 1
+            $0.models = [model]
+            $0.caseRef = caseRef
+            $0.method = .dropoutTrainTest
+            $0.role = .candidate
+            $0.passes = passes
+            $0.topFraction = 0.01
+            $0.seed = 9
+        }
+        let id = try await recordJob(
+            kind: "score", round: 1, payload: try job.serializedData(), key: "score/\(experiment)/1/\(caseRef.caseID)")
+        try await store.query("UPDATE experiments SET status = 'running' WHERE id = \(experimentID)")
+        return id
+    }
+
     /// Records a round-0 training job of the tiny profile on every training case that runs `epochs`
     /// epochs without stopping early: long enough to be still running when a test interrupts or
     /// loads its worker. Returns the job's id and the job to submit.

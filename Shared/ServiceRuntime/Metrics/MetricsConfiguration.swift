@@ -20,7 +20,8 @@ public struct MetricsConfiguration: Sendable, Hashable {
         guard let text = environment["ACTIVESEG_METRICS_PORT"], !text.isEmpty else { return nil }
         guard let port = Int(text), (0...65535).contains(port) else {
             throw ServiceConfigurationError(
-                .invalidValue, key: "ACTIVESEG_METRICS_PORT", detail: "expected a TCP port from 0 to 65535, got '\(text)'")
+                .invalidValue, key: "ACTIVESEG_METRICS_PORT",
+                detail: "expected a TCP port from 0 to 65535, got '\(text)'")
         }
         let host = environment["ACTIVESEG_METRICS_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
         self.init(host: host, port: port)
