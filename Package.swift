@@ -29,12 +29,15 @@ let package = Package(
         .executable(name: "activeseg-stats", targets: ["StatsService"]),
         .executable(name: "activeseg-ingest", targets: ["IngestService"]),
         .executable(name: "activeseg-orchestrator", targets: ["OrchestratorService"]),
+        .executable(name: "activeseg-dashboard", targets: ["DashboardService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // C bindings
@@ -171,6 +174,16 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ], path: "Services/Scorer"),
 
+        .executableTarget(
+            name: "DashboardService",
+            dependencies: [
+                "CommandLineTools", "Domain", "Reporting", "Statistics", "ServiceRuntime", "Bus", "Proto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ], path: "Services/Dashboard"),
+
         .target(
             name: "CommandLineTools",
             dependencies: [
@@ -297,6 +310,12 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ], path: "Tests/IngestTests"),
         .testTarget(name: "DeploymentTests", path: "Tests/DeploymentTests"),
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: [
+                "DashboardService", "Proto", "Statistics",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ], path: "Tests/DashboardTests"),
         .testTarget(
             name: "OrchestratorTests",
             dependencies: [
