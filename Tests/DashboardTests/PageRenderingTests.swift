@@ -44,15 +44,18 @@ import Testing
     static func events() -> [DashboardEvent] {
         let id = status().experimentID
         let at = { (seconds: Double) in start.addingTimeInterval(seconds) }
-        return [
-            DashboardEvent(sequence: 1, experimentID: id, time: at(0), body: .roundStarted(.with { $0.round = 1 })),
+        let phase = { (sequence: UInt64, seconds: Double, phase: RoundPhase) in
             DashboardEvent(
-                sequence: 2, experimentID: id, time: at(0),
+                sequence: sequence, experimentID: id, time: at(seconds),
                 body: .phaseChanged(
                     .with {
                         $0.round = 1
-                        $0.phase = .training
-                    })),
+                        $0.phase = phase
+                    }))
+        }
+        return [
+            DashboardEvent(sequence: 1, experimentID: id, time: at(0), body: .roundStarted(.with { $0.round = 1 })),
+            phase(2, 0, .training),
             DashboardEvent(
                 sequence: 3, experimentID: id, time: at(5),
                 body: .training(
@@ -63,13 +66,7 @@ import Testing
                         $0.trainingLoss = 0.9876
                         $0.validationDice = 0.321
                     })),
-            DashboardEvent(
-                sequence: 4, experimentID: id, time: at(90),
-                body: .phaseChanged(
-                    .with {
-                        $0.round = 1
-                        $0.phase = .evaluating
-                    })),
+            phase(4, 90, .evaluating),
             DashboardEvent(
                 sequence: 5, experimentID: id, time: at(100),
                 body: .roundFinished(
