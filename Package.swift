@@ -29,6 +29,7 @@ let package = Package(
         .executable(name: "activeseg-stats", targets: ["StatsService"]),
         .executable(name: "activeseg-ingest", targets: ["IngestService"]),
         .executable(name: "activeseg-orchestrator", targets: ["OrchestratorService"]),
+        .executable(name: "activeseg-dashboard", targets: ["DashboardService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
@@ -37,7 +38,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // C bindings
@@ -177,6 +179,16 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ], path: "Services/Scorer"),
 
+        .executableTarget(
+            name: "DashboardService",
+            dependencies: [
+                "CommandLineTools", "Domain", "Reporting", "Statistics", "ServiceRuntime", "Bus", "Proto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ], path: "Services/Dashboard"),
+
         .target(
             name: "CommandLineTools",
             dependencies: [
@@ -310,6 +322,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ], path: "Tests/DeploymentTests"),
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: [
+                "DashboardService", "Proto", "Statistics",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ], path: "Tests/DashboardTests"),
         .testTarget(
             name: "OrchestratorTests",
             dependencies: [

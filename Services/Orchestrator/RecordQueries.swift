@@ -82,7 +82,8 @@ struct RecordQueries: Sendable {
         }
     }
 
-    /// Every case the experiment picked, by round and rank.
+    /// Every case the experiment picked, by round and rank, with the uncertainty score it was
+    /// ranked by where the round scored its pool.
     func picks(_ request: ListPicksRequest) async throws -> CasePicks {
         let id = try ExperimentID(wireForm: request.experimentID, field: "experiment_id")
         guard let experiment = try await ExperimentRepository.experiment(id, on: database) else {
@@ -93,8 +94,16 @@ struct RecordQueries: Sendable {
             uniqueKeysWithValues: try await CaseRepository.cases(in: experiment.datasetID, on: database)
                 .map { ($0.id, $0.sourceName) })
         let picks = try await ExperimentCaseRepository.selections(of: id, on: database)
+        var scores: [Int: [CaseID: (score: Double, features: [Float])]] = [:]
+        for round in Set(picks.map(\.selectedRound)) where round > 0 {
+            scores[round] = try await ScoreRepository.scores(of: id, round: round, on: database)
+        }
         return CasePicks.with {
-            $0.picks = picks.map { Self.casePick($0, of: experiment, caseName: names[$0.caseID] ?? "") }
+            $0.picks = picks.map { pick in
+                var entry = Self.casePick(pick, of: experiment, caseName: names[pick.caseID] ?? "")
+                if let score = scores[pick.selectedRound]?[pick.caseID]?.score { entry.uncertainty = score }
+                return entry
+            }
         }
     }
 

@@ -11,7 +11,12 @@ public enum LearningCurvePlot {
     /// Colour-blind-safe series colours (Okabe and Ito), reused cyclically.
     static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 
-    public static func svg(_ analysis: LearningCurveAnalysis, width: Double = 720, height: Double = 440) -> String {
+    /// - Parameter marginBand: also shade the equivalence margin around the full-data mean (the
+    ///   bounds a round's mean Dice difference must stay within), clipped to the axes, for a
+    ///   reader following one experiment against the margin.
+    public static func svg(
+        _ analysis: LearningCurveAnalysis, width: Double = 720, height: Double = 440, marginBand: Bool = false
+    ) -> String {
         let frame = Frame(analysis, width: width, height: height)
         var out: [String] = [
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" "
@@ -19,6 +24,16 @@ public enum LearningCurvePlot {
             "<rect x=\"0\" y=\"0\" width=\"\(n(width))\" height=\"\(n(height))\" fill=\"white\"/>",
         ]
         out += frame.axes()
+        if marginBand {
+            let clip = { (dice: Double) in frame.y(min(max(dice, frame.yMin), frame.yMax)) }
+            let (upper, lower) = (
+                clip(analysis.fullData.mean + analysis.bounds.high), clip(analysis.fullData.mean + analysis.bounds.low)
+            )
+            out.append(
+                "<rect class=\"equivalence-margin\" x=\"\(n(frame.left))\" y=\"\(n(upper))\" "
+                    + "width=\"\(n(frame.right - frame.left))\" height=\"\(n(lower - upper))\" "
+                    + "fill=\"#444444\" fill-opacity=\"0.12\"><title>equivalence margin</title></rect>")
+        }
         let fullY = frame.y(analysis.fullData.mean)
         out.append(
             "<line class=\"full-data\" x1=\"\(n(frame.left))\" y1=\"\(n(fullY))\" x2=\"\(n(frame.right))\" "

@@ -15,22 +15,7 @@ import Volume
     @Test func aComparisonRunsFromSynthToReportOnTheServiceProcesses() async throws {
         try await ServiceProcesses.with { stack in
             let (folder, environment) = (stack.folder.url, stack.environment)
-            let synth = await activeseg(
-                [
-                    "synth", "--cases", "16", "--seed", "3", "--out", "cohort", "--anatomy", "phantom",
-                    "--spacing-scale", "4",
-                ], in: folder, environment: environment)
-            try #require(synth.status == .success, "\(synth.errors)")
-
-            // Six test cases and ten training cases, as in the orchestrator's end-to-end suite: the
-            // full-data model finds some of the tumors, so its Dice has the spread the equivalence
-            // bounds need.
-            let ingest = await activeseg(
-                ["ingest", "--brats", "cohort", "--profile", "tiny", "--test-share", "0.375", "--json"],
-                in: folder, environment: environment)
-            try #require(ingest.status == .success, "\(ingest.errors)")
-            let ingested = try #require(
-                try JSONSerialization.jsonObject(with: Data(ingest.output.utf8)) as? [String: Any])
+            let ingested = try await stack.ingestSyntheticCohort()
             let dataset = try #require(ingested["dataset_id"] as? String)
             #expect((ingested["outcomes"] as? [Any])?.count == 16)
 

@@ -29,13 +29,15 @@ struct ServiceProcesses {
     /// Starts the services (all of them unless `services` names fewer, in their order), waits until
     /// each answers its ping, runs `body`, then stops them and removes the schema, the streams and
     /// the files whether or not `body` failed.
+    /// `settings` are added to every service's environment (a dashboard's port, say).
     static func with(
-        _ services: [String] = services, _ body: (ServiceProcesses) async throws -> Void
+        _ services: [String] = services, settings: [String: String] = [:],
+        _ body: (ServiceProcesses) async throws -> Void
     ) async throws {
         let folder = try TemporaryFolder()
         let token = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
         let (schema, prefix) = ("cli_\(token)", "cli\(token)")
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.merging(settings) { $1 }
         environment["ACTIVESEG_POSTGRES_SCHEMA"] = schema
         environment["ACTIVESEG_SUBJECT_PREFIX"] = prefix
         environment["ACTIVESEG_ARTIFACT_ROOT"] = folder.file("artifacts").path

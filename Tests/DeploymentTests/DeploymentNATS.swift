@@ -8,7 +8,7 @@ import TestSupport
 /// on a loopback port of its own, and connections to it as each of those users.
 final class DeploymentNATS: Sendable {
     /// The users of deploy/nats/nats.conf: one per service and the command line's.
-    static let users = ["ingest", "trainer", "scorer", "selector", "stats", "orchestrator", "cli"]
+    static let users = ["ingest", "trainer", "scorer", "selector", "stats", "orchestrator", "dashboard", "cli"]
 
     static let logger: Logger = {
         var logger = Logger(label: "activeseg.deployment-tests")

@@ -15,12 +15,18 @@ import Testing
     static let pings: [String: RPCMethod<HealthPing, HealthPong>] = [
         "ingest": IngestRPC.ping, "trainer": TrainerRPC.ping, "scorer": ScorerRPC.ping,
         "selector": SelectorRPC.ping, "stats": StatsRPC.ping, "orchestrator": OrchestratorRPC.ping,
+        "dashboard": DashboardRPC.ping,
     ]
 
     /// The rpc methods one service calls on another, beside the command line's calls.
     static func responders(of service: String) -> [RPCResponder] {
         switch service {
-        case "orchestrator": [answering(OrchestratorRPC.advance), answering(OrchestratorRPC.status)]
+        case "orchestrator":
+            [
+                answering(OrchestratorRPC.advance), answering(OrchestratorRPC.status), answering(OrchestratorRPC.list),
+                answering(OrchestratorRPC.compare), answering(OrchestratorRPC.evaluations),
+                answering(OrchestratorRPC.listPicks),
+            ]
         case "selector": [answering(SelectorRPC.select)]
         case "stats": [answering(StatsRPC.analyze)]
         case "scorer": [answering(ScorerRPC.drawOverlay)]
@@ -59,6 +65,13 @@ import Testing
         _ = try await orchestrator.call(StatsRPC.analyze, StatsRequest(), timeout: .seconds(5))
         let ingest = RPCClient(connection: connections["ingest"]!)
         _ = try await ingest.call(OrchestratorRPC.advance, AdvanceExperimentRequest(), timeout: .seconds(5))
+        // The dashboard's views.
+        let dashboard = RPCClient(connection: connections["dashboard"]!)
+        _ = try await dashboard.call(OrchestratorRPC.list, ListExperimentsRequest(), timeout: .seconds(5))
+        _ = try await dashboard.call(OrchestratorRPC.status, ExperimentStatusRequest(), timeout: .seconds(5))
+        _ = try await dashboard.call(OrchestratorRPC.compare, CompareExperimentsRequest(), timeout: .seconds(5))
+        _ = try await dashboard.call(OrchestratorRPC.evaluations, EvaluationsRequest(), timeout: .seconds(5))
+        _ = try await dashboard.call(OrchestratorRPC.listPicks, ListPicksRequest(), timeout: .seconds(5))
         let cli = RPCClient(connection: connections["cli"]!)
         _ = try await cli.call(ScorerRPC.drawOverlay, OverlayRequest(), timeout: .seconds(5))
         _ = try await cli.call(OrchestratorRPC.status, ExperimentStatusRequest(), timeout: .seconds(5))

@@ -69,7 +69,7 @@ import Testing
 
     @Test func everyServiceAnswersPing() {
         let services = Set(ProtoContracts.methods.map(\.service))
-        #expect(services == ["Ingest", "Trainer", "Scorer", "Selector", "Stats", "Orchestrator"])
+        #expect(services == ["Ingest", "Trainer", "Scorer", "Selector", "Stats", "Orchestrator", "Dashboard"])
         for service in services {
             let ping = ProtoContracts.methods.first { $0.service == service && $0.method == "Ping" }
             #expect(ping?.subject == "activeseg.v1.\(service.lowercased()).ping", "\(service) has no Ping")

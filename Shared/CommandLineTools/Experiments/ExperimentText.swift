@@ -3,8 +3,8 @@ import Foundation
 import Proto
 import SwiftProtobuf
 
-/// How experiments read on a terminal and in `--json`.
-enum ExperimentText {
+/// How experiments read on a terminal and in `--json`, and on the dashboard's pages.
+public enum ExperimentText {
     static func json(_ message: some SwiftProtobuf.Message) throws -> String {
         var options = JSONEncodingOptions()
         options.preserveProtoFieldNames = true
@@ -12,11 +12,11 @@ enum ExperimentText {
     }
 
     /// The strategy as ``StrategyName`` spells it; the wire name for one the product does not run.
-    static func strategy(_ method: UncertaintyMethod, _ restriction: Restriction) -> String {
+    public static func strategy(_ method: UncertaintyMethod, _ restriction: Restriction) -> String {
         StrategyName(method, restriction)?.description ?? "\(method)+\(restriction)"
     }
 
-    static func state(_ state: ExperimentState) -> String {
+    public static func state(_ state: ExperimentState) -> String {
         switch state {
         case .created: "created"
         case .running: "running"
@@ -28,7 +28,7 @@ enum ExperimentText {
         }
     }
 
-    static func phase(_ phase: Proto.RoundPhase) -> String {
+    public static func phase(_ phase: Proto.RoundPhase) -> String {
         switch phase {
         case .training: "training"
         case .evaluating: "evaluating"
@@ -41,16 +41,16 @@ enum ExperimentText {
         }
     }
 
-    static func isTerminal(_ state: ExperimentState) -> Bool {
+    public static func isTerminal(_ state: ExperimentState) -> Bool {
         state == .finished || state == .cancelled || state == .failed
     }
 
     /// Share of the training pool annotated so far.
-    static func labelShare(_ status: ExperimentStatus) -> Double {
+    public static func labelShare(_ status: ExperimentStatus) -> Double {
         dataShare(annotated: Int(status.annotatedCases), of: Int(status.annotatedCases + status.poolCases))
     }
 
-    static func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
+    public static func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
 
     /// One line: what, where, how far.
     static func line(_ status: ExperimentStatus) -> String {

@@ -10,7 +10,7 @@ import Statistics
 ///
 /// Made from the stored per-case Dice with the Statistics library, as `activeseg report` is, and
 /// with the experiment's own t-test, so each line agrees with the orchestrator's verdict.
-struct RoundProgress {
+public struct RoundProgress {
     /// Rounds already shown, by experiment id.
     private var shown: [String: Int] = [:]
     private var marginExplained = false
@@ -46,7 +46,7 @@ struct RoundProgress {
     }
 
     /// The design the orchestrator tests with: the spec's, paired when unset.
-    static func design(_ test: TTest) -> TOSTDesign {
+    public static func design(_ test: TTest) -> TOSTDesign {
         switch test {
         case .pooled: .pooled
         case .welch: .welch

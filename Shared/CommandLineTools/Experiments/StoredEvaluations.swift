@@ -6,7 +6,7 @@ import Statistics
 /// The per-case test Dice the scorer stored for experiments' rounds and for the full-data model, as
 /// the orchestrator's `Evaluations` rpc answers them: its status and comparison methods return
 /// summaries only, and a report needs every case's number.
-struct StoredEvaluations: Sendable {
+public struct StoredEvaluations: Sendable {
     /// The strategy as `StrategyName` spells it, by experiment.
     var strategies: [String]
     var evaluations: [StrategyEvaluation]
@@ -15,7 +15,7 @@ struct StoredEvaluations: Sendable {
     var fullDataMembers: Int
     var trainingPoolSize: Int
 
-    init(_ set: EvaluationSet) {
+    public init(_ set: EvaluationSet) {
         strategies = set.experiments.map { ExperimentText.strategy($0.strategy, $0.restriction) }
         evaluations = zip(set.experiments, strategies).map { experiment, strategy in
             StrategyEvaluation(
@@ -35,7 +35,7 @@ struct StoredEvaluations: Sendable {
     /// repetitions being the baseline when it is among them (else the first strategy's); nil while
     /// the full-data model has no stored Dice (it is still training, or an unlabelled training
     /// pool has none).
-    func analysis(design: TOSTDesign = .paired) throws -> LearningCurveAnalysis? {
+    public func analysis(design: TOSTDesign = .paired) throws -> LearningCurveAnalysis? {
         guard !fullDataDice.isEmpty, let first = strategies.first else { return nil }
         return try LearningCurveAnalysis(
             trainingPoolSize: trainingPoolSize, fullDataDice: fullDataDice,

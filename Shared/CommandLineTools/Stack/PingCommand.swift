@@ -17,7 +17,7 @@ struct PingCommand: ContextualCommand {
 
     /// The services that answer a Ping, as their executables and compose.yaml name them.
     enum Service: String, ExpressibleByArgument, CaseIterable {
-        case ingest, orchestrator, selector, stats, trainer, scorer
+        case ingest, orchestrator, selector, stats, trainer, scorer, dashboard
 
         var ping: RPCMethod<HealthPing, HealthPong> {
             switch self {
@@ -27,6 +27,7 @@ struct PingCommand: ContextualCommand {
             case .stats: StatsRPC.ping
             case .trainer: TrainerRPC.ping
             case .scorer: ScorerRPC.ping
+            case .dashboard: DashboardRPC.ping
             }
         }
     }

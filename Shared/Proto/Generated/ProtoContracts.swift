@@ -5,11 +5,12 @@
 /// was generated from (compared with the sources by a test, so a forgotten regeneration fails).
 public enum ProtoContracts: Sendable {
     /// SHA-256 over the sorted `.proto` paths and contents under `Protos/`.
-    public static let sourceSHA256 = "5f07dda81fd340b8e0285aa8803586f2cca6e220bddc0fcac1e517739e0647ea"
+    public static let sourceSHA256 = "2ec6947e12808926ab034fae11bc31467fdb8cd9d48c5f9a3548b8fb535a6b30"
 
     /// Every rpc method of every service.
     public static let methods: [AnyRPCMethod] =
-        IngestRPC.methods
+        DashboardRPC.methods
+            + IngestRPC.methods
             + OrchestratorRPC.methods
             + ScorerRPC.methods
             + SelectorRPC.methods

@@ -884,11 +884,23 @@ public nonisolated struct CasePick: Sendable {
   /// Its name in the dataset.
   public var caseName: String = String()
 
+  /// The uncertainty score the round ranked it by (scored with the previous round's models);
+  /// absent where no score was made: round 0's initial set and random query.
+  public var uncertainty: Double {
+    get {_uncertainty ?? 0}
+    set {_uncertainty = newValue}
+  }
+  /// Returns true if `uncertainty` has been explicitly set.
+  public var hasUncertainty: Bool {self._uncertainty != nil}
+  /// Clears the value of `uncertainty`. Subsequent reads from it will return its default value.
+  public mutating func clearUncertainty() {self._uncertainty = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _annotatedRound: UInt32? = nil
+  fileprivate var _uncertainty: Double? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -1940,7 +1952,7 @@ nonisolated extension CasePicks: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
 
 nonisolated extension CasePick: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CasePick"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}experiment_id\0\u{3}experiment_name\0\u{1}strategy\0\u{1}restriction\0\u{3}selected_round\0\u{3}selection_rank\0\u{3}annotated_round\0\u{3}case_id\0\u{3}case_name\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}experiment_id\0\u{3}experiment_name\0\u{1}strategy\0\u{1}restriction\0\u{3}selected_round\0\u{3}selection_rank\0\u{3}annotated_round\0\u{3}case_id\0\u{3}case_name\0\u{1}uncertainty\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1957,6 +1969,7 @@ nonisolated extension CasePick: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
       case 7: try { try decoder.decodeSingularUInt32Field(value: &self._annotatedRound) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
       case 9: try { try decoder.decodeSingularStringField(value: &self.caseName) }()
+      case 10: try { try decoder.decodeSingularDoubleField(value: &self._uncertainty) }()
       default: break
       }
     }
@@ -1994,6 +2007,9 @@ nonisolated extension CasePick: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
     if !self.caseName.isEmpty {
       try visitor.visitSingularStringField(value: self.caseName, fieldNumber: 9)
     }
+    try { if let v = self._uncertainty {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 10)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2007,6 +2023,7 @@ nonisolated extension CasePick: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
     if lhs._annotatedRound != rhs._annotatedRound {return false}
     if lhs.caseID != rhs.caseID {return false}
     if lhs.caseName != rhs.caseName {return false}
+    if lhs._uncertainty != rhs._uncertainty {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
