@@ -138,27 +138,29 @@ import Testing
         try await ingestEvents.ensure()
         try await ingestEvents.publish(CaseIngested(), scope: "dataset-1", id: "case-1", source: "tests")
 
-        // `events tail`: a consumer of its own on the event stream, read, then deleted.
-        let cli = EventStream(jetStream: try await jetStream("cli"), subjectPrefix: "")
-        let durable = "activeseg_cli_tail_test"
-        #expect(try await cli.jetStream.streamState(cli.name).messages == 3)
-        try await cli.jetStream.ensureConsumer(
-            stream: cli.name, ConsumerConfiguration(durableName: durable, filterSubject: cli.subjects))
-        let tail = try await cli.jetStream.pullConsumer(stream: cli.name, durableName: durable)
-        let events = try await within(.seconds(30), "three events") {
-            var subjects: [String] = []
-            while subjects.count < 3 {
-                for message in try await tail.fetch(maxMessages: 3, timeout: .milliseconds(500)) {
-                    subjects.append(message.subject)
-                    try await message.ack()
+        // `events tail` and the dashboard: a consumer of its own on the event stream, read, then deleted.
+        for user in ["cli", "dashboard"] {
+            let reader = EventStream(jetStream: try await jetStream(user), subjectPrefix: "")
+            let durable = "activeseg_\(user)_test"
+            #expect(try await reader.jetStream.streamState(reader.name).messages == 3)
+            try await reader.jetStream.ensureConsumer(
+                stream: reader.name, ConsumerConfiguration(durableName: durable, filterSubject: reader.subjects))
+            let tail = try await reader.jetStream.pullConsumer(stream: reader.name, durableName: durable)
+            let events = try await within(.seconds(30), "three events for \(user)") {
+                var subjects: [String] = []
+                while subjects.count < 3 {
+                    for message in try await tail.fetch(maxMessages: 3, timeout: .milliseconds(500)) {
+                        subjects.append(message.subject)
+                        try await message.ack()
+                    }
                 }
+                return subjects
             }
-            return subjects
+            #expect(
+                Set(events.map { $0.split(separator: ".").suffix(2).joined(separator: ".") })
+                    == ["round.started", "round.training", "case.ingested"])
+            try await reader.jetStream.deleteConsumer(stream: reader.name, durableName: durable)
         }
-        #expect(
-            Set(events.map { $0.split(separator: ".").suffix(2).joined(separator: ".") })
-                == ["round.started", "round.training", "case.ingested"])
-        try await cli.jetStream.deleteConsumer(stream: cli.name, durableName: durable)
         #expect(nats.violations.isEmpty, "refused: \(nats.violations)")
     }
 
