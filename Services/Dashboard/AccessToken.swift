@@ -34,7 +34,9 @@ struct AccessToken: Sendable {
     }
 
     private func matches(_ candidate: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: candidate.count ^ secret.count)
+        // The length is compared as a whole: a byte of it alone would let the token followed by
+        // any 256 bytes in.
+        var difference: UInt8 = candidate.count == secret.count ? 0 : 1
         for index in secret.indices {
             difference |= secret[index] ^ (index < candidate.count ? candidate[index] : 0)
         }
