@@ -34,6 +34,8 @@ struct MalformedRequestTests {
             var groups = try await deployment.selectorAndStats()
             groups.append(try await deployment.ingest(artifacts: artifacts))
             groups.append(try await deployment.workerHealth("trainer", ping: TrainerRPC.ping))
+            // The dashboard's only rpc is its Ping, served as its executable serves it.
+            groups.append(try await deployment.workerHealth("dashboard", ping: DashboardRPC.ping))
             groups.append(
                 try await deployment.workerHealth(
                     "scorer", ping: ScorerRPC.ping, responders: deployment.scorerResponders(artifacts: artifacts)))
@@ -42,6 +44,7 @@ struct MalformedRequestTests {
             // The orchestrator serves once it leads; the others start serving meanwhile.
             for ping in [
                 OrchestratorRPC.ping, IngestRPC.ping, TrainerRPC.ping, ScorerRPC.ping, SelectorRPC.ping, StatsRPC.ping,
+                DashboardRPC.ping,
             ] {
                 try await deployment.waitUntilServing(client, ping)
             }
@@ -185,7 +188,10 @@ struct MalformedRequestTests {
                     }
                 ) { $0.rounds.map(\.round) == [0] },
             ]
-            + [IngestRPC.ping, OrchestratorRPC.ping, ScorerRPC.ping, SelectorRPC.ping, StatsRPC.ping, TrainerRPC.ping]
+            + [
+                IngestRPC.ping, OrchestratorRPC.ping, ScorerRPC.ping, SelectorRPC.ping, StatsRPC.ping, TrainerRPC.ping,
+                DashboardRPC.ping,
+            ]
             .map {
                 ping -> ValidRequest in .answered(ping, HealthPing()) { $0.service == ping.service }
             }
