@@ -6,12 +6,9 @@ public struct ConsumerState: Sendable, Hashable {
     public var pending: UInt64
     /// Messages taken and not yet acknowledged.
     public var ackPending: Int64
-    /// Messages delivered more than once and not yet acknowledged.
-    public var redelivered: Int64
 
     init(_ info: UnsafeMutablePointer<jsConsumerInfo>?) {
         pending = info?.pointee.NumPending ?? 0
         ackPending = info?.pointee.NumAckPending ?? 0
-        redelivered = info?.pointee.NumRedelivered ?? 0
     }
 }
