@@ -182,7 +182,7 @@ let package = Package(
         .executableTarget(
             name: "DashboardService",
             dependencies: [
-                "CommandLineTools", "Domain", "Reporting", "Statistics", "ServiceRuntime", "Bus", "Proto",
+                "Artifacts", "CommandLineTools", "Domain", "Reporting", "Statistics", "ServiceRuntime", "Bus", "Proto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -13,6 +13,7 @@ enum DashboardAssets {
         .not-equivalent { color: #8c2d04; }
         .note { color: #555; font-style: italic; }
         figure { margin: 0.5rem 0 1.5rem; }
+        img.overlay { display: block; width: 128px; height: auto; image-rendering: pixelated; }
         section { margin-bottom: 1.5rem; }
 
         """

@@ -1,4 +1,6 @@
+import Artifacts
 import Bus
+import Foundation
 import Hummingbird
 import Logging
 import Proto
@@ -17,16 +19,20 @@ enum DashboardMain {
         await ServiceApplication<DashboardSettings>(service: "dashboard") { _, environment in
             try DashboardSettings(environment: environment)
         }.run { context in
-            let log = EventLog()
             let client = RPCClient(connection: context.connection, subjectPrefix: context.configuration.subjectPrefix)
             let events = EventStream(
                 jetStream: try JetStream(connection: context.connection),
                 subjectPrefix: context.configuration.subjectPrefix)
             let settings = context.settings
             let logger = context.logger
+            let log = EventLog(limit: settings.eventLimit)
+            let pictures = PickPictures(
+                client: client,
+                artifacts: try ArtifactStore(root: URL(fileURLWithPath: context.configuration.artifactRoot)),
+                capacity: settings.pictureLimit)
             let server = Application(
                 router: DashboardRoutes.router(
-                    queries: DashboardQueries(client: client, log: log), live: LiveStream(log: log),
+                    queries: DashboardQueries(client: client, log: log), pictures: pictures, live: LiveStream(log: log),
                     token: settings.token),
                 configuration: ApplicationConfiguration(
                     address: .hostname(settings.host, port: settings.port), serverName: "activeseg-dashboard"),

@@ -7,7 +7,7 @@ import Statistics
 
 /// Builds each page's content from its one owner: the orchestrator's rpcs for what is on record
 /// (experiments and their status, the stored per-case Dice, the picks, a comparison), as the
-/// command line reads them, and the `EventLog` for what only the events carry (phase times, training
+/// command line reads them, the picks' models for their pictures (`PickPictures`), and the `EventLog` for what only the events carry (phase times, training
 /// progress, the latest round's verdict). The dashboard reads no database.
 struct DashboardQueries: Sendable {
     let client: RPCClient
@@ -30,11 +30,11 @@ struct DashboardQueries: Sendable {
     func experiment(_ id: String) async throws -> ExperimentPage {
         let status = try await client.call(
             OrchestratorRPC.status, .with { $0.experimentID = id }, timeout: Self.timeout)
-        let picks = try await client.call(
-            OrchestratorRPC.listPicks, .with { $0.experimentID = id }, timeout: Self.timeout)
+        let picks = try await PickPictures.picks(of: id, client: client, timeout: Self.timeout)
         let (analysis, note) = try await curve(of: [status])
         return ExperimentPage(
-            status: status, analysis: analysis, analysisNote: note ?? "", picks: picks.picks,
+            status: status, analysis: analysis, analysisNote: note ?? "", picks: picks.all,
+            pictured: Set(picks.pictured.map { PickPictures.Key(experiment: id, round: $0.round, rank: $0.rank) }),
             activity: ExperimentActivity(await log.events(of: id)), now: Date())
     }
 

@@ -8,6 +8,8 @@ import ServiceRuntime
 /// - `/`: the experiments; `/experiments/<id>`: one experiment; `/comparisons`: the comparisons.
 ///   Each answers the whole page, or with `?fragment=1` the content of its `<main>` alone, which
 ///   the page's script fetches after an event.
+/// - `/experiments/<id>/picks/<round>/<rank>/overlay.png`: the overlay picture of a pick
+///   (`PickPictures`); 404 for a pick without one, 503 when the scorer cannot draw it now.
 /// - `/events?experiment=<id>&after=<sequence>`: the live event stream of one experiment (every
 ///   experiment's without `experiment`).
 /// - `/assets/dashboard.css`, `/assets/dashboard.js`: the stylesheet and the script.
@@ -15,8 +17,9 @@ import ServiceRuntime
 /// With an `AccessToken`, every URL needs it. An orchestrator that does not answer is a 503 page
 /// saying so, an unknown experiment a 404.
 enum DashboardRoutes {
-    static func router(queries: DashboardQueries, live: LiveStream, token: AccessToken?) -> Router<BasicRequestContext>
-    {
+    static func router(
+        queries: DashboardQueries, pictures: PickPictures, live: LiveStream, token: AccessToken?
+    ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         if let token { router.add(middleware: AccessTokenMiddleware(token: token)) }
         router.get("/") { request, _ in
@@ -32,6 +35,28 @@ enum DashboardRoutes {
                 request, title: "Experiment \(id)", events: "/events?experiment=\(id)",
                 sequence: await queries.log.lastSequence(of: id)
             ) { try await queries.experiment(id).fragment }
+        }
+        router.get("/experiments/:id/picks/:round/:rank/overlay.png") { _, context in
+            let key = PickPictures.Key(
+                experiment: try context.parameters.require("id"),
+                round: try context.parameters.require("round", as: Int.self),
+                rank: try context.parameters.require("rank", as: Int.self))
+            let png: Data
+            do throws(PickPictures.Failure) {
+                png = try await pictures.png(key)
+            } catch {
+                switch error {
+                case .noPicture:
+                    return text(
+                        .notFound, "This pick has no picture: it was not picked by a model, or its label is awaited.")
+                case .unavailable(let reason):
+                    return text(.serviceUnavailable, "The picture cannot be drawn now: \(reason)")
+                }
+            }
+            // A pick's picture never changes: the browser keeps it across the page's live refreshes.
+            return Response(
+                status: .ok, headers: [.contentType: "image/png", .cacheControl: "private, max-age=86400, immutable"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: png)))
         }
         router.get("/comparisons") { request, _ in
             try await page(
@@ -83,6 +108,12 @@ enum DashboardRoutes {
         return Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    private static func text(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: message + "\n")))
     }
 
     private static func asset(_ text: String, type: String) -> Response {

@@ -12,10 +12,16 @@ import ServiceRuntime
 /// - `ACTIVESEG_DASHBOARD_TOKEN`: when set, every request must carry it, as
 ///   `Authorization: Bearer <token>` or as the password of HTTP basic authentication (any user
 ///   name), which is how a browser sends it; default: none, every request is answered.
+/// - `ACTIVESEG_DASHBOARD_EVENT_LIMIT`: how many events the dashboard holds in memory, at least 1
+///   (default 100000, see `EventLog`).
+/// - `ACTIVESEG_DASHBOARD_PICTURE_LIMIT`: how many overlay pictures of picks it keeps in memory once
+///   drawn, at least 1 (default 256, see `PickPictures`).
 struct DashboardSettings: Sendable {
     var host = "127.0.0.1"
     var port = 8080
     var token: AccessToken?
+    var eventLimit = EventLog.defaultLimit
+    var pictureLimit = PickPictures.defaultCapacity
 
     init() {}
 
@@ -31,5 +37,16 @@ struct DashboardSettings: Sendable {
             port = parsed
         }
         token = value("ACTIVESEG_DASHBOARD_TOKEN").map(AccessToken.init)
+        eventLimit = try Self.count(value, "ACTIVESEG_DASHBOARD_EVENT_LIMIT") ?? eventLimit
+        pictureLimit = try Self.count(value, "ACTIVESEG_DASHBOARD_PICTURE_LIMIT") ?? pictureLimit
+    }
+
+    private static func count(_ value: (String) -> String?, _ key: String) throws(ServiceConfigurationError) -> Int? {
+        guard let text = value(key) else { return nil }
+        guard let parsed = Int(text), parsed >= 1 else {
+            throw ServiceConfigurationError(
+                .invalidValue, key: key, detail: "expected a whole number ≥ 1, got '\(text)'")
+        }
+        return parsed
     }
 }

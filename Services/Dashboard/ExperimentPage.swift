@@ -15,6 +15,8 @@ struct ExperimentPage: Sendable {
     /// Why there is no analysis, for the reader.
     var analysisNote: String
     var picks: [CasePick]
+    /// The picks that have an overlay picture.
+    var pictured: Set<PickPictures.Key>
     var activity: ExperimentActivity
     /// The time a phase still running is measured to.
     var now: Date
@@ -117,6 +119,17 @@ struct ExperimentPage: Sendable {
             + "</section>\n"
     }
 
+    /// The pick's overlay picture, loaded when scrolled into view and linked at full size; a dash
+    /// where it has none (the initial set, a label awaited).
+    private func picture(of pick: CasePick) -> String {
+        let key = PickPictures.Key(
+            experiment: status.experimentID, round: Int(pick.selectedRound), rank: Int(pick.selectionRank))
+        guard pictured.contains(key) else { return "—" }
+        let path = HTML.escape(key.path)
+        let alt = HTML.escape("\(pick.caseName), round \(pick.selectedRound): truth and prediction")
+        return "<a href=\"\(path)\"><img class=\"overlay\" src=\"\(path)\" alt=\"\(alt)\" loading=\"lazy\"></a>"
+    }
+
     private var pickList: String {
         guard !picks.isEmpty else {
             return "<section><h2>Picked cases</h2><p class=\"note\">No case is picked yet.</p></section>\n"
@@ -125,11 +138,15 @@ struct ExperimentPage: Sendable {
             [
                 "\(pick.selectedRound)", "\(pick.selectionRank)", HTML.escape(pick.caseName),
                 pick.hasUncertainty ? HTML.fixed(pick.uncertainty, 6) : "—",
-                pick.hasAnnotatedRound ? "from round \(pick.annotatedRound)" : "label awaited",
+                pick.hasAnnotatedRound ? "from round \(pick.annotatedRound)" : "label awaited", picture(of: pick),
             ]
         }
         return "<section><h2>Picked cases</h2>\n"
-            + HTML.table(id: "picks", headers: ["Round", "Rank", "Case", "Uncertainty", "Annotated"], rows: rows)
-            + "</section>\n"
+            + HTML.table(
+                id: "picks", headers: ["Round", "Rank", "Case", "Uncertainty", "Annotated", "Truth and prediction"],
+                rows: rows)
+            + "<p class=\"note\">Each picture is the case's largest-tumour axial slice with the truth it was "
+            + "annotated with and the prediction of the model that picked it (the round before's), drawn by the "
+            + "scorer the first time it is shown.</p>\n</section>\n"
     }
 }

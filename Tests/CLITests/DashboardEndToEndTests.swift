@@ -5,6 +5,10 @@ import ServiceRuntime
 import TestSupport
 import Testing
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 /// The dashboard as a researcher uses it, in a real browser (headless chromium) against every
 /// service running as its own process on the `tiny` profile: a two-round comparison of random and
 /// margins runs, then each page is photographed and read, and an event published while the
@@ -60,12 +64,36 @@ import Testing
             #expect(Self.rows(of: "picks", in: page) == 4 + 2 * Self.rounds, "every pick is listed")
             #expect(Self.rows(of: "timeline", in: page) == Self.rounds + 1)
             #expect(Self.rows(of: "training", in: page) > 0, "the last round's training epochs are shown")
+            try await checkPictures(in: page, base: base)
 
             let comparisons = try await Chromium.dom(base + "/comparisons")
             #expect(Self.rows(of: "comparison-0", in: comparisons) == 2, "\(comparisons)")
 
             try await checkLiveUpdate(of: margins, base: base, environment: environment)
         }
+    }
+
+    /// The picks of rounds 1 and later have their overlay picture, which the scorer draws on the
+    /// first request: a PNG, the same bytes when asked again.
+    private func checkPictures(in page: String, base: String) async throws {
+        let sources = page.components(separatedBy: "<img class=\"overlay\" src=\"").dropFirst().map {
+            String($0.prefix { $0 != "\"" })
+        }
+        #expect(sources.count == 2 * Self.rounds, "a picture for each pick a model made")
+        let source = try #require(sources.first)
+        var pictures: [Data] = []
+        for _ in 0..<2 {
+            let (data, response) = try await URLSession.shared.data(from: try #require(URL(string: base + source)))
+            let http = try #require(response as? HTTPURLResponse)
+            #expect(http.statusCode == 200 && http.value(forHTTPHeaderField: "Content-Type") == "image/png")
+            #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG")
+            pictures.append(data)
+        }
+        #expect(pictures[0] == pictures[1])
+        let (_, missing) = try await URLSession.shared.data(
+            from: try #require(
+                URL(string: base + source.replacingOccurrences(of: "/overlay.png", with: "9/overlay.png"))))
+        #expect((missing as? HTTPURLResponse)?.statusCode == 404, "a pick that does not exist has no picture")
     }
 
     /// Opens the experiment's page, publishes a training-progress event for it, and reads the page

@@ -114,7 +114,9 @@ import Testing
                     $0.caseName = "Synth_00001"
                     $0.annotatedRound = 0
                 },
-            ], activity: ExperimentActivity(Self.events()), now: Self.start.addingTimeInterval(200))
+            ],
+            pictured: [.init(experiment: Self.status().experimentID, round: 1, rank: 0)],
+            activity: ExperimentActivity(Self.events()), now: Self.start.addingTimeInterval(200))
         let html = page.fragment
         #expect(html.components(separatedBy: "<circle").count - 1 == 3, "a point per round")
         #expect(html.contains("class=\"equivalence-margin\"") && html.contains("class=\"full-data\""))
@@ -123,12 +125,16 @@ import Testing
         #expect(html.contains("0.9876") && html.contains("0.321"))
         #expect(html.contains("Synth_00007") && html.contains("-0.123456") && html.contains("Synth_00001"))
         #expect(html.contains("equivalent at round 2"))
+        let picture = "/experiments/\(Self.status().experimentID)/picks/1/0/overlay.png"
+        #expect(
+            html.components(separatedBy: "<img").count - 1 == 1 && html.contains("src=\"\(picture)\""),
+            "the model's pick has its picture, the initial one none")
     }
 
     @Test func withoutStoredDiceThePageSaysWhyThereIsNoCurve() {
         let page = ExperimentPage(
             status: Self.status(), analysis: nil, analysisNote: "The full-data model has no test Dice yet",
-            picks: [], activity: ExperimentActivity([]), now: Self.start)
+            picks: [], pictured: [], activity: ExperimentActivity([]), now: Self.start)
         #expect(page.fragment.contains("The full-data model has no test Dice yet") && !page.fragment.contains("<svg"))
     }
 

@@ -25,7 +25,7 @@ import Testing
             [
                 answering(OrchestratorRPC.advance), answering(OrchestratorRPC.status), answering(OrchestratorRPC.list),
                 answering(OrchestratorRPC.compare), answering(OrchestratorRPC.evaluations),
-                answering(OrchestratorRPC.listPicks),
+                answering(OrchestratorRPC.listPicks), answering(OrchestratorRPC.listModels),
             ]
         case "selector": [answering(SelectorRPC.select)]
         case "stats": [answering(StatsRPC.analyze)]
@@ -65,13 +65,15 @@ import Testing
         _ = try await orchestrator.call(StatsRPC.analyze, StatsRequest(), timeout: .seconds(5))
         let ingest = RPCClient(connection: connections["ingest"]!)
         _ = try await ingest.call(OrchestratorRPC.advance, AdvanceExperimentRequest(), timeout: .seconds(5))
-        // The dashboard's views.
+        // The dashboard's views, and the pictures of picks it has the scorer draw.
         let dashboard = RPCClient(connection: connections["dashboard"]!)
         _ = try await dashboard.call(OrchestratorRPC.list, ListExperimentsRequest(), timeout: .seconds(5))
         _ = try await dashboard.call(OrchestratorRPC.status, ExperimentStatusRequest(), timeout: .seconds(5))
         _ = try await dashboard.call(OrchestratorRPC.compare, CompareExperimentsRequest(), timeout: .seconds(5))
         _ = try await dashboard.call(OrchestratorRPC.evaluations, EvaluationsRequest(), timeout: .seconds(5))
         _ = try await dashboard.call(OrchestratorRPC.listPicks, ListPicksRequest(), timeout: .seconds(5))
+        _ = try await dashboard.call(OrchestratorRPC.listModels, ListModelsRequest(), timeout: .seconds(5))
+        _ = try await dashboard.call(ScorerRPC.drawOverlay, OverlayRequest(), timeout: .seconds(5))
         let cli = RPCClient(connection: connections["cli"]!)
         _ = try await cli.call(ScorerRPC.drawOverlay, OverlayRequest(), timeout: .seconds(5))
         _ = try await cli.call(OrchestratorRPC.status, ExperimentStatusRequest(), timeout: .seconds(5))

@@ -5,22 +5,12 @@ import Proto
 
 /// The report's `overlays/` folder, the paper's Fig. 3 for every case a strategy picked: its
 /// largest-tumor axial slice with the truth it was annotated with and the prediction of the model it
-/// was picked with — the previous round's, whose uncertainty chose it (for bootstrap, the first
-/// member's). The initial random set has no such model and is left out. The orchestrator lists the
-/// picks and the models; the scorer draws each picture (``ScorerOverlay``).
+/// was picked with (``PickedCase``). The orchestrator lists the picks and the models; the scorer
+/// draws each picture (``ScorerOverlay``).
 ///
 /// One folder per experiment, named after its strategy (with the experiment id's first eight digits
 /// when the report holds the strategy twice), one `round-R-RANK-CASE.png` per pick.
 enum PickedCaseOverlays {
-    /// A picked case and the checkpoint to draw it with.
-    struct Pick: Sendable {
-        var round: Int
-        var rank: Int
-        var caseID: CaseID
-        var caseName: String
-        var checkpoint: ArtifactID
-    }
-
     /// Writes the pictures of every experiment's picks; returns how many.
     static func write(
         _ experiments: [(id: ExperimentID, strategy: String)], to folder: URL, context: CommandContext
@@ -51,28 +41,11 @@ enum PickedCaseOverlays {
         }
     }
 
-    /// The cases picked in rounds ≥ 1 and annotated (a human-mode pick has no truth before its
-    /// labels are imported) whose round before has a model, with that model's checkpoint (the first
-    /// member's of an ensemble), in the order they were picked.
-    static func picks(of experiment: ExperimentID, _ client: ServiceClient) async throws -> [Pick] {
+    /// The experiment's picks that have a picture, with the checkpoints to draw them with.
+    static func picks(of experiment: ExperimentID, _ client: ServiceClient) async throws -> [PickedCase] {
         let picks = try await client.call(OrchestratorRPC.listPicks, .with { $0.experimentID = experiment.wireForm })
-            .picks
-        var checkpoints: [Int: String] = [:]
-        for model in try await ModelSummary.matching(client, experiment: experiment)
-        where (model.ensembleMember ?? 0) == 0 {
-            if let round = model.round { checkpoints[round] = model.checkpointSHA256 }
-        }
-        return try picks.filter { $0.selectedRound > 0 && $0.hasAnnotatedRound }.compactMap { pick -> Pick? in
-            guard let hash = checkpoints[Int(pick.selectedRound) - 1] else { return nil }
-            guard let checkpoint = ArtifactID(sha256: hash), let caseID = CaseID(wireForm: pick.caseID) else {
-                throw CommandLineError(
-                    .failed, subject: "orchestrator",
-                    detail: "answered a pick of case '\(pick.caseID)' or a checkpoint hash '\(hash)' that is malformed")
-            }
-            return Pick(
-                round: Int(pick.selectedRound), rank: Int(pick.selectionRank), caseID: caseID,
-                caseName: pick.caseName, checkpoint: checkpoint)
-        }
+        let models = try await client.call(OrchestratorRPC.listModels, .with { $0.experimentID = experiment.wireForm })
+        return try PickedCase.pairing(picks.picks, with: models.models)
     }
 
     private static func createFolder(_ url: URL) throws {
