@@ -27,7 +27,8 @@ extension VoxelGrid where Voxel == Float {
     /// One axis of the separable convolution, `inner` lines at a time so the inner loop is a vector
     /// operation over whole rows.
     private static func convolve(
-        _ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, kernel: [Float], along layout: AxisLayout
+        _ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, kernel: [Float],
+        along layout: AxisLayout
     ) {
         let radius = kernel.count / 2
         let (count, inner) = (layout.count, layout.inner)

@@ -40,8 +40,9 @@ struct MattesMutualInformation {
     let movingBinSize: Double
     let movingNormalisedMinimum: Double
 
-    /// Samples every `stride`-th voxel of the mask (in storage order) of the fixed image; the fixed
-    /// intensities are binned over the range of the samples, the moving ones over the moving image's.
+    /// Samples every `stride`-th voxel of the mask (in storage order) of the fixed image, each moved
+    /// by a fixed offset within its voxel (`jitter`) and read there by trilinear interpolation; the
+    /// fixed intensities are binned over the range of the samples, the moving ones over the moving image's.
     init(fixed: Volume, mask: LabelVolume, moving: Volume, bins: Int, stride: Int) {
         precondition(mask.shape == fixed.shape, "the mask shares the fixed image's grid")
         precondition(bins > 2 * Self.padding + 1, "too few histogram bins")
@@ -49,13 +50,21 @@ struct MattesMutualInformation {
         var values: [Float] = []
         var seen = 0
         let shape = fixed.shape
+        let last = SIMD3(Double(shape.x - 1), Double(shape.y - 1), Double(shape.z - 1))
         for k in 0..<shape.z {
             for j in 0..<shape.y {
                 for i in 0..<shape.x where mask.voxels[shape.offset(i, j, k)] != 0 {
                     if seen % stride == 0 {
-                        let (x, y, z) = fixed.affine.apply((Double(i), Double(j), Double(k)))
+                        let index = pointwiseMin(
+                            pointwiseMax(
+                                SIMD3(Double(i), Double(j), Double(k)) + Self.jitter(seen, shape: shape), .zero),
+                            last)
+                        let (x, y, z) = fixed.affine.apply((index.x, index.y, index.z))
                         points.append(SIMD3(x, y, z))
-                        values.append(fixed.voxels[shape.offset(i, j, k)])
+                        values.append(
+                            fixed.voxels.withUnsafeBufferPointer { image in
+                                Float(Self.trilinear(image.baseAddress!, shape, at: index)?.0 ?? 0)
+                            })
                     }
                     seen += 1
                 }
@@ -223,6 +232,21 @@ struct MattesMutualInformation {
         return Evaluation(
             value: -information, gradient: gradient, validSamples: valid,
             overlap: Double(onForeground) / Double(max(sampleCount, 1)))
+    }
+
+    /// A fixed, pseudo-random offset of up to half a voxel along each axis for the `n`-th mask voxel
+    /// (splitmix64 of n), kept inside the grid. Samples on the fixed lattice would meet the moving
+    /// lattice at the same few phases at every transform, and trilinear interpolation's smoothing,
+    /// which varies with that phase, would pull the optimum towards lattice alignment; ITK jitters
+    /// its regular samples for the same reason.
+    static func jitter(_ n: Int, shape: GridShape) -> SIMD3<Double> {
+        var z = UInt64(n) &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        let offsets = SIMD3(Double(z & 0xFFFF), Double((z >> 16) & 0xFFFF), Double((z >> 32) & 0xFFFF)) / 65536 - 0.5
+        // Axes of one voxel get no offset; elsewhere the interpolant needs a neighbour.
+        return offsets * SIMD3(shape.x > 1 ? 0.999 : 0, shape.y > 1 ? 0.999 : 0, shape.z > 1 ? 0.999 : 0)
     }
 
     /// The trilinear interpolant and its gradient (per voxel index) at a continuous index, or nil

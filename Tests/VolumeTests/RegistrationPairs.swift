@@ -60,7 +60,8 @@ struct RegistrationPairs {
     init() throws {
         func read(_ tissue: String) throws -> Volume {
             try NIfTI.readImage(
-                at: Self.templateFolder.appendingPathComponent("mni_icbm152_\(tissue)_tal_nlin_sym_09a_converted.nii.gz"),
+                at: Self.templateFolder.appendingPathComponent(
+                    "mni_icbm152_\(tissue)_tal_nlin_sym_09a_converted.nii.gz"),
                 requireContent: false)
         }
         let gm = try read("gm"), wm = try read("wm")
@@ -208,7 +209,8 @@ struct RegistrationPairs {
     static func meanDisplacement(_ found: Affine, _ truth: Affine, over points: [SIMD3<Double>]) -> Double {
         let total = points.reduce(0.0) { sum, p in
             let a = found.apply((p.x, p.y, p.z)), b = truth.apply((p.x, p.y, p.z))
-            return sum + ((a.0 - b.0) * (a.0 - b.0) + (a.1 - b.1) * (a.1 - b.1) + (a.2 - b.2) * (a.2 - b.2)).squareRoot()
+            return sum
+                + ((a.0 - b.0) * (a.0 - b.0) + (a.1 - b.1) * (a.1 - b.1) + (a.2 - b.2) * (a.2 - b.2)).squareRoot()
         }
         return total / Double(max(points.count, 1))
     }

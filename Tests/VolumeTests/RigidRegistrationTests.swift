@@ -144,7 +144,8 @@ import Testing
             try Preprocessor(settings).run(caseID: "far", t1c: Self.fixedPhantom, t2: far, label: nil)
         } throws: { error in
             guard let error = error as? VolumeError else { return false }
-            return error.code == .registrationFailed && error.caseID == "far" && error.detail.contains("tooLittleOverlap")
+            return error.code == .registrationFailed && error.caseID == "far"
+                && error.detail.contains("tooLittleOverlap")
         }
     }
 

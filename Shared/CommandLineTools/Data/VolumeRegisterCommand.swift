@@ -51,7 +51,9 @@ struct VolumeRegisterCommand: ContextualCommand {
     }
 
     func run(in context: CommandContext) async throws {
-        let (movingURL, fixedURL, target) = (context.url(for: moving), context.url(for: fixed), context.url(for: output))
+        let (movingURL, fixedURL, target) = (
+            context.url(for: moving), context.url(for: fixed), context.url(for: output)
+        )
         let transformURL = transformOut.map(context.url(for:))
         let line = try await blockingWork {
             let movingImage = try NIfTI.readImage(at: movingURL)
@@ -62,12 +64,14 @@ struct VolumeRegisterCommand: ContextualCommand {
             } catch {
                 throw VolumeError(.registrationFailed, file: movingURL.path, detail: "\(error)")
             }
-            let (moved, _) = try RigidRegistration.resample(movingImage, ontoGridOf: fixedImage, through: result.transform)
+            let (moved, _) = try RigidRegistration.resample(
+                movingImage, ontoGridOf: fixedImage, through: result.transform)
             let transform = result.transform
             if let transformURL {
                 let matrix = transform.matrix
                 let description = TransformDescription(
-                    anglesRadians: Self.array(transform.angles), anglesDegrees: Self.array(transform.angles * 180 / .pi),
+                    anglesRadians: Self.array(transform.angles),
+                    anglesDegrees: Self.array(transform.angles * 180 / .pi),
                     translationMM: Self.array(transform.translation), centreMM: Self.array(transform.centre),
                     matrix: (0..<4).map { row in (0..<4).map { matrix[row, $0] } }, metric: result.metric,
                     initialMetric: result.initialMetric, overlap: result.overlap)
