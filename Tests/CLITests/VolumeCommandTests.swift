@@ -190,14 +190,13 @@ import Volume
         #expect(run.output.contains("overlap"), "\(run.output)")
         let moved = try NIfTI.readImage(at: folder.file("moved.nii.gz"))
         #expect(moved.hasSameGrid(as: fixed))
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let description = try decoder.decode(
+        let description = try JSONDecoder().decode(
             VolumeRegisterCommand.TransformDescription.self, from: Data(contentsOf: folder.file("t.json")))
         #expect(description.matrix.count == 4 && description.matrix.allSatisfy { $0.count == 4 })
         #expect(Affine(rows: description.matrix).isClose(to: truth.matrix, tolerance: 0.15), "\(description.matrix)")
         #expect(abs(description.anglesDegrees[0] - 0.08 * 180 / .pi) < 0.5)
         #expect(description.overlap > 0.9)
+        #expect(try String(contentsOf: folder.file("t.json"), encoding: .utf8).contains("\"translation_mm\""))
         // Moved back, the core is bright where the fixed image's core is dark in the other contrast.
         let centre = fixed.shape.offset(20, 22, 18)
         #expect(moved.voxels[centre] < 500 && fixed.voxels[centre] > 800)

@@ -48,6 +48,12 @@ struct VolumeRegisterCommand: ContextualCommand {
         var metric: Double
         var initialMetric: Double
         var overlap: Double
+
+        enum CodingKeys: String, CodingKey {
+            case anglesRadians = "angles_radians", anglesDegrees = "angles_degrees"
+            case translationMM = "translation_mm", centreMM = "centre_mm", matrix, metric
+            case initialMetric = "initial_metric", overlap
+        }
     }
 
     func run(in context: CommandContext) async throws {
@@ -77,7 +83,6 @@ struct VolumeRegisterCommand: ContextualCommand {
                     initialMetric: result.initialMetric, overlap: result.overlap)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                encoder.keyEncodingStrategy = .convertToSnakeCase
                 do {
                     try encoder.encode(description).write(to: transformURL, options: .atomic)
                 } catch {
