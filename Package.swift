@@ -241,6 +241,9 @@ let package = Package(
         .executableTarget(
             name: "preprocess-benchmark", dependencies: ["Volume"],
             path: "Tests/Benchmarks/PreprocessBenchmark"),
+        .executableTarget(
+            name: "registration-benchmark", dependencies: ["Volume"],
+            path: "Tests/Benchmarks/RegistrationBenchmark"),
         .testTarget(
             name: "NeuralTests",
             dependencies: ["Neural", "SeededRandom", .product(name: "Logging", package: "swift-log")],

@@ -19,6 +19,14 @@ enum CubicBSpline {
         return (s * s * s / 6, 2.0 / 3 - t * t + t * t * t / 2, 2.0 / 3 - s * s + s * s * s / 2, t * t * t / 6)
     }
 
+    /// The derivatives of `weights(t)` with respect to `t`: how each tap's weight changes as the
+    /// sample moves, for metrics whose gradient goes through a B-spline Parzen window.
+    @inline(__always)
+    static func derivativeWeights(_ t: Double) -> (Double, Double, Double, Double) {
+        let s = 1 - t
+        return (-s * s / 2, -2 * t + 1.5 * t * t, 2 * s - 1.5 * s * s, t * t / 2)
+    }
+
     /// A coefficient index folded back into 0..<count by whole-sample mirroring.
     @inline(__always)
     static func mirror(_ index: Int, _ count: Int) -> Int {

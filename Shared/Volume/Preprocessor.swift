@@ -1,6 +1,7 @@
 /// The steps from a case's raw T1c, T2 (and label) to the network's input, and their settings.
 ///
-/// Order: label and supplied mask must share T1c's grid; T1c, label and mask are reoriented and
+/// Order: label and supplied mask must share T1c's grid; T2 is optionally registered onto T1c (its
+/// affine corrected, `t2Registration`); T1c, label and mask are reoriented and
 /// resampled to the target spacing; T2 follows the same path when it shares T1c's grid, and is
 /// otherwise sampled onto the resampled T1c grid through both affines (rejected when too little of it
 /// overlaps); the mask is cropped to with a margin; each channel is z-scored inside the mask; the
@@ -18,6 +19,9 @@ public struct PreprocessingConfiguration: Hashable, Sendable {
     public var t2Alignment: T2Alignment
     /// The smallest fraction of the T1c grid that T2 must cover.
     public var minimumOverlap: Double
+    /// Rigid registration of T2 onto T1c before resampling, or nil (the default) to trust the
+    /// affines. See `Preprocessor.registeredT2`.
+    public var t2Registration: RigidRegistration.Configuration?
     /// The most voxels of any grid read or made for a case (a file, a resampled grid): a header
     /// claiming a larger grid, or voxel sizes that would resample to one, are refused (`.tooLarge`)
     /// before the memory is allocated.
@@ -33,7 +37,8 @@ public struct PreprocessingConfiguration: Hashable, Sendable {
     public init(
         orientation: AxisCodes = .lps, spacing: SIMD3<Double> = SIMD3(1, 1, 1), cropMargin: Int = 4,
         labels: LabelConvention = .brats2021, t2Alignment: T2Alignment = .resampleThroughAffines,
-        minimumOverlap: Double = 0.5, maxVoxels: Int = NIfTI.defaultMaxVoxels
+        minimumOverlap: Double = 0.5, maxVoxels: Int = NIfTI.defaultMaxVoxels,
+        t2Registration: RigidRegistration.Configuration? = nil
     ) {
         self.orientation = orientation
         self.spacing = spacing
@@ -42,6 +47,7 @@ public struct PreprocessingConfiguration: Hashable, Sendable {
         self.t2Alignment = t2Alignment
         self.minimumOverlap = minimumOverlap
         self.maxVoxels = maxVoxels
+        self.t2Registration = t2Registration
     }
 }
 
@@ -87,12 +93,13 @@ public struct Preprocessor: Sendable {
             throw VolumeError(
                 .gridMismatch, detail: "mask grid \(mask.shape) differs from T1c grid \(t1c.shape) or its affine")
         }
-        let sameGrid = t2.hasSameGrid(as: t1c)
-        if !sameGrid, config.t2Alignment == .requireSameGrid {
+        if !t2.hasSameGrid(as: t1c), config.t2Alignment == .requireSameGrid {
             throw VolumeError(
                 .gridMismatch, file: files?.t2.path,
                 detail: "T2 grid \(t2.shape) differs from T1c grid \(t1c.shape) or its affine")
         }
+        let t2 = try registeredT2(t2, onto: t1c, mask: mask, file: files?.t2.path)
+        let sameGrid = t2.hasSameGrid(as: t1c)
         let orientedT1c = try t1c.reoriented(to: config.orientation)
         let (spacing, cap) = (config.spacing, config.maxVoxels)
         let resampledT1c = try orientedT1c.resampledBSpline(spacing: spacing, maxVoxels: cap)

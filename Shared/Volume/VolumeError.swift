@@ -39,6 +39,8 @@ public struct VolumeError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let gridMismatch = Code("gridMismatch")
         /// Two modalities do not overlap in world space.
         public static let noOverlap = Code("noOverlap")
+        /// T2 could not be registered onto T1c (`RegistrationError` in the detail).
+        public static let registrationFailed = Code("registrationFailed")
         /// An orientation code or affine that cannot be used (e.g. "RRS", a singular affine, a voxel
         /// size outside `NIfTI.spacingRange`, a non-finite entry).
         public static let invalidGeometry = Code("invalidGeometry")

@@ -154,7 +154,70 @@ import Volume
         #expect(!FileManager.default.fileExists(atPath: folder.file("out.nii").path))
     }
 
+    /// An ellipsoidal head with a bright core and a darker rim on a 2 mm grid centred on the origin,
+    /// placed in the world by `motion`.
+    static func head(contrast: (core: Float, rim: Float), motion: Affine = .identity) -> Volume {
+        let shape = GridShape(40, 44, 36)
+        var grid = Affine.scaling(2, 2, 2)
+        for axis in 0..<3 { grid[axis, 3] = -Double(shape[axis] - 1) }
+        var voxels = [Float](repeating: 0, count: shape.count)
+        for k in 0..<shape.z {
+            for j in 0..<shape.y {
+                for i in 0..<shape.x {
+                    let (x, y, z) = grid.apply((Double(i), Double(j), Double(k)))
+                    let r = (x * x / 900 + y * y / 1225 + z * z / 625).squareRoot()
+                    guard r < 1 else { continue }
+                    let texture = Float(30 * sin(x / 5) * cos(y / 7) * sin(z / 4))
+                    voxels[shape.offset(i, j, k)] = (r < 0.6 ? contrast.core : contrast.rim) + texture
+                }
+            }
+        }
+        return Volume(shape: shape, affine: motion * grid, voxels: voxels)
+    }
+
+    @Test func registerMovesTheImageOntoTheFixedGridAndWritesTheTransform() async throws {
+        let folder = try TemporaryFolder()
+        let fixed = Self.head(contrast: (core: 1000, rim: 400))
+        let truth = RigidTransform(angles: SIMD3(0.08, 0, -0.05), translation: SIMD3(4, -3, 2))
+        try NIfTI.write(fixed, to: folder.file("t1c.nii.gz"))
+        try NIfTI.write(
+            Self.head(contrast: (core: 300, rim: 900), motion: truth.matrix), to: folder.file("t2.nii.gz"),
+            datatype: .int16)
+        let run = await activeseg(
+            ["volume", "register", "t2.nii.gz", "t1c.nii.gz", "moved.nii.gz", "--transform-out", "t.json"],
+            in: folder.url)
+        #expect(run.status == .success, "\(run.errors)")
+        #expect(run.output.contains("overlap"), "\(run.output)")
+        let moved = try NIfTI.readImage(at: folder.file("moved.nii.gz"))
+        #expect(moved.hasSameGrid(as: fixed))
+        let description = try JSONDecoder().decode(
+            VolumeRegisterCommand.TransformDescription.self, from: Data(contentsOf: folder.file("t.json")))
+        #expect(description.matrix.count == 4 && description.matrix.allSatisfy { $0.count == 4 })
+        #expect(Affine(rows: description.matrix).isClose(to: truth.matrix, tolerance: 0.15), "\(description.matrix)")
+        #expect(abs(description.anglesDegrees[0] - 0.08 * 180 / .pi) < 0.5)
+        #expect(description.overlap > 0.9)
+        #expect(try String(contentsOf: folder.file("t.json"), encoding: .utf8).contains("\"translation_mm\""))
+        // Moved back, the core is bright where the fixed image's core is dark in the other contrast.
+        let centre = fixed.shape.offset(20, 22, 18)
+        #expect(moved.voxels[centre] < 500 && fixed.voxels[centre] > 800)
+    }
+
+    @Test func registeringImagesThatDoNotOverlapIsADataErrorAndWritesNothing() async throws {
+        let folder = try TemporaryFolder()
+        try NIfTI.write(Self.head(contrast: (core: 1000, rim: 400)), to: folder.file("t1c.nii"))
+        // Nonzero only in a few corner voxels: its centre of mass lands the head on empty space.
+        var sparse = Self.head(contrast: (core: 300, rim: 900))
+        sparse.voxels = sparse.voxels.indices.map { $0 < 3 ? 50 : 0 }
+        try NIfTI.write(sparse, to: folder.file("t2.nii"))
+        let run = await activeseg(["volume", "register", "t2.nii", "t1c.nii", "moved.nii"], in: folder.url)
+        #expect(run.status == .dataError, "\(run.errors)")
+        #expect(run.errors.contains("registrationFailed"), "\(run.errors)")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("moved.nii").path))
+    }
+
     @Test(arguments: [
+        ["volume", "register", "a.nii", "b.nii", "c.mha"],
+        ["volume", "register", "a.nii", "b.nii"],
         ["volume", "convert", "a.nii", "b.nii", "--orient", "RRS"],
         ["volume", "convert", "a.nii", "b.nii", "--spacing", "1,2"],
         ["volume", "convert", "a.nii", "b.mha"],
