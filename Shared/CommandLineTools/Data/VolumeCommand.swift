@@ -6,5 +6,5 @@ struct VolumeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "volume",
         abstract: "Inspect and convert NIfTI images.",
-        subcommands: [VolumeInfoCommand.self, VolumeConvertCommand.self])
+        subcommands: [VolumeInfoCommand.self, VolumeConvertCommand.self, VolumeN4Command.self])
 }
