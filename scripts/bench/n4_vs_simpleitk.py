@@ -36,11 +36,15 @@ def simpleitk_n4(image, mask, shrink):
     corrector.SetWienerFilterNoise(PARAMETERS["wienerNoise"])
     corrector.SetNumberOfHistogramBins(PARAMETERS["bins"])
     corrector.SetNumberOfControlPoints([PARAMETERS["controlPoints"]] * 3)
+    iterations = {}
+    corrector.AddCommand(
+        sitk.sitkIterationEvent,
+        lambda: iterations.__setitem__(corrector.GetCurrentLevel(), corrector.GetElapsedIterations()))
     corrector.Execute(sitk.Shrink(image, [shrink] * 3), sitk.Shrink(mask, [shrink] * 3))
     log_field = corrector.GetLogBiasFieldAsImage(image)
     corrected = image / sitk.Exp(log_field)
     corrected.GetPixel(0, 0, 0)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, "+".join(str(iterations[level]) for level in sorted(iterations))
 
 
 def activeseg_n4(executable, folder, shrink):
@@ -83,12 +87,13 @@ def main():
         ours, walls, theirs = [], [], []
         for run in range(args.runs):
             seconds, wall, iterations = activeseg_n4(args.activeseg, folder, args.shrink)
-            reference = simpleitk_n4(image, mask, args.shrink)
+            reference, reference_iterations = simpleitk_n4(image, mask, args.shrink)
             ours.append(seconds)
             walls.append(wall)
             theirs.append(reference)
             print(f"run {run + 1}: ActiveSeg {seconds:.3f} s (process {wall:.3f} s, iterations {iterations}), "
-                  f"SimpleITK {reference:.3f} s, SimpleITK / ActiveSeg {reference / seconds:.2f}")
+                  f"SimpleITK {reference:.3f} s (iterations {reference_iterations}), "
+                  f"SimpleITK / ActiveSeg {reference / seconds:.2f}")
         ratios = [r / o for o, r in zip(ours, theirs)]
         print(f"ActiveSeg N4: {spread(ours)}; whole process {spread(walls)}")
         print(f"SimpleITK N4: {spread(theirs)}")
