@@ -20,6 +20,7 @@ struct N4Vectors: Decodable {
         var correlation: Double
         var wmCoV: Double
         var wmCoVBiased: Double
+        var otsuVoxels: Int
         var testDescription: String { name }
     }
 
@@ -146,6 +147,10 @@ struct N4Vectors: Decodable {
         let mask = LabelVolume(shape: t1.shape, affine: t1.affine, voxels: t1.voxels.map { $0 > 0 ? 1 : 0 })
         #expect(mask.foregroundVoxels == vectors.maskVoxels)
         let result = try BiasFieldCorrection(vectors.configuration).run(biased, mask: mask)
+        let otsu = BrainMask.otsu(biased).foregroundVoxels
+        #expect(
+            abs(otsu - reference.otsuVoxels) <= reference.otsuVoxels / 1000,
+            "Otsu: \(otsu) voxels, SimpleITK's \(reference.otsuVoxels)")
 
         let inside = mask.voxels.indices.filter { mask.voxels[$0] != 0 }
         let correlation = Self.correlation(

@@ -13,7 +13,9 @@ image divided by it. Recorded per field:
   log domain, where N4 fits; correlation ignores the field's unknown scale);
 - `wmCoV`: coefficient of variation (population standard deviation / mean) of the corrected image
   where the white-matter probability exceeds 0.9; `wmCoVBiased` the same before correction, and
-  `wmCoVTemplate` (top level) for the template itself.
+  `wmCoVTemplate` (top level) for the template itself;
+- `otsuVoxels`: the voxels of the biased image above Otsu's threshold (`sitk.OtsuThreshold(image, 0,
+  1, 200)`), the mask N4 uses by default.
 
 Produced with SimpleITK 2.5.7 (ITK 5.4), nibabel 5.4, numpy 2 (Python 3.11):
     python3 -m venv /tmp/sitk && /tmp/sitk/bin/pip install SimpleITK numpy nibabel
@@ -125,8 +127,10 @@ def main():
         biased = (t1.astype(np.float64) * truth).astype(np.float32)
         log_field, corrected = n4(biased, mask, PARAMETERS)
         correlation = float(np.corrcoef(log_field[mask], np.log(truth[mask]))[0, 1])
+        otsu = from_sitk(sitk.OtsuThreshold(to_sitk(biased), 0, 1, 200))
         entry = {
             "name": field_name,
+            "otsuVoxels": int(otsu.sum()),
             "correlation": correlation,
             "wmCoV": coefficient_of_variation(corrected[white]),
             "wmCoVBiased": coefficient_of_variation(biased[white].astype(np.float64)),
