@@ -4,8 +4,8 @@
 /// affine corrected, `t2Registration`); T1c, label and mask are reoriented and
 /// resampled to the target spacing; T2 follows the same path when it shares T1c's grid, and is
 /// otherwise sampled onto the resampled T1c grid through both affines (rejected when too little of it
-/// overlaps); the mask is cropped to with a margin; each channel is z-scored inside the mask; the
-/// label becomes the binary target.
+/// overlaps); the mask is cropped to with a margin; each channel is, when asked, corrected for its
+/// bias field and then z-scored inside the mask; the label becomes the binary target.
 public struct PreprocessingConfiguration: Hashable, Sendable {
     /// Orientation of the output grid. "LPS" here is the paper's "RAI" in ITK's naming.
     public var orientation: AxisCodes
@@ -26,6 +26,9 @@ public struct PreprocessingConfiguration: Hashable, Sendable {
     /// claiming a larger grid, or voxel sizes that would resample to one, are refused (`.tooLarge`)
     /// before the memory is allocated.
     public var maxVoxels: Int
+    /// N4 bias field correction of each cropped channel inside the brain mask, before z-scoring;
+    /// nil (the default) leaves intensities as they are.
+    public var biasFieldCorrection: BiasFieldCorrection.Configuration?
 
     public enum T2Alignment: Hashable, Sendable {
         /// Sample T2 onto T1c's grid through both affines (they are co-registered in world space).
@@ -38,7 +41,8 @@ public struct PreprocessingConfiguration: Hashable, Sendable {
         orientation: AxisCodes = .lps, spacing: SIMD3<Double> = SIMD3(1, 1, 1), cropMargin: Int = 4,
         labels: LabelConvention = .brats2021, t2Alignment: T2Alignment = .resampleThroughAffines,
         minimumOverlap: Double = 0.5, maxVoxels: Int = NIfTI.defaultMaxVoxels,
-        t2Registration: RigidRegistration.Configuration? = nil
+        t2Registration: RigidRegistration.Configuration? = nil,
+        biasFieldCorrection: BiasFieldCorrection.Configuration? = nil
     ) {
         self.orientation = orientation
         self.spacing = spacing
@@ -48,6 +52,7 @@ public struct PreprocessingConfiguration: Hashable, Sendable {
         self.minimumOverlap = minimumOverlap
         self.maxVoxels = maxVoxels
         self.t2Registration = t2Registration
+        self.biasFieldCorrection = biasFieldCorrection
     }
 }
 
@@ -145,8 +150,10 @@ public struct Preprocessor: Sendable {
         let croppedMask = brain.cropped(lower: lower, upper: upper)
         return PreprocessedCase(
             id: caseID,
-            t1c: resampledT1c.cropped(lower: lower, upper: upper).zScored(inside: croppedMask),
-            t2: resampledT2.cropped(lower: lower, upper: upper).zScored(inside: croppedMask),
+            t1c: try biasCorrected(resampledT1c.cropped(lower: lower, upper: upper), inside: croppedMask)
+                .zScored(inside: croppedMask),
+            t2: try biasCorrected(resampledT2.cropped(lower: lower, upper: upper), inside: croppedMask)
+                .zScored(inside: croppedMask),
             label: resampledLabel.map { config.labels.binary($0.cropped(lower: lower, upper: upper)) },
             brainMask: croppedMask)
     }

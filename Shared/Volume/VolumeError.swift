@@ -52,6 +52,10 @@ public struct VolumeError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let writeFailed = Code("writeFailed")
         /// The synthetic cohort's template is not where it was asked for.
         public static let missingTemplate = Code("missingTemplate")
+        /// A mask that selects nothing a step can use (e.g. no voxel of positive intensity for N4).
+        public static let emptyMask = Code("emptyMask")
+        /// A processing parameter outside its range (e.g. an N4 shrink factor below 1).
+        public static let invalidParameter = Code("invalidParameter")
     }
 
     public var code: Code

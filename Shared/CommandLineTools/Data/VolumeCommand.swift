@@ -5,6 +5,8 @@ import ArgumentParser
 struct VolumeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "volume",
-        abstract: "Inspect, convert and register NIfTI images.",
-        subcommands: [VolumeInfoCommand.self, VolumeConvertCommand.self, VolumeRegisterCommand.self])
+        abstract: "Inspect, convert, bias-correct and register NIfTI images.",
+        subcommands: [
+            VolumeInfoCommand.self, VolumeConvertCommand.self, VolumeN4Command.self, VolumeRegisterCommand.self,
+        ])
 }
