@@ -3,7 +3,8 @@
 /// Order: label and supplied mask must share T1c's grid; T1c, label and mask are reoriented and
 /// resampled to the target spacing; T2 follows the same path when it shares T1c's grid, and is
 /// otherwise sampled onto the resampled T1c grid through both affines (rejected when too little of it
-/// overlaps); the mask is cropped to with a margin; each channel is z-scored inside the mask; the
+/// overlaps); with `skullStripping` set and no mask supplied, the brain mask is `SkullStripping`'s
+/// (for images that still have skull and scalp); the mask is cropped to with a margin; each channel is z-scored inside the mask; the
 /// label becomes the binary target.
 public struct PreprocessingConfiguration: Hashable, Sendable {
     /// Orientation of the output grid. "LPS" here is the paper's "RAI" in ITK's naming.
@@ -22,6 +23,9 @@ public struct PreprocessingConfiguration: Hashable, Sendable {
     /// claiming a larger grid, or voxel sizes that would resample to one, are refused (`.tooLarge`)
     /// before the memory is allocated.
     public var maxVoxels: Int
+    /// Skull stripping's settings, or nil (the default) for skull-stripped inputs such as BraTS,
+    /// whose nonzero voxels are the brain. A supplied mask still takes precedence.
+    public var skullStripping: SkullStripping.Configuration? = nil
 
     public enum T2Alignment: Hashable, Sendable {
         /// Sample T2 onto T1c's grid through both affines (they are co-registered in world space).
@@ -78,6 +82,8 @@ public struct Preprocessor: Sendable {
         t1c: Volume, t2: Volume, label: LabelVolume?, mask: LabelVolume?, caseID: String, files: CaseSource?
     ) throws(VolumeError) -> PreprocessedCase {
         let config = configuration
+        var mask = mask
+        if mask == nil { mask = try skullStrippedMask(t1c: t1c, t2: t2, caseID: caseID) }
         if let label, !label.hasSameGrid(as: t1c) {
             throw VolumeError(
                 .gridMismatch, file: files?.label?.path,

@@ -5,6 +5,6 @@ import ArgumentParser
 struct VolumeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "volume",
-        abstract: "Inspect and convert NIfTI images.",
-        subcommands: [VolumeInfoCommand.self, VolumeConvertCommand.self])
+        abstract: "Inspect, convert and skull-strip NIfTI images.",
+        subcommands: [VolumeInfoCommand.self, VolumeConvertCommand.self, VolumeSkullStripCommand.self])
 }
