@@ -103,7 +103,9 @@ public enum SkullStripping {
     }
 
     /// The filled surface on `image`'s grid (steps 1–5 above).
-    static func brainMask(of image: Volume, caseID: String?, configuration: Configuration) throws(VolumeError)
+    static func brainMask(
+        of image: Volume, caseID: String?, configuration: Configuration
+    ) throws(VolumeError)
         -> LabelVolume
     {
         let head = try HeadEstimate(image, caseID: caseID)
@@ -140,7 +142,8 @@ public enum SkullStripping {
             t98 = Double(sample[Int(0.98 * Double(sample.count - 1))])
             guard t98 > t2, t2.isFinite, t98.isFinite else {
                 throw VolumeError(
-                    .noHead, caseID: caseID, detail: "the image has no intensity range (2nd and 98th percentiles equal)")
+                    .noHead, caseID: caseID, detail: "the image has no intensity range (2nd and 98th percentiles equal)"
+                )
             }
             threshold = t2 + 0.1 * (t98 - t2)
             let shape = image.shape
@@ -189,7 +192,8 @@ public enum SkullStripping {
                 }
             }
             guard !inside.isEmpty else {
-                throw VolumeError(.noHead, caseID: caseID, detail: "no voxels above the background near the head's centre")
+                throw VolumeError(
+                    .noHead, caseID: caseID, detail: "no voxels above the background near the head's centre")
             }
             inside.sort()
             median = Double(inside[inside.count / 2])
@@ -267,7 +271,9 @@ struct TrilinearSampler {
     /// The smallest intensity at `samples` + 1 points from `point` inward (against `normal`) every
     /// `step` mm, and the largest over the first `nearSamples` + 1 of them: BET's I_min and I_max
     /// before clamping. Scalar arithmetic on the voxel grid, as this is the inner loop of the fit.
-    func inwardProfile(from point: SIMD3<Double>, normal: SIMD3<Double>, step: Double, samples: Int, nearSamples: Int)
+    func inwardProfile(
+        from point: SIMD3<Double>, normal: SIMD3<Double>, step: Double, samples: Int, nearSamples: Int
+    )
         -> (minimum: Double, nearMaximum: Double)
     {
         let start = SIMD4(point.x, point.y, point.z, 1), direction = SIMD4(-normal.x, -normal.y, -normal.z, 0) * step

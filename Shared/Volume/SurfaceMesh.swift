@@ -89,7 +89,8 @@ struct SurfaceMesh: Sendable {
         guard limit > 0 else { return true }
         var cells: [SIMD3<Int>: [Int]] = [:]
         func cell(_ p: SIMD3<Double>) -> SIMD3<Int> {
-            SIMD3(Int((p.x / limit).rounded(.down)), Int((p.y / limit).rounded(.down)), Int((p.z / limit).rounded(.down)))
+            SIMD3(
+                Int((p.x / limit).rounded(.down)), Int((p.y / limit).rounded(.down)), Int((p.z / limit).rounded(.down)))
         }
         for (index, vertex) in vertices.enumerated() { cells[cell(vertex), default: []].append(index) }
         for (index, vertex) in vertices.enumerated() {

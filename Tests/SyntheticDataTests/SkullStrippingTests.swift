@@ -66,7 +66,8 @@ import Volume
         var generator = SeededGenerator(seed: 5)
         let shape = GridShape(48, 48, 48)
         let noise = Volume(
-            shape: shape, affine: Self.grid, voxels: (0..<shape.count).map { _ in Float(generator.nextUnitDouble() * 100) })
+            shape: shape, affine: Self.grid,
+            voxels: (0..<shape.count).map { _ in Float(generator.nextUnitDouble() * 100) })
         do {
             _ = try SkullStripping.strip(t1: noise, caseID: "noise")
             Issue.record("noise was stripped as a head")
@@ -77,7 +78,8 @@ import Volume
     }
 
     @Test func emptyImageIsNoHead() {
-        let empty = Volume(shape: GridShape(48, 48, 48), affine: Self.grid, voxels: .init(repeating: 0, count: 48 * 48 * 48))
+        let empty = Volume(
+            shape: GridShape(48, 48, 48), affine: Self.grid, voxels: .init(repeating: 0, count: 48 * 48 * 48))
         do {
             _ = try SkullStripping.strip(t1: empty, caseID: "empty")
             Issue.record("an empty image was stripped")
