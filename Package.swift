@@ -96,7 +96,8 @@ let package = Package(
                 "CNIfTI",
                 .product(name: "Logging", package: "swift-log"),
             ], path: "Shared/Volume"),
-        .target(name: "SyntheticData", dependencies: ["Volume", "SeededRandom"], path: "Shared/SyntheticData"),
+        .target(
+            name: "SyntheticData", dependencies: ["Volume", "SeededRandom", "Statistics"], path: "Shared/SyntheticData"),
         .target(
             name: "Neural",
             dependencies: [
@@ -234,10 +235,13 @@ let package = Package(
         .testTarget(
             name: "SyntheticDataTests",
             dependencies: [
-                "SeededRandom", "SyntheticData", "TestSupport", "Volume",
+                "SeededRandom", "Statistics", "SyntheticData", "TestSupport", "Volume",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/SyntheticDataTests"),
+        .executableTarget(
+            name: "skull-strip-benchmark", dependencies: ["SyntheticData", "Volume"],
+            path: "Tests/Benchmarks/SkullStripBenchmark"),
         .executableTarget(
             name: "preprocess-benchmark", dependencies: ["Volume"],
             path: "Tests/Benchmarks/PreprocessBenchmark"),

@@ -78,7 +78,9 @@ actor PickPictures {
 
     /// Every pick of `experiment`, and those that have a picture, from the orchestrator's picks and
     /// models.
-    static func picks(of experiment: String, client: RPCClient, timeout: Duration) async throws -> (
+    static func picks(
+        of experiment: String, client: RPCClient, timeout: Duration
+    ) async throws -> (
         all: [CasePick], pictured: [PickedCase]
     ) {
         let picks = try await client.call(

@@ -4,9 +4,11 @@
 /// 2012): the squared distance is separable, so three one-dimensional passes — each the lower
 /// envelope of the parabolas (x − xⱼ)² + f(j) with xⱼ = j · spacing — give the exact result in O(N).
 /// Exactness matters because HD95 is a tail quantile: a chamfer approximation would bias it.
-enum EuclideanDistanceTransform {
+public enum EuclideanDistanceTransform {
     /// For every voxel, the squared physical distance to the nearest site, or +∞ when there is none.
-    static func squaredDistances(toSites sites: [Bool], dimensions: SIMD3<Int>, spacing: SIMD3<Double>) -> [Double] {
+    public static func squaredDistances(
+        toSites sites: [Bool], dimensions: SIMD3<Int>, spacing: SIMD3<Double>
+    ) -> [Double] {
         var field = sites.map { $0 ? 0.0 : Double.infinity }
         let (nx, ny, nz) = (dimensions.x, dimensions.y, dimensions.z)
         let longest = max(nx, ny, nz)

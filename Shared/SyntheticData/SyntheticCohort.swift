@@ -32,10 +32,14 @@ public struct CohortSummary: Codable, Sendable, Equatable {
     public var spacingScale: Double
     public var subtypeCounts: [String: Int]
     public var cases: [Case]
+    /// True when the subjects have skull and scalp (and a `_brainmask` file); absent otherwise, so a
+    /// skull-stripped cohort's summary is what it always was.
+    public var withSkull: Bool?
 }
 
 /// A synthetic brain-tumor cohort in the BraTS 2021 layout, so it goes through the same importer
-/// as real data: `<out>/<id>/<id>_t1ce.nii.gz`, `_t2.nii.gz`, `_seg.nii.gz` (labels 1, 2, 4).
+/// as real data: `<out>/<id>/<id>_t1ce.nii.gz`, `_t2.nii.gz`, `_seg.nii.gz` (labels 1, 2, 4), and with
+/// skull and scalp `_brainmask.nii.gz` (the true brain mask, 1 inside; the importer ignores it).
 ///
 /// Real BraTS data cannot be downloaded here and a demo needs data whose difficulty varies the way a
 /// real cohort's does; see `TumorSubtype` for the mix and `SubjectSynthesizer` for what each subject
@@ -47,11 +51,14 @@ public enum SyntheticCohort {
     ///   - spacingScale: acquisition voxels are `spacingScale` × 0.9–1.2 mm. 1 gives BraTS-like
     ///     images (~4 M voxels); 2 suits a 2–3 mm CPU demo; 4 makes ~32³ test volumes after
     ///     preprocessing to 4–5 mm.
+    ///   - withSkull: subjects keep skull and scalp around the brain (a larger grid, noise in the air)
+    ///     and each case gets its true brain mask as a file, for testing skull stripping. Off, the
+    ///     cohort is skull-stripped, as BraTS is, and its files are what they were before the option.
     ///   - progress: called after each case is written with the number written so far and the total,
     ///     so a command line can show how far a long generation has come.
     public static func generate(
         cases: Int, seed: UInt64, outputDirectory: URL, anatomy: CohortAnatomy, spacingScale: Double = 1,
-        logger: Logger? = nil, progress: ((_ written: Int, _ total: Int) -> Void)? = nil
+        withSkull: Bool = false, logger: Logger? = nil, progress: ((_ written: Int, _ total: Int) -> Void)? = nil
     ) throws(VolumeError) -> CohortSummary {
         let atlasSpacing = max(1, spacingScale / 1.5)
         let atlas: TissueAtlas
@@ -71,7 +78,7 @@ public enum SyntheticCohort {
                 .writeFailed, file: outputDirectory.path,
                 detail: "cannot create the folder: \(error.localizedDescription)")
         }
-        let synthesizer = SubjectSynthesizer(atlas: atlas, spacingScale: spacingScale)
+        let synthesizer = SubjectSynthesizer(atlas: atlas, spacingScale: spacingScale, withSkull: withSkull)
         var summaries: [CohortSummary.Case] = []
         for index in 0..<cases {
             let id = String(format: "Synth_%05d", index + 1)
@@ -85,6 +92,9 @@ public enum SyntheticCohort {
             try NIfTI.write(subject.t1c, to: folder.appendingPathComponent("\(id)_t1ce.nii.gz"), datatype: .int16)
             try NIfTI.write(subject.t2, to: folder.appendingPathComponent("\(id)_t2.nii.gz"), datatype: .int16)
             try NIfTI.write(subject.label, to: folder.appendingPathComponent("\(id)_seg.nii.gz"))
+            if let brainMask = subject.brainMask {
+                try NIfTI.write(brainMask, to: folder.appendingPathComponent("\(id)_brainmask.nii.gz"))
+            }
             let spacing = subject.label.spacing
             let voxel = spacing.x * spacing.y * spacing.z
             var counts = [Int](repeating: 0, count: 256)
@@ -107,7 +117,7 @@ public enum SyntheticCohort {
         }
         let summary = CohortSummary(
             seed: seed, anatomy: anatomyName, spacingScale: spacingScale,
-            subtypeCounts: subtypeCounts, cases: summaries)
+            subtypeCounts: subtypeCounts, cases: summaries, withSkull: withSkull ? true : nil)
         try write(summary, to: outputDirectory)
         return summary
     }

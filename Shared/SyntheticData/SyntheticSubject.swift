@@ -8,22 +8,31 @@ struct SyntheticSubject: Sendable {
     var t2: Volume
     var label: LabelVolume
     var subtype: TumorSubtype
+    /// The true brain mask (1 inside), for subjects drawn with skull and scalp; nil for
+    /// skull-stripped ones, whose nonzero voxels are the brain.
+    var brainMask: LabelVolume?
 }
 
 /// Draws one subject from the atlas: a smooth random deformation and affine (head size, pose), a
 /// tumor of a drawn subtype with edema and mass effect, T1c/T2 contrast from tissue fractions,
 /// enhancing confounders (vessels, choroid plexus, dura), partial-volume blur, a bias field and
-/// Rician noise, on a grid of varied orientation and spacing; skull-stripped (zero outside the brain).
+/// Rician noise, on a grid of varied orientation and spacing; skull-stripped (zero outside the brain),
+/// or with `HeadLayers` (skull and scalp) around the brain and noise in the air.
 struct SubjectSynthesizer: Sendable {
     let atlas: TissueAtlas
     /// Acquisition voxels are `spacingScale` × 0.9–1.2 mm (one axis up to 1.6× thicker in some).
     let spacingScale: Double
+    /// Whether subjects have skull and scalp (drawn after everything else, so the brain, tumor and
+    /// contrasts of a subject are the same with or without them).
+    var withSkull = false
 
     static let orientations = ["LPS", "RAS", "LAS", "RPI", "PIR", "LIP", "ASL"]
 
-    func synthesize(seed: UInt64, index: Int) -> SyntheticSubject {
+    /// The subject `index` of the cohort `seed`; `subtype`, when given, replaces the drawn one.
+    func synthesize(seed: UInt64, index: Int, subtype forced: TumorSubtype? = nil) -> SyntheticSubject {
         var g = SeededGenerator(seed: seed, stream: UInt64(index))
-        let subtype = TumorSubtype.draw(&g)
+        let drawn = TumorSubtype.draw(&g)
+        let subtype = forced ?? drawn
         var attempt = 0
         while true {
             let subject = draw(subtype: subtype, generator: &g)
@@ -62,7 +71,8 @@ struct SubjectSynthesizer: Sendable {
         let box = atlas.supportBox
         let centreAtlas = (box.lower + box.upper) / 2
         let centre = fromAtlas.apply((centreAtlas.x, centreAtlas.y, centreAtlas.z))
-        let extent = (box.upper - box.lower) * 1.12 + 16
+        var extent = (box.upper - box.lower) * 1.12 + 16
+        if withSkull { extent += 2 * HeadLayers.reach }
         var shape = GridShape(1, 1, 1)
         var gridAffine = Affine.identity
         for axis in 0..<3 {
@@ -97,6 +107,15 @@ struct SubjectSynthesizer: Sendable {
         let heterogeneity = (wave: g.direction() * (2 * .pi / g.uniform(6...12)), phase: g.uniform(0...(2 * .pi)))
         let enhancementMap = confounders(&g)
         let noiseSeed = g.next()
+        let head = withSkull ? HeadLayers(generator: &g) : nil
+        func biasFields(_ x: SIMD3<Double>) -> (Double, Double) {
+            var field1 = 0.0, field2 = 0.0
+            for (index, term) in bias.enumerated() {
+                let value = term.amplitude * cos((term.wave * x).sum() + term.phase)
+                if index % 2 == 0 { field1 += value } else { field2 += value }
+            }
+            return (field1, field2)
+        }
 
         let count = shape.count
         var t1 = [Float](repeating: 0, count: count)
@@ -145,11 +164,7 @@ struct SubjectSynthesizer: Sendable {
                                         default: break
                                         }
                                         labelOut[offset] = label
-                                        var field1 = 0.0, field2 = 0.0
-                                        for (index, term) in bias.enumerated() {
-                                            let value = term.amplitude * cos((term.wave * x).sum() + term.phase)
-                                            if index % 2 == 0 { field1 += value } else { field2 += value }
-                                        }
+                                        let (field1, field2) = biasFields(x)
                                         t1Out[offset] = Float(v1 * gains.0 * exp(field1))
                                         t2Out[offset] = Float(v2 * gains.1 * exp(field2))
                                     }
@@ -160,14 +175,23 @@ struct SubjectSynthesizer: Sendable {
                 }
             }
         }
+        if let head {
+            head.paint(t1: &t1, t2: &t2, brain: mask, shape: shape, affine: gridAffine) { x in
+                let (field1, field2) = biasFields(x)
+                return (gains.0 * exp(field1), gains.1 * exp(field2))
+            }
+        }
         t1 = Self.partialVolumeBlur(t1, shape: shape, weight: blur)
         t2 = Self.partialVolumeBlur(t2, shape: shape, weight: blur)
-        Self.addRicianNoise(&t1, mask: mask, sigma: Float(noise.0 * gains.0), shape: shape, seed: noiseSeed, stream: 0)
-        Self.addRicianNoise(&t2, mask: mask, sigma: Float(noise.1 * gains.1), shape: shape, seed: noiseSeed, stream: 1)
+        // A head image has noise in the air around it too.
+        let noisy = head == nil ? mask : [UInt8](repeating: 1, count: count)
+        Self.addRicianNoise(&t1, mask: noisy, sigma: Float(noise.0 * gains.0), shape: shape, seed: noiseSeed, stream: 0)
+        Self.addRicianNoise(&t2, mask: noisy, sigma: Float(noise.1 * gains.1), shape: shape, seed: noiseSeed, stream: 1)
         return SyntheticSubject(
             t1c: Volume(shape: shape, affine: gridAffine, voxels: t1),
             t2: Volume(shape: shape, affine: gridAffine, voxels: t2),
-            label: LabelVolume(shape: shape, affine: gridAffine, voxels: labels), subtype: subtype)
+            label: LabelVolume(shape: shape, affine: gridAffine, voxels: labels), subtype: subtype,
+            brainMask: head == nil ? nil : LabelVolume(shape: shape, affine: gridAffine, voxels: mask))
     }
 
     /// A random atlas point with mostly white matter.

@@ -58,7 +58,7 @@ public struct TissueAtlas: Sendable {
         let closing = max(1, Int((4 / step).rounded()))
         let dilated = dilate(parenchyma.map { $0 > 0.3 }, shape: shape, steps: closing)
         let closed = dilate(dilated.map { !$0 }, shape: shape, steps: closing).map { !$0 }
-        let brain = fillHoles(closed, shape: shape)
+        let brain = BrainMask.filledHoles(closed, shape: shape)
         let rim = max(1, Int((2 / step).rounded()))
         let support = dilate(brain, shape: shape, steps: rim)
         let inner = dilate(brain, shape: shape, steps: max(rim - 1, 0))
@@ -156,37 +156,6 @@ public struct TissueAtlas: Sendable {
             [0, 0, Double(factor), offset], [0, 0, 0, 1],
         ])
         return Volume(shape: shape, affine: volume.affine * newToOld, voxels: voxels)
-    }
-
-    /// The mask with every region not connected to the grid's border filled in (6-connectivity).
-    static func fillHoles(_ mask: [Bool], shape: GridShape) -> [Bool] {
-        var outside = [Bool](repeating: false, count: shape.count)
-        var stack: [Int] = []
-        func push(_ i: Int, _ j: Int, _ k: Int) {
-            let index = shape.offset(i, j, k)
-            if !mask[index] && !outside[index] {
-                outside[index] = true
-                stack.append(index)
-            }
-        }
-        for k in 0..<shape.z {
-            for j in 0..<shape.y {
-                for i in 0..<shape.x
-                where i == 0 || j == 0 || k == 0 || i == shape.x - 1 || j == shape.y - 1 || k == shape.z - 1 {
-                    push(i, j, k)
-                }
-            }
-        }
-        while let index = stack.popLast() {
-            let i = index % shape.x, j = (index / shape.x) % shape.y, k = index / (shape.x * shape.y)
-            if i > 0 { push(i - 1, j, k) }
-            if i + 1 < shape.x { push(i + 1, j, k) }
-            if j > 0 { push(i, j - 1, k) }
-            if j + 1 < shape.y { push(i, j + 1, k) }
-            if k > 0 { push(i, j, k - 1) }
-            if k + 1 < shape.z { push(i, j, k + 1) }
-        }
-        return outside.map { !$0 }
     }
 
     /// The mask grown by `steps` voxels (6-connectivity per step).

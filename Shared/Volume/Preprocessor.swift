@@ -4,8 +4,10 @@
 /// affine corrected, `t2Registration`); T1c, label and mask are reoriented and
 /// resampled to the target spacing; T2 follows the same path when it shares T1c's grid, and is
 /// otherwise sampled onto the resampled T1c grid through both affines (rejected when too little of it
-/// overlaps); the mask is cropped to with a margin; each channel is, when asked, corrected for its
-/// bias field and then z-scored inside the mask; the label becomes the binary target.
+/// overlaps); with `skullStripping` set and no mask supplied, the brain mask is `SkullStripping`'s
+/// (for images that still have skull and scalp); the mask is cropped to with a margin; each channel
+/// is, when asked, corrected for its bias field and then z-scored inside the mask; the label becomes
+/// the binary target.
 public struct PreprocessingConfiguration: Hashable, Sendable {
     /// Orientation of the output grid. "LPS" here is the paper's "RAI" in ITK's naming.
     public var orientation: AxisCodes
@@ -29,6 +31,9 @@ public struct PreprocessingConfiguration: Hashable, Sendable {
     /// N4 bias field correction of each cropped channel inside the brain mask, before z-scoring;
     /// nil (the default) leaves intensities as they are.
     public var biasFieldCorrection: BiasFieldCorrection.Configuration?
+    /// Skull stripping's settings, or nil (the default) for skull-stripped inputs such as BraTS,
+    /// whose nonzero voxels are the brain. A supplied mask still takes precedence.
+    public var skullStripping: SkullStripping.Configuration? = nil
 
     public enum T2Alignment: Hashable, Sendable {
         /// Sample T2 onto T1c's grid through both affines (they are co-registered in world space).
@@ -89,6 +94,8 @@ public struct Preprocessor: Sendable {
         t1c: Volume, t2: Volume, label: LabelVolume?, mask: LabelVolume?, caseID: String, files: CaseSource?
     ) throws(VolumeError) -> PreprocessedCase {
         let config = configuration
+        var mask = mask
+        if mask == nil { mask = try skullStrippedMask(t1c: t1c, t2: t2, caseID: caseID) }
         if let label, !label.hasSameGrid(as: t1c) {
             throw VolumeError(
                 .gridMismatch, file: files?.label?.path,

@@ -56,6 +56,13 @@ public struct VolumeError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let emptyMask = Code("emptyMask")
         /// A processing parameter outside its range (e.g. an N4 shrink factor below 1).
         public static let invalidParameter = Code("invalidParameter")
+        /// Skull stripping found no head: the image has no intensity range, or no dark background
+        /// around a bright object.
+        public static let noHead = Code("noHead")
+        /// Skull stripping's brain mask has a volume no adult brain has (outside the configured range).
+        public static let implausibleBrainVolume = Code("implausibleBrainVolume")
+        /// Skull stripping's surface folded onto itself however smooth it was made.
+        public static let selfIntersectingSurface = Code("selfIntersectingSurface")
     }
 
     public var code: Code

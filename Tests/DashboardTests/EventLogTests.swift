@@ -6,7 +6,9 @@ import Testing
 
 /// The event log's memory stays bounded while it still answers what the pages ask of it.
 @Suite struct EventLogTests {
-    static func epoch(_ sequence: UInt64, experiment: String = "e1", repetition: UInt32 = 0, round: UInt32)
+    static func epoch(
+        _ sequence: UInt64, experiment: String = "e1", repetition: UInt32 = 0, round: UInt32
+    )
         -> DashboardEvent
     {
         DashboardEvent(

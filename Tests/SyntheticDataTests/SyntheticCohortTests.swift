@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SeededRandom
+import Statistics
 import TestSupport
 import Testing
 import Volume
@@ -28,6 +29,76 @@ import Volume
         }
         #expect(try Data(contentsOf: first.file("cohort.json")) == Data(contentsOf: second.file("cohort.json")))
         #expect(differs, "another seed gives another cohort")
+    }
+
+    /// FNV-1a over the cohort's files in name order (case folders, then the summaries).
+    static func checksum(of folder: URL, cases: [String]) throws -> UInt64 {
+        let names =
+            cases.flatMap { id in ["_seg", "_t1ce", "_t2"].map { "\(id)/\(id)\($0).nii.gz" } } + [
+                "cohort.csv", "cohort.json",
+            ]
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for name in names {
+            for byte in try Data(contentsOf: folder.appendingPathComponent(name)) {
+                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            }
+        }
+        return hash
+    }
+
+    /// The checksums of these small cohorts were taken before subjects could have skull and scalp:
+    /// with the option off, a cohort is byte for byte what it was.
+    @Test func skullStrippedCohortKeepsItsBytes() throws {
+        let folder = try TemporaryFolder()
+        let summary = try SyntheticCohort.generate(
+            cases: 3, seed: 42, outputDirectory: folder.url, anatomy: .phantom, spacingScale: 4)
+        #expect(try Self.checksum(of: folder.url, cases: summary.cases.map(\.id)) == 0x21ae_454b_5716_a0dc)
+        #expect(!FileManager.default.fileExists(atPath: folder.file("Synth_00001/Synth_00001_brainmask.nii.gz").path))
+        if Self.templateAvailable {
+            let template = try TemporaryFolder()
+            let summary = try SyntheticCohort.generate(
+                cases: 2, seed: 5, outputDirectory: template.url, anatomy: .template(folder: Self.templateFolder),
+                spacingScale: 4)
+            #expect(try Self.checksum(of: template.url, cases: summary.cases.map(\.id)) == 0xf20a_5a90_0458_b55d)
+        }
+    }
+
+    @Test func headsHaveSkullAndScalpWithTissueContrasts() throws {
+        let folder = try TemporaryFolder()
+        let summary = try SyntheticCohort.generate(
+            cases: 2, seed: 42, outputDirectory: folder.url, anatomy: .phantom, spacingScale: 3, withSkull: true)
+        #expect(summary.withSkull == true)
+        #expect(try String(contentsOf: folder.file("cohort.json"), encoding: .utf8).contains("\"withSkull\" : true"))
+        for item in summary.cases {
+            let base = "\(item.id)/\(item.id)"
+            let t1 = try NIfTI.readImage(at: folder.file("\(base)_t1ce.nii.gz"))
+            let t2 = try NIfTI.readImage(at: folder.file("\(base)_t2.nii.gz"))
+            let label = try NIfTI.readLabels(at: folder.file("\(base)_seg.nii.gz"), allowedValues: [0, 1, 2, 4])
+            let brain = try NIfTI.readLabels(at: folder.file("\(base)_brainmask.nii.gz"), allowedValues: [0, 1])
+            #expect(brain.hasSameGrid(as: t1) && t2.hasSameGrid(as: t1) && label.hasSameGrid(as: t1))
+            #expect(!zip(label.voxels, brain.voxels).contains { $0.0 != 0 && $0.1 == 0 }, "tumours lie in the brain")
+            let spacing = t1.spacing
+            let litres = Double(brain.foregroundVoxels) * spacing.x * spacing.y * spacing.z / 1e6
+            #expect(litres > 0.8 && litres < 2.0)
+            // By depth outside the brain: bone (dark on both), then scalp whose fat is the brightest
+            // tissue on T1 and moderately bright on T2, then air (noise only).
+            let depth = EuclideanDistanceTransform.squaredDistances(
+                toSites: brain.voxels.map { $0 != 0 }, dimensions: SIMD3(t1.shape.x, t1.shape.y, t1.shape.z),
+                spacing: spacing
+            ).map { $0.squareRoot() }
+            func quantile(_ image: Volume, _ range: ClosedRange<Double>, _ q: Double) -> Float {
+                let values = zip(image.voxels, depth).filter { range.contains($0.1) }.map(\.0).sorted()
+                return values[Int(q * Double(values.count - 1))]
+            }
+            let inside = (t1: quantile(t1, 0...0, 0.5), t2: quantile(t2, 0...0, 0.5))
+            let bone = (t1: quantile(t1, 2.5...4.5, 0.5), t2: quantile(t2, 2.5...4.5, 0.5))
+            let scalp = (t1: quantile(t1, 3...25, 0.95), t2: quantile(t2, 3...25, 0.95))
+            let air = quantile(t1, 30...1000, 0.5)
+            #expect(bone.t1 < 0.3 * inside.t1 && bone.t2 < 0.5 * inside.t2, "\(bone) \(inside)")
+            #expect(scalp.t1 > inside.t1 && scalp.t1 > 5 * bone.t1, "\(scalp) \(inside)")
+            #expect(scalp.t2 > 3 * bone.t2, "\(scalp) \(bone)")
+            #expect(air > 0 && air < bone.t1 * 2, "noise in the air")
+        }
     }
 
     @Test func labelsAreNonEmptyForEnhancingSubtypesAndInsideTheBrain() throws {

@@ -10,7 +10,8 @@ struct SynthCommand: ContextualCommand {
         abstract: "Generate a synthetic brain-tumor cohort (BraTS 2021 layout).",
         discussion: """
             Writes <out>/Synth_00001/Synth_00001_t1ce.nii.gz, _t2, _seg (labels 1, 2, 4) per case, and \
-            cohort.json / cohort.csv. The same seed, anatomy and spacing scale give identical files.
+            cohort.json / cohort.csv. The same seed, anatomy and spacing scale give identical files. \
+            --with-skull keeps skull and scalp around the brain and adds _brainmask (the true mask).
             """)
 
     enum Anatomy: String, ExpressibleByArgument, CaseIterable {
@@ -36,6 +37,9 @@ struct SynthCommand: ContextualCommand {
     @Option(help: "Multiplies the 0.9–1.2 mm acquisition voxels: 1 is BraTS-like, 4 makes tiny test volumes.")
     var spacingScale: Double = 1
 
+    @Flag(help: "Keep skull and scalp around the brain and write each case's true brain mask (_brainmask).")
+    var withSkull = false
+
     @Flag(help: "Print the cohort summary as JSON.")
     var json = false
 
@@ -59,11 +63,11 @@ struct SynthCommand: ContextualCommand {
             source = .template(folder: templateFolder(in: context))
         }
         let progress = ProgressBar("synth", context: context)
-        let (cases, seed, scale) = (cases, seed, spacingScale)
+        let (cases, seed, scale, withSkull) = (cases, seed, spacingScale, withSkull)
         let summary = try await blockingWork {
             try SyntheticCohort.generate(
                 cases: cases, seed: seed, outputDirectory: output, anatomy: source,
-                spacingScale: scale, progress: progress.update)
+                spacingScale: scale, withSkull: withSkull, progress: progress.update)
         }
         if json {
             context.output.write(try JSONOutput.encode(summary))

@@ -5,8 +5,9 @@ import ArgumentParser
 struct VolumeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "volume",
-        abstract: "Inspect, convert, bias-correct and register NIfTI images.",
+        abstract: "Inspect, convert, bias-correct, register and skull-strip NIfTI images.",
         subcommands: [
             VolumeInfoCommand.self, VolumeConvertCommand.self, VolumeN4Command.self, VolumeRegisterCommand.self,
+            VolumeSkullStripCommand.self,
         ])
 }
