@@ -14,6 +14,8 @@ struct CaseArtifacts: Sendable {
     var shape: GridShape
     /// Voxels in the label's target mask; nil for an unlabelled case.
     var labelVoxels: Int?
+    /// Seconds each optional preprocessing step took on the case.
+    var stepSeconds: [PreprocessingStep: Double]
 
     /// Writes and stores `preprocessed`; blocks on file I/O.
     static func store(_ preprocessed: PreprocessedCase, in artifacts: ArtifactStore) throws -> CaseArtifacts {
@@ -26,6 +28,6 @@ struct CaseArtifacts: Sendable {
         }
         return CaseArtifacts(
             image: image, label: label, shape: preprocessed.t1c.shape,
-            labelVoxels: preprocessed.label?.foregroundVoxels)
+            labelVoxels: preprocessed.label?.foregroundVoxels, stepSeconds: preprocessed.stepSeconds)
     }
 }

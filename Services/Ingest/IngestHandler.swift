@@ -59,7 +59,8 @@ struct IngestHandler: Sendable {
             }
         }
         try Task.checkCancellation()
-        for (name, outcome) in try await recordIngested(prepared, dataset: dataset, logger: logger) {
+        let steps = plan.preprocessing.steps.map(\.rawValue)
+        for (name, outcome) in try await recordIngested(prepared, steps: steps, dataset: dataset, logger: logger) {
             outcomes[name] = outcome
         }
         logger.info(
@@ -142,7 +143,7 @@ struct IngestHandler: Sendable {
     /// Draws the split over this import's cases, records them in one transaction, and publishes an
     /// event per case. A case already stored keeps its row (id, split, artifacts) as it is.
     private func recordIngested(
-        _ prepared: [String: CaseArtifacts], dataset: DatasetRecord, logger: Logger
+        _ prepared: [String: CaseArtifacts], steps: [String], dataset: DatasetRecord, logger: Logger
     ) async throws -> [(String, CaseOutcome)] {
         guard !prepared.isEmpty else { return [] }
         let scope = dataset.id.wireForm
@@ -159,7 +160,7 @@ struct IngestHandler: Sendable {
                     state: .ingested(
                         split: testPatients.contains(name) ? .test : .train,
                         imageSHA256: files.image.sha256, labelSHA256: files.label?.sha256),
-                    labelVoxels: files.labelVoxels)
+                    labelVoxels: files.labelVoxels, preprocessingSteps: steps)
             }, on: database)
         var outcomes: [(String, CaseOutcome)] = []
         for (name, record) in zip(names, stored) {
@@ -177,6 +178,8 @@ struct IngestHandler: Sendable {
                 $0.shape = [files.shape.x, files.shape.y, files.shape.z].map(UInt32.init)
                 $0.labelVoxels = UInt64(files.labelVoxels ?? 0)
                 $0.ingestedAt = Google_Protobuf_Timestamp(date: Date())
+                $0.preprocessingSteps = record.preprocessingSteps
+                $0.stepSeconds = Dictionary(uniqueKeysWithValues: files.stepSeconds.map { ($0.key.rawValue, $0.value) })
             }
             try await events.publish(
                 event, scope: scope, id: Self.eventID("case.ingested", caseID, image, label ?? ""),

@@ -106,23 +106,22 @@ struct IngestPlan: Sendable {
         return Set(values.map(UInt8.init))
     }
 
-    /// The Volume library's settings for `config`. Steps the library does not perform (registration,
-    /// skull stripping, bias correction) are refused rather than silently skipped; z-scoring always
-    /// happens, because the network's input depends on it.
+    /// The Volume library's settings for `config`: the optional steps asked for (skull stripping,
+    /// registration, bias correction) with their default settings; z-scoring always happens,
+    /// because the network's input depends on it.
     private static func preprocessing(
         _ config: PreprocessingConfig, _ invalid: (String, String) -> RPCError
     ) throws(RPCError) -> PreprocessingConfiguration {
-        for (requested, field, step) in [
-            (config.coregister, "preprocessing.coregister", "registration"),
-            (config.skullStrip, "preprocessing.skull_strip", "skull stripping"),
-            (config.biasCorrection, "preprocessing.bias_correction", "bias-field correction"),
-        ] where requested {
-            throw invalid(field, "\(step) is not performed by ingest: supply data that has already had it")
-        }
         guard config.normalize else {
             throw invalid("preprocessing.normalize", "normalize must be true: every case is z-scored per channel")
         }
         var configuration = PreprocessingConfiguration()
+        configuration.run(
+            Set(
+                [
+                    (config.skullStrip, PreprocessingStep.skullStripping), (config.coregister, .registration),
+                    (config.biasCorrection, .biasFieldCorrection),
+                ].filter(\.0).map(\.1)))
         if !config.orientation.isEmpty {
             do {
                 configuration.orientation = try AxisCodes(config.orientation)

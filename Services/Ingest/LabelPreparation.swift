@@ -7,9 +7,11 @@ import Volume
 /// Turns a mask a person drew on a case's original images into the label artifact ingest would
 /// have stored for that case: the same reorientation, resampling and crop as the case's image.
 ///
-/// Ingest keeps no record of its settings beyond its outputs, so they are recovered from them: the
-/// stored image's grid gives the orientation and spacing, and the case is preprocessed again from
-/// its source files by the Volume library's own importer with the delivered mask as its label.
+/// The case row records the optional steps the case went through (skull stripping, registration,
+/// bias correction), which run again with their default settings, as ingest ran them; the rest of
+/// ingest's settings are recovered from its outputs: the stored image's grid gives the orientation
+/// and spacing, and the case is preprocessed again from its source files by the Volume library's
+/// own importer with the delivered mask as its label.
 /// The recomputed image must land on the stored image's grid, which proves the crop is the one
 /// ingest made. The label coding is the one the source declares (BraTS folder names, an nnU-Net
 /// `dataset.json`); a manifest declares none, so any nonzero value of its masks is the target.
@@ -61,6 +63,7 @@ struct LabelPreparation: Sendable {
         }
         var source = try self.source(of: name, in: dataset)
         var configuration = PreprocessingConfiguration(orientation: orientation, spacing: grid.affine.spacing)
+        configuration.run(Set(record.preprocessingSteps.compactMap(PreprocessingStep.init(rawValue:))))
         configuration.labels =
             source.labelConvention
             ?? LabelConvention(declaredValues: Set(0...255), foregroundValues: Set(1...255))

@@ -22,10 +22,13 @@ public struct CaseRecord: Sendable, Hashable {
     public var state: State
     /// Foreground voxels of the stored label; nil without one, or when it was stored uncounted.
     public var labelVoxels: Int?
+    /// The optional preprocessing steps the case went through, by name in the order they ran
+    /// (`PreprocessingStep` in Volume); empty for none.
+    public var preprocessingSteps: [String]
 
     public init(
         id: CaseID, datasetID: DatasetID, sourceName: String, patientID: String, state: State,
-        labelVoxels: Int? = nil
+        labelVoxels: Int? = nil, preprocessingSteps: [String] = []
     ) {
         self.id = id
         self.datasetID = datasetID
@@ -33,6 +36,7 @@ public struct CaseRecord: Sendable, Hashable {
         self.patientID = patientID
         self.state = state
         self.labelVoxels = labelVoxels
+        self.preprocessingSteps = preprocessingSteps
     }
 }
 

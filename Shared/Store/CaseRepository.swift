@@ -18,7 +18,7 @@ public enum CaseRepository {
                 let rows = try await transaction.query(
                     """
                     SELECT id, dataset_id, source_name, patient_id, state, failure_reason, split, image_sha256, label_sha256,
-                       label_voxels
+                       label_voxels, preprocessing_steps
                     FROM cases WHERE dataset_id = \(record.datasetID) AND source_name = \(record.sourceName)
                     """)
                 guard let row = rows.first else {
@@ -38,7 +38,7 @@ public enum CaseRepository {
         try await db.query(
             """
             SELECT id, dataset_id, source_name, patient_id, state, failure_reason, split, image_sha256, label_sha256,
-                       label_voxels
+                       label_voxels, preprocessing_steps
             FROM cases
             WHERE (\(datasetID)::uuid IS NULL OR dataset_id = \(datasetID)) AND (\(id)::uuid IS NULL OR id = \(id))
             ORDER BY dataset_id, source_name
@@ -51,13 +51,15 @@ public enum CaseRepository {
         case .ingested(let split, let image, let label):
             """
             INSERT INTO cases (id, dataset_id, source_name, patient_id, state, split, image_sha256, label_sha256,
-                               label_voxels)
+                               label_voxels, preprocessing_steps)
             VALUES (\(record.id), \(record.datasetID), \(record.sourceName), \(record.patientID), 'ingested',
-                    \(split.rawValue), \(image), \(label), \(label == nil ? nil : record.labelVoxels))
+                    \(split.rawValue), \(image), \(label), \(label == nil ? nil : record.labelVoxels),
+                    \(record.preprocessingSteps.joined(separator: ",")))
             ON CONFLICT (dataset_id, source_name) DO UPDATE
                 SET state = 'ingested', failure_reason = NULL, patient_id = EXCLUDED.patient_id,
                     split = EXCLUDED.split, image_sha256 = EXCLUDED.image_sha256,
-                    label_sha256 = EXCLUDED.label_sha256, label_voxels = EXCLUDED.label_voxels, ingested_at = now()
+                    label_sha256 = EXCLUDED.label_sha256, label_voxels = EXCLUDED.label_voxels,
+                    preprocessing_steps = EXCLUDED.preprocessing_steps, ingested_at = now()
                 WHERE cases.state = 'failed'
             """
         case .failed(let reason):
@@ -105,6 +107,8 @@ public enum CaseRepository {
         return CaseRecord(
             id: try row.decode("id"), datasetID: try row.decode("dataset_id"),
             sourceName: try row.decode("source_name"), patientID: try row.decode("patient_id"),
-            state: state, labelVoxels: try row.decode("label_voxels", as: Int?.self))
+            state: state, labelVoxels: try row.decode("label_voxels", as: Int?.self),
+            preprocessingSteps: try row.decode("preprocessing_steps", as: String.self).split(separator: ",").map(
+                String.init))
     }
 }

@@ -69,6 +69,8 @@ public struct PreprocessedCase: Sendable {
     /// The binary target (1 = enhancing tumor), when the case is labelled.
     public var label: LabelVolume?
     public var brainMask: LabelVolume
+    /// Seconds each optional step took on this case (the steps that ran).
+    public var stepSeconds: [PreprocessingStep: Double] = [:]
 }
 
 public struct Preprocessor: Sendable {
@@ -94,8 +96,13 @@ public struct Preprocessor: Sendable {
         t1c: Volume, t2: Volume, label: LabelVolume?, mask: LabelVolume?, caseID: String, files: CaseSource?
     ) throws(VolumeError) -> PreprocessedCase {
         let config = configuration
+        var seconds: [PreprocessingStep: Double] = [:]
         var mask = mask
-        if mask == nil { mask = try skullStrippedMask(t1c: t1c, t2: t2, caseID: caseID) }
+        if mask == nil {
+            mask = try timed(.skullStripping, into: &seconds) { () throws(VolumeError) in
+                try skullStrippedMask(t1c: t1c, t2: t2, caseID: caseID)
+            }
+        }
         if let label, !label.hasSameGrid(as: t1c) {
             throw VolumeError(
                 .gridMismatch, file: files?.label?.path,
@@ -110,7 +117,9 @@ public struct Preprocessor: Sendable {
                 .gridMismatch, file: files?.t2.path,
                 detail: "T2 grid \(t2.shape) differs from T1c grid \(t1c.shape) or its affine")
         }
-        let t2 = try registeredT2(t2, onto: t1c, mask: mask, file: files?.t2.path)
+        let t2 = try timed(.registration, into: &seconds) { () throws(VolumeError) in
+            try registeredT2(t2, onto: t1c, mask: mask, file: files?.t2.path)
+        }
         let sameGrid = t2.hasSameGrid(as: t1c)
         let orientedT1c = try t1c.reoriented(to: config.orientation)
         let (spacing, cap) = (config.spacing, config.maxVoxels)
@@ -155,14 +164,31 @@ public struct Preprocessor: Sendable {
         let margin = SIMD3(repeating: config.cropMargin)
         let lower = box.lower &- margin, upper = box.upper &+ margin
         let croppedMask = brain.cropped(lower: lower, upper: upper)
+        let (correctedT1c, correctedT2) = try timed(.biasFieldCorrection, into: &seconds) {
+            () throws(VolumeError) in
+            (
+                try biasCorrected(resampledT1c.cropped(lower: lower, upper: upper), inside: croppedMask),
+                try biasCorrected(resampledT2.cropped(lower: lower, upper: upper), inside: croppedMask)
+            )
+        }
         return PreprocessedCase(
-            id: caseID,
-            t1c: try biasCorrected(resampledT1c.cropped(lower: lower, upper: upper), inside: croppedMask)
-                .zScored(inside: croppedMask),
-            t2: try biasCorrected(resampledT2.cropped(lower: lower, upper: upper), inside: croppedMask)
-                .zScored(inside: croppedMask),
+            id: caseID, t1c: correctedT1c.zScored(inside: croppedMask), t2: correctedT2.zScored(inside: croppedMask),
             label: resampledLabel.map { config.labels.binary($0.cropped(lower: lower, upper: upper)) },
-            brainMask: croppedMask)
+            brainMask: croppedMask, stepSeconds: seconds)
+    }
+
+    /// Runs `body`, adding its seconds under `step` when the configuration runs that step.
+    private func timed<Value>(
+        _ step: PreprocessingStep, into seconds: inout [PreprocessingStep: Double],
+        _ body: () throws(VolumeError) -> Value
+    ) throws(VolumeError) -> Value {
+        let start = ContinuousClock.now
+        let value = try body()
+        if configuration.steps.contains(step) {
+            let elapsed = start.duration(to: .now).components
+            seconds[step] = Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+        }
+        return value
     }
 
     private func merge(_ other: LabelVolume, into mask: inout LabelVolume) {

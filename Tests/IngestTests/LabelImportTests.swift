@@ -3,6 +3,7 @@ import Foundation
 import Proto
 import ServiceRuntime
 import Store
+import SyntheticData
 import TestSupport
 import Testing
 
@@ -64,6 +65,67 @@ struct LabelImportTests {
             let selections = try await ExperimentCaseRepository.selections(of: experiment, on: database)
             #expect(selections.first { $0.caseID == first }?.annotatedRound == 0)
             #expect(selections.first { $0.caseID == second }?.annotatedRound == nil)
+        }
+    }
+
+    @Test(
+        "raw images are skull-stripped, registered and bias-corrected as asked, and a label imported later goes the same way"
+    )
+    func rawImagesGoThroughTheStepsTheirCaseRecords() async throws {
+        try await IngestEnvironment.with { environment in
+            let database = environment.postgres
+            let dataset = DatasetID.random()
+            let folder = FileManager.default.temporaryDirectory
+                .appendingPathComponent("activeseg-raw-cohort-\(UUID().uuidString)", isDirectory: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            _ = try SyntheticCohort.generate(
+                cases: 2, seed: 11, outputDirectory: folder, anatomy: .phantom, spacingScale: 2, withSkull: true)
+            var request = try PhantomCohort.request(dataset: dataset)
+            request.brats.path = folder.path
+            request.preprocessing.skullStrip = true
+            request.preprocessing.coregister = true
+            request.preprocessing.biasCorrection = true
+            let result = try await environment.client.call(
+                IngestRPC.ingest, request, timeout: IngestEnvironment.timeout)
+
+            let steps = ["skull-strip", "register", "n4"]
+            let ingested = result.outcomes.compactMap { outcome -> CaseIngested? in
+                if case .ingested(let ingested) = outcome.outcome { return ingested }
+                return nil
+            }
+            #expect(ingested.count == 2, "\(result.outcomes)")
+            for event in ingested {
+                #expect(event.preprocessingSteps == steps)
+                #expect(Set(event.stepSeconds.keys) == Set(steps) && event.stepSeconds.values.allSatisfy { $0 > 0 })
+            }
+            let records = try await CaseRepository.cases(in: dataset, on: database)
+            #expect(records.allSatisfy { $0.preprocessingSteps == steps }, "each case records its steps")
+
+            // The label of a case, imported as a person's mask, is stored as ingest stored it: the
+            // import ran the same steps, so the crop to the stripped brain is the same.
+            let record = try #require(
+                records.first { if case .ingested(.train, _, _?) = $0.state { true } else { false } })
+            guard case .ingested(_, _, let ingestedLabel?) = record.state else { return }
+            _ = try await database.query(
+                "UPDATE cases SET label_sha256 = NULL, label_voxels = NULL WHERE id = \(record.id)")
+            let experiment = try await Self.runningExperiment(.human, on: dataset, database: database)
+            try await RoundRepository.open(0, of: experiment, in: .annotating, on: database)
+            try await ExperimentCaseRepository.recordPicks(
+                [record.id], round: 0, of: experiment, datasetID: dataset, annotated: false, on: database)
+            let name = record.sourceName
+            let answer = try await environment.client.call(
+                IngestRPC.importLabels,
+                .with {
+                    $0.experimentID = experiment.wireForm
+                    $0.labels = [
+                        ImportedLabel.with {
+                            $0.caseName = name
+                            $0.path = folder.appendingPathComponent("\(name)/\(name)_seg.nii.gz").path
+                        }
+                    ]
+                }, timeout: IngestEnvironment.timeout)
+            #expect(answer.rejected.isEmpty, "\(answer.rejected)")
+            #expect(try await CaseRepository.files(of: record.id, on: database)?.labelSHA256 == ingestedLabel)
         }
     }
 

@@ -3,6 +3,7 @@ import Domain
 import Foundation
 import Profiles
 import Proto
+import Volume
 
 /// `activeseg ingest`: hands a BraTS-layout folder (such as `activeseg synth` writes) to the ingest
 /// service, which preprocesses every case onto the profile's grid and stores it in a dataset.
@@ -31,6 +32,8 @@ struct IngestCommand: ContextualCommand {
 
     @Option(help: "Seed of the dataset's test split.")
     var splitSeed: UInt64 = 1
+
+    @OptionGroup(title: "Preprocessing steps for raw images") var preprocessing: PreprocessingStepOptions
 
     @Option(help: "Seconds to wait for the whole ingest.")
     var timeout: Int = 1800
@@ -66,6 +69,10 @@ struct IngestCommand: ContextualCommand {
                 $0.orientation = "RAI"
                 $0.spacingMm = grid.targetSpacing
                 $0.normalize = true
+                let steps = preprocessing.steps
+                $0.skullStrip = steps.contains(.skullStripping)
+                $0.coregister = steps.contains(.registration)
+                $0.biasCorrection = steps.contains(.biasFieldCorrection)
             }
             $0.testShare = testShare
             $0.splitSeed = splitSeed
@@ -84,11 +91,27 @@ struct IngestCommand: ContextualCommand {
                 "dataset   \(result.datasetID)",
                 "ingested  \(result.outcomes.count - failures.count) of \(result.outcomes.count) cases",
             ]
+            lines += Self.stepTimes(result).map { "step      \($0)" }
             lines += failures.map { "failed    \($0.sourceName): \($0.reason)" }
             context.output.write(lines.joined(separator: "\n") + "\n")
         }
         if failures.count == result.outcomes.count {
             throw CommandLineError(.dataError, subject: folder.path, detail: "no case could be ingested")
+        }
+    }
+
+    /// Per optional step: its name, cases, and mean and slowest seconds per case.
+    static func stepTimes(_ result: IngestResult) -> [String] {
+        var seconds: [String: [Double]] = [:]
+        for outcome in result.outcomes {
+            guard case .ingested(let ingested) = outcome.outcome else { continue }
+            for (step, time) in ingested.stepSeconds { seconds[step, default: []].append(time) }
+        }
+        return PreprocessingStep.allCases.compactMap { step in
+            guard let times = seconds[step.rawValue], !times.isEmpty else { return nil }
+            let mean = times.reduce(0, +) / Double(times.count)
+            return "\(step.rawValue): \(times.count) cases, "
+                + String(format: "%.2f s per case (slowest %.2f s)", mean, times.max() ?? 0)
         }
     }
 }

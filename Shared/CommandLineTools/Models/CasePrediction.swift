@@ -21,9 +21,10 @@ struct CasePrediction {
     /// `mirroring` the mean of the eight mirrored ones (`Predictor.mirroring`).
     init(
         network: UNet3D, profile: ExperimentProfile, t1c: Volume, t2: Volume, passes: Int?, seed: UInt64,
-        mirroring: Bool = false
+        mirroring: Bool = false, steps: Set<PreprocessingStep> = []
     ) throws {
-        let configuration = PreprocessingConfiguration(spacing: SIMD3(repeating: profile.targetSpacing))
+        var configuration = PreprocessingConfiguration(spacing: SIMD3(repeating: profile.targetSpacing))
+        configuration.run(steps)
         let preprocessed = try Preprocessor(configuration).run(caseID: "input", t1c: t1c, t2: t2, label: nil)
         let grid = preprocessed.t1c.shape
         let image = Tensor(

@@ -14,7 +14,8 @@ struct ModelPredictCommand: ContextualCommand {
             The checkpoint is a file (--checkpoint) or a stored model's (--model-id, read through \
             PostgreSQL and the artifact store). The images are preprocessed as ingest does \
             (reoriented to LPS, B-spline resampled to the profile's spacing, cropped to the brain \
-            with a margin, z-scored per channel), predicted \
+            with a margin, z-scored per channel; skull stripping, registration and N4 when asked, as \
+            for a dataset ingested with them), predicted \
             with the profile's inference strategy, and the probability map is carried back onto the \
             T1c's grid (its dims and affine) by nearest neighbour through world space; voxels outside \
             the brain crop get probability 0. The label is probability ≥ 0.5 (values 0 and 1), or \
@@ -50,6 +51,9 @@ struct ModelPredictCommand: ContextualCommand {
     @Option(help: "The profile that sets spacing and inference (default: the one the checkpoint records).")
     var profile: ProfileArgument?
 
+    @OptionGroup(title: "Preprocessing steps for raw images (as the case's dataset was ingested)")
+    var preprocessing: PreprocessingStepOptions
+
     func validate() throws {
         if let passes, passes < 1 { throw ValidationError("--mc must be at least 1, got \(passes)") }
         if mirror, passes != nil { throw ValidationError("--mirror and --mc exclude each other") }
@@ -63,6 +67,7 @@ struct ModelPredictCommand: ContextualCommand {
         let (t1cURL, t2URL) = (context.url(for: t1c), context.url(for: t2))
         let (probabilityURL, labelURL) = (context.url(for: outProb), context.url(for: outLabel))
         let (passes, seed, mirroring, chosenProfile) = (passes, seed, mirror, profile?.profile)
+        let steps = preprocessing.steps
         let summary = try await blockingWork {
             let loaded = try CheckpointFile.load(checkpointURL)
             let profile = try chosenProfile ?? CheckpointFile.profile(of: loaded, file: checkpointURL.path)
@@ -70,7 +75,7 @@ struct ModelPredictCommand: ContextualCommand {
             let t2Volume = try NIfTI.readImage(at: t2URL)
             let prediction = try CasePrediction(
                 network: loaded.network, profile: profile, t1c: t1cVolume, t2: t2Volume, passes: passes, seed: seed,
-                mirroring: mirroring)
+                mirroring: mirroring, steps: steps)
             try NIfTI.write(prediction.probabilities, to: probabilityURL)
             try NIfTI.write(prediction.label, to: labelURL)
             let foreground = prediction.label.voxels.reduce(0) { $0 + Int($1) }

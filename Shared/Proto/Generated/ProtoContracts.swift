@@ -5,7 +5,7 @@
 /// was generated from (compared with the sources by a test, so a forgotten regeneration fails).
 public enum ProtoContracts: Sendable {
     /// SHA-256 over the sorted `.proto` paths and contents under `Protos/`.
-    public static let sourceSHA256 = "2ec6947e12808926ab034fae11bc31467fdb8cd9d48c5f9a3548b8fb535a6b30"
+    public static let sourceSHA256 = "084cec083dd480ef056e4742c9ee09f5f3742a1cd7211af6779b991daac380b8"
 
     /// Every rpc method of every service.
     public static let methods: [AnyRPCMethod] =

@@ -298,13 +298,15 @@ public nonisolated struct PreprocessingConfig: Sendable {
   /// neighbour for labels.
   public var spacingMm: Double = 0
 
-  /// Register T2 onto T1c; skip when the source is already co-registered.
+  /// Register T2 rigidly onto T1c (Mattes mutual information); leave false when the source is
+  /// already co-registered, as BraTS is.
   public var coregister: Bool = false
 
-  /// Remove non-brain tissue, which otherwise dominates intensity statistics.
+  /// Remove skull and scalp, which otherwise dominate intensity statistics; leave false for a
+  /// skull-stripped source such as BraTS.
   public var skullStrip: Bool = false
 
-  /// N4 bias-field correction.
+  /// N4 bias-field correction of each channel inside the brain mask.
   public var biasCorrection: Bool = false
 
   /// Per-channel z-score over brain voxels, so intensities are comparable between scanners.
@@ -414,6 +416,13 @@ public nonisolated struct CaseIngested: Sendable {
   public var hasIngestedAt: Bool {self._ingestedAt != nil}
   /// Clears the value of `ingestedAt`. Subsequent reads from it will return its default value.
   public mutating func clearIngestedAt() {self._ingestedAt = nil}
+
+  /// The optional preprocessing steps the case went through, in the order they ran:
+  /// "skull-strip", "register", "n4"; empty for none.
+  public var preprocessingSteps: [String] = []
+
+  /// Seconds each of those steps took on this case, by step name.
+  public var stepSeconds: Dictionary<String,Double> = [:]
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1114,7 +1123,7 @@ nonisolated extension CaseOutcome: SwiftProtobuf.Message, SwiftProtobuf._Message
 
 nonisolated extension CaseIngested: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CaseIngested"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}dataset_id\0\u{3}case_ref\0\u{3}source_name\0\u{1}shape\0\u{3}label_voxels\0\u{3}ingested_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}dataset_id\0\u{3}case_ref\0\u{3}source_name\0\u{1}shape\0\u{3}label_voxels\0\u{3}ingested_at\0\u{3}preprocessing_steps\0\u{3}step_seconds\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1128,6 +1137,8 @@ nonisolated extension CaseIngested: SwiftProtobuf.Message, SwiftProtobuf._Messag
       case 4: try { try decoder.decodeRepeatedUInt32Field(value: &self.shape) }()
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self.labelVoxels) }()
       case 6: try { try decoder.decodeSingularMessageField(value: &self._ingestedAt) }()
+      case 7: try { try decoder.decodeRepeatedStringField(value: &self.preprocessingSteps) }()
+      case 8: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufDouble>.self, value: &self.stepSeconds) }()
       default: break
       }
     }
@@ -1156,6 +1167,12 @@ nonisolated extension CaseIngested: SwiftProtobuf.Message, SwiftProtobuf._Messag
     try { if let v = self._ingestedAt {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
     } }()
+    if !self.preprocessingSteps.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.preprocessingSteps, fieldNumber: 7)
+    }
+    if !self.stepSeconds.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufDouble>.self, value: self.stepSeconds, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1166,6 +1183,8 @@ nonisolated extension CaseIngested: SwiftProtobuf.Message, SwiftProtobuf._Messag
     if lhs.shape != rhs.shape {return false}
     if lhs.labelVoxels != rhs.labelVoxels {return false}
     if lhs._ingestedAt != rhs._ingestedAt {return false}
+    if lhs.preprocessingSteps != rhs.preprocessingSteps {return false}
+    if lhs.stepSeconds != rhs.stepSeconds {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
