@@ -25,6 +25,8 @@ public struct CohortSummary: Codable, Sendable, Equatable {
         public var shape: [Int]
         public var spacing: [Double]
         public var orientation: String
+        /// The head's motion between T1c and T2 in a cohort made with it; absent otherwise.
+        public var t2Motion: HeadMotion?
     }
 
     public var seed: UInt64
@@ -54,11 +56,14 @@ public enum SyntheticCohort {
     ///   - withSkull: subjects keep skull and scalp around the brain (a larger grid, noise in the air)
     ///     and each case gets its true brain mask as a file, for testing skull stripping. Off, the
     ///     cohort is skull-stripped, as BraTS is, and its files are what they were before the option.
+    ///   - headMotion: each subject's T2 is placed as if the head moved between the acquisitions
+    ///     (`HeadMotion`), for testing registration; the images and labels are otherwise the same.
     ///   - progress: called after each case is written with the number written so far and the total,
     ///     so a command line can show how far a long generation has come.
     public static func generate(
         cases: Int, seed: UInt64, outputDirectory: URL, anatomy: CohortAnatomy, spacingScale: Double = 1,
-        withSkull: Bool = false, logger: Logger? = nil, progress: ((_ written: Int, _ total: Int) -> Void)? = nil
+        withSkull: Bool = false, headMotion: Bool = false, logger: Logger? = nil,
+        progress: ((_ written: Int, _ total: Int) -> Void)? = nil
     ) throws(VolumeError) -> CohortSummary {
         let atlasSpacing = max(1, spacingScale / 1.5)
         let atlas: TissueAtlas
@@ -82,7 +87,9 @@ public enum SyntheticCohort {
         var summaries: [CohortSummary.Case] = []
         for index in 0..<cases {
             let id = String(format: "Synth_%05d", index + 1)
-            let subject = synthesizer.synthesize(seed: seed, index: index)
+            var subject = synthesizer.synthesize(seed: seed, index: index)
+            let motion = headMotion ? HeadMotion.draw(seed: seed, index: index) : nil
+            if let motion { subject.t2 = motion.applied(to: subject.t2) }
             let folder = outputDirectory.appendingPathComponent(id)
             do {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -106,7 +113,7 @@ public enum SyntheticCohort {
                     wholeTumorVolume: Double(counts[4] + counts[1] + counts[2]) * voxel,
                     shape: [subject.label.shape.x, subject.label.shape.y, subject.label.shape.z],
                     spacing: [spacing.x, spacing.y, spacing.z].map { ($0 * 1e4).rounded() / 1e4 },
-                    orientation: (try? subject.label.axisCodes().description) ?? "?"))
+                    orientation: (try? subject.label.axisCodes().description) ?? "?", t2Motion: motion))
             logger?.debug(
                 "synthetic case written", metadata: ["case_id": "\(id)", "subtype": "\(subject.subtype.rawValue)"])
             progress?(index + 1, cases)

@@ -6,6 +6,7 @@ import Store
 import SyntheticData
 import TestSupport
 import Testing
+import Volume
 
 /// Ingest's `ImportLabels` on its own: the experiment, its round and its picks are recorded
 /// directly, and no orchestrator listens, so what the tests see is ingest's part of a label import
@@ -79,7 +80,8 @@ struct LabelImportTests {
                 .appendingPathComponent("activeseg-raw-cohort-\(UUID().uuidString)", isDirectory: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             _ = try SyntheticCohort.generate(
-                cases: 2, seed: 11, outputDirectory: folder, anatomy: .phantom, spacingScale: 2, withSkull: true)
+                cases: 2, seed: 11, outputDirectory: folder, anatomy: .phantom, spacingScale: 2, withSkull: true,
+                headMotion: true)
             var request = try PhantomCohort.request(dataset: dataset)
             request.brats.path = folder.path
             request.preprocessing.skullStrip = true
@@ -100,6 +102,7 @@ struct LabelImportTests {
             }
             let records = try await CaseRepository.cases(in: dataset, on: database)
             #expect(records.allSatisfy { $0.preprocessingSteps == steps }, "each case records its steps")
+            try await checkRegistrationUndoesTheMotion(environment: environment)
 
             // The label of a case, imported as a person's mask, is stored as ingest stored it: the
             // import ran the same steps, so the crop to the stripped brain is the same.
@@ -126,6 +129,61 @@ struct LabelImportTests {
                 }, timeout: IngestEnvironment.timeout)
             #expect(answer.rejected.isEmpty, "\(answer.rejected)")
             #expect(try await CaseRepository.files(of: record.id, on: database)?.labelSHA256 == ingestedLabel)
+        }
+    }
+
+    /// The same heads without the motion, ingested with the same steps: each case's registered T2
+    /// matches theirs, and T2 ingested without registration does not.
+    private func checkRegistrationUndoesTheMotion(environment: IngestEnvironment) async throws {
+        func t2Channels(motion: Bool, register: Bool) async throws -> [String: Volume] {
+            let folder = FileManager.default.temporaryDirectory
+                .appendingPathComponent("activeseg-raw-cohort-\(UUID().uuidString)", isDirectory: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            _ = try SyntheticCohort.generate(
+                cases: 2, seed: 11, outputDirectory: folder, anatomy: .phantom, spacingScale: 2, withSkull: true,
+                headMotion: motion)
+            let dataset = DatasetID.random()
+            var request = try PhantomCohort.request(dataset: dataset)
+            request.brats.path = folder.path
+            request.preprocessing.skullStrip = true
+            request.preprocessing.coregister = register
+            request.preprocessing.biasCorrection = true
+            _ = try await environment.client.call(IngestRPC.ingest, request, timeout: IngestEnvironment.timeout)
+            var channels: [String: Volume] = [:]
+            for record in try await CaseRepository.cases(in: dataset, on: environment.postgres) {
+                guard case .ingested(_, let image, _) = record.state else { continue }
+                channels[record.sourceName] = try NIfTI.readChannels(at: try environment.niftiCopy(image))[1]
+            }
+            return channels
+        }
+        // The crops differ by the stripped masks (T2 guides stripping only where it shares T1c's
+        // grid), so the T2 is compared with the still head's where both are, through world space.
+        func correlation(_ moving: Volume, _ truth: Volume) throws -> Double {
+            let a = try BSplineImage(moving).resampled(onto: truth.shape, affine: truth.affine).volume
+            // Over the brain both kept: z-scored channels are zero outside their own masks.
+            let inside = zip(a.voxels, truth.voxels).filter { $0.0 != 0 && $0.1 != 0 }
+            let (x, y) = (inside.map { Double($0.0) }, inside.map { Double($0.1) })
+            let (mx, my) = (x.reduce(0, +) / Double(x.count), y.reduce(0, +) / Double(y.count))
+            var (sxy, sxx, syy) = (0.0, 0.0, 0.0)
+            for (u, v) in zip(x, y) {
+                sxy += (u - mx) * (v - my)
+                sxx += (u - mx) * (u - mx)
+                syy += (v - my) * (v - my)
+            }
+            return sxy / (sxx * syy).squareRoot()
+        }
+        let still = try await t2Channels(motion: false, register: false)
+        let registered = try await t2Channels(motion: true, register: true)
+        let unregistered = try await t2Channels(motion: true, register: false)
+        #expect(still.count == 2 && registered.count == 2 && unregistered.count == 2)
+        for (name, truth) in still {
+            let aligned = try correlation(try #require(registered[name]), truth)
+            let misaligned = try correlation(try #require(unregistered[name]), truth)
+            // Measured 0.83 and 0.76 registered, 0.02 and −0.03 unregistered: at 4 mm both sides were
+            // interpolated twice and bias-corrected and z-scored within their own masks, which
+            // keeps the ceiling well below 1.
+            #expect(aligned > 0.7, "\(name): registered T2 against the still head's: \(aligned)")
+            #expect(aligned > misaligned + 0.5, "\(name): registered \(aligned), unregistered \(misaligned)")
         }
     }
 

@@ -11,7 +11,9 @@ struct SynthCommand: ContextualCommand {
         discussion: """
             Writes <out>/Synth_00001/Synth_00001_t1ce.nii.gz, _t2, _seg (labels 1, 2, 4) per case, and \
             cohort.json / cohort.csv. The same seed, anatomy and spacing scale give identical files. \
-            --with-skull keeps skull and scalp around the brain and adds _brainmask (the true mask).
+            --with-skull keeps skull and scalp around the brain and adds _brainmask (the true mask). \
+            --head-motion places each T2 as if the head moved between the acquisitions (up to 10° and \
+            10 mm, recorded in cohort.json), so T2 must be registered onto T1c.
             """)
 
     enum Anatomy: String, ExpressibleByArgument, CaseIterable {
@@ -40,6 +42,9 @@ struct SynthCommand: ContextualCommand {
     @Flag(help: "Keep skull and scalp around the brain and write each case's true brain mask (_brainmask).")
     var withSkull = false
 
+    @Flag(help: "Place each T2 as if the head moved after the T1c (up to 10° and 10 mm): raw, unregistered series.")
+    var headMotion = false
+
     @Flag(help: "Print the cohort summary as JSON.")
     var json = false
 
@@ -63,11 +68,11 @@ struct SynthCommand: ContextualCommand {
             source = .template(folder: templateFolder(in: context))
         }
         let progress = ProgressBar("synth", context: context)
-        let (cases, seed, scale, withSkull) = (cases, seed, spacingScale, withSkull)
+        let (cases, seed, scale, withSkull, headMotion) = (cases, seed, spacingScale, withSkull, headMotion)
         let summary = try await blockingWork {
             try SyntheticCohort.generate(
                 cases: cases, seed: seed, outputDirectory: output, anatomy: source,
-                spacingScale: scale, withSkull: withSkull, progress: progress.update)
+                spacingScale: scale, withSkull: withSkull, headMotion: headMotion, progress: progress.update)
         }
         if json {
             context.output.write(try JSONOutput.encode(summary))
