@@ -14,8 +14,8 @@ import Synchronization
 ///   `Nats-Rollup: sub` so the stream keeps only the latest.
 ///
 /// A reader gets the meta message by the last-message API and the chunks through an ephemeral pull
-/// consumer on the chunk subject, a few chunks per fetch, so neither side holds more than a few
-/// chunks in memory.
+/// consumer on the chunk subject, two chunks per fetch, so neither side holds more than a chunk or
+/// two in memory.
 ///
 /// The bucket has a NATS connection of its own, made on first use: bulk transfers then never queue
 /// ahead of a service's requests and heartbeats on its main connection. Its calls are synchronous
@@ -30,8 +30,11 @@ public final class ObjectBucket: Sendable {
 
     /// The chunk size of the NATS clients.
     public static let chunkSize = 128 * 1024
-    /// Chunks asked for by one fetch: 1 MiB in flight per download.
-    static let chunksPerFetch = 8
+    /// Chunks asked for by one fetch, so a download holds at most two chunks (256 KiB) at once.
+    /// Larger fetches trade memory for speed: a 50 MB download ran at 121–196 MB/s with 2 (20 runs)
+    /// and 182–234 MB/s with 8 chunks per fetch (5 runs; release build, `artifact-benchmark 5 50`,
+    /// 2026-12-07, docs/deployment.md).
+    static let chunksPerFetch = 2
 
     private let session = Mutex<Session?>(nil)
     private let transfers: BlockingThreadPool
