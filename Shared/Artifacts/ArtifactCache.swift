@@ -1,7 +1,7 @@
 import Foundation
 
-/// The local folder of an object-store-backed `ArtifactStore`: the artifacts this process read
-/// recently, laid out as the folder store's (`<root>/<aa>/<sha256>`), kept under a size limit by
+/// The local folder of an object-store-backed `ArtifactStore`: the artifacts this process read or
+/// wrote recently, laid out as the folder store's (`<root>/<aa>/<sha256>`), kept under a size limit by
 /// removing the least recently used files first.
 ///
 /// A file's modification time is its last use: a read touches it, and eviction goes by it, so

@@ -6,14 +6,67 @@ extension ArtifactStore {
     /// named by its hex SHA-256, with `cache` as this process's local folder of recently used
     /// artifacts, kept under `cacheLimit` bytes by evicting the least recently used.
     ///
-    /// Puts stream the bytes to the bucket in chunks (a file is never read whole into memory);
-    /// `path(for:)` and `get` download a missing artifact into the cache, checking its SHA-256 as
-    /// it is written, so corrupted bytes never reach the cache.
+    /// Puts stream the bytes to the bucket in chunks (a file is never read whole into memory),
+    /// writing them into the cache on the way; `path(for:)` and `get` download a missing artifact
+    /// into the cache, checking its SHA-256 as it is written, so corrupted bytes never reach it.
     public init(bucket: ObjectBucket, cache: URL, cacheLimit: Int64) throws(ArtifactError) {
         try self.init(
             root: cache,
             objects: ObjectStoreBackend(
                 bucket: bucket, cache: ArtifactCache(root: cache.standardizedFileURL, limit: cacheLimit)))
+    }
+
+    /// Stores `data` in the bucket, one chunk at a time.
+    func upload(_ data: Data) throws(ArtifactError) -> ArtifactID {
+        var offset = data.startIndex
+        return try upload(named: "memory") { maxBytes in
+            guard offset < data.endIndex else { return nil }
+            let end = min(offset + maxBytes, data.endIndex)
+            defer { offset = end }
+            return data[offset..<end]
+        }
+    }
+
+    /// Stores the file at `source` in the bucket, read one chunk at a time.
+    func upload(contentsOf source: URL) throws(ArtifactError) -> ArtifactID {
+        let input: FileHandle
+        do {
+            input = try FileHandle(forReadingFrom: source)
+        } catch {
+            throw ArtifactError(code: .io, path: source.path, detail: "cannot open: \(error)")
+        }
+        defer { try? input.close() }
+        return try upload(named: source.path) { maxBytes in try Self.read(input, upTo: maxBytes, path: source.path) }
+    }
+
+    /// Streams the bytes `next` yields to the bucket and, in the same pass, into the cache (the
+    /// writer, or a reader on its host, usually opens what it just stored), naming the object by
+    /// their hash; `source` names the bytes in errors.
+    private func upload(named source: String, _ next: (Int) throws -> Data?) throws(ArtifactError) -> ArtifactID {
+        guard let objects else { preconditionFailure("an upload needs an object store") }
+        var file = try TemporaryArtifactFile(in: root)
+        let id: ArtifactID
+        do {
+            let info = try objects.bucket.put(
+                reading: { maxBytes in
+                    let chunk = try next(maxBytes)
+                    if let chunk { try file.write(chunk) }
+                    return chunk
+                },
+                naming: {
+                    let id = try file.flush()
+                    return (id.sha256, id.digest)
+                })
+            guard let named = ArtifactID(sha256: info.name) else {
+                throw ArtifactError(code: .corrupted, path: source, detail: "the bucket named it '\(info.name)'")
+            }
+            id = named
+        } catch {
+            throw ObjectStoreBackend.artifactError(error, id: nil, path: source)
+        }
+        try place(&file, as: id)
+        objects.cache.evict(keeping: fileURL(for: id))
+        return id
     }
 
     /// What `cached` did.
@@ -66,62 +119,6 @@ struct ObjectStoreBackend: Sendable {
     let bucket: ObjectBucket
     let cache: ArtifactCache
 
-    /// Stores `data`, one chunk at a time.
-    func upload(_ data: Data) throws(ArtifactError) -> ArtifactID {
-        var offset = data.startIndex
-        return try upload(named: "memory") { maxBytes in
-            guard offset < data.endIndex else { return nil }
-            let end = min(offset + maxBytes, data.endIndex)
-            defer { offset = end }
-            return data[offset..<end]
-        }
-    }
-
-    /// Stores the file at `source`, read one chunk at a time.
-    func upload(contentsOf source: URL) throws(ArtifactError) -> ArtifactID {
-        let input: FileHandle
-        do {
-            input = try FileHandle(forReadingFrom: source)
-        } catch {
-            throw ArtifactError(code: .io, path: source.path, detail: "cannot open: \(error)")
-        }
-        defer { try? input.close() }
-        return try upload(named: source.path) { maxBytes in
-            do {
-                guard let chunk = try input.read(upToCount: maxBytes), !chunk.isEmpty else { return nil }
-                return chunk
-            } catch {
-                throw ArtifactError(code: .io, path: source.path, detail: "read failed: \(error)")
-            }
-        }
-    }
-
-    /// Streams the bytes `next` yields to the bucket, hashing them as they pass, and names the
-    /// object by the hash; `source` names them in errors.
-    private func upload(named source: String, _ next: (Int) throws -> Data?) throws(ArtifactError) -> ArtifactID {
-        let hasher = RunningHash()
-        do {
-            let info = try bucket.put(
-                reading: { maxBytes in
-                    let chunk = try next(maxBytes)
-                    if let chunk { hasher.update(chunk) }
-                    return chunk
-                },
-                naming: {
-                    let id = hasher.finish()
-                    return (id.sha256, id.digest)
-                })
-            guard let id = ArtifactID(sha256: info.name) else {
-                throw ArtifactError(code: .corrupted, path: source, detail: "the bucket named it '\(info.name)'")
-            }
-            return id
-        } catch let error as ArtifactError {
-            throw error
-        } catch {
-            throw Self.artifactError(error, id: nil, path: source)
-        }
-    }
-
     /// Whether the bucket holds the artifact; false also when the bucket cannot be asked.
     func contains(_ id: ArtifactID) -> Bool {
         (try? bucket.info(id.sha256)) != nil
@@ -138,13 +135,4 @@ struct ObjectStoreBackend: Sendable {
             code: error.code == .malformedMessage ? .corrupted : .unavailable, id: id, path: path ?? error.subject,
             detail: "\(error)")
     }
-}
-
-/// A SHA-256 fed by the chunks of an upload from inside the bucket's closures.
-private final class RunningHash {
-    private var hasher = SHA256Hasher()
-
-    func update(_ data: Data) { hasher.update(data) }
-
-    func finish() -> ArtifactID { ArtifactID(hashed: &hasher) }
 }

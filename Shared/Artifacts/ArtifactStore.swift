@@ -52,7 +52,7 @@ public struct ArtifactStore: Sendable {
     /// Stores `data`; returns its id. Storing the same bytes again leaves one file.
     @discardableResult
     public func put(_ data: Data) throws(ArtifactError) -> ArtifactID {
-        if let objects { return try objects.upload(data) }
+        if objects != nil { return try upload(data) }
         var file = try TemporaryArtifactFile(in: root)
         try file.write(data)
         return try commit(&file)
@@ -62,7 +62,7 @@ public struct ArtifactStore: Sendable {
     /// fit in memory twice).
     @discardableResult
     public func put(contentsOf source: URL) throws(ArtifactError) -> ArtifactID {
-        if let objects { return try objects.upload(contentsOf: source) }
+        if objects != nil { return try upload(contentsOf: source) }
         let input: FileHandle
         do {
             input = try FileHandle(forReadingFrom: source)
@@ -78,27 +78,28 @@ public struct ArtifactStore: Sendable {
     }
 
     /// Stores the concatenated chunks of a stream (bytes produced or received piece by piece). A
-    /// stream that fails leaves nothing behind. With an object store the stream is written to
-    /// the cache first, then uploaded from there.
+    /// stream that fails leaves nothing behind. With an object store the stream is spooled to a
+    /// temporary file first (no task waits on the bucket), then uploaded from it.
     @discardableResult
     public func put<Chunks: AsyncSequence>(_ chunks: Chunks) async throws -> ArtifactID where Chunks.Element == Data {
         var file = try TemporaryArtifactFile(in: root)
         for try await chunk in chunks {
             try file.write(chunk)
         }
-        let id = try commit(&file)
-        if let objects {
-            let cached = fileURL(for: id)
-            _ = try objects.upload(contentsOf: cached)
-            objects.cache.evict(keeping: cached)
-        }
-        return id
+        if objects != nil { return try upload(contentsOf: file.path) }
+        return try commit(&file)
     }
 
     /// Moves `file` to its place; with `expected`, only if its bytes hash to that id.
     func commit(_ file: inout TemporaryArtifactFile, expected: ArtifactID? = nil) throws(ArtifactError) -> ArtifactID {
         let id = try file.flush()
         if let expected { try Self.check(id, against: expected, path: fileURL(for: expected).path) }
+        try place(&file, as: id)
+        return id
+    }
+
+    /// Moves the flushed `file`, whose bytes hash to `id`, to its place.
+    func place(_ file: inout TemporaryArtifactFile, as id: ArtifactID) throws(ArtifactError) {
         let folder = root.appendingPathComponent(id.folder, isDirectory: true)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -107,7 +108,6 @@ public struct ArtifactStore: Sendable {
         }
         try file.move(to: fileURL(for: id), id: id)
         try Self.syncFolder(folder, id: id)
-        return id
     }
 
     // MARK: - Reading
@@ -179,9 +179,9 @@ public struct ArtifactStore: Sendable {
         }
     }
 
-    static func read(_ input: FileHandle, path: String) throws(ArtifactError) -> Data? {
+    static func read(_ input: FileHandle, upTo count: Int = chunkSize, path: String) throws(ArtifactError) -> Data? {
         do {
-            guard let chunk = try input.read(upToCount: chunkSize), !chunk.isEmpty else { return nil }
+            guard let chunk = try input.read(upToCount: count), !chunk.isEmpty else { return nil }
             return chunk
         } catch {
             throw ArtifactError(code: .io, path: path, detail: "read failed: \(error)")
