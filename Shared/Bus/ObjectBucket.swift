@@ -258,9 +258,16 @@ public final class ObjectBucket: Sendable {
                 &list, subscription, Int32(wanted), apiTimeout.milliseconds, &errorCode)
             defer { natsMsgList_Destroy(&list) }
             if status == NATS_TIMEOUT, list.Count == 0 {
+                let stored = try storedMessages(on: subject, on: context)
+                guard stored >= info.chunks else {
+                    throw BusError(
+                        code: .malformedMessage, subject: subject,
+                        detail: "the info of '\(info.name)' gives \(info.chunks) chunks, the bucket holds \(stored)")
+                }
                 throw BusError(
-                    code: .malformedMessage, subject: subject,
-                    detail: "\(received) of \(info.chunks) chunks of '\(info.name)' arrived; the rest are missing")
+                    code: .timeout, subject: subject,
+                    detail:
+                        "\(received) of \(info.chunks) chunks of '\(info.name)' arrived, then none for \(apiTimeout)")
             }
             try BusError.check(status, jetStreamCode: errorCode, subject: subject)
             for index in 0..<Int(list.Count) {
@@ -279,6 +286,22 @@ public final class ObjectBucket: Sendable {
                 code: .malformedMessage, subject: subject,
                 detail: "the chunks of '\(info.name)' hold more than the \(info.size) bytes its info gives")
         }
+    }
+
+    /// How many messages the stream holds on `subject`: tells chunks that are missing from
+    /// chunks that are late.
+    private func storedMessages(on subject: String, on context: OpaquePointer) throws(BusError) -> UInt64 {
+        let strings = CStringArena()
+        var options = jsOptions()
+        try BusError.check(jsOptions_Init(&options), subject: subject)
+        options.Stream.Info.SubjectsFilter = strings.copy(subject)
+        var info: UnsafeMutablePointer<jsStreamInfo>?
+        var errorCode = jsErrCode(rawValue: 0)
+        let status = js_GetStreamInfo(&info, context, streamName, &options, &errorCode)
+        defer { jsStreamInfo_Destroy(info) }
+        try BusError.check(status, jetStreamCode: errorCode, subject: subject)
+        guard let subjects = info?.pointee.State.Subjects else { return 0 }
+        return (0..<Int(subjects.pointee.Count)).reduce(0) { $0 + subjects.pointee.List[$1].Msgs }
     }
 
     private func purge(_ subject: String, on context: OpaquePointer) throws(BusError) {

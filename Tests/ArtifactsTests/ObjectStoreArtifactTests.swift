@@ -36,16 +36,18 @@ import Testing
                 server: server, folder: try TemporaryFolder(), jetStream: try JetStream(connection: connection))
         }
 
-        func bucket() throws -> ObjectBucket {
+        func bucket(apiTimeout: Duration = .seconds(5)) throws -> ObjectBucket {
             try ObjectBucket(
                 name: bucketName,
-                configuration: BusConfiguration(servers: [server.url], clientName: "artifacts-tests-bucket"))
+                configuration: BusConfiguration(servers: [server.url], clientName: "artifacts-tests-bucket"),
+                apiTimeout: apiTimeout)
         }
 
         /// A store on a new cache folder (a new host), with a connection of its own.
-        func store(cacheLimit: Int64 = 1 << 30) throws -> ArtifactStore {
+        func store(cacheLimit: Int64 = 1 << 30, apiTimeout: Duration = .seconds(5)) throws -> ArtifactStore {
             try ArtifactStore(
-                bucket: try bucket(), cache: folder.file("cache-\(UUID().uuidString)"), cacheLimit: cacheLimit)
+                bucket: try bucket(apiTimeout: apiTimeout), cache: folder.file("cache-\(UUID().uuidString)"),
+                cacheLimit: cacheLimit)
         }
 
         /// The last of the `count` messages stored on `subject`, read with a consumer of its own.
@@ -184,6 +186,35 @@ import Testing
         #expect(error.id == id)
         #expect(files(in: reader).isEmpty, "the partial download is removed")
         #expect(throws: ArtifactError.self) { try reader.get(id) }
+    }
+
+    @Test func missingChunkIsCorruption() async throws {
+        let deployment = try await Deployment.start()
+        let bytes = Self.randomBytes(300_000)
+        let id = try deployment.store().put(bytes)
+        let bucket = try deployment.bucket()
+        var forged = try #require(try bucket.info(id.sha256))
+        forged.nuid = "TWOOFTHREECHUNKS000000"
+        try await deployment.jetStream.publish(bytes.prefix(131_072), to: bucket.chunkSubject(forged.nuid))
+        try await deployment.jetStream.publish(
+            bytes.dropFirst(131_072).prefix(131_072), to: bucket.chunkSubject(forged.nuid))
+        try await deployment.jetStream.publish(
+            try JSONEncoder().encode(forged), to: bucket.metaSubject(id.sha256), headers: ["Nats-Rollup": "sub"])
+
+        // The fetch of the third chunk waits out the API timeout, then the bucket counts the chunks.
+        let reader = try deployment.store(apiTimeout: .milliseconds(500))
+        let error = try #require(throws: ArtifactError.self) { try reader.path(for: id) }
+        #expect(error.code == .corrupted)
+        #expect(error.description.contains("gives 3 chunks, the bucket holds 2"))
+        #expect(files(in: reader).isEmpty)
+    }
+
+    @Test func emptyArtifactRoundTrips() async throws {
+        let deployment = try await Deployment.start()
+        let id = try deployment.store().put(Data())
+        #expect(id.sha256 == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(try deployment.store().get(id) == Data())
+        #expect(try deployment.bucket().info(id.sha256)?.chunks == 0)
     }
 
     @Test func missingArtifactIsNotFound() async throws {
