@@ -23,7 +23,9 @@ import Darwin
 /// Temporary files are named `.tmp-<uuid>` in the root; one older than any running write was left by
 /// a process that died mid-write and may be deleted.
 ///
-/// Configuration: `ACTIVESEG_ARTIFACT_ROOT` (required), the root folder; created when missing.
+/// Configuration: `ServiceConfiguration.artifactStore()` opens the store its keys name
+/// (`ACTIVESEG_ARTIFACT_BACKEND`, `ACTIVESEG_ARTIFACT_ROOT`, the bucket and cache); the folder is
+/// created when missing.
 public struct ArtifactStore: Sendable {
     /// The folder holding the store, or with an object store, its local cache.
     public let root: URL
@@ -119,17 +121,21 @@ public struct ArtifactStore: Sendable {
     }
 
     /// The artifact's bytes, after checking they hash to `id`.
+    ///
+    /// With an object store the artifact is downloaded into the cache when missing there; a cached
+    /// copy that no longer hashes to `id` is replaced by a new download.
     public func get(_ id: ArtifactID) throws(ArtifactError) -> Data {
-        let url = fileURL(for: id)
-        if objects != nil { _ = try cached(id) }
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw missingOrUnreadable(id, url: url, error: error)
+        try readingCache(id) { () throws(ArtifactError) in
+            let url = fileURL(for: id)
+            let data: Data
+            do {
+                data = try Data(contentsOf: url)
+            } catch {
+                throw missingOrUnreadable(id, url: url, error: error)
+            }
+            try Self.check(ArtifactID(hashing: data), against: id, path: url.path)
+            return data
         }
-        try Self.check(ArtifactID(hashing: data), against: id, path: url.path)
-        return data
     }
 
     /// The path of a stored artifact, for libraries that open files themselves (NIfTI readers,
@@ -137,29 +143,50 @@ public struct ArtifactStore: Sendable {
     /// only its existence is checked, for callers that verify by other means.
     ///
     /// With an object store the artifact is downloaded into the cache when missing there (and
-    /// verified as it is written), and the cached file's path returned.
+    /// verified as it is written), and the cached file's path returned; a cached copy that `verify`
+    /// finds corrupted is replaced by a new download.
     public func path(for id: ArtifactID, verify: Bool = true) throws(ArtifactError) -> URL {
         let url = fileURL(for: id)
-        if objects != nil, try cached(id) == .downloaded { return url }
         guard verify else {
+            if objects != nil { _ = try cached(id) }
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw ArtifactError(code: .notFound, id: id, path: url.path, detail: "no such artifact")
             }
             return url
         }
-        let input: FileHandle
+        if objects != nil, try cached(id) == .downloaded { return url }
+        return try readingCache(id) { () throws(ArtifactError) in
+            let input: FileHandle
+            do {
+                input = try FileHandle(forReadingFrom: url)
+            } catch {
+                throw missingOrUnreadable(id, url: url, error: error)
+            }
+            defer { try? input.close() }
+            var hasher = SHA256Hasher()
+            while let chunk = try Self.read(input, path: url.path) {
+                hasher.update(chunk)
+            }
+            try Self.check(ArtifactID(hashed: &hasher), against: id, path: url.path)
+            return url
+        }
+    }
+
+    /// Runs `read`, which verifies the local file of `id`. With an object store the file is
+    /// downloaded first when missing (and then verified already), and a cached file that `read`
+    /// finds corrupted is removed and downloaded again: the cache is a copy, the bucket the store.
+    private func readingCache<Value>(
+        _ id: ArtifactID, _ read: () throws(ArtifactError) -> Value
+    ) throws(ArtifactError) -> Value {
+        guard objects != nil else { return try read() }
+        if try cached(id) == .downloaded { return try read() }
         do {
-            input = try FileHandle(forReadingFrom: url)
-        } catch {
-            throw missingOrUnreadable(id, url: url, error: error)
+            return try read()
+        } catch  where error.code == .corrupted {
+            try? FileManager.default.removeItem(at: fileURL(for: id))
+            _ = try cached(id)
+            return try read()
         }
-        defer { try? input.close() }
-        var hasher = SHA256Hasher()
-        while let chunk = try Self.read(input, path: url.path) {
-            hasher.update(chunk)
-        }
-        try Self.check(ArtifactID(hashed: &hasher), against: id, path: url.path)
-        return url
     }
 
     func fileURL(for id: ArtifactID) -> URL {

@@ -188,6 +188,22 @@ import Testing
         #expect(throws: ArtifactError.self) { try reader.get(id) }
     }
 
+    @Test func corruptedCachedCopyIsDownloadedAgain() async throws {
+        let deployment = try await Deployment.start()
+        let bytes = Self.randomBytes(200_000)
+        let store = try deployment.store()
+        let id = try store.put(bytes)
+        let cached = try store.path(for: id)
+        var damaged = bytes
+        damaged[7] ^= 0x01
+        try damaged.write(to: cached)
+
+        #expect(try store.get(id) == bytes)
+        #expect(try Data(contentsOf: cached) == bytes, "the cached copy is replaced")
+        try damaged.write(to: cached)
+        #expect(try Data(contentsOf: try store.path(for: id)) == bytes)
+    }
+
     @Test func missingChunkIsCorruption() async throws {
         let deployment = try await Deployment.start()
         let bytes = Self.randomBytes(300_000)
