@@ -87,7 +87,7 @@ let package = Package(
             ], path: "Shared/Store"),
         .target(
             name: "Artifacts",
-            dependencies: ["CLibCrypto"], path: "Shared/Artifacts"),
+            dependencies: ["Bus", "CLibCrypto"], path: "Shared/Artifacts"),
         .target(name: "SeededRandom", path: "Shared/SeededRandom"),
         .target(name: "Redaction", path: "Shared/Redaction"),
         .target(
@@ -113,7 +113,7 @@ let package = Package(
         .target(
             name: "ServiceRuntime",
             dependencies: [
-                "Bus", "Domain", "Proto",
+                "Artifacts", "Bus", "Domain", "Proto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -228,7 +228,8 @@ let package = Package(
             ],
             path: "Tests/StoreTests"),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], path: "Tests/DomainTests"),
-        .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], path: "Tests/ArtifactsTests"),
+        .testTarget(
+            name: "ArtifactsTests", dependencies: ["Artifacts", "Bus", "TestSupport"], path: "Tests/ArtifactsTests"),
         .testTarget(
             name: "VolumeTests", dependencies: ["TestSupport", "Volume"], path: "Tests/VolumeTests",
             resources: [.copy("Vectors")]),
@@ -267,6 +268,9 @@ let package = Package(
             name: "ActiveLearningTests", dependencies: ["ActiveLearning", "Domain", "SeededRandom"],
             path: "Tests/ActiveLearningTests"),
         .executableTarget(
+            name: "artifact-benchmark", dependencies: ["Artifacts", "Bus"],
+            path: "Tests/Benchmarks/ArtifactBenchmark"),
+        .executableTarget(
             name: "selection-benchmark", dependencies: ["ActiveLearning", "Domain", "SeededRandom"],
             path: "Tests/Benchmarks/SelectionBenchmark"),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"], path: "Tests/SeededRandomTests"),
@@ -281,7 +285,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "TestSupport",
+                "Artifacts", "TestSupport",
                 "ServiceRuntime", "SelectorService", "StatsService", "ActiveLearning", "Domain", "Statistics", "Bus",
                 "Proto",
                 .product(name: "Logging", package: "swift-log"),

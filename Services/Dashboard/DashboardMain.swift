@@ -28,7 +28,7 @@ enum DashboardMain {
             let log = EventLog(limit: settings.eventLimit)
             let pictures = PickPictures(
                 client: client,
-                artifacts: try ArtifactStore(root: URL(fileURLWithPath: context.configuration.artifactRoot)),
+                artifacts: try context.configuration.artifactStore(),
                 capacity: settings.pictureLimit)
             let server = Application(
                 router: DashboardRoutes.router(

@@ -7,7 +7,7 @@ import ServiceRuntime
 import Store
 
 /// What ingest reads beside `ServiceConfiguration`: the database, from `ACTIVESEG_POSTGRES_*` as
-/// `PostgresConfiguration` documents them, and the artifact store at `ACTIVESEG_ARTIFACT_ROOT`.
+/// `PostgresConfiguration` documents them, and the artifact store (`ServiceConfiguration.artifactStore()`).
 /// `ACTIVESEG_CONCURRENCY` also bounds the cases of one import processed at once.
 struct IngestSettings: Sendable {
     var postgres: PostgresConfiguration
@@ -15,7 +15,7 @@ struct IngestSettings: Sendable {
 
     init(configuration: ServiceConfiguration, environment: [String: String]) throws {
         postgres = try PostgresConfiguration(environment: environment, applicationName: "activeseg-ingest")
-        artifacts = try ArtifactStore(root: URL(fileURLWithPath: configuration.artifactRoot, isDirectory: true))
+        artifacts = try configuration.artifactStore()
     }
 }
 

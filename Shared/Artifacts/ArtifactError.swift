@@ -1,7 +1,7 @@
 /// An artifact-store failure, naming the artifact and the file involved.
 public struct ArtifactError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Sendable { case notFound, corrupted, io }
+        private enum Base: String, Sendable { case notFound, corrupted, io, unavailable }
         private let base: Base
         private init(_ base: Base) { self.base = base }
 
@@ -12,6 +12,8 @@ public struct ArtifactError: Error, Sendable, CustomStringConvertible {
         public static let corrupted = Code(.corrupted)
         /// The file system refused an operation.
         public static let io = Code(.io)
+        /// The object store (NATS) could not be reached, or refused or timed out an operation.
+        public static let unavailable = Code(.unavailable)
 
         public var description: String { base.rawValue }
     }
@@ -19,7 +21,7 @@ public struct ArtifactError: Error, Sendable, CustomStringConvertible {
     public var code: Code
     /// The artifact concerned, when known.
     public var id: ArtifactID?
-    /// The file concerned.
+    /// The file concerned (with the object-store backend: the local file, or the bucket's subject).
     public var path: String
     public var detail: String
 

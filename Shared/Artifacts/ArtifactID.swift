@@ -28,6 +28,20 @@ public struct ArtifactID: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { sha256 }
 
+    /// The 32 bytes of the hash.
+    var digest: Data {
+        var bytes = Data(capacity: 32)
+        var digits = sha256.utf8.makeIterator()
+        while let high = digits.next(), let low = digits.next() {
+            bytes.append(Self.value(of: high) << 4 | Self.value(of: low))
+        }
+        return bytes
+    }
+
+    private static func value(of digit: UInt8) -> UInt8 {
+        digit <= UInt8(ascii: "9") ? digit - UInt8(ascii: "0") : digit - UInt8(ascii: "a") + 10
+    }
+
     /// The fan-out folder: the first two hex digits, so no folder holds more than 1/256 of the store.
     var folder: String { String(sha256.prefix(2)) }
 

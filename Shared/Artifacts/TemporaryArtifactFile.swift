@@ -28,6 +28,9 @@ struct TemporaryArtifactFile: ~Copyable {
         }
     }
 
+    /// Where the bytes are, for reading them back before the file is moved or removed.
+    var path: URL { url }
+
     deinit {
         if descriptor >= 0 { close(descriptor) }
         if !isMoved { unlink(url.path) }

@@ -58,6 +58,29 @@ final class BlockingThreadPool: @unchecked Sendable {
         return try result.get()
     }
 
+    /// Runs `body` on one of the pool's threads while the calling thread waits, for synchronous
+    /// APIs whose callers expect to block (the artifact store's). No task or executor is involved,
+    /// so a caller on Swift's cooperative pool cannot deadlock waiting for a pool thread of its own.
+    func wait<Value>(_ body: () throws -> Value) throws -> Value {
+        var outcome: Result<Value, any Error>?
+        let done = DispatchSemaphore(value: 0)
+        withoutActuallyEscaping(body) { body in
+            withUnsafeMutablePointer(to: &outcome) { outcomePointer in
+                // The job reaches `body` and `outcome` through pointers, holding no reference that
+                // could outlive this call: it signals only after its last use of either.
+                withUnsafePointer(to: body) { bodyPointer in
+                    let job = WaitingJob(body: bodyPointer, outcome: outcomePointer)
+                    submit {
+                        job.outcome.pointee = Result { try job.body.pointee() }
+                        done.signal()
+                    }
+                    done.wait()
+                }
+            }
+        }
+        return try outcome!.get()
+    }
+
     private func enqueue(_ job: (@Sendable () -> Void)?) {
         let startThread = state.withLock { state in
             state.jobs.append(job)
@@ -87,4 +110,10 @@ final class BlockingThreadPool: @unchecked Sendable {
             job()
         }
     }
+}
+
+/// What a waiting caller lends the job that runs for it; valid until the caller stops waiting.
+private struct WaitingJob<Value>: @unchecked Sendable {
+    let body: UnsafePointer<() throws -> Value>
+    let outcome: UnsafeMutablePointer<Result<Value, any Error>?>
 }

@@ -49,15 +49,38 @@ public final class BusConnection: @unchecked Sendable {
         let callbacks = ConnectionCallbacks(configuration: configuration, logger: logger)
         let (connection, inbox, subscription) = try await BlockingCalls.run {
             () throws(BusError) -> (UnsafeHandle, ReplyInbox, UnsafeHandle) in
-            let connection = try open(configuration, callbacks: callbacks)
-            do throws(BusError) {
-                let (inbox, subscription) = try ReplyInbox.subscribe(on: connection.pointer)
-                return (connection, inbox, subscription)
-            } catch {
-                natsConnection_Destroy(connection.pointer)
-                throw error
-            }
+            try establish(configuration, callbacks: callbacks)
         }
+        return connected(configuration, callbacks: callbacks, connection, inbox, subscription)
+    }
+
+    /// `connect` for a caller already on a thread that may block (an object bucket's transfer
+    /// thread), which waits for the server here.
+    static func connectHere(_ configuration: BusConfiguration, logger: Logger) throws(BusError) -> BusConnection {
+        let callbacks = ConnectionCallbacks(configuration: configuration, logger: logger)
+        let (connection, inbox, subscription) = try establish(configuration, callbacks: callbacks)
+        return connected(configuration, callbacks: callbacks, connection, inbox, subscription)
+    }
+
+    /// Connects and subscribes the reply inbox; runs on a thread that may block.
+    private static func establish(
+        _ configuration: BusConfiguration, callbacks: ConnectionCallbacks
+    ) throws(BusError) -> (UnsafeHandle, ReplyInbox, UnsafeHandle) {
+        let connection = try open(configuration, callbacks: callbacks)
+        do throws(BusError) {
+            let (inbox, subscription) = try ReplyInbox.subscribe(on: connection.pointer)
+            return (connection, inbox, subscription)
+        } catch {
+            natsConnection_Destroy(connection.pointer)
+            throw error
+        }
+    }
+
+    private static func connected(
+        _ configuration: BusConfiguration, callbacks: ConnectionCallbacks, _ connection: UnsafeHandle,
+        _ inbox: ReplyInbox, _ subscription: UnsafeHandle
+    ) -> BusConnection {
+        let logger = callbacks.logger
         logger.debug(
             "NATS connected",
             metadata: [

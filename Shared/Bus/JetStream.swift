@@ -46,42 +46,66 @@ public final class JetStream: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` with the raw context on the calling thread, which must be one that may block
+    /// (an object bucket's transfer thread).
+    func withContext<Value>(_ body: (OpaquePointer) throws -> Value) rethrows -> Value {
+        try withExtendedLifetime(self) { try body(handle) }
+    }
+
     /// Creates the stream, or updates it to `configuration` when it exists with other settings.
     /// Settings the server cannot change in place (retention, storage) fail with a JetStream error.
     @discardableResult
     public func ensureStream(_ configuration: StreamConfiguration) async throws -> StreamState {
         try await blocking { (context) throws(BusError) -> StreamState in
-            let strings = CStringArena()
-            var config = jsStreamConfig()
-            try BusError.check(jsStreamConfig_Init(&config), subject: configuration.name)
-            config.Name = strings.copy(configuration.name)
-            config.Subjects = strings.copy(configuration.subjects)
-            config.SubjectsLen = Int32(configuration.subjects.count)
-            config.Retention =
-                switch configuration.retention {
-                case .limits: js_LimitsPolicy
-                case .workQueue: js_WorkQueuePolicy
-                }
-            config.Storage =
-                switch configuration.storage {
-                case .file: js_FileStorage
-                case .memory: js_MemoryStorage
-                }
-            if let maxAge = configuration.maxAge { config.MaxAge = maxAge.nanoseconds }
-            if let maxMessages = configuration.maxMessages { config.MaxMsgs = maxMessages }
-            if let window = configuration.duplicateWindow { config.Duplicates = window.nanoseconds }
-
-            var info: UnsafeMutablePointer<jsStreamInfo>?
-            var errorCode = jsErrCode(rawValue: 0)
-            var status = js_AddStream(&info, context, &config, nil, &errorCode)
-            if status != NATS_OK, errorCode == JSStreamNameExistErr {
-                errorCode = jsErrCode(rawValue: 0)
-                status = js_UpdateStream(&info, context, &config, nil, &errorCode)
-            }
-            defer { jsStreamInfo_Destroy(info) }
-            try BusError.check(status, jetStreamCode: errorCode, subject: configuration.name)
-            return StreamState(info)
+            try Self.addStream(configuration, on: context, updatingExisting: true)
         }
+    }
+
+    /// Creates the stream; one that exists is updated to `configuration` or, without
+    /// `updatingExisting`, left as it is. Runs on a thread that may block.
+    static func addStream(
+        _ configuration: StreamConfiguration, on context: OpaquePointer, updatingExisting: Bool
+    ) throws(BusError) -> StreamState {
+        let strings = CStringArena()
+        var config = jsStreamConfig()
+        try BusError.check(jsStreamConfig_Init(&config), subject: configuration.name)
+        config.Name = strings.copy(configuration.name)
+        config.Subjects = strings.copy(configuration.subjects)
+        config.SubjectsLen = Int32(configuration.subjects.count)
+        config.Retention =
+            switch configuration.retention {
+            case .limits: js_LimitsPolicy
+            case .workQueue: js_WorkQueuePolicy
+            }
+        config.Storage =
+            switch configuration.storage {
+            case .file: js_FileStorage
+            case .memory: js_MemoryStorage
+            }
+        config.Discard =
+            switch configuration.discard {
+            case .old: js_DiscardOld
+            case .new: js_DiscardNew
+            }
+        config.AllowRollup = configuration.allowRollup
+        config.AllowDirect = configuration.allowDirect
+        if let maxAge = configuration.maxAge { config.MaxAge = maxAge.nanoseconds }
+        if let maxMessages = configuration.maxMessages { config.MaxMsgs = maxMessages }
+        if let window = configuration.duplicateWindow { config.Duplicates = window.nanoseconds }
+
+        var info: UnsafeMutablePointer<jsStreamInfo>?
+        var errorCode = jsErrCode(rawValue: 0)
+        var status = js_AddStream(&info, context, &config, nil, &errorCode)
+        if status != NATS_OK, errorCode == JSStreamNameExistErr {
+            errorCode = jsErrCode(rawValue: 0)
+            status =
+                updatingExisting
+                ? js_UpdateStream(&info, context, &config, nil, &errorCode)
+                : js_GetStreamInfo(&info, context, configuration.name, nil, &errorCode)
+        }
+        defer { jsStreamInfo_Destroy(info) }
+        try BusError.check(status, jetStreamCode: errorCode, subject: configuration.name)
+        return StreamState(info)
     }
 
     public func streamState(_ name: String) async throws -> StreamState {

@@ -13,6 +13,14 @@ public struct StreamConfiguration: Sendable, Hashable {
         case memory
     }
 
+    /// What a full stream does with a new message.
+    public enum Discard: Sendable, Hashable {
+        /// Removes the oldest messages to make room.
+        case old
+        /// Refuses the new message (an object store: a partial object is worse than none).
+        case new
+    }
+
     public var name: String
     public var subjects: [String]
     public var retention: Retention = .limits
@@ -24,10 +32,17 @@ public struct StreamConfiguration: Sendable, Hashable {
     /// Window in which a repeated `Nats-Msg-Id` is recognised and not stored again (server
     /// default: 2 minutes).
     public var duplicateWindow: Duration? = nil
+    public var discard: Discard = .old
+    /// Whether a message with `Nats-Rollup: sub` replaces every earlier message on its subject.
+    public var allowRollup: Bool = false
+    /// Whether any replica may answer a direct get (`$JS.API.DIRECT.GET`), as object stores are
+    /// created by the NATS clients.
+    public var allowDirect: Bool = false
 
     public init(
         name: String, subjects: [String], retention: Retention = .limits, storage: Storage = .file,
-        maxAge: Duration? = nil, maxMessages: Int64? = nil, duplicateWindow: Duration? = nil
+        maxAge: Duration? = nil, maxMessages: Int64? = nil, duplicateWindow: Duration? = nil,
+        discard: Discard = .old, allowRollup: Bool = false, allowDirect: Bool = false
     ) {
         self.name = name
         self.subjects = subjects
@@ -36,5 +51,8 @@ public struct StreamConfiguration: Sendable, Hashable {
         self.maxAge = maxAge
         self.maxMessages = maxMessages
         self.duplicateWindow = duplicateWindow
+        self.discard = discard
+        self.allowRollup = allowRollup
+        self.allowDirect = allowDirect
     }
 }

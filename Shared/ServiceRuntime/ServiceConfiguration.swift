@@ -12,8 +12,16 @@ import Proto
 ///   `nats://127.0.0.1:4222`, no credentials, client name `activeseg-<service>`).
 /// - `ACTIVESEG_POSTGRES_*`: the database of the services that keep state, read by Store's
 ///   `PostgresConfiguration` alone (the DSN is required there); unused by the stateless services.
-/// - `ACTIVESEG_ARTIFACT_ROOT`: the folder of content-addressed artifacts (default
-///   `/var/lib/activeseg/artifacts`); unused by the stateless services.
+/// - `ACTIVESEG_ARTIFACT_BACKEND`: where the content-addressed artifacts live, `folder` (default)
+///   or `nats`; unused by the stateless services. `artifactStore()` opens the store it names.
+/// - `ACTIVESEG_ARTIFACT_ROOT`: the folder of the `folder` backend (default
+///   `/var/lib/activeseg/artifacts`), shared by every service that reads or writes artifacts.
+/// - `ACTIVESEG_ARTIFACT_BUCKET`: the NATS object-store bucket of the `nats` backend (default
+///   `activeseg-artifacts`; letters, digits, `-` and `_`), on the server of `ACTIVESEG_NATS_URL`.
+/// - `ACTIVESEG_ARTIFACT_CACHE`: the `nats` backend's local cache folder, one per host or worker
+///   (default `/var/cache/activeseg/artifacts`).
+/// - `ACTIVESEG_ARTIFACT_CACHE_BYTES`: the cache's size limit in bytes (default 8 GiB); the least
+///   recently used artifacts are removed beyond it.
 /// - `ACTIVESEG_CONCURRENCY`: how many requests of one method a worker handles at once (default:
 ///   the number of active processor cores). A positive integer up to ``maximumConcurrency``.
 /// - `ACTIVESEG_COMPUTE_THREADS`: threads of the neural engine in the trainer and scorer (default:
@@ -33,7 +41,11 @@ public struct ServiceConfiguration: Sendable {
     public var service: String
     public var instance: String
     public var bus: BusConfiguration
+    public var artifactBackend: ArtifactBackend
     public var artifactRoot: String
+    public var artifactBucket: String
+    public var artifactCache: String
+    public var artifactCacheBytes: Int
     /// Requests of one method handled at once by this worker; at least 1.
     public var concurrency: Int
     public var logLevel: Logger.Level
@@ -47,13 +59,20 @@ public struct ServiceConfiguration: Sendable {
     public static var maximumConcurrency: Int { 256 }
 
     public static var defaultArtifactRoot: String { "/var/lib/activeseg/artifacts" }
+    public static var defaultArtifactBucket: String { "activeseg-artifacts" }
+    public static var defaultArtifactCache: String { "/var/cache/activeseg/artifacts" }
+    public static var defaultArtifactCacheBytes: Int { 8 << 30 }
 
     /// Defaults for `service`, as documented on the type.
     public init(service: String) {
         self.service = service
         self.instance = Self.defaultInstance
         self.bus = BusConfiguration(servers: [BusConfiguration.defaultServer], clientName: "activeseg-\(service)")
+        self.artifactBackend = .folder
         self.artifactRoot = Self.defaultArtifactRoot
+        self.artifactBucket = Self.defaultArtifactBucket
+        self.artifactCache = Self.defaultArtifactCache
+        self.artifactCacheBytes = Self.defaultArtifactCacheBytes
         self.concurrency = ProcessInfo.processInfo.activeProcessorCount
         self.logLevel = .info
         self.subjectPrefix = ""
@@ -67,6 +86,25 @@ public struct ServiceConfiguration: Sendable {
         let value = { (key: String) in environment[key].flatMap { $0.isEmpty ? nil : $0 } }
         bus = try BusConfiguration(environment: environment, clientName: "activeseg-\(service)")
         artifactRoot = value("ACTIVESEG_ARTIFACT_ROOT") ?? artifactRoot
+        if let text = value("ACTIVESEG_ARTIFACT_BACKEND") {
+            guard let backend = ArtifactBackend(rawValue: text.lowercased()) else {
+                throw ServiceConfigurationError(
+                    .invalidValue, key: "ACTIVESEG_ARTIFACT_BACKEND", detail: "expected folder or nats, got '\(text)'")
+            }
+            artifactBackend = backend
+        }
+        if let bucket = value("ACTIVESEG_ARTIFACT_BUCKET") {
+            guard ObjectBucket.isValidName(bucket) else {
+                throw ServiceConfigurationError(
+                    .invalidValue, key: "ACTIVESEG_ARTIFACT_BUCKET",
+                    detail: "expected letters, digits, '-' and '_', got '\(bucket)'")
+            }
+            artifactBucket = bucket
+        }
+        artifactCache = value("ACTIVESEG_ARTIFACT_CACHE") ?? artifactCache
+        if let bytes = try Self.positiveInteger("ACTIVESEG_ARTIFACT_CACHE_BYTES", in: environment, unit: "bytes") {
+            artifactCacheBytes = bytes
+        }
         instance = value("ACTIVESEG_INSTANCE") ?? instance
         if let parsed = try Self.positiveInteger(
             "ACTIVESEG_CONCURRENCY", in: environment, unit: "requests",
@@ -115,7 +153,7 @@ extension ServiceConfiguration: CustomStringConvertible {
     /// of their own keys are left out.
     public var description: String {
         "ServiceConfiguration(service: \(service), instance: \(instance), nats: \(bus.serverList), "
-            + "artifactRoot: \(artifactRoot), concurrency: \(concurrency), logLevel: \(logLevel), "
+            + "artifacts: \(artifactLocation), concurrency: \(concurrency), logLevel: \(logLevel), "
             + "subjectPrefix: '\(subjectPrefix)', metrics: \(metrics.map { "\($0.host):\($0.port)" } ?? "none"))"
     }
 }

@@ -9,7 +9,7 @@ import Store
 
 /// What a job worker (trainer, scorer) reads beside `ServiceConfiguration`: the database
 /// (`PostgresConfiguration`'s keys, e.g. `ACTIVESEG_POSTGRES_SCHEMA`, `ACTIVESEG_POSTGRES_POOL_SIZE`),
-/// the artifact store at `ACTIVESEG_ARTIFACT_ROOT`, the job queues' settings (`JobDelivery`'s
+/// the artifact store (`ServiceConfiguration.artifactStore()`), the job queues' settings (`JobDelivery`'s
 /// `ACTIVESEG_JOB_ACK_WAIT`, `ACTIVESEG_JOB_MAX_ATTEMPTS`), and a check of `ACTIVESEG_COMPUTE_THREADS`.
 public struct WorkerSettings: Sendable {
     public var postgres: PostgresConfiguration
@@ -19,7 +19,7 @@ public struct WorkerSettings: Sendable {
     public init(configuration: ServiceConfiguration, environment: [String: String]) throws {
         postgres = try PostgresConfiguration(
             environment: environment, applicationName: "activeseg-\(configuration.service)")
-        artifacts = try ArtifactStore(root: URL(fileURLWithPath: configuration.artifactRoot))
+        artifacts = try configuration.artifactStore()
         delivery = try JobDelivery(environment: environment)
         // The engine reads the key itself and would fall back to every core on a value it cannot
         // use; a worker stops instead, so the operator learns of the slip.

@@ -1,3 +1,5 @@
+import Artifacts
+import Foundation
 import Logging
 import Proto
 import ServiceRuntime
@@ -9,7 +11,11 @@ struct ServiceConfigurationTests {
         let configuration = try ServiceConfiguration(service: "stats", environment: [:])
         #expect(configuration.bus.servers == ["nats://127.0.0.1:4222"])
         #expect(configuration.bus.clientName == "activeseg-stats")
+        #expect(configuration.artifactBackend == .folder)
         #expect(configuration.artifactRoot == ServiceConfiguration.defaultArtifactRoot)
+        #expect(configuration.artifactBucket == "activeseg-artifacts")
+        #expect(configuration.artifactCache == "/var/cache/activeseg/artifacts")
+        #expect(configuration.artifactCacheBytes == 8 << 30)
         #expect(configuration.concurrency >= 1)
         #expect(configuration.logLevel == .info)
         #expect(configuration.subject(for: AnyRPCMethod(StatsRPC.analyze)) == "activeseg.v1.stats.analyze")
@@ -38,11 +44,36 @@ struct ServiceConfigurationTests {
             configuration.subject(for: AnyRPCMethod(SelectorRPC.select)) == "staging.eu.activeseg.v1.selector.select")
     }
 
+    @Test func artifactStoreIsTheConfiguredBackend() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("activeseg-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let onFolder = try ServiceConfiguration(
+            service: "trainer", environment: ["ACTIVESEG_ARTIFACT_ROOT": folder.appendingPathComponent("root").path])
+        #expect(try onFolder.artifactStore().root.path == folder.appendingPathComponent("root").path)
+
+        let onNATS = try ServiceConfiguration(
+            service: "trainer",
+            environment: [
+                "ACTIVESEG_ARTIFACT_BACKEND": "nats", "ACTIVESEG_ARTIFACT_BUCKET": "team_a-artifacts",
+                "ACTIVESEG_ARTIFACT_CACHE": folder.appendingPathComponent("cache").path,
+                "ACTIVESEG_ARTIFACT_CACHE_BYTES": "1000000",
+            ])
+        #expect(onNATS.artifactBackend == .nats)
+        #expect(onNATS.artifactBucket == "team_a-artifacts")
+        #expect(onNATS.artifactCacheBytes == 1_000_000)
+        // Opening makes no server call: the bucket connects on first use.
+        let store = try onNATS.artifactStore()
+        #expect(store.root.path == folder.appendingPathComponent("cache").path)
+        #expect(onNATS.description.contains("artifacts: nats bucket team_a-artifacts"))
+    }
+
     @Test(
         "a value that does not parse names its key",
         arguments: [
             ("ACTIVESEG_CONCURRENCY", "0"), ("ACTIVESEG_CONCURRENCY", "many"), ("ACTIVESEG_CONCURRENCY", "100000"),
             ("ACTIVESEG_LOG_LEVEL", "loud"), ("ACTIVESEG_SUBJECT_PREFIX", "a.*"), ("ACTIVESEG_SUBJECT_PREFIX", "a..b"),
+            ("ACTIVESEG_ARTIFACT_BACKEND", "s3"), ("ACTIVESEG_ARTIFACT_BUCKET", "my.bucket"),
+            ("ACTIVESEG_ARTIFACT_CACHE_BYTES", "0"), ("ACTIVESEG_ARTIFACT_CACHE_BYTES", "8G"),
         ])
     func invalidValueIsRejected(key: String, value: String) {
         #expect {
