@@ -29,12 +29,7 @@ extension ArtifactStore {
 
     /// Stores the file at `source` in the bucket, read one chunk at a time.
     func upload(contentsOf source: URL) throws(ArtifactError) -> ArtifactID {
-        let input: FileHandle
-        do {
-            input = try FileHandle(forReadingFrom: source)
-        } catch {
-            throw ArtifactError(code: .io, path: source.path, detail: "cannot open: \(error)")
-        }
+        let input = try Self.openForReading(source)
         defer { try? input.close() }
         return try upload(named: source.path) { maxBytes in try Self.read(input, upTo: maxBytes, path: source.path) }
     }

@@ -60,17 +60,21 @@ public struct ArtifactStore: Sendable {
         return try commit(&file)
     }
 
+    /// The file at `source`, opened to be read in chunks.
+    static func openForReading(_ source: URL) throws(ArtifactError) -> FileHandle {
+        do {
+            return try FileHandle(forReadingFrom: source)
+        } catch {
+            throw ArtifactError(code: .io, path: source.path, detail: "cannot open: \(error)")
+        }
+    }
+
     /// Stores the bytes of the file at `source`, read in chunks (volumes and checkpoints need not
     /// fit in memory twice).
     @discardableResult
     public func put(contentsOf source: URL) throws(ArtifactError) -> ArtifactID {
         if objects != nil { return try upload(contentsOf: source) }
-        let input: FileHandle
-        do {
-            input = try FileHandle(forReadingFrom: source)
-        } catch {
-            throw ArtifactError(code: .io, path: source.path, detail: "cannot open: \(error)")
-        }
+        let input = try Self.openForReading(source)
         defer { try? input.close() }
         var file = try TemporaryArtifactFile(in: root)
         while let chunk = try Self.read(input, path: source.path) {
