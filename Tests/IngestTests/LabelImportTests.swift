@@ -44,17 +44,7 @@ struct LabelImportTests {
             let second = picks[picks.startIndex + 1]
             let name = names[first]!
             let mask = try PhantomCohort.folder().appendingPathComponent("\(name)/\(name)_seg.nii.gz")
-            let result = try await environment.client.call(
-                IngestRPC.importLabels,
-                .with {
-                    $0.experimentID = experiment.wireForm
-                    $0.labels = [
-                        ImportedLabel.with {
-                            $0.caseName = name
-                            $0.path = mask.path
-                        }
-                    ]
-                }, timeout: IngestEnvironment.timeout)
+            let result = try await Self.importLabel(of: name, from: mask, into: experiment, environment)
 
             #expect(result.round == 0, "the round annotating now")
             #expect(result.rejected.isEmpty, "\(result.rejected)")
@@ -116,17 +106,9 @@ struct LabelImportTests {
             try await ExperimentCaseRepository.recordPicks(
                 [record.id], round: 0, of: experiment, datasetID: dataset, annotated: false, on: database)
             let name = record.sourceName
-            let answer = try await environment.client.call(
-                IngestRPC.importLabels,
-                .with {
-                    $0.experimentID = experiment.wireForm
-                    $0.labels = [
-                        ImportedLabel.with {
-                            $0.caseName = name
-                            $0.path = folder.appendingPathComponent("\(name)/\(name)_seg.nii.gz").path
-                        }
-                    ]
-                }, timeout: IngestEnvironment.timeout)
+            let answer = try await Self.importLabel(
+                of: name, from: folder.appendingPathComponent("\(name)/\(name)_seg.nii.gz"), into: experiment,
+                environment)
             #expect(answer.rejected.isEmpty, "\(answer.rejected)")
             #expect(try await CaseRepository.files(of: record.id, on: database)?.labelSHA256 == ingestedLabel)
         }
@@ -217,6 +199,23 @@ struct LabelImportTests {
     }
 
     /// A started experiment on `dataset` annotated by `annotation`, as the orchestrator records one.
+    /// Delivers `mask` as the label of the case named `name` through ingest's `ImportLabels`.
+    private static func importLabel(
+        of name: String, from mask: URL, into experiment: ExperimentID, _ environment: IngestEnvironment
+    ) async throws -> LabelImportResult {
+        try await environment.client.call(
+            IngestRPC.importLabels,
+            .with {
+                $0.experimentID = experiment.wireForm
+                $0.labels = [
+                    ImportedLabel.with {
+                        $0.caseName = name
+                        $0.path = mask.path
+                    }
+                ]
+            }, timeout: IngestEnvironment.timeout)
+    }
+
     private static func runningExperiment(
         _ annotation: ExperimentRecord.AnnotationMode, on dataset: DatasetID, database: PostgresClient
     ) async throws -> ExperimentID {
