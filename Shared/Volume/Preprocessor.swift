@@ -1,13 +1,13 @@
 /// The steps from a case's raw T1c, T2 (and label) to the network's input, and their settings.
 ///
-/// Order: label and supplied mask must share T1c's grid; T2 is optionally registered onto T1c (its
-/// affine corrected, `t2Registration`); T1c, label and mask are reoriented and
-/// resampled to the target spacing; T2 follows the same path when it shares T1c's grid, and is
-/// otherwise sampled onto the resampled T1c grid through both affines (rejected when too little of it
-/// overlaps); with `skullStripping` set and no mask supplied, the brain mask is `SkullStripping`'s
-/// (for images that still have skull and scalp); the mask is cropped to with a margin; each channel
-/// is, when asked, corrected for its bias field and then z-scored inside the mask; the label becomes
-/// the binary target.
+/// Order: with `skullStripping` set and no mask supplied, the brain mask is `SkullStripping`'s (for
+/// images that still have skull and scalp); label and mask must share T1c's grid; T2 is optionally
+/// registered onto T1c inside that mask (its affine corrected, `t2Registration`); T1c, label and mask
+/// are reoriented and resampled to the target spacing; T2 follows the same path when it shares T1c's
+/// grid, and is otherwise sampled onto the resampled T1c grid through both affines (rejected when too
+/// little of it overlaps); the mask is cropped to with a margin; each channel is, when asked,
+/// corrected for its bias field and then z-scored inside the mask; the label becomes the binary
+/// target.
 public struct PreprocessingConfiguration: Hashable, Sendable {
     /// Orientation of the output grid. "LPS" here is the paper's "RAI" in ITK's naming.
     public var orientation: AxisCodes
