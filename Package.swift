@@ -328,7 +328,7 @@ let package = Package(
         .testTarget(
             name: "DeploymentTests",
             dependencies: [
-                "Bus", "Proto", "ServiceRuntime", "Store", "TestSupport",
+                "Artifacts", "Bus", "Proto", "ServiceRuntime", "Store", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
