@@ -15,7 +15,8 @@ import Testing
     /// user's container opens it.
     static func store(as user: String, on nats: DeploymentNATS, in folder: TemporaryFolder) throws -> ArtifactStore {
         try ArtifactStore(
-            bucket: try ObjectBucket(name: bucket, configuration: nats.configuration(of: user), apiTimeout: .seconds(2)),
+            bucket: try ObjectBucket(
+                name: bucket, configuration: nats.configuration(of: user), apiTimeout: .seconds(2)),
             cache: folder.file("cache-\(user)"), cacheLimit: 1 << 30)
     }
 

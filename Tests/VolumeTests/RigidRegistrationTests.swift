@@ -122,6 +122,23 @@ import Testing
         }
     }
 
+    /// One 12 mm step from 2 mm off the optimum overshoots it: the result is plausible and overlaps,
+    /// but matches worse than where it started, which is a failure and not a registration.
+    @Test func anOptimiserThatEndsWorseThanItStartedIsReportedAsSuch() {
+        let moved = Self.phantomVolume(
+            shape: GridShape(40, 46, 36), spacing: 2.5, t2: true, motion: .translation(2, 0, 0))
+        let registration = RigidRegistration(
+            .init(
+                shrinkFactors: [1], smoothingSigmas: [0], learningRate: 12, maximumIterations: 1,
+                initialisation: .identity))
+        #expect {
+            try registration.register(moving: moved, fixed: Self.fixedPhantom)
+        } throws: { error in
+            guard let error = error as? RegistrationError, error.code == .metricNotImproved else { return false }
+            return error.metric.map(\.isFinite) == true && (error.overlap ?? 0) >= 0.5
+        }
+    }
+
     @Test func preprocessorRegistrationUndoesTheHeadMotionBetweenSequences() throws {
         let t1c = Self.fixedPhantom
         let still = Self.phantomVolume(shape: GridShape(40, 46, 36), spacing: 2.5, t2: true)
