@@ -5,7 +5,9 @@ Reads experiments.tsv (cohort, model, seed, experiment id), cases-{clean,raw}.js
 list --json`) and reports/<cohort>-<model>-seed<S>/per-case-dice.csv (`activeseg report`). A
 model's figure is its mean Dice over the test split (per case at threshold 0.5, as the product
 stores it). The two cohorts' test splits are compared by case name: they are the same when every
-case of both was ingested, since the split depends only on the patients and the split seed.
+case of both was ingested, since the split depends only on the patients and the split seed. When a
+case failed, the draw differs, and the table is printed a second time over the test cases both
+splits hold (the training sets then differ by the cases swapped between the splits).
 
 "Within the seed spread" means |mean(raw) − mean(clean)| ≤ the larger of the two cohorts' seed
 ranges (max − min over seeds). The full-data reference ensemble is one model per dataset (its
@@ -34,18 +36,19 @@ def case_names(folder, cohort):
     return {case["id"]: case for case in cases}
 
 
-def model_dice(folder, cohort, model, seed):
-    """The experiment's round-0 Dice and the reference ensemble's, per case id; None when missing."""
+def model_dice(folder, cohort, model, seed, names):
+    """The experiment's round-0 Dice and the reference ensemble's, per case name; None when missing."""
     path = os.path.join(folder, "reports", f"{cohort}-{model}-seed{seed}", "per-case-dice.csv")
     if not os.path.exists(path):
         return None, None
     rounds, reference = {}, {}
     with open(path) as handle:
         for row in csv.DictReader(handle):
+            name = names[row["case_id"]]["name"]
             if row["strategy"] == "full-data":
-                reference[row["case_id"]] = float(row["dice"])
+                reference[name] = float(row["dice"])
             elif row["round"] == "0":
-                rounds[row["case_id"]] = float(row["dice"])
+                rounds[name] = float(row["dice"])
     return rounds, reference
 
 
@@ -80,17 +83,36 @@ def main():
         "test splits: the same cases in both cohorts" if same_split
         else "test splits DIFFER between the cohorts (a failed case changed the draw): the means are not paired")
 
-    figures = {}  # (cohort, model, seed) -> mean test Dice
-    references = {}
+    dice = {}  # (cohort, model, seed) -> (round-0 Dice, reference Dice) per case name
     for cohort, model, seed, _ in experiments:
-        rounds, reference = model_dice(folder, cohort, model, int(seed))
-        if rounds:
-            figures[(cohort, model, int(seed))] = statistics.fmean(rounds.values())
-        if reference:
-            references[cohort] = statistics.fmean(reference.values())
-
+        dice[(cohort, model, int(seed))] = model_dice(folder, cohort, model, int(seed), cases[cohort])
+    verdicts = table(lines, dice, seeds, None, "mean test Dice per seed, each cohort's whole test split")
+    if not same_split:
+        shared = set(tests["clean"]) & set(tests["raw"])
+        table(lines, dice, seeds, shared, f"the same over the {len(shared)} test cases both splits hold")
     lines.append("")
-    lines.append("mean test Dice per seed")
+    lines.append("within the seed spread: |Δ mean| ≤ the larger of the two cohorts' seed ranges (max − min)")
+    for title, delta, allowed, within in verdicts:
+        lines.append(f"  {title}: {'yes' if within else 'no'} (|{delta:+.3f}| vs {allowed:.3f})")
+    print("\n".join(lines))
+    return 0 if verdicts else 1
+
+
+def table(lines, dice, seeds, shared, heading):
+    """Appends the per-seed table of mean Dice over the test cases in `shared` (all when None) and
+    returns each model's verdict."""
+    def average(values):
+        kept = [v for name, v in values.items() if shared is None or name in shared]
+        return statistics.fmean(kept) if kept else None
+
+    figures, references = {}, {}
+    for (cohort, model, seed), (rounds, reference) in dice.items():
+        if rounds:
+            figures[(cohort, model, seed)] = average(rounds)
+        if reference:
+            references[cohort] = average(reference)
+    lines.append("")
+    lines.append(heading)
     header = f"{'model':<32}{'seed':>6}{'clean':>9}{'raw':>9}{'raw - clean':>13}"
     lines.append(header)
     lines.append("-" * len(header))
@@ -125,12 +147,7 @@ def main():
         "full-data reference ensemble (one per dataset, no seed spread): "
         + ", ".join(f"{c} {references[c]:.3f}" for c in COHORTS if c in references)
         + (f" (raw − clean {references['raw'] - references['clean']:+.3f})" if len(references) == 2 else ""))
-    lines.append("")
-    lines.append("within the seed spread: |Δ mean| ≤ the larger of the two cohorts' seed ranges (max − min)")
-    for title, delta, allowed, within in verdicts:
-        lines.append(f"  {title}: {'yes' if within else 'no'} (|{delta:+.3f}| vs {allowed:.3f})")
-    print("\n".join(lines))
-    return 0 if verdicts else 1
+    return verdicts
 
 
 if __name__ == "__main__":
