@@ -13,6 +13,12 @@ import Redaction
 ///   `isPlaceholderSecret`) is refused, so a deployment never runs with a published password.
 /// - `ACTIVESEG_NATS_NAME`: the client name the server shows in its monitoring (default: the
 ///   `clientName` argument, e.g. the service name).
+/// - `ACTIVESEG_NATS_REPLICAS`: how many servers of a NATS cluster keep a copy of every stream the
+///   product creates (JetStream `num_replicas`, 1–5, default 1). With 3 on a three-node cluster a
+///   node may die without losing a queued job, an event or an artifact. An existing stream with
+///   fewer replicas is raised to this count when a service next ensures it; one with more keeps
+///   them (see `JetStream.ensureStream`); an object-store bucket's stream is used as it was made.
+///   A single server refuses more than 1.
 ///
 /// The remaining settings are properties with defaults meant for services that must survive a
 /// server restart: reconnect forever, with exponential back-off from 100 ms up to 5 s.
@@ -28,6 +34,8 @@ public struct BusConfiguration: Sendable {
     /// Shown by the server for this connection (default `activeseg`).
     public var clientName: String
     public var credentials: Credentials
+    /// Copies of every stream the product creates on a cluster (default 1).
+    public var streamReplicas: Int = 1
     /// Time allowed to open the socket and finish the handshake with one server (default 2 s).
     public var connectTimeout: Duration = .seconds(2)
     /// Reconnect attempts per server after a connection loss; `nil` retries forever (the default).
@@ -47,6 +55,8 @@ public struct BusConfiguration: Sendable {
     public var drainTimeout: Duration = .seconds(10)
 
     public static var defaultServer: String { "nats://127.0.0.1:4222" }
+    /// The most replicas JetStream keeps of one stream.
+    public static var maximumStreamReplicas: Int { 5 }
 
     public init(
         servers: [String] = [defaultServer], clientName: String = "activeseg",
@@ -58,7 +68,8 @@ public struct BusConfiguration: Sendable {
     }
 
     /// Reads the `ACTIVESEG_NATS_*` keys; unset keys keep their defaults. Fails with
-    /// `.invalidConfiguration`, naming the key, on a placeholder password or token.
+    /// `.invalidConfiguration`, naming the key, on a placeholder password or token, or a replica
+    /// count outside 1–5.
     public init(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         clientName: String = "activeseg"
@@ -80,6 +91,14 @@ public struct BusConfiguration: Sendable {
         } else if let token = environment["ACTIVESEG_NATS_TOKEN"].flatMap(Self.nonEmpty) {
             try Self.refusePlaceholder(token, key: "ACTIVESEG_NATS_TOKEN")
             credentials = .token(token)
+        }
+        if let replicas = environment["ACTIVESEG_NATS_REPLICAS"].flatMap(Self.nonEmpty) {
+            guard let count = Int(replicas), (1...Self.maximumStreamReplicas).contains(count) else {
+                throw BusError(
+                    code: .invalidConfiguration, subject: "ACTIVESEG_NATS_REPLICAS",
+                    detail: "'\(replicas)' is no replica count; JetStream keeps 1 to \(Self.maximumStreamReplicas)")
+            }
+            streamReplicas = count
         }
     }
 
@@ -109,7 +128,8 @@ extension BusConfiguration: CustomStringConvertible {
     /// the credentials in a server URL (`nats://user:password@host`).
     public var description: String {
         "BusConfiguration(servers: \(serverList), clientName: \(clientName), "
-            + "credentials: \(credentials), connectTimeout: \(connectTimeout), "
+            + "credentials: \(credentials), streamReplicas: \(streamReplicas), "
+            + "connectTimeout: \(connectTimeout), "
             + "maxReconnectAttempts: \(maxReconnectAttempts.map(String.init) ?? "unlimited"), "
             + "reconnectWait: \(reconnectWait), maxReconnectWait: \(maxReconnectWait), "
             + "reconnectJitter: \(reconnectJitter), reconnectBufferBytes: \(reconnectBufferBytes), "

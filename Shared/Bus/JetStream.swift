@@ -54,6 +54,10 @@ public final class JetStream: @unchecked Sendable {
 
     /// Creates the stream, or updates it to `configuration` when it exists with other settings.
     /// Settings the server cannot change in place (retention, storage) fail with a JetStream error.
+    ///
+    /// The replica count is only ever raised: an existing stream with more replicas than
+    /// `configuration.replicas` keeps them, so one process started without the cluster's setting
+    /// cannot take copies away from every other one.
     @discardableResult
     public func ensureStream(_ configuration: StreamConfiguration) async throws -> StreamState {
         try await blocking { (context) throws(BusError) -> StreamState in
@@ -61,8 +65,9 @@ public final class JetStream: @unchecked Sendable {
         }
     }
 
-    /// Creates the stream; one that exists is updated to `configuration` or, without
-    /// `updatingExisting`, left as it is. Runs on a thread that may block.
+    /// Creates the stream; one that exists is updated to `configuration` (its replica count
+    /// raised, never lowered) or, without `updatingExisting`, left as it is. Runs on a thread that
+    /// may block.
     static func addStream(
         _ configuration: StreamConfiguration, on context: OpaquePointer, updatingExisting: Bool
     ) throws(BusError) -> StreamState {
@@ -92,21 +97,29 @@ public final class JetStream: @unchecked Sendable {
         if let maxAge = configuration.maxAge { config.MaxAge = maxAge.nanoseconds }
         if let maxMessages = configuration.maxMessages { config.MaxMsgs = maxMessages }
         if let window = configuration.duplicateWindow { config.Duplicates = window.nanoseconds }
+        config.Replicas = Int64(configuration.replicas)
 
         var info: UnsafeMutablePointer<jsStreamInfo>?
         var errorCode = jsErrCode(rawValue: 0)
         var status = js_AddStream(&info, context, &config, nil, &errorCode)
         if status != NATS_OK, errorCode == JSStreamNameExistErr {
             errorCode = jsErrCode(rawValue: 0)
-            status =
-                updatingExisting
-                ? js_UpdateStream(&info, context, &config, nil, &errorCode)
-                : js_GetStreamInfo(&info, context, configuration.name, nil, &errorCode)
+            status = js_GetStreamInfo(&info, context, configuration.name, nil, &errorCode)
+            if status == NATS_OK, updatingExisting {
+                config.Replicas = max(config.Replicas, info?.pointee.Config?.pointee.Replicas ?? 0)
+                jsStreamInfo_Destroy(info)
+                info = nil
+                status = js_UpdateStream(&info, context, &config, nil, &errorCode)
+            }
         }
         defer { jsStreamInfo_Destroy(info) }
         try BusError.check(status, jetStreamCode: errorCode, subject: configuration.name)
         return StreamState(info)
     }
+
+    /// The replica count streams of this connection's deployment are created with
+    /// (`ACTIVESEG_NATS_REPLICAS`).
+    public var streamReplicas: Int { connection.configuration.streamReplicas }
 
     public func streamState(_ name: String) async throws -> StreamState {
         try await blocking { (context) throws(BusError) -> StreamState in
@@ -214,6 +227,8 @@ extension StreamState {
         let state = info?.pointee.State
         self.init(
             messages: state?.Msgs ?? 0, bytes: state?.Bytes ?? 0, firstSequence: state?.FirstSeq ?? 0,
-            lastSequence: state?.LastSeq ?? 0, consumers: Int(state?.Consumers ?? 0))
+            lastSequence: state?.LastSeq ?? 0, consumers: Int(state?.Consumers ?? 0),
+            replicas: Int(info?.pointee.Config?.pointee.Replicas ?? 1),
+            leader: info?.pointee.Cluster?.pointee.Leader.map { String(cString: $0) })
     }
 }

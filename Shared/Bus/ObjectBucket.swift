@@ -335,11 +335,12 @@ public final class ObjectBucket: Sendable {
         }
     }
 
-    /// The stream the NATS clients create for a bucket; an existing one is used as it is.
+    /// The stream the NATS clients create for a bucket, with the deployment's replica count; an
+    /// existing one is used as it is.
     private var streamConfiguration: StreamConfiguration {
         StreamConfiguration(
             name: streamName, subjects: ["$O.\(name).C.>", "$O.\(name).M.>"], discard: .new, allowRollup: true,
-            allowDirect: true)
+            allowDirect: true, replicas: configuration.streamReplicas)
     }
 
     /// Whether `name` may name a bucket: letters, digits, `-` and `_` (ASCII), as the NATS

@@ -38,11 +38,15 @@ public struct StreamConfiguration: Sendable, Hashable {
     /// Whether any replica may answer a direct get (`$JS.API.DIRECT.GET`), as object stores are
     /// created by the NATS clients.
     public var allowDirect: Bool = false
+    /// Copies of the stream kept by the servers of a cluster (JetStream `num_replicas`, 1–5), so
+    /// that a node that dies loses no message; a single server keeps 1. See `BusConfiguration`'s
+    /// `streamReplicas` for what happens to an existing stream with another count.
+    public var replicas: Int = 1
 
     public init(
         name: String, subjects: [String], retention: Retention = .limits, storage: Storage = .file,
         maxAge: Duration? = nil, maxMessages: Int64? = nil, duplicateWindow: Duration? = nil,
-        discard: Discard = .old, allowRollup: Bool = false, allowDirect: Bool = false
+        discard: Discard = .old, allowRollup: Bool = false, allowDirect: Bool = false, replicas: Int = 1
     ) {
         self.name = name
         self.subjects = subjects
@@ -54,5 +58,6 @@ public struct StreamConfiguration: Sendable, Hashable {
         self.discard = discard
         self.allowRollup = allowRollup
         self.allowDirect = allowDirect
+        self.replicas = replicas
     }
 }

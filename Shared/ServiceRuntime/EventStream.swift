@@ -38,7 +38,7 @@ public struct EventStream: Sendable {
     public var configuration: StreamConfiguration {
         StreamConfiguration(
             name: name, subjects: [subjects], retention: .limits, storage: .file,
-            maxAge: Self.maxAge, duplicateWindow: Self.duplicateWindow)
+            maxAge: Self.maxAge, duplicateWindow: Self.duplicateWindow, replicas: jetStream.streamReplicas)
     }
 
     /// Creates the stream, or brings an existing one to this configuration.

@@ -61,14 +61,15 @@ public struct JobQueue<Job: SwiftProtobuf.Message, Result: SwiftProtobuf.Message
         let kinds = [TrainerRPC.train.subject, ScorerRPC.score.subject]
         return StreamConfiguration(
             name: jobsStream, subjects: kinds.map { RPCWire.subject($0, prefix: subjectPrefix) },
-            retention: .workQueue, storage: .file, duplicateWindow: Self.duplicateWindow)
+            retention: .workQueue, storage: .file, duplicateWindow: Self.duplicateWindow,
+            replicas: jetStream.streamReplicas)
     }
 
     public var resultsConfiguration: StreamConfiguration {
         StreamConfiguration(
             name: resultsStream, subjects: [RPCWire.subject("activeseg.v1.results.>", prefix: subjectPrefix)],
             retention: .limits, storage: .file, maxAge: Self.resultsMaxAge,
-            duplicateWindow: Self.duplicateWindow)
+            duplicateWindow: Self.duplicateWindow, replicas: jetStream.streamReplicas)
     }
 
     public var consumerConfiguration: ConsumerConfiguration {

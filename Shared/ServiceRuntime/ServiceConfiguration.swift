@@ -8,8 +8,9 @@ import Proto
 ///
 /// Environment keys (an unset or empty key keeps its default):
 /// - `ACTIVESEG_NATS_URL`, `ACTIVESEG_NATS_USER`, `ACTIVESEG_NATS_PASSWORD`, `ACTIVESEG_NATS_TOKEN`,
-///   `ACTIVESEG_NATS_NAME`: how to reach NATS, as `BusConfiguration` documents them (default
-///   `nats://127.0.0.1:4222`, no credentials, client name `activeseg-<service>`).
+///   `ACTIVESEG_NATS_NAME`, `ACTIVESEG_NATS_REPLICAS`: how to reach NATS and how many cluster nodes
+///   keep each stream, as `BusConfiguration` documents them (default `nats://127.0.0.1:4222`, no
+///   credentials, client name `activeseg-<service>`, one replica).
 /// - `ACTIVESEG_POSTGRES_*`: the database of the services that keep state, read by Store's
 ///   `PostgresConfiguration` alone (the DSN is required there); unused by the stateless services.
 /// - `ACTIVESEG_ARTIFACT_BACKEND`: where the content-addressed artifacts live, `folder` (default)

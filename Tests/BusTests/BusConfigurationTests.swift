@@ -26,6 +26,21 @@ struct BusConfigurationTests {
         #expect(try BusConfiguration(environment: [:]).credentials == .none)
     }
 
+    /// One replica unless set; JetStream keeps at most five, so anything else is refused at start
+    /// instead of failing at the first stream.
+    @Test func readsTheStreamReplicaCountAndRefusesOneJetStreamCannotKeep() throws {
+        #expect(try BusConfiguration(environment: [:]).streamReplicas == 1)
+        #expect(try BusConfiguration(environment: ["ACTIVESEG_NATS_REPLICAS": ""]).streamReplicas == 1)
+        #expect(try BusConfiguration(environment: ["ACTIVESEG_NATS_REPLICAS": "3"]).streamReplicas == 3)
+        for value in ["0", "6", "-1", "three"] {
+            let error = #expect(throws: BusError.self) {
+                try BusConfiguration(environment: ["ACTIVESEG_NATS_REPLICAS": value])
+            }
+            #expect(error?.code == .invalidConfiguration)
+            #expect(error?.description.contains("ACTIVESEG_NATS_REPLICAS") == true, "\(String(describing: error))")
+        }
+    }
+
     @Test func reconnectBackOffDoublesUpToItsBound() throws {
         var configuration = try BusConfiguration(environment: [:])
         configuration.reconnectWait = .milliseconds(100)

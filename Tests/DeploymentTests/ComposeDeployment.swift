@@ -13,19 +13,21 @@ struct ComposeDeployment {
     var services: [String: YAMLNode]
     var volumes: [String: YAMLNode]
 
-    /// Runs `docker-compose config` with `envFile` as the only source of settings.
-    static func config(envFile: String) async throws -> CommandOutcome {
+    /// Runs `docker-compose config` of `files` (compose.yaml unless overrides follow it) with
+    /// `envFile` as the only source of settings.
+    static func config(envFile: String, files: [String] = ["compose.yaml"]) async throws -> CommandOutcome {
         let compose = try ExternalCommand.locate("docker-compose", package: "docker-compose")
         var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         environment["HOME"] = FileManager.default.temporaryDirectory.path
         return try await ExternalCommand.run(
-            compose, ["--env-file", envFile, "-f", "compose.yaml", "config"],
+            compose, ["--env-file", envFile] + files.flatMap { ["-f", $0] } + ["config"],
             in: checkout, environment: environment)
     }
 
-    /// The deployment as configured by .env.example; fails with docker-compose's complaint.
-    static func resolved() async throws -> ComposeDeployment {
-        let outcome = try await config(envFile: ".env.example")
+    /// The deployment of `files` as configured by .env.example; fails with docker-compose's
+    /// complaint.
+    static func resolved(files: [String] = ["compose.yaml"]) async throws -> ComposeDeployment {
+        let outcome = try await config(envFile: ".env.example", files: files)
         guard outcome.status == 0 else {
             throw ExternalCommandError(
                 description: "docker-compose config exited \(outcome.status): \(outcome.standardError)")

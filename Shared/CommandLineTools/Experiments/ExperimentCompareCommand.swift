@@ -156,7 +156,15 @@ struct ExperimentCompareCommand: ContextualCommand {
         var progress = RoundProgress()
         while finishedAfter.count < runs.count {
             for run in runs where finishedAfter[run.id] == nil {
-                let status = try await client.call(OrchestratorRPC.status, .with { $0.experimentID = run.id })
+                let status: ExperimentStatus
+                do {
+                    status = try await client.call(OrchestratorRPC.status, .with { $0.experimentID = run.id })
+                } catch let error as CommandLineError where error.code == .unavailable && last[run.id] != nil {
+                    // Answered before, so the orchestrator is only out of reach for a moment (a NATS
+                    // node failing over, another orchestrator taking the lead): ask again at the next
+                    // poll, still bounded by --timeout.
+                    continue
+                }
                 let previous = last[run.id]
                 let stamp = String(format: "[%4ds] ", Int(Date().timeIntervalSince(started)))
                 if previous?.round != status.round || previous?.phase != status.phase || previous?.state != status.state
