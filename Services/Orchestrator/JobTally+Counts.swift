@@ -1,19 +1,19 @@
+import Domain
 import Orchestration
 import Store
 
 extension JobTally {
-    /// Tallies job records (those of one phase).
-    init(_ jobs: some Sequence<JobRecord>) {
-        self.init()
-        for job in jobs {
-            total += 1
-            switch job.state {
-            case .succeeded: succeeded += 1
-            case .failed:
-                failed += 1
-                if firstFailure == nil { firstFailure = job.lastError ?? "job \(job.key) failed" }
-            case .queued, .running: break
-            }
-        }
+    /// The tally of a phase's jobs as the database counted them.
+    init(_ counts: JobCounts) {
+        self.init(
+            total: counts.total, succeeded: counts.succeeded, failed: counts.failed, firstFailure: counts.firstFailure)
+    }
+
+    /// The jobs `phase` of `round` waits for, counted by the database.
+    static func load(
+        of experimentID: ExperimentID, round: Int, phase: RoundPhase, on database: PostgresClient
+    ) async throws -> JobTally {
+        guard let prefix = ExperimentStateMachine.jobKeyPrefix(of: phase) else { return JobTally() }
+        return JobTally(try await JobRepository.counts(of: experimentID, round: round, keyPrefix: prefix, on: database))
     }
 }
