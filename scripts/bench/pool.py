@@ -4,15 +4,18 @@ Run through scripts/bench/pool, which builds the binaries and brings up the stac
 pg_stat_statements and auto_explain preloaded). Per run and pool size N, in a PostgreSQL schema and
 NATS subject prefix of their own (so every size starts from empty tables and streams):
 
-1. `activeseg synth` writes a `tiny` cohort of N pool cases plus the test split (kept between runs);
+1. `activeseg synth` writes a `tiny` cohort of N pool cases plus the test split (kept between runs),
+   and the pool's labels are moved out of it: the pool is an unlabelled archive (so no full-data
+   model is trained on it), the labelled cases are the test split;
 2. `activeseg ingest` imports it through the ingest service: cases per second;
-3. per scorer count c, c scorer processes (one job and one compute thread each) and one experiment
-   (dropout-train-test, one round after round 0, K = N, k = --pick) whose round 1 scores the whole
-   pool with round 0's trained model: the score jobs' cases per second from their publication to the
-   last one's end; the orchestrator's step from that end to the round's `selecting` event; the
-   selection from `selecting` to `annotating` (the selector's own share from its metrics). The
-   second scorer count's experiment ranks by uncertainty alone (top-k), the others with the
-   representative restriction;
+3. per scorer count c, c scorer processes (one job and one compute thread each) and one human-mode
+   experiment (dropout-train-test, one round after round 0, K = N, k = --pick): `activeseg label
+   import` delivers round 0's labels, and round 1 scores the whole pool with round 0's trained model.
+   Measured: the score jobs' cases per second from their publication to the last one's end; the
+   orchestrator's step from that end to the round's `selecting` event; the selection from
+   `selecting` to `annotating` (the selector's own share from its metrics). The second scorer
+   count's experiment ranks by uncertainty alone (top-k), the others with the representative
+   restriction;
 4. the statements with the most execution time (pg_stat_statements), the plans auto_explain logged
    for the slowest ones, and every process's peak resident memory (VmHWM) and CPU time.
 """
