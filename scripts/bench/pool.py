@@ -286,7 +286,8 @@ def measure(args, stack, size, scorer_counts, figures, cohort, log_offset, selec
     for instance, (peak, cpu) in stopped.items():
         figures[f"peak MB: {instance}"] = peak
         figures[f"CPU s: {instance}"] = cpu
-    figures["orchestrator CPU ms per pool case"] = 1000 * stopped["orchestrator"][1] / size
+    figures["orchestrator CPU ms per pool case and experiment"] = (
+        1000 * stopped["orchestrator"][1] / (size * len(scorer_counts)))
     statements = stack.sql(
         "SELECT calls, round(total_exec_time::numeric, 1), round(mean_exec_time::numeric, 3), rows, "
         "regexp_replace(query, '\\s+', ' ', 'g') FROM pg_stat_statements "
