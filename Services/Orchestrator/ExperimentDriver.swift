@@ -102,7 +102,11 @@ actor ExperimentDriver {
             experiment.status == .running,
             let round = try await RoundRepository.latest(of: experimentID, on: database)
         else { return false }
-        let context = try await StepContext.load(experiment: experiment, round: round, on: database)
+        // Most steps are prompted by one of a round's thousands of job notices and find its phase
+        // still waiting: counting the phase's jobs tells, without loading the cohort.
+        let jobs = try await JobTally.load(of: experimentID, round: round.index, phase: round.phase, on: database)
+        if case .wait = ExperimentStateMachine.jobStep(jobs, round: round.index) { return false }
+        let context = try await StepContext.load(experiment: experiment, round: round, jobs: jobs, on: database)
         let logger = logger.with(round: round.index)
         let step = context.machine.step(for: context.state)
         logger.debug("step", metadata: ["phase": "\(round.phase.rawValue)", "step": "\(step)"])

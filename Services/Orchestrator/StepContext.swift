@@ -22,7 +22,7 @@ struct StepContext: Sendable {
     let payloads: JobPayloads
 
     static func load(
-        experiment: ExperimentRecord, round: RoundRecord, on database: PostgresClient
+        experiment: ExperimentRecord, round: RoundRecord, jobs: JobTally, on database: PostgresClient
     ) async throws
         -> StepContext
     {
@@ -37,13 +37,9 @@ struct StepContext: Sendable {
         let annotatedIDs = Set(selections.filter { $0.annotatedRound != nil }.map(\.caseID))
         let annotated = cohort.trainingCases.filter { annotatedIDs.contains($0.id) }
         let pool = cohort.trainingCases.filter { !picked.contains($0.id) }
-        let roundJobs = try await JobRepository.jobs(of: experiment.id, round: round.index, on: database)
         let state = RoundState(
             index: round.index, phase: round.phase,
-            jobs: JobTally(
-                roundJobs.filter {
-                    machine.phase(round.phase, of: round.index, waitsFor: $0.key, jobRound: $0.roundIndex)
-                }),
+            jobs: jobs,
             missingLabels: selections.filter { $0.selectedRound == round.index && $0.annotatedRound == nil }.count,
             reference: try await referenceState(experiment, cohort: cohort, on: database),
             annotatedLabelVoxels: annotated.map { cohort.labelVoxels[$0.id] }, poolCount: pool.count)

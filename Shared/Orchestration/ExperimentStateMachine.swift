@@ -41,12 +41,7 @@ public struct ExperimentStateMachine: Sendable {
 
     /// The next step for the current round.
     public func step(for round: RoundState) -> RoundStep {
-        if round.jobs.failed > 0 {
-            return .fail(reason: "round \(round.index): \(round.jobs.firstFailure ?? "a job failed")")
-        }
-        if round.jobs.outstanding > 0 {
-            return .wait(.jobs(outstanding: round.jobs.outstanding))
-        }
+        if let step = Self.jobStep(round.jobs, round: round.index) { return step }
         switch round.phase {
         case .scoring:
             return .selectFromScores
@@ -77,6 +72,20 @@ public struct ExperimentStateMachine: Sendable {
             // transaction, so a running experiment whose latest round is finished has nothing left.
             return .wait(.jobs(outstanding: 0))
         }
+    }
+
+    /// The step the phase's jobs alone decide, before anything else about the round is known: fail
+    /// when one failed, wait while any is outstanding; nil when they are all done. The orchestrator
+    /// asks it first, since most steps are prompted by one of a round's thousands of job notices
+    /// and find the phase still waiting.
+    public static func jobStep(_ jobs: JobTally, round: Int) -> RoundStep? {
+        if jobs.failed > 0 {
+            return .fail(reason: "round \(round): \(jobs.firstFailure ?? "a job failed")")
+        }
+        if jobs.outstanding > 0 {
+            return .wait(.jobs(outstanding: jobs.outstanding))
+        }
+        return nil
     }
 
     /// Whether another round follows the finished round `index`: not after the last allowed
@@ -150,17 +159,16 @@ public struct ExperimentStateMachine: Sendable {
         }
     }
 
-    /// Whether `phase` of `round` waits for the job with `key`, recorded for round `jobRound`: the
-    /// phases are told apart by their jobs' keys, and the full-data model's jobs are no round's.
-    public func phase(_ phase: RoundPhase, of round: Int, waitsFor key: String, jobRound: Int?) -> Bool {
-        let prefix: String
+    /// What the keys of the jobs a phase waits for start with, among those recorded for its round:
+    /// the phases are told apart by their jobs' keys, and the full-data model's jobs are no round's.
+    /// Nil for the phases that wait for no job.
+    public static func jobKeyPrefix(of phase: RoundPhase) -> String? {
         switch phase {
-        case .scoring: prefix = "score/"
-        case .training: prefix = "train/"
-        case .evaluating: prefix = "evaluate/"
-        case .selecting, .annotating, .finished: return false
+        case .scoring: "score/"
+        case .training: "train/"
+        case .evaluating: "evaluate/"
+        case .selecting, .annotating, .finished: nil
         }
-        return jobRound == round && key.hasPrefix(prefix)
     }
 
     /// The training jobs of the full-data reference of the experiment's dataset and profile, one

@@ -4,6 +4,6 @@
 /// ``PostgresClient/migrate(_:)`` refuses a recorded migration whose SQL changed.
 public enum ActiveSegSchema {
     public static let migrations: [Migration] = [
-        initialSchema, experimentSpec, labelVoxels, referenceEnsemble, jobWorker, preprocessingSteps,
+        initialSchema, experimentSpec, labelVoxels, referenceEnsemble, jobWorker, preprocessingSteps, jobsByRound,
     ]
 }

@@ -51,6 +51,26 @@ public enum JobRepository {
         ).map(record)
     }
 
+    /// How the jobs of one round whose keys start with `keyPrefix` stand, counted by the database
+    /// (index `jobs_by_round`), so a step that only asks whether a phase is done reads no job rows.
+    public static func counts(
+        of experimentID: ExperimentID, round: Int, keyPrefix: String, on db: some PostgresQuerying
+    ) async throws -> JobCounts {
+        let rows = try await db.query(
+            """
+            SELECT count(*) AS total,
+                   count(*) FILTER (WHERE state = 'succeeded') AS succeeded,
+                   count(*) FILTER (WHERE state = 'failed') AS failed,
+                   (array_agg(last_error ORDER BY created_at, key) FILTER (WHERE state = 'failed'))[1] AS first_failure
+            FROM jobs
+            WHERE experiment_id = \(experimentID) AND round_index = \(round) AND starts_with(key, \(keyPrefix))
+            """)
+        guard let row = rows.first else { return JobCounts() }
+        return JobCounts(
+            total: try row.decode("total"), succeeded: try row.decode("succeeded"),
+            failed: try row.decode("failed"), firstFailure: try row.decode("first_failure", as: String?.self))
+    }
+
     /// Jobs not yet finished, oldest first: what a restarted orchestrator publishes again.
     public static func unfinished(on db: some PostgresQuerying) async throws -> [JobRecord] {
         try await db.query(

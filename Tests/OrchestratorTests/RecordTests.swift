@@ -111,4 +111,48 @@ struct RecordTests {
             #expect(try await JobRepository.jobs(of: id, round: 0, on: db.client).map(\.id) == [job.id])
         }
     }
+
+    @Test func aPhaseCountsOnlyItsRoundsJobsWithItsPrefixThroughTheRoundIndex() async throws {
+        try await TestDatabase.with { db in
+            let cohort = try await CohortFixture.store(train: 6, test: 2, on: db.client)
+            let id = try await ExperimentRepository.create(cohort.experiment(), on: db.client).id
+            try await RoundRepository.open(0, of: id, in: .selecting, on: db.client)
+            try await RoundRepository.open(1, of: id, in: .scoring, on: db.client)
+            func job(_ key: String, round: Int) -> JobRecord {
+                JobRecord(
+                    id: .random(), key: key, kind: .score, experimentID: id, roundIndex: round, payload: Data([1]))
+            }
+            let jobs = [
+                job("score/\(id)/1/a", round: 1), job("score/\(id)/1/b", round: 1), job("score/\(id)/1/c", round: 1),
+                job("evaluate/\(id)/1/d", round: 1), job("score/\(id)/0/e", round: 0),
+            ]
+            try await JobRepository.enqueue(jobs, on: db.client)
+            try await JobRepository.markSucceeded(jobs[0].id, on: db.client)
+            try await JobRepository.recordFailure(jobs[2].id, reason: "corrupt image", final: true, on: db.client)
+            try await JobRepository.recordFailure(jobs[1].id, reason: "out of memory", final: true, on: db.client)
+            try await JobRepository.markSucceeded(jobs[3].id, on: db.client)
+            #expect(
+                try await JobRepository.counts(of: id, round: 1, keyPrefix: "score/", on: db.client)
+                    == JobCounts(total: 3, succeeded: 1, failed: 2, firstFailure: "out of memory"))
+            #expect(
+                try await JobRepository.counts(of: id, round: 1, keyPrefix: "evaluate/", on: db.client)
+                    == JobCounts(total: 1, succeeded: 1))
+            #expect(try await JobRepository.counts(of: id, round: 2, keyPrefix: "score/", on: db.client) == JobCounts())
+
+            // Among many rounds' jobs the count reads one round's through the index, not the table.
+            try await db.client.query(
+                """
+                INSERT INTO jobs (id, key, kind, payload)
+                SELECT gen_random_uuid(), 'reference/' || n, 'train', '\\x01' FROM generate_series(1, 5000) AS n
+                """)
+            try await db.client.query("ANALYZE jobs")
+            let plan = try await db.client.query(
+                """
+                EXPLAIN SELECT count(*) FROM jobs
+                WHERE experiment_id = \(id) AND round_index = \(1) AND starts_with(key, \("score/"))
+                """
+            ).map { try $0.decode("QUERY PLAN", as: String.self) }.joined(separator: "\n")
+            #expect(plan.contains("jobs_by_round"), "\(plan)")
+        }
+    }
 }
