@@ -18,8 +18,11 @@ import Testing
     @Test func aVertexPushedOntoTheFarSideIsAFold() throws {
         var sphere = SurfaceMesh.sphere(subdivisions: 3)
         let pushed = 0
+        let antipode = -sphere.vertices[pushed]
         let opposite = try #require(
-            sphere.vertices.indices.min { length(sphere.vertices[$0] + sphere.vertices[pushed]) < length(sphere.vertices[$1] + sphere.vertices[pushed]) })
+            sphere.vertices.indices.min {
+                length(sphere.vertices[$0] - antipode) < length(sphere.vertices[$1] - antipode)
+            })
         #expect(!sphere.neighbours[pushed].contains(opposite))
         sphere.vertices[pushed] = sphere.vertices[opposite] * 0.999
         #expect(sphere.foldsOntoItself())
