@@ -50,20 +50,3 @@ public enum ReferenceState: Sendable, Hashable {
     /// annotation of a new pool), so rounds finish without an equivalence test.
     case unavailable
 }
-
-/// Counts of a phase's jobs by outcome, and the first failure's reason.
-public struct JobTally: Sendable, Hashable {
-    public var total: Int
-    public var succeeded: Int
-    public var failed: Int
-    public var firstFailure: String?
-
-    public init(total: Int = 0, succeeded: Int = 0, failed: Int = 0, firstFailure: String? = nil) {
-        self.total = total
-        self.succeeded = succeeded
-        self.failed = failed
-        self.firstFailure = firstFailure
-    }
-
-    public var outstanding: Int { total - succeeded - failed }
-}

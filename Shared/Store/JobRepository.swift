@@ -39,23 +39,11 @@ public enum JobRepository {
         try await db.query("SELECT \(sql: columns) FROM jobs WHERE key = \(key)").first.map(record)
     }
 
-    /// The jobs of one round of an experiment, oldest first.
-    public static func jobs(
-        of experimentID: ExperimentID, round: Int, on db: some PostgresQuerying
-    ) async throws -> [JobRecord] {
-        try await db.query(
-            """
-            SELECT \(sql: columns) FROM jobs WHERE experiment_id = \(experimentID) AND round_index = \(round)
-            ORDER BY created_at, key
-            """
-        ).map(record)
-    }
-
     /// How the jobs of one round whose keys start with `keyPrefix` stand, counted by the database
     /// (index `jobs_by_round`), so a step that only asks whether a phase is done reads no job rows.
     public static func counts(
         of experimentID: ExperimentID, round: Int, keyPrefix: String, on db: some PostgresQuerying
-    ) async throws -> JobCounts {
+    ) async throws -> JobTally {
         let rows = try await db.query(
             """
             SELECT count(*) AS total,
@@ -65,8 +53,8 @@ public enum JobRepository {
             FROM jobs
             WHERE experiment_id = \(experimentID) AND round_index = \(round) AND starts_with(key, \(keyPrefix))
             """)
-        guard let row = rows.first else { return JobCounts() }
-        return JobCounts(
+        guard let row = rows.first else { return JobTally() }
+        return JobTally(
             total: try row.decode("total"), succeeded: try row.decode("succeeded"),
             failed: try row.decode("failed"), firstFailure: try row.decode("first_failure", as: String?.self))
     }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TestSupport
+import Testing
 
 /// A nats-server running deploy/nats/nats.conf, the compose deployment's users and permissions,
 /// on a loopback port of its own, and connections to it as each of those users.
@@ -46,6 +47,23 @@ final class DeploymentNATS: Sendable {
     /// The server's log lines that report a refused publish or subscribe.
     var violations: [String] {
         server.log.split(separator: "\n").map(String.init).filter { $0.contains("Violation") }
+    }
+
+    /// Tries to delete `stream` as every user, and checks that each try failed and that the server
+    /// refused each one for want of permission (not for some other reason).
+    func expectNobodyDeletes(_ stream: String) async throws {
+        for user in Self.users {
+            let jetStream = try JetStream(connection: try await connect(as: user), apiTimeout: .seconds(1))
+            await #expect(throws: BusError.self, "\(user) deleted the stream \(stream)") {
+                try await jetStream.deleteStream(stream)
+            }
+        }
+        let refused = violations
+        for user in Self.users {
+            #expect(
+                refused.contains { $0.contains("\"\(user)\"") && $0.contains("$JS.API.STREAM.DELETE.\(stream)") },
+                "the server did not refuse \(user)'s deletion of \(stream): \(refused)")
+        }
     }
 }
 

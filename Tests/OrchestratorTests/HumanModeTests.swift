@@ -136,7 +136,7 @@ struct HumanModeTests {
             #expect(partial.state == .awaitingLabels && partial.round == 0 && partial.phase == .annotating)
             #expect(partial.annotatedCases == 2)
             #expect(
-                try await JobRepository.jobs(of: experimentID, round: 0, on: database).isEmpty,
+                try await JobRepository.counts(of: experimentID, round: 0, keyPrefix: "", on: database).total == 0,
                 "no training before every label is in")
 
             // The same labels again change nothing.
@@ -163,7 +163,7 @@ struct HumanModeTests {
             #expect(report.accepted.sorted() == picks[2...3].map { names[$0]! }.sorted())
             #expect(report.rejected.isEmpty && report.missing.isEmpty)
             #expect(
-                !(try await JobRepository.jobs(of: experimentID, round: 0, on: database).isEmpty),
+                try await JobRepository.counts(of: experimentID, round: 0, keyPrefix: "", on: database).total > 0,
                 "the orchestrator queued round 0's training before ingest answered")
             let next = try await deployment.waitForStatus(client, id, "round 1 to wait for its labels") {
                 ($0.round == 1 && $0.state == .awaitingLabels) || $0.state == .failed
