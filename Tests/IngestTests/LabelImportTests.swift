@@ -69,14 +69,7 @@ struct LabelImportTests {
             let folder = FileManager.default.temporaryDirectory
                 .appendingPathComponent("activeseg-raw-cohort-\(UUID().uuidString)", isDirectory: true)
             defer { try? FileManager.default.removeItem(at: folder) }
-            _ = try SyntheticCohort.generate(
-                cases: 2, seed: 11, outputDirectory: folder, anatomy: .phantom, spacingScale: 2, withSkull: true,
-                headMotion: true)
-            var request = try PhantomCohort.request(dataset: dataset)
-            request.brats.path = folder.path
-            request.preprocessing.skullStrip = true
-            request.preprocessing.coregister = true
-            request.preprocessing.biasCorrection = true
+            let request = try Self.rawHeadsRequest(dataset: dataset, in: folder, motion: true, register: true)
             let result = try await environment.client.call(
                 IngestRPC.ingest, request, timeout: IngestEnvironment.timeout)
 
@@ -114,6 +107,22 @@ struct LabelImportTests {
         }
     }
 
+    /// Two synthetic heads with skull and scalp (and T2 moved when `motion`) written into `folder`, and
+    /// the request that ingests them skull-stripped and bias-corrected, registered when `register`.
+    private static func rawHeadsRequest(
+        dataset: DatasetID, in folder: URL, motion: Bool, register: Bool
+    ) throws -> IngestRequest {
+        _ = try SyntheticCohort.generate(
+            cases: 2, seed: 11, outputDirectory: folder, anatomy: .phantom, spacingScale: 2, withSkull: true,
+            headMotion: motion)
+        var request = try PhantomCohort.request(dataset: dataset)
+        request.brats.path = folder.path
+        request.preprocessing.skullStrip = true
+        request.preprocessing.coregister = register
+        request.preprocessing.biasCorrection = true
+        return request
+    }
+
     /// The same heads without the motion, ingested with the same steps: each case's registered T2
     /// matches theirs, and T2 ingested without registration does not.
     private func checkRegistrationUndoesTheMotion(environment: IngestEnvironment) async throws {
@@ -121,15 +130,8 @@ struct LabelImportTests {
             let folder = FileManager.default.temporaryDirectory
                 .appendingPathComponent("activeseg-raw-cohort-\(UUID().uuidString)", isDirectory: true)
             defer { try? FileManager.default.removeItem(at: folder) }
-            _ = try SyntheticCohort.generate(
-                cases: 2, seed: 11, outputDirectory: folder, anatomy: .phantom, spacingScale: 2, withSkull: true,
-                headMotion: motion)
             let dataset = DatasetID.random()
-            var request = try PhantomCohort.request(dataset: dataset)
-            request.brats.path = folder.path
-            request.preprocessing.skullStrip = true
-            request.preprocessing.coregister = register
-            request.preprocessing.biasCorrection = true
+            let request = try Self.rawHeadsRequest(dataset: dataset, in: folder, motion: motion, register: register)
             _ = try await environment.client.call(IngestRPC.ingest, request, timeout: IngestEnvironment.timeout)
             var channels: [String: Volume] = [:]
             for record in try await CaseRepository.cases(in: dataset, on: environment.postgres) {
