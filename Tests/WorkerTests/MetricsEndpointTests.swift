@@ -44,11 +44,12 @@ import Testing
                     #expect(scrape.types["activeseg_rpc_requests_total"] == "counter")
                     #expect(scrape.samples[#"activeseg_rpc_requests_total{method="scorer.ping",code="ok"}"#] == 2)
                     #expect(scrape.samples[#"activeseg_rpc_duration_seconds_count{method="scorer.ping"}"#] == 2)
-                    // The backlog is read every few seconds: nothing waits and nothing is in hand.
-                    try await eventually("the scorer to report its queue's backlog") {
+                    // The backlog is read every few seconds, so a reading from before the job was
+                    // acknowledged may still stand: wait for one that shows nothing waiting.
+                    try await eventually("the scorer to report an empty backlog") {
                         try await PrometheusScrape.fetch(scorerMetrics).samples[
                             #"activeseg_jobs_pending{kind="score"}"#]
-                            != nil
+                            == 0
                     }
                     let backlog = try await PrometheusScrape.fetch(scorerMetrics)
                     #expect(backlog.types["activeseg_jobs_pending"] == "gauge")
